@@ -1,0 +1,202 @@
+// Configuration (CONTRACT §5): every environment variable is parsed once, here, with zod.
+// A bad value is named; the caller prints the problems and exits with status 2. No silent fallbacks.
+import path from 'node:path';
+import { z } from 'zod';
+
+const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+
+const boolish = z.preprocess(
+  emptyToUndefined,
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+    .default('true')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes'),
+);
+
+const postgresUrl = z.preprocess(
+  emptyToUndefined,
+  z
+    .string()
+    .refine((v) => {
+      try {
+        const u = new URL(v);
+        return u.protocol === 'postgres:' || u.protocol === 'postgresql:';
+      } catch {
+        return false;
+      }
+    }, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+);
+
+const smtpUrl = z.preprocess(
+  emptyToUndefined,
+  z
+    .string()
+    .refine((v) => {
+      try {
+        const u = new URL(v);
+        return (u.protocol === 'smtp:' || u.protocol === 'smtps:') && u.hostname !== '';
+      } catch {
+        return false;
+      }
+    }, 'must be an smtp:// or smtps:// URL')
+    .optional(),
+);
+
+const brokers = z.preprocess(
+  emptyToUndefined,
+  z
+    .string()
+    .transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s !== ''))
+    .refine((list) => list.length > 0 && list.every((b) => /^[A-Za-z0-9.\-_\[\]:]+:\d{1,5}$/.test(b)), 'must be host:port[,host:port...]')
+    .optional(),
+);
+
+const topic = (name: string) =>
+  z.preprocess(emptyToUndefined, z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a valid Kafka topic name').default(name));
+
+const port = z.preprocess(
+  emptyToUndefined,
+  z.coerce.number({ message: 'must be a port number' }).int('must be an integer').min(0).max(65535).default(8080),
+);
+
+const timezone = z.preprocess(
+  emptyToUndefined,
+  z
+    .string()
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en-GB', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA time zone such as Europe/London')
+    .default('UTC'),
+);
+
+export const configSchema = z.object({
+  DATABASE_URL: postgresUrl,
+  DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('./data')),
+  KAFKA_BROKERS: brokers,
+  KAFKA_GROUP_ID: z.preprocess(emptyToUndefined, z.string().min(1).default('suspensiond')),
+  KAFKA_SSL: z.preprocess(emptyToUndefined, z.enum(['true', 'false']).optional().transform((v) => v === 'true')),
+  KAFKA_SASL_MECHANISM: z.preprocess(emptyToUndefined, z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional()),
+  KAFKA_SASL_USERNAME: optionalString,
+  KAFKA_SASL_PASSWORD: optionalString,
+  TOPIC_ACCOUNTS: topic('accounts'),
+  TOPIC_CDRS: topic('cdrs'),
+  TOPIC_INVOICES: topic('invoices'),
+  TOPIC_STATUS: topic('account-status'),
+  TOPIC_DLQ: topic('suspensiond-dlq'),
+  SMTP_URL: smtpUrl,
+  MAIL_FROM: z.preprocess(emptyToUndefined, z.string().min(3).default('suspensions@localhost')),
+  RULES_DIR: z.preprocess(emptyToUndefined, z.string().default('./rules')),
+  TEMPLATES_DIR: optionalString,
+  DUNNING_SCHEDULE: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine((v) => { const n = v.trim().split(/\s+/).length; return n === 5 || n === 6; }, 'must be a cron expression with 5 or 6 fields')
+      .default('*/15 * * * *'),
+  ),
+  DEFAULT_TIMEZONE: timezone,
+  HTTP_HOST: z.preprocess(emptyToUndefined, z.string().min(1).default('127.0.0.1')),
+  HTTP_PORT: port,
+  ENFORCE: boolish,
+  LOG_LEVEL: z.preprocess(
+    emptyToUndefined,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+  // Additions beyond CONTRACT §5 (documented in the README):
+  ALLOWED_LATENESS: z.preprocess(emptyToUndefined, z.string().regex(/^\d+(ms|s|m|h|d)$/, 'must be a duration such as 5m').default('5m')),
+  SUPPORT_CONTACT: z.preprocess(emptyToUndefined, z.string().default('the support desk')),
+});
+
+export type RawConfig = z.infer<typeof configSchema>;
+
+export interface Config {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  kafka:
+    | {
+        brokers: string[];
+        groupId: string;
+        ssl: boolean;
+        sasl: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string } | undefined;
+      }
+    | undefined;
+  topics: { accounts: string; cdrs: string; invoices: string; status: string; dlq: string };
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  rulesDir: string;
+  templatesDir: string | undefined;
+  dunningSchedule: string;
+  defaultTimezone: string;
+  http: { host: string; port: number };
+  enforce: boolean;
+  logLevel: RawConfig['LOG_LEVEL'];
+  allowedLatenessMs: number;
+  supportContact: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+export function durationMs(text: string): number {
+  const m = /^(\d+)(ms|s|m|h|d)$/.exec(text);
+  if (!m) throw new Error(`not a duration: ${text}`);
+  return Number(m[1]) * UNIT_MS[m[2]!]!;
+}
+
+/** Parses the environment. Throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => {
+      const name = String(i.path[0] ?? '?');
+      const shown = name.includes('PASSWORD') || name === 'DATABASE_URL' || name === 'SMTP_URL' ? '' : ` (got ${JSON.stringify(env[name] ?? null)})`;
+      return `${name}: ${i.message}${shown}`;
+    });
+    throw new ConfigError(problems);
+  }
+  const c = parsed.data;
+  const problems: string[] = [];
+  if (c.KAFKA_SASL_MECHANISM && (!c.KAFKA_SASL_USERNAME || !c.KAFKA_SASL_PASSWORD)) {
+    problems.push('KAFKA_SASL_USERNAME/KAFKA_SASL_PASSWORD: required when KAFKA_SASL_MECHANISM is set');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  const dataDir = path.resolve(c.DATA_DIR);
+  return {
+    databaseUrl: c.DATABASE_URL,
+    dataDir,
+    kafka: c.KAFKA_BROKERS
+      ? {
+          brokers: c.KAFKA_BROKERS,
+          groupId: c.KAFKA_GROUP_ID,
+          ssl: c.KAFKA_SSL,
+          sasl: c.KAFKA_SASL_MECHANISM
+            ? { mechanism: c.KAFKA_SASL_MECHANISM, username: c.KAFKA_SASL_USERNAME!, password: c.KAFKA_SASL_PASSWORD! }
+            : undefined,
+        }
+      : undefined,
+    topics: { accounts: c.TOPIC_ACCOUNTS, cdrs: c.TOPIC_CDRS, invoices: c.TOPIC_INVOICES, status: c.TOPIC_STATUS, dlq: c.TOPIC_DLQ },
+    smtpUrl: c.SMTP_URL,
+    mailFrom: c.MAIL_FROM,
+    rulesDir: path.resolve(c.RULES_DIR),
+    templatesDir: c.TEMPLATES_DIR ? path.resolve(c.TEMPLATES_DIR) : undefined,
+    dunningSchedule: c.DUNNING_SCHEDULE,
+    defaultTimezone: c.DEFAULT_TIMEZONE,
+    http: { host: c.HTTP_HOST, port: c.HTTP_PORT },
+    enforce: c.ENFORCE,
+    logLevel: c.LOG_LEVEL,
+    allowedLatenessMs: durationMs(c.ALLOWED_LATENESS),
+    supportContact: c.SUPPORT_CONTACT,
+  };
+}

@@ -1,0 +1,128 @@
+// The one module that touches prom-client (CONTRACT §7). Services call these named methods; they never import
+// prom-client. Label values are bounded sets (topic, outcome, rule id, reason...): never an account id.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export type EventOutcome = 'accepted' | 'duplicate' | 'rejected';
+export type DecisionSource = 'rule' | 'dunning' | 'operator' | 'expiry';
+export type DecisionAction = 'suspend' | 'activate' | 'review';
+export type EmailOutcome = 'sent' | 'failed' | 'no_recipient';
+
+export class Metrics {
+  readonly registry = new Registry();
+
+  private readonly events = new Counter({
+    name: 'suspensiond_events_total',
+    help: 'Input records by topic and outcome (accepted, duplicate, rejected)',
+    labelNames: ['topic', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  private readonly ruleHits = new Counter({
+    name: 'suspensiond_rule_hits_total',
+    help: 'Fraud rule hits by rule and level (warn, suspend)',
+    labelNames: ['rule', 'level'] as const,
+    registers: [this.registry],
+  });
+  private readonly decisions = new Counter({
+    name: 'suspensiond_decisions_total',
+    help: 'Decisions by reason, source (rule, dunning, operator, expiry) and action (suspend, activate, review)',
+    labelNames: ['reason', 'source', 'action'] as const,
+    registers: [this.registry],
+  });
+  private readonly suspended = new Gauge({
+    name: 'suspensiond_accounts_suspended',
+    help: 'Accounts that have at least one hold of the reason',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  private readonly decisionLatency = new Histogram({
+    name: 'suspensiond_decision_latency_seconds',
+    help: "From the triggering event's arrival to the hold being committed",
+    labelNames: ['reason'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  private readonly consumerLag = new Gauge({
+    name: 'suspensiond_consumer_lag',
+    help: "Messages between the group's position and the partition's end offset",
+    labelNames: ['topic', 'partition'] as const,
+    registers: [this.registry],
+  });
+  private readonly emails = new Counter({
+    name: 'suspensiond_emails_total',
+    help: 'Emails by template and outcome (sent, failed, no_recipient)',
+    labelNames: ['template', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  private readonly outboxPending = new Gauge({
+    name: 'suspensiond_outbox_pending',
+    help: 'Outbox rows not yet done, by kind',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+  private readonly overdueAccounts = new Gauge({
+    name: 'suspensiond_dunning_overdue_accounts',
+    help: 'Accounts with an overdue balance at or above their policy minimum',
+    registers: [this.registry],
+  });
+  private readonly sweepDuration = new Histogram({
+    name: 'suspensiond_dunning_sweep_duration_seconds',
+    help: 'Duration of one dunning sweep',
+    buckets: [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+  private readonly rulesReloads = new Counter({
+    name: 'suspensiond_rules_reloads_total',
+    help: 'Rule reloads by outcome (success, failure)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(opts: { defaultMetrics?: boolean } = {}) {
+    if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
+    // Known label values start at zero so dashboards and alerts see a series before the first event.
+    for (const reason of ['fraud', 'non_payment']) this.suspended.set({ reason }, 0);
+    for (const outcome of ['success', 'failure']) this.rulesReloads.inc({ outcome }, 0);
+    this.overdueAccounts.set(0);
+  }
+
+  eventProcessed(topic: string, outcome: EventOutcome, n = 1): void {
+    this.events.inc({ topic, outcome }, n);
+  }
+  ruleHit(rule: string, level: 'warn' | 'suspend'): void {
+    this.ruleHits.inc({ rule, level });
+  }
+  decision(reason: string, source: DecisionSource, action: DecisionAction): void {
+    this.decisions.inc({ reason, source, action });
+  }
+  setAccountsSuspended(reason: string, count: number): void {
+    this.suspended.set({ reason }, count);
+  }
+  observeDecisionLatency(reason: string, seconds: number): void {
+    this.decisionLatency.observe({ reason }, seconds);
+  }
+  setConsumerLag(topic: string, partition: number, lag: number): void {
+    this.consumerLag.set({ topic, partition: String(partition) }, lag);
+  }
+  email(template: string, outcome: EmailOutcome): void {
+    this.emails.inc({ template, outcome });
+  }
+  setOutboxPending(kind: string, count: number): void {
+    this.outboxPending.set({ kind }, count);
+  }
+  setOverdueAccounts(count: number): void {
+    this.overdueAccounts.set(count);
+  }
+  observeSweep(seconds: number): void {
+    this.sweepDuration.observe(seconds);
+  }
+  rulesReloaded(outcome: 'success' | 'failure'): void {
+    this.rulesReloads.inc({ outcome });
+  }
+
+  contentType(): string {
+    return this.registry.contentType;
+  }
+  async render(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

@@ -1,0 +1,121 @@
+// The loaded rule set (CONTRACT §3) as the engine and the dunning ladder use it. src/rules/rule-file.ts parses the
+// YAML (with positions) into these; durations are milliseconds, money is integer micro-units.
+import type { AccountType, HoldReason } from '../domain/types.js';
+import type { CdrRecord } from '../events/types.js';
+
+export type RuleMode = 'enforce' | 'review' | 'monitor';
+export type Measure =
+  | 'calls'
+  | 'cost'
+  | 'minutes'
+  | 'distinct_callees'
+  | 'calls_to_one_callee'
+  | 'range_scan'
+  | 'concurrent_calls'
+  | 'call_duration'
+  | 'call_cost';
+
+export interface AppliesTo {
+  accountTypes?: AccountType[];
+  tags?: { any?: string[]; none?: string[] };
+}
+
+export interface FraudRule {
+  id: string;
+  description: string | null;
+  mode: RuleMode;
+  appliesTo: AppliesTo | null;
+  match: {
+    direction: 'outbound' | 'inbound';
+    calleePrefixes?: string[];
+    numberTypes?: string[];
+    countries?: { any?: string[]; none?: string[] };
+    /** Minutes since local midnight, [from, to); from > to wraps midnight. */
+    hours?: { from: number; to: number };
+    /** 0 = sunday ... 6 = saturday, in the account's time zone. */
+    days?: number[];
+    dispositions?: string[];
+  };
+  measure: Measure;
+  /** Null for the windowless measures. */
+  windowMs: number | null;
+  /** For `range_scan`; default 2. */
+  rangeDigits: number;
+  warn: number | null;
+  suspend: number;
+  baseline: { factor: number; minimum: number } | null;
+  cooldownMs: number | null;
+  releaseAfterMs: number | null;
+  /** Where it came from, for messages: file and line. */
+  origin: { file: string; line: number };
+}
+
+export interface DunningStage {
+  /** Days past the due date of the oldest overdue invoice (after graceDays). */
+  afterDays: number;
+  email: string | null;
+  suspend: boolean;
+}
+
+export interface DunningPolicy {
+  id: string;
+  appliesTo: AppliesTo | null;
+  minOverdueMicros: number;
+  graceDays: number;
+  countDisputed: boolean;
+  stages: DunningStage[];
+  reactivateOnPayment: boolean;
+  origin: { file: string; line: number };
+}
+
+export interface RuleSet {
+  fraud: FraudRule[];
+  dunning: DunningPolicy[];
+  /** A content hash of the files, shown by GET /v1/rules. */
+  version: string;
+  loadedAt: string;
+}
+
+/** What the engine needs to know about the account of a CDR. Unknown accounts count too (type null, no tags). */
+export interface AccountProfile {
+  id: string;
+  type: AccountType | null;
+  tags: readonly string[];
+  timezone: string;
+}
+
+export interface RuleHit {
+  accountId: string;
+  ruleId: string;
+  level: 'warn' | 'suspend';
+  mode: RuleMode;
+  reason: HoldReason;
+  measure: Measure;
+  value: number;
+  threshold: number;
+  window: string | null;
+  /** Event time (epoch ms) of the CDR that crossed the level. */
+  at: number;
+  sampleCdrIds: string[];
+  releaseAfterMs: number | null;
+}
+
+/**
+ * The fraud window engine: pure, event time only. One instance per Kafka partition (accounts are keyed to
+ * partitions), so its state is checkpointed with that partition's offsets.
+ */
+export interface ProcessResult {
+  /** `duplicate`: same id and phase seen within the dedupe horizon; `late`: older than the allowed lateness. */
+  outcome: 'accepted' | 'duplicate' | 'late';
+  hits: RuleHit[];
+}
+
+export interface FraudEngine {
+  process(cdr: CdrRecord, account: AccountProfile): ProcessResult;
+  /** Compact serialised state (windows, baselines, cooldowns, dedupe horizon) for the checkpoint. */
+  snapshot(): Uint8Array;
+  restore(state: Uint8Array): void;
+  setRules(rules: readonly FraudRule[]): void;
+  /** Active accounts held in memory. */
+  size(): number;
+}

@@ -70,6 +70,12 @@ export class Metrics {
     buckets: [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [this.registry],
   });
+  // Addition to CONTRACT §7: the size of the review queue, for the Rules dashboard.
+  private readonly decisionsPending = new Gauge({
+    name: 'suspensiond_decisions_pending',
+    help: 'Review decisions waiting for an operator',
+    registers: [this.registry],
+  });
   private readonly rulesReloads = new Counter({
     name: 'suspensiond_rules_reloads_total',
     help: 'Rule reloads by outcome (success, failure)',
@@ -83,6 +89,7 @@ export class Metrics {
     for (const reason of ['fraud', 'non_payment']) this.suspended.set({ reason }, 0);
     for (const outcome of ['success', 'failure']) this.rulesReloads.inc({ outcome }, 0);
     this.overdueAccounts.set(0);
+    this.decisionsPending.set(0);
   }
 
   eventProcessed(topic: string, outcome: EventOutcome, n = 1): void {
@@ -114,6 +121,9 @@ export class Metrics {
   }
   observeSweep(seconds: number): void {
     this.sweepDuration.observe(seconds);
+  }
+  setDecisionsPending(count: number): void {
+    this.decisionsPending.set(count);
   }
   rulesReloaded(outcome: 'success' | 'failure'): void {
     this.rulesReloads.inc({ outcome });

@@ -1,0 +1,71 @@
+// Kafka helpers for integration tests: the broker list from the global setup, quiet kafkajs clients,
+// unique topic/group names and topic creation through the admin API.
+// Never: auto-creates topics implicitly (the broker has auto.create.topics.enable=false), or reuses names
+// across tests (every test makes its own with uniqueName()).
+import { randomBytes } from 'node:crypto';
+import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
+import { inject } from 'vitest';
+
+export interface TopicSpec {
+  topic: string;
+  numPartitions: number;
+}
+
+/** The broker list provided by test/global-setup.ts (`host:port[,host:port]`), as an array. */
+export function testBrokers(): string[] {
+  return parseBrokers(inject('kafkaBrokers'));
+}
+
+export function parseBrokers(brokers: string | string[]): string[] {
+  const list = Array.isArray(brokers) ? brokers : brokers.split(',');
+  return list.map((b) => b.trim()).filter((b) => b.length > 0);
+}
+
+/** A name unique to this run: `${prefix}-<time>-<random>`, valid as a Kafka topic or group id. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+}
+
+/** A kafkajs client that logs only warnings and errors (or nothing), with short test-friendly retries. */
+export function createKafka(
+  brokers: string | string[],
+  options: { clientId?: string; quiet?: boolean } & Partial<KafkaConfig> = {},
+): Kafka {
+  const { clientId, quiet, ...rest } = options;
+  return new Kafka({
+    clientId: clientId ?? uniqueName('test'),
+    brokers: parseBrokers(brokers),
+    logLevel: quiet === false ? logLevel.WARN : logLevel.NOTHING,
+    connectionTimeout: 5_000,
+    requestTimeout: 30_000,
+    retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2_000 },
+    ...rest,
+  });
+}
+
+/** Creates the topics (replication factor 1) and waits until their leaders are known. */
+export async function createTopics(brokers: string | string[], topics: TopicSpec[]): Promise<void> {
+  const admin = createKafka(brokers, { clientId: 'test-admin' }).admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: topics.map((t) => ({ topic: t.topic, numPartitions: t.numPartitions, replicationFactor: 1 })),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Deletes topics, ignoring ones that do not exist. For tests that clean up after themselves. */
+export async function deleteTopics(brokers: string | string[], topics: string[]): Promise<void> {
+  const admin = createKafka(brokers, { clientId: 'test-admin' }).admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const doomed = topics.filter((t) => existing.has(t));
+    if (doomed.length > 0) await admin.deleteTopics({ topics: doomed });
+  } finally {
+    await admin.disconnect();
+  }
+}

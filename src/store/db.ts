@@ -7,6 +7,11 @@ export interface QueryResult<R> {
 
 export interface Queryable {
   query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+  /**
+   * Runs a script of several statements without parameters (migrations). Optional: the pg and PGlite adapters
+   * provide it; where absent, callers fall back to `query(script)`, which pg also accepts.
+   */
+  exec?(sql: string): Promise<void>;
 }
 
 export interface Database extends Queryable {

@@ -1,0 +1,120 @@
+// Benchmark: GET /v1/accounts/{id} on a store of 100,000 accounts, load from a separate process (wrk when it is
+// installed, else bench/api-load.ts). Creates its own database on the server at BENCH_DATABASE_URL (default the
+// local test server), migrates it, fills it set-based, starts the API in this process on port 0 and drops the
+// database afterwards. Usage: npx tsx bench/api-get.ts [seconds=10] [connections=16]
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { createApiServer } from '../src/api/server.js';
+import { createToken } from '../src/api/tokens.js';
+import { systemClock } from '../src/clock.js';
+import { createLogger } from '../src/log.js';
+import { Metrics } from '../src/metrics.js';
+import { migrate } from '../src/store/migrate.js';
+import { createPgDatabase } from '../src/store/pg-database.js';
+
+const seconds = Number(process.argv[2] ?? 10);
+const connections = Number(process.argv[3] ?? 16);
+const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const name = `suspensiond_bench_api_${process.pid}`;
+const dbUrl = Object.assign(new URL(serverUrl), { pathname: `/${name}` }).toString();
+
+function run(cmd: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} exited ${code}`))));
+  });
+}
+
+const hasWrk = (() => {
+  try {
+    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch (err) {
+    return (err as { status?: number }).status === 1; // wrk --version exits 1 after printing
+  }
+})();
+
+const admin = new pg.Client({ connectionString: serverUrl });
+await admin.connect();
+await admin.query(`CREATE DATABASE ${name}`);
+const db = createPgDatabase(dbUrl, { max: 10 });
+const work = mkdtempSync(path.join(tmpdir(), 'suspensiond-bench-'));
+try {
+  await migrate(db);
+  const t0 = Date.now();
+  // 100 resellers, 10 channels each, 989 customers per reseller spread over its channels: 100,000 accounts.
+  await db.query(`
+    INSERT INTO accounts (id, type, parent_id, name, main_contact, updated_at)
+    SELECT 'r' || r, 'reseller', NULL, 'Reseller ' || r, NULL::jsonb, now() FROM generate_series(1, 100) r
+    UNION ALL
+    SELECT 'r' || r || '-c' || c, 'channel', 'r' || r, 'Channel ' || c, NULL::jsonb, now() FROM generate_series(1, 100) r, generate_series(1, 10) c
+    UNION ALL
+    SELECT 'r' || r || '-c' || (u % 10 + 1) || '-u' || u, 'customer', 'r' || r || '-c' || (u % 10 + 1), 'Customer ' || u,
+           jsonb_build_object('email', 'u' || u || '@example.test'), now()
+      FROM generate_series(1, 100) r, generate_series(1, 989) u`);
+  // 1% of customers and 1% of channels hold a suspension, so effective status and inheritance are exercised.
+  await db.query(`
+    INSERT INTO holds (id, account_id, reason, source, evidence, placed_at)
+    SELECT 'h-' || id, id, 'fraud', 'rule:bench', '{}', now() FROM accounts WHERE hashtext(id) % 100 = 0`);
+  await db.query('ANALYZE');
+  const { rows } = await db.query<{ n: string }>('SELECT count(*)::text AS n FROM accounts');
+  console.log(`store: ${rows[0]!.n} accounts filled in ${Date.now() - t0} ms`);
+
+  const token = (await createToken(db, { role: 'operator', label: 'bench' })).token;
+  const ids = (await db.query<{ id: string }>('SELECT id FROM accounts ORDER BY random() LIMIT 20000')).rows.map((r) => r.id);
+  const idsFile = path.join(work, 'ids.txt');
+  writeFileSync(idsFile, ids.join('\n'));
+
+  // Logs at info, as in production, into a sink: the cost of the access log line is measured, not its terminal.
+  const sink = { write: () => true } as unknown as NodeJS.WritableStream;
+  const api = createApiServer({
+    db,
+    logger: createLogger('info', sink),
+    metrics: new Metrics({ defaultMetrics: false }),
+    clock: systemClock,
+    rules: () => undefined,
+    readiness: () => ({ ready: true, reasons: [] }),
+  });
+  const { url } = await api.start('127.0.0.1', 0);
+
+  let result: { tool: string; requests: number; errors: number; rps: number; p50Ms: number; p99Ms: number };
+  if (hasWrk) {
+    const script = path.join(work, 'get.lua');
+    writeFileSync(
+      script,
+      `local ids = {}
+for line in io.lines("${idsFile}") do ids[#ids + 1] = line end
+math.randomseed(os.time())
+wrk.headers["authorization"] = "Bearer ${token}"
+request = function() return wrk.format("GET", "/v1/accounts/" .. ids[math.random(#ids)]) end
+done = function(summary, latency, requests)
+  io.write(string.format("JSON {\\"requests\\":%d,\\"errors\\":%d,\\"p50\\":%f,\\"p99\\":%f,\\"us\\":%d}\\n",
+    summary.requests, summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    latency:percentile(50), latency:percentile(99), summary.duration))
+end
+`,
+    );
+    const threads = Math.min(2, connections);
+    const out = await run('wrk', ['-t', String(threads), '-c', String(connections), '-d', `${seconds}s`, '-s', script, url]);
+    const line = out.split('\n').find((l) => l.startsWith('JSON '))!;
+    const w = JSON.parse(line.slice(5)) as { requests: number; errors: number; p50: number; p99: number; us: number };
+    result = { tool: `wrk -t${threads} -c${connections} -d${seconds}s`, requests: w.requests, errors: w.errors, rps: Math.round(w.requests / (w.us / 1e6)), p50Ms: +(w.p50 / 1000).toFixed(2), p99Ms: +(w.p99 / 1000).toFixed(2) };
+  } else {
+    const out = await run('npx', ['tsx', path.join('bench', 'api-load.ts'), url, token, idsFile, String(connections), String(seconds)]);
+    const r = JSON.parse(out.trim().split('\n').pop()!) as { requests: number; errors: number; rps: number; p50Ms: number; p99Ms: number };
+    result = { tool: `bench/api-load.ts c=${connections} ${seconds}s`, ...r };
+  }
+  await api.stop();
+  console.log(JSON.stringify({ benchmark: 'GET /v1/accounts/{id}', accounts: Number(rows[0]!.n), ...result }));
+} finally {
+  await db.close();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.end();
+  rmSync(work, { recursive: true, force: true });
+}

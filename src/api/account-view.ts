@@ -1,0 +1,61 @@
+// Shapes account reads for responses and enforces read scope: an account outside the actor's scope is a 404
+// naming `id`, exactly as one that does not exist, so existence never leaks.
+import { canRead } from '../domain/authority.js';
+import type { Account, Actor } from '../domain/types.js';
+import type { Queryable } from '../store/db.js';
+import { ApiError } from './problem.js';
+import { loadAccountView, type AccountView } from './queries/account-queries.js';
+import type { TokenActor } from './tokens.js';
+
+export function personActor(actor: TokenActor): Actor & { kind: 'person' } {
+  return { kind: 'person', id: actor.tokenId, role: actor.role, accountId: actor.accountId };
+}
+
+export function notFound(id: string): ApiError {
+  return new ApiError(404, `params.id: account ${id} not found`, 'params.id');
+}
+
+/** Loads the account if the actor may read it; else the same 404 as a missing account. */
+export async function visibleAccount(db: Queryable, actor: TokenActor, id: string): Promise<AccountView> {
+  const view = await loadAccountView(db, id);
+  if (!view || !canRead(personActor(actor), view.account, view.ancestors)) throw notFound(id);
+  return view;
+}
+
+export function accountSummary(account: Account, suspended: boolean) {
+  return {
+    id: account.id,
+    type: account.type,
+    parentId: account.parentId,
+    name: account.name,
+    mainContact: account.mainContact ? { ...account.mainContact, name: account.mainContact.name ?? undefined } : null,
+    timezone: account.timezone,
+    currency: account.currency,
+    tags: account.tags,
+    closed: account.closed,
+    updatedAt: account.updatedAt,
+    status: suspended ? ('suspended' as const) : ('active' as const),
+  };
+}
+
+export function accountDetail(view: AccountView) {
+  const suspended = view.holds.length > 0 || view.inheritedFrom.length > 0;
+  const blocked = suspended ? ('blocked' as const) : ('allowed' as const);
+  return {
+    ...accountSummary(view.account, suspended),
+    holds: view.holds.map((h) => ({
+      id: h.id,
+      reason: h.reason,
+      source: h.source,
+      since: h.placedAt,
+      note: h.note,
+      evidence: h.evidence,
+      expiresAt: h.expiresAt,
+    })),
+    inheritedFrom: view.inheritedFrom,
+    outboundCalls: blocked,
+    portalAccess: blocked,
+    inboundCalls: 'allowed' as const,
+    billing: 'continues' as const,
+  };
+}

@@ -1,0 +1,143 @@
+// The HTTP API (CONTRACT §4) on fastify 5: registers every route definition, the problem+json error handler, body
+// limits and time-outs, bearer authentication and one access-log line per request. start() and stop() are
+// idempotent. Never logs a header, a body or a token; never answers with a stack trace.
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { DEFAULT_LIMITS, type ApiDeps, type ApiLimits } from './deps.js';
+import { buildOpenApi } from './openapi.js';
+import { problem, sendProblem, toProblem } from './problem.js';
+import { registerRoute, type RouteDef } from './route.js';
+import { accountRoutes } from './routes/account-routes.js';
+import { actionRoutes } from './routes/action-routes.js';
+import { adminRoutes } from './routes/admin-routes.js';
+import { decisionRoutes } from './routes/decision-routes.js';
+import { eventRoutes, JSON_TYPES, NDJSON_TYPES } from './routes/event-routes.js';
+import { healthRoutes } from './routes/health-routes.js';
+import { authenticate, type TokenActor } from './tokens.js';
+
+export interface ApiServer {
+  start(host: string, port: number): Promise<{ host: string; port: number; url: string }>;
+  stop(): Promise<void>;
+  /** Set once listening. */
+  readonly address: { host: string; port: number; url: string } | null;
+  /** The fastify instance, for in-process requests (`inject`) in tests. */
+  readonly app: FastifyInstance;
+  readonly routes: readonly RouteDef[];
+}
+
+const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor?: TokenActor | null;
+  }
+}
+
+export function createApiServer(deps: ApiDeps): ApiServer {
+  const limits: ApiLimits = { ...DEFAULT_LIMITS, ...(deps.limits ?? {}) };
+  const log = deps.logger.child({ component: 'api' });
+  const app = Fastify({
+    bodyLimit: limits.bodyLimit,
+    requestTimeout: limits.requestTimeoutMs,
+    connectionTimeout: limits.requestTimeoutMs * 2,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    routerOptions: { maxParamLength: 512 },
+    logger: false,
+    return503OnClosing: true,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+  });
+
+  const auth = async (req: FastifyRequest): Promise<TokenActor | null> => {
+    if (req.actor !== undefined) return req.actor;
+    const header = req.headers.authorization;
+    const m = typeof header === 'string' ? BEARER.exec(header) : null;
+    req.actor = m ? await authenticate(deps.db, m[1]!, deps.clock.now()) : null;
+    return req.actor;
+  };
+
+  let openapiDoc: Record<string, unknown> | undefined;
+  const openapi = () =>
+    (openapiDoc ??= buildOpenApi(routes, {
+      title: deps.openapi?.title ?? 'suspensiond',
+      version: deps.openapi?.version ?? '1',
+    }));
+  const eventDefs = eventRoutes(deps, limits.eventsBodyLimit);
+  const routes: RouteDef[] = [
+    ...healthRoutes(deps, openapi),
+    ...accountRoutes(deps),
+    ...actionRoutes(deps),
+    ...decisionRoutes(deps),
+    ...adminRoutes(deps),
+    ...eventDefs,
+  ];
+
+  app.setErrorHandler((err, req, reply) => {
+    const p = toProblem(err, req);
+    if (p.status >= 500) log.error({ err, method: req.method, path: req.routeOptions.url ?? 'unknown' }, 'request failed');
+    if (p.status === 503) reply.header('retry-after', '5');
+    return sendProblem(reply, p);
+  });
+  app.setNotFoundHandler((req, reply) =>
+    sendProblem(reply, { ...problem(404, `path: no route ${req.method} ${req.url.split('?')[0]}`, 'path'), instance: req.url.split('?')[0]! }),
+  );
+  app.addHook('onResponse', async (req, reply) => {
+    // The path only (a query may carry search text); never headers, bodies or tokens.
+    log.info(
+      {
+        method: req.method,
+        route: req.routeOptions.url ?? null,
+        path: req.url.split('?')[0],
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+        tokenId: req.actor?.tokenId ?? null,
+      },
+      'http request',
+    );
+  });
+
+  // The API speaks JSON only: a text/plain body is a 415, not a string that fails validation.
+  app.removeContentTypeParser('text/plain');
+  const eventUrls = new Set(eventDefs.map((d) => d.url));
+  for (const def of routes) if (!eventUrls.has(def.url)) registerRoute(app, def, auth);
+  // Ingest takes raw bytes (JSON or NDJSON) and hands them on untouched; its parsers live in their own context.
+  void app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser([...JSON_TYPES, ...NDJSON_TYPES], { parseAs: 'buffer', bodyLimit: limits.eventsBodyLimit }, (_req, body, done) =>
+      done(null, body),
+    );
+    for (const def of eventDefs) registerRoute(scope, def, auth);
+  });
+
+  let address: ApiServer['address'] = null;
+  let starting: Promise<NonNullable<ApiServer['address']>> | undefined;
+  let stopping: Promise<void> | undefined;
+
+  return {
+    app,
+    routes,
+    get address() {
+      return address;
+    },
+    start(host, port) {
+      if (stopping) return Promise.reject(new Error('the API server was stopped; create a new one'));
+      starting ??= (async () => {
+        await app.listen({ host, port });
+        const a = app.server.address();
+        const actualPort = typeof a === 'object' && a !== null ? a.port : port;
+        const shownHost = host.includes(':') ? `[${host}]` : host;
+        address = { host, port: actualPort, url: `http://${shownHost}:${actualPort}` };
+        log.info({ url: address.url }, 'http api listening');
+        return address;
+      })();
+      return starting;
+    },
+    stop() {
+      stopping ??= (async () => {
+        if (starting) await starting.catch(() => undefined);
+        await app.close();
+        address = null;
+      })();
+      return stopping;
+    },
+  };
+}

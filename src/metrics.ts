@@ -70,6 +70,13 @@ export class Metrics {
     buckets: [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [this.registry],
   });
+  // Addition to CONTRACT §7: effects given up on after their retries (a parked status means the switch missed it).
+  private readonly outboxParked = new Counter({
+    name: 'suspensiond_outbox_parked_total',
+    help: 'Outbox rows parked after exhausting their retries, by kind',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
   // Addition to CONTRACT §7: the size of the review queue, for the Rules dashboard.
   private readonly decisionsPending = new Gauge({
     name: 'suspensiond_decisions_pending',
@@ -90,6 +97,7 @@ export class Metrics {
     for (const outcome of ['success', 'failure']) this.rulesReloads.inc({ outcome }, 0);
     this.overdueAccounts.set(0);
     this.decisionsPending.set(0);
+    for (const kind of ['status', 'email']) this.outboxParked.inc({ kind }, 0);
   }
 
   eventProcessed(topic: string, outcome: EventOutcome, n = 1): void {
@@ -115,6 +123,9 @@ export class Metrics {
   }
   setOutboxPending(kind: string, count: number): void {
     this.outboxPending.set({ kind }, count);
+  }
+  outboxRowParked(kind: string, n = 1): void {
+    this.outboxParked.inc({ kind }, n);
   }
   setOverdueAccounts(count: number): void {
     this.overdueAccounts.set(count);

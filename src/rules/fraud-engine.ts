@@ -1,0 +1,179 @@
+// The fraud window engine (FraudEngine, src/rules/types.ts): pure, event time only, one instance per partition.
+//
+// Event time: a start event's `startedAt`; an end record's `endedAt` (else answeredAt/startedAt + durationSec).
+// Watermark, per account: wm = (latest event time seen for the account) - allowedLateness. An event at time t is
+//   - `late` when t < wm - W (W = the longest window of the rule set), or when t is older than the partition's
+//     latest event time - allowedLateness - W - GLOBAL_SKEW_MS (so idle accounts can be forgotten safely);
+//   - `duplicate` when its (id, phase) was accepted before (kept while it could still be accepted);
+//   - else accepted. A windowed rule of window w counts it only if t >= wm - w, a windowless rule if t >= wm.
+// Each accepted event is judged at tau = max(t, wm) over the closed window [tau - w, tau] of the events accepted so
+// far, so a late-but-allowed event re-evaluates the earliest window that can still change. State older than
+// wm - w is evicted. Only end records count for windowed measures; start events feed concurrent_calls alone.
+import type { CdrRecord } from '../events/types.js';
+import { applies, CdrMatcher } from './cdr-matcher.js';
+import { ConcurrencyState } from './concurrency-state.js';
+import { formatDuration } from './durations.js';
+import { decodeSnapshot, encodeSnapshot } from './engine-snapshot.js';
+import { EngineState, ruleFingerprint, type AccountState } from './engine-state.js';
+import { hash53, hashPrefix } from './hash.js';
+import { RuleState } from './rule-state.js';
+import type { AccountProfile, FraudEngine, FraudRule, ProcessResult, RuleHit } from './types.js';
+import { WindowState } from './window-state.js';
+
+export interface FraudEngineOptions {
+  /** How far behind an account's latest event an event may arrive and still count fully (default 5 minutes). */
+  allowedLatenessMs: number;
+  /** For accounts without a time zone. */
+  defaultTimezone: string;
+}
+
+const NO_HITS: RuleHit[] = Object.freeze([]) as unknown as RuleHit[];
+// Shared results for the common hitless outcomes, so the hot path allocates nothing for them. Callers must not
+// mutate a result.
+const ACCEPTED: ProcessResult = Object.freeze({ outcome: 'accepted', hits: NO_HITS });
+const LATE: ProcessResult = Object.freeze({ outcome: 'late', hits: NO_HITS });
+const DUPLICATE: ProcessResult = Object.freeze({ outcome: 'duplicate', hits: NO_HITS });
+const MAX_SAMPLES = 5;
+
+export function eventTime(cdr: CdrRecord): number {
+  if (cdr.phase === 'start') return cdr.startedAt;
+  if (cdr.endedAt !== null) return cdr.endedAt;
+  return (cdr.answeredAt ?? cdr.startedAt) + (cdr.durationSec ?? 0) * 1000;
+}
+
+/** The lowest level a rule can reach without a baseline. */
+function reachable(rule: FraudRule): number {
+  return rule.warn !== null && rule.warn < rule.suspend ? rule.warn : rule.suspend;
+}
+
+function durationSec(cdr: CdrRecord): number {
+  if (cdr.durationSec !== null) return cdr.durationSec;
+  if (cdr.endedAt !== null && cdr.answeredAt !== null) return Math.max(0, (cdr.endedAt - cdr.answeredAt) / 1000);
+  return 0;
+}
+
+export function createFraudEngine(rules: readonly FraudRule[], opts: FraudEngineOptions): FraudEngine & { state: EngineState } {
+  return new Engine(rules, opts);
+}
+
+class Engine implements FraudEngine {
+  state: EngineState;
+  private matcher: CdrMatcher;
+  private readonly matched: number[] = [];
+  /** hash53 of the current CDR's callee, computed at most once per CDR (NaN: not yet). */
+  private calleeKey = Number.NaN;
+
+  constructor(rules: readonly FraudRule[], private readonly opts: FraudEngineOptions) {
+    this.state = new EngineState(rules, opts.allowedLatenessMs);
+    this.matcher = new CdrMatcher(rules, opts.defaultTimezone);
+  }
+
+  process(cdr: CdrRecord, account: AccountProfile): ProcessResult {
+    const st = this.state;
+    const t = eventTime(cdr);
+    let acct = st.accounts.get(cdr.accountId);
+    const maxT = acct && acct.maxT > t ? acct.maxT : t;
+    const wm = maxT - this.opts.allowedLatenessMs;
+    if (t < wm - st.maxWindowMs || t < st.globalLateBefore()) return LATE;
+    const key = hash53(cdr.id, cdr.phase === 'start' ? 1 : 0);
+    if (st.dedupe.has(key)) return DUPLICATE;
+    st.dedupe.add(key, t);
+    if (!acct) st.accounts.set(cdr.accountId, (acct = st.newAccount()));
+    acct.maxT = maxT;
+    st.advance(t);
+
+    const n = this.matcher.match(cdr, account, this.matched);
+    if (n === 0) return ACCEPTED;
+    const tau = t > wm ? t : wm;
+    this.calleeKey = Number.NaN;
+    let hits = NO_HITS;
+    let mask = 0;
+    for (let i = 0; i < n; i++) {
+      const r = this.matched[i]!;
+      const rule = st.rules[r]!;
+      const value = this.measure(cdr, t, wm, tau, rule, r, acct);
+      if (value < 0) continue;
+      if (r < 30) mask |= 1 << r;
+      // Windowless rules without a baseline keep no state until they first reach a level (their cooldown).
+      const state = acct.rs[r] ?? (rule.baseline === null && value < reachable(rule) ? null : (acct.rs[r] = RuleState.create(rule)));
+      const lvl = state?.level(rule, value, tau);
+      if (!lvl) continue;
+      if (hits === NO_HITS) hits = [];
+      hits.push({
+        accountId: cdr.accountId, ruleId: rule.id, level: lvl.level, mode: rule.mode, reason: 'fraud',
+        measure: rule.measure, value,
+        threshold: lvl.threshold, window: rule.windowMs === null ? null : formatDuration(rule.windowMs), at: tau,
+        sampleCdrIds: [], releaseAfterMs: rule.releaseAfterMs,
+      });
+    }
+    if (cdr.phase === 'end' && mask !== 0) st.remember(acct, cdr.id, t, mask);
+    if (hits === NO_HITS) return ACCEPTED;
+    for (const hit of hits) hit.sampleCdrIds = this.samples(acct, st.indexOf(hit.ruleId), cdr.id, tau);
+    return { outcome: 'accepted', hits };
+  }
+
+  /** Counts the CDR into the rule's state and returns the value to judge (minutes, micro-units, counts), or -1. */
+  private measure(cdr: CdrRecord, t: number, wm: number, tau: number, rule: FraudRule, r: number, acct: AccountState): number {
+    const w = rule.windowMs;
+    if (w !== null ? t < wm - w : t < wm) return -1;
+    if (rule.measure === 'concurrent_calls') {
+      const conc = (acct.rs[r] ??= RuleState.create(rule)).w as ConcurrencyState;
+      conc.evict(wm);
+      if (cdr.phase === 'start') return conc.start(hash53(cdr.id, 1), t);
+      if (conc.end(hash53(cdr.id, 1))) return -1;
+      return conc.interval(cdr.startedAt, t);
+    }
+    if (cdr.phase === 'start') return -1;
+    if (rule.measure === 'call_duration') return durationSec(cdr) / 60;
+    if (rule.measure === 'call_cost') return cdr.costMicros ?? 0;
+    const win = (acct.rs[r] ??= RuleState.create(rule)).w as WindowState;
+    win.evict(wm - w!);
+    switch (rule.measure) {
+      case 'calls': win.insert(t, 0, 0); break;
+      case 'cost': win.insert(t, cdr.costMicros ?? 0, 0); break;
+      case 'minutes': win.insert(t, durationSec(cdr), 0); break;
+      case 'range_scan': win.insert(t, this.callee(cdr), hashPrefix(cdr.callee, rule.rangeDigits)); break;
+      default: win.insert(t, this.callee(cdr), 0);
+    }
+    const value = win.query(tau - w!, tau);
+    return rule.measure === 'minutes' ? value / 60 : value;
+  }
+
+  private callee(cdr: CdrRecord): number {
+    if (Number.isNaN(this.calleeKey)) this.calleeKey = hash53(cdr.callee);
+    return this.calleeKey;
+  }
+
+  private samples(acct: AccountState, r: number, current: string, tau: number): string[] {
+    const rule = this.state.rules[r]!;
+    const from = tau - (rule.windowMs ?? 0);
+    const out = [current];
+    if (r >= 30 || !acct.ringIds) return out;
+    for (let k = 0; k < acct.ringIds.length && out.length < MAX_SAMPLES; k++) {
+      const j = (acct.ringNext - 1 - k + acct.ringIds.length * 2) % acct.ringIds.length;
+      const id = acct.ringIds[j];
+      if (id === undefined || id === '' || id === current) continue;
+      if ((acct.ringMasks![j]! & (1 << r)) !== 0 && acct.ringTimes![j]! >= from && acct.ringTimes![j]! <= tau) out.push(id);
+    }
+    return out;
+  }
+
+  snapshot(): Uint8Array {
+    return encodeSnapshot(this.state);
+  }
+
+  restore(bytes: Uint8Array): void {
+    this.state = decodeSnapshot(bytes, this.state.rules, this.opts.allowedLatenessMs);
+  }
+
+  setRules(rules: readonly FraudRule[]): void {
+    this.state = this.state.withRules(rules);
+    this.matcher = new CdrMatcher(rules, this.opts.defaultTimezone, this.matcher.numbers, this.matcher.local);
+  }
+
+  size(): number {
+    return this.state.accounts.size;
+  }
+}
+
+export { applies, ruleFingerprint };

@@ -1,0 +1,144 @@
+// Evaluating the dunning ladder for a batch of accounts inside the caller's transaction, and applying its actions:
+// stage emails become outbox rows and `dunning_stage` audit rows; suspensions and reactivations go through the one
+// domain transition (executeTransition), so holds, status events and the suspension/activation emails are the
+// store's. Called on every invoice event (ingest) and by the sweep. Never reads the clock: `now` is passed in.
+// Exactly once: accounts are locked (advisory, id order), a stage is acted on only when its dunning_stages row is new,
+// emails are deduplicated by key, and the domain never stacks a second hold of the same reason and source.
+import type { Queryable } from '../store/db.js';
+import type { TransitionCommand } from '../domain/commands.js';
+import type { AuditEntry, TransitionResult } from '../domain/types.js';
+import type { DunningPolicy } from '../rules/types.js';
+import type { Metrics } from '../metrics.js';
+import type { Logger } from '../log.js';
+import { appendAudit } from '../store/audit-repo.js';
+import { isRetryableDbError } from '../store/errors.js';
+import { insertOutbox, type NewOutboxRow } from '../store/outbox-repo.js';
+import { evaluateLadder, isOverdueAccount } from '../rules/dunning/ladder.js';
+import type { DunningAction, Episode, StageFired } from '../rules/dunning/types.js';
+import { lockAccounts, loadAccountStates, recordStages, saveEpisodes, stageEvidence } from './state-store.js';
+import { runTransition } from './transition.js';
+
+export type TransitionRunner = (tx: Queryable, cmd: TransitionCommand, now: string) => Promise<TransitionResult>;
+
+export interface EvaluateOptions {
+  defaultTimezone?: string;
+  metrics?: Pick<Metrics, 'decision'>;
+  logger?: Pick<Logger, 'info' | 'error'>;
+  /**
+   * ENFORCE=false (dry run, every rule in monitor mode): episodes and stages are recorded and audited (evidence
+   * `mode: 'monitor'`) and logged, but no stage email is queued and no hold is placed or lifted. Turning enforcement
+   * on later places the hold of an episode whose suspend stage fired (the episode is `suspended`).
+   */
+  enforce?: boolean;
+  /** Injected for tests; defaults to the store's executeTransition. */
+  transition?: TransitionRunner;
+}
+
+export interface EvaluateSummary {
+  evaluated: number;
+  overdueAccounts: number;
+  stagesFired: number;
+  emails: number;
+  suspended: number;
+  activated: number;
+  failed: number;
+}
+
+const stageKey = (accountId: string, episodeId: string, stage: string) => `${accountId}/${episodeId}/${stage}`;
+
+export function emailDedupeKey(accountId: string, episodeId: string, stage: string): string {
+  return `dunning:${accountId}:${episodeId}:${stage}`;
+}
+
+/** Re-evaluates `accountIds` at `now` and applies the ladder's actions in `tx`. Unknown accounts are skipped. */
+export async function evaluateAccounts(
+  tx: Queryable,
+  accountIds: readonly string[],
+  now: number,
+  policies: readonly DunningPolicy[],
+  opts: EvaluateOptions = {},
+): Promise<EvaluateSummary> {
+  const summary: EvaluateSummary = { evaluated: 0, overdueAccounts: 0, stagesFired: 0, emails: 0, suspended: 0, activated: 0, failed: 0 };
+  const ids = [...new Set(accountIds)].sort();
+  if (ids.length === 0) return summary;
+  const nowIso = new Date(now).toISOString();
+  const monitor = opts.enforce === false;
+  await lockAccounts(tx, ids);
+  const states = await loadAccountStates(tx, ids, now, opts.defaultTimezone ?? 'UTC');
+
+  const episodes: Episode[] = [];
+  const stages: StageFired[] = [];
+  const actions: DunningAction[] = [];
+  const contacts = new Map<string, { name?: string | undefined; email: string } | null>();
+  for (const id of ids) {
+    const state = states.get(id);
+    if (!state) continue;
+    summary.evaluated += 1;
+    contacts.set(id, state.account.mainContact);
+    const result = evaluateLadder({ ...state, policies, now });
+    if (isOverdueAccount(result, policies)) summary.overdueAccounts += 1;
+    episodes.push(...result.episodes);
+    stages.push(...result.stagesFired);
+    actions.push(...result.actions);
+  }
+  await saveEpisodes(tx, episodes);
+  const fresh = await recordStages(tx, stages, now);
+  const firedNow = new Set(stages.map((s) => stageKey(s.accountId, s.episodeId, s.stage)));
+  const isFresh = (a: string, e: string, s: string) => fresh.has(stageKey(a, e, s));
+  summary.stagesFired = fresh.size;
+
+  const audit: AuditEntry[] = stages
+    .filter((s) => isFresh(s.accountId, s.episodeId, s.stage))
+    .map((s) => ({ accountId: s.accountId, kind: 'dunning_stage', actor: `dunning:${s.policyId}`, at: nowIso, reason: 'non_payment', note: null, evidence: monitor ? { ...stageEvidence(s), mode: 'monitor' } : stageEvidence(s) }));
+  await appendAudit(tx, audit);
+
+  if (monitor) {
+    for (const a of actions) opts.logger?.info({ accountId: a.accountId, policyId: a.policyId, episodeId: a.episodeId, action: a.kind, mode: 'monitor' }, `dunning ${a.kind} (monitor)`);
+    return summary;
+  }
+  const emails: NewOutboxRow[] = [];
+  for (const a of actions) {
+    if (a.kind !== 'email' || !isFresh(a.accountId, a.episodeId, a.stage)) continue;
+    emails.push({
+      accountId: a.accountId,
+      kind: 'email',
+      dedupeKey: emailDedupeKey(a.accountId, a.episodeId, a.stage),
+      payload: { template: a.template, accountId: a.accountId, to: contacts.get(a.accountId) ?? null, data: a.data },
+    });
+  }
+  summary.emails = (await insertOutbox(tx, emails, nowIso)).length;
+
+  const run = opts.transition ?? runTransition;
+  for (const a of actions) {
+    if (a.kind === 'email') continue;
+    if (a.kind === 'suspend') {
+      // A stage's suspension acts only when its stage row is new; a re-assertion (stage fired earlier) always may.
+      const key = stageKey(a.accountId, a.episodeId, a.evidence.stage);
+      if (firedNow.has(key) && !fresh.has(key)) continue;
+    }
+    const cmd: TransitionCommand =
+      a.kind === 'suspend'
+        ? { kind: 'suspend', accountId: a.accountId, actor: { kind: 'system', source: a.source }, reason: 'non_payment', source: a.source, evidence: { ...a.evidence } }
+        : { kind: 'activate', accountId: a.accountId, actor: { kind: 'system', source: a.source }, reason: 'non_payment', source: a.source };
+    await tx.query('SAVEPOINT dunning_transition');
+    try {
+      const result = await run(tx, cmd, nowIso);
+      await tx.query('RELEASE SAVEPOINT dunning_transition');
+      if (result.changed) {
+        opts.metrics?.decision('non_payment', 'dunning', a.kind);
+        if (a.kind === 'suspend') summary.suspended += 1;
+        else summary.activated += 1;
+        opts.logger?.info({ accountId: a.accountId, policyId: a.policyId, episodeId: a.episodeId, action: a.kind }, `dunning ${a.kind}`);
+      }
+    } catch (err) {
+      // Transient (conflict, serialization, connection): the caller reruns the whole transaction. Otherwise this
+      // account's transition is skipped and logged; for a suspension the episode keeps `suspended`, so the next
+      // evaluation places the hold again, and other accounts go on.
+      if (isRetryableDbError(err)) throw err;
+      await tx.query('ROLLBACK TO SAVEPOINT dunning_transition');
+      summary.failed += 1;
+      opts.logger?.error({ err, accountId: a.accountId, policyId: a.policyId, action: a.kind }, 'dunning transition failed');
+    }
+  }
+  return summary;
+}

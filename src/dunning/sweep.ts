@@ -1,0 +1,100 @@
+// One dunning sweep: under the lease, one set-based scan finds the accounts the ladder has work for, then they are
+// evaluated in batches (one transaction each, a few set-based statements per batch plus one domain transition per
+// suspension or reactivation). Never runs without the lease; never reads the clock (`now` is passed in).
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Database } from '../store/db.js';
+import type { DunningPolicy } from '../rules/types.js';
+import type { Metrics } from '../metrics.js';
+import type { Logger } from '../log.js';
+import { inTransactionWithRetry } from '../store/transitions.js';
+import { evaluateAccounts, type EvaluateSummary, type TransitionRunner } from './evaluate.js';
+import { sweepLease, type Lease } from './lease.js';
+import { scanSweepCandidates } from './sweep-query.js';
+
+export interface SweepDeps {
+  db: Database;
+  logger: Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
+  metrics: Pick<Metrics, 'decision' | 'observeSweep' | 'setOverdueAccounts'>;
+  getPolicies: () => readonly DunningPolicy[];
+  defaultTimezone?: string;
+  /** Lease holder id; default `<host>:<pid>:<random>`. */
+  holder?: string;
+  leaseTtlMs?: number;
+  batchSize?: number;
+  /** ENFORCE (default true); see EvaluateOptions.enforce. */
+  enforce?: boolean;
+  transition?: TransitionRunner;
+}
+
+export interface SweepReport extends EvaluateSummary {
+  /** False when another replica holds the lease (nothing was done). */
+  ran: boolean;
+  candidates: number;
+  batchesFailed: number;
+  durationMs: number;
+}
+
+export function defaultHolder(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+}
+
+const empty = (): SweepReport => ({
+  ran: false, candidates: 0, batchesFailed: 0, durationMs: 0,
+  evaluated: 0, overdueAccounts: 0, stagesFired: 0, emails: 0, suspended: 0, activated: 0, failed: 0,
+});
+
+export interface Sweeper {
+  sweepOnce(now: number): Promise<SweepReport>;
+}
+
+export function createSweeper(deps: SweepDeps): Sweeper {
+  const lease: Lease = sweepLease(deps.holder ?? defaultHolder(), deps.leaseTtlMs ?? 5 * 60_000);
+  return { sweepOnce: (now) => sweepOnce(deps, lease, now) };
+}
+
+async function sweepOnce(deps: SweepDeps, lease: Lease, now: number): Promise<SweepReport> {
+  const report = empty();
+  if (!(await lease.acquire(deps.db))) {
+    deps.logger.debug({ now: new Date(now).toISOString() }, 'dunning sweep skipped: another replica holds the lease');
+    return report;
+  }
+  const started = performance.now();
+  report.ran = true;
+  try {
+    const policies = deps.getPolicies();
+    const tz = deps.defaultTimezone ?? 'UTC';
+    const scan = await scanSweepCandidates(deps.db, now, tz, policies);
+    report.candidates = scan.accountIds.length;
+    report.overdueAccounts = scan.overdueAccounts;
+    deps.metrics.setOverdueAccounts(scan.overdueAccounts);
+    const size = deps.batchSize ?? 500;
+    for (let i = 0; i < scan.accountIds.length; i += size) {
+      if (i > 0 && !(await lease.renew(deps.db))) {
+        deps.logger.warn({ done: i, of: scan.accountIds.length }, 'dunning sweep lost its lease; stopping');
+        break;
+      }
+      const batch = scan.accountIds.slice(i, i + size);
+      try {
+        const s = await inTransactionWithRetry(deps.db, (tx) =>
+          evaluateAccounts(tx, batch, now, policies, { defaultTimezone: tz, metrics: deps.metrics, logger: deps.logger, transition: deps.transition, enforce: deps.enforce }),
+        );
+        report.evaluated += s.evaluated;
+        report.stagesFired += s.stagesFired;
+        report.emails += s.emails;
+        report.suspended += s.suspended;
+        report.activated += s.activated;
+        report.failed += s.failed;
+      } catch (err) {
+        report.batchesFailed += 1;
+        deps.logger.error({ err, accounts: batch.length, first: batch[0] }, 'dunning sweep batch failed; the next sweep retries it');
+      }
+    }
+  } finally {
+    await lease.release(deps.db).catch((err: unknown) => deps.logger.error({ err }, 'dunning lease release failed'));
+    report.durationMs = performance.now() - started;
+    deps.metrics.observeSweep(report.durationMs / 1000);
+  }
+  deps.logger.info({ ...report, now: new Date(now).toISOString() }, 'dunning sweep done');
+  return report;
+}

@@ -1,0 +1,174 @@
+// Ingestion benchmark (issue 3): loads CDRS (default 1,000,000) realistic ~300-byte CDRs into a 6-partition topic on
+// the local broker, then in the same run measures (a) a bare kafkajs consumer that only counts messages, (b) the
+// pipeline end to end (decode, validate, dedupe, engine, checkpoint, commit) with the default rules and, for
+// comparison, with no fraud rules (the pipeline's own cost), and (c) decision latency from produce to hold
+// committed at a steady RATE (default 5,000) CDR/s for LATENCY_SECONDS (default 20).
+// Run: KAFKA_BROKERS=127.0.0.1:9092 DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npx tsx bench/ingest.ts
+import { Kafka, logLevel } from 'kafkajs';
+import pg from 'pg';
+import { systemClock } from '../src/clock.js';
+import { createIngestEffects } from '../src/ingest/effects.js';
+import { createKafkaIngest } from '../src/ingest/kafka-consumer.js';
+import { createPipeline } from '../src/ingest/pipeline.js';
+import { createLogger } from '../src/log.js';
+import { Metrics } from '../src/metrics.js';
+import { createFraudEngine } from '../src/rules/fraud-engine.js';
+import { loadRules } from '../src/rules/load-rules.js';
+import type { RuleSet } from '../src/rules/types.js';
+import { createPgDatabase } from '../src/store/pg-database.js';
+import { migrate } from '../src/store/migrate.js';
+import { cdr } from '../test/helpers/traffic.js';
+import { cdrMessage, generateCdrs } from '../test/integration/ingest/wire.js';
+
+const N = Number(process.env.CDRS ?? 1_000_000);
+const RATE = Number(process.env.RATE ?? 5_000);
+const LATENCY_SECONDS = Number(process.env.LATENCY_SECONDS ?? 20);
+const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const suffix = `${Date.now().toString(36)}-${process.pid}`;
+const kafka = () => new Kafka({ clientId: `bench-${suffix}`, brokers, logLevel: logLevel.NOTHING });
+const log = createLogger('silent');
+
+async function freshDb(name: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const u = new URL(serverUrl);
+  u.pathname = `/${name}`;
+  const db = createPgDatabase(u.toString(), { max: 2 });
+  await migrate(db);
+  await db.close();
+  return {
+    url: u.toString(),
+    drop: async () => {
+      const a = new pg.Client({ connectionString: serverUrl });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await a.end();
+    },
+  };
+}
+
+async function produceAll(topic: string, messages: { key: Buffer; value: Buffer }[]): Promise<number> {
+  const producer = kafka().producer({ idempotent: true, maxInFlightRequests: 5 });
+  await producer.connect();
+  const t = performance.now();
+  const chunk = 2000;
+  const inflight: Promise<unknown>[] = [];
+  for (let i = 0; i < messages.length; i += chunk) {
+    inflight.push(producer.send({ topic, acks: -1, messages: messages.slice(i, i + chunk) }));
+    if (inflight.length >= 4) await inflight.shift();
+  }
+  await Promise.all(inflight);
+  const s = (performance.now() - t) / 1000;
+  await producer.disconnect();
+  return s;
+}
+
+async function bare(topic: string): Promise<number> {
+  const c = kafka().consumer({ groupId: `bench-bare-${suffix}`, maxBytesPerPartition: 2 * 1024 * 1024 });
+  await c.connect();
+  await c.subscribe({ topic, fromBeginning: true });
+  let n = 0;
+  let t0 = 0;
+  const done = new Promise<number>((resolve) => {
+    void c.run({
+      partitionsConsumedConcurrently: 3,
+      eachBatch: async ({ batch }) => {
+        if (t0 === 0) t0 = performance.now();
+        n += batch.messages.length;
+        if (n >= N) resolve((performance.now() - t0) / 1000);
+      },
+    });
+  });
+  const s = await done;
+  await c.disconnect();
+  return s;
+}
+
+async function endToEnd(topic: string, rules: RuleSet, label: string, latencies?: number[]): Promise<{ seconds: number; stop: () => Promise<void>; url: string; drop: () => Promise<void> }> {
+  const dbi = await freshDb(`bench_ingest_${label}_${suffix}`.replace(/-/g, '_'));
+  const db = createPgDatabase(dbi.url, { max: 6 });
+  const metrics = new Metrics({ defaultMetrics: false });
+  if (latencies) metrics.observeDecisionLatency = (_r: string, s: number) => void latencies.push(s);
+  const pipeline = createPipeline({
+    db, effects: createIngestEffects({ defaultTimezone: 'UTC' }), dlq: null,
+    createEngine: (fraud) => createFraudEngine(fraud, { allowedLatenessMs: 300_000, defaultTimezone: 'UTC' }),
+    rules, enforce: true, defaultTimezone: 'UTC', clock: systemClock, metrics, log,
+  });
+  const ingest = createKafkaIngest({
+    kafka, groupId: `bench-e2e-${label}-${suffix}`, topics: { accounts: `bench-acc-${suffix}`, cdrs: topic, invoices: `bench-inv-${suffix}` },
+    pipeline, log, metrics,
+  });
+  const t = performance.now();
+  await ingest.start();
+  let seconds = 0;
+  if (!latencies) {
+    // Timed from the first durable checkpoint (group join excluded, as the bare consumer's clock starts at its
+    // first batch); the records before it are subtracted.
+    let first: { t: number; n: number } | null = null;
+    for (;;) {
+      const r = await db.query<{ n: string | null }>('SELECT sum(next_offset)::text AS n FROM partition_checkpoints WHERE topic = $1', [topic]);
+      const n = Number(r.rows[0]?.n ?? 0);
+      if (n > 0 && !first) first = { t: performance.now(), n };
+      if (n >= N) break;
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    seconds = ((performance.now() - (first?.t ?? t)) / 1000) * (N / Math.max(1, N - (first?.n ?? 0)));
+  }
+  return { seconds, url: dbi.url, drop: dbi.drop, stop: async () => { await ingest.stop(); await db.close(); } };
+}
+
+const rate = (n: number, s: number) => Math.round(n / s).toLocaleString('en-GB');
+const admin = kafka().admin();
+await admin.connect();
+const topic = `bench-cdrs-${suffix}`;
+const latencyTopic = `bench-latency-${suffix}`;
+await admin.createTopics({ waitForLeaders: true, topics: [
+  { topic, numPartitions: 6 }, { topic: latencyTopic, numPartitions: 6 },
+  { topic: `bench-acc-${suffix}`, numPartitions: 1 }, { topic: `bench-inv-${suffix}`, numPartitions: 1 },
+] });
+const rules = await loadRules(process.env.RULES_DIR ?? 'rules');
+const cdrs = generateCdrs({ n: N, accounts: 20_000, startMs: Date.now() - 12 * 3_600_000, seed: 1, stepMs: 40 }).map(cdrMessage);
+const avg = Math.round(cdrs.reduce((s, m) => s + m.value.length, 0) / cdrs.length);
+console.log(`produced ${N.toLocaleString('en-GB')} CDRs (avg ${avg} bytes) in ${(await produceAll(topic, cdrs)).toFixed(1)} s`);
+const bareS = await bare(topic);
+console.log(`(a) bare kafkajs consumer: ${rate(N, bareS)} msg/s (${bareS.toFixed(1)} s)`);
+const e2e = await endToEnd(topic, rules, 'rules');
+await e2e.stop();
+await e2e.drop();
+console.log(`(b) pipeline end to end, default rules (${rules.fraud.length}): ${rate(N, e2e.seconds)} CDR/s (${e2e.seconds.toFixed(1)} s), ratio to bare ${(bareS / e2e.seconds).toFixed(2)}`);
+const none = await endToEnd(topic, { ...rules, fraud: [] }, 'norules');
+await none.stop();
+await none.drop();
+console.log(`(b') pipeline end to end, no fraud rules: ${rate(N, none.seconds)} CDR/s (${none.seconds.toFixed(1)} s), ratio to bare ${(bareS / none.seconds).toFixed(2)}`);
+
+// (c) steady RATE CDR/s of ordinary traffic; every second one fresh account dials an IRSF burst (3 calls to +882
+// cross the default irsf-international-networks suspend level). Latency: produce (Kafka timestamp) -> hold committed.
+const latencies: number[] = [];
+const live = await endToEnd(latencyTopic, rules, 'latency', latencies);
+const producer = kafka().producer({ idempotent: true });
+await producer.connect();
+await new Promise((r) => setTimeout(r, 3000));
+const start = Date.now();
+for (let sec = 0; sec < LATENCY_SECONDS; sec++) {
+  const tick = start + sec * 1000;
+  const ordinary = generateCdrs({ n: RATE - 3, accounts: 20_000, startMs: tick - 600_000, seed: 100 + sec, stepMs: 0, prefix: `lat${sec}` }).map(cdrMessage);
+  const burst = [0, 1, 2].map((i) => cdrMessage(cdr({ id: `irsf-${sec}-${i}`, accountId: `victim-${sec}`, callee: `+88213000${100 + i}`, startedAt: tick - 120_000 + i * 1000, durationSec: 30 })));
+  for (let k = 0; k < 10; k++) {
+    const part = [...ordinary.slice((k * ordinary.length) / 10, ((k + 1) * ordinary.length) / 10), ...(k === 9 ? burst : [])];
+    await producer.send({ topic: latencyTopic, acks: -1, messages: part });
+    const wait = tick + (k + 1) * 100 - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  }
+}
+await new Promise((r) => setTimeout(r, 5000));
+await producer.disconnect();
+await live.stop();
+await live.drop();
+latencies.sort((a, b) => a - b);
+const q = (p: number) => (latencies.length ? (latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]! * 1000).toFixed(0) : 'n/a');
+console.log(`(c) decision latency at ${RATE.toLocaleString('en-GB')} CDR/s for ${LATENCY_SECONDS} s: ${latencies.length} holds, p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, max ${q(1)} ms`);
+await admin.deleteTopics({ topics: [topic, latencyTopic, `bench-acc-${suffix}`, `bench-inv-${suffix}`] }).catch(() => undefined);
+await admin.disconnect();

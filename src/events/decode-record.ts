@@ -1,0 +1,80 @@
+// The one decoder of input message values (Kafka, HTTP ingest, replay): bytes -> a trusted record, or a readable
+// error naming the failing field path ("callee: required"). Hot path: no logging, no I/O, no clock.
+import { isUtf8 } from 'node:buffer';
+import type { z } from 'zod';
+import { accountSchema, toAccountRecord } from './account-schema.js';
+import { cdrSchema } from './cdr-schema.js';
+import { invoiceEventSchema } from './invoice-schema.js';
+import { absurdTime } from './timestamp.js';
+import type { AccountRecord, CdrRecord, InvoiceEventRecord } from './types.js';
+
+export type InputKind = 'accounts' | 'cdrs' | 'invoices';
+export const INPUT_KINDS: readonly InputKind[] = ['accounts', 'cdrs', 'invoices'];
+
+/** Values above this are dead-lettered unread: a real record is well under 2 KB. */
+export const MAX_VALUE_BYTES = 64 * 1024;
+
+export type DecodedRecord =
+  | { kind: 'accounts'; value: AccountRecord }
+  | { kind: 'cdrs'; value: CdrRecord }
+  | { kind: 'invoices'; value: InvoiceEventRecord };
+
+export type DecodeResult = { ok: true; record: DecodedRecord } | { ok: false; error: string };
+
+function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'value: invalid';
+  const path = issue.path.length > 0 ? issue.path.map(String).join('.') : 'value';
+  return `${path}: ${issue.message}`;
+}
+
+function checkTimes(obj: Record<string, unknown>, fields: readonly string[], arrivedAtMs: number): string | null {
+  for (const f of fields) {
+    const v = obj[f];
+    if (typeof v !== 'number') continue;
+    const why = absurdTime(v, arrivedAtMs);
+    if (why) return `${f}: absurd timestamp (${why})`;
+  }
+  return null;
+}
+
+/** Bytes -> record. `arrivedAtMs` bounds how far in the future an event time may lie. */
+export function decodeRecord(kind: InputKind, value: Buffer | null, arrivedAtMs: number): DecodeResult {
+  if (value === null || value.length === 0) return { ok: false, error: 'value: required (empty message)' };
+  if (value.length > MAX_VALUE_BYTES) return { ok: false, error: `value: too large (${value.length} bytes, limit ${MAX_VALUE_BYTES})` };
+  if (!isUtf8(value)) return { ok: false, error: 'value: not valid UTF-8' };
+  let json: unknown;
+  try {
+    json = JSON.parse(value.toString('utf8'));
+  } catch (err) {
+    return { ok: false, error: `value: invalid JSON (${(err as Error).message})` };
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return { ok: false, error: 'value: must be a JSON object' };
+  switch (kind) {
+    case 'cdrs': {
+      const r = cdrSchema.safeParse(json);
+      if (!r.success) return { ok: false, error: firstIssue(r.error) };
+      const c = r.data;
+      const bad = checkTimes(c as unknown as Record<string, unknown>, ['startedAt', 'answeredAt', 'endedAt'], arrivedAtMs);
+      if (bad) return { ok: false, error: bad };
+      if (c.endedAt !== null && c.endedAt < c.startedAt) return { ok: false, error: 'endedAt: must not be before startedAt' };
+      return { ok: true, record: { kind, value: c } };
+    }
+    case 'invoices': {
+      const r = invoiceEventSchema.safeParse(json);
+      if (!r.success) return { ok: false, error: firstIssue(r.error) };
+      const bad = checkTimes(r.data as unknown as Record<string, unknown>, ['occurredAt'], arrivedAtMs);
+      if (bad) return { ok: false, error: bad };
+      return { ok: true, record: { kind, value: r.data } };
+    }
+    case 'accounts': {
+      const r = accountSchema.safeParse(json);
+      if (!r.success) return { ok: false, error: firstIssue(r.error) };
+      if (r.data.updatedAt !== null) {
+        const bad = checkTimes(r.data as unknown as Record<string, unknown>, ['updatedAt'], arrivedAtMs);
+        if (bad) return { ok: false, error: bad };
+      }
+      return { ok: true, record: { kind, value: toAccountRecord(r.data, arrivedAtMs) } };
+    }
+  }
+}

@@ -1,0 +1,274 @@
+// The Kafka runtime of the pipeline: one consumer group on the accounts, cdrs and invoices topics. Per partition
+// the durable truth is the PostgreSQL checkpoint, not the Kafka committed offset: on the first batch after an
+// assignment the partition is positioned at its checkpoint (seek), messages the checkpoint covers are skipped, and
+// Kafka offsets are committed only up to durable checkpoints (for lag and quick restarts).
+// Outages: a failing batch pauses its partition (nothing committed), retries with backoff and resumes from the
+// checkpoint; kafkajs reconnects to the broker itself; a crash it will not restart rebuilds the consumer.
+// Never: commits an offset beyond a durable checkpoint, or lets bad input stop consumption (the pipeline
+// dead-letters it).
+import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import type { InputKind } from '../events/decode-record.js';
+import type { Logger } from '../log.js';
+import { createLagMonitor, type LagMonitor } from './consumer-lag.js';
+import type { Pipeline } from './pipeline.js';
+import { CheckpointConflictError, type Headers, type RawRecord, type Source } from './types.js';
+
+export interface KafkaIngestOptions {
+  /** A factory, so a crashed consumer can be rebuilt on a fresh client. */
+  kafka: () => Kafka;
+  groupId: string;
+  topics: { accounts: string; cdrs: string; invoices: string };
+  pipeline: Pipeline;
+  log: Logger;
+  metrics: Parameters<typeof createLagMonitor>[3];
+  /** Partitions processed at once (their lanes are independent). Default 3. */
+  concurrency?: number;
+  /** How often deferred checkpoints are written and committed. Default 2 s. */
+  flushIntervalMs?: number;
+  /** Records per pipeline call inside one fetched batch (heartbeats in between). Default 2000. */
+  chunkSize?: number;
+  lagIntervalMs?: number;
+  /** Group session timeout: how long a dead member holds its partitions. Default 30 s (kafkajs). */
+  sessionTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+}
+
+export interface KafkaIngest {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  readiness(): { ready: boolean; reasons: string[] };
+  /** Crashes kafkajs reported, and how many of them rebuilt the consumer. */
+  stats(): { crashes: number; rebuilds: number; pausedBatches: number };
+}
+
+function headersOf(h: IHeaders | undefined): Headers | undefined {
+  if (!h) return undefined;
+  const out: Headers = {};
+  for (const [k, v] of Object.entries(h)) {
+    if (v === undefined) continue;
+    out[k] = Array.isArray(v) ? v.map(String).join(',') : Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
+  }
+  return out;
+}
+
+function toRaw(m: KafkaMessage, nowMs: number): RawRecord {
+  // Arrival is the broker's timestamp (produce time), so decision latency includes time spent queued in Kafka.
+  const ts = Number(m.timestamp);
+  return { offset: Number(m.offset), key: m.key, value: m.value, headers: headersOf(m.headers), arrivedAtMs: ts > 0 && ts <= nowMs ? ts : nowMs };
+}
+
+export function createKafkaIngest(opts: KafkaIngestOptions): KafkaIngest {
+  const kindOf = new Map<string, InputKind>([
+    [opts.topics.accounts, 'accounts'],
+    [opts.topics.cdrs, 'cdrs'],
+    [opts.topics.invoices, 'invoices'],
+  ]);
+  const topics = [...kindOf.keys()];
+  const chunkSize = opts.chunkSize ?? 2000;
+  const log = opts.log.child({ component: 'kafka-ingest' });
+  /** Partitions positioned at their checkpoint since their assignment. */
+  const positioned = new Set<string>();
+  /** Kafka partitions this member works on: `${topic}:${partition}` -> source. */
+  const owned = new Map<string, Source>();
+  const committed = new Map<string, number>();
+  const reasons = new Map<string, string>([['kafka', 'kafka: joining the consumer group']]);
+  const backoff = new Map<string, number>();
+  const inFlight = new Set<Promise<unknown>>();
+  let consumer: Consumer | null = null;
+  let lag: LagMonitor | null = null;
+  let flushTimer: NodeJS.Timeout | null = null;
+  let state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
+  const counters = { crashes: 0, rebuilds: 0, pausedBatches: 0 };
+
+  const sourceOf = (topic: string, partition: number): Source => ({ kind: kindOf.get(topic)!, topicName: topic, partition });
+
+  async function commit(c: Consumer, source: Source, durable: number | null): Promise<void> {
+    const key = `${source.topicName}:${source.partition}`;
+    if (durable === null || committed.get(key) === durable) return;
+    try {
+      await c.commitOffsets([{ topic: source.topicName, partition: source.partition as number, offset: String(durable) }]);
+      committed.set(key, durable);
+    } catch (err) {
+      log.debug({ err, topic: source.topicName, partition: source.partition }, 'offset commit failed (rebalance?)');
+    }
+  }
+
+  /**
+   * A failed batch or checkpoint: the lane's in-memory state is gone and kafkajs's position may be ahead of the
+   * checkpoint, with nothing left to fetch that would trigger a seek. So: pause the partition, and retry with
+   * backoff to load the checkpoint, seek to it, and resume.
+   */
+  function pauseAndRetry(c: Consumer, source: Source, err: unknown): void {
+    const key = `${source.topicName}:${source.partition}`;
+    const tp = { topic: source.topicName, partitions: [source.partition as number] };
+    counters.pausedBatches++;
+    const message = err instanceof Error ? err.message : String(err);
+    const code = (err as { code?: string }).code;
+    reasons.set(key, `database unavailable or batch failed on ${key}: ${code && !message.includes(code) ? `${code} ` : ''}${message}`);
+    log.error({ err, topic: source.topicName, partition: source.partition }, 'batch failed: partition paused');
+    positioned.delete(key);
+    c.pause([tp]);
+    const retry = () => {
+      const delay = Math.min(30_000, (backoff.get(key) ?? 250) * 2);
+      backoff.set(key, delay);
+      const t = setTimeout(() => {
+        if (state !== 'running' || consumer !== c) return;
+        void opts.pipeline.prepare(source).then(
+          (next) => {
+            c.seek({ topic: source.topicName, partition: source.partition as number, offset: String(next ?? 0) });
+            positioned.add(key);
+            c.resume([tp]);
+            reasons.delete(key);
+            log.info({ topic: source.topicName, partition: source.partition, offset: next }, 'partition resumed from its checkpoint');
+          },
+          (e: unknown) => {
+            reasons.set(key, `database unavailable on ${key}: ${e instanceof Error ? e.message : String(e)}`);
+            retry();
+          },
+        );
+      }, delay);
+      t.unref();
+    };
+    retry();
+  }
+
+  async function eachBatch(c: Consumer, p: EachBatchPayload): Promise<void> {
+    const { batch } = p;
+    const source = sourceOf(batch.topic, batch.partition);
+    const key = `${batch.topic}:${batch.partition}`;
+    if (batch.messages.length === 0 || !p.isRunning() || p.isStale() || state !== 'running') return;
+    reasons.delete('kafka');
+    owned.set(key, source);
+    try {
+      if (!positioned.has(key)) {
+        const next = await opts.pipeline.prepare(source);
+        positioned.add(key);
+        if (next !== null && Number(batch.firstOffset()) !== next) {
+          log.info({ topic: batch.topic, partition: batch.partition, from: batch.firstOffset(), to: next }, 'seeking to checkpoint');
+          c.seek({ topic: batch.topic, partition: batch.partition, offset: String(next) });
+          return;
+        }
+      }
+      for (let i = 0; i < batch.messages.length; i += chunkSize) {
+        if (!p.isRunning() || p.isStale()) return;
+        const now = Date.now();
+        const chunk = batch.messages.slice(i, i + chunkSize);
+        const res = await opts.pipeline.processBatch(source, chunk.map((m) => toRaw(m, now)));
+        p.resolveOffset(chunk[chunk.length - 1]!.offset);
+        await commit(c, source, res.durableNextOffset);
+        await p.heartbeat();
+      }
+      backoff.delete(key);
+    } catch (err) {
+      if (err instanceof CheckpointConflictError) {
+        log.warn({ topic: batch.topic, partition: batch.partition }, err.message);
+        positioned.delete(key);
+        return;
+      }
+      pauseAndRetry(c, source, err);
+    }
+  }
+
+  async function flushOwned(c: Consumer): Promise<void> {
+    for (const source of owned.values()) {
+      try {
+        await commit(c, source, await opts.pipeline.flush(source));
+      } catch (err) {
+        pauseAndRetry(c, source, err);
+      }
+    }
+  }
+
+  async function onAssignment(assigned: Record<string, number[]>): Promise<void> {
+    const now = new Set(Object.entries(assigned).flatMap(([t, ps]) => ps.map((p) => `${t}:${p}`)));
+    for (const [key, source] of [...owned]) {
+      if (now.has(key)) continue;
+      // Revoked: write what we have (fenced if the new owner already moved on) and drop the engine.
+      owned.delete(key);
+      positioned.delete(key);
+      committed.delete(key);
+      await opts.pipeline.release(source).catch((err) => log.warn({ err, key }, 'flush on revocation failed'));
+    }
+    for (const key of now) positioned.delete(key);
+  }
+
+  async function build(): Promise<void> {
+    const c = opts.kafka().consumer({
+      groupId: opts.groupId,
+      allowAutoTopicCreation: false,
+      maxBytesPerPartition: 2 * 1024 * 1024,
+      ...(opts.sessionTimeoutMs ? { sessionTimeout: opts.sessionTimeoutMs } : {}),
+      ...(opts.heartbeatIntervalMs ? { heartbeatInterval: opts.heartbeatIntervalMs } : {}),
+    });
+    consumer = c;
+    c.on(c.events.GROUP_JOIN, (e) => {
+      reasons.delete('kafka');
+      const track = onAssignment(e.payload.memberAssignment);
+      inFlight.add(track);
+      void track.finally(() => inFlight.delete(track));
+    });
+    c.on(c.events.CRASH, (e) => {
+      const { error, restart } = e.payload;
+      counters.crashes++;
+      reasons.set('kafka', `kafka consumer crashed: ${error.message}`);
+      log.error({ err: error, restart }, 'kafka consumer crashed');
+      if (!restart && state === 'running' && consumer === c) {
+        consumer = null;
+        counters.rebuilds++;
+        void c.disconnect().catch(() => undefined).then(() => (state === 'running' ? build() : undefined)).catch((err) => log.error({ err }, 'rebuilding the consumer failed'));
+      }
+    });
+    c.on(c.events.DISCONNECT, () => {
+      if (state === 'running') reasons.set('kafka', 'kafka: disconnected from the broker');
+    });
+    await c.connect();
+    await c.subscribe({ topics, fromBeginning: true });
+    await c.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: opts.concurrency ?? 3,
+      eachBatch: (p) => {
+        const run = eachBatch(c, p);
+        inFlight.add(run);
+        return run.finally(() => inFlight.delete(run));
+      },
+    });
+  }
+
+  return {
+    async start() {
+      if (state !== 'idle') return;
+      state = 'running';
+      await build();
+      const k = opts.kafka();
+      lag = createLagMonitor(k, opts.groupId, topics, opts.metrics, log, opts.lagIntervalMs);
+      lag.start();
+      flushTimer = setInterval(() => {
+        if (consumer && state === 'running') void flushOwned(consumer);
+      }, opts.flushIntervalMs ?? 2_000);
+      flushTimer.unref();
+    },
+    async stop() {
+      if (state !== 'running') return;
+      state = 'stopping';
+      if (flushTimer) clearInterval(flushTimer);
+      const c = consumer;
+      // Stop taking batches, finish the ones in hand, checkpoint and commit while still a group member, then leave.
+      if (c) c.pause(topics.map((topic) => ({ topic })));
+      await Promise.allSettled([...inFlight]);
+      if (c) await flushOwned(c);
+      await lag?.stop();
+      if (c) {
+        await c.stop().catch(() => undefined);
+        await c.disconnect().catch(() => undefined);
+      }
+      consumer = null;
+      state = 'stopped';
+    },
+    stats: () => ({ ...counters }),
+    readiness() {
+      const list = [...reasons.values()];
+      return { ready: list.length === 0 && state === 'running', reasons: state === 'running' ? list : [`kafka ingest ${state}`] };
+    },
+  };
+}

@@ -1,0 +1,64 @@
+// Per-source lanes of the pipeline: one per Kafka partition, one per HTTP input, one for replay. A lane serialises
+// its batches, owns its fraud engine (accounts are keyed to partitions), and tracks the applied and the durable
+// (checkpointed) offsets. Never: touches the database itself (pipeline.ts does, in one transaction per batch).
+import type { FraudEngine } from '../rules/types.js';
+import type { Source } from './types.js';
+
+export interface Lane {
+  readonly key: string;
+  readonly source: Source;
+  /** The checkpoint row: topic name and partition (-1 for HTTP), or null when the lane keeps none (replay). */
+  readonly checkpoint: { topic: string; partition: number } | null;
+  loaded: boolean;
+  engine: FraudEngine | null;
+  /** next_offset of the stored checkpoint (null: none yet). */
+  durable: number | null;
+  /** Next offset applied in memory; ahead of `durable` while a checkpoint is deferred. */
+  applied: number | null;
+  /** Records applied since the last checkpoint. */
+  pending: number;
+  lastCheckpointAt: number;
+  /** Serialises this lane's work; batches of different lanes run concurrently. */
+  tail: Promise<unknown>;
+}
+
+export function laneKey(source: Source): string {
+  return `${source.topicName}:${source.partition}`;
+}
+
+export function newLane(source: Source): Lane {
+  const checkpoint =
+    typeof source.partition === 'number'
+      ? { topic: source.topicName, partition: source.partition }
+      : source.partition === 'http' && source.kind === 'cdrs'
+        ? { topic: source.topicName, partition: -1 }
+        : null;
+  return {
+    key: laneKey(source),
+    source,
+    checkpoint,
+    loaded: false,
+    engine: null,
+    durable: null,
+    applied: null,
+    pending: 0,
+    lastCheckpointAt: 0,
+    tail: Promise.resolve(),
+  };
+}
+
+/** Runs `fn` after the lane's previous work, whether that succeeded or failed. */
+export function runInLane<T>(lane: Lane, fn: () => Promise<T>): Promise<T> {
+  const run = lane.tail.then(fn, fn);
+  lane.tail = run.catch(() => undefined);
+  return run;
+}
+
+/** After a failed batch the in-memory state may be ahead of the database: forget it and reload the checkpoint. */
+export function resetLane(lane: Lane): void {
+  lane.loaded = false;
+  lane.engine = null;
+  lane.durable = null;
+  lane.applied = null;
+  lane.pending = 0;
+}

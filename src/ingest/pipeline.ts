@@ -1,0 +1,268 @@
+// The one ingestion pipeline (issue 3): raw records from Kafka, HTTP ingest or replay -> decode -> dead letters,
+// account upserts, invoice events + dunning evaluation, and CDRs through the source's fraud engine -> rule hits.
+// Every DB write of a batch AND the lane's checkpoint (next offset + engine snapshot) commit in ONE transaction,
+// which is what makes effects exactly-once on an at-least-once stream. Never: commits Kafka offsets (the consumer
+// does, up to `durableNextOffset`), reads wall time for decisions (the injected clock), or branches on the source
+// in decision code (live and replay share every line of it).
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../clock.js';
+import { decodeRecord } from '../events/decode-record.js';
+import type { AccountRecord, CdrRecord, InvoiceEventRecord } from '../events/types.js';
+import type { Logger } from '../log.js';
+import type { EventOutcome, Metrics } from '../metrics.js';
+import type { FraudEngine, FraudRule, RuleSet } from '../rules/types.js';
+import type { Database } from '../store/db.js';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint-repo.js';
+import { insertDeadLetters, toDeadLetter } from './dead-letters.js';
+import { laneKey, newLane, resetLane, runInLane, type Lane } from './lanes.js';
+import { ProfileCache } from './profile-cache.js';
+import { applyRuleHits, type CommittedDecision, type TimedHit } from './rule-hits.js';
+import {
+  CheckpointConflictError,
+  type BatchResult,
+  type DeadLetter,
+  type DeadLetterSink,
+  type IngestEffects,
+  type RawRecord,
+  type RecordResult,
+  type Source,
+} from './types.js';
+
+export interface PipelineOptions {
+  db: Database;
+  effects: IngestEffects;
+  /** Null without Kafka: dead letters are then only stored. */
+  dlq: DeadLetterSink | null;
+  createEngine: (rules: readonly FraudRule[]) => FraudEngine;
+  rules: RuleSet;
+  enforce: boolean;
+  defaultTimezone: string;
+  clock: Clock;
+  metrics: Metrics;
+  log: Logger;
+  /** Called after every commit that wrote effects (wakes the outbox dispatcher). */
+  onCommitted?: () => void;
+  /**
+   * A batch without DB effects may defer its checkpoint this long (default 2 s)... The engine snapshot is the
+   * cost: ~4 KB per active account with the default rules, serialised whole (bench/README.md, Ingest).
+   */
+  checkpointIntervalMs?: number;
+  /** ...or this many records. */
+  checkpointMaxRecords?: number;
+  newId?: (prefix: 'h' | 'x' | 'd') => string;
+}
+
+export interface Pipeline {
+  processBatch(source: Source, records: readonly RawRecord[]): Promise<BatchResult>;
+  /** Loads the lane's checkpoint if needed; returns the next offset to apply (null: no checkpoint yet). */
+  prepare(source: Source): Promise<number | null>;
+  /** Writes a deferred checkpoint now. Returns the durable next offset. */
+  flush(source: Source): Promise<number | null>;
+  flushAll(): Promise<void>;
+  /** Revocation: flush, then drop the lane's engine. */
+  release(source: Source): Promise<void>;
+  /** Failure: drop the lane without writing (the next batch reloads the checkpoint). */
+  reset(source: Source): Promise<void>;
+  setRules(rules: RuleSet): void;
+  /** The lane's engine (for replay reports and tests). */
+  engineOf(source: Source): FraudEngine | null;
+  sources(): Source[];
+}
+
+const defaultNewId = (prefix: string) => `${prefix}-${randomBytes(9).toString('base64url')}`;
+
+export function createPipeline(opts: PipelineOptions): Pipeline {
+  const lanes = new Map<string, Lane>();
+  const profiles = new ProfileCache(opts.defaultTimezone);
+  const interval = opts.checkpointIntervalMs ?? 2_000;
+  const maxRecords = opts.checkpointMaxRecords ?? 100_000;
+  const newId = opts.newId ?? defaultNewId;
+  let rules = opts.rules;
+
+  const laneOf = (source: Source): Lane => {
+    const key = laneKey(source);
+    let lane = lanes.get(key);
+    if (!lane) lanes.set(key, (lane = newLane(source)));
+    return lane;
+  };
+
+  async function ensureLoaded(lane: Lane): Promise<void> {
+    if (lane.loaded) return;
+    const cp = lane.checkpoint ? await loadCheckpoint(opts.db, lane.checkpoint.topic, lane.checkpoint.partition) : null;
+    lane.durable = cp?.nextOffset ?? null;
+    lane.applied = lane.durable ?? (lane.source.partition === 'http' ? 0 : null);
+    lane.engine = null;
+    if (lane.source.kind === 'cdrs') {
+      lane.engine = opts.createEngine(rules.fraud);
+      if (cp?.state) lane.engine.restore(cp.state);
+    }
+    lane.pending = 0;
+    lane.lastCheckpointAt = Date.now();
+    lane.loaded = true;
+  }
+
+  async function writeCheckpoint(tx: Parameters<Parameters<Database['transaction']>[0]>[0], lane: Lane, next: number): Promise<void> {
+    const cp = lane.checkpoint!;
+    const ok = await saveCheckpoint(tx, cp.topic, cp.partition, lane.durable, { nextOffset: next, state: lane.engine?.snapshot() ?? null });
+    if (!ok) throw new CheckpointConflictError(`checkpoint of ${lane.key} moved under us (another owner?)`, null);
+  }
+
+  async function run(lane: Lane, records: readonly RawRecord[]): Promise<BatchResult> {
+    await ensureLoaded(lane);
+    const { source } = lane;
+    const isKafka = typeof source.partition === 'number';
+    const results: RecordResult[] = new Array(records.length);
+    const letters: DeadLetter[] = [];
+    const accounts: AccountRecord[] = [];
+    const invoices: InvoiceEventRecord[] = [];
+    const invoiceIndex: number[] = [];
+    const cdrs: { i: number; cdr: CdrRecord; arrivedAtMs: number }[] = [];
+    let skipped = 0;
+    let last: number | null = null;
+    for (let i = 0; i < records.length; i++) {
+      const rec = records[i]!;
+      if (isKafka) {
+        if (lane.applied !== null && rec.offset! < lane.applied) {
+          results[i] = { index: i, outcome: 'duplicate' };
+          skipped++;
+          continue;
+        }
+        last = rec.offset!;
+      }
+      const d = decodeRecord(source.kind, rec.value, rec.arrivedAtMs);
+      if (!d.ok) {
+        letters.push(toDeadLetter(source, rec, d.error));
+        results[i] = { index: i, outcome: 'rejected', error: d.error };
+      } else {
+        results[i] = { index: i, outcome: 'accepted' };
+        if (d.record.kind === 'cdrs') cdrs.push({ i, cdr: d.record.value, arrivedAtMs: rec.arrivedAtMs });
+        else if (d.record.kind === 'accounts') accounts.push(d.record.value);
+        else {
+          invoices.push(d.record.value);
+          invoiceIndex.push(i);
+        }
+      }
+    }
+    const applied = records.length - skipped;
+    const next = isKafka ? (last === null ? lane.applied : last + 1) : source.partition === 'http' ? lane.applied! + applied : null;
+
+    const hits: TimedHit[] = [];
+    if (cdrs.length > 0) {
+      const byId = await profiles.load(opts.db, cdrs.map((c) => c.cdr.accountId), Date.now());
+      const engine = lane.engine!;
+      for (const c of cdrs) {
+        const r = engine.process(c.cdr, byId.get(c.cdr.accountId)!);
+        if (r.outcome === 'duplicate') results[c.i] = { index: c.i, outcome: 'duplicate' };
+        for (const hit of r.hits) hits.push({ hit, arrivedAtMs: c.arrivedAtMs });
+      }
+    }
+    lane.applied = next;
+    lane.pending += applied;
+
+    const hasEffects = letters.length + accounts.length + invoices.length + hits.length > 0;
+    const checkpointNow =
+      lane.checkpoint !== null && next !== null && applied > 0 &&
+      (hasEffects || source.partition === 'http' || lane.pending >= maxRecords || Date.now() - lane.lastCheckpointAt >= interval);
+    let decisions: CommittedDecision[] = [];
+    if (hasEffects || checkpointNow) {
+      const now = opts.clock.now();
+      const ctx = { now: now.toISOString(), newId };
+      try {
+        decisions = await opts.db.transaction(async (tx) => {
+          await insertDeadLetters(tx, letters, now.getTime());
+          if (accounts.length > 0) await opts.effects.upsertAccounts(tx, accounts);
+          if (invoices.length > 0) {
+            const outcomes = await opts.effects.recordInvoiceEvents(tx, invoices);
+            outcomes.forEach((o, k) => {
+              if (o.outcome === 'duplicate' && k < invoiceIndex.length) results[invoiceIndex[k]!] = { index: invoiceIndex[k]!, outcome: 'duplicate' };
+            });
+            await opts.effects.evaluateAccounts(tx, [...new Set(invoices.map((e) => e.accountId))].sort(), now, rules.dunning);
+          }
+          const taken = await applyRuleHits(tx, hits, ctx, opts);
+          if (checkpointNow) await writeCheckpoint(tx, lane, next!);
+          // Produced before COMMIT: a crash after this re-delivers the batch and duplicates the letter, never loses it.
+          if (letters.length > 0 && opts.dlq) await opts.dlq.send(letters);
+          return taken;
+        });
+      } catch (err) {
+        resetLane(lane);
+        throw err;
+      }
+      if (checkpointNow) {
+        lane.durable = next;
+        lane.pending = 0;
+        lane.lastCheckpointAt = Date.now();
+      }
+      if (accounts.length > 0) profiles.invalidate(accounts.map((a) => a.id));
+      const committedAt = Date.now();
+      for (const d of decisions) {
+        opts.metrics.decision('fraud', 'rule', d.action);
+        if (d.action === 'suspend') opts.metrics.observeDecisionLatency('fraud', Math.max(0, committedAt - d.arrivedAtMs) / 1000);
+      }
+      if (hasEffects) opts.onCommitted?.();
+    }
+    countOutcomes(source.kind, results);
+    return { results, durableNextOffset: lane.durable, skipped };
+  }
+
+  function countOutcomes(topic: string, results: readonly RecordResult[]): void {
+    const n: Record<EventOutcome, number> = { accepted: 0, duplicate: 0, rejected: 0 };
+    for (const r of results) n[r.outcome]++;
+    for (const k of ['accepted', 'duplicate', 'rejected'] as const) if (n[k] > 0) opts.metrics.eventProcessed(topic, k, n[k]);
+  }
+
+  async function flushLane(lane: Lane): Promise<number | null> {
+    if (!lane.loaded || lane.pending === 0 || lane.checkpoint === null || lane.applied === null) return lane.durable;
+    const next = lane.applied;
+    try {
+      await opts.db.transaction((tx) => writeCheckpoint(tx, lane, next));
+    } catch (err) {
+      resetLane(lane);
+      throw err;
+    }
+    lane.durable = next;
+    lane.pending = 0;
+    lane.lastCheckpointAt = Date.now();
+    return next;
+  }
+
+  return {
+    processBatch: (source, records) => {
+      const lane = laneOf(source);
+      return runInLane(lane, () => run(lane, records));
+    },
+    prepare: (source) => {
+      const lane = laneOf(source);
+      return runInLane(lane, async () => {
+        await ensureLoaded(lane);
+        return lane.applied;
+      });
+    },
+    flush: (source) => {
+      const lane = laneOf(source);
+      return runInLane(lane, () => flushLane(lane));
+    },
+    flushAll: async () => {
+      await Promise.all([...lanes.values()].map((lane) => runInLane(lane, () => flushLane(lane))));
+    },
+    release: async (source) => {
+      const lane = lanes.get(laneKey(source));
+      if (!lane) return;
+      try {
+        await runInLane(lane, () => flushLane(lane));
+      } finally {
+        lanes.delete(lane.key);
+      }
+    },
+    reset: async (source) => {
+      const lane = lanes.get(laneKey(source));
+      if (lane) await runInLane(lane, async () => resetLane(lane));
+    },
+    setRules: (next) => {
+      rules = next;
+      for (const lane of lanes.values()) lane.engine?.setRules(next.fraud);
+    },
+    engineOf: (source) => lanes.get(laneKey(source))?.engine ?? null,
+    sources: () => [...lanes.values()].map((l) => l.source),
+  };
+}

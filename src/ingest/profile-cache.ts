@@ -1,0 +1,67 @@
+// A bounded in-memory cache of the account profiles the fraud engine needs ({type, tags, timezone}), filled
+// set-based: one query per batch for the ids it lacks. Unknown accounts (and the placeholder rows a rule hold
+// inserts for them) are profiled as type null with the default time zone, so a CDR for an unknown account counts.
+// Never: writes accounts.
+import type { AccountType } from '../domain/types.js';
+import type { AccountProfile } from '../rules/types.js';
+import type { Queryable } from '../store/db.js';
+
+interface Entry {
+  profile: AccountProfile;
+  at: number;
+}
+
+export class ProfileCache {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly defaultTimezone: string,
+    private readonly maxEntries = 200_000,
+    /** Snapshots may arrive on another partition or replica: re-read after this long. */
+    private readonly ttlMs = 60_000,
+  ) {}
+
+  /** Profiles for every id, reading the missing or stale ones in one query. */
+  async load(q: Queryable, ids: Iterable<string>, nowMs: number): Promise<Map<string, AccountProfile>> {
+    const out = new Map<string, AccountProfile>();
+    const missing: string[] = [];
+    for (const id of ids) {
+      if (out.has(id)) continue;
+      const e = this.entries.get(id);
+      if (e && nowMs - e.at < this.ttlMs) out.set(id, e.profile);
+      else {
+        missing.push(id);
+        out.set(id, this.unknown(id));
+      }
+    }
+    if (missing.length > 0) {
+      const res = await q.query<{ id: string; type: AccountType; tags: string[]; timezone: string | null }>(
+        `SELECT id, type, tags, timezone FROM accounts WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb)) AND updated_at > 'epoch'::timestamptz`,
+        [JSON.stringify(missing)],
+      );
+      for (const r of res.rows) out.set(r.id, { id: r.id, type: r.type, tags: r.tags ?? [], timezone: r.timezone ?? this.defaultTimezone });
+      for (const id of missing) this.put(id, out.get(id)!, nowMs);
+    }
+    return out;
+  }
+
+  /** Forget ids whose snapshot was just written, so the next batch reads them afresh. */
+  invalidate(ids: Iterable<string>): void {
+    for (const id of ids) this.entries.delete(id);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private unknown(id: string): AccountProfile {
+    return { id, type: null, tags: [], timezone: this.defaultTimezone };
+  }
+
+  private put(id: string, profile: AccountProfile, nowMs: number): void {
+    this.entries.delete(id);
+    this.entries.set(id, { profile, at: nowMs });
+    // Map iteration order is insertion order: the first key is the least recently filled.
+    while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+  }
+}

@@ -1,0 +1,51 @@
+// Lifts rule holds whose `releaseAfter` has passed, through the ordinary activate transition as the `expiry`
+// system actor. One set-based query finds the due holds; each account is then one transition of its own.
+import type { Clock } from '../clock.js';
+import { expiryCommand } from '../domain/expiry.js';
+import type { Hold } from '../domain/types.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import type { Database } from '../store/db.js';
+import { withTransition } from '../store/transitions.js';
+
+export interface HoldExpiryDeps {
+  db: Database;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  onCommitted?: () => void;
+  batchSize?: number;
+}
+
+/** Lifts every due hold (at most `batchSize` per call); returns how many holds were lifted. */
+export async function releaseExpiredHolds(deps: HoldExpiryDeps): Promise<number> {
+  const now = deps.clock.now();
+  const { rows } = await deps.db.query<{ id: string; account_id: string; reason: Hold['reason'] }>(
+    `SELECT id, account_id, reason FROM holds
+      WHERE expires_at IS NOT NULL AND expires_at <= $1
+      ORDER BY expires_at, id LIMIT $2`,
+    [now.toISOString(), deps.batchSize ?? 500],
+  );
+  const byAccount = new Map<string, { id: string; reason: Hold['reason'] }[]>();
+  for (const r of rows) {
+    const list = byAccount.get(r.account_id) ?? [];
+    list.push({ id: r.id, reason: r.reason });
+    byAccount.set(r.account_id, list);
+  }
+  let lifted = 0;
+  for (const [accountId, holds] of byAccount) {
+    const cmd = expiryCommand(accountId, holds.map((h) => ({ id: h.id, accountId }) as Hold));
+    try {
+      const result = await withTransition(deps.db, cmd, { now });
+      for (const h of result.holdsLifted) {
+        deps.metrics.decision(h.reason, 'expiry', 'activate');
+        deps.logger.info({ accountId, holdId: h.id, reason: h.reason, source: h.source }, 'hold expired and lifted');
+        lifted += 1;
+      }
+      if (result.changed) deps.onCommitted?.();
+    } catch (err) {
+      deps.logger.error({ err, accountId }, 'could not lift expired holds');
+    }
+  }
+  return lifted;
+}

@@ -24,7 +24,7 @@ export interface ReplayOptions {
   files: string[];
   rulesDir: string;
   json?: boolean;
-  out?: NodeJS.WritableStream;
+  out?: { write(text: string): unknown };
   enforce?: boolean;
   defaultTimezone?: string;
   allowedLatenessMs?: number;

@@ -63,7 +63,6 @@ function kafkaFactory(config: NonNullable<Config['kafka']>, logger: Logger): () 
     sasl: config.sasl as KafkaConfig['sasl'],
     logLevel: kafkaLogLevel.WARN,
     logCreator: kafkaLogs(logger),
-    retry: { initialRetryTime: 300, retries: 8 },
   };
   return () => new Kafka(base);
 }

@@ -2,7 +2,7 @@
 // An idempotent producer (acks from all in-sync replicas, one request in flight) keeps each partition in outbox
 // order and stops a retried request from writing a message twice. A failed producer is dropped and rebuilt on the
 // next publish, so it starts with a fresh producer id. Never creates topics.
-import { Kafka, logLevel, type KafkaConfig, type Producer } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type KafkaConfig, type Producer } from 'kafkajs';
 import type { Logger } from '../log.js';
 import type { StatusSink } from './outbox-types.js';
 
@@ -41,7 +41,7 @@ export function createKafkaStatusSink(opts: KafkaStatusSinkOptions): StatusSink 
   const connected = (): Promise<Producer> => {
     if (producer) return Promise.resolve(producer);
     connecting ??= (async () => {
-      const p = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      const p = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
       try {
         await p.connect();
       } catch (err) {

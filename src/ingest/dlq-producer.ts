@@ -3,7 +3,7 @@
 // under the broker's request limit (a near-1 MB letter goes alone). A single letter the broker still refuses as too
 // large (message.max.bytes) is produced without its value, with `x-value-omitted`; dead_letters keeps the bytes.
 // Never: alters the bytes it does produce.
-import type { Kafka, Message, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { DeadLetter, DeadLetterSink } from './types.js';
 
 /** Keep each produce request well under the broker's default 1 MB message batch limit. */
@@ -15,7 +15,7 @@ export interface DlqProducer extends DeadLetterSink {
 }
 
 export function createDlqProducer(kafka: Kafka, topic: string): DlqProducer {
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
+  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   let connected: Promise<void> | null = null;
   const connect = () => (connected ??= producer.connect().catch((err) => {
     connected = null;

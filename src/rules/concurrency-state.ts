@@ -3,6 +3,7 @@
 // [startedAt, end]. The value at a start is the calls in progress at that instant; at an end-only record, the most
 // calls in progress at any instant of its interval. Live calls older than LIVE_MAX_MS and intervals that ended
 // INTERVAL_KEEP_MS before the watermark are evicted (a longer call may miss older overlaps: documented). Pure.
+// Storage: two flat number arrays of pairs (live: id, start; intervals: start, end, sorted by end).
 
 export const LIVE_MAX_MS = 6 * 3_600_000;
 export const INTERVAL_KEEP_MS = 2 * 3_600_000;
@@ -10,79 +11,91 @@ export const INTERVAL_KEEP_MS = 2 * 3_600_000;
 export type ConcurrencySnapshot = [liveIds: number[], liveStarts: number[], starts: number[], ends: number[]];
 
 export class ConcurrencyState {
-  private liveIds: number[] = [];
-  private liveStarts: number[] = [];
-  /** End-only intervals, sorted by end. */
-  private starts: number[] = [];
-  private ends: number[] = [];
+  /** Pairs (id, start) of live calls, in arrival order. */
+  private live: number[] = [];
+  /** Pairs (start, end) of end-only intervals, sorted by end. */
+  private iv: number[] = [];
 
   /** A call set up at `t`: returns the calls in progress at `t`, itself included. */
   start(id: number, t: number): number {
-    this.liveIds.push(id);
-    this.liveStarts.push(t);
-    return this.countAt(t, t, this.ends.length);
+    this.live.push(id, t);
+    return this.countAt(t, t);
   }
 
   /** Removes the live call `id`; false when it was never seen starting. */
   end(id: number): boolean {
-    const i = this.liveIds.indexOf(id);
-    if (i < 0) return false;
-    this.liveIds.splice(i, 1);
-    this.liveStarts.splice(i, 1);
-    return true;
+    const live = this.live;
+    for (let i = 0; i < live.length; i += 2) {
+      if (live[i] === id) {
+        live.splice(i, 2);
+        return true;
+      }
+    }
+    return false;
   }
 
   /** An end record with no start seen: adds [s, e] and returns the most calls in progress during it. */
   interval(s: number, e: number): number {
-    let p = this.ends.length;
-    while (p > 0 && this.ends[p - 1]! > e) p--;
-    this.ends.splice(p, 0, e);
-    this.starts.splice(p, 0, s);
-    let best = this.countAt(s, s, this.ends.length);
-    for (let j = this.ends.length - 1; j >= 0 && this.ends[j]! >= s; j--) {
-      const x = this.starts[j]!;
-      if (x > s && x <= e) best = Math.max(best, this.countAt(x, s, this.ends.length));
+    const iv = this.iv;
+    let p = iv.length;
+    while (p > 0 && iv[p - 1]! > e) p -= 2;
+    if (p === iv.length) iv.push(s, e);
+    else iv.splice(p, 0, s, e);
+    let best = this.countAt(s, s);
+    for (let j = iv.length - 2; j >= 0 && iv[j + 1]! >= s; j -= 2) {
+      const x = iv[j]!;
+      if (x > s && x <= e) best = Math.max(best, this.countAt(x, s));
     }
-    for (const x of this.liveStarts) if (x > s && x <= e) best = Math.max(best, this.countAt(x, s, this.ends.length));
+    const live = this.live;
+    for (let i = 1; i < live.length; i += 2) {
+      const x = live[i]!;
+      if (x > s && x <= e) best = Math.max(best, this.countAt(x, s));
+    }
     return best;
   }
 
   evict(watermark: number): void {
+    const iv = this.iv;
     let drop = 0;
-    while (drop < this.ends.length && this.ends[drop]! < watermark - INTERVAL_KEEP_MS) drop++;
+    while (drop < iv.length && iv[drop + 1]! < watermark - INTERVAL_KEEP_MS) drop += 2;
     if (drop > 0) {
-      this.ends.splice(0, drop);
-      this.starts.splice(0, drop);
+      iv.copyWithin(0, drop);
+      iv.length -= drop;
     }
-    for (let i = this.liveStarts.length - 1; i >= 0; i--) {
-      if (this.liveStarts[i]! < watermark - LIVE_MAX_MS) {
-        this.liveStarts.splice(i, 1);
-        this.liveIds.splice(i, 1);
-      }
-    }
+    const live = this.live;
+    for (let i = live.length - 2; i >= 0; i -= 2) if (live[i + 1]! < watermark - LIVE_MAX_MS) live.splice(i, 2);
   }
 
   empty(): boolean {
-    return this.liveIds.length === 0 && this.ends.length === 0;
+    return this.live.length === 0 && this.iv.length === 0;
   }
 
   snapshot(): ConcurrencySnapshot {
-    return [this.liveIds.slice(), this.liveStarts.slice(), this.starts.slice(), this.ends.slice()];
+    const a: number[] = [];
+    const b: number[] = [];
+    const c: number[] = [];
+    const d: number[] = [];
+    for (let i = 0; i < this.live.length; i += 2) a.push(this.live[i]!), b.push(this.live[i + 1]!);
+    for (let i = 0; i < this.iv.length; i += 2) c.push(this.iv[i]!), d.push(this.iv[i + 1]!);
+    return [a, b, c, d];
   }
 
   static restore(s: ConcurrencySnapshot): ConcurrencyState {
     const c = new ConcurrencyState();
-    [c.liveIds, c.liveStarts, c.starts, c.ends] = [s[0], s[1], s[2], s[3]];
+    for (let i = 0; i < s[0].length; i++) c.live.push(s[0][i]!, s[1][i]!);
+    for (let i = 0; i < s[2].length; i++) c.iv.push(s[2][i]!, s[3][i]!);
     return c;
   }
 
   /** Calls in progress at instant x: intervals containing x (scanning ends >= floor) plus live calls started by x. */
-  private countAt(x: number, floor: number, n: number): number {
+  private countAt(x: number, floor: number): number {
+    const iv = this.iv;
     let count = 0;
-    for (let j = n - 1; j >= 0 && this.ends[j]! >= floor; j--) {
-      if (this.starts[j]! <= x && this.ends[j]! >= x) count++;
+    for (let j = iv.length - 2; j >= 0 && iv[j + 1]! >= floor; j -= 2) {
+      if (iv[j]! <= x && iv[j + 1]! >= x) count++;
     }
-    for (const st of this.liveStarts) if (st <= x) count++;
+    const live = this.live;
+    for (let i = 1; i < live.length; i += 2) if (live[i]! <= x) count++;
     return count;
   }
 }

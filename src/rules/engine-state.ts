@@ -1,27 +1,32 @@
-// The fraud engine's whole state, kept apart from the logic so that it snapshots as one value: per-account rule
-// states, the dedupe horizon, the partition's latest event time, and the periodic sweep that forgets idle accounts
-// and expired dedupe keys (so memory stays bounded by the active accounts). Pure.
+// The fraud engine's whole state, kept apart from the logic so that it snapshots as one value: per-account event
+// logs (one per window length, shared by the rules of that length), level states and live calls, the dedupe
+// horizon, the partition's latest event time, and the periodic sweep that forgets idle accounts and expired dedupe
+// keys (so memory stays bounded by the active accounts). Pure.
+import { ConcurrencyState, LIVE_MAX_MS } from './concurrency-state.js';
 import { DedupeTable } from './dedupe-table.js';
+import { RuleState, WindowPlan } from './rule-state.js';
 import type { FraudRule } from './types.js';
-import { LIVE_MAX_MS } from './concurrency-state.js';
-import type { RuleState } from './rule-state.js';
+import type { GroupLog } from './window-state.js';
 
 /** How far an account may lag the partition's latest event before its old events count as late (see fraud-engine.ts). */
 export const GLOBAL_SKEW_MS = 3_600_000;
 const SWEEP_EVERY_MS = 15 * 60_000;
-const RING = 8;
+export const RING = 8;
 const DAY = 86_400_000;
 
-export interface AccountState {
+export class AccountState {
   /** Latest event time seen for the account. */
-  maxT: number;
-  /** Per rule index; only rules that matched one of its CDRs. */
-  rs: (RuleState | undefined)[];
-  /** The last few matched CDRs (id, event time, mask of rule indices < 30), for evidence samples. */
-  ringIds: string[] | null;
-  ringTimes: number[] | null;
-  ringMasks: number[] | null;
-  ringNext: number;
+  maxT = Number.NEGATIVE_INFINITY;
+  /** Per window group (WindowPlan.groups); created on first use. */
+  logs: (GroupLog | null)[] | null = null;
+  /** Level states (baseline, cooldowns) per rule index; only rules that reached a level or keep a baseline. */
+  rs: (RuleState | undefined)[] | null = null;
+  /** Live calls per rule index (concurrent_calls rules). */
+  cc: (ConcurrencyState | undefined)[] | null = null;
+  /** The last few matched CDRs (id; event time and mask of rule indices < 30 as pairs), for evidence samples. */
+  ringIds: string[] | null = null;
+  ringTm: number[] | null = null;
+  ringNext = 0;
 }
 
 /** What a rule's state depends on: a changed rule with the same id starts afresh. */
@@ -38,12 +43,14 @@ export class EngineState {
   readonly maxWindowMs: number;
   /** An account idle this long (behind the partition's latest event) is forgotten. */
   readonly idleMs: number;
+  readonly plan: WindowPlan;
   private readonly index = new Map<string, number>();
 
   constructor(readonly rules: readonly FraudRule[], readonly latenessMs: number) {
     this.maxWindowMs = Math.max(0, ...rules.map((r) => r.windowMs ?? 0));
     const maxCooldown = Math.max(0, ...rules.map((r) => r.cooldownMs ?? r.windowMs ?? 3_600_000));
     this.idleMs = Math.max(2 * DAY, 2 * this.maxWindowMs + latenessMs + GLOBAL_SKEW_MS + Math.max(maxCooldown, LIVE_MAX_MS));
+    this.plan = new WindowPlan(rules);
     rules.forEach((r, i) => this.index.set(r.id, i));
   }
 
@@ -55,20 +62,15 @@ export class EngineState {
     return this.globalMax - this.latenessMs - this.maxWindowMs - GLOBAL_SKEW_MS;
   }
 
-  newAccount(): AccountState {
-    return { maxT: Number.NEGATIVE_INFINITY, rs: [], ringIds: null, ringTimes: null, ringMasks: null, ringNext: 0 };
-  }
-
   remember(acct: AccountState, id: string, t: number, mask: number): void {
     if (!acct.ringIds) {
       acct.ringIds = new Array<string>(RING).fill('');
-      acct.ringTimes = new Array<number>(RING).fill(0);
-      acct.ringMasks = new Array<number>(RING).fill(0);
+      acct.ringTm = new Array<number>(2 * RING).fill(0.5).fill(0);
     }
     const j = acct.ringNext;
     acct.ringIds[j] = id;
-    acct.ringTimes![j] = t;
-    acct.ringMasks![j] = mask;
+    acct.ringTm![2 * j] = t;
+    acct.ringTm![2 * j + 1] = mask;
     acct.ringNext = (j + 1) % RING;
   }
 
@@ -86,26 +88,5 @@ export class EngineState {
     this.dedupe.sweep(lateBefore);
     const idleBefore = this.globalMax - this.idleMs;
     for (const [id, acct] of this.accounts) if (acct.maxT < idleBefore) this.accounts.delete(id);
-  }
-
-  /** The same state under a new rule set: rule states move by id when the rule's fingerprint is unchanged. */
-  withRules(rules: readonly FraudRule[]): EngineState {
-    const next = new EngineState(rules, this.latenessMs);
-    const map = this.rules.map((old) => {
-      const i = rules.findIndex((r) => r.id === old.id);
-      return i >= 0 && ruleFingerprint(rules[i]!) === ruleFingerprint(old) ? i : -1;
-    });
-    next.globalMax = this.globalMax;
-    next.nextSweep = this.nextSweep;
-    const dd = this.dedupe.entries();
-    for (let i = 0; i < dd.length; i += 2) next.dedupe.add(dd[i]!, dd[i + 1]!);
-    for (const [id, acct] of this.accounts) {
-      const rs: (RuleState | undefined)[] = [];
-      acct.rs.forEach((s, i) => {
-        if (s && map[i]! >= 0) rs[map[i]!] = s;
-      });
-      next.accounts.set(id, { maxT: acct.maxT, rs, ringIds: null, ringTimes: null, ringMasks: null, ringNext: 0 });
-    }
-    return next;
   }
 }

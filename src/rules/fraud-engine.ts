@@ -13,12 +13,12 @@ import type { CdrRecord } from '../events/types.js';
 import { applies, CdrMatcher } from './cdr-matcher.js';
 import { ConcurrencyState } from './concurrency-state.js';
 import { formatDuration } from './durations.js';
-import { decodeSnapshot, encodeSnapshot } from './engine-snapshot.js';
-import { EngineState, ruleFingerprint, type AccountState } from './engine-state.js';
+import { decodeSnapshot, encodeSnapshot, withRules } from './engine-snapshot.js';
+import { AccountState, EngineState, RING, ruleFingerprint } from './engine-state.js';
 import { hash53, hashPrefix } from './hash.js';
 import { RuleState } from './rule-state.js';
 import type { AccountProfile, FraudEngine, FraudRule, ProcessResult, RuleHit } from './types.js';
-import { WindowState } from './window-state.js';
+import { GroupLog } from './window-state.js';
 
 export interface FraudEngineOptions {
   /** How far behind an account's latest event an event may arrive and still count fully (default 5 minutes). */
@@ -60,12 +60,23 @@ class Engine implements FraudEngine {
   state: EngineState;
   private matcher: CdrMatcher;
   private readonly matched: number[] = [];
+  /** Per-CDR scratch, per window group: mask of its rules the CDR counts for, the row, the query bounds. */
+  private gMask: Int32Array;
+  private gRow: number[][];
+  private gLo: Int32Array;
+  private gHi: Int32Array;
   /** hash53 of the current CDR's callee, computed at most once per CDR (NaN: not yet). */
   private calleeKey = Number.NaN;
 
   constructor(rules: readonly FraudRule[], private readonly opts: FraudEngineOptions) {
     this.state = new EngineState(rules, opts.allowedLatenessMs);
     this.matcher = new CdrMatcher(rules, opts.defaultTimezone);
+    [this.gMask, this.gRow, this.gLo, this.gHi] = this.scratch();
+  }
+
+  private scratch(): [Int32Array, number[][], Int32Array, Int32Array] {
+    const groups = this.state.plan.groups;
+    return [new Int32Array(groups.length), groups.map((g) => new Array<number>(g.stride).fill(0)), new Int32Array(groups.length), new Int32Array(groups.length)];
   }
 
   process(cdr: CdrRecord, account: AccountProfile): ProcessResult {
@@ -76,9 +87,8 @@ class Engine implements FraudEngine {
     const wm = maxT - this.opts.allowedLatenessMs;
     if (t < wm - st.maxWindowMs || t < st.globalLateBefore()) return LATE;
     const key = hash53(cdr.id, cdr.phase === 'start' ? 1 : 0);
-    if (st.dedupe.has(key)) return DUPLICATE;
-    st.dedupe.add(key, t);
-    if (!acct) st.accounts.set(cdr.accountId, (acct = st.newAccount()));
+    if (!st.dedupe.addIfAbsent(key, t)) return DUPLICATE;
+    if (!acct) st.accounts.set(cdr.accountId, (acct = new AccountState()));
     acct.maxT = maxT;
     st.advance(t);
 
@@ -86,17 +96,22 @@ class Engine implements FraudEngine {
     if (n === 0) return ACCEPTED;
     const tau = t > wm ? t : wm;
     this.calleeKey = Number.NaN;
+    if (cdr.phase === 'end') this.feedWindows(cdr, t, wm, tau, n, acct);
     let hits = NO_HITS;
     let mask = 0;
     for (let i = 0; i < n; i++) {
       const r = this.matched[i]!;
       const rule = st.rules[r]!;
-      const value = this.measure(cdr, t, wm, tau, rule, r, acct);
+      const value = this.measure(cdr, t, wm, rule, r, acct);
       if (value < 0) continue;
       if (r < 30) mask |= 1 << r;
-      // Windowless rules without a baseline keep no state until they first reach a level (their cooldown).
-      const state = acct.rs[r] ?? (rule.baseline === null && value < reachable(rule) ? null : (acct.rs[r] = RuleState.create(rule)));
-      const lvl = state?.level(rule, value, tau);
+      // Level state is kept only once a rule first reaches a level, or from the start for baselines.
+      let state = acct.rs?.[r];
+      if (!state) {
+        if (rule.baseline === null && value < reachable(rule)) continue;
+        state = (acct.rs ??= [])[r] = new RuleState();
+      }
+      const lvl = state.level(rule, value, tau);
       if (!lvl) continue;
       if (hits === NO_HITS) hits = [];
       hits.push({
@@ -112,12 +127,49 @@ class Engine implements FraudEngine {
     return { outcome: 'accepted', hits };
   }
 
+  /**
+   * Adds an end record to the window log of every group with a matched rule it still counts for (t >= wm - w),
+   * once per group with the mask of those rules, and computes each such group's query bounds [tau - w, tau].
+   */
+  private feedWindows(cdr: CdrRecord, t: number, wm: number, tau: number, n: number, acct: AccountState): void {
+    const plan = this.state.plan;
+    const gMask = this.gMask;
+    gMask.fill(0);
+    let any = false;
+    for (let i = 0; i < n; i++) {
+      const r = this.matched[i]!;
+      const g = plan.groupOf[r]!;
+      if (g < 0 || t < wm - plan.groups[g]!.windowMs) continue;
+      gMask[g] = gMask[g]! | (1 << plan.slotOf[r]!);
+      any = true;
+    }
+    if (!any) return;
+    const logs = (acct.logs ??= plan.groups.map(() => null));
+    for (let g = 0; g < gMask.length; g++) {
+      if (gMask[g] === 0) continue;
+      const spec = plan.groups[g]!;
+      const w = spec.windowMs;
+      const log = (logs[g] ??= new GroupLog(spec));
+      log.evict(spec, wm - w);
+      const row = this.gRow[g]!;
+      row[0] = t;
+      for (let k = 0; k < spec.cols.length; k++) {
+        const c = spec.cols[k]!;
+        row[k + 1] = c.src === 'cost' ? (cdr.costMicros ?? 0) : c.src === 'seconds' ? durationSec(cdr) : c.src === 'callee' ? this.callee(cdr) : hashPrefix(cdr.callee, (c as { digits: number }).digits);
+      }
+      if (spec.maskCol >= 0) row[spec.maskCol] = gMask[g]!;
+      log.insert(spec, row);
+      this.gLo[g] = log.bound(spec, tau - w, false);
+      this.gHi[g] = log.bound(spec, tau, true);
+    }
+  }
+
   /** Counts the CDR into the rule's state and returns the value to judge (minutes, micro-units, counts), or -1. */
-  private measure(cdr: CdrRecord, t: number, wm: number, tau: number, rule: FraudRule, r: number, acct: AccountState): number {
+  private measure(cdr: CdrRecord, t: number, wm: number, rule: FraudRule, r: number, acct: AccountState): number {
     const w = rule.windowMs;
     if (w !== null ? t < wm - w : t < wm) return -1;
     if (rule.measure === 'concurrent_calls') {
-      const conc = (acct.rs[r] ??= RuleState.create(rule)).w as ConcurrencyState;
+      const conc = ((acct.cc ??= [])[r] ??= new ConcurrencyState());
       conc.evict(wm);
       if (cdr.phase === 'start') return conc.start(hash53(cdr.id, 1), t);
       if (conc.end(hash53(cdr.id, 1))) return -1;
@@ -126,16 +178,9 @@ class Engine implements FraudEngine {
     if (cdr.phase === 'start') return -1;
     if (rule.measure === 'call_duration') return durationSec(cdr) / 60;
     if (rule.measure === 'call_cost') return cdr.costMicros ?? 0;
-    const win = (acct.rs[r] ??= RuleState.create(rule)).w as WindowState;
-    win.evict(wm - w!);
-    switch (rule.measure) {
-      case 'calls': win.insert(t, 0, 0); break;
-      case 'cost': win.insert(t, cdr.costMicros ?? 0, 0); break;
-      case 'minutes': win.insert(t, durationSec(cdr), 0); break;
-      case 'range_scan': win.insert(t, this.callee(cdr), hashPrefix(cdr.callee, rule.rangeDigits)); break;
-      default: win.insert(t, this.callee(cdr), 0);
-    }
-    const value = win.query(tau - w!, tau);
+    const plan = this.state.plan;
+    const g = plan.groupOf[r]!;
+    const value = acct.logs![g]!.query(plan.groups[g]!, plan.slotOf[r]!, this.gLo[g]!, this.gHi[g]!);
     return rule.measure === 'minutes' ? value / 60 : value;
   }
 
@@ -149,11 +194,12 @@ class Engine implements FraudEngine {
     const from = tau - (rule.windowMs ?? 0);
     const out = [current];
     if (r >= 30 || !acct.ringIds) return out;
-    for (let k = 0; k < acct.ringIds.length && out.length < MAX_SAMPLES; k++) {
-      const j = (acct.ringNext - 1 - k + acct.ringIds.length * 2) % acct.ringIds.length;
+    const tm = acct.ringTm!;
+    for (let k = 0; k < RING && out.length < MAX_SAMPLES; k++) {
+      const j = (acct.ringNext - 1 - k + RING * 2) % RING;
       const id = acct.ringIds[j];
       if (id === undefined || id === '' || id === current) continue;
-      if ((acct.ringMasks![j]! & (1 << r)) !== 0 && acct.ringTimes![j]! >= from && acct.ringTimes![j]! <= tau) out.push(id);
+      if ((tm[2 * j + 1]! & (1 << r)) !== 0 && tm[2 * j]! >= from && tm[2 * j]! <= tau) out.push(id);
     }
     return out;
   }
@@ -167,8 +213,9 @@ class Engine implements FraudEngine {
   }
 
   setRules(rules: readonly FraudRule[]): void {
-    this.state = this.state.withRules(rules);
+    this.state = withRules(this.state, rules);
     this.matcher = new CdrMatcher(rules, this.opts.defaultTimezone, this.matcher.numbers, this.matcher.local);
+    [this.gMask, this.gRow, this.gLo, this.gHi] = this.scratch();
   }
 
   size(): number {

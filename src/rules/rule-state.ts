@@ -1,14 +1,15 @@
-// One account's state for one rule: its window (or live calls), its baseline and its cooldowns; and the decision
-// of which level a value reaches. Baseline: an EWMA of the measure's peak per period (period = the rule's window,
-// or 1h for windowless measures), O(1) memory; the suspend level is max(minimum, factor x baseline), using only
-// completed periods so an attack never raises its own bar. Cooldown (default: the window, or 1h): no second hit of
-// the same level within it, on event time. Pure.
-import { ConcurrencyState, type ConcurrencySnapshot } from './concurrency-state.js';
-import { WindowKind, WindowState, type WindowSnapshot } from './window-state.js';
+// One account's level state for one rule: its baseline and its cooldowns, and the decision of which level a value
+// reaches; and the rule set's window layout (which rules share an event log). Baseline: an EWMA of the measure's
+// peak per period (period = the rule's window, or 1h for windowless measures), O(1) memory; the suspend level is
+// max(minimum, factor x baseline), using only completed periods so an attack never raises its own bar. Cooldown
+// (default: the window, or 1h): no second hit of the same level within it, on event time. Pure.
+import { WindowKind, type GroupSpec } from './window-state.js';
 import type { FraudRule, Measure } from './types.js';
 
 export const BASELINE_ALPHA = 0.2;
 const HOUR = 3_600_000;
+/** Rules per shared log (bits of its mask column). */
+const MAX_SLOTS = 30;
 
 export function windowKind(measure: Measure): WindowKind | null {
   switch (measure) {
@@ -21,12 +22,57 @@ export function windowKind(measure: Measure): WindowKind | null {
   }
 }
 
-export type RuleStateSnapshot = [
-  w: WindowSnapshot | ConcurrencySnapshot | null, bl: number, bp: number, bx: number, cw: number | null, cs: number | null,
-];
+/** Where a row's column comes from. */
+export type ColumnSource = { src: 'cost' | 'seconds' | 'callee' } | { src: 'range'; digits: number };
+
+export interface Group extends GroupSpec {
+  cols: ColumnSource[];
+}
+
+/** The window layout of a rule set: windowed rules grouped by window length, each with its slot. */
+export class WindowPlan {
+  readonly groups: Group[] = [];
+  /** Per rule index: its group and slot, or -1. */
+  readonly groupOf: number[];
+  readonly slotOf: number[];
+
+  constructor(rules: readonly FraudRule[]) {
+    this.groupOf = rules.map(() => -1);
+    this.slotOf = rules.map(() => -1);
+    rules.forEach((rule, r) => {
+      const kind = windowKind(rule.measure);
+      if (kind === null || rule.windowMs === null) return;
+      let g = this.groups.findIndex((x) => x.windowMs === rule.windowMs && x.rules.length < MAX_SLOTS);
+      if (g < 0) {
+        g = this.groups.length;
+        this.groups.push({ windowMs: rule.windowMs, rules: [], kinds: [], valCol: [], grpCol: [], stride: 1, maskCol: -1, cols: [] });
+      }
+      const grp = this.groups[g]!;
+      this.groupOf[r] = g;
+      this.slotOf[r] = grp.rules.length;
+      grp.rules.push(r);
+      grp.kinds.push(kind);
+      const col = (c: ColumnSource) => {
+        let i = grp.cols.findIndex((x) => x.src === c.src && (x.src !== 'range' || x.digits === (c as { digits: number }).digits));
+        if (i < 0) i = grp.cols.push(c) - 1;
+        return i + 1;
+      };
+      if (rule.measure === 'cost') grp.valCol.push(col({ src: 'cost' }));
+      else if (rule.measure === 'minutes') grp.valCol.push(col({ src: 'seconds' }));
+      else if (kind >= WindowKind.Distinct) grp.valCol.push(col({ src: 'callee' }));
+      else grp.valCol.push(-1);
+      grp.grpCol.push(kind === WindowKind.RangeScan ? col({ src: 'range', digits: rule.rangeDigits }) : -1);
+    });
+    for (const g of this.groups) {
+      g.stride = 1 + g.cols.length + (g.rules.length > 1 ? 1 : 0);
+      g.maskCol = g.rules.length > 1 ? g.stride - 1 : -1;
+    }
+  }
+}
+
+export type RuleStateSnapshot = [bl: number, bp: number, bx: number, cw: number | null, cs: number | null];
 
 export class RuleState {
-  w: WindowState | ConcurrencyState | null = null;
   /** Baseline, its current period index, the peak value in that period. */
   bl = 0;
   bp = -1;
@@ -34,14 +80,6 @@ export class RuleState {
   /** Event times of the last warn and suspend hits (NaN: none). */
   cw = Number.NaN;
   cs = Number.NaN;
-
-  static create(rule: FraudRule): RuleState {
-    const s = new RuleState();
-    const kind = windowKind(rule.measure);
-    if (kind !== null) s.w = new WindowState(kind);
-    else if (rule.measure === 'concurrent_calls') s.w = new ConcurrencyState();
-    return s;
-  }
 
   /** The level `value` reaches at event time `at` after cooldowns, or null; records the hit. */
   level(rule: FraudRule, value: number, at: number): { level: 'warn' | 'suspend'; threshold: number } | null {
@@ -74,18 +112,14 @@ export class RuleState {
 
   snapshot(): RuleStateSnapshot {
     const nan = (x: number) => (Number.isNaN(x) ? null : x);
-    return [this.w ? this.w.snapshot() : null, this.bl, this.bp, this.bx, nan(this.cw), nan(this.cs)];
+    return [this.bl, this.bp, this.bx, nan(this.cw), nan(this.cs)];
   }
 
-  static restore(rule: FraudRule, s: RuleStateSnapshot): RuleState {
+  static restore(s: RuleStateSnapshot): RuleState {
     const r = new RuleState();
-    const kind = windowKind(rule.measure);
-    if (s[0] && kind !== null) r.w = WindowState.restore(s[0] as WindowSnapshot);
-    else if (s[0] && rule.measure === 'concurrent_calls') r.w = ConcurrencyState.restore(s[0] as ConcurrencySnapshot);
-    else r.w = RuleState.create(rule).w;
-    [r.bl, r.bp, r.bx] = [s[1], s[2], s[3]];
-    r.cw = s[4] ?? Number.NaN;
-    r.cs = s[5] ?? Number.NaN;
+    [r.bl, r.bp, r.bx] = [s[0], s[1], s[2]];
+    r.cw = s[3] ?? Number.NaN;
+    r.cs = s[4] ?? Number.NaN;
     return r;
   }
 }

@@ -1,259 +1,48 @@
-// One account's sliding window for one windowed rule, on event time, exact under out-of-order arrival. Events are
-// kept sorted by time in plain arrays; the aggregate always describes the index range [lo, hi) of the last query,
-// and a query moves the two ends, adding or removing events (amortised O(1) as windows slide forward, O(k) for a
-// query k events back). Distinct counts use Maps; "most per key" uses a histogram of counts so removals stay O(1).
-// Pure; serialises to plain arrays and rebuilds its aggregates on restore.
+// One account's sliding windows for a group of windowed rules sharing one window length, on event time, exact under
+// out-of-order arrival. The group keeps ONE event log (rows sorted by time in a flat number array: time, then the
+// columns its measures need, then a bitmask of the group's rules the event counts for); each rule keeps only a
+// cursor [lo, hi) into it and its running aggregate (count, sum). A query moves the two ends, adding or removing
+// the rows whose bit is set (amortised O(1) as windows slide forward, O(k) for a query k rows back). Distinct
+// measures compute their value by a scan while the window holds at most `indexAbove` events, else keep Maps and a
+// histogram of counts so removals stay O(1). Cursors and aggregates are derived: a restored log starts with empty
+// cursors and the next query rebuilds them. Pure.
 
 export const WindowKind = { Count: 0, Sum: 1, Distinct: 2, MostPerKey: 3, RangeScan: 4 } as const;
 export type WindowKind = (typeof WindowKind)[keyof typeof WindowKind];
 
-export type WindowSnapshot = [kind: number, t: number[], v: number[] | null, g: number[] | null, lo: number, hi: number];
-
 /** Key measures keep no Maps while their window holds at most this many events: a scan is cheaper and smaller. */
 const INDEX_ABOVE = 24;
 
-export class WindowState {
-  /** Overridable by tests, to drive both the scanned and the indexed paths. */
-  static indexAbove = INDEX_ABOVE;
-  private t: number[] = [];
-  /** Sum: the value; key measures: the callee key. */
-  private v: number[] | null;
-  /** RangeScan: the range key. */
-  private g: number[] | null;
-  private h = 0;
-  private lo = 0;
-  private hi = 0;
-  private sum = 0;
-  /** Key measures: callee key -> calls in the range [lo, hi). Created on first use. */
-  private counts: Map<number, number> | null = null;
-  /** RangeScan: range key -> distinct callees of the range in [lo, hi). */
-  private groups: Map<number, number> | null = null;
-  /** MostPerKey / RangeScan: histogram of the counts (or group sizes), so the max survives removals. */
-  private freq: number[] | null = null;
-  private max = 0;
-  /** Key measures: whether the Maps above describe [lo, hi) (else the value is computed by a scan). */
-  private indexed = false;
+/** The static layout of a group: its rules (slots), their kinds and the columns they read. */
+export interface GroupSpec {
+  windowMs: number;
+  /** Rule index of each slot. */
+  rules: number[];
+  kinds: WindowKind[];
+  /** Per slot: the value column (Sum: cost or seconds; key measures: the callee key), or -1. */
+  valCol: number[];
+  /** Per slot: the range-key column (RangeScan), or -1. */
+  grpCol: number[];
+  /** Numbers per row; the last one is the mask when the group has more than one slot. */
+  stride: number;
+  maskCol: number;
+}
 
-  constructor(readonly kind: WindowKind) {
-    this.v = kind === WindowKind.Count ? null : [];
-    this.g = kind === WindowKind.RangeScan ? [] : null;
-  }
+/** Per-slot aggregate fields in `GroupLog.c`. */
+const LO = 0;
+const HI = 1;
+const CNT = 2;
+const SUM = 3;
+const F = 4;
 
-  /** Events held (for tests and size checks). */
-  get length(): number {
-    return this.t.length - this.h;
-  }
+class KeyIndex {
+  counts = new Map<number, number>();
+  groups: Map<number, number> | null = null;
+  freq: number[] = [0];
+  max = 0;
 
-  insert(time: number, value: number, group: number): void {
-    const t = this.t;
-    let p = t.length;
-    while (p > this.h && t[p - 1]! > time) p--;
-    if (p === t.length) {
-      t.push(time);
-      this.v?.push(value);
-      this.g?.push(group);
-    } else {
-      t.splice(p, 0, time);
-      this.v?.splice(p, 0, value);
-      this.g?.splice(p, 0, group);
-    }
-    if (p < this.lo) {
-      this.lo++;
-      this.hi++;
-    } else if (p < this.hi) {
-      this.hi++;
-      this.add(p);
-    }
-  }
-
-  /** The measure over events with time in [from, to]. */
-  query(from: number, to: number): number {
-    const lo = this.bound(from, false);
-    const hi = this.bound(to, true);
-    while (this.hi < hi) this.add(this.hi++);
-    while (this.lo > lo) this.add(--this.lo);
-    while (this.hi > hi) this.remove(--this.hi);
-    while (this.lo < lo) this.remove(this.lo++);
-    if (this.kind >= WindowKind.Distinct) this.reindex();
-    return this.value();
-  }
-
-  value(): number {
-    if (this.kind >= WindowKind.Distinct && !this.indexed) return this.scan();
-    switch (this.kind) {
-      case WindowKind.Count: return this.hi - this.lo;
-      case WindowKind.Sum: return this.sum;
-      case WindowKind.Distinct: return this.counts?.size ?? 0;
-      default: return this.max;
-    }
-  }
-
-  /** Drops events older than `before`; no later query reaches them. */
-  evict(before: number): void {
-    const t = this.t;
-    while (this.h < t.length && t[this.h]! < before) {
-      if (this.h === this.lo && this.lo < this.hi) this.remove(this.lo++);
-      this.h++;
-    }
-    if (this.lo < this.h) this.lo = this.h;
-    if (this.hi < this.lo) this.hi = this.lo;
-    if (this.h > 0 && this.h * 2 >= t.length) {
-      const h = this.h;
-      dropFront(t, h);
-      if (this.v) dropFront(this.v, h);
-      if (this.g) dropFront(this.g, h);
-      this.lo -= h;
-      this.hi -= h;
-      this.h = 0;
-    }
-  }
-
-  snapshot(): WindowSnapshot {
-    const h = this.h;
-    return [this.kind, this.t.slice(h), this.v?.slice(h) ?? null, this.g?.slice(h) ?? null, this.lo - h, this.hi - h];
-  }
-
-  static restore(s: WindowSnapshot): WindowState {
-    const w = new WindowState(s[0] as WindowKind);
-    w.t = s[1];
-    if (w.v) w.v = s[2] ?? [];
-    if (w.g) w.g = s[3] ?? [];
-    w.lo = s[4];
-    w.hi = s[4];
-    while (w.hi < s[5]) w.add(w.hi++);
-    if (w.kind >= WindowKind.Distinct) w.reindex();
-    return w;
-  }
-
-  /** Lowest index >= h whose time is >= x (or > x when `after`). */
-  private bound(x: number, after: boolean): number {
-    let a = this.h;
-    let b = this.t.length;
-    while (a < b) {
-      const mid = (a + b) >>> 1;
-      const tm = this.t[mid]!;
-      if (after ? tm <= x : tm < x) a = mid + 1;
-      else b = mid;
-    }
-    return a;
-  }
-
-  /** Builds the Maps when the window grows past the limit; drops them when it shrinks well below. */
-  private reindex(): void {
-    const n = this.hi - this.lo;
-    if (!this.indexed && n > WindowState.indexAbove) {
-      this.indexed = true;
-      for (let i = this.lo; i < this.hi; i++) this.add(i);
-    } else if (this.indexed && n <= WindowState.indexAbove >> 1) {
-      this.indexed = false;
-      this.counts = this.groups = this.freq = null;
-      this.max = 0;
-    }
-  }
-
-  /** The key measures over [lo, hi) by brute force: O(n^2) for a window of at most `indexAbove` events. */
-  private scan(): number {
-    const v = this.v!;
-    let best = 0;
-    for (let i = this.lo; i < this.hi; i++) {
-      const k = v[i]!;
-      let seenBefore = false;
-      for (let j = this.lo; j < i && !seenBefore; j++) seenBefore = v[j] === k;
-      if (this.kind === WindowKind.Distinct) {
-        if (!seenBefore) best++;
-      } else if (this.kind === WindowKind.MostPerKey) {
-        if (seenBefore) continue;
-        let c = 0;
-        for (let j = i; j < this.hi; j++) if (v[j] === k) c++;
-        if (c > best) best = c;
-      } else {
-        if (seenBefore) continue;
-        // distinct callees of i's range, counted at their first occurrence
-        const g = this.g!;
-        let c = 0;
-        for (let j = this.lo; j < this.hi; j++) {
-          if (g[j] !== g[i]) continue;
-          let dup = false;
-          for (let m = this.lo; m < j && !dup; m++) dup = v[m] === v[j];
-          if (!dup) c++;
-        }
-        if (c > best) best = c;
-      }
-    }
-    return best;
-  }
-
-  private add(i: number): void {
-    if (this.kind >= WindowKind.Distinct && !this.indexed) return;
-    switch (this.kind) {
-      case WindowKind.Count: return;
-      case WindowKind.Sum: this.sum += this.v![i]!; return;
-      case WindowKind.Distinct: {
-        const counts = (this.counts ??= new Map());
-        const k = this.v![i]!;
-        counts.set(k, (counts.get(k) ?? 0) + 1);
-        return;
-      }
-      case WindowKind.MostPerKey: {
-        const counts = (this.counts ??= new Map());
-        const k = this.v![i]!;
-        const c = (counts.get(k) ?? 0) + 1;
-        counts.set(k, c);
-        this.bump(c - 1, c);
-        return;
-      }
-      case WindowKind.RangeScan: {
-        const counts = (this.counts ??= new Map());
-        const k = this.v![i]!;
-        const c = counts.get(k) ?? 0;
-        counts.set(k, c + 1);
-        if (c > 0) return;
-        const groups = (this.groups ??= new Map());
-        const grp = this.g![i]!;
-        const size = (groups.get(grp) ?? 0) + 1;
-        groups.set(grp, size);
-        this.bump(size - 1, size);
-      }
-    }
-  }
-
-  private remove(i: number): void {
-    if (this.kind >= WindowKind.Distinct && !this.indexed) return;
-    switch (this.kind) {
-      case WindowKind.Count: return;
-      case WindowKind.Sum: this.sum -= this.v![i]!; return;
-      case WindowKind.Distinct: {
-        const k = this.v![i]!;
-        const c = this.counts!.get(k)!;
-        if (c === 1) this.counts!.delete(k);
-        else this.counts!.set(k, c - 1);
-        return;
-      }
-      case WindowKind.MostPerKey: {
-        const k = this.v![i]!;
-        const c = this.counts!.get(k)!;
-        if (c === 1) this.counts!.delete(k);
-        else this.counts!.set(k, c - 1);
-        this.bump(c, c - 1);
-        return;
-      }
-      case WindowKind.RangeScan: {
-        const k = this.v![i]!;
-        const c = this.counts!.get(k)!;
-        if (c > 1) return void this.counts!.set(k, c - 1);
-        this.counts!.delete(k);
-        const grp = this.g![i]!;
-        const size = this.groups!.get(grp)!;
-        if (size === 1) this.groups!.delete(grp);
-        else this.groups!.set(grp, size - 1);
-        this.bump(size, size - 1);
-      }
-    }
-  }
-
-  /** Moves one key (or group) from count `from` to count `to` in the histogram, keeping `max`. */
-  private bump(from: number, to: number): void {
-    const f = (this.freq ??= [0]);
+  bump(from: number, to: number): void {
+    const f = this.freq;
     if (from > 0) f[from]!--;
     if (to > 0) f[to] = (f[to] ?? 0) + 1;
     if (to > this.max) this.max = to;
@@ -261,8 +50,252 @@ export class WindowState {
   }
 }
 
-/** Removes the first `n` elements in place (no allocation, unlike splice). */
-function dropFront(a: number[], n: number): void {
-  a.copyWithin(0, n);
-  a.length -= n;
+export class WindowState {
+  /** Overridable by tests, to drive both the scanned and the indexed paths. */
+  static indexAbove = INDEX_ABOVE;
+}
+
+export class GroupLog {
+  /** Rows [h, n) are live; capacity d.length / stride. */
+  d: number[];
+  h = 0;
+  n = 0;
+  /** Per slot: lo, hi, count of its rows in [lo, hi), sum of its values there. */
+  c: number[];
+  /** Per slot, key measures only, while indexed. */
+  x: (KeyIndex | null)[] | null = null;
+
+  constructor(spec: GroupSpec, rows = 4) {
+    this.d = zeros(rows * spec.stride);
+    this.c = zeros(spec.rules.length * F);
+  }
+
+  get length(): number {
+    return this.n - this.h;
+  }
+
+  /** Adds a row (`row` holds its stride numbers, time first) at its time order; rows of equal time keep arrival order. */
+  insert(spec: GroupSpec, row: number[]): void {
+    const S = spec.stride;
+    const d = this.d;
+    const time = row[0]!;
+    let p = this.n;
+    while (p > this.h && d[(p - 1) * S]! > time) p--;
+    if ((this.n + 1) * S > d.length) this.grow(S);
+    const dd = this.d;
+    for (let i = this.n * S - 1; i >= p * S; i--) dd[i + S] = dd[i]!;
+    for (let k = 0; k < S; k++) dd[p * S + k] = row[k]!;
+    this.n++;
+    const c = this.c;
+    const mask = spec.maskCol < 0 ? 1 : row[spec.maskCol]!;
+    for (let s = 0; s < spec.rules.length; s++) {
+      const o = s * F;
+      if (p < c[o + LO]!) {
+        c[o + LO]!++;
+        c[o + HI]!++;
+      } else if (p < c[o + HI]!) {
+        c[o + HI]!++;
+        if ((mask & (1 << s)) !== 0) this.add(spec, s, p);
+      }
+    }
+  }
+
+  /** Drops rows older than `before`; no later query reaches them. */
+  evict(spec: GroupSpec, before: number): void {
+    const S = spec.stride;
+    let h = this.h;
+    while (h < this.n && this.d[h * S]! < before) h++;
+    if (h === this.h) return;
+    const c = this.c;
+    for (let s = 0; s < spec.rules.length; s++) {
+      const o = s * F;
+      let lo = c[o + LO]!;
+      const hi = c[o + HI]!;
+      while (lo < h && lo < hi) {
+        if (this.has(spec, s, lo)) this.remove(spec, s, lo);
+        lo++;
+      }
+      if (lo < h) lo = h;
+      c[o + LO] = lo;
+      if (hi < lo) c[o + HI] = lo;
+    }
+    this.h = h;
+    if (h * 2 >= this.n) {
+      const d = this.d;
+      for (let i = h * S; i < this.n * S; i++) d[i - h * S] = d[i]!;
+      this.n -= h;
+      this.h = 0;
+      for (let s = 0; s < spec.rules.length; s++) {
+        c[s * F + LO]! -= h;
+        c[s * F + HI]! -= h;
+      }
+      const keep = Math.max(4, this.n * 2) * S;
+      if (d.length > 2 * keep) this.d = d.slice(0, keep);
+    }
+  }
+
+  /** Lowest row >= h whose time is >= x (or > x when `after`). */
+  bound(spec: GroupSpec, x: number, after: boolean): number {
+    const S = spec.stride;
+    let a = this.h;
+    let b = this.n;
+    while (a < b) {
+      const mid = (a + b) >>> 1;
+      const tm = this.d[mid * S]!;
+      if (after ? tm <= x : tm < x) a = mid + 1;
+      else b = mid;
+    }
+    return a;
+  }
+
+  /** Slot `s`'s measure over the rows [lo, hi) (from `bound`). */
+  query(spec: GroupSpec, s: number, lo: number, hi: number): number {
+    const c = this.c;
+    const o = s * F;
+    let clo = c[o + LO]!;
+    let chi = c[o + HI]!;
+    while (chi < hi) {
+      if (this.has(spec, s, chi)) this.add(spec, s, chi);
+      chi++;
+    }
+    while (clo > lo) {
+      clo--;
+      if (this.has(spec, s, clo)) this.add(spec, s, clo);
+    }
+    while (chi > hi) {
+      chi--;
+      if (this.has(spec, s, chi)) this.remove(spec, s, chi);
+    }
+    while (clo < lo) {
+      if (this.has(spec, s, clo)) this.remove(spec, s, clo);
+      clo++;
+    }
+    c[o + LO] = clo;
+    c[o + HI] = chi;
+    const kind = spec.kinds[s]!;
+    if (kind === WindowKind.Count) return c[o + CNT]!;
+    if (kind === WindowKind.Sum) return c[o + SUM]!;
+    this.reindex(spec, s);
+    const ix = this.x?.[s];
+    if (!ix) return this.scan(spec, s);
+    return kind === WindowKind.Distinct ? ix.counts.size : ix.max;
+  }
+
+  private has(spec: GroupSpec, s: number, row: number): boolean {
+    return spec.maskCol < 0 || (this.d[row * spec.stride + spec.maskCol]! & (1 << s)) !== 0;
+  }
+
+  private grow(S: number): void {
+    const d = this.d;
+    const next = zeros(Math.max(4, this.n + 1 + ((this.n - this.h) >> 1)) * S);
+    for (let i = 0; i < this.n * S; i++) next[i] = d[i]!;
+    this.d = next;
+  }
+
+  /** Builds the index when the window grows past the limit; drops it when it shrinks well below. */
+  private reindex(spec: GroupSpec, s: number): void {
+    const o = s * F;
+    const n = this.c[o + CNT]!;
+    const ix = this.x?.[s];
+    if (!ix && n > WindowState.indexAbove) {
+      this.x ??= spec.rules.map(() => null);
+      this.x[s] = new KeyIndex();
+      for (let i = this.c[o + LO]!; i < this.c[o + HI]!; i++) if (this.has(spec, s, i)) this.index(spec, s, i, 1);
+    } else if (ix && n <= WindowState.indexAbove >> 1) {
+      this.x![s] = null;
+    }
+  }
+
+  private add(spec: GroupSpec, s: number, row: number): void {
+    const o = s * F;
+    this.c[o + CNT]!++;
+    const kind = spec.kinds[s]!;
+    if (kind === WindowKind.Sum) this.c[o + SUM]! += this.d[row * spec.stride + spec.valCol[s]!]!;
+    else if (kind >= WindowKind.Distinct && this.x?.[s]) this.index(spec, s, row, 1);
+  }
+
+  private remove(spec: GroupSpec, s: number, row: number): void {
+    const o = s * F;
+    this.c[o + CNT]!--;
+    const kind = spec.kinds[s]!;
+    if (kind === WindowKind.Sum) this.c[o + SUM]! -= this.d[row * spec.stride + spec.valCol[s]!]!;
+    else if (kind >= WindowKind.Distinct && this.x?.[s]) this.index(spec, s, row, -1);
+  }
+
+  /** Adds (+1) or removes (-1) one row's key in slot `s`'s index. */
+  private index(spec: GroupSpec, s: number, row: number, delta: 1 | -1): void {
+    const ix = this.x![s]!;
+    const kind = spec.kinds[s]!;
+    const k = this.d[row * spec.stride + spec.valCol[s]!]!;
+    const before = ix.counts.get(k) ?? 0;
+    const after = before + delta;
+    if (after === 0) ix.counts.delete(k);
+    else ix.counts.set(k, after);
+    if (kind === WindowKind.MostPerKey) ix.bump(before, after);
+    else if (kind === WindowKind.RangeScan && (before === 0 || after === 0)) {
+      const groups = (ix.groups ??= new Map());
+      const g = this.d[row * spec.stride + spec.grpCol[s]!]!;
+      const size = groups.get(g) ?? 0;
+      if (size + delta === 0) groups.delete(g);
+      else groups.set(g, size + delta);
+      ix.bump(size, size + delta);
+    }
+  }
+
+  /** The key measures over the slot's rows in [lo, hi) by brute force: O(n^2) for at most `indexAbove` events. */
+  private scan(spec: GroupSpec, s: number): number {
+    const S = spec.stride;
+    const d = this.d;
+    const kind = spec.kinds[s]!;
+    const vc = spec.valCol[s]!;
+    const gc = spec.grpCol[s]!;
+    const lo = this.c[s * F + LO]!;
+    const hi = this.c[s * F + HI]!;
+    let best = 0;
+    for (let i = lo; i < hi; i++) {
+      if (!this.has(spec, s, i)) continue;
+      const k = d[i * S + vc]!;
+      let seenBefore = false;
+      for (let j = lo; j < i && !seenBefore; j++) seenBefore = d[j * S + vc] === k && this.has(spec, s, j);
+      if (seenBefore) continue;
+      if (kind === WindowKind.Distinct) best++;
+      else if (kind === WindowKind.MostPerKey) {
+        let n = 0;
+        for (let j = i; j < hi; j++) if (d[j * S + vc] === k && this.has(spec, s, j)) n++;
+        if (n > best) best = n;
+      } else {
+        // distinct callees of i's range, counted at their first occurrence
+        const g = d[i * S + gc]!;
+        let n = 0;
+        for (let j = lo; j < hi; j++) {
+          if (d[j * S + gc] !== g || !this.has(spec, s, j)) continue;
+          let dup = false;
+          for (let m = lo; m < j && !dup; m++) dup = d[m * S + vc] === d[j * S + vc] && this.has(spec, s, m);
+          if (!dup) n++;
+        }
+        if (n > best) best = n;
+      }
+    }
+    return best;
+  }
+
+  /** The live rows, flat (for the snapshot). */
+  rows(spec: GroupSpec): number[] {
+    return this.d.slice(this.h * spec.stride, this.n * spec.stride);
+  }
+
+  static fromRows(spec: GroupSpec, rows: number[]): GroupLog {
+    const n = rows.length / spec.stride;
+    const g = new GroupLog(spec, Math.max(4, n));
+    for (let i = 0; i < rows.length; i++) g.d[i] = rows[i]!;
+    g.n = n;
+    return g;
+  }
+}
+
+/** A double array of `n` zeros (the elements kind stays unboxed doubles). */
+function zeros(n: number): number[] {
+  const a = new Array<number>(n).fill(0.5);
+  a.fill(0);
+  return a;
 }

@@ -239,7 +239,23 @@ export function createKafkaIngest(opts: KafkaIngestOptions): KafkaIngest {
     async start() {
       if (state !== 'idle') return;
       state = 'running';
-      await build();
+      // A broker that is down at start must not stop the daemon: keep trying with backoff; /readyz says why.
+      const connect = async (attempt: number): Promise<void> => {
+        try {
+          await build();
+        } catch (err) {
+          const c = consumer;
+          consumer = null;
+          await c?.disconnect().catch(() => undefined);
+          if (state !== 'running') return;
+          const delay = Math.min(30_000, 1_000 * 2 ** Math.min(attempt, 5));
+          reasons.set('kafka', `kafka: cannot connect to the broker (${(err as Error).message}); retrying in ${Math.round(delay / 1000)}s`);
+          log.error({ err, attempt }, 'kafka consumer could not connect; retrying');
+          await new Promise((r) => setTimeout(r, delay).unref());
+          if (state === 'running') return connect(attempt + 1);
+        }
+      };
+      void connect(0).catch((err: unknown) => log.error({ err }, 'kafka consumer start failed'));
       const k = opts.kafka();
       lag = createLagMonitor(k, opts.groupId, topics, opts.metrics, log, opts.lagIntervalMs);
       lag.start();

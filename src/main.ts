@@ -16,6 +16,7 @@ import { createPipeline } from './ingest/pipeline.js';
 import { refreshStoreGauges } from './jobs/gauges.js';
 import { releaseExpiredHolds } from './jobs/hold-expiry.js';
 import { intervalJob } from './jobs/interval-job.js';
+import { bootstrapOperatorToken } from './jobs/bootstrap-token.js';
 import { createLogger, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { createFraudEngine } from './rules/fraud-engine.js';
@@ -120,6 +121,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     const migrated = await migrate(realDb);
     opened.resolve(realDb);
     logger.info({ database: realDb.kind, migrations: migrated }, 'database ready');
+    await bootstrapOperatorToken({ db: realDb, dataDir: config.dataDir, clock, logger });
 
     const newKafka = config.kafka ? kafkaFactory(config.kafka, logger) : undefined;
 

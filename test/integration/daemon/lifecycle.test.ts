@@ -59,6 +59,24 @@ describe('suspensiond run on embedded defaults', () => {
   });
 });
 
+describe('first start on the embedded database', () => {
+  it('writes an operator token, readable by the owner only, to DATA_DIR/operator-token, and it works', async () => {
+    const dataDir = tempDir();
+    const port = await freePort();
+    const run = runCli(['run'], { DATA_DIR: dataDir, HTTP_PORT: String(port) });
+    await waitFor200(`http://127.0.0.1:${port}/readyz`, 60_000);
+    const { readFileSync, statSync } = await import('node:fs');
+    const file = path.join(dataDir, 'operator-token');
+    expect(statSync(file).mode & 0o077).toBe(0);
+    const token = readFileSync(file, 'utf8').trim();
+    expect(run.stdout()).not.toContain(token);
+    const res = await fetch(`http://127.0.0.1:${port}/v1/accounts`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    run.child.kill('SIGTERM');
+    expect((await run.exited).code).toBe(0);
+  });
+});
+
 describe('bad configuration', () => {
   it('HTTP_PORT=abc names the variable and exits 2', async () => {
     const run = runCli(['run'], { DATA_DIR: tempDir(), HTTP_PORT: 'abc' });

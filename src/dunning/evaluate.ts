@@ -1,24 +1,22 @@
 // Evaluating the dunning ladder for a batch of accounts inside the caller's transaction, and applying its actions:
 // stage emails become outbox rows and `dunning_stage` audit rows; suspensions and reactivations go through the one
-// domain transition (executeTransition), so holds, status events and the suspension/activation emails are the
-// store's. Called on every invoice event (ingest) and by the sweep. Never reads the clock: `now` is passed in.
+// domain transition (the store's executeTransitions, batched: apply-transitions.ts), so holds, status events and the
+// suspension/activation emails are the store's. Called on every invoice event (ingest) and by the sweep. Never reads the clock: `now` is passed in.
 // Exactly once: accounts are locked (advisory, id order), a stage is acted on only when its dunning_stages row is new,
 // emails are deduplicated by key, and the domain never stacks a second hold of the same reason and source.
 import type { Queryable } from '../store/db.js';
-import type { TransitionCommand } from '../domain/commands.js';
-import type { AuditEntry, TransitionResult } from '../domain/types.js';
+import type { AuditEntry } from '../domain/types.js';
 import type { DunningPolicy } from '../rules/types.js';
 import type { Metrics } from '../metrics.js';
 import type { Logger } from '../log.js';
 import { appendAudit } from '../store/audit-repo.js';
-import { isRetryableDbError } from '../store/errors.js';
 import { insertOutbox, type NewOutboxRow } from '../store/outbox-repo.js';
 import { evaluateLadder, isOverdueAccount } from '../rules/dunning/ladder.js';
 import type { DunningAction, Episode, StageFired } from '../rules/dunning/types.js';
 import { lockAccounts, loadAccountStates, recordStages, saveEpisodes, stageEvidence } from './state-store.js';
-import { runTransition } from './transition.js';
+import { applyTransitions, type TransitionAction, type TransitionRunner } from './apply-transitions.js';
 
-export type TransitionRunner = (tx: Queryable, cmd: TransitionCommand, now: string) => Promise<TransitionResult>;
+export type { TransitionRunner };
 
 export interface EvaluateOptions {
   defaultTimezone?: string;
@@ -108,37 +106,16 @@ export async function evaluateAccounts(
   }
   summary.emails = (await insertOutbox(tx, emails, nowIso)).length;
 
-  const run = opts.transition ?? runTransition;
-  for (const a of actions) {
-    if (a.kind === 'email') continue;
-    if (a.kind === 'suspend') {
-      // A stage's suspension acts only when its stage row is new; a re-assertion (stage fired earlier) always may.
-      const key = stageKey(a.accountId, a.episodeId, a.evidence.stage);
-      if (firedNow.has(key) && !fresh.has(key)) continue;
-    }
-    const cmd: TransitionCommand =
-      a.kind === 'suspend'
-        ? { kind: 'suspend', accountId: a.accountId, actor: { kind: 'system', source: a.source }, reason: 'non_payment', source: a.source, evidence: { ...a.evidence } }
-        : { kind: 'activate', accountId: a.accountId, actor: { kind: 'system', source: a.source }, reason: 'non_payment', source: a.source };
-    await tx.query('SAVEPOINT dunning_transition');
-    try {
-      const result = await run(tx, cmd, nowIso);
-      await tx.query('RELEASE SAVEPOINT dunning_transition');
-      if (result.changed) {
-        opts.metrics?.decision('non_payment', 'dunning', a.kind);
-        if (a.kind === 'suspend') summary.suspended += 1;
-        else summary.activated += 1;
-        opts.logger?.info({ accountId: a.accountId, policyId: a.policyId, episodeId: a.episodeId, action: a.kind }, `dunning ${a.kind}`);
-      }
-    } catch (err) {
-      // Transient (conflict, serialization, connection): the caller reruns the whole transaction. Otherwise this
-      // account's transition is skipped and logged; for a suspension the episode keeps `suspended`, so the next
-      // evaluation places the hold again, and other accounts go on.
-      if (isRetryableDbError(err)) throw err;
-      await tx.query('ROLLBACK TO SAVEPOINT dunning_transition');
-      summary.failed += 1;
-      opts.logger?.error({ err, accountId: a.accountId, policyId: a.policyId, action: a.kind }, 'dunning transition failed');
-    }
-  }
+  const transitions: TransitionAction[] = actions.filter((a): a is TransitionAction => {
+    if (a.kind === 'email') return false;
+    if (a.kind === 'activate') return true;
+    // A stage's suspension acts only when its stage row is new; a re-assertion (stage fired earlier) always may.
+    const key = stageKey(a.accountId, a.episodeId, a.evidence.stage);
+    return !(firedNow.has(key) && !fresh.has(key));
+  });
+  const applied = await applyTransitions(tx, transitions, nowIso, { metrics: opts.metrics, logger: opts.logger, transition: opts.transition });
+  summary.suspended = applied.suspended;
+  summary.activated = applied.activated;
+  summary.failed = applied.failed;
   return summary;
 }

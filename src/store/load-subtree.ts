@@ -1,7 +1,9 @@
 // Loads what a transition needs (src/domain/commands.ts `Subtree`) in a fixed number of set-based queries, whatever
-// the tree's size: one recursive CTE for target + ancestors + descendants, which also locks the target's and its
-// descendants' account rows FOR UPDATE in id order (so overlapping transitions serialise and cannot deadlock), then
-// one query for their holds and one for the target's exemptions and pending decisions.
+// the tree's size and however many targets: the walk (account_subtree_ids, migration 0007: level by level through
+// the parent_id index and the primary key, so the plan does not depend on the statistics) for targets, ancestors and
+// descendants, which also locks the targets' and their descendants' account rows FOR UPDATE in id order (so
+// overlapping transitions serialise and cannot deadlock), then one query for their holds and one for the targets'
+// exemptions and pending decisions.
 // Ancestors are read, not locked: a transition on an ancestor locks its own subtree, which includes our target.
 // Never: one query per account; never called outside a transaction (the locks would be released at once).
 import type { Queryable } from './db.js';
@@ -23,70 +25,96 @@ import {
   type HoldRow,
 } from './rows.js';
 
-/** Guards against a corrupt parent cycle above the target (the stream may deliver anything). */
+/** Guards against a corrupt parent cycle above a target (the stream may deliver anything). */
 const MAX_DEPTH = 64;
 
-const SUBTREE_SQL = `
-  WITH RECURSIVE down(id) AS (
-    SELECT id FROM accounts WHERE id = $1
-    UNION
-    SELECT c.id FROM accounts c JOIN down d ON c.parent_id = d.id
+const cols = (alias: string) => ACCOUNT_COLUMNS.split(', ').map((c) => `${alias}.${c}`).join(', ');
+
+// $1: the target ids (text[]). Rows: root_id, depth (0 target, < 0 descendant, > 0 ancestor), the account columns.
+const SUBTREES_SQL = `
+  WITH m AS MATERIALIZED (
+    SELECT root_id, account_id, depth FROM account_subtree_ids($1::text[], ${MAX_DEPTH})
   ), locked AS MATERIALIZED (
-    SELECT ${ACCOUNT_COLUMNS.split(', ').map((c) => `a.${c}`).join(', ')}
-      FROM accounts a WHERE a.id IN (SELECT id FROM down)
+    SELECT ${cols('a')} FROM accounts a WHERE a.id IN (SELECT account_id FROM m WHERE depth <= 0)
      ORDER BY a.id
        FOR UPDATE OF a
-  ), up(id, parent_id, depth) AS (
-    SELECT t.id, t.parent_id, 0 FROM accounts t WHERE t.id = $1
-    UNION ALL
-    SELECT p.id, p.parent_id, u.depth + 1 FROM accounts p JOIN up u ON p.id = u.parent_id
-     WHERE u.depth < ${MAX_DEPTH} AND p.id <> $1
   )
-  SELECT CASE WHEN l.id = $1 THEN 0 ELSE -1 END AS depth, ${ACCOUNT_COLUMNS.split(', ').map((c) => `l.${c}`).join(', ')}
-    FROM locked l
-  UNION ALL
-  SELECT u.depth, ${ACCOUNT_COLUMNS.split(', ').map((c) => `a.${c}`).join(', ')}
-    FROM up u JOIN accounts a ON a.id = u.id
-   WHERE u.depth > 0 AND u.id NOT IN (SELECT id FROM locked)`;
+  SELECT * FROM (
+    SELECT m.root_id, m.depth, ${cols('l')} FROM m JOIN locked l ON l.id = m.account_id WHERE m.depth <= 0
+    UNION ALL
+    SELECT m.root_id, m.depth, ${cols('a')} FROM m JOIN accounts a ON a.id = m.account_id
+     WHERE m.depth > 0
+       AND NOT EXISTS (SELECT 1 FROM m d WHERE d.root_id = m.root_id AND d.depth <= 0 AND d.account_id = m.account_id)
+  ) s
+  ORDER BY s.root_id, s.depth > 0, s.id`;
 
 /** The target's subtree with its rows locked, or null when the target account does not exist. */
 export async function loadSubtree(tx: Queryable, accountId: string): Promise<Subtree | null> {
-  const res = await tx.query<AccountRow & { depth: number }>(SUBTREE_SQL, [accountId]);
-  let target: Account | null = null;
-  const nearest = new Map<string, { depth: number; account: Account }>();
-  const descendants: Account[] = [];
+  return (await loadSubtrees(tx, [accountId])).get(accountId) ?? null;
+}
+
+/**
+ * The subtrees of many targets at once (the same queries, whatever their number), rows locked; targets that do not
+ * exist are absent from the map. Each subtree is what loadSubtree would return for that target in this transaction.
+ */
+export async function loadSubtrees(tx: Queryable, accountIds: readonly string[]): Promise<Map<string, Subtree>> {
+  const out = new Map<string, Subtree>();
+  const roots = [...new Set(accountIds)];
+  if (roots.length === 0) return out;
+  const res = await tx.query<AccountRow & { depth: number; root_id: string }>(SUBTREES_SQL, [roots]);
+  const shapes = new Map<string, { target: Account | null; nearest: Map<string, { depth: number; account: Account }>; descendants: Account[] }>();
   for (const row of res.rows) {
+    let shape = shapes.get(row.root_id);
+    if (shape === undefined) shapes.set(row.root_id, (shape = { target: null, nearest: new Map(), descendants: [] }));
     const account = toAccount(row);
     const depth = Number(row.depth);
-    if (depth === 0) target = account;
+    if (depth === 0) shape.target = account;
     else if (depth > 0) {
-      const seen = nearest.get(account.id);
-      if (seen === undefined || depth < seen.depth) nearest.set(account.id, { depth, account });
-    }
-    else descendants.push(account);
+      const seen = shape.nearest.get(account.id);
+      if (seen === undefined || depth < seen.depth) shape.nearest.set(account.id, { depth, account });
+    } else shape.descendants.push(account);
   }
-  if (target === null) return null;
-  const ancestors = [...nearest.values()].sort((a, b) => a.depth - b.depth);
-  const ids = [target.id, ...ancestors.map((a) => a.account.id), ...descendants.map((d) => d.id)];
+  const members = new Map<string, { target: Account; ancestors: Account[]; descendants: Account[]; ids: Set<string> }>();
+  for (const [root, shape] of shapes) {
+    if (shape.target === null) continue;
+    const ancestors = [...shape.nearest.values()].sort((a, b) => a.depth - b.depth).map((a) => a.account);
+    const ids = new Set([shape.target.id, ...ancestors.map((a) => a.id), ...shape.descendants.map((d) => d.id)]);
+    members.set(root, { target: shape.target, ancestors, descendants: shape.descendants, ids });
+  }
+  if (members.size === 0) return out;
+  const allIds = new Set<string>();
+  for (const m of members.values()) for (const id of m.ids) allIds.add(id);
 
   const holds = await tx.query<HoldRow>(
     `SELECT ${HOLD_COLUMNS} FROM holds WHERE account_id IN (SELECT jsonb_array_elements_text($1::jsonb))
      ORDER BY account_id, placed_at, id`,
-    [json(ids)],
+    [json([...allIds])],
   );
-  const extras = await tx.query<{ kind: 'x' | 'd'; row: ExemptionRow | DecisionRow }>(
-    `SELECT 'x' AS kind, to_jsonb(x) AS row FROM (SELECT ${EXEMPTION_COLUMNS} FROM exemptions WHERE account_id = $1) x
+  const extras = await tx.query<{ kind: 'x' | 'd'; account_id: string; row: ExemptionRow | DecisionRow }>(
+    `SELECT 'x' AS kind, x.account_id, to_jsonb(x) AS row
+       FROM (SELECT ${EXEMPTION_COLUMNS} FROM exemptions WHERE account_id IN (SELECT jsonb_array_elements_text($1::jsonb))) x
      UNION ALL
-     SELECT 'd', to_jsonb(d) FROM (SELECT ${DECISION_COLUMNS} FROM decisions
-                                   WHERE account_id = $1 AND state = 'pending') d`,
-    [target.id],
+     SELECT 'd', d.account_id, to_jsonb(d) FROM (SELECT ${DECISION_COLUMNS} FROM decisions
+                                   WHERE account_id IN (SELECT jsonb_array_elements_text($1::jsonb)) AND state = 'pending') d`,
+    [json([...members.keys()])],
   );
-  return {
-    target,
-    ancestors: ancestors.map((a) => a.account),
-    descendants,
-    holds: holds.rows.map(toHold),
-    exemptions: extras.rows.filter((r) => r.kind === 'x').map((r) => toExemption(r.row as ExemptionRow)),
-    pendingDecisions: extras.rows.filter((r) => r.kind === 'd').map((r) => toDecision(r.row as DecisionRow)),
-  };
+  // Per account, the positions of its holds in the query's order (account, placement, id), so each subtree keeps it.
+  const allHolds = holds.rows.map(toHold);
+  const holdsAt = new Map<string, number[]>();
+  allHolds.forEach((h, i) => { const at = holdsAt.get(h.accountId); if (at) at.push(i); else holdsAt.set(h.accountId, [i]); });
+  const extrasOf = new Map<string, typeof extras.rows>();
+  for (const r of extras.rows) { const e = extrasOf.get(r.account_id); if (e) e.push(r); else extrasOf.set(r.account_id, [r]); }
+  for (const [root, m] of members) {
+    const mine = extrasOf.get(root) ?? [];
+    const at = [...m.ids].flatMap((id) => holdsAt.get(id) ?? []).sort((a, b) => a - b);
+    out.set(root, {
+      target: m.target,
+      ancestors: m.ancestors,
+      descendants: m.descendants,
+      holds: at.map((i) => allHolds[i]!),
+      exemptions: mine.filter((r) => r.kind === 'x').map((r) => toExemption(r.row as ExemptionRow)),
+      pendingDecisions: mine.filter((r) => r.kind === 'd').map((r) => toDecision(r.row as DecisionRow)),
+    });
+  }
+  return out;
 }

@@ -15,7 +15,7 @@ import { insertDecisions } from './decisions-repo.js';
 import { DbTransientError } from './errors.js';
 import { insertExemptions } from './exemptions-repo.js';
 import { deleteHolds, insertHolds } from './holds-repo.js';
-import { loadSubtree } from './load-subtree.js';
+import { loadSubtree, loadSubtrees } from './load-subtree.js';
 import { insertOutbox, type EmailPayload, type NewOutboxRow } from './outbox-repo.js';
 
 export type IdPrefix = 'h' | 'x' | 'd';
@@ -62,6 +62,56 @@ export async function executeTransition(tx: Queryable, cmd: TransitionCommand, c
   return persistTransition(tx, subtree, transition(subtree, cmd, dctx), dctx.now);
 }
 
+/** One command's outcome in executeTransitions: its result, or the error executeTransition would have thrown. */
+export type TransitionOutcome = { ok: true; result: ExecutedTransition } | { ok: false; error: unknown };
+
+/**
+ * Runs many suspend/activate commands inside `tx` with the effect of executeTransition on each in turn, in order,
+ * but with a fixed number of statements for a run of commands whose subtrees do not overlap (one subtree load for
+ * all of them, then one insert per table). A command overlapping an earlier one of its run (its target inside or
+ * above the other's subtree, or the same target) starts the next run, loaded after the earlier one was persisted.
+ * A command the domain refuses (or whose account does not exist) yields `{ ok: false, error }` and changes nothing;
+ * the others go on. A database error (including TransitionConflictError) fails the whole call, as it would fail
+ * the transaction in which the commands ran one by one.
+ */
+export async function executeTransitions(
+  tx: Queryable,
+  cmds: readonly TransitionCommand[],
+  ctx: ExecuteContext,
+): Promise<TransitionOutcome[]> {
+  const out: TransitionOutcome[] = [];
+  const dctx = domainContext(ctx);
+  while (out.length < cmds.length) {
+    const rest = cmds.slice(out.length);
+    const subtrees = await loadSubtrees(tx, rest.map((c) => c.accountId));
+    const written = new Set<string>();
+    const read = new Set<string>();
+    const run: { index: number; subtree: Subtree; result: TransitionResult }[] = [];
+    for (const cmd of rest) {
+      const subtree = subtrees.get(cmd.accountId);
+      const index = out.length;
+      if (subtree === undefined) {
+        out.push({ ok: false, error: new DomainError('not_found', `account ${cmd.accountId} not found`) });
+        continue;
+      }
+      const writes = [subtree.target, ...subtree.descendants].map((a) => a.id);
+      const reads = [...writes, ...subtree.ancestors.map((a) => a.id)];
+      if (reads.some((id) => written.has(id)) || writes.some((id) => read.has(id))) break;
+      for (const id of writes) written.add(id);
+      for (const id of reads) read.add(id);
+      try {
+        run.push({ index, subtree, result: transition(subtree, cmd, dctx) });
+        out.push({ ok: false, error: null }); // placeholder until persisted
+      } catch (error) {
+        out.push({ ok: false, error });
+      }
+    }
+    const executed = await persistTransitions(tx, run, dctx.now);
+    run.forEach((r, i) => { out[r.index] = { ok: true, result: executed[i]! }; });
+  }
+  return out;
+}
+
 function contacts(subtree: Subtree): Map<string, Contact | null> {
   const out = new Map<string, Contact | null>();
   for (const a of [subtree.target, ...subtree.ancestors, ...subtree.descendants]) out.set(a.id, a.mainContact);
@@ -78,33 +128,53 @@ export async function persistTransition(
   result: TransitionResult,
   now: string,
 ): Promise<ExecutedTransition> {
-  const placed = await insertHolds(tx, result.holdsPlaced);
-  if (placed.length !== result.holdsPlaced.length) {
-    throw new TransitionConflictError(`a hold with the same reason and source already exists on ${subtree.target.id}`);
+  return (await persistTransitions(tx, [{ subtree, result }], now))[0]!;
+}
+
+/**
+ * Persists the results of several transitions whose subtrees do not overlap (none writes what another reads), with
+ * the same set-based statements as one: one per table for all of them. Returns them in input order.
+ */
+export async function persistTransitions(
+  tx: Queryable,
+  items: readonly { subtree: Subtree; result: TransitionResult }[],
+  now: string,
+): Promise<ExecutedTransition[]> {
+  const all = <T>(pick: (r: TransitionResult) => T[]): T[] => items.flatMap((i) => pick(i.result));
+  // The target of the transition that produced `row` (the error names it, as a single transition's would).
+  const targetOf = (row: object) =>
+    items.find(({ result: r }) => [...r.holdsPlaced, ...r.holdsLifted, ...r.decisionsOpened].includes(row as never))!.subtree.target.id;
+  const toPlace = all((r) => r.holdsPlaced);
+  const placed = new Set(await insertHolds(tx, toPlace));
+  const notPlaced = toPlace.find((h) => !placed.has(h.id));
+  if (notPlaced) {
+    throw new TransitionConflictError(`a hold with the same reason and source already exists on ${targetOf(notPlaced)}`);
   }
-  const liftIds = result.holdsLifted.map((h) => h.id);
-  const lifted = await deleteHolds(tx, liftIds);
-  if (lifted.length !== liftIds.length) {
-    throw new TransitionConflictError(`a hold to lift on ${subtree.target.id} was already lifted`);
-  }
-  await insertExemptions(tx, result.exemptionsCreated);
-  const opened = await insertDecisions(tx, result.decisionsOpened);
-  if (opened.length !== result.decisionsOpened.length) {
-    throw new TransitionConflictError(`a pending decision for ${subtree.target.id} already exists`);
-  }
-  await appendAudit(tx, result.audit);
-  const statusMessages = await recordStatusChanges(
-    tx,
-    result.statusChanges.map((c) => statusMessage(c.after)),
-    now,
-  );
-  const who = contacts(subtree);
-  const emails: NewOutboxRow[] = result.emails.map((e) => {
-    const payload: EmailPayload = { template: e.template, accountId: e.accountId, to: who.get(e.accountId) ?? null, data: e.data };
-    return { accountId: e.accountId, kind: 'email', payload, dedupeKey: e.dedupeKey };
+  const toLift = all((r) => r.holdsLifted);
+  const lifted = new Set(await deleteHolds(tx, toLift.map((h) => h.id)));
+  const notLifted = toLift.find((h) => !lifted.has(h.id));
+  if (notLifted) throw new TransitionConflictError(`a hold to lift on ${targetOf(notLifted)} was already lifted`);
+  await insertExemptions(tx, all((r) => r.exemptionsCreated));
+  const toOpen = all((r) => r.decisionsOpened);
+  const opened = new Set(await insertDecisions(tx, toOpen));
+  const notOpened = toOpen.find((d) => !opened.has(d.id));
+  if (notOpened) throw new TransitionConflictError(`a pending decision for ${targetOf(notOpened)} already exists`);
+  await appendAudit(tx, all((r) => r.audit));
+  const stored = await recordStatusChanges(tx, all((r) => r.statusChanges.map((c) => statusMessage(c.after))), now);
+  const byAccount = new Map(stored.map((m) => [m.accountId, m]));
+  const emails: NewOutboxRow[] = items.flatMap(({ subtree, result }) => {
+    const who = contacts(subtree);
+    return result.emails.map((e): NewOutboxRow => {
+      const payload: EmailPayload = { template: e.template, accountId: e.accountId, to: who.get(e.accountId) ?? null, data: e.data };
+      return { accountId: e.accountId, kind: 'email', payload, dedupeKey: e.dedupeKey };
+    });
   });
   await insertOutbox(tx, emails, now);
-  return { ...result, statusMessages };
+  return items.map(({ result }) => {
+    // As recordStatusChanges reports one transition's changes: one message per account, in first-change order.
+    const accounts = [...new Set(result.statusChanges.map((c) => c.after.accountId))];
+    return { ...result, statusMessages: accounts.map((a) => byAccount.get(a)!) };
+  });
 }
 
 /** Retries of a transaction that lost a race (deadlock, serialization failure, TransitionConflictError). */

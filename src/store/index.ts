@@ -12,6 +12,6 @@ export * from './decisions-repo.js';
 export * from './audit-repo.js';
 export * from './account-status-repo.js';
 export * from './outbox-repo.js';
-export { loadSubtree } from './load-subtree.js';
+export { loadSubtree, loadSubtrees } from './load-subtree.js';
 export * from './transitions.js';
 export * from './decide.js';

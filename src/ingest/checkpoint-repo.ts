@@ -1,46 +1,90 @@
-// partition_checkpoints (0002_ingest.sql): the next offset to apply per input partition, and the fraud engine state
-// after everything before it. Writes are conditional on the offset the writer loaded, which fences a stale owner
-// (a consumer that lost its partition in a rebalance but is still finishing a batch). Never: commits Kafka offsets.
+// partition_checkpoints (0002_ingest.sql, 0006_engine_state.sql): the next offset to apply per input partition and
+// the fraud engine's shared state after everything before it; engine_account_state: the engine's per-account parts.
+// A checkpoint is incremental: the fenced checkpoint row, one set-based upsert of the changed accounts' parts and
+// one delete of the forgotten ones, all in the caller's transaction. Writes are conditional on the offset the
+// writer loaded, which fences a stale owner (a consumer that lost its partition in a rebalance but is still
+// finishing a batch). Never: commits Kafka offsets, commits or rolls back the transaction itself.
 import type { Queryable } from '../store/db.js';
 
 export interface Checkpoint {
   nextOffset: number;
-  state: Uint8Array | null;
+  /** The engine's shared part, or null (no engine, or a legacy whole snapshot that 0006 cleared). */
+  shared: Uint8Array | null;
+  /** The engine's account parts (empty without `shared`). */
+  accounts: [string, Uint8Array][];
+}
+
+/** What changed in the engine since the previous checkpoint. */
+export interface EngineDelta {
+  shared: Uint8Array;
+  upserts: [string, Uint8Array][];
+  deletes: string[];
 }
 
 export async function loadCheckpoint(q: Queryable, topic: string, partition: number): Promise<Checkpoint | null> {
-  const res = await q.query<{ next_offset: string | number; state: Uint8Array | null }>(
-    'SELECT next_offset, state FROM partition_checkpoints WHERE topic = $1 AND partition = $2',
+  // One query: the checkpoint row with its account parts aggregated.
+  const res = await q.query<{ next_offset: string | number; engine_shared: Uint8Array | null; ids: string[] | null; parts: Uint8Array[] | null }>(
+    `SELECT c.next_offset, c.engine_shared, s.ids, s.parts
+       FROM partition_checkpoints c
+       LEFT JOIN LATERAL (
+         SELECT array_agg(a.account_id) AS ids, array_agg(a.state) AS parts
+           FROM engine_account_state a WHERE a.topic = c.topic AND a.partition = c.partition
+       ) s ON c.engine_shared IS NOT NULL
+      WHERE c.topic = $1 AND c.partition = $2`,
     [topic, partition],
   );
   const row = res.rows[0];
-  return row ? { nextOffset: Number(row.next_offset), state: row.state } : null;
+  if (!row) return null;
+  const accounts: [string, Uint8Array][] = [];
+  if (row.engine_shared && row.ids) row.ids.forEach((id, i) => accounts.push([id, row.parts![i]!]));
+  return { nextOffset: Number(row.next_offset), shared: row.engine_shared, accounts };
 }
 
+const buf = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+
 /**
- * Writes the checkpoint if the stored one is still `expected` (null: none yet). Returns false when another writer
- * got there first, in which case the caller's transaction must roll back.
+ * Writes the checkpoint if the stored one is still `expected` (null: none yet), then the engine delta. Returns
+ * false when another writer got there first, in which case the caller's transaction must roll back. With
+ * `expected` null, account parts left by an earlier owner of the (deleted) row are cleared first.
  */
 export async function saveCheckpoint(
   q: Queryable,
   topic: string,
   partition: number,
   expected: number | null,
-  next: Checkpoint,
+  nextOffset: number,
+  delta: EngineDelta | null,
 ): Promise<boolean> {
-  const state = next.state === null ? null : Buffer.from(next.state.buffer, next.state.byteOffset, next.state.byteLength);
+  const shared = delta ? buf(delta.shared) : null;
   if (expected === null) {
     const res = await q.query(
-      `INSERT INTO partition_checkpoints (topic, partition, next_offset, state, updated_at)
-       VALUES ($1, $2, $3, $4, now()) ON CONFLICT (topic, partition) DO NOTHING`,
-      [topic, partition, next.nextOffset, state],
+      `INSERT INTO partition_checkpoints (topic, partition, next_offset, state, engine_shared, updated_at)
+       VALUES ($1, $2, $3, NULL, $4, now()) ON CONFLICT (topic, partition) DO NOTHING`,
+      [topic, partition, nextOffset, shared],
     );
-    return res.rowCount === 1;
+    if (res.rowCount !== 1) return false;
+    await q.query('DELETE FROM engine_account_state WHERE topic = $1 AND partition = $2', [topic, partition]);
+  } else {
+    // The row lock taken here also serialises two writers of the same partition's account parts.
+    const res = await q.query(
+      `UPDATE partition_checkpoints SET next_offset = $4, state = NULL, engine_shared = $5, updated_at = now()
+        WHERE topic = $1 AND partition = $2 AND next_offset = $3`,
+      [topic, partition, expected, nextOffset, shared],
+    );
+    if (res.rowCount !== 1) return false;
   }
-  const res = await q.query(
-    `UPDATE partition_checkpoints SET next_offset = $4, state = $5, updated_at = now()
-      WHERE topic = $1 AND partition = $2 AND next_offset = $3`,
-    [topic, partition, expected, next.nextOffset, state],
-  );
-  return res.rowCount === 1;
+  if (!delta) return true;
+  if (delta.upserts.length > 0) {
+    // Parts travel as base64 text arrays: portable across node-postgres and PGlite parameter encodings.
+    await q.query(
+      `INSERT INTO engine_account_state (topic, partition, account_id, state)
+       SELECT $1, $2, u.id, decode(u.part, 'base64') FROM unnest($3::text[], $4::text[]) AS u(id, part)
+       ON CONFLICT (topic, partition, account_id) DO UPDATE SET state = EXCLUDED.state`,
+      [topic, partition, delta.upserts.map(([id]) => id), delta.upserts.map(([, p]) => buf(p).toString('base64'))],
+    );
+  }
+  if (delta.deletes.length > 0) {
+    await q.query('DELETE FROM engine_account_state WHERE topic = $1 AND partition = $2 AND account_id = ANY($3::text[])', [topic, partition, delta.deletes]);
+  }
+  return true;
 }

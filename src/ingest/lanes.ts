@@ -18,6 +18,8 @@ export interface Lane {
   /** Records applied since the last checkpoint. */
   pending: number;
   lastCheckpointAt: number;
+  /** The rules epoch under which the in-flight checkpoint encoded the engine's parts (null: none in flight). */
+  writtenEpoch: number | null;
   /** Serialises this lane's work; batches of different lanes run concurrently. */
   tail: Promise<unknown>;
 }
@@ -43,6 +45,7 @@ export function newLane(source: Source): Lane {
     applied: null,
     pending: 0,
     lastCheckpointAt: 0,
+    writtenEpoch: null,
     tail: Promise.resolve(),
   };
 }
@@ -61,4 +64,5 @@ export function resetLane(lane: Lane): void {
   lane.durable = null;
   lane.applied = null;
   lane.pending = 0;
+  lane.writtenEpoch = null;
 }

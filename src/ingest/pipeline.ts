@@ -1,7 +1,7 @@
 // The one ingestion pipeline (issue 3): raw records from Kafka, HTTP ingest or replay -> decode -> dead letters,
 // account upserts, invoice events + dunning evaluation, and CDRs through the source's fraud engine -> rule hits.
-// Every DB write of a batch AND the lane's checkpoint (next offset + engine snapshot) commit in ONE transaction,
-// which is what makes effects exactly-once on an at-least-once stream. Never: commits Kafka offsets (the consumer
+// Every DB write of a batch AND the lane's checkpoint (next offset + the engine's changed parts: checkpoint-repo.ts)
+// commit in ONE transaction, which is what makes effects exactly-once on an at-least-once stream. Never: commits Kafka offsets (the consumer
 // does, up to `durableNextOffset`), reads wall time for decisions (the injected clock), or branches on the source
 // in decision code (live and replay share every line of it).
 import { randomBytes } from 'node:crypto';
@@ -12,7 +12,7 @@ import type { Logger } from '../log.js';
 import type { EventOutcome, Metrics } from '../metrics.js';
 import type { FraudEngine, FraudRule, RuleSet } from '../rules/types.js';
 import type { Database } from '../store/db.js';
-import { loadCheckpoint, saveCheckpoint } from './checkpoint-repo.js';
+import { loadCheckpoint, saveCheckpoint, type EngineDelta } from './checkpoint-repo.js';
 import { insertDeadLetters, toDeadLetter } from './dead-letters.js';
 import { laneKey, newLane, resetLane, runInLane, type Lane } from './lanes.js';
 import { ProfileCache } from './profile-cache.js';
@@ -43,8 +43,8 @@ export interface PipelineOptions {
   /** Called after every commit that wrote effects (wakes the outbox dispatcher). */
   onCommitted?: () => void;
   /**
-   * A batch without DB effects may defer its checkpoint this long (default 2 s)... The engine snapshot is the
-   * cost: ~4 KB per active account with the default rules, serialised whole (bench/README.md, Ingest).
+   * A batch without DB effects may defer its checkpoint this long (default 2 s)... A checkpoint writes the parts of
+   * the accounts changed since the previous one (~1.5 KB each with the default rules; bench/README.md, Ingest).
    */
   checkpointIntervalMs?: number;
   /** ...or this many records. */
@@ -78,6 +78,8 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
   const maxRecords = opts.checkpointMaxRecords ?? 100_000;
   const newId = opts.newId ?? defaultNewId;
   let rules = opts.rules;
+  /** Bumped by setRules, which may run while a lane's checkpoint transaction is in flight (see markDurable). */
+  let rulesEpoch = 0;
 
   const laneOf = (source: Source): Lane => {
     const key = laneKey(source);
@@ -94,7 +96,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     lane.engine = null;
     if (lane.source.kind === 'cdrs') {
       lane.engine = opts.createEngine(rules.fraud);
-      if (cp?.state) lane.engine.restore(cp.state);
+      if (cp?.shared) lane.engine.restoreParts(cp.shared, cp.accounts);
     }
     lane.pending = 0;
     lane.lastCheckpointAt = Date.now();
@@ -103,8 +105,31 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
 
   async function writeCheckpoint(tx: Parameters<Parameters<Database['transaction']>[0]>[0], lane: Lane, next: number): Promise<void> {
     const cp = lane.checkpoint!;
-    const ok = await saveCheckpoint(tx, cp.topic, cp.partition, lane.durable, { nextOffset: next, state: lane.engine?.snapshot() ?? null });
+    const engine = lane.engine;
+    let delta: EngineDelta | null = null;
+    if (engine) {
+      delta = { shared: engine.snapshotShared(), upserts: [], deletes: [] };
+      for (const id of engine.dirtyAccounts()) {
+        const part = engine.snapshotAccount(id);
+        if (part) delta.upserts.push([id, part]);
+        else delta.deletes.push(id);
+      }
+    }
+    lane.writtenEpoch = rulesEpoch;
+    const ok = await saveCheckpoint(tx, cp.topic, cp.partition, lane.durable, next, delta);
     if (!ok) throw new CheckpointConflictError(`checkpoint of ${lane.key} moved under us (another owner?)`, null);
+  }
+
+  /**
+   * After the checkpoint's COMMIT: the written parts are durable, so the engine starts a new change set -- unless
+   * the rules changed meanwhile, which re-encodes every account under new rule indices: those stay dirty.
+   */
+  function markDurable(lane: Lane, next: number): void {
+    if (lane.writtenEpoch === rulesEpoch) lane.engine?.markClean();
+    lane.writtenEpoch = null;
+    lane.durable = next;
+    lane.pending = 0;
+    lane.lastCheckpointAt = Date.now();
   }
 
   async function run(lane: Lane, records: readonly RawRecord[]): Promise<BatchResult> {
@@ -188,11 +213,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
         resetLane(lane);
         throw err;
       }
-      if (checkpointNow) {
-        lane.durable = next;
-        lane.pending = 0;
-        lane.lastCheckpointAt = Date.now();
-      }
+      if (checkpointNow) markDurable(lane, next!);
       if (accounts.length > 0) profiles.invalidate(accounts.map((a) => a.id));
       const committedAt = Date.now();
       for (const d of decisions) {
@@ -201,6 +222,8 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
       }
       if (hasEffects) opts.onCommitted?.();
     }
+    // A lane without a checkpoint row (replay) never writes parts: keep its change set from growing.
+    if (lane.checkpoint === null) lane.engine?.markClean();
     countOutcomes(source.kind, results);
     return { results, durableNextOffset: lane.durable, skipped };
   }
@@ -220,9 +243,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
       resetLane(lane);
       throw err;
     }
-    lane.durable = next;
-    lane.pending = 0;
-    lane.lastCheckpointAt = Date.now();
+    markDurable(lane, next);
     return next;
   }
 
@@ -260,6 +281,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     },
     setRules: (next) => {
       rules = next;
+      rulesEpoch++;
       for (const lane of lanes.values()) lane.engine?.setRules(next.fraud);
     },
     engineOf: (source) => lanes.get(laneKey(source))?.engine ?? null,

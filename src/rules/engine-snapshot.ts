@@ -1,81 +1,139 @@
-// Serialises the fraud engine's state for the ingestion checkpoint: JSON of flat number arrays, UTF-8 encoded.
-// Per account: its latest event time, evidence ring, level states and live calls keyed by rule index, and the live
-// rows of its window logs keyed by group index. The rule set is recorded as (id, fingerprint) pairs, so a snapshot
-// taken under other rules restores what still applies and drops the rest (log rows move to the new layout, keeping
-// only the bits of unchanged rules). Window cursors and aggregates are not stored: the next query rebuilds them,
-// so a round trip is exact. Also used to carry state across setRules().
+// Serialises the fraud engine's state for the ingestion checkpoint: JSON of flat number arrays, UTF-8 encoded, in
+// parts so a checkpoint can write only what changed: one SHARED part (version, the partition's latest event time,
+// next sweep, last dedupe sweep threshold, the rule set as (id, fingerprint) pairs) and one part PER ACCOUNT (its
+// latest event time, evidence ring, level states and live calls keyed by rule index, the live rows of its window
+// logs keyed by group index, and its own dedupe keys). The engine-wide dedupe table is rebuilt on restore as the
+// union of the accounts' keys at or after the shared sweep threshold, so a part not rewritten since a sweep still
+// restores exactly. The full snapshot is the shared part with every account row, so restoring from parts and from
+// a full snapshot are the same code. A snapshot taken under other rules restores what still applies and drops the
+// rest (log rows move to the new layout, keeping only the bits of unchanged rules). Window cursors and aggregates
+// are not stored: the next query rebuilds them, so a round trip is exact. Also used to carry state across
+// setRules(). Version 2 (one engine-wide dedupe list) is rejected: its keys cannot be assigned to accounts.
 import { ConcurrencyState, type ConcurrencySnapshot } from './concurrency-state.js';
-import { AccountState, EngineState, ruleFingerprint } from './engine-state.js';
+import { AccountState, EngineState, pruneDedupe, ruleFingerprint } from './engine-state.js';
 import { RuleState, WindowPlan, type Group, type RuleStateSnapshot } from './rule-state.js';
 import type { FraudRule } from './types.js';
 import { GroupLog } from './window-state.js';
 
-const VERSION = 2;
+const VERSION = 3;
 
-type AccountRow = [
-  id: string, maxT: number, ids: string[] | null, tm: number[] | null, next: number,
-  rules: [number, RuleStateSnapshot][], conc: [number, ConcurrencySnapshot][], logs: [number, number[]][],
+/** One account's part; `AccountRow` prefixes the id (full snapshot). */
+type AccountPart = [
+  maxT: number, ids: string[] | null, tm: number[] | null, next: number,
+  rules: [number, RuleStateSnapshot][], conc: [number, ConcurrencySnapshot][], logs: [number, number[]][], dd: number[],
 ];
+type AccountRow = [id: string, ...AccountPart];
 
-interface SnapshotJson {
+interface SharedJson {
   v: number;
   g: number | null;
   ns: number | null;
+  sb: number | null;
   rules: [string, string][];
-  dd: number[];
+}
+
+interface SnapshotJson extends SharedJson {
   a: AccountRow[];
 }
 
 const finite = (x: number) => (Number.isFinite(x) ? x : null);
 
-function accountRow(id: string, acct: AccountState, plan: WindowPlan): AccountRow {
+function accountPart(acct: AccountState, plan: WindowPlan): AccountPart {
   const rules: [number, RuleStateSnapshot][] = [];
   acct.rs?.forEach((s, i) => s && rules.push([i, s.snapshot()]));
   const conc: [number, ConcurrencySnapshot][] = [];
   acct.cc?.forEach((s, i) => s && conc.push([i, s.snapshot()]));
   const logs: [number, number[]][] = [];
   acct.logs?.forEach((g, i) => g && g.length > 0 && logs.push([i, g.rows(plan.groups[i]!)]));
-  return [id, acct.maxT, acct.ringIds, acct.ringTm, acct.ringNext, rules, conc, logs];
+  return [acct.maxT, acct.ringIds, acct.ringTm, acct.ringNext, rules, conc, logs, acct.dd ?? []];
+}
+
+function sharedJson(st: EngineState): SharedJson {
+  return {
+    v: VERSION, g: finite(st.globalMax), ns: finite(st.nextSweep), sb: finite(st.sweptBefore),
+    rules: st.rules.map((r) => [r.id, ruleFingerprint(r)]),
+  };
 }
 
 function encodeState(st: EngineState): SnapshotJson {
   const a: AccountRow[] = [];
-  for (const [id, acct] of st.accounts) a.push(accountRow(id, acct, st.plan));
-  return {
-    v: VERSION, g: finite(st.globalMax), ns: finite(st.nextSweep),
-    rules: st.rules.map((r) => [r.id, ruleFingerprint(r)]), dd: st.dedupe.entries(), a,
-  };
+  for (const [id, acct] of st.accounts) a.push([id, ...accountPart(acct, st.plan)]);
+  return { ...sharedJson(st), a };
 }
+
+const utf8 = new TextEncoder();
+const fromUtf8 = new TextDecoder();
 
 export function encodeSnapshot(st: EngineState): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify(encodeState(st)));
+  return utf8.encode(JSON.stringify(encodeState(st)));
 }
 
+/** The engine-wide part of the state (small: no per-account data). */
+export function encodeShared(st: EngineState): Uint8Array {
+  return utf8.encode(JSON.stringify(sharedJson(st)));
+}
+
+/** One account's part, or null when the engine holds no state for it (never seen, or forgotten). */
+export function encodeAccount(st: EngineState, id: string): Uint8Array | null {
+  const acct = st.accounts.get(id);
+  return acct ? utf8.encode(JSON.stringify(accountPart(acct, st.plan))) : null;
+}
+
+function checkVersion(v: number): void {
+  if (v !== VERSION) throw new Error(`unsupported fraud engine snapshot version ${v} (expected ${VERSION})`);
+}
+
+/** Restores a full snapshot. Every account comes back dirty: the caller's store may not hold these parts. */
 export function decodeSnapshot(bytes: Uint8Array, rules: readonly FraudRule[], latenessMs: number): EngineState {
-  const json = JSON.parse(new TextDecoder().decode(bytes)) as SnapshotJson;
-  if (json.v !== VERSION) throw new Error(`unknown fraud engine snapshot version ${json.v}`);
+  const json = JSON.parse(fromUtf8.decode(bytes)) as SnapshotJson;
+  checkVersion(json.v);
+  const st = decodeState(json, rules, latenessMs, true);
+  for (const id of st.accounts.keys()) st.dirty.add(id);
+  return st;
+}
+
+/** Restores the shared part and the account parts. Clean unless the rules changed (then every account is dirty). */
+export function decodeParts(shared: Uint8Array, parts: Iterable<readonly [string, Uint8Array]>, rules: readonly FraudRule[], latenessMs: number): EngineState {
+  const json = JSON.parse(fromUtf8.decode(shared)) as SnapshotJson;
+  checkVersion(json.v);
+  json.a = [];
+  for (const [id, bytes] of parts) json.a.push([id, ...(JSON.parse(fromUtf8.decode(bytes)) as AccountPart)]);
   return decodeState(json, rules, latenessMs, true);
 }
 
-/** The same state under a new rule set: state moves by rule id when the rule's fingerprint is unchanged. */
+/**
+ * The same state under a new rule set: state moves by rule id when the rule's fingerprint is unchanged. Every
+ * account becomes dirty (its part is re-encoded under the new rule indices and its ring is dropped), and so stay
+ * the accounts forgotten since the last checkpoint.
+ */
 export function withRules(st: EngineState, rules: readonly FraudRule[]): EngineState {
-  return decodeState(encodeState(st), rules, st.latenessMs, false);
+  const next = decodeState(encodeState(st), rules, st.latenessMs, false);
+  for (const id of st.dirty) next.dirty.add(id);
+  for (const id of next.accounts.keys()) next.dirty.add(id);
+  next.sweptBefore = Number.NEGATIVE_INFINITY;
+  return next;
 }
 
 function decodeState(json: SnapshotJson, rules: readonly FraudRule[], latenessMs: number, keepRings: boolean): EngineState {
   const st = new EngineState(rules, latenessMs);
   st.globalMax = json.g ?? Number.NEGATIVE_INFINITY;
   st.nextSweep = json.ns ?? Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < json.dd.length; i += 2) st.dedupe.add(json.dd[i]!, json.dd[i + 1]!);
+  const sb = json.sb ?? Number.NEGATIVE_INFINITY;
+  st.sweptBefore = sb;
   const sameRules = json.rules.length === rules.length && json.rules.every(([id, fp], i) => rules[i]!.id === id && ruleFingerprint(rules[i]!) === fp);
   const map = json.rules.map(([id, fp]) => {
     const i = rules.findIndex((r) => r.id === id);
     return i >= 0 && ruleFingerprint(rules[i]!) === fp ? i : -1;
   });
   const oldPlan = sameRules ? st.plan : new WindowPlan(json.rules.map(([, fp]) => fromFingerprint(fp)));
-  for (const [id, maxT, ids, tm, next, rs, conc, logs] of json.a) {
+  for (const [id, maxT, ids, tm, next, rs, conc, logs, dd] of json.a) {
     const acct = new AccountState();
     acct.maxT = maxT;
+    if (dd.length > 0) {
+      pruneDedupe(dd, sb);
+      for (let i = 0; i < dd.length; i += 2) if (!st.dedupe.has(dd[i]!)) st.dedupe.add(dd[i]!, dd[i + 1]!);
+      if (dd.length > 0) acct.dd = dd;
+    }
     if (sameRules && keepRings) [acct.ringIds, acct.ringTm, acct.ringNext] = [ids, tm, next];
     for (const [i, s] of rs) {
       const to = map[i]!;
@@ -91,6 +149,12 @@ function decodeState(json: SnapshotJson, rules: readonly FraudRule[], latenessMs
       for (const [g, rows] of logs) moveRows(acct, oldPlan.groups[g]!, rows, map, st.plan);
     }
     st.accounts.set(id, acct);
+  }
+  if (!sameRules) {
+    // Under other rules the parts in a store no longer match the rule indices, and the sweep threshold may move
+    // back: rewrite every account at the next checkpoint.
+    for (const id of st.accounts.keys()) st.dirty.add(id);
+    st.sweptBefore = Number.NEGATIVE_INFINITY;
   }
   return st;
 }

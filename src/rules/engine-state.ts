@@ -1,7 +1,9 @@
 // The fraud engine's whole state, kept apart from the logic so that it snapshots as one value: per-account event
 // logs (one per window length, shared by the rules of that length), level states and live calls, the dedupe
 // horizon, the partition's latest event time, and the periodic sweep that forgets idle accounts and expired dedupe
-// keys (so memory stays bounded by the active accounts). Pure.
+// keys (so memory stays bounded by the active accounts). Also what an incremental checkpoint needs: the accounts
+// changed or forgotten since the last one (`dirty`), each account's own dedupe keys (so the dedupe horizon is
+// stored per account, engine-snapshot.ts) and the threshold of the last dedupe sweep. Pure.
 import { ConcurrencyState, LIVE_MAX_MS } from './concurrency-state.js';
 import { DedupeTable } from './dedupe-table.js';
 import { RuleState, WindowPlan } from './rule-state.js';
@@ -27,6 +29,11 @@ export class AccountState {
   ringIds: string[] | null = null;
   ringTm: number[] | null = null;
   ringNext = 0;
+  /**
+   * The dedupe keys this account's events added, as (key, event time) pairs: the engine-wide table is their union
+   * filtered by `sweptBefore`, so each account part carries its share. Pruned at each sweep.
+   */
+  dd: number[] | null = null;
 }
 
 /** What a rule's state depends on: a changed rule with the same id starts afresh. */
@@ -40,6 +47,14 @@ export class EngineState {
   readonly dedupe = new DedupeTable();
   globalMax = Number.NEGATIVE_INFINITY;
   nextSweep = Number.NEGATIVE_INFINITY;
+  /**
+   * The threshold of the last dedupe sweep (or -Infinity after a rule change, when every account is rewritten):
+   * every live dedupe entry has a time >= it, so stored account parts not rewritten since a sweep restore exactly
+   * by dropping their entries below it.
+   */
+  sweptBefore = Number.NEGATIVE_INFINITY;
+  /** Accounts changed, created or forgotten since the last markClean(). */
+  readonly dirty = new Set<string>();
   readonly maxWindowMs: number;
   /** An account idle this long (behind the partition's latest event) is forgotten. */
   readonly idleMs: number;
@@ -86,7 +101,24 @@ export class EngineState {
   sweep(): void {
     const lateBefore = this.globalLateBefore();
     this.dedupe.sweep(lateBefore);
+    this.sweptBefore = lateBefore;
     const idleBefore = this.globalMax - this.idleMs;
-    for (const [id, acct] of this.accounts) if (acct.maxT < idleBefore) this.accounts.delete(id);
+    for (const [id, acct] of this.accounts) {
+      if (acct.maxT < idleBefore) {
+        this.accounts.delete(id);
+        this.dirty.add(id);
+      } else if (acct.dd) pruneDedupe(acct.dd, lateBefore);
+    }
   }
+}
+
+/** Drops the (key, time) pairs older than `before`, in place, keeping order. */
+export function pruneDedupe(dd: number[], before: number): void {
+  let w = 0;
+  for (let i = 0; i < dd.length; i += 2) {
+    if (dd[i + 1]! < before) continue;
+    dd[w++] = dd[i]!;
+    dd[w++] = dd[i + 1]!;
+  }
+  dd.length = w;
 }

@@ -13,7 +13,7 @@ import type { CdrRecord } from '../events/types.js';
 import { applies, CdrMatcher } from './cdr-matcher.js';
 import { ConcurrencyState } from './concurrency-state.js';
 import { formatDuration } from './durations.js';
-import { decodeSnapshot, encodeSnapshot, withRules } from './engine-snapshot.js';
+import { decodeParts, decodeSnapshot, encodeAccount, encodeShared, encodeSnapshot, withRules } from './engine-snapshot.js';
 import { AccountState, EngineState, RING, ruleFingerprint } from './engine-state.js';
 import { hash53, hashPrefix } from './hash.js';
 import { RuleState } from './rule-state.js';
@@ -89,6 +89,8 @@ class Engine implements FraudEngine {
     const key = hash53(cdr.id, cdr.phase === 'start' ? 1 : 0);
     if (!st.dedupe.addIfAbsent(key, t)) return DUPLICATE;
     if (!acct) st.accounts.set(cdr.accountId, (acct = new AccountState()));
+    (acct.dd ??= []).push(key, t);
+    st.dirty.add(cdr.accountId);
     acct.maxT = maxT;
     st.advance(t);
 
@@ -210,6 +212,26 @@ class Engine implements FraudEngine {
 
   restore(bytes: Uint8Array): void {
     this.state = decodeSnapshot(bytes, this.state.rules, this.opts.allowedLatenessMs);
+  }
+
+  dirtyAccounts(): string[] {
+    return [...this.state.dirty];
+  }
+
+  snapshotAccount(accountId: string): Uint8Array | null {
+    return encodeAccount(this.state, accountId);
+  }
+
+  snapshotShared(): Uint8Array {
+    return encodeShared(this.state);
+  }
+
+  restoreParts(shared: Uint8Array, accounts: Iterable<readonly [string, Uint8Array]>): void {
+    this.state = decodeParts(shared, accounts, this.state.rules, this.opts.allowedLatenessMs);
+  }
+
+  markClean(): void {
+    this.state.dirty.clear();
   }
 
   setRules(rules: readonly FraudRule[]): void {

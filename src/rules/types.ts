@@ -114,7 +114,20 @@ export interface FraudEngine {
   process(cdr: CdrRecord, account: AccountProfile): ProcessResult;
   /** Compact serialised state (windows, baselines, cooldowns, dedupe horizon) for the checkpoint. */
   snapshot(): Uint8Array;
+  /** Restores a full snapshot; every restored account then counts as dirty. */
   restore(state: Uint8Array): void;
+  // Incremental checkpoints: the state as one small shared part plus one part per account, so a checkpoint writes
+  // only what changed since the last one. restoreParts(shared, every stored account part) equals restore(snapshot()).
+  /** Accounts whose state changed, appeared or was forgotten since the last markClean() (or a rule change). */
+  dirtyAccounts(): string[];
+  /** The account's part, or null when the engine holds no state for it (forgotten: delete its stored part). */
+  snapshotAccount(accountId: string): Uint8Array | null;
+  /** The engine-wide part (partition clock, sweep thresholds, rule fingerprints). Write it with every checkpoint. */
+  snapshotShared(): Uint8Array;
+  /** Replaces the state with the stored parts; the engine is then clean (all dirty if the rules differ). */
+  restoreParts(shared: Uint8Array, accounts: Iterable<readonly [string, Uint8Array]>): void;
+  /** The dirty parts are durable: start a new change set. */
+  markClean(): void;
   setRules(rules: readonly FraudRule[]): void;
   /** Active accounts held in memory. */
   size(): number;

@@ -1,12 +1,12 @@
 // Shared plumbing of the ingestion integration tests: topics, producing, the worker child process, and reading
-// progress and per-account counts back from the partition checkpoints.
+// progress and per-account counts back from the partition checkpoints and their engine parts.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Database } from '../../../src/store/db.js';
 import { createKafka, createTopics, uniqueName } from '../../helpers/kafka.js';
-import { COUNTING_RULES_YAML, decodeCounting } from './counting-engine.js';
+import { COUNTING_RULES_YAML, decodeCountingPart } from './counting-engine.js';
 import type { WireMessage } from './wire.js';
 
 export interface IngestTopics {
@@ -71,14 +71,11 @@ export async function progress(db: Database, topic: string): Promise<number> {
   return Number(r.rows[0]?.n ?? 0);
 }
 
-/** Per-account counts merged from every partition checkpoint of the topic (the counting engine's export). */
+/** Per-account counts merged from every partition's stored account parts (the counting engine's export). */
 export async function checkpointCounts(db: Database, topic: string): Promise<Map<string, number>> {
-  const r = await db.query<{ state: Uint8Array | null }>('SELECT state FROM partition_checkpoints WHERE topic = $1 ORDER BY partition', [topic]);
+  const r = await db.query<{ account_id: string; state: Uint8Array }>('SELECT account_id, state FROM engine_account_state WHERE topic = $1 ORDER BY partition', [topic]);
   const out = new Map<string, number>();
-  for (const row of r.rows) {
-    if (!row.state) continue;
-    for (const [k, v] of decodeCounting(row.state).counts) out.set(k, (out.get(k) ?? 0) + v);
-  }
+  for (const row of r.rows) out.set(row.account_id, (out.get(row.account_id) ?? 0) + decodeCountingPart(row.state).count);
   return out;
 }
 

@@ -52,7 +52,7 @@ function summarise(e: Record<string, unknown> | null): string {
   if (!e) return '';
   if ('measure' in e) {
     const samples = Array.isArray(e.sampleCdrIds) ? ` samples=${(e.sampleCdrIds as unknown[]).slice(0, 3).join(',')}` : '';
-    return `${String(e.measure)}=${String(e.value)} >= ${String(e.threshold)}${e.window ? ` in ${String(e.window)}` : ''}${samples}`;
+    return `${String(e.measure)}=${String(e.amount ?? e.value)} >= ${String(e.thresholdAmount ?? e.threshold)}${e.window ? ` in ${String(e.window)}` : ''}${samples}`;
   }
   return JSON.stringify(e).slice(0, 120);
 }

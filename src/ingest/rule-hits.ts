@@ -1,6 +1,7 @@
 // What a fraud rule hit does (CONTRACT §1 Modes, §3 Levels), inside the batch's transaction. `warn` -> an `alert`
 // audit entry; `suspend` -> the one suspend transition (enforce: hold; review: pending decision; monitor and
 // ENFORCE=false: metrics and log only). Shared by Kafka, HTTP ingest and replay. Never: commits, or reads the clock.
+import { formatMicros } from '../events/money.js';
 import type { SuspendCommand, TransitionContext } from '../domain/commands.js';
 import type { AuditEntry } from '../domain/types.js';
 import type { Logger } from '../log.js';
@@ -29,13 +30,21 @@ export interface HitDeps {
   log: Logger;
 }
 
+const MONEY_MEASURES = new Set(['cost', 'call_cost']);
+const UNITS: Record<string, string> = { minutes: 'minutes', call_duration: 'minutes', cost: 'micro-units', call_cost: 'micro-units' };
+
+/** What an operator reads on a hold: the rule, the figure against its level, the window and sample CDRs. */
 export function evidenceOf(hit: RuleHit): Record<string, unknown> {
+  const money = MONEY_MEASURES.has(hit.measure);
   return {
     rule: hit.ruleId,
     measure: hit.measure,
     value: hit.value,
     level: hit.level,
     threshold: hit.threshold,
+    unit: UNITS[hit.measure] ?? 'count',
+    // Money measures are integer micro-units inside; the amounts are also given in major units for people.
+    ...(money ? { amount: formatMicros(hit.value), thresholdAmount: formatMicros(hit.threshold) } : {}),
     window: hit.window,
     sampleCdrIds: hit.sampleCdrIds,
     at: new Date(hit.at).toISOString(),

@@ -23,6 +23,8 @@ import { cdrMessage, generateCdrs } from '../test/integration/ingest/wire.js';
 const N = Number(process.env.CDRS ?? 1_000_000);
 const RATE = Number(process.env.RATE ?? 5_000);
 const LATENCY_SECONDS = Number(process.env.LATENCY_SECONDS ?? 20);
+/** How long a batch without effects may defer its checkpoint (the daemon's default is 2 s). */
+const CHECKPOINT_MS = Number(process.env.CHECKPOINT_MS ?? 2_000);
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const suffix = `${Date.now().toString(36)}-${process.pid}`;
@@ -95,11 +97,11 @@ async function endToEnd(topic: string, rules: RuleSet, label: string, latencies?
   const pipeline = createPipeline({
     db, effects: createIngestEffects({ defaultTimezone: 'UTC' }), dlq: null,
     createEngine: (fraud) => createFraudEngine(fraud, { allowedLatenessMs: 300_000, defaultTimezone: 'UTC' }),
-    rules, enforce: true, defaultTimezone: 'UTC', clock: systemClock, metrics, log,
+    rules, enforce: true, defaultTimezone: 'UTC', clock: systemClock, metrics, log, checkpointIntervalMs: CHECKPOINT_MS,
   });
   const ingest = createKafkaIngest({
     kafka, groupId: `bench-e2e-${label}-${suffix}`, topics: { accounts: `bench-acc-${suffix}`, cdrs: topic, invoices: `bench-inv-${suffix}` },
-    pipeline, log, metrics,
+    pipeline, log, metrics, flushIntervalMs: CHECKPOINT_MS,
   });
   const t = performance.now();
   await ingest.start();

@@ -77,6 +77,8 @@ export function createKafkaIngest(opts: KafkaIngestOptions): KafkaIngest {
   let consumer: Consumer | null = null;
   let lag: LagMonitor | null = null;
   let flushTimer: NodeJS.Timeout | null = null;
+  let retrying: Promise<void> | null = null;
+  let cancelRetry: (() => void) | null = null;
   let state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
   const counters = { crashes: 0, rebuilds: 0, pausedBatches: 0 };
 
@@ -223,6 +225,12 @@ export function createKafkaIngest(opts: KafkaIngestOptions): KafkaIngest {
     });
     await c.connect();
     await c.subscribe({ topics, fromBeginning: true });
+    // Stopped while connecting: leave instead of joining the group with nobody to flush our partitions.
+    if (state !== 'running') {
+      if (consumer === c) consumer = null;
+      await c.disconnect().catch(() => undefined);
+      return;
+    }
     await c.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -239,23 +247,36 @@ export function createKafkaIngest(opts: KafkaIngestOptions): KafkaIngest {
     async start() {
       if (state !== 'idle') return;
       state = 'running';
-      // A broker that is down at start must not stop the daemon: keep trying with backoff; /readyz says why.
-      const connect = async (attempt: number): Promise<void> => {
+      // A broker that is down at start must not stop the daemon: the first attempt is awaited (so a reachable
+      // broker behaves as before), later ones run in the background with backoff; /readyz says why meanwhile.
+      const attempt = async (n: number): Promise<boolean> => {
         try {
           await build();
+          return true;
         } catch (err) {
           const c = consumer;
           consumer = null;
           await c?.disconnect().catch(() => undefined);
-          if (state !== 'running') return;
-          const delay = Math.min(30_000, 1_000 * 2 ** Math.min(attempt, 5));
+          const delay = Math.min(30_000, 1_000 * 2 ** Math.min(n, 5));
           reasons.set('kafka', `kafka: cannot connect to the broker (${(err as Error).message}); retrying in ${Math.round(delay / 1000)}s`);
-          log.error({ err, attempt }, 'kafka consumer could not connect; retrying');
-          await new Promise((r) => setTimeout(r, delay).unref());
-          if (state === 'running') return connect(attempt + 1);
+          log.error({ err, attempt: n }, 'kafka consumer could not connect; retrying');
+          await new Promise<void>((resolve) => {
+            const t = setTimeout(resolve, delay);
+            t.unref();
+            cancelRetry = () => {
+              clearTimeout(t);
+              resolve();
+            };
+          });
+          cancelRetry = null;
+          return false;
         }
       };
-      void connect(0).catch((err: unknown) => log.error({ err }, 'kafka consumer start failed'));
+      if (!(await attempt(0))) {
+        retrying = (async () => {
+          for (let n = 1; state === 'running'; n++) if (await attempt(n)) break;
+        })().catch((err: unknown) => log.error({ err }, 'kafka consumer start failed'));
+      }
       const k = opts.kafka();
       lag = createLagMonitor(k, opts.groupId, topics, opts.metrics, log, opts.lagIntervalMs);
       lag.start();
@@ -268,6 +289,10 @@ export function createKafkaIngest(opts: KafkaIngestOptions): KafkaIngest {
       if (state !== 'running') return;
       state = 'stopping';
       if (flushTimer) clearInterval(flushTimer);
+      // A connection still being retried ends first, so no consumer is left behind in the group.
+      cancelRetry?.();
+      // A connection attempt still in flight leaves by itself when it finishes (see build); wait only briefly.
+      await Promise.race([retrying, new Promise((r) => setTimeout(r, 1_000).unref())]);
       const c = consumer;
       // Stop taking batches, finish the ones in hand, checkpoint and commit while still a group member, then leave.
       if (c) c.pause(topics.map((topic) => ({ topic })));

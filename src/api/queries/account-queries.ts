@@ -1,63 +1,11 @@
 // Read queries behind GET /v1/accounts and GET /v1/accounts/{id}: one statement each, set-based, parameterised.
 // Effective status is computed live from holds (an account is suspended when it or an ancestor holds one), never
 // from the last published status. Must never build SQL from request text: every value is a parameter.
-import type { Account, AccountType, Hold, HoldReason, HoldSource } from '../../domain/types.js';
+import type { Account, AccountType, Hold } from '../../domain/types.js';
 import type { Queryable } from '../../store/db.js';
+import { iso, isoOrNull, toAccount, toHold, type AccountRow, type HoldRow } from '../../store/rows.js';
 
-export interface AccountRow {
-  id: string;
-  type: AccountType;
-  parent_id: string | null;
-  name: string | null;
-  main_contact: { name?: string; email: string } | null;
-  timezone: string | null;
-  currency: string | null;
-  tags: string[] | null;
-  closed: boolean;
-  updated_at: Date | string;
-}
-
-export const iso = (v: Date | string): string => new Date(v).toISOString();
-export const isoOrNull = (v: Date | string | null | undefined): string | null => (v == null ? null : iso(v));
-
-export function toAccount(r: AccountRow): Account {
-  return {
-    id: r.id,
-    type: r.type,
-    parentId: r.parent_id,
-    name: r.name,
-    mainContact: r.main_contact,
-    timezone: r.timezone,
-    currency: r.currency,
-    tags: r.tags ?? [],
-    closed: r.closed,
-    updatedAt: iso(r.updated_at),
-  };
-}
-
-interface HoldJson {
-  id: string;
-  account_id: string;
-  reason: HoldReason;
-  source: HoldSource;
-  evidence: Record<string, unknown> | null;
-  note: string | null;
-  placed_at: string;
-  expires_at: string | null;
-}
-
-export function toHold(h: HoldJson): Hold {
-  return {
-    id: h.id,
-    accountId: h.account_id,
-    reason: h.reason,
-    source: h.source,
-    evidence: h.evidence ?? {},
-    note: h.note,
-    placedAt: iso(h.placed_at),
-    expiresAt: isoOrNull(h.expires_at),
-  };
-}
+export { iso, isoOrNull };
 
 export interface AccountView {
   account: Account;
@@ -70,7 +18,7 @@ export interface AccountView {
 
 /** The account, its own holds and its ancestor chain (with which of them hold), in one round trip. */
 export async function loadAccountView(db: Queryable, id: string): Promise<AccountView | null> {
-  const { rows } = await db.query<AccountRow & { depth: number; held: boolean; holds: HoldJson[] | null }>(
+  const { rows } = await db.query<AccountRow & { depth: number; held: boolean; holds: HoldRow[] | null }>(
     `WITH RECURSIVE chain AS (
        SELECT a.*, 0 AS depth, ARRAY[a.id] AS path FROM accounts a WHERE a.id = $1
        UNION ALL

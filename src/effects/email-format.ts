@@ -1,23 +1,15 @@
 // Formats money and dates for people, in emails. Pure. Money is handled as integer micro-units (bigint) and
 // decimal strings, never binary floating point; a value that does not parse is returned as given, never invented.
-const MICROS = 1_000_000n;
-
+import { formatMicros, parseMoneyMicros } from '../domain/money.js';
 /** A decimal string in major units ("120.5", "-3.000001") to micro-units; null when it is not one. */
 export function decimalToMicros(text: string): bigint | null {
-  const m = /^\s*(-)?(\d+)(?:\.(\d{1,6}))?\s*$/.exec(text);
-  if (!m) return null;
-  const micros = BigInt(m[2]!) * MICROS + BigInt((m[3] ?? '').padEnd(6, '0'));
-  return m[1] ? -micros : micros;
+  const micros = parseMoneyMicros(text);
+  return typeof micros === 'number' ? BigInt(micros) : null;
 }
 
-/** Micro-units to "1,234.50": at least two decimals, more only when they are not zero. */
-export function formatMicros(micros: bigint): string {
-  const negative = micros < 0n;
-  const abs = negative ? -micros : micros;
-  const whole = (abs / MICROS).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  let frac = (abs % MICROS).toString().padStart(6, '0').replace(/0+$/, '');
-  if (frac.length < 2) frac = frac.padEnd(2, '0');
-  return `${negative ? '-' : ''}${whole}.${frac}`;
+/** Micro-units for people: "1,234.50" (thousands separators; at least two decimals). */
+export function formatPeopleMicros(micros: bigint): string {
+  return formatMicros(micros, { grouping: true });
 }
 
 /** "GBP 120.00" from micro-units (a safe integer, or an integer string) or a decimal string in major units. */
@@ -32,7 +24,7 @@ export function formatAmount(value: { micros?: unknown; decimal?: unknown }, cur
     if (micros === null) return String(value.decimal);
   }
   if (micros === null) return null;
-  return currency ? `${currency} ${formatMicros(micros)}` : formatMicros(micros);
+  return currency ? `${currency} ${formatPeopleMicros(micros)}` : formatPeopleMicros(micros);
 }
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;

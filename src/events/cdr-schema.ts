@@ -3,7 +3,7 @@
 // Hot path (50k CDR/s): the object schema checks only JSON types; one transform does every conversion by hand,
 // because chained zod refinements and pipes cost about 1 µs per field.
 import { z } from 'zod';
-import { parseMoneyMicros } from './money.js';
+import { parseMoneyMicros } from '../domain/money.js';
 import { normaliseE164 } from './phone.js';
 import { parseRfc3339 } from './timestamp.js';
 import type { CdrRecord } from './types.js';

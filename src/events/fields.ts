@@ -1,7 +1,7 @@
 // zod field builders shared by the wire schemas. Every issue message is short and readable; decode-record.ts
 // prefixes it with the field path ("callee: required"). Must never coerce money through binary floats.
 import { z } from 'zod';
-import { parseMoneyMicros } from './money.js';
+import { parseMoneyMicros } from '../domain/money.js';
 import { normaliseE164 } from './phone.js';
 import { parseCalendarDate, parseRfc3339 } from './timestamp.js';
 

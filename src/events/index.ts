@@ -1,5 +1,5 @@
 // Public surface of src/events: the wire decoders and their helpers.
 export { decodeRecord, INPUT_KINDS, MAX_VALUE_BYTES, type DecodeResult, type DecodedRecord, type InputKind } from './decode-record.js';
-export { parseMoneyMicros, formatMicros } from './money.js';
+export { parseMoneyMicros, formatMicros } from '../domain/money.js';
 export { normaliseE164 } from './phone.js';
 export { parseRfc3339, parseCalendarDate, absurdTime } from './timestamp.js';

@@ -49,4 +49,4 @@ export interface InvoiceEventRecord {
   occurredAt: number;
 }
 
-export const MICROS = 1_000_000;
+export { MICROS } from '../domain/money.js';

@@ -1,7 +1,7 @@
 // What a fraud rule hit does (CONTRACT §1 Modes, §3 Levels), inside the batch's transaction. `warn` -> an `alert`
 // audit entry; `suspend` -> the one suspend transition (enforce: hold; review: pending decision; monitor and
 // ENFORCE=false: metrics and log only). Shared by Kafka, HTTP ingest and replay. Never: commits, or reads the clock.
-import { formatMicros } from '../events/money.js';
+import { formatMicros } from '../domain/money.js';
 import type { SuspendCommand, TransitionContext } from '../domain/commands.js';
 import type { AuditEntry } from '../domain/types.js';
 import type { Logger } from '../log.js';

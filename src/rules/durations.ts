@@ -1,5 +1,6 @@
 // Pure parsers for the small textual formats of rule files (CONTRACT §3): durations, local-time ranges, weekdays and
 // money. Money becomes integer micro-units by string arithmetic only; this module never uses binary floats for money.
+import { parseMoneyMicros } from '../domain/money.js';
 
 const DURATION = /^(\d{1,9})(s|m|h|d)$/;
 const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -47,21 +48,8 @@ export function parseWeekday(text: string): number {
   return (WEEKDAYS as readonly string[]).indexOf(text);
 }
 
-const MONEY = /^(\d{1,12})(?:\.(\d{1,6}))?$/;
-
-/** `"5.00"` or `5` -> micro-units, by string arithmetic; null when negative, malformed or over 6 decimals. */
-export function parseMoneyMicros(value: string | number): number | null {
-  const text = typeof value === 'number' ? numberText(value) : value.trim();
-  if (text === null) return null;
-  const m = MONEY.exec(text);
-  if (!m) return null;
-  const fraction = (m[2] ?? '').padEnd(6, '0');
-  return Number(m[1]) * 1_000_000 + Number(fraction);
-}
-
-/** A YAML number as the decimal text the author wrote (no exponent), or null. */
-function numberText(n: number): string | null {
-  if (!Number.isFinite(n) || n < 0) return null;
-  const text = String(n);
-  return /e/i.test(text) ? null : text;
+/** An amount of a rule file (`"5.00"` or `5`) in micro-units; null when negative, malformed or over 6 decimals. */
+export function parseRuleAmount(value: string | number): number | null {
+  const micros = parseMoneyMicros(value);
+  return typeof micros === 'number' && micros >= 0 ? micros : null;
 }

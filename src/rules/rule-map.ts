@@ -1,14 +1,14 @@
 // Maps validated raw rule-file entries to the engine's types (src/rules/types.ts): durations in ms, local hours in
 // minutes, weekdays as 0..6 (sunday = 0), money in integer micro-units. Pure; callers validate first.
 import type { AccountType } from '../domain/types.js';
-import { parseDuration, parseHours, parseMoneyMicros, parseWeekday } from './durations.js';
+import { parseDuration, parseHours, parseRuleAmount, parseWeekday } from './durations.js';
 import { MONEY_MEASURES, type RawDunningPolicy, type RawFraudRule } from './rule-schema.js';
 import type { AppliesTo, DunningPolicy, FraudRule, Measure } from './types.js';
 
 type Origin = { file: string; line: number };
 
 function level(value: number | string, money: boolean): number {
-  return money ? parseMoneyMicros(value)! : Number(value);
+  return money ? parseRuleAmount(value)! : Number(value);
 }
 
 function appliesTo(raw: RawFraudRule['appliesTo']): AppliesTo | null {
@@ -55,7 +55,7 @@ export function toDunningPolicy(raw: RawDunningPolicy, origin: Origin): DunningP
   return {
     id: raw.id,
     appliesTo: appliesTo(raw.appliesTo),
-    minOverdueMicros: raw.minOverdue === undefined ? 0 : parseMoneyMicros(raw.minOverdue)!,
+    minOverdueMicros: raw.minOverdue === undefined ? 0 : parseRuleAmount(raw.minOverdue)!,
     graceDays: raw.graceDays ?? 0,
     countDisputed: raw.countDisputed ?? false,
     stages: raw.stages.map((s) => ({ afterDays: parseInt(s.after, 10), email: s.email ?? null, suspend: s.suspend ?? false })),

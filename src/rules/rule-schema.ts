@@ -3,7 +3,7 @@
 // files. Pure: no I/O. Thresholds of the money measures (`cost`, `call_cost`) become micro-units without floats.
 import { z } from 'zod';
 import { ACCOUNT_TYPES } from '../domain/types.js';
-import { parseDuration, parseHours, parseMoneyMicros, WEEKDAYS } from './durations.js';
+import { parseDuration, parseHours, parseRuleAmount, WEEKDAYS } from './durations.js';
 import type { Measure } from './types.js';
 
 export const MEASURES: readonly Measure[] = [
@@ -30,12 +30,12 @@ const duration = z
   .refine((v) => parseDuration(v) !== null, 'must be a duration like 30s, 10m, 1h, 24h or 3d');
 /** A level: a number >= 0, or for the money measures a decimal string such as "5.00". */
 const threshold = z.union([z.number(), z.string()], { error: 'must be a number >= 0' }).refine(
-  (v) => (typeof v === 'number' ? Number.isFinite(v) && v >= 0 : parseMoneyMicros(v) !== null),
+  (v) => (typeof v === 'number' ? Number.isFinite(v) && v >= 0 : parseRuleAmount(v) !== null),
   'must be a number >= 0',
 );
 const money = z
   .union([z.string(), z.number()], { error: 'must be an amount such as "5.00"' })
-  .refine((v) => parseMoneyMicros(v) !== null, 'must be an amount >= 0 with at most 6 decimals, such as "5.00"');
+  .refine((v) => parseRuleAmount(v) !== null, 'must be an amount >= 0 with at most 6 decimals, such as "5.00"');
 const strings = z.array(z.string({ error: 'must be a string' }).min(1), { error: 'must be a list' }).min(1, 'must not be empty');
 const anyNone = (item: z.ZodType<string>) =>
   z.strictObject({ any: z.array(item).min(1).optional(), none: z.array(item).min(1).optional() }, { error: 'must be { any: [...] } or { none: [...] }' });

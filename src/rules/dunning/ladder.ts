@@ -16,7 +16,7 @@
 //   policy has suspended, the dunning's own hold is lifted; other holds stay. The activation email comes from the
 //   domain's activate transition.
 import { localDate } from './calendar.js';
-import { formatMicros } from './money.js';
+import { formatMicros } from '../../domain/money.js';
 import { daysPastDue, overdueBalances } from './overdue.js';
 import { choosePolicy, namedStages, type DunningAccount } from './policy.js';
 import type { InvoiceSnapshot } from './ledger.js';

@@ -1,7 +1,7 @@
 // Wire-format builders for ingestion tests and benchmarks: CdrRecord -> CONTRACT §2 JSON bytes, and a seeded
 // generator of realistic ~300-byte CDRs keyed by account, in event-time order per account (so none is late).
 import type { CdrRecord } from '../../../src/events/types.js';
-import { formatMicros } from '../../../src/events/money.js';
+import { formatMicros } from '../../../src/domain/money.js';
 import { cdr as buildCdr, rng } from '../../helpers/traffic.js';
 
 export function cdrToWire(c: CdrRecord): Record<string, unknown> {

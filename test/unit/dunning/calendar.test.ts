@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { addDays, daysBetween, localDate } from '../../../src/rules/dunning/calendar.js';
-import { formatMicros } from '../../../src/rules/dunning/money.js';
+import { formatMicros } from '../../../src/domain/money.js';
 
 describe('calendar days in the account time zone', () => {
   it('takes the local date of an instant', () => {

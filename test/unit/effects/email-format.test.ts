@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decimalToMicros, formatAmount, formatDate, formatMicros } from '../../../src/effects/email-format.js';
+import { decimalToMicros, formatAmount, formatDate, formatPeopleMicros as formatMicros } from '../../../src/effects/email-format.js';
 
 describe('money in emails', () => {
   it('formats micro-units with at least two decimals and thousands separators', () => {

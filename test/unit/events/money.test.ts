@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { formatMicros, parseMoneyMicros } from '../../../src/events/money.js';
+import { formatMicros, parseMoneyMicros } from '../../../src/domain/money.js';
 
 describe('money parsing into micro-units', () => {
   it('parses decimal strings exactly, with up to six decimals', () => {
@@ -55,7 +55,7 @@ describe('money parsing into micro-units', () => {
   it('sums parsed amounts exactly, as integer arithmetic on the decimal digits would', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 10_000_000_000 }), { maxLength: 50 }), (amounts) => {
-        const texts = amounts.map(formatMicros);
+        const texts = amounts.map((a) => formatMicros(a));
         const sum = texts.reduce((s, t) => s + (parseMoneyMicros(t) as number), 0);
         expect(sum).toBe(amounts.reduce((s, a) => s + a, 0));
       }),

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseMoneyMicros } from '../../../src/rules/durations.js';
+import { parseRuleAmount as parseMoneyMicros } from '../../../src/rules/durations.js';
 import { buildRuleSet, checkRules, loadRules, RulesError, watchRules } from '../../../src/rules/load-rules.js';
 import { formatProblem, parseRuleFile } from '../../../src/rules/rule-file.js';
 

@@ -1,6 +1,8 @@
-// Money on the wire -> integer micro-units (CONTRACT §2: a decimal string or a JSON number in major units, with up
-// to 6 decimals). Owns the decimal parsing; it must never route an amount through binary floating-point arithmetic.
-import { MICROS } from './types.js';
+// Money as the daemon keeps it: integer micro-units (1 major unit = 1_000_000). The one place that turns decimal
+// text (wire records, rule files, templates) into micro-units and back. Pure; it must never route an amount through
+// binary floating-point arithmetic.
+export const MICROS = 1_000_000;
+const BIG_MICROS = 1_000_000n;
 
 const DECIMAL = /^([+-]?)(\d+)(?:\.(\d*))?$/;
 const LEADING_DOT = /^([+-]?)\.(\d+)$/;
@@ -50,11 +52,16 @@ export function parseMoneyMicros(input: string | number): number | MoneyError {
   return sign === '-' && micros !== 0 ? -micros : micros;
 }
 
-/** Formats micro-units as a decimal string in major units, with at least 2 decimals: 4_200_000 -> "4.20". */
-export function formatMicros(micros: number): string {
-  const abs = String(Math.abs(micros)).padStart(7, '0');
-  const frac = abs.slice(-6).replace(/0+$/, '').padEnd(2, '0');
-  return `${micros < 0 ? '-' : ''}${abs.slice(0, -6)}.${frac}`;
+/**
+ * Formats micro-units as a decimal string in major units, with at least 2 decimals and more only when they are not
+ * zero: 4_200_000 -> "4.20". `grouping` adds thousands separators for people ("1,234.50").
+ */
+export function formatMicros(micros: number | bigint, opts: { grouping?: boolean } = {}): string {
+  const v = BigInt(micros);
+  const negative = v < 0n;
+  const abs = negative ? -v : v;
+  let whole = (abs / BIG_MICROS).toString();
+  if (opts.grouping) whole = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const frac = (abs % BIG_MICROS).toString().padStart(6, '0').replace(/0+$/, '').padEnd(2, '0');
+  return `${negative ? '-' : ''}${whole}.${frac}`;
 }
-
-export { MICROS };

@@ -32,7 +32,6 @@ export interface Daemon {
   /** Where the HTTP API listens. */
   readonly url: string;
   readonly metrics: Metrics;
-  readonly started: boolean;
   /** Graceful stop, in reverse order of start. Idempotent. */
   stop(): Promise<void>;
 }
@@ -93,7 +92,6 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     // answers at once, /readyz says "starting" until everything below is wired.
     const opened = deferred<Database>();
     const db = lazyDatabase(config.databaseUrl ? 'postgres' : 'pglite', opened.promise);
-    let started = false;
     let readinessOf: () => { ready: boolean; reasons: string[] } = () => ({ ready: false, reasons: ['starting: opening the database and applying migrations'] });
     let wake = () => {};
     let httpIngest: IngestHandler = async () => {
@@ -231,16 +229,12 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
       void job.runNow();
       releasers.push({ name: 'job', release: () => job.stop() });
     }
-    started = true;
     logger.info({ url: address.url, kafka: config.kafka ? config.kafka.brokers : 'off', database: db.kind }, 'suspensiond started');
 
     let stopping: Promise<void> | undefined;
     return {
       url: address.url,
       metrics,
-      get started() {
-        return started;
-      },
       stop() {
         stopping ??= (async () => {
           logger.info('stopping');

@@ -3,13 +3,11 @@
 import type { Metrics } from '../metrics.js';
 import type { Queryable } from '../store/db.js';
 import { HOLD_REASONS } from '../domain/types.js';
+import { countSuspendedByReason } from '../store/holds-repo.js';
 
 export async function refreshStoreGauges(db: Queryable, metrics: Metrics): Promise<void> {
-  const held = await db.query<{ reason: string; n: number | string }>(
-    `SELECT reason, count(DISTINCT account_id) AS n FROM holds GROUP BY reason`,
-  );
-  const counts = new Map(held.rows.map((r) => [r.reason, Number(r.n)]));
-  for (const reason of HOLD_REASONS) metrics.setAccountsSuspended(reason, counts.get(reason) ?? 0);
+  const held = await countSuspendedByReason(db);
+  for (const reason of HOLD_REASONS) metrics.setAccountsSuspended(reason, held[reason]);
   const pending = await db.query<{ n: number | string }>(`SELECT count(*) AS n FROM decisions WHERE state = 'pending'`);
   metrics.setDecisionsPending(Number(pending.rows[0]?.n ?? 0));
 }

@@ -6,6 +6,7 @@ import type { Hold } from '../domain/types.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Database } from '../store/db.js';
+import { listExpiredHolds } from '../store/holds-repo.js';
 import { withTransition } from '../store/transitions.js';
 
 export interface HoldExpiryDeps {
@@ -20,21 +21,12 @@ export interface HoldExpiryDeps {
 /** Lifts every due hold (at most `batchSize` per call); returns how many holds were lifted. */
 export async function releaseExpiredHolds(deps: HoldExpiryDeps): Promise<number> {
   const now = deps.clock.now();
-  const { rows } = await deps.db.query<{ id: string; account_id: string; reason: Hold['reason'] }>(
-    `SELECT id, account_id, reason FROM holds
-      WHERE expires_at IS NOT NULL AND expires_at <= $1
-      ORDER BY expires_at, id LIMIT $2`,
-    [now.toISOString(), deps.batchSize ?? 500],
-  );
-  const byAccount = new Map<string, { id: string; reason: Hold['reason'] }[]>();
-  for (const r of rows) {
-    const list = byAccount.get(r.account_id) ?? [];
-    list.push({ id: r.id, reason: r.reason });
-    byAccount.set(r.account_id, list);
-  }
+  const due = await listExpiredHolds(deps.db, now.toISOString(), deps.batchSize ?? 500);
+  const byAccount = new Map<string, Hold[]>();
+  for (const h of due) byAccount.set(h.accountId, [...(byAccount.get(h.accountId) ?? []), h]);
   let lifted = 0;
   for (const [accountId, holds] of byAccount) {
-    const cmd = expiryCommand(accountId, holds.map((h) => ({ id: h.id, accountId }) as Hold));
+    const cmd = expiryCommand(accountId, holds);
     try {
       const result = await withTransition(deps.db, cmd, { now });
       for (const h of result.holdsLifted) {

@@ -43,15 +43,38 @@ export function createKafka(
   });
 }
 
-/** Creates the topics (replication factor 1) and waits until their leaders are known. */
-export async function createTopics(brokers: string | string[], topics: TopicSpec[]): Promise<void> {
+/**
+ * Creates the topics (replication factor 1) and waits until every partition has a leader in the metadata.
+ * kafkajs's own `waitForLeaders` gives up when the broker briefly answers UNKNOWN_TOPIC_OR_PARTITION for a topic
+ * it has just created (a KRaft metadata-propagation race seen in CI), so the wait is our own poll.
+ */
+export async function createTopics(brokers: string | string[], topics: TopicSpec[], timeoutMs = 30_000): Promise<void> {
   const admin = createKafka(brokers, { clientId: 'test-admin' }).admin();
   await admin.connect();
   try {
     await admin.createTopics({
-      waitForLeaders: true,
+      waitForLeaders: false,
       topics: topics.map((t) => ({ topic: t.topic, numPartitions: t.numPartitions, replicationFactor: 1 })),
     });
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      let lastProblem: string;
+      try {
+        const { topics: meta } = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.topic) });
+        const ready = topics.every((t) => {
+          const m = meta.find((x) => x.name === t.topic);
+          return m !== undefined && m.partitions.length === t.numPartitions && m.partitions.every((p) => p.leader >= 0);
+        });
+        if (ready) return;
+        lastProblem = 'leaders not yet known';
+      } catch (err) {
+        lastProblem = err instanceof Error ? err.message : String(err);
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`topics ${topics.map((t) => t.topic).join(', ')} not ready after ${timeoutMs} ms: ${lastProblem}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
   } finally {
     await admin.disconnect();
   }

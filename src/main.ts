@@ -133,7 +133,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     if (dlq) releasers.push({ name: 'dlq-producer', release: () => dlq.disconnect() });
     const pipeline = createPipeline({
       db,
-      effects: createIngestEffects({ defaultTimezone: config.defaultTimezone, enforce: config.enforce, metrics, log: logger }),
+      effects: createIngestEffects({ defaultTimezone: config.defaultTimezone, enforce: config.enforce, log: logger }),
       dlq,
       createEngine: (fraud) => createFraudEngine(fraud, { allowedLatenessMs: config.allowedLatenessMs, defaultTimezone: config.defaultTimezone }),
       rules,

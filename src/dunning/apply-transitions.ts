@@ -6,7 +6,6 @@
 import type { Queryable } from '../store/db.js';
 import type { TransitionCommand } from '../domain/commands.js';
 import type { TransitionResult } from '../domain/types.js';
-import type { Metrics } from '../metrics.js';
 import type { Logger } from '../log.js';
 import { isRetryableDbError } from '../store/errors.js';
 import { executeTransitions } from '../store/transitions.js';
@@ -20,7 +19,6 @@ type Outcome = { ok: true; result: TransitionResult } | { ok: false; error: unkn
 export type TransitionAction = Exclude<DunningAction, { kind: 'email' }>;
 
 export interface ApplyOptions {
-  metrics?: Pick<Metrics, 'decision'> | undefined;
   logger?: Pick<Logger, 'info' | 'error'> | undefined;
   /** Injected for tests: forces the one-by-one path with this runner. */
   transition?: TransitionRunner | undefined;
@@ -30,6 +28,8 @@ export interface ApplySummary {
   suspended: number;
   activated: number;
   failed: number;
+  /** The transitions that changed something, in order: the caller counts them in the metrics after its commit. */
+  decisions: Array<'suspend' | 'activate'>;
 }
 
 export function transitionCommand(a: TransitionAction): TransitionCommand {
@@ -39,7 +39,7 @@ export function transitionCommand(a: TransitionAction): TransitionCommand {
 }
 
 export async function applyTransitions(tx: Queryable, actions: readonly TransitionAction[], nowIso: string, opts: ApplyOptions): Promise<ApplySummary> {
-  const summary: ApplySummary = { suspended: 0, activated: 0, failed: 0 };
+  const summary: ApplySummary = { suspended: 0, activated: 0, failed: 0, decisions: [] };
   if (actions.length === 0) return summary;
   const cmds = actions.map(transitionCommand);
   let outcomes: Outcome[] | null = null;
@@ -63,7 +63,7 @@ export async function applyTransitions(tx: Queryable, actions: readonly Transiti
       summary.failed += 1;
       opts.logger?.error({ err: o.error, accountId: a.accountId, policyId: a.policyId, action: a.kind }, 'dunning transition failed');
     } else if (o.result.changed) {
-      opts.metrics?.decision('non_payment', 'dunning', a.kind);
+      summary.decisions.push(a.kind);
       if (a.kind === 'suspend') summary.suspended += 1;
       else summary.activated += 1;
       opts.logger?.info({ accountId: a.accountId, policyId: a.policyId, episodeId: a.episodeId, action: a.kind }, `dunning ${a.kind}`);

@@ -7,7 +7,6 @@
 import type { Queryable } from '../store/db.js';
 import type { AuditEntry } from '../domain/types.js';
 import type { DunningPolicy } from '../rules/types.js';
-import type { Metrics } from '../metrics.js';
 import type { Logger } from '../log.js';
 import { appendAudit } from '../store/audit-repo.js';
 import { insertOutbox, type NewOutboxRow } from '../store/outbox-repo.js';
@@ -20,12 +19,12 @@ export type { TransitionRunner };
 
 export interface EvaluateOptions {
   defaultTimezone?: string;
-  metrics?: Pick<Metrics, 'decision'>;
   logger?: Pick<Logger, 'info' | 'error'>;
   /**
    * ENFORCE=false (dry run, every rule in monitor mode): episodes and stages are recorded and audited (evidence
-   * `mode: 'monitor'`) and logged, but no stage email is queued and no hold is placed or lifted. Turning enforcement
-   * on later places the hold of an episode whose suspend stage fired (the episode is `suspended`).
+   * `mode: 'monitor'`) and logged, but no stage email is queued and no hold is placed. A reactivation still lifts
+   * the dunning's own hold (one placed before enforcement was switched off): a dry run never keeps a customer who
+   * has paid cut off. Turning enforcement on later places the hold of an episode whose suspend stage fired.
    */
   enforce?: boolean;
   /** Injected for tests; defaults to the store's executeTransition. */
@@ -40,6 +39,8 @@ export interface EvaluateSummary {
   suspended: number;
   activated: number;
   failed: number;
+  /** Transitions that changed something; counted in the metrics by the caller once its transaction commits. */
+  decisions: Array<'suspend' | 'activate'>;
 }
 
 const stageKey = (accountId: string, episodeId: string, stage: string) => `${accountId}/${episodeId}/${stage}`;
@@ -56,7 +57,7 @@ export async function evaluateAccounts(
   policies: readonly DunningPolicy[],
   opts: EvaluateOptions = {},
 ): Promise<EvaluateSummary> {
-  const summary: EvaluateSummary = { evaluated: 0, overdueAccounts: 0, stagesFired: 0, emails: 0, suspended: 0, activated: 0, failed: 0 };
+  const summary: EvaluateSummary = { evaluated: 0, overdueAccounts: 0, stagesFired: 0, emails: 0, suspended: 0, activated: 0, failed: 0, decisions: [] };
   const ids = [...new Set(accountIds)].sort();
   if (ids.length === 0) return summary;
   const nowIso = new Date(now).toISOString();
@@ -91,8 +92,11 @@ export async function evaluateAccounts(
   await appendAudit(tx, audit);
 
   if (monitor) {
-    for (const a of actions) opts.logger?.info({ accountId: a.accountId, policyId: a.policyId, episodeId: a.episodeId, action: a.kind, mode: 'monitor' }, `dunning ${a.kind} (monitor)`);
-    return summary;
+    for (const a of actions) {
+      if (a.kind !== 'activate') opts.logger?.info({ accountId: a.accountId, policyId: a.policyId, episodeId: a.episodeId, action: a.kind, mode: 'monitor' }, `dunning ${a.kind} (monitor)`);
+    }
+    const lifts = actions.filter((a): a is TransitionAction => a.kind === 'activate');
+    return { ...summary, ...(await applyTransitions(tx, lifts, nowIso, { logger: opts.logger, transition: opts.transition })) };
   }
   const emails: NewOutboxRow[] = [];
   for (const a of actions) {
@@ -113,9 +117,10 @@ export async function evaluateAccounts(
     const key = stageKey(a.accountId, a.episodeId, a.evidence.stage);
     return !(firedNow.has(key) && !fresh.has(key));
   });
-  const applied = await applyTransitions(tx, transitions, nowIso, { metrics: opts.metrics, logger: opts.logger, transition: opts.transition });
+  const applied = await applyTransitions(tx, transitions, nowIso, { logger: opts.logger, transition: opts.transition });
   summary.suspended = applied.suspended;
   summary.activated = applied.activated;
   summary.failed = applied.failed;
+  summary.decisions = applied.decisions;
   return summary;
 }

@@ -27,7 +27,7 @@ export interface SweepDeps {
   transition?: TransitionRunner;
 }
 
-export interface SweepReport extends EvaluateSummary {
+export interface SweepReport extends Omit<EvaluateSummary, 'decisions'> {
   /** False when another replica holds the lease (nothing was done). */
   ran: boolean;
   candidates: number;
@@ -77,7 +77,7 @@ async function sweepOnce(deps: SweepDeps, lease: Lease, now: number): Promise<Sw
       const batch = scan.accountIds.slice(i, i + size);
       try {
         const s = await inTransactionWithRetry(deps.db, (tx) =>
-          evaluateAccounts(tx, batch, now, policies, { defaultTimezone: tz, metrics: deps.metrics, logger: deps.logger, transition: deps.transition, enforce: deps.enforce }),
+          evaluateAccounts(tx, batch, now, policies, { defaultTimezone: tz, logger: deps.logger, transition: deps.transition, enforce: deps.enforce }),
         );
         report.evaluated += s.evaluated;
         report.stagesFired += s.stagesFired;
@@ -85,6 +85,7 @@ async function sweepOnce(deps: SweepDeps, lease: Lease, now: number): Promise<Sw
         report.suspended += s.suspended;
         report.activated += s.activated;
         report.failed += s.failed;
+        for (const d of s.decisions) deps.metrics.decision('non_payment', 'dunning', d);
       } catch (err) {
         report.batchesFailed += 1;
         deps.logger.error({ err, accounts: batch.length, first: batch[0] }, 'dunning sweep batch failed; the next sweep retries it');

@@ -3,20 +3,18 @@
 import { evaluateAccounts } from '../dunning/evaluate.js';
 import { recordInvoiceEvents } from '../dunning/ledger-store.js';
 import type { Logger } from '../log.js';
-import type { Metrics } from '../metrics.js';
-import { upsertAccounts } from '../store/accounts-repo.js';
+import { syncAccounts } from '../store/account-moves.js';
 import { executeTransition } from '../store/transitions.js';
 import type { IngestEffects } from './types.js';
 
-export function createIngestEffects(o: { defaultTimezone: string; enforce?: boolean; metrics?: Metrics; log?: Logger }): IngestEffects {
+export function createIngestEffects(o: { defaultTimezone: string; enforce?: boolean; log?: Logger }): IngestEffects {
   return {
-    upsertAccounts: (q, accounts) => upsertAccounts(q, accounts),
+    upsertAccounts: (q, accounts, now) => syncAccounts(q, accounts, now),
     recordInvoiceEvents: (q, events) => recordInvoiceEvents(q, events),
     evaluateAccounts: (q, ids, now, policies) =>
       evaluateAccounts(q, ids, now.getTime(), policies, {
         defaultTimezone: o.defaultTimezone,
         enforce: o.enforce ?? true,
-        ...(o.metrics ? { metrics: o.metrics } : {}),
         ...(o.log ? { logger: o.log } : {}),
       }),
     executeTransition: (q, cmd, ctx) => executeTransition(q, cmd, ctx),

@@ -56,7 +56,7 @@ export async function replayToStore(o: ReplayOptions): Promise<{ db: Database; r
     const clock = new ManualClock(new Date(firstMs));
     const pipeline = createPipeline({
       db,
-      effects: createIngestEffects({ defaultTimezone: tz, enforce, metrics, log }),
+      effects: createIngestEffects({ defaultTimezone: tz, enforce, log }),
       dlq: null,
       createEngine: (fraud) => createFraudEngine(fraud, { allowedLatenessMs: o.allowedLatenessMs ?? 300_000, defaultTimezone: tz }),
       rules,

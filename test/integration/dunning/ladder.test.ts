@@ -168,6 +168,24 @@ describe('overrides and dry runs on PostgreSQL', () => {
     const audit = await fresh.db.query<{ evidence: { mode?: string; stage: string } }>(`SELECT evidence FROM audit WHERE account_id = 'mon-1' AND kind = 'dunning_stage' ORDER BY id`);
     expect(audit.rows.map((r) => [r.evidence.stage, r.evidence.mode])).toEqual([['3d', 'monitor'], ['10d', 'monitor'], ['14d', 'monitor']]);
   });
+
+  it('with ENFORCE=false a payment still lifts the dunning hold placed while enforcing, and reports it for the metrics', async () => {
+    await seedCustomers(fresh.db, 'mlift-r', ['mlift-1']);
+    const { evaluateAccounts } = await import('../../../src/dunning/evaluate.js');
+    const placed = await fresh.db.transaction(async (tx) => {
+      await recordInvoiceEvents(tx, [invoiceEvent('overdue', { accountId: 'mlift-1', outstanding: 90, dueAt: '2026-11-01', at: '2026-11-02T00:00:00Z', id: 'mlift-e1', invoiceId: 'mlift-inv' })]);
+      return evaluateAccounts(tx, ['mlift-1'], Date.parse('2026-11-16T00:00:00Z'), policies);
+    });
+    expect(placed.decisions).toEqual(['suspend']);
+    expect((await fresh.db.query(`SELECT 1 FROM holds WHERE account_id = 'mlift-1' AND reason = 'non_payment'`)).rowCount).toBe(1);
+
+    const lifted = await fresh.db.transaction(async (tx) => {
+      await recordInvoiceEvents(tx, [invoiceEvent('paid', { accountId: 'mlift-1', outstanding: 0, dueAt: '2026-11-01', at: '2026-11-17T00:00:00Z', id: 'mlift-e2', invoiceId: 'mlift-inv' })]);
+      return evaluateAccounts(tx, ['mlift-1'], Date.parse('2026-11-17T00:00:00Z'), policies, { enforce: false });
+    });
+    expect(lifted.decisions).toEqual(['activate']);
+    expect((await fresh.db.query(`SELECT 1 FROM holds WHERE account_id = 'mlift-1'`)).rowCount).toBe(0);
+  });
 });
 
 describe('the scheduler', () => {

@@ -93,3 +93,30 @@ export function statusMessage(status: EffectiveStatus): StatusMessageBody {
     billing: 'continues',
   };
 }
+
+/**
+ * Whether `status` differs from what was last published for its account: the status, the inheritedFrom list (in
+ * order) and the own holds. `published` null means nothing was ever published, which the switch and the portal
+ * read as active with no holds.
+ */
+export function differsFromPublished(published: Pick<StatusMessageBody, 'status' | 'inheritedFrom' | 'holds'> | null, status: EffectiveStatus): boolean {
+  const before = published ?? { status: 'active', inheritedFrom: [], holds: [] };
+  if (before.status !== status.status) return true;
+  if (before.inheritedFrom.length !== status.inheritedFrom.length) return true;
+  if (before.inheritedFrom.some((id, i) => status.inheritedFrom[i] !== id)) return true;
+  if (before.holds.length !== status.holds.length) return true;
+  const ids = new Set(before.holds.map((h) => h.id));
+  return !status.holds.every((h) => ids.has(h.id));
+}
+
+/**
+ * After an account moved in the tree (a new parent, or a first snapshot), the statuses of it and its descendants
+ * that must be published again: those that differ from what was last published. `statuses` is computeStatuses over
+ * the account's subtree as it now is.
+ */
+export function republishAfterMove(
+  statuses: ReadonlyMap<string, EffectiveStatus>,
+  published: (accountId: string) => Pick<StatusMessageBody, 'status' | 'inheritedFrom' | 'holds'> | null,
+): EffectiveStatus[] {
+  return [...statuses.values()].filter((s) => differsFromPublished(published(s.accountId), s));
+}

@@ -189,19 +189,20 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
       lane.checkpoint !== null && next !== null && applied > 0 &&
       (hasEffects || source.partition === 'http' || lane.pending >= maxRecords || Date.now() - lane.lastCheckpointAt >= interval);
     let decisions: CommittedDecision[] = [];
+    let dunningDecisions: readonly ('suspend' | 'activate')[] = [];
     if (hasEffects || checkpointNow) {
       const now = opts.clock.now();
       const ctx = { now: now.toISOString(), newId };
       try {
         decisions = await opts.db.transaction(async (tx) => {
           await insertDeadLetters(tx, letters, now.getTime());
-          if (accounts.length > 0) await opts.effects.upsertAccounts(tx, accounts);
+          if (accounts.length > 0) await opts.effects.upsertAccounts(tx, accounts, ctx.now);
           if (invoices.length > 0) {
             const outcomes = await opts.effects.recordInvoiceEvents(tx, invoices);
             outcomes.forEach((o, k) => {
               if (o.outcome === 'duplicate' && k < invoiceIndex.length) results[invoiceIndex[k]!] = { index: invoiceIndex[k]!, outcome: 'duplicate' };
             });
-            await opts.effects.evaluateAccounts(tx, [...new Set(invoices.map((e) => e.accountId))].sort(), now, rules.dunning);
+            dunningDecisions = (await opts.effects.evaluateAccounts(tx, [...new Set(invoices.map((e) => e.accountId))].sort(), now, rules.dunning)).decisions;
           }
           const taken = await applyRuleHits(tx, hits, ctx, opts);
           if (checkpointNow) await writeCheckpoint(tx, lane, next!);
@@ -213,6 +214,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
         resetLane(lane);
         throw err;
       }
+      for (const d of dunningDecisions) opts.metrics.decision('non_payment', 'dunning', d);
       if (checkpointNow) markDurable(lane, next!);
       if (accounts.length > 0) profiles.invalidate(accounts.map((a) => a.id));
       const committedAt = Date.now();

@@ -46,10 +46,12 @@ export interface BatchResult {
 
 /** The stores and services the pipeline writes through, all inside its one transaction per batch. */
 export interface IngestEffects {
-  upsertAccounts(q: Queryable, accounts: readonly AccountRecord[]): Promise<unknown>;
+  /** Upserts snapshots; a move in the tree that changes inherited statuses publishes them (store/account-moves.ts). */
+  upsertAccounts(q: Queryable, accounts: readonly AccountRecord[], now: string): Promise<unknown>;
   /** One outcome per event, in order: a repeated event id is a duplicate. */
   recordInvoiceEvents(q: Queryable, events: readonly InvoiceEventRecord[]): Promise<readonly { id: string; outcome: 'accepted' | 'duplicate' }[]>;
-  evaluateAccounts(q: Queryable, accountIds: readonly string[], now: Date, policies: readonly DunningPolicy[]): Promise<unknown>;
+  /** Returns the dunning transitions that changed something, for the metrics after commit. */
+  evaluateAccounts(q: Queryable, accountIds: readonly string[], now: Date, policies: readonly DunningPolicy[]): Promise<{ decisions: readonly ('suspend' | 'activate')[] }>;
   executeTransition(q: Queryable, cmd: TransitionCommand, ctx: TransitionContext): Promise<TransitionResult>;
 }
 

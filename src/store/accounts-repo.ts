@@ -11,6 +11,17 @@ import { ACCOUNT_COLUMNS, decodeCursor, encodeCursor, json, toAccount, type Acco
  * Returns the ids actually written; the others were stale or duplicates.
  */
 export async function upsertAccounts(q: Queryable, accounts: readonly Account[]): Promise<string[]> {
+  return (await upsertAccountRows(q, accounts)).map((r) => r.id);
+}
+
+/** What upsertAccountRows wrote: `moved` when the account is new or its parent changed. */
+export interface WrittenAccount {
+  id: string;
+  moved: boolean;
+}
+
+/** upsertAccounts, also telling which written accounts are new or have a new parent (their status may change). */
+export async function upsertAccountRows(q: Queryable, accounts: readonly Account[]): Promise<WrittenAccount[]> {
   if (accounts.length === 0) return [];
   const newest = new Map<string, Account>();
   for (const a of accounts) {
@@ -19,18 +30,28 @@ export async function upsertAccounts(q: Queryable, accounts: readonly Account[])
   }
   // Id order, so two concurrent batches lock rows in the same order and cannot deadlock.
   const rows = [...newest.values()].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
-  const res = await q.query<{ id: string }>(
-    `INSERT INTO accounts AS a (id, type, parent_id, name, main_contact, timezone, currency, tags, closed, updated_at)
-     SELECT r.id, r.type, r.parent_id, r.name, r.main_contact, r.timezone, r.currency, coalesce(r.tags, '{}'),
-            coalesce(r.closed, false), r.updated_at
-       FROM jsonb_to_recordset($1::jsonb) AS r(id text, type text, parent_id text, name text, main_contact jsonb,
-            timezone text, currency text, tags text[], closed boolean, updated_at timestamptz)
-     ON CONFLICT (id) DO UPDATE
-       SET type = EXCLUDED.type, parent_id = EXCLUDED.parent_id, name = EXCLUDED.name,
-           main_contact = EXCLUDED.main_contact, timezone = EXCLUDED.timezone, currency = EXCLUDED.currency,
-           tags = EXCLUDED.tags, closed = EXCLUDED.closed, updated_at = EXCLUDED.updated_at
-       WHERE a.updated_at < EXCLUDED.updated_at
-     RETURNING id`,
+  // `prior` reads the statement's snapshot, so it sees the parents from before this upsert.
+  const res = await q.query<{ id: string; moved: boolean }>(
+    `WITH input AS (
+       SELECT r.* FROM jsonb_to_recordset($1::jsonb) AS r(id text, type text, parent_id text, name text, main_contact jsonb,
+              timezone text, currency text, tags text[], closed boolean, updated_at timestamptz)
+     ), prior AS (
+       SELECT a.id, a.parent_id FROM accounts a WHERE a.id IN (SELECT id FROM input)
+     ), written AS (
+       INSERT INTO accounts AS a (id, type, parent_id, name, main_contact, timezone, currency, tags, closed, updated_at)
+       SELECT r.id, r.type, r.parent_id, r.name, r.main_contact, r.timezone, r.currency, coalesce(r.tags, '{}'),
+              coalesce(r.closed, false), r.updated_at
+         FROM input r
+       ON CONFLICT (id) DO UPDATE
+         SET type = EXCLUDED.type, parent_id = EXCLUDED.parent_id, name = EXCLUDED.name,
+             main_contact = EXCLUDED.main_contact, timezone = EXCLUDED.timezone, currency = EXCLUDED.currency,
+             tags = EXCLUDED.tags, closed = EXCLUDED.closed, updated_at = EXCLUDED.updated_at
+         WHERE a.updated_at < EXCLUDED.updated_at
+       RETURNING a.id, a.parent_id
+     )
+     SELECT w.id, (p.id IS NULL OR p.parent_id IS DISTINCT FROM w.parent_id) AS moved
+       FROM written w LEFT JOIN prior p ON p.id = w.id
+      ORDER BY w.id`,
     [
       json(
         rows.map((a) => ({
@@ -48,7 +69,7 @@ export async function upsertAccounts(q: Queryable, accounts: readonly Account[])
       ),
     ],
   );
-  return res.rows.map((r) => r.id);
+  return res.rows.map((r) => ({ id: r.id, moved: r.moved }));
 }
 
 export async function getAccount(q: Queryable, id: string): Promise<Account | null> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeStatuses, statusMessage } from '../../../src/domain/status.js';
+import { computeStatuses, differsFromPublished, statusMessage } from '../../../src/domain/status.js';
 import {
   activateCmd, hold, operatorActor, resellerActor, standardTree, suspendCmd, T0,
 } from '../../helpers/accounts.js';
@@ -98,5 +98,23 @@ describe('status message body (CONTRACT §2)', () => {
     expect(statusMessage(statusOf(w, 'cust-3'))).toMatchObject({
       status: 'suspended', holds: [], inheritedFrom: ['chan-2'], outboundCalls: 'blocked',
     });
+  });
+});
+
+describe('differsFromPublished', () => {
+  const active = { accountId: 'a', type: 'customer' as const, status: 'active' as const, holds: [], inheritedFrom: [] };
+  it('treats never published as active with no holds', () => {
+    expect(differsFromPublished(null, active)).toBe(false);
+    expect(differsFromPublished(null, { ...active, status: 'suspended', inheritedFrom: ['p'] })).toBe(true);
+  });
+  it('compares status, inheritedFrom in order, and hold ids', () => {
+    const pub = { status: 'suspended' as const, inheritedFrom: ['p', 'r'], holds: [] };
+    expect(differsFromPublished(pub, { ...active, status: 'suspended', inheritedFrom: ['p', 'r'] })).toBe(false);
+    expect(differsFromPublished(pub, { ...active, status: 'suspended', inheritedFrom: ['r', 'p'] })).toBe(true);
+    expect(differsFromPublished(pub, { ...active, status: 'suspended', inheritedFrom: ['p'] })).toBe(true);
+    const own = hold('a', 'fraud', 'operator:o', { id: 'h1' });
+    const held = { ...active, status: 'suspended' as const, holds: [own] };
+    expect(differsFromPublished(statusMessage(held), held)).toBe(false);
+    expect(differsFromPublished({ ...statusMessage(held), holds: [{ id: 'h0', reason: 'fraud', source: 'operator:o', since: own.placedAt }] }, held)).toBe(true);
   });
 });

@@ -1,13 +1,18 @@
-// partition_checkpoints (0002_ingest.sql, 0006_engine_state.sql): the next offset to apply per input partition and
-// the fraud engine's shared state after everything before it; engine_account_state: the engine's per-account parts.
-// A checkpoint is incremental: the fenced checkpoint row, one set-based upsert of the changed accounts' parts and
-// one delete of the forgotten ones, all in the caller's transaction. Writes are conditional on the offset the
-// writer loaded, which fences a stale owner (a consumer that lost its partition in a rebalance but is still
-// finishing a batch). Never: commits Kafka offsets, commits or rolls back the transaction itself.
+// partition_checkpoints (0002_ingest.sql, 0006_engine_state.sql, 0008_effects_offset.sql) per input partition:
+// `next_offset`, where the stored fraud engine state is exact (its shared part in the row, its per-account parts in
+// engine_account_state), and `effects_offset` (>= next_offset; NULL: equal), before which every record's effects
+// are durable. A state checkpoint is incremental: the fenced row, one set-based upsert of the changed accounts'
+// parts and one delete of the forgotten ones. An effects checkpoint moves only effects_offset. Both run in the
+// caller's transaction and are conditional on the effects offset the writer loaded, which fences a stale owner (a
+// consumer that lost its partition in a rebalance but is still finishing a batch).
+// Never: commits Kafka offsets, commits or rolls back the transaction itself.
 import type { Queryable } from '../store/db.js';
 
 export interface Checkpoint {
+  /** Where the stored engine state is exact: the next offset to feed the engine. */
   nextOffset: number;
+  /** The effects of every record before this are durable (>= nextOffset). */
+  effectsOffset: number;
   /** The engine's shared part, or null (no engine, or a legacy whole snapshot that 0006 cleared). */
   shared: Uint8Array | null;
   /** The engine's account parts (empty without `shared`). */
@@ -23,8 +28,8 @@ export interface EngineDelta {
 
 export async function loadCheckpoint(q: Queryable, topic: string, partition: number): Promise<Checkpoint | null> {
   // One query: the checkpoint row with its account parts aggregated.
-  const res = await q.query<{ next_offset: string | number; engine_shared: Uint8Array | null; ids: string[] | null; parts: Uint8Array[] | null }>(
-    `SELECT c.next_offset, c.engine_shared, s.ids, s.parts
+  const res = await q.query<{ next_offset: string | number; effects_offset: string | number | null; engine_shared: Uint8Array | null; ids: string[] | null; parts: Uint8Array[] | null }>(
+    `SELECT c.next_offset, c.effects_offset, c.engine_shared, s.ids, s.parts
        FROM partition_checkpoints c
        LEFT JOIN LATERAL (
          SELECT array_agg(a.account_id) AS ids, array_agg(a.state) AS parts
@@ -37,13 +42,15 @@ export async function loadCheckpoint(q: Queryable, topic: string, partition: num
   if (!row) return null;
   const accounts: [string, Uint8Array][] = [];
   if (row.engine_shared && row.ids) row.ids.forEach((id, i) => accounts.push([id, row.parts![i]!]));
-  return { nextOffset: Number(row.next_offset), shared: row.engine_shared, accounts };
+  const nextOffset = Number(row.next_offset);
+  return { nextOffset, effectsOffset: Math.max(nextOffset, Number(row.effects_offset ?? nextOffset)), shared: row.engine_shared, accounts };
 }
 
 const buf = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 
 /**
- * Writes the checkpoint if the stored one is still `expected` (null: none yet), then the engine delta. Returns
+ * Writes a state checkpoint (the engine state is exact at `nextOffset`, effects durable up to `effectsOffset` >=
+ * `nextOffset`) if the stored effects offset is still `expected` (null: no row yet), then the engine delta. Returns
  * false when another writer got there first, in which case the caller's transaction must roll back. With
  * `expected` null, account parts left by an earlier owner of the (deleted) row are cleared first.
  */
@@ -54,22 +61,24 @@ export async function saveCheckpoint(
   expected: number | null,
   nextOffset: number,
   delta: EngineDelta | null,
+  effectsOffset: number = nextOffset,
 ): Promise<boolean> {
   const shared = delta ? buf(delta.shared) : null;
+  const effects = effectsOffset > nextOffset ? effectsOffset : null;
   if (expected === null) {
     const res = await q.query(
-      `INSERT INTO partition_checkpoints (topic, partition, next_offset, state, engine_shared, updated_at)
-       VALUES ($1, $2, $3, NULL, $4, now()) ON CONFLICT (topic, partition) DO NOTHING`,
-      [topic, partition, nextOffset, shared],
+      `INSERT INTO partition_checkpoints (topic, partition, next_offset, effects_offset, state, engine_shared, updated_at)
+       VALUES ($1, $2, $3, $4, NULL, $5, now()) ON CONFLICT (topic, partition) DO NOTHING`,
+      [topic, partition, nextOffset, effects, shared],
     );
     if (res.rowCount !== 1) return false;
     await q.query('DELETE FROM engine_account_state WHERE topic = $1 AND partition = $2', [topic, partition]);
   } else {
     // The row lock taken here also serialises two writers of the same partition's account parts.
     const res = await q.query(
-      `UPDATE partition_checkpoints SET next_offset = $4, state = NULL, engine_shared = $5, updated_at = now()
-        WHERE topic = $1 AND partition = $2 AND next_offset = $3`,
-      [topic, partition, expected, nextOffset, shared],
+      `UPDATE partition_checkpoints SET next_offset = $4, effects_offset = $5, state = NULL, engine_shared = $6, updated_at = now()
+        WHERE topic = $1 AND partition = $2 AND coalesce(effects_offset, next_offset) = $3`,
+      [topic, partition, expected, nextOffset, effects, shared],
     );
     if (res.rowCount !== 1) return false;
   }
@@ -87,4 +96,17 @@ export async function saveCheckpoint(
     await q.query('DELETE FROM engine_account_state WHERE topic = $1 AND partition = $2 AND account_id = ANY($3::text[])', [topic, partition, delta.deletes]);
   }
   return true;
+}
+
+/**
+ * Moves only the effects offset (the engine state stays where it was stored), if the stored effects offset is
+ * still `expected`. Returns false when another writer got there first.
+ */
+export async function saveEffectsOffset(q: Queryable, topic: string, partition: number, expected: number, effectsOffset: number): Promise<boolean> {
+  const res = await q.query(
+    `UPDATE partition_checkpoints SET effects_offset = $4, updated_at = now()
+      WHERE topic = $1 AND partition = $2 AND coalesce(effects_offset, next_offset) = $3`,
+    [topic, partition, expected, effectsOffset],
+  );
+  return res.rowCount === 1;
 }

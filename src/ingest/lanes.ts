@@ -11,13 +11,25 @@ export interface Lane {
   readonly checkpoint: { topic: string; partition: number } | null;
   loaded: boolean;
   engine: FraudEngine | null;
-  /** next_offset of the stored checkpoint (null: none yet). */
+  /** The stored effects offset: every record before it has its effects durable (null: no checkpoint yet). */
   durable: number | null;
+  /** Where the stored engine state is exact (the checkpoint's next_offset); at or behind `durable`. */
+  stateAt: number | null;
   /** Next offset applied in memory; ahead of `durable` while a checkpoint is deferred. */
   applied: number | null;
-  /** Records applied since the last checkpoint. */
+  /**
+   * After a restart from a state checkpoint behind the effects offset: records before this are fed to the engine
+   * again to rebuild its state, with their effects (already durable) suppressed. Null when not replaying.
+   */
+  replayUntil: number | null;
+  /** Records applied since the last checkpoint (of either kind). */
   pending: number;
   lastCheckpointAt: number;
+  /** Records applied since the last state checkpoint. */
+  statePending: number;
+  lastStateAt: number;
+  /** The next checkpoint writes the engine state (set when the rules change). */
+  forceState: boolean;
   /** The rules epoch under which the in-flight checkpoint encoded the engine's parts (null: none in flight). */
   writtenEpoch: number | null;
   /** Serialises this lane's work; batches of different lanes run concurrently. */
@@ -42,9 +54,14 @@ export function newLane(source: Source): Lane {
     loaded: false,
     engine: null,
     durable: null,
+    stateAt: null,
     applied: null,
+    replayUntil: null,
     pending: 0,
     lastCheckpointAt: 0,
+    statePending: 0,
+    lastStateAt: 0,
+    forceState: false,
     writtenEpoch: null,
     tail: Promise.resolve(),
   };
@@ -62,7 +79,10 @@ export function resetLane(lane: Lane): void {
   lane.loaded = false;
   lane.engine = null;
   lane.durable = null;
+  lane.stateAt = null;
   lane.applied = null;
+  lane.replayUntil = null;
   lane.pending = 0;
+  lane.statePending = 0;
   lane.writtenEpoch = null;
 }

@@ -1,7 +1,16 @@
 // The one ingestion pipeline (issue 3): raw records from Kafka, HTTP ingest or replay -> decode -> dead letters,
 // account upserts, invoice events + dunning evaluation, and CDRs through the source's fraud engine -> rule hits.
-// Every DB write of a batch AND the lane's checkpoint (next offset + the engine's changed parts: checkpoint-repo.ts)
-// commit in ONE transaction, which is what makes effects exactly-once on an at-least-once stream. Never: commits Kafka offsets (the consumer
+// Every DB write of a batch AND the lane's checkpoint commit in ONE transaction, which is what makes effects
+// exactly-once on an at-least-once stream. Two kinds of checkpoint (checkpoint-repo.ts):
+// - an effects checkpoint moves the partition's effects offset: with every batch that has effects, else every
+//   `checkpointIntervalMs`. It is one row update.
+// - a state checkpoint also stores the engine state (the parts of the accounts changed since the last one) and
+//   moves the state offset to the same place: every `stateIntervalMs` on Kafka partitions, with every batch
+//   elsewhere (HTTP cannot redeliver), and on revocation and shutdown.
+// After a crash the engine is restored at the state offset and the records up to the effects offset are fed to it
+// again with their effects suppressed (they are durable already): the engine is deterministic on event time, so it
+// reaches the state it had, and the records after that are decided exactly once.
+// Never: commits Kafka offsets (the consumer
 // does, up to `durableNextOffset`), reads wall time for decisions (the injected clock), or branches on the source
 // in decision code (live and replay share every line of it).
 import { randomBytes } from 'node:crypto';
@@ -12,7 +21,7 @@ import type { Logger } from '../log.js';
 import type { EventOutcome, Metrics } from '../metrics.js';
 import type { FraudEngine, FraudRule, RuleSet } from '../rules/types.js';
 import type { Database } from '../store/db.js';
-import { loadCheckpoint, saveCheckpoint, type EngineDelta } from './checkpoint-repo.js';
+import { loadCheckpoint, saveCheckpoint, saveEffectsOffset, type EngineDelta } from './checkpoint-repo.js';
 import { insertDeadLetters, toDeadLetter } from './dead-letters.js';
 import { laneKey, newLane, resetLane, runInLane, type Lane } from './lanes.js';
 import { ProfileCache } from './profile-cache.js';
@@ -49,6 +58,12 @@ export interface PipelineOptions {
   checkpointIntervalMs?: number;
   /** ...or this many records. */
   checkpointMaxRecords?: number;
+  /**
+   * On Kafka partitions, the engine state is stored this often (default 30 s) or every `stateMaxRecords` records
+   * (default 250,000): the most a restart after a crash feeds to the engine again.
+   */
+  stateIntervalMs?: number;
+  stateMaxRecords?: number;
   newId?: (prefix: 'h' | 'x' | 'd') => string;
 }
 
@@ -76,6 +91,8 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
   const profiles = new ProfileCache(opts.defaultTimezone);
   const interval = opts.checkpointIntervalMs ?? 2_000;
   const maxRecords = opts.checkpointMaxRecords ?? 100_000;
+  const stateInterval = opts.stateIntervalMs ?? 30_000;
+  const stateMaxRecords = opts.stateMaxRecords ?? 250_000;
   const newId = opts.newId ?? defaultNewId;
   let rules = opts.rules;
   /** Bumped by setRules, which may run while a lane's checkpoint transaction is in flight (see markDurable). */
@@ -91,8 +108,13 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
   async function ensureLoaded(lane: Lane): Promise<void> {
     if (lane.loaded) return;
     const cp = lane.checkpoint ? await loadCheckpoint(opts.db, lane.checkpoint.topic, lane.checkpoint.partition) : null;
-    lane.durable = cp?.nextOffset ?? null;
-    lane.applied = lane.durable ?? (lane.source.partition === 'http' ? 0 : null);
+    lane.durable = cp?.effectsOffset ?? null;
+    lane.stateAt = cp?.nextOffset ?? null;
+    lane.applied = lane.stateAt ?? (lane.source.partition === 'http' ? 0 : null);
+    lane.replayUntil = cp && cp.effectsOffset > cp.nextOffset ? cp.effectsOffset : null;
+    if (lane.replayUntil !== null) {
+      opts.log.info({ topic: lane.checkpoint!.topic, partition: lane.checkpoint!.partition, from: cp!.nextOffset, to: cp!.effectsOffset }, 'rebuilding engine state: records up to the effects offset are fed again without effects');
+    }
     lane.engine = null;
     if (lane.source.kind === 'cdrs') {
       lane.engine = opts.createEngine(rules.fraud);
@@ -100,7 +122,19 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     }
     lane.pending = 0;
     lane.lastCheckpointAt = Date.now();
+    lane.statePending = 0;
+    lane.lastStateAt = Date.now();
+    lane.forceState = false;
     lane.loaded = true;
+  }
+
+  /** Whether this batch's checkpoint must store the engine state (else it may move only the effects offset). */
+  function stateDue(lane: Lane): boolean {
+    const deferrable = lane.engine !== null && typeof lane.source.partition === 'number';
+    return (
+      !deferrable || lane.durable === null || lane.stateAt === null || lane.forceState ||
+      lane.statePending >= stateMaxRecords || Date.now() - lane.lastStateAt >= stateInterval
+    );
   }
 
   async function writeCheckpoint(tx: Parameters<Parameters<Database['transaction']>[0]>[0], lane: Lane, next: number): Promise<void> {
@@ -116,8 +150,18 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
       }
     }
     lane.writtenEpoch = rulesEpoch;
-    const ok = await saveCheckpoint(tx, cp.topic, cp.partition, lane.durable, next, delta);
+    // While rebuilding after a restart the state may be stored behind the effects offset, which never moves back.
+    const ok = await saveCheckpoint(tx, cp.topic, cp.partition, lane.durable, next, delta, Math.max(next, lane.durable ?? next));
     if (!ok) throw new CheckpointConflictError(`checkpoint of ${lane.key} moved under us (another owner?)`, null);
+  }
+
+  /** An effects checkpoint; false when there is nothing to move (still rebuilding behind the effects offset). */
+  async function writeEffectsCheckpoint(tx: Parameters<Parameters<Database['transaction']>[0]>[0], lane: Lane, next: number): Promise<boolean> {
+    const cp = lane.checkpoint!;
+    if (lane.durable === null || next <= lane.durable) return false;
+    const ok = await saveEffectsOffset(tx, cp.topic, cp.partition, lane.durable, next);
+    if (!ok) throw new CheckpointConflictError(`checkpoint of ${lane.key} moved under us (another owner?)`, null);
+    return true;
   }
 
   /**
@@ -126,8 +170,19 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
    */
   function markDurable(lane: Lane, next: number): void {
     if (lane.writtenEpoch === rulesEpoch) lane.engine?.markClean();
+    else lane.forceState = true;
     lane.writtenEpoch = null;
-    lane.durable = next;
+    lane.durable = Math.max(next, lane.durable ?? next);
+    lane.stateAt = next;
+    lane.pending = 0;
+    lane.lastCheckpointAt = Date.now();
+    lane.statePending = 0;
+    lane.lastStateAt = lane.lastCheckpointAt;
+  }
+
+  /** After an effects checkpoint's COMMIT (or a due one with nothing to move). */
+  function markEffectsDurable(lane: Lane, next: number): void {
+    lane.durable = Math.max(next, lane.durable ?? next);
     lane.pending = 0;
     lane.lastCheckpointAt = Date.now();
   }
@@ -141,7 +196,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     const accounts: AccountRecord[] = [];
     const invoices: InvoiceEventRecord[] = [];
     const invoiceIndex: number[] = [];
-    const cdrs: { i: number; cdr: CdrRecord; arrivedAtMs: number }[] = [];
+    const cdrs: { i: number; cdr: CdrRecord; arrivedAtMs: number; replay?: true }[] = [];
     let skipped = 0;
     let last: number | null = null;
     for (let i = 0; i < records.length; i++) {
@@ -155,6 +210,12 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
         last = rec.offset!;
       }
       const d = decodeRecord(source.kind, rec.value, rec.arrivedAtMs);
+      if (isKafka && lane.replayUntil !== null && rec.offset! < lane.replayUntil) {
+        // Rebuilding the engine after a restart: this record's effects (and dead letter) are durable already.
+        results[i] = { index: i, outcome: 'duplicate' };
+        if (d.ok && d.record.kind === 'cdrs') cdrs.push({ i, cdr: d.record.value, arrivedAtMs: rec.arrivedAtMs, replay: true });
+        continue;
+      }
       if (!d.ok) {
         letters.push(toDeadLetter(source, rec, d.error));
         results[i] = { index: i, outcome: 'rejected', error: d.error };
@@ -177,12 +238,15 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
       const engine = lane.engine!;
       for (const c of cdrs) {
         const r = engine.process(c.cdr, byId.get(c.cdr.accountId)!);
+        if (c.replay) continue;
         if (r.outcome === 'duplicate') results[c.i] = { index: c.i, outcome: 'duplicate' };
         for (const hit of r.hits) hits.push({ hit, arrivedAtMs: c.arrivedAtMs });
       }
     }
     lane.applied = next;
     lane.pending += applied;
+    lane.statePending += applied;
+    if (lane.replayUntil !== null && next !== null && next >= lane.replayUntil) lane.replayUntil = null;
 
     const hasEffects = letters.length + accounts.length + invoices.length + hits.length > 0;
     const checkpointNow =
@@ -190,6 +254,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
       (hasEffects || source.partition === 'http' || lane.pending >= maxRecords || Date.now() - lane.lastCheckpointAt >= interval);
     let decisions: CommittedDecision[] = [];
     let dunningDecisions: readonly ('suspend' | 'activate')[] = [];
+    const writeState = checkpointNow && stateDue(lane);
     if (hasEffects || checkpointNow) {
       const now = opts.clock.now();
       const ctx = { now: now.toISOString(), newId };
@@ -205,7 +270,8 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
             dunningDecisions = (await opts.effects.evaluateAccounts(tx, [...new Set(invoices.map((e) => e.accountId))].sort(), now, rules.dunning)).decisions;
           }
           const taken = await applyRuleHits(tx, hits, ctx, opts);
-          if (checkpointNow) await writeCheckpoint(tx, lane, next!);
+          if (writeState) await writeCheckpoint(tx, lane, next!);
+          else if (checkpointNow) await writeEffectsCheckpoint(tx, lane, next!);
           // Produced before COMMIT: a crash after this re-delivers the batch and duplicates the letter, never loses it.
           if (letters.length > 0 && opts.dlq) await opts.dlq.send(letters);
           return taken;
@@ -215,7 +281,8 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
         throw err;
       }
       for (const d of dunningDecisions) opts.metrics.decision('non_payment', 'dunning', d);
-      if (checkpointNow) markDurable(lane, next!);
+      if (writeState) markDurable(lane, next!);
+      else if (checkpointNow) markEffectsDurable(lane, next!);
       if (accounts.length > 0) profiles.invalidate(accounts.map((a) => a.id));
       const committedAt = Date.now();
       for (const d of decisions) {
@@ -237,7 +304,8 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
   }
 
   async function flushLane(lane: Lane): Promise<number | null> {
-    if (!lane.loaded || lane.pending === 0 || lane.checkpoint === null || lane.applied === null) return lane.durable;
+    if (!lane.loaded || lane.checkpoint === null || lane.applied === null) return lane.durable;
+    if (lane.pending === 0 && lane.stateAt === lane.applied) return lane.durable;
     const next = lane.applied;
     try {
       await opts.db.transaction((tx) => writeCheckpoint(tx, lane, next));
@@ -284,7 +352,12 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     setRules: (next) => {
       rules = next;
       rulesEpoch++;
-      for (const lane of lanes.values()) lane.engine?.setRules(next.fraud);
+      for (const lane of lanes.values()) {
+        lane.engine?.setRules(next.fraud);
+        // Store the state under the new rules soon, so a rebuild after a crash feeds few records under rules other
+        // than the ones they first ran under.
+        lane.forceState = true;
+      }
     },
     engineOf: (source) => lanes.get(laneKey(source))?.engine ?? null,
     sources: () => [...lanes.values()].map((l) => l.source),

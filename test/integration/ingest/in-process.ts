@@ -5,7 +5,7 @@ import { systemClock, type Clock } from '../../../src/clock.js';
 import { createDlqProducer } from '../../../src/ingest/dlq-producer.js';
 import { createIngestEffects } from '../../../src/ingest/effects.js';
 import { createKafkaIngest, type KafkaIngest } from '../../../src/ingest/kafka-consumer.js';
-import { createPipeline, type Pipeline } from '../../../src/ingest/pipeline.js';
+import { createPipeline, type Pipeline, type PipelineOptions } from '../../../src/ingest/pipeline.js';
 import { createLogger } from '../../../src/log.js';
 import { Metrics } from '../../../src/metrics.js';
 import { createFraudEngine } from '../../../src/rules/fraud-engine.js';
@@ -21,7 +21,11 @@ export interface InProcess {
   stop(): Promise<void>;
 }
 
-export async function buildPipeline(db: Database, rulesDir: string, o: { dlq?: ReturnType<typeof createDlqProducer> | null; clock?: Clock; metrics?: Metrics } = {}): Promise<Pipeline> {
+export async function buildPipeline(
+  db: Database,
+  rulesDir: string,
+  o: { dlq?: ReturnType<typeof createDlqProducer> | null; clock?: Clock; metrics?: Metrics; tuning?: Pick<PipelineOptions, 'stateIntervalMs' | 'stateMaxRecords' | 'checkpointIntervalMs'> } = {},
+): Promise<Pipeline> {
   const metrics = o.metrics ?? new Metrics({ defaultMetrics: false });
   return createPipeline({
     db,
@@ -34,6 +38,7 @@ export async function buildPipeline(db: Database, rulesDir: string, o: { dlq?: R
     clock: o.clock ?? systemClock,
     metrics,
     log: createLogger(process.env.INGEST_LOG ?? 'silent', process.stderr),
+    ...o.tuning,
   });
 }
 

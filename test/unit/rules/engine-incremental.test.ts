@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { CdrRecord } from '../../../src/events/types.js';
+import { decodeAccountPart } from '../../../src/rules/engine-snapshot.js';
 import { createFraudEngine } from '../../../src/rules/fraud-engine.js';
 import { buildRuleSet } from '../../../src/rules/load-rules.js';
 import type { FraudEngine, FraudRule, ProcessResult } from '../../../src/rules/types.js';
@@ -170,6 +171,24 @@ describe('incremental engine snapshots', () => {
     expect(fromParts.size()).toBe(engine.size());
     const rest = traffic.slice(split);
     expect(rest.map((c) => step(fromParts, c))).toEqual(rest.map((c) => step(fromFull, c)));
+  });
+
+  it('account parts are binary, and JSON parts written before the binary encoding still restore the same engine', () => {
+    const split = traffic.length - 500;
+    const engine = createFraudEngine(rules, opts);
+    traffic.slice(0, split).forEach((c) => step(engine, c));
+    const store = new Store();
+    store.checkpoint(engine);
+    const parts = [...store.parts];
+    expect(parts.every(([, p]) => p[0] === 1)).toBe(true);
+    const asJson = parts.map(([id, p]) => [id, new TextEncoder().encode(JSON.stringify(decodeAccountPart(p)))] as [string, Uint8Array]);
+    const fromBinary = createFraudEngine(rules, opts);
+    fromBinary.restoreParts(store.shared!, parts);
+    const fromJson = createFraudEngine(rules, opts);
+    fromJson.restoreParts(store.shared!, asJson);
+    expect(canonical(fromJson)).toEqual(canonical(fromBinary));
+    const rest = traffic.slice(split);
+    expect(rest.map((c) => step(fromJson, c))).toEqual(rest.map((c) => step(fromBinary, c)));
   });
 
   it('a checkpoint writes only the accounts touched since the last one', () => {

@@ -171,10 +171,11 @@ export function createKafkaIngest(opts: KafkaIngestOptions): KafkaIngest {
     }
   }
 
-  async function flushOwned(c: Consumer): Promise<void> {
+  /** The timer writes deferred effects checkpoints (and the engine state when due); `full` at stop writes the state. */
+  async function flushOwned(c: Consumer, full = false): Promise<void> {
     for (const source of owned.values()) {
       try {
-        await commit(c, source, await opts.pipeline.flush(source));
+        await commit(c, source, await opts.pipeline.flush(source, full));
       } catch (err) {
         pauseAndRetry(c, source, err);
       }
@@ -297,7 +298,7 @@ export function createKafkaIngest(opts: KafkaIngestOptions): KafkaIngest {
       // Stop taking batches, finish the ones in hand, checkpoint and commit while still a group member, then leave.
       if (c) c.pause(topics.map((topic) => ({ topic })));
       await Promise.allSettled([...inFlight]);
-      if (c) await flushOwned(c);
+      if (c) await flushOwned(c, true);
       await lag?.stop();
       if (c) {
         await c.stop().catch(() => undefined);

@@ -71,8 +71,11 @@ export interface Pipeline {
   processBatch(source: Source, records: readonly RawRecord[]): Promise<BatchResult>;
   /** Loads the lane's checkpoint if needed; returns the next offset to apply (null: no checkpoint yet). */
   prepare(source: Source): Promise<number | null>;
-  /** Writes a deferred checkpoint now. Returns the durable next offset. */
-  flush(source: Source): Promise<number | null>;
+  /**
+   * Writes a deferred checkpoint now: the effects offset, or the engine state when it is due or `full` is set
+   * (shutdown). Returns the durable next offset (the effects offset).
+   */
+  flush(source: Source, full?: boolean): Promise<number | null>;
   flushAll(): Promise<void>;
   /** Revocation: flush, then drop the lane's engine. */
   release(source: Source): Promise<void>;
@@ -303,18 +306,29 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     for (const k of ['accepted', 'duplicate', 'rejected'] as const) if (n[k] > 0) opts.metrics.eventProcessed(topic, k, n[k]);
   }
 
-  async function flushLane(lane: Lane): Promise<number | null> {
+  /**
+   * Writes what is deferred: on the consumer's timer (`full` false) an effects checkpoint, or the state when it is
+   * due; on revocation and shutdown (`full` true) the state, so the next owner or start needs no rebuild.
+   */
+  async function flushLane(lane: Lane, full: boolean): Promise<number | null> {
     if (!lane.loaded || lane.checkpoint === null || lane.applied === null) return lane.durable;
-    if (lane.pending === 0 && lane.stateAt === lane.applied) return lane.durable;
     const next = lane.applied;
+    const writeState = full || stateDue(lane);
+    if (writeState ? lane.pending === 0 && lane.stateAt === next : lane.pending === 0 || lane.durable === null || next <= lane.durable) {
+      return lane.durable;
+    }
     try {
-      await opts.db.transaction((tx) => writeCheckpoint(tx, lane, next));
+      await opts.db.transaction(async (tx) => {
+        if (writeState) await writeCheckpoint(tx, lane, next);
+        else await writeEffectsCheckpoint(tx, lane, next);
+      });
     } catch (err) {
       resetLane(lane);
       throw err;
     }
-    markDurable(lane, next);
-    return next;
+    if (writeState) markDurable(lane, next);
+    else markEffectsDurable(lane, next);
+    return lane.durable;
   }
 
   return {
@@ -329,18 +343,18 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
         return lane.applied;
       });
     },
-    flush: (source) => {
+    flush: (source, full = false) => {
       const lane = laneOf(source);
-      return runInLane(lane, () => flushLane(lane));
+      return runInLane(lane, () => flushLane(lane, full));
     },
     flushAll: async () => {
-      await Promise.all([...lanes.values()].map((lane) => runInLane(lane, () => flushLane(lane))));
+      await Promise.all([...lanes.values()].map((lane) => runInLane(lane, () => flushLane(lane, true))));
     },
     release: async (source) => {
       const lane = lanes.get(laneKey(source));
       if (!lane) return;
       try {
-        await runInLane(lane, () => flushLane(lane));
+        await runInLane(lane, () => flushLane(lane, true));
       } finally {
         lanes.delete(lane.key);
       }

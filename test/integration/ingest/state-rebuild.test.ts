@@ -71,7 +71,7 @@ describe('engine state rebuilt after a crash', () => {
     const midway = BATCH + Math.floor((cut - BATCH) / 2 / BATCH) * BATCH;
     await feed(b, cdrSource, s.cdrs, BATCH, midway);
     // A revocation while rebuilding stores the state there; the effects offset never moves back.
-    await b.flush(cdrSource);
+    await b.flush(cdrSource, true);
     expect(await offsets(crashed.db)).toEqual({ next: midway, effects: cut });
     expect((await storedState(crashed.db)).alerts).toEqual(alertsAtCrash);
 

@@ -112,6 +112,7 @@ export const configSchema = z.object({
   // Additions beyond CONTRACT §5 (documented in the README):
   ALLOWED_LATENESS: z.preprocess(emptyToUndefined, z.string().regex(/^\d+(ms|s|m|h|d)$/, 'must be a duration such as 5m').default('5m')),
   SUPPORT_CONTACT: z.preprocess(emptyToUndefined, z.string().default('the support desk')),
+  ENGINE_STATE_INTERVAL: z.preprocess(emptyToUndefined, z.string().regex(/^\d+(ms|s|m|h)$/, 'must be a duration such as 30s').default('30s')),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -139,6 +140,8 @@ export interface Config {
   logLevel: RawConfig['LOG_LEVEL'];
   allowedLatenessMs: number;
   supportContact: string;
+  /** How often a Kafka partition's fraud engine state is stored; at most this much traffic is re-read after a crash. */
+  engineStateIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -198,5 +201,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: c.LOG_LEVEL,
     allowedLatenessMs: durationMs(c.ALLOWED_LATENESS),
     supportContact: c.SUPPORT_CONTACT,
+    engineStateIntervalMs: durationMs(c.ENGINE_STATE_INTERVAL),
   };
 }

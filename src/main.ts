@@ -143,6 +143,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
       metrics,
       log: logger,
       onCommitted: wakeOutbox,
+      stateIntervalMs: config.engineStateIntervalMs,
     });
     releasers.push({ name: 'pipeline', release: () => pipeline.flushAll() });
 

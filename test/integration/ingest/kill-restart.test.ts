@@ -45,14 +45,15 @@ describe('kill and restart', () => {
     await w.ready;
     await waitFor('every offset checkpointed', async () => (await progress(fresh.db, topics.cdrs)) === TOTAL, 120_000, 100);
     w.child.kill('SIGTERM');
-    expect((await w.exited).code).toBe(0);
+    const exit = await w.exited;
+    expect(exit.code, `worker exit ${JSON.stringify(exit)}; its stderr:\n${w.stderr()}`).toBe(0);
     return { counts: await checkpointCounts(fresh.db, topics.cdrs), killedAt };
   }
 
   it('counts every one of 100,000 CDRs exactly once across three SIGKILLs, as a run without kills does', async () => {
     const killed = await run(3);
     expect(killed.killedAt).toHaveLength(3);
-    for (const at of killed.killedAt) expect(at).toBeLessThan(TOTAL);
+    for (const at of killed.killedAt) expect(at, `killed at ${killed.killedAt.join(', ')}`).toBeLessThan(TOTAL);
     const clean = await run(0);
     expect(sorted(killed.counts)).toEqual(sorted(expected));
     expect(sorted(clean.counts)).toEqual(sorted(expected));

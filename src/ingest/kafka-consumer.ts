@@ -182,7 +182,7 @@ export function createKafkaIngest(opts: KafkaIngestOptions): KafkaIngest {
     }
   }
 
-  async function onAssignment(assigned: Record<string, number[]>): Promise<void> {
+  async function onAssignment(c: Consumer, assigned: Record<string, number[]>): Promise<void> {
     const now = new Set(Object.entries(assigned).flatMap(([t, ps]) => ps.map((p) => `${t}:${p}`)));
     for (const [key, source] of [...owned]) {
       if (now.has(key)) continue;
@@ -193,6 +193,24 @@ export function createKafkaIngest(opts: KafkaIngestOptions): KafkaIngest {
       await opts.pipeline.release(source).catch((err) => log.warn({ err, key }, 'flush on revocation failed'));
     }
     for (const key of now) positioned.delete(key);
+    // A partition whose engine state is behind its effects offset (the last owner crashed) is fetched from the
+    // state offset now, so its engine is rebuilt and stored even if no new record arrives (the committed offset is
+    // the effects offset, which would fetch nothing). The first batch still checks where it starts (eachBatch).
+    for (const [topic, partitions] of Object.entries(assigned)) {
+      for (const partition of partitions) {
+        const source = sourceOf(topic, partition);
+        if (source.kind !== 'cdrs' || state !== 'running') continue;
+        try {
+          const from = await opts.pipeline.rebuildFrom(source);
+          if (from !== null) {
+            log.info({ topic, partition, from }, 'rebuilding the engine state from the state offset');
+            c.seek({ topic, partition, offset: String(from) });
+          }
+        } catch (err) {
+          log.warn({ err, topic, partition }, 'could not load the checkpoint on assignment; the first batch will');
+        }
+      }
+    }
   }
 
   async function build(): Promise<void> {
@@ -206,7 +224,7 @@ export function createKafkaIngest(opts: KafkaIngestOptions): KafkaIngest {
     consumer = c;
     c.on(c.events.GROUP_JOIN, (e) => {
       reasons.delete('kafka');
-      const track = onAssignment(e.payload.memberAssignment);
+      const track = onAssignment(c, e.payload.memberAssignment);
       inFlight.add(track);
       void track.finally(() => inFlight.delete(track));
     });

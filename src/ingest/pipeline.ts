@@ -72,6 +72,11 @@ export interface Pipeline {
   /** Loads the lane's checkpoint if needed; returns the next offset to apply (null: no checkpoint yet). */
   prepare(source: Source): Promise<number | null>;
   /**
+   * Loads the lane's checkpoint if needed; when its engine state is behind its effects offset (a crash), returns
+   * the offset to fetch from to rebuild it, else null.
+   */
+  rebuildFrom(source: Source): Promise<number | null>;
+  /**
    * Writes a deferred checkpoint now: the effects offset, or the engine state when it is due or `full` is set
    * (shutdown). Returns the durable next offset (the effects offset).
    */
@@ -341,6 +346,13 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
       return runInLane(lane, async () => {
         await ensureLoaded(lane);
         return lane.applied;
+      });
+    },
+    rebuildFrom: (source) => {
+      const lane = laneOf(source);
+      return runInLane(lane, async () => {
+        await ensureLoaded(lane);
+        return lane.replayUntil !== null ? lane.applied : null;
       });
     },
     flush: (source, full = false) => {

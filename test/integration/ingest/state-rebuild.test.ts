@@ -7,8 +7,9 @@ import { freshDatabase, type FreshDatabase } from '../../helpers/db.js';
 import type { Pipeline } from '../../../src/ingest/pipeline.js';
 import type { Source } from '../../../src/ingest/types.js';
 import type { Database } from '../../../src/store/db.js';
-import { checkpointCounts, sorted } from './harness.js';
-import { buildPipeline } from './in-process.js';
+import { createKafka, testBrokers, uniqueName } from '../../helpers/kafka.js';
+import { checkpointCounts, makeTopics, produce, sorted, waitFor } from './harness.js';
+import { buildPipeline, startInProcess } from './in-process.js';
 import { countingAndDeciding } from './rules.js';
 import { scenario } from './scenario.js';
 import { storedState } from './stored-state.js';
@@ -84,5 +85,47 @@ describe('engine state rebuilt after a crash', () => {
 
     expect(sorted(await checkpointCounts(crashed.db, 'rb-cdrs'))).toEqual(expected.counts);
     expect(await storedState(crashed.db)).toEqual(expected.state);
+  });
+});
+
+describe('a partition left behind by a crashed owner', () => {
+  it('is rebuilt and its state stored on assignment, even when no new record arrives', async () => {
+    const brokers = testBrokers();
+    const topics = await makeTopics(brokers, 1);
+    const rules = countingAndDeciding();
+    const s = scenario(Date.now());
+    const total = s.cdrs.length;
+    await produce(brokers, topics.cdrs, s.cdrs.map((value) => ({ key: Buffer.from('k'), value })));
+    const source: Source = { kind: 'cdrs', topicName: topics.cdrs, partition: 0 };
+    const fresh = await freshDatabase();
+    dbs.push(fresh);
+
+    // The crashed owner: processed the whole partition, its effects durable and its offset committed to Kafka, but
+    // its engine state stored only at the first batch.
+    const crashed = await buildPipeline(fresh.db, rules, { tuning: lazyState });
+    await feed(crashed, accountsSource, s.accounts, 0, s.accounts.length);
+    await feed(crashed, source, s.cdrs, 0, total);
+    const behind = await fresh.db.query<{ next_offset: string; effects_offset: string }>('SELECT next_offset, effects_offset FROM partition_checkpoints WHERE topic = $1', [topics.cdrs]);
+    expect(behind.rows.map((r) => [Number(r.next_offset), Number(r.effects_offset)])).toEqual([[BATCH, total]]);
+    const groupId = uniqueName('g-rebuild');
+    const admin = createKafka(brokers).admin();
+    await admin.connect();
+    await admin.setOffsets({ groupId, topic: topics.cdrs, partitions: [{ partition: 0, offset: String(total) }] });
+    await admin.disconnect();
+
+    const live = await startInProcess({ db: fresh.db, brokers, topics, groupId, rulesDir: rules });
+    try {
+      await waitFor('the engine rebuilt up to the effects offset', async () => (await live.pipeline.prepare(source)) === total, 30_000, 100);
+    } finally {
+      await live.stop();
+    }
+    const stored = await fresh.db.query<{ next_offset: string; effects_offset: string | null }>('SELECT next_offset, effects_offset FROM partition_checkpoints WHERE topic = $1', [topics.cdrs]);
+    expect(stored.rows.map((r) => [Number(r.next_offset), r.effects_offset])).toEqual([[total, null]]);
+    const expected = new Map<string, number>();
+    for (const b of s.cdrs) {
+      const id = (JSON.parse(b.toString()) as { accountId: string }).accountId;
+      expected.set(id, (expected.get(id) ?? 0) + 1);
+    }
+    expect(sorted(await checkpointCounts(fresh.db, topics.cdrs))).toEqual(sorted(expected));
   });
 });

@@ -6,7 +6,8 @@ import { decodeCursor, paginate } from '../cursor.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../problem.js';
 import { listAccounts } from '../queries/account-queries.js';
-import { upsertAccount } from '../queries/account-upsert.js';
+import { syncAccounts } from '../../store/account-moves.js';
+import { wake } from '../run-transition.js';
 import { listAudit } from '../../store/audit-repo.js';
 import { defineRoute, type RouteDef } from '../route.js';
 import { accountBody, accountDetailOut, accountPage, auditPage, idParams, listAccountsQuery, pageQuery } from '../schemas.js';
@@ -79,7 +80,9 @@ export function accountRoutes(deps: ApiDeps): RouteDef[] {
           closed: body.closed ?? false,
           updatedAt: body.updatedAt ? new Date(body.updatedAt).toISOString() : deps.clock.now().toISOString(),
         };
-        await upsertAccount(deps.db, account);
+        // As on the topic: the latest `updatedAt` wins, and a move in the tree publishes the statuses it changes.
+        const { republished } = await deps.db.transaction((tx) => syncAccounts(tx, [account], deps.clock.now().toISOString()));
+        if (republished.length > 0) wake(deps);
         return accountDetail(await visibleAccount(deps.db, actor!, params.id));
       },
     }),

@@ -67,6 +67,18 @@ describe('listing and upserting accounts', () => {
     expect((await f.call('GET', '/v1/accounts/u5', { token: f.tokens.channel })).body.name).toBe('New Ltd');
   });
 
+  it('moving an account under a suspended channel publishes its inherited suspension', async () => {
+    const woken = f.committed.count;
+    const put = await f.call('PUT', '/v1/accounts/u5', { token: f.tokens.operator, body: { type: 'customer', parentId: 'c2', name: 'New Ltd', updatedAt: '2026-11-25T10:00:00Z' } });
+    expect(put.status).toBe(200);
+    expect(put.body).toMatchObject({ id: 'u5', parentId: 'c2', status: 'suspended', holds: [], inheritedFrom: ['c2'], outboundCalls: 'blocked' });
+    const status = await f.fresh.db.query<{ status: { status: string; inheritedFrom: string[] } }>(`SELECT status FROM account_status WHERE account_id = 'u5'`);
+    expect(status.rows.map((r) => [r.status.status, r.status.inheritedFrom])).toEqual([['suspended', ['c2']]]);
+    const history = await f.call('GET', '/v1/accounts/u5/history', { token: f.tokens.operator });
+    expect(history.body.items.map((e: { kind: string }) => e.kind)).toContain('status_changed');
+    expect(f.committed.count).toBe(woken + 1);
+  });
+
   it('a customer or channel without a parent is refused, naming parentId', async () => {
     const res = await f.call('PUT', '/v1/accounts/u6', { token: f.tokens.operator, body: { type: 'customer' } });
     expect(res.status).toBe(400);

@@ -2,6 +2,7 @@
 // 30 answered calls to +882/+883 numbers within 5 minutes from one customer, suspends that customer for fraud
 // within 2 s of the last CDR being produced, and the hold's evidence names the rule. The status goes out on the
 // status topic with outbound calls blocked.
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
@@ -13,6 +14,7 @@ import { createKafka, createTopics, testBrokers, uniqueName } from '../../helper
 
 let fresh: FreshDatabase;
 let daemon: Daemon;
+let dataDir: string | undefined;
 const topics = { accounts: uniqueName('accounts'), cdrs: uniqueName('cdrs'), invoices: uniqueName('invoices'), status: uniqueName('status'), dlq: uniqueName('dlq') };
 
 beforeAll(async () => {
@@ -25,9 +27,10 @@ beforeAll(async () => {
     { topic: topics.status, numPartitions: 2 },
     { topic: topics.dlq, numPartitions: 1 },
   ]);
+  dataDir = path.join(ROOT, '.tmp', uniqueName('irsf-data'));
   const config = loadConfig({
     DATABASE_URL: fresh.url,
-    DATA_DIR: path.join(ROOT, '.tmp', uniqueName('irsf-data')),
+    DATA_DIR: dataDir,
     KAFKA_BROKERS: brokers.join(','),
     KAFKA_GROUP_ID: uniqueName('grp'),
     TOPIC_ACCOUNTS: topics.accounts,
@@ -51,6 +54,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await daemon?.stop();
   await fresh?.drop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe('an IRSF burst on the cdrs topic', () => {

@@ -136,12 +136,19 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     lane.loaded = true;
   }
 
-  /** Whether this batch's checkpoint must store the engine state (else it may move only the effects offset). */
-  function stateDue(lane: Lane): boolean {
+  /**
+   * Whether this checkpoint stores the engine state (else it moves only the effects offset). A batch with rule hits
+   * leaves a due state write to the next batch or the flush timer, so a hold's commit does not wait for encoding the
+   * dirty accounts -- unless the state is twice overdue.
+   */
+  function stateDue(lane: Lane, withHits = false): boolean {
     const deferrable = lane.engine !== null && typeof lane.source.partition === 'number';
+    if (!deferrable || lane.durable === null || lane.stateAt === null) return true;
+    const slack = withHits ? 2 : 1;
     return (
-      !deferrable || lane.durable === null || lane.stateAt === null || lane.forceState ||
-      lane.statePending >= stateMaxRecords || Date.now() - lane.lastStateAt >= stateInterval
+      (lane.forceState && !withHits) ||
+      lane.statePending >= slack * stateMaxRecords ||
+      Date.now() - lane.lastStateAt >= slack * stateInterval
     );
   }
 
@@ -262,7 +269,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
       (hasEffects || source.partition === 'http' || lane.pending >= maxRecords || Date.now() - lane.lastCheckpointAt >= interval);
     let decisions: CommittedDecision[] = [];
     let dunningDecisions: readonly ('suspend' | 'activate')[] = [];
-    const writeState = checkpointNow && stateDue(lane);
+    const writeState = checkpointNow && stateDue(lane, hits.length > 0);
     if (hasEffects || checkpointNow) {
       const now = opts.clock.now();
       const ctx = { now: now.toISOString(), newId };

@@ -112,7 +112,7 @@ async function endToEnd(topic: string, rules: RuleSet, label: string, latencies?
     // first batch); the records before it are subtracted.
     let first: { t: number; n: number } | null = null;
     for (;;) {
-      const r = await db.query<{ n: string | null }>('SELECT sum(coalesce(effects_offset, next_offset))::text AS n FROM partition_checkpoints WHERE topic = $1', [topic]);
+      const r = await db.query<{ n: string | null }>('SELECT sum(greatest(effects_offset, next_offset))::text AS n FROM partition_checkpoints WHERE topic = $1', [topic]);
       const n = Number(r.rows[0]?.n ?? 0);
       if (n > 0 && !first) first = { t: performance.now(), n };
       if (n >= N) break;

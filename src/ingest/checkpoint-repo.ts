@@ -1,17 +1,21 @@
-// partition_checkpoints (0002_ingest.sql, 0006_engine_state.sql, 0008_effects_offset.sql) per input partition:
+// partition_checkpoints (0002_ingest.sql, 0006_engine_state.sql, 0008_effects_offset.sql), per input partition:
 // `next_offset`, where the stored fraud engine state is exact (its shared part in the row, its per-account parts in
-// engine_account_state), and `effects_offset` (>= next_offset; NULL: equal), before which every record's effects
-// are durable. A state checkpoint is incremental: the fenced row, one set-based upsert of the changed accounts'
-// parts and one delete of the forgotten ones. An effects checkpoint moves only effects_offset. Both run in the
-// caller's transaction and are conditional on the effects offset the writer loaded, which fences a stale owner (a
-// consumer that lost its partition in a rebalance but is still finishing a batch).
+// engine_account_state), and `effects_offset`, before which every record's effects are durable. Three writes, each
+// in the caller's transaction:
+// - saveCheckpoint: both offsets and the engine delta (the changed accounts' parts, one set-based upsert, and the
+//   forgotten ones, one delete);
+// - saveEffectsOffset: the effects offset only (one row update);
+// - saveState: the engine delta and the state offset only, leaving the effects offset alone, so it can run beside
+//   the lane's effects writes; the row is updated last, so its lock is held only at the end.
+// The first two are conditional on the effects offset the writer last saw, saveState on the state offset: either
+// fences a stale owner (a consumer that lost its partition in a rebalance but is still finishing a batch).
 // Never: commits Kafka offsets, commits or rolls back the transaction itself.
 import type { Queryable } from '../store/db.js';
 
 export interface Checkpoint {
   /** Where the stored engine state is exact: the next offset to feed the engine. */
   nextOffset: number;
-  /** The effects of every record before this are durable (>= nextOffset). */
+  /** The stored effects offset: the effects of every record before it are durable. May be behind nextOffset. */
   effectsOffset: number;
   /** The engine's shared part, or null (no engine, or a legacy whole snapshot that 0006 cleared). */
   shared: Uint8Array | null;
@@ -43,15 +47,14 @@ export async function loadCheckpoint(q: Queryable, topic: string, partition: num
   const accounts: [string, Uint8Array][] = [];
   if (row.engine_shared && row.ids) row.ids.forEach((id, i) => accounts.push([id, row.parts![i]!]));
   const nextOffset = Number(row.next_offset);
-  return { nextOffset, effectsOffset: Math.max(nextOffset, Number(row.effects_offset ?? nextOffset)), shared: row.engine_shared, accounts };
+  return { nextOffset, effectsOffset: Number(row.effects_offset ?? nextOffset), shared: row.engine_shared, accounts };
 }
 
 const buf = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 
 /**
- * Writes a state checkpoint (the engine state is exact at `nextOffset`, effects durable up to `effectsOffset` >=
- * `nextOffset`) if the stored effects offset is still `expected` (null: no row yet), then the engine delta. Returns
- * false when another writer got there first, in which case the caller's transaction must roll back. With
+ * Writes both offsets and the engine delta if the stored effects offset is still `expected` (null: no row yet).
+ * Returns false when another writer got there first, in which case the caller's transaction must roll back. With
  * `expected` null, account parts left by an earlier owner of the (deleted) row are cleared first.
  */
 export async function saveCheckpoint(
@@ -64,12 +67,11 @@ export async function saveCheckpoint(
   effectsOffset: number = nextOffset,
 ): Promise<boolean> {
   const shared = delta ? buf(delta.shared) : null;
-  const effects = effectsOffset > nextOffset ? effectsOffset : null;
   if (expected === null) {
     const res = await q.query(
       `INSERT INTO partition_checkpoints (topic, partition, next_offset, effects_offset, state, engine_shared, updated_at)
        VALUES ($1, $2, $3, $4, NULL, $5, now()) ON CONFLICT (topic, partition) DO NOTHING`,
-      [topic, partition, nextOffset, effects, shared],
+      [topic, partition, nextOffset, effectsOffset, shared],
     );
     if (res.rowCount !== 1) return false;
     await q.query('DELETE FROM engine_account_state WHERE topic = $1 AND partition = $2', [topic, partition]);
@@ -77,12 +79,40 @@ export async function saveCheckpoint(
     // The row lock taken here also serialises two writers of the same partition's account parts.
     const res = await q.query(
       `UPDATE partition_checkpoints SET next_offset = $4, effects_offset = $5, state = NULL, engine_shared = $6, updated_at = now()
-        WHERE topic = $1 AND partition = $2 AND coalesce(effects_offset, next_offset) = $3`,
-      [topic, partition, expected, nextOffset, effects, shared],
+        WHERE topic = $1 AND partition = $2 AND effects_offset = $3`,
+      [topic, partition, expected, nextOffset, effectsOffset, shared],
     );
     if (res.rowCount !== 1) return false;
   }
-  if (!delta) return true;
+  if (delta) await writeDelta(q, topic, partition, delta);
+  return true;
+}
+
+/** Moves only the effects offset, if it is still `expected`. Returns false when another writer got there first. */
+export async function saveEffectsOffset(q: Queryable, topic: string, partition: number, expected: number, effectsOffset: number): Promise<boolean> {
+  const res = await q.query(
+    `UPDATE partition_checkpoints SET effects_offset = $4, updated_at = now()
+      WHERE topic = $1 AND partition = $2 AND effects_offset = $3`,
+    [topic, partition, expected, effectsOffset],
+  );
+  return res.rowCount === 1;
+}
+
+/**
+ * Writes the engine delta and moves the state offset from `expectedState` to `nextOffset`, leaving the effects
+ * offset alone. Returns false when the stored state offset moved meanwhile (another owner); the caller rolls back.
+ */
+export async function saveState(q: Queryable, topic: string, partition: number, expectedState: number, nextOffset: number, delta: EngineDelta): Promise<boolean> {
+  await writeDelta(q, topic, partition, delta);
+  const res = await q.query(
+    `UPDATE partition_checkpoints SET next_offset = $4, state = NULL, engine_shared = $5, updated_at = now()
+      WHERE topic = $1 AND partition = $2 AND next_offset = $3`,
+    [topic, partition, expectedState, nextOffset, buf(delta.shared)],
+  );
+  return res.rowCount === 1;
+}
+
+async function writeDelta(q: Queryable, topic: string, partition: number, delta: EngineDelta): Promise<void> {
   if (delta.upserts.length > 0) {
     // Parts travel as base64 text arrays: portable across node-postgres and PGlite parameter encodings.
     await q.query(
@@ -95,18 +125,4 @@ export async function saveCheckpoint(
   if (delta.deletes.length > 0) {
     await q.query('DELETE FROM engine_account_state WHERE topic = $1 AND partition = $2 AND account_id = ANY($3::text[])', [topic, partition, delta.deletes]);
   }
-  return true;
-}
-
-/**
- * Moves only the effects offset (the engine state stays where it was stored), if the stored effects offset is
- * still `expected`. Returns false when another writer got there first.
- */
-export async function saveEffectsOffset(q: Queryable, topic: string, partition: number, expected: number, effectsOffset: number): Promise<boolean> {
-  const res = await q.query(
-    `UPDATE partition_checkpoints SET effects_offset = $4, updated_at = now()
-      WHERE topic = $1 AND partition = $2 AND coalesce(effects_offset, next_offset) = $3`,
-    [topic, partition, expected, effectsOffset],
-  );
-  return res.rowCount === 1;
 }

@@ -11,8 +11,17 @@ export interface Lane {
   readonly checkpoint: { topic: string; partition: number } | null;
   loaded: boolean;
   engine: FraudEngine | null;
-  /** The stored effects offset: every record before it has its effects durable (null: no checkpoint yet). */
+  /**
+   * Every record before this has its effects durable (null: no checkpoint yet): the stored effects offset, or the
+   * state offset when that is further on (a record without effects needs nothing written). Kafka commits up to it.
+   */
   durable: number | null;
+  /** The effects offset as stored: what the next effects or full write fences on (null: no row yet). */
+  fence: number | null;
+  /** The background engine-state write in flight (at most one per lane; it never rejects). */
+  stateWrite: Promise<void> | null;
+  /** A background state write failed: the engine's change set is lost, so the lane reloads before its next batch. */
+  stateFailed: boolean;
   /** Where the stored engine state is exact (the checkpoint's next_offset); at or behind `durable`. */
   stateAt: number | null;
   /** Next offset applied in memory; ahead of `durable` while a checkpoint is deferred. */
@@ -54,6 +63,9 @@ export function newLane(source: Source): Lane {
     loaded: false,
     engine: null,
     durable: null,
+    fence: null,
+    stateWrite: null,
+    stateFailed: false,
     stateAt: null,
     applied: null,
     replayUntil: null,
@@ -79,6 +91,8 @@ export function resetLane(lane: Lane): void {
   lane.loaded = false;
   lane.engine = null;
   lane.durable = null;
+  lane.fence = null;
+  lane.stateFailed = false;
   lane.stateAt = null;
   lane.applied = null;
   lane.replayUntil = null;

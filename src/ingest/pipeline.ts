@@ -21,7 +21,7 @@ import type { Logger } from '../log.js';
 import type { EventOutcome, Metrics } from '../metrics.js';
 import type { FraudEngine, FraudRule, RuleSet } from '../rules/types.js';
 import type { Database } from '../store/db.js';
-import { loadCheckpoint, saveCheckpoint, saveEffectsOffset, type EngineDelta } from './checkpoint-repo.js';
+import { loadCheckpoint, saveCheckpoint, saveEffectsOffset, saveState, type EngineDelta } from './checkpoint-repo.js';
 import { insertDeadLetters, toDeadLetter } from './dead-letters.js';
 import { laneKey, newLane, resetLane, runInLane, type Lane } from './lanes.js';
 import { ProfileCache } from './profile-cache.js';
@@ -114,9 +114,13 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
   };
 
   async function ensureLoaded(lane: Lane): Promise<void> {
+    if (lane.stateFailed) resetLane(lane);
     if (lane.loaded) return;
+    // A background state write of an earlier incarnation of this lane lands first, so the load sees it.
+    if (lane.stateWrite) await lane.stateWrite;
     const cp = lane.checkpoint ? await loadCheckpoint(opts.db, lane.checkpoint.topic, lane.checkpoint.partition) : null;
-    lane.durable = cp?.effectsOffset ?? null;
+    lane.fence = cp?.effectsOffset ?? null;
+    lane.durable = cp ? Math.max(cp.effectsOffset, cp.nextOffset) : null;
     lane.stateAt = cp?.nextOffset ?? null;
     lane.applied = lane.stateAt ?? (lane.source.partition === 'http' ? 0 : null);
     lane.replayUntil = cp && cp.effectsOffset > cp.nextOffset ? cp.effectsOffset : null;
@@ -137,44 +141,79 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
   }
 
   /**
-   * Whether this checkpoint stores the engine state (else it moves only the effects offset). A batch with rule hits
-   * leaves a due state write to the next batch or the flush timer, so a hold's commit does not wait for encoding the
-   * dirty accounts -- unless the state is twice overdue.
+   * Kafka partitions of the fraud engine store their state in the background (startStateWrite), apart from the
+   * effects; every other lane, and a partition's first checkpoint, store it with the batch.
    */
-  function stateDue(lane: Lane, withHits = false): boolean {
-    const deferrable = lane.engine !== null && typeof lane.source.partition === 'number';
-    if (!deferrable || lane.durable === null || lane.stateAt === null) return true;
-    const slack = withHits ? 2 : 1;
-    return (
-      (lane.forceState && !withHits) ||
-      lane.statePending >= slack * stateMaxRecords ||
-      Date.now() - lane.lastStateAt >= slack * stateInterval
-    );
+  function stateInBackground(lane: Lane): boolean {
+    return lane.engine !== null && typeof lane.source.partition === 'number' && lane.fence !== null && lane.stateAt !== null;
   }
 
+  function stateDue(lane: Lane): boolean {
+    return lane.forceState || lane.statePending >= stateMaxRecords || Date.now() - lane.lastStateAt >= stateInterval;
+  }
+
+  function engineDelta(engine: FraudEngine): EngineDelta {
+    const delta: EngineDelta = { shared: engine.snapshotShared(), upserts: [], deletes: [] };
+    for (const id of engine.dirtyAccounts()) {
+      const part = engine.snapshotAccount(id);
+      if (part) delta.upserts.push([id, part]);
+      else delta.deletes.push(id);
+    }
+    return delta;
+  }
+
+  /**
+   * Stores the engine state at the lane's applied offset in its own transaction, while the lane goes on: the parts
+   * are encoded now (the engine starts a new change set at once), written in the background, and the state offset
+   * moves when that commits. A hold's commit never waits for it. A failure loses the change set, so the lane
+   * reloads (state offset, then a rebuild up to the effects offset) before its next batch.
+   */
+  function startStateWrite(lane: Lane): void {
+    const cp = lane.checkpoint!;
+    const at = lane.applied!;
+    const expected = lane.stateAt!;
+    const delta = engineDelta(lane.engine!);
+    lane.engine!.markClean();
+    lane.statePending = 0;
+    lane.lastStateAt = Date.now();
+    lane.forceState = false;
+    lane.stateWrite = opts.db
+      .transaction(async (tx) => {
+        if (!(await saveState(tx, cp.topic, cp.partition, expected, at, delta))) {
+          throw new CheckpointConflictError(`engine state of ${lane.key} moved under us (another owner?)`, null);
+        }
+      })
+      .then(
+        () => {
+          if (lane.stateAt === expected) lane.stateAt = at;
+          // Every record before `at` has had its effects committed (or had none).
+          if (lane.durable !== null) lane.durable = Math.max(lane.durable, at);
+        },
+        (err: unknown) => {
+          lane.stateFailed = true;
+          opts.log.warn({ err, topic: cp.topic, partition: cp.partition }, 'engine state write failed; the partition reloads its checkpoint');
+        },
+      )
+      .finally(() => {
+        lane.stateWrite = null;
+      });
+  }
+
+  /** Both offsets and the engine delta, in the caller's transaction (no background state write may be in flight). */
   async function writeCheckpoint(tx: Parameters<Parameters<Database['transaction']>[0]>[0], lane: Lane, next: number): Promise<void> {
     const cp = lane.checkpoint!;
-    const engine = lane.engine;
-    let delta: EngineDelta | null = null;
-    if (engine) {
-      delta = { shared: engine.snapshotShared(), upserts: [], deletes: [] };
-      for (const id of engine.dirtyAccounts()) {
-        const part = engine.snapshotAccount(id);
-        if (part) delta.upserts.push([id, part]);
-        else delta.deletes.push(id);
-      }
-    }
+    const delta = lane.engine ? engineDelta(lane.engine) : null;
     lane.writtenEpoch = rulesEpoch;
     // While rebuilding after a restart the state may be stored behind the effects offset, which never moves back.
-    const ok = await saveCheckpoint(tx, cp.topic, cp.partition, lane.durable, next, delta, Math.max(next, lane.durable ?? next));
+    const ok = await saveCheckpoint(tx, cp.topic, cp.partition, lane.fence, next, delta, Math.max(next, lane.fence ?? next));
     if (!ok) throw new CheckpointConflictError(`checkpoint of ${lane.key} moved under us (another owner?)`, null);
   }
 
   /** An effects checkpoint; false when there is nothing to move (still rebuilding behind the effects offset). */
   async function writeEffectsCheckpoint(tx: Parameters<Parameters<Database['transaction']>[0]>[0], lane: Lane, next: number): Promise<boolean> {
     const cp = lane.checkpoint!;
-    if (lane.durable === null || next <= lane.durable) return false;
-    const ok = await saveEffectsOffset(tx, cp.topic, cp.partition, lane.durable, next);
+    if (lane.fence === null || next <= lane.fence) return false;
+    const ok = await saveEffectsOffset(tx, cp.topic, cp.partition, lane.fence, next);
     if (!ok) throw new CheckpointConflictError(`checkpoint of ${lane.key} moved under us (another owner?)`, null);
     return true;
   }
@@ -187,7 +226,8 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     if (lane.writtenEpoch === rulesEpoch) lane.engine?.markClean();
     else lane.forceState = true;
     lane.writtenEpoch = null;
-    lane.durable = Math.max(next, lane.durable ?? next);
+    lane.fence = Math.max(next, lane.fence ?? next);
+    lane.durable = Math.max(lane.fence, lane.durable ?? next);
     lane.stateAt = next;
     lane.pending = 0;
     lane.lastCheckpointAt = Date.now();
@@ -196,13 +236,19 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
   }
 
   /** After an effects checkpoint's COMMIT (or a due one with nothing to move). */
-  function markEffectsDurable(lane: Lane, next: number): void {
+  function markEffectsDurable(lane: Lane, next: number, wrote: boolean): void {
+    if (wrote) lane.fence = next;
     lane.durable = Math.max(next, lane.durable ?? next);
     lane.pending = 0;
     lane.lastCheckpointAt = Date.now();
   }
 
   async function run(lane: Lane, records: readonly RawRecord[]): Promise<BatchResult> {
+    if (lane.stateFailed) {
+      // The engine's change set is lost: reload from the checkpoint. Failing the batch makes the consumer seek back.
+      resetLane(lane);
+      throw new Error(`engine state write of ${lane.key} failed: reloading the checkpoint`);
+    }
     await ensureLoaded(lane);
     const { source } = lane;
     const isKafka = typeof source.partition === 'number';
@@ -269,7 +315,10 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
       (hasEffects || source.partition === 'http' || lane.pending >= maxRecords || Date.now() - lane.lastCheckpointAt >= interval);
     let decisions: CommittedDecision[] = [];
     let dunningDecisions: readonly ('suspend' | 'activate')[] = [];
-    const writeState = checkpointNow && stateDue(lane, hits.length > 0);
+    const writeState = checkpointNow && !stateInBackground(lane);
+    // A full write (a lane's first) must not race a background state write.
+    if (writeState && lane.stateWrite) await lane.stateWrite;
+    let wroteEffects = false;
     if (hasEffects || checkpointNow) {
       const now = opts.clock.now();
       const ctx = { now: now.toISOString(), newId };
@@ -286,7 +335,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
           }
           const taken = await applyRuleHits(tx, hits, ctx, opts);
           if (writeState) await writeCheckpoint(tx, lane, next!);
-          else if (checkpointNow) await writeEffectsCheckpoint(tx, lane, next!);
+          else if (checkpointNow) wroteEffects = await writeEffectsCheckpoint(tx, lane, next!);
           // Produced before COMMIT: a crash after this re-delivers the batch and duplicates the letter, never loses it.
           if (letters.length > 0 && opts.dlq) await opts.dlq.send(letters);
           return taken;
@@ -297,7 +346,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
       }
       for (const d of dunningDecisions) opts.metrics.decision('non_payment', 'dunning', d);
       if (writeState) markDurable(lane, next!);
-      else if (checkpointNow) markEffectsDurable(lane, next!);
+      else if (checkpointNow) markEffectsDurable(lane, next!, wroteEffects);
       if (accounts.length > 0) profiles.invalidate(accounts.map((a) => a.id));
       const committedAt = Date.now();
       for (const d of decisions) {
@@ -308,6 +357,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     }
     // A lane without a checkpoint row (replay) never writes parts: keep its change set from growing.
     if (lane.checkpoint === null) lane.engine?.markClean();
+    else if (stateInBackground(lane) && lane.stateWrite === null && lane.applied !== lane.stateAt && stateDue(lane)) startStateWrite(lane);
     countOutcomes(source.kind, results);
     return { results, durableNextOffset: lane.durable, skipped };
   }
@@ -323,25 +373,34 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
    * due; on revocation and shutdown (`full` true) the state, so the next owner or start needs no rebuild.
    */
   async function flushLane(lane: Lane, full: boolean): Promise<number | null> {
+    if (full && lane.stateWrite) await lane.stateWrite;
+    // A failed background state write lost the engine's change set: nothing consistent to write. The next batch
+    // fails, and the consumer reloads the checkpoint and seeks to it (run).
+    if (lane.stateFailed) return lane.durable;
     if (!lane.loaded || lane.checkpoint === null || lane.applied === null) return lane.durable;
     const next = lane.applied;
-    const writeState = full || stateDue(lane);
-    if (writeState ? lane.pending === 0 && lane.stateAt === next : lane.pending === 0 || lane.durable === null || next <= lane.durable) {
+    const background = stateInBackground(lane);
+    const writeState = full || !background;
+    if (writeState ? lane.pending === 0 && lane.stateAt === next : lane.pending === 0 || lane.fence === null || next <= lane.fence) {
+      if (!full && background && lane.stateWrite === null && next !== lane.stateAt && stateDue(lane)) startStateWrite(lane);
       return lane.durable;
     }
+    let wrote = false;
     try {
       await opts.db.transaction(async (tx) => {
         if (writeState) await writeCheckpoint(tx, lane, next);
-        else await writeEffectsCheckpoint(tx, lane, next);
+        else wrote = await writeEffectsCheckpoint(tx, lane, next);
       });
     } catch (err) {
       resetLane(lane);
       throw err;
     }
     if (writeState) markDurable(lane, next);
-    else markEffectsDurable(lane, next);
+    else markEffectsDurable(lane, next, wrote);
+    if (!full && background && lane.stateWrite === null && next !== lane.stateAt && stateDue(lane)) startStateWrite(lane);
     return lane.durable;
   }
+
 
   return {
     processBatch: (source, records) => {

@@ -30,13 +30,13 @@ describe('duplicates', () => {
     const live = await startInProcess({ db: fresh.db, brokers, topics, groupId: uniqueName('g-dup'), rulesDir: rules });
     // Every message twice: the whole stream, then the whole stream again (a producer retry storm or a re-send).
     for (let k = 0; k < times; k++) await produce(brokers, topics.accounts, keyed(s.accounts));
-    await waitFor('accounts', async () => (await n(`SELECT coalesce(sum(coalesce(effects_offset, next_offset)),0)::text AS n FROM partition_checkpoints WHERE topic = '${topics.accounts}'`)) === times * s.accounts.length);
+    await waitFor('accounts', async () => (await n(`SELECT coalesce(sum(greatest(effects_offset, next_offset)),0)::text AS n FROM partition_checkpoints WHERE topic = '${topics.accounts}'`)) === times * s.accounts.length);
     for (let k = 0; k < times; k++) {
       await produce(brokers, topics.cdrs, keyed(s.cdrs));
       await produce(brokers, topics.invoices, keyed(s.invoices));
     }
     await waitFor('cdrs and invoices', async () =>
-      (await n(`SELECT coalesce(sum(coalesce(effects_offset, next_offset)),0)::text AS n FROM partition_checkpoints WHERE topic IN ('${topics.cdrs}', '${topics.invoices}')`)) === times * (s.cdrs.length + s.invoices.length));
+      (await n(`SELECT coalesce(sum(greatest(effects_offset, next_offset)),0)::text AS n FROM partition_checkpoints WHERE topic IN ('${topics.cdrs}', '${topics.invoices}')`)) === times * (s.cdrs.length + s.invoices.length));
     await live.stop();
     return { state: await storedState(fresh.db), counts: sorted(await checkpointCounts(fresh.db, topics.cdrs)) };
   }

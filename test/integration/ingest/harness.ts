@@ -67,7 +67,7 @@ export function countingRulesDir(): string {
 
 /** Sum of the effects offsets over the topic's checkpoints: how many offsets are durably applied. */
 export async function progress(db: Database, topic: string): Promise<number> {
-  const r = await db.query<{ n: string | null }>('SELECT sum(coalesce(effects_offset, next_offset))::text AS n FROM partition_checkpoints WHERE topic = $1 AND partition >= 0', [topic]);
+  const r = await db.query<{ n: string | null }>('SELECT sum(greatest(effects_offset, next_offset))::text AS n FROM partition_checkpoints WHERE topic = $1 AND partition >= 0', [topic]);
   return Number(r.rows[0]?.n ?? 0);
 }
 

@@ -26,17 +26,18 @@ const BATCH = 50;
 // the effects offset.
 const lazyState = { checkpointIntervalMs: 0, stateIntervalMs: 3_600_000, stateMaxRecords: 1_000_000 };
 
-async function feed(p: Pipeline, source: Source, values: Buffer[], from: number, to: number): Promise<void> {
+async function feed(p: Pipeline, source: Source, values: Buffer[], from: number, to: number, pauseMs = 0): Promise<void> {
   for (let i = from; i < to; i += BATCH) {
     const chunk = values.slice(i, Math.min(i + BATCH, to)).map((value, k) => ({ offset: i + k, key: null, value, arrivedAtMs: Date.now() }));
     await p.processBatch(source, chunk);
+    if (pauseMs > 0) await new Promise((res) => setTimeout(res, pauseMs));
   }
 }
 
-async function offsets(db: Database): Promise<{ next: number; effects: number | null }> {
-  const r = await db.query<{ next_offset: string; effects_offset: string | null }>(`SELECT next_offset, effects_offset FROM partition_checkpoints WHERE topic = 'rb-cdrs'`);
+async function offsets(db: Database): Promise<{ next: number; effects: number }> {
+  const r = await db.query<{ next_offset: string; effects_offset: string }>(`SELECT next_offset, effects_offset FROM partition_checkpoints WHERE topic = 'rb-cdrs'`);
   const row = r.rows[0]!;
-  return { next: Number(row.next_offset), effects: row.effects_offset === null ? null : Number(row.effects_offset) };
+  return { next: Number(row.next_offset), effects: Number(row.effects_offset) };
 }
 
 describe('engine state rebuilt after a crash', () => {
@@ -81,8 +82,57 @@ describe('engine state rebuilt after a crash', () => {
     expect(await c.prepare(cdrSource)).toBe(midway);
     await feed(c, cdrSource, s.cdrs, midway, total);
     await c.flushAll();
-    expect(await offsets(crashed.db)).toEqual({ next: total, effects: null });
+    expect(await offsets(crashed.db)).toEqual({ next: total, effects: total });
 
+    expect(sorted(await checkpointCounts(crashed.db, 'rb-cdrs'))).toEqual(expected.counts);
+    expect(await storedState(crashed.db)).toEqual(expected.state);
+  });
+});
+
+describe('engine state written in the background', () => {
+  it.each([
+    ['behind', { checkpointIntervalMs: 0, stateIntervalMs: 0 }],
+    ['ahead of', { checkpointIntervalMs: 3_600_000, stateIntervalMs: 0 }],
+  ])('stays consistent when the owner crashes with the state %s the effects offset', async (_, tuning) => {
+    const rules = countingAndDeciding();
+    const s = scenario(Date.now());
+    const total = s.cdrs.length;
+    const reference = await freshDatabase();
+    dbs.push(reference);
+    const r = await buildPipeline(reference.db, rules);
+    await feed(r, accountsSource, s.accounts, 0, s.accounts.length);
+    await feed(r, cdrSource, s.cdrs, 0, total);
+    await r.flushAll();
+    const expected = { state: await storedState(reference.db), counts: sorted(await checkpointCounts(reference.db, 'rb-cdrs')) };
+
+    const crashed = await freshDatabase();
+    dbs.push(crashed);
+    // A background state write after every batch that finds none in flight; effects with every batch, or only with
+    // the batches that have effects (so the state runs ahead of them).
+    const a = await buildPipeline(crashed.db, rules, { tuning });
+    await feed(a, accountsSource, s.accounts, 0, s.accounts.length);
+    const cut = Math.floor((total * 2) / 3);
+    // Pausing between batches lets each background write land before the next batch, so one starts after the last.
+    await feed(a, cdrSource, s.cdrs, 0, cut, 100);
+    // Crash: `a` is dropped. Let its last background write land (or not) first, as a dying process's might.
+    let last = -1;
+    for (let same = 0; same < 5; ) {
+      const now = (await offsets(crashed.db)).next;
+      same = now === last ? same + 1 : 0;
+      last = now;
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    const stored = await offsets(crashed.db);
+    expect(stored.next).toBeGreaterThan(BATCH);
+    if (tuning.checkpointIntervalMs === 0) expect(stored.effects).toBe(cut);
+    else expect(stored.next).toBeGreaterThan(stored.effects);
+
+    const b = await buildPipeline(crashed.db, rules, { tuning });
+    const from = (await b.prepare(cdrSource))!;
+    expect(from).toBe(stored.next);
+    await feed(b, cdrSource, s.cdrs, from, total);
+    await b.flushAll();
+    expect(await offsets(crashed.db)).toEqual({ next: total, effects: total });
     expect(sorted(await checkpointCounts(crashed.db, 'rb-cdrs'))).toEqual(expected.counts);
     expect(await storedState(crashed.db)).toEqual(expected.state);
   });
@@ -119,8 +169,8 @@ describe('a partition left behind by a crashed owner', () => {
     } finally {
       await live.stop();
     }
-    const stored = await fresh.db.query<{ next_offset: string; effects_offset: string | null }>('SELECT next_offset, effects_offset FROM partition_checkpoints WHERE topic = $1', [topics.cdrs]);
-    expect(stored.rows.map((r) => [Number(r.next_offset), r.effects_offset])).toEqual([[total, null]]);
+    const stored = await fresh.db.query<{ next_offset: string; effects_offset: string }>('SELECT next_offset, effects_offset FROM partition_checkpoints WHERE topic = $1', [topics.cdrs]);
+    expect(stored.rows.map((r) => [Number(r.next_offset), Number(r.effects_offset)])).toEqual([[total, total]]);
     const expected = new Map<string, number>();
     for (const b of s.cdrs) {
       const id = (JSON.parse(b.toString()) as { accountId: string }).accountId;

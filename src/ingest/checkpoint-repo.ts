@@ -112,14 +112,18 @@ export async function saveState(q: Queryable, topic: string, partition: number, 
   return res.rowCount === 1;
 }
 
+/** Account parts per upsert statement: a large delta goes in several, so the event loop runs between them. */
+const PARTS_PER_STATEMENT = 500;
+
 async function writeDelta(q: Queryable, topic: string, partition: number, delta: EngineDelta): Promise<void> {
-  if (delta.upserts.length > 0) {
+  for (let i = 0; i < delta.upserts.length; i += PARTS_PER_STATEMENT) {
+    const chunk = delta.upserts.slice(i, i + PARTS_PER_STATEMENT);
     // Parts travel as base64 text arrays: portable across node-postgres and PGlite parameter encodings.
     await q.query(
       `INSERT INTO engine_account_state (topic, partition, account_id, state)
        SELECT $1, $2, u.id, decode(u.part, 'base64') FROM unnest($3::text[], $4::text[]) AS u(id, part)
        ON CONFLICT (topic, partition, account_id) DO UPDATE SET state = EXCLUDED.state`,
-      [topic, partition, delta.upserts.map(([id]) => id), delta.upserts.map(([, p]) => buf(p).toString('base64'))],
+      [topic, partition, chunk.map(([id]) => id), chunk.map(([, p]) => buf(p).toString('base64'))],
     );
   }
   if (delta.deletes.length > 0) {

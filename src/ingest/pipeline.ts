@@ -103,6 +103,11 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
   const stateMaxRecords = opts.stateMaxRecords ?? 250_000;
   const newId = opts.newId ?? defaultNewId;
   let rules = opts.rules;
+  /**
+   * Background state writes run one at a time across the pipeline's partitions: they are large, and several at
+   * once would take the connections and the cores that the batches' effects need.
+   */
+  let stateQueue: Promise<unknown> = Promise.resolve();
   /** Bumped by setRules, which may run while a lane's checkpoint transaction is in flight (see markDurable). */
   let rulesEpoch = 0;
 
@@ -135,7 +140,8 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     lane.pending = 0;
     lane.lastCheckpointAt = Date.now();
     lane.statePending = 0;
-    lane.lastStateAt = Date.now();
+    // Partitions loaded together would store their state together: spread the first write over the interval.
+    lane.lastStateAt = Date.now() - Math.random() * stateInterval;
     lane.forceState = false;
     lane.loaded = true;
   }
@@ -177,12 +183,15 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     lane.statePending = 0;
     lane.lastStateAt = Date.now();
     lane.forceState = false;
-    lane.stateWrite = opts.db
-      .transaction(async (tx) => {
+    const write = stateQueue.then(() =>
+      opts.db.transaction(async (tx) => {
         if (!(await saveState(tx, cp.topic, cp.partition, expected, at, delta))) {
           throw new CheckpointConflictError(`engine state of ${lane.key} moved under us (another owner?)`, null);
         }
-      })
+      }),
+    );
+    stateQueue = write.catch(() => undefined);
+    lane.stateWrite = write
       .then(
         () => {
           if (lane.stateAt === expected) lane.stateAt = at;

@@ -140,8 +140,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     lane.pending = 0;
     lane.lastCheckpointAt = Date.now();
     lane.statePending = 0;
-    // Partitions loaded together would store their state together: spread the first write over the interval.
-    lane.lastStateAt = Date.now() - Math.random() * stateInterval;
+    lane.lastStateAt = Date.now();
     lane.forceState = false;
     lane.loaded = true;
   }
@@ -235,13 +234,16 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     if (lane.writtenEpoch === rulesEpoch) lane.engine?.markClean();
     else lane.forceState = true;
     lane.writtenEpoch = null;
+    const first = lane.fence === null;
     lane.fence = Math.max(next, lane.fence ?? next);
     lane.durable = Math.max(lane.fence, lane.durable ?? next);
     lane.stateAt = next;
     lane.pending = 0;
     lane.lastCheckpointAt = Date.now();
     lane.statePending = 0;
-    lane.lastStateAt = lane.lastCheckpointAt;
+    // Partitions that start together would store their state together: spread their next write over the second
+    // half of the interval.
+    lane.lastStateAt = first ? lane.lastCheckpointAt - Math.random() * 0.5 * stateInterval : lane.lastCheckpointAt;
   }
 
   /** After an effects checkpoint's COMMIT (or a due one with nothing to move). */

@@ -165,7 +165,7 @@ describe('a partition left behind by a crashed owner', () => {
 
     const live = await startInProcess({ db: fresh.db, brokers, topics, groupId, rulesDir: rules });
     try {
-      await waitFor('the engine rebuilt up to the effects offset', async () => (await live.pipeline.prepare(source)) === total, 30_000, 100);
+      await waitFor('the engine rebuilt up to the effects offset', async () => (await live.pipeline.prepare(source)) === total, 60_000, 100);
     } finally {
       await live.stop();
     }

@@ -12,19 +12,17 @@ export interface Lane {
   loaded: boolean;
   engine: FraudEngine | null;
   /**
-   * Every record before this has its effects durable (null: no checkpoint yet): the stored effects offset, or the
-   * state offset when that is further on (a record without effects needs nothing written). Kafka commits up to it.
+   * The effects offset as stored (null: no row yet): every record before it has its effects durable, and the next
+   * effects or full write fences on it.
    */
-  durable: number | null;
-  /** The effects offset as stored: what the next effects or full write fences on (null: no row yet). */
   fence: number | null;
   /** The background engine-state write in flight (at most one per lane; it never rejects). */
   stateWrite: Promise<void> | null;
   /** A background state write failed: the engine's change set is lost, so the lane reloads before its next batch. */
   stateFailed: boolean;
-  /** Where the stored engine state is exact (the checkpoint's next_offset); at or behind `durable`. */
+  /** Where the stored engine state is exact (the checkpoint's next_offset); behind or ahead of `fence`. */
   stateAt: number | null;
-  /** Next offset applied in memory; ahead of `durable` while a checkpoint is deferred. */
+  /** Next offset applied in memory; ahead of both stored offsets while a checkpoint is deferred. */
   applied: number | null;
   /**
    * After a restart from a state checkpoint behind the effects offset: records before this are fed to the engine
@@ -62,7 +60,6 @@ export function newLane(source: Source): Lane {
     checkpoint,
     loaded: false,
     engine: null,
-    durable: null,
     fence: null,
     stateWrite: null,
     stateFailed: false,
@@ -90,7 +87,6 @@ export function runInLane<T>(lane: Lane, fn: () => Promise<T>): Promise<T> {
 export function resetLane(lane: Lane): void {
   lane.loaded = false;
   lane.engine = null;
-  lane.durable = null;
   lane.fence = null;
   lane.stateFailed = false;
   lane.stateAt = null;

@@ -125,7 +125,6 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     if (lane.stateWrite) await lane.stateWrite;
     const cp = lane.checkpoint ? await loadCheckpoint(opts.db, lane.checkpoint.topic, lane.checkpoint.partition) : null;
     lane.fence = cp?.effectsOffset ?? null;
-    lane.durable = cp ? Math.max(cp.effectsOffset, cp.nextOffset) : null;
     lane.stateAt = cp?.nextOffset ?? null;
     lane.applied = lane.stateAt ?? (lane.source.partition === 'http' ? 0 : null);
     lane.replayUntil = cp && cp.effectsOffset > cp.nextOffset ? cp.effectsOffset : null;
@@ -194,8 +193,6 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
       .then(
         () => {
           if (lane.stateAt === expected) lane.stateAt = at;
-          // Every record before `at` has had its effects committed (or had none).
-          if (lane.durable !== null) lane.durable = Math.max(lane.durable, at);
         },
         (err: unknown) => {
           lane.stateFailed = true;
@@ -217,13 +214,25 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     if (!ok) throw new CheckpointConflictError(`checkpoint of ${lane.key} moved under us (another owner?)`, null);
   }
 
-  /** An effects checkpoint; false when there is nothing to move (still rebuilding behind the effects offset). */
-  async function writeEffectsCheckpoint(tx: Parameters<Parameters<Database['transaction']>[0]>[0], lane: Lane, next: number): Promise<boolean> {
+  /** An effects checkpoint; nothing to write while still rebuilding behind the effects offset. */
+  async function writeEffectsCheckpoint(tx: Parameters<Parameters<Database['transaction']>[0]>[0], lane: Lane, next: number): Promise<void> {
     const cp = lane.checkpoint!;
-    if (lane.fence === null || next <= lane.fence) return false;
+    if (lane.fence === null || next <= lane.fence) return;
     const ok = await saveEffectsOffset(tx, cp.topic, cp.partition, lane.fence, next);
     if (!ok) throw new CheckpointConflictError(`checkpoint of ${lane.key} moved under us (another owner?)`, null);
-    return true;
+  }
+
+  /**
+   * Every record before this has its effects durable (null: no checkpoint yet): the stored effects offset, or the
+   * state offset when that is further on (a record without effects needs nothing written). Kafka commits up to it.
+   */
+  function durableOf(lane: Lane): number | null {
+    return lane.fence === null ? null : Math.max(lane.fence, lane.stateAt ?? lane.fence);
+  }
+
+  /** Starts a background state write when one is due and none is in flight (Kafka partitions of the engine). */
+  function maybeStartStateWrite(lane: Lane): void {
+    if (stateInBackground(lane) && lane.stateWrite === null && lane.applied !== lane.stateAt && stateDue(lane)) startStateWrite(lane);
   }
 
   /**
@@ -236,7 +245,6 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     lane.writtenEpoch = null;
     const first = lane.fence === null;
     lane.fence = Math.max(next, lane.fence ?? next);
-    lane.durable = Math.max(lane.fence, lane.durable ?? next);
     lane.stateAt = next;
     lane.pending = 0;
     lane.lastCheckpointAt = Date.now();
@@ -246,10 +254,9 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     lane.lastStateAt = first ? lane.lastCheckpointAt - Math.random() * 0.5 * stateInterval : lane.lastCheckpointAt;
   }
 
-  /** After an effects checkpoint's COMMIT (or a due one with nothing to move). */
-  function markEffectsDurable(lane: Lane, next: number, wrote: boolean): void {
-    if (wrote) lane.fence = next;
-    lane.durable = Math.max(next, lane.durable ?? next);
+  /** After an effects checkpoint's COMMIT (or a due one with nothing to move: `next` is then behind the fence). */
+  function markEffectsDurable(lane: Lane, next: number): void {
+    if (lane.fence !== null) lane.fence = Math.max(lane.fence, next);
     lane.pending = 0;
     lane.lastCheckpointAt = Date.now();
   }
@@ -329,7 +336,6 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     const writeState = checkpointNow && !stateInBackground(lane);
     // A full write (a lane's first) must not race a background state write.
     if (writeState && lane.stateWrite) await lane.stateWrite;
-    let wroteEffects = false;
     if (hasEffects || checkpointNow) {
       const now = opts.clock.now();
       const ctx = { now: now.toISOString(), newId };
@@ -346,7 +352,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
           }
           const taken = await applyRuleHits(tx, hits, ctx, opts);
           if (writeState) await writeCheckpoint(tx, lane, next!);
-          else if (checkpointNow) wroteEffects = await writeEffectsCheckpoint(tx, lane, next!);
+          else if (checkpointNow) await writeEffectsCheckpoint(tx, lane, next!);
           // Produced before COMMIT: a crash after this re-delivers the batch and duplicates the letter, never loses it.
           if (letters.length > 0 && opts.dlq) await opts.dlq.send(letters);
           return taken;
@@ -357,7 +363,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
       }
       for (const d of dunningDecisions) opts.metrics.decision('non_payment', 'dunning', d);
       if (writeState) markDurable(lane, next!);
-      else if (checkpointNow) markEffectsDurable(lane, next!, wroteEffects);
+      else if (checkpointNow) markEffectsDurable(lane, next!);
       if (accounts.length > 0) profiles.invalidate(accounts.map((a) => a.id));
       const committedAt = Date.now();
       for (const d of decisions) {
@@ -368,9 +374,9 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     }
     // A lane without a checkpoint row (replay) never writes parts: keep its change set from growing.
     if (lane.checkpoint === null) lane.engine?.markClean();
-    else if (stateInBackground(lane) && lane.stateWrite === null && lane.applied !== lane.stateAt && stateDue(lane)) startStateWrite(lane);
+    else maybeStartStateWrite(lane);
     countOutcomes(source.kind, results);
-    return { results, durableNextOffset: lane.durable, skipped };
+    return { results, durableNextOffset: durableOf(lane), skipped };
   }
 
   function countOutcomes(topic: string, results: readonly RecordResult[]): void {
@@ -387,29 +393,27 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     if (full && lane.stateWrite) await lane.stateWrite;
     // A failed background state write lost the engine's change set: nothing consistent to write. The next batch
     // fails, and the consumer reloads the checkpoint and seeks to it (run).
-    if (lane.stateFailed) return lane.durable;
-    if (!lane.loaded || lane.checkpoint === null || lane.applied === null) return lane.durable;
+    if (lane.stateFailed) return durableOf(lane);
+    if (!lane.loaded || lane.checkpoint === null || lane.applied === null) return durableOf(lane);
     const next = lane.applied;
-    const background = stateInBackground(lane);
-    const writeState = full || !background;
+    const writeState = full || !stateInBackground(lane);
     if (writeState ? lane.pending === 0 && lane.stateAt === next : lane.pending === 0 || lane.fence === null || next <= lane.fence) {
-      if (!full && background && lane.stateWrite === null && next !== lane.stateAt && stateDue(lane)) startStateWrite(lane);
-      return lane.durable;
+      if (!full) maybeStartStateWrite(lane);
+      return durableOf(lane);
     }
-    let wrote = false;
     try {
       await opts.db.transaction(async (tx) => {
         if (writeState) await writeCheckpoint(tx, lane, next);
-        else wrote = await writeEffectsCheckpoint(tx, lane, next);
+        else await writeEffectsCheckpoint(tx, lane, next);
       });
     } catch (err) {
       resetLane(lane);
       throw err;
     }
     if (writeState) markDurable(lane, next);
-    else markEffectsDurable(lane, next, wrote);
-    if (!full && background && lane.stateWrite === null && next !== lane.stateAt && stateDue(lane)) startStateWrite(lane);
-    return lane.durable;
+    else markEffectsDurable(lane, next);
+    if (!full) maybeStartStateWrite(lane);
+    return durableOf(lane);
   }
 
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, type FreshDatabase } from '../../helpers/db.js';
 import { testBrokers, uniqueName } from '../../helpers/kafka.js';
-import { checkpointCounts, makeTopics, produce, sorted, waitFor, type IngestTopics } from './harness.js';
+import { checkpointCounts, makeTopics, produce, progress, sorted, waitFor, type IngestTopics } from './harness.js';
 import { startInProcess } from './in-process.js';
 import { countingAndDeciding } from './rules.js';
 import { scenario } from './scenario.js';
@@ -26,17 +26,16 @@ describe('duplicates', () => {
     const topics: IngestTopics = await makeTopics(brokers, 3);
     const fresh = await freshDatabase();
     dbs.push(fresh);
-    const n = async (sql: string) => Number((await fresh.db.query<{ n: string }>(sql)).rows[0]!.n);
     const live = await startInProcess({ db: fresh.db, brokers, topics, groupId: uniqueName('g-dup'), rulesDir: rules });
     // Every message twice: the whole stream, then the whole stream again (a producer retry storm or a re-send).
     for (let k = 0; k < times; k++) await produce(brokers, topics.accounts, keyed(s.accounts));
-    await waitFor('accounts', async () => (await n(`SELECT coalesce(sum(greatest(effects_offset, next_offset)),0)::text AS n FROM partition_checkpoints WHERE topic = '${topics.accounts}'`)) === times * s.accounts.length);
+    await waitFor('accounts', async () => (await progress(fresh.db, topics.accounts)) === times * s.accounts.length);
     for (let k = 0; k < times; k++) {
       await produce(brokers, topics.cdrs, keyed(s.cdrs));
       await produce(brokers, topics.invoices, keyed(s.invoices));
     }
     await waitFor('cdrs and invoices', async () =>
-      (await n(`SELECT coalesce(sum(greatest(effects_offset, next_offset)),0)::text AS n FROM partition_checkpoints WHERE topic IN ('${topics.cdrs}', '${topics.invoices}')`)) === times * (s.cdrs.length + s.invoices.length));
+      (await progress(fresh.db, [topics.cdrs, topics.invoices])) === times * (s.cdrs.length + s.invoices.length));
     await live.stop();
     return { state: await storedState(fresh.db), counts: sorted(await checkpointCounts(fresh.db, topics.cdrs)) };
   }

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Database } from '../../../src/store/db.js';
+import type { Database, Queryable } from '../../../src/store/db.js';
 import { createKafka, createTopics, uniqueName } from '../../helpers/kafka.js';
 import { COUNTING_RULES_YAML, decodeCountingPart } from './counting-engine.js';
 import type { WireMessage } from './wire.js';
@@ -65,9 +65,12 @@ export function countingRulesDir(): string {
   return dir;
 }
 
-/** Sum of the effects offsets over the topic's checkpoints: how many offsets are durably applied. */
-export async function progress(db: Database, topic: string): Promise<number> {
-  const r = await db.query<{ n: string | null }>('SELECT sum(greatest(effects_offset, next_offset))::text AS n FROM partition_checkpoints WHERE topic = $1 AND partition >= 0', [topic]);
+/** How many offsets of the topics' Kafka partitions are durably applied (the further of the two stored offsets). */
+export async function progress(db: Queryable, topics: string | string[]): Promise<number> {
+  const r = await db.query<{ n: string | null }>(
+    'SELECT sum(greatest(effects_offset, next_offset))::text AS n FROM partition_checkpoints WHERE topic = ANY($1::text[]) AND partition >= 0',
+    [typeof topics === 'string' ? [topics] : topics],
+  );
   return Number(r.rows[0]?.n ?? 0);
 }
 

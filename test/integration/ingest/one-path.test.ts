@@ -6,7 +6,7 @@ import { createHttpIngest } from '../../../src/ingest/http-ingest.js';
 import { replayToStore } from '../../../src/ingest/replay.js';
 import { freshDatabase, type FreshDatabase } from '../../helpers/db.js';
 import { testBrokers, uniqueName } from '../../helpers/kafka.js';
-import { makeTopics, produce, waitFor, type IngestTopics } from './harness.js';
+import { makeTopics, produce, progress, waitFor, type IngestTopics } from './harness.js';
 import { buildPipeline, startInProcess } from './in-process.js';
 import { DECIDING_RULES_YAML, rulesDir } from './rules.js';
 import { scenario, type Scenario } from './scenario.js';
@@ -42,7 +42,7 @@ describe('one path: Kafka, HTTP ingest and replay', () => {
     await produce(brokers, topics.cdrs, asMessages(s.cdrs));
     await produce(brokers, topics.invoices, asMessages(s.invoices));
     await waitFor('CDRs and invoices applied', async () =>
-      (await count(`SELECT coalesce(sum(greatest(effects_offset, next_offset)), 0)::text AS n FROM partition_checkpoints WHERE topic IN ('${topics.cdrs}', '${topics.invoices}')`)) === s.cdrs.length + s.invoices.length);
+      (await progress(kdb.db, [topics.cdrs, topics.invoices])) === s.cdrs.length + s.invoices.length);
     await live.stop();
     const viaKafka = await storedState(kdb.db);
 

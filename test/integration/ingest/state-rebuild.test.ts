@@ -34,8 +34,8 @@ async function feed(p: Pipeline, source: Source, values: Buffer[], from: number,
   }
 }
 
-async function offsets(db: Database): Promise<{ next: number; effects: number }> {
-  const r = await db.query<{ next_offset: string; effects_offset: string }>(`SELECT next_offset, effects_offset FROM partition_checkpoints WHERE topic = 'rb-cdrs'`);
+async function offsets(db: Database, topic = 'rb-cdrs'): Promise<{ next: number; effects: number }> {
+  const r = await db.query<{ next_offset: string; effects_offset: string }>('SELECT next_offset, effects_offset FROM partition_checkpoints WHERE topic = $1', [topic]);
   const row = r.rows[0]!;
   return { next: Number(row.next_offset), effects: Number(row.effects_offset) };
 }
@@ -155,8 +155,7 @@ describe('a partition left behind by a crashed owner', () => {
     const crashed = await buildPipeline(fresh.db, rules, { tuning: lazyState });
     await feed(crashed, accountsSource, s.accounts, 0, s.accounts.length);
     await feed(crashed, source, s.cdrs, 0, total);
-    const behind = await fresh.db.query<{ next_offset: string; effects_offset: string }>('SELECT next_offset, effects_offset FROM partition_checkpoints WHERE topic = $1', [topics.cdrs]);
-    expect(behind.rows.map((r) => [Number(r.next_offset), Number(r.effects_offset)])).toEqual([[BATCH, total]]);
+    expect(await offsets(fresh.db, topics.cdrs)).toEqual({ next: BATCH, effects: total });
     const groupId = uniqueName('g-rebuild');
     const admin = createKafka(brokers).admin();
     await admin.connect();
@@ -169,8 +168,7 @@ describe('a partition left behind by a crashed owner', () => {
     } finally {
       await live.stop();
     }
-    const stored = await fresh.db.query<{ next_offset: string; effects_offset: string }>('SELECT next_offset, effects_offset FROM partition_checkpoints WHERE topic = $1', [topics.cdrs]);
-    expect(stored.rows.map((r) => [Number(r.next_offset), Number(r.effects_offset)])).toEqual([[total, total]]);
+    expect(await offsets(fresh.db, topics.cdrs)).toEqual({ next: total, effects: total });
     const expected = new Map<string, number>();
     for (const b of s.cdrs) {
       const id = (JSON.parse(b.toString()) as { accountId: string }).accountId;

@@ -90,11 +90,11 @@ async function bare(topic: string): Promise<number> {
   return s;
 }
 
-async function endToEnd(topic: string, rules: RuleSet, label: string, latencies?: number[]): Promise<{ seconds: number; stop: () => Promise<void>; url: string; drop: () => Promise<void> }> {
+async function endToEnd(topic: string, rules: RuleSet, label: string, latencies?: [seconds: number, at: number][]): Promise<{ seconds: number; stop: () => Promise<void>; url: string; drop: () => Promise<void> }> {
   const dbi = await freshDb(`bench_ingest_${label}_${suffix}`.replace(/-/g, '_'));
   const db = createPgDatabase(dbi.url, { max: 6 });
   const metrics = new Metrics({ defaultMetrics: false });
-  if (latencies) metrics.observeDecisionLatency = (_r: string, s: number) => void latencies.push(s, performance.now());
+  if (latencies) metrics.observeDecisionLatency = (_r: string, s: number) => void latencies.push([s, performance.now()]);
   const pipeline = createPipeline({
     db, effects: createIngestEffects({ defaultTimezone: 'UTC' }), dlq: null,
     createEngine: (fraud) => createFraudEngine(fraud, { allowedLatenessMs: 300_000, defaultTimezone: 'UTC' }),
@@ -149,7 +149,7 @@ console.log(`(b') pipeline end to end, no fraud rules: ${rate(N, none.seconds)} 
 
 // (c) steady RATE CDR/s of ordinary traffic; every second one fresh account dials an IRSF burst (3 calls to +882
 // cross the default irsf-international-networks suspend level). Latency: produce (Kafka timestamp) -> hold committed.
-const latencies: number[] = [];
+const latencies: [seconds: number, at: number][] = [];
 const live = await endToEnd(latencyTopic, rules, 'latency', latencies);
 const producer = kafka().producer({ idempotent: true });
 await producer.connect();
@@ -170,15 +170,11 @@ await new Promise((r) => setTimeout(r, 5000));
 await producer.disconnect();
 await live.stop();
 await live.drop();
-// latencies holds (seconds, when) pairs: report the slowest five with the second of the run they were committed in.
-const pairs: [number, number][] = [];
-for (let i = 0; i < latencies.length; i += 2) pairs.push([latencies[i]!, latencies[i + 1]!]);
-const t0 = Math.min(...pairs.map(([, at]) => at));
-const slowest = [...pairs].sort((a, b) => b[0] - a[0]).slice(0, 5).map(([l, at]) => `${(l * 1000).toFixed(0)} ms at +${((at - t0) / 1000).toFixed(0)} s`);
-latencies.length = 0;
-for (const [l] of pairs) latencies.push(l);
-latencies.sort((a, b) => a - b);
-const q = (p: number) => (latencies.length ? (latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]! * 1000).toFixed(0) : 'n/a');
+// The slowest five, with the second of the run they were committed in.
+latencies.sort((a, b) => a[0] - b[0]);
+const t0 = Math.min(...latencies.map(([, at]) => at));
+const slowest = latencies.slice(-5).reverse().map(([l, at]) => `${(l * 1000).toFixed(0)} ms at +${((at - t0) / 1000).toFixed(0)} s`);
+const q = (p: number) => (latencies.length ? (latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]![0] * 1000).toFixed(0) : 'n/a');
 console.log(`(c) decision latency at ${RATE.toLocaleString('en-GB')} CDR/s for ${LATENCY_SECONDS} s: ${latencies.length} holds, p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, max ${q(1)} ms; slowest: ${slowest.join(', ')}`);
 await admin.deleteTopics({ topics: [topic, latencyTopic, `bench-acc-${suffix}`, `bench-inv-${suffix}`] }).catch(() => undefined);
 await admin.disconnect();

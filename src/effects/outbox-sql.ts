@@ -147,14 +147,23 @@ export async function skipPending(db: Queryable, kind: OutboxKind, now: Date): P
 }
 
 /**
- * Pending rows per kind, for `suspensiond_outbox_pending{kind}`, not counting emails that wait for their account's
- * snapshot or contact (those are `waiting`, for `suspensiond_emails_waiting_for_contact`): a wait of hours is the
- * configured behaviour, not an outbox that fails to drain.
+ * Pending rows per kind, for `suspensiond_outbox_pending{kind}`, not counting the emails of an account whose oldest
+ * email waits for the account's snapshot or contact (those are `waiting`, for
+ * `suspensiond_emails_waiting_for_contact`, the queued ones behind it included): a wait of hours is the configured
+ * behaviour, not an outbox that fails to drain.
  */
 export async function countPending(db: Queryable): Promise<{ pending: Map<string, number>; waiting: number }> {
   const res = await db.query<{ kind: string; n: number | string; waiting: number | string }>(
-    `SELECT kind, count(*) FILTER (WHERE waiting_for IS NULL) AS n, count(*) FILTER (WHERE waiting_for IS NOT NULL) AS waiting
-       FROM outbox WHERE state = 'pending' GROUP BY kind`,
+    `WITH p AS (
+       SELECT kind, account_id, waiting_for FROM outbox WHERE state = 'pending'
+     ), held AS (
+       SELECT DISTINCT account_id FROM p WHERE kind = 'email' AND waiting_for IS NOT NULL
+     )
+     SELECT p.kind,
+            count(*) FILTER (WHERE p.kind <> 'email' OR h.account_id IS NULL) AS n,
+            count(*) FILTER (WHERE p.kind = 'email' AND h.account_id IS NOT NULL) AS waiting
+       FROM p LEFT JOIN held h ON h.account_id = p.account_id
+      GROUP BY p.kind`,
   );
   return {
     pending: new Map(res.rows.map((r) => [r.kind, Number(r.n)])),

@@ -112,6 +112,14 @@ export const configSchema = z.object({
   // Additions beyond CONTRACT §5 (documented in the README):
   ALLOWED_LATENESS: z.preprocess(emptyToUndefined, z.string().regex(/^\d+(ms|s|m|h|d)$/, 'must be a duration such as 5m').default('5m')),
   SUPPORT_CONTACT: z.preprocess(emptyToUndefined, z.string().default('the support desk')),
+  EMAIL_WAIT_FOR_CONTACT: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^\d+(ms|s|m|h|d)$/, 'must be a duration such as 24h')
+      .refine((v) => !/^\d+(ms|s|m|h|d)$/.test(v) || durationMs(v) <= 30 * 86_400_000, 'must be at most 30d')
+      .default('24h'),
+  ),
   ENGINE_STATE_INTERVAL: z.preprocess(emptyToUndefined, z.string().regex(/^\d+(ms|s|m|h)$/, 'must be a duration such as 30s').default('30s')),
 });
 
@@ -142,6 +150,8 @@ export interface Config {
   supportContact: string;
   /** How often a Kafka partition's fraud engine state is stored; at most this much traffic is re-read after a crash. */
   engineStateIntervalMs: number;
+  /** How long an email waits for its account's snapshot or main contact before it is parked (0: park at once). */
+  emailWaitForContactMs: number;
 }
 
 export class ConfigError extends Error {
@@ -202,5 +212,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowedLatenessMs: durationMs(c.ALLOWED_LATENESS),
     supportContact: c.SUPPORT_CONTACT,
     engineStateIntervalMs: durationMs(c.ENGINE_STATE_INTERVAL),
+    emailWaitForContactMs: durationMs(c.EMAIL_WAIT_FOR_CONTACT),
   };
 }

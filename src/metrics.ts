@@ -77,6 +77,13 @@ export class Metrics {
     labelNames: ['kind'] as const,
     registers: [this.registry],
   });
+  // Addition to CONTRACT §7: emails that wait for their account's snapshot or main contact (EMAIL_WAIT_FOR_CONTACT);
+  // they are not in suspensiond_outbox_pending, and are parked (outcome no_recipient) when the wait runs out.
+  private readonly emailsWaiting = new Gauge({
+    name: 'suspensiond_emails_waiting_for_contact',
+    help: "Emails waiting for their account's snapshot or main contact before they can be sent",
+    registers: [this.registry],
+  });
   // Addition to CONTRACT §7: the size of the review queue, for the Rules dashboard.
   private readonly decisionsPending = new Gauge({
     name: 'suspensiond_decisions_pending',
@@ -97,6 +104,7 @@ export class Metrics {
     for (const outcome of ['success', 'failure']) this.rulesReloads.inc({ outcome }, 0);
     this.overdueAccounts.set(0);
     this.decisionsPending.set(0);
+    this.emailsWaiting.set(0);
     for (const kind of ['status', 'email']) this.outboxParked.inc({ kind }, 0);
   }
 
@@ -123,6 +131,9 @@ export class Metrics {
   }
   setOutboxPending(kind: string, count: number): void {
     this.outboxPending.set({ kind }, count);
+  }
+  setEmailsWaitingForContact(count: number): void {
+    this.emailsWaiting.set(count);
   }
   outboxRowParked(kind: string, n = 1): void {
     this.outboxParked.inc({ kind }, n);

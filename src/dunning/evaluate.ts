@@ -68,12 +68,10 @@ export async function evaluateAccounts(
   const episodes: Episode[] = [];
   const stages: StageFired[] = [];
   const actions: DunningAction[] = [];
-  const contacts = new Map<string, { name?: string | undefined; email: string } | null>();
   for (const id of ids) {
     const state = states.get(id);
     if (!state) continue;
     summary.evaluated += 1;
-    contacts.set(id, state.account.mainContact);
     const result = evaluateLadder({ ...state, policies, now });
     if (isOverdueAccount(result, policies)) summary.overdueAccounts += 1;
     episodes.push(...result.episodes);
@@ -105,7 +103,8 @@ export async function evaluateAccounts(
       accountId: a.accountId,
       kind: 'email',
       dedupeKey: emailDedupeKey(a.accountId, a.episodeId, a.stage),
-      payload: { template: a.template, accountId: a.accountId, to: contacts.get(a.accountId) ?? null, data: a.data },
+      // No recipient: the dispatcher resolves it from the account as stored when it sends (src/effects).
+      payload: { template: a.template, accountId: a.accountId, data: a.data },
     });
   }
   summary.emails = (await insertOutbox(tx, emails, nowIso)).length;

@@ -12,6 +12,7 @@ import { upsertAccountRows } from './accounts-repo.js';
 import { getAccountStatuses, recordStatusChanges } from './account-status-repo.js';
 import { appendAudit } from './audit-repo.js';
 import { loadSubtrees } from './load-subtree.js';
+import { wakeWaitingEmails } from '../effects/outbox-wait-sql.js';
 
 /** Guards against a corrupt parent cycle (the stream may deliver anything). */
 const MAX_DEPTH = 64;
@@ -27,6 +28,8 @@ export interface SyncSummary {
 export async function syncAccounts(tx: Queryable, accounts: readonly Account[], now: string): Promise<SyncSummary> {
   const rows = await upsertAccountRows(tx, accounts);
   const written = rows.map((r) => r.id);
+  // Emails that waited for these accounts' snapshot or contact go out now, not at their next backoff step.
+  await wakeWaitingEmails(tx, written, now);
   const moved = rows.filter((r) => r.moved).map((r) => r.id);
   if (moved.length === 0) return { written, republished: [] };
 

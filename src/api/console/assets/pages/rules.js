@@ -1,0 +1,39 @@
+// Rules (operator): every fraud rule and dunning policy with its mode, levels and hits in the last 24 h, and the
+// loaded version and reload outcomes.
+import { get } from '../api.js';
+import { h } from '../dom.js';
+import { count, time } from '../format.js';
+
+const th = (t) => h('th', { scope: 'col' }, t);
+
+export async function renderRules() {
+  const [rules, o] = await Promise.all([get('/v1/rules'), get('/v1/overview')]);
+  const hits = new Map(o.hitsPerRule.map((r) => [r.rule, r]));
+  const reloads = o.operator?.rules.reloads ?? {};
+  const fraud = h('div', { class: 'scroll' }, h('table', {},
+    h('caption', {}, 'Fraud rules'),
+    h('thead', {}, h('tr', {}, ['Rule', 'Mode', 'Measure', 'Window', 'Warn at', 'Suspend at', 'Hits 24 h (warn / suspend)'].map(th))),
+    h('tbody', {}, rules.fraud.map((r) => {
+      const x = hits.get(r.id) ?? { warn: 0, suspend: 0 };
+      return h('tr', {},
+        h('td', {}, h('strong', {}, r.id), r.description ? h('div', { class: 'muted small' }, r.description) : null),
+        h('td', {}, h('span', { class: `badge mode-${r.mode}` }, r.mode ?? 'enforce')), h('td', {}, r.measure),
+        h('td', {}, r.window ?? '—'), h('td', { class: 'num' }, r.warn ?? '—'), h('td', { class: 'num' }, r.suspend ?? '—'),
+        h('td', { class: 'num' }, `${count(x.warn)} / ${count(x.suspend)}`));
+    }))));
+  const dunning = h('div', { class: 'scroll' }, h('table', {},
+    h('caption', {}, 'Dunning policies'),
+    h('thead', {}, h('tr', {}, ['Policy', 'Stages', 'Minimum overdue', 'Reactivate when'].map(th))),
+    h('tbody', {}, rules.dunning.map((p) => h('tr', {},
+      h('td', {}, h('strong', {}, p.id)),
+      h('td', {}, h('ul', { class: 'plain' }, (p.stages ?? []).map((s) => h('li', {}, `after ${s.after ?? '?'}: ${s.suspend ? 'suspend' : `email ${s.email ?? ''}`}`)))),
+      h('td', {}, String(p.minOverdue ?? '—')), h('td', {}, String(p.reactivateWhen ?? 'below_suspend_stage')))))));
+  return {
+    el: h('div', {}, h('h1', {}, 'Rules'),
+      h('section', { class: 'card' }, h('h2', {}, 'Loaded rules'),
+        h('p', {}, 'Version ', h('code', {}, rules.version ?? '—'), ' loaded ', time(rules.loadedAt), '. Reloads since start: ',
+          `${count(reloads.success ?? 0)} succeeded, ${count(reloads.failure ?? 0)} failed`,
+          (reloads.failure ?? 0) > 0 ? ' (a failed reload keeps the previous rules; see the log)' : '', '.')),
+      h('section', { class: 'card' }, fraud), h('section', { class: 'card' }, dunning)),
+  };
+}

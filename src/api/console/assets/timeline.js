@@ -22,7 +22,7 @@ const KINDS = {
 function detail(e, currency) {
   const ev = e.evidence ?? {};
   if (e.kind === 'email_sent' || e.kind === 'email_failed') {
-    const to = ev.to && typeof ev.to === 'object' ? ev.to.email : null;
+    const to = typeof ev.to === 'string' ? ev.to : ev.to && typeof ev.to === 'object' ? ev.to.email : null;
     return h('p', {}, `Template ${ev.template ?? '?'}`, to ? ` to ${to}` : '', ev.messageId ? [' · ', h('code', {}, String(ev.messageId))] : '');
   }
   if ((e.kind === 'hold_placed' || e.kind === 'decision_opened' || e.kind === 'alert') && Object.keys(ev).length > 0) {

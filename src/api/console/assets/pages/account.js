@@ -132,8 +132,8 @@ export async function renderAccount({ me, arg: id }) {
   };
   await load();
   const el = h('div', {}, head, bannerEl,
-    h('section', { class: 'card', 'aria-labelledby': 'acc-actions' }, h('h2', { id: 'acc-actions' }, 'Actions'), actionsEl),
     h('section', { class: 'card', 'aria-labelledby': 'acc-holds' }, h('h2', { id: 'acc-holds' }, 'Holds and evidence'), holdsEl),
+    h('section', { class: 'card', 'aria-labelledby': 'acc-actions' }, h('h2', { id: 'acc-actions' }, 'Actions'), actionsEl),
     h('section', { class: 'card', 'aria-labelledby': 'acc-ex' }, h('h2', { id: 'acc-ex' }, 'Exemptions'), exEl),
     h('section', { class: 'card', 'aria-labelledby': 'acc-tl' }, h('h2', { id: 'acc-tl' }, 'Timeline'), timelineEl));
   return { el, refresh: load };

@@ -7,12 +7,13 @@ import { ruleIdOf, sourceKind } from '../../domain/actors.js';
 import { accountSummary, visibleAccount } from '../account-view.js';
 import { decodeCursor, paginate } from '../cursor.js';
 import type { ApiDeps } from '../deps.js';
-import { listAccounts } from '../queries/account-queries.js';
 import { defineRoute, type RouteDef } from '../route.js';
 import { listExemptions } from '../../store/exemptions-repo.js';
 import { accountOut, exemptionOut, idParams, listAccountsQuery } from '../schemas.js';
 import type { TokenActor } from '../tokens.js';
 import { operatorCounts, overviewCounts, treeNotes } from './overview-queries.js';
+import { findAccounts } from './tree-queries.js';
+import { withoutJit } from './without-jit.js';
 
 const meOut = z.object({ tokenId: z.string(), role: z.string(), accountId: z.string().nullable(), label: z.string().nullable() });
 
@@ -92,7 +93,7 @@ export function consoleApiRoutes(deps: ApiDeps): RouteDef[] {
       response: overviewOut,
       handler: async ({ actor }) => {
         const now = deps.clock.now();
-        const c = await overviewCounts(deps.db, scopeRoot(actor!), now);
+        const c = await withoutJit(deps.db, (tx) => overviewCounts(tx, scopeRoot(actor!), now));
         const bySource: Record<string, number> = { rule: 0, dunning: 0, operator: 0, expiry: 0 };
         const byAction: Record<string, number> = {};
         const byRule = new Map<string, number>();
@@ -160,7 +161,7 @@ export function consoleApiRoutes(deps: ApiDeps): RouteDef[] {
           page = { items: [accountSummary(self.account, suspended)], nextCursor: null };
         } else {
           const after = decodeCursor(query.cursor, 1)?.[0];
-          const rows = await listAccounts(deps.db, {
+          const rows = await withoutJit(deps.db, (tx) => findAccounts(tx, {
             scopeRoot: scopeRoot(actor!),
             type: filtered ? query.type : 'reseller',
             status: query.status,
@@ -168,12 +169,20 @@ export function consoleApiRoutes(deps: ApiDeps): RouteDef[] {
             q: query.q,
             after,
             limit: query.limit + 1,
-          });
-          const p = paginate(rows, query.limit, (r) => [r.account.id]);
-          page = { items: p.items.map((r) => accountSummary(r.account, r.suspended)), nextCursor: p.nextCursor };
+          }));
+          const p = paginate(rows, query.limit, (a) => [a.id]);
+          page = { items: p.items.map((a) => accountSummary(a, false)), nextCursor: p.nextCursor };
         }
-        const notes = await treeNotes(deps.db, page.items.map((i) => i.id));
-        return { items: page.items.map((i) => ({ ...i, ...notes.get(i.id)! })), nextCursor: page.nextCursor };
+        // Effective status from the page's own rows: held, or under a held ancestor (as GET /v1/accounts computes it).
+        const notes = await withoutJit(deps.db, (tx) => treeNotes(tx, page.items.map((i) => i.id)));
+        return {
+          items: page.items.map((i) => {
+            const n = notes.get(i.id)!;
+            const suspended = n.holdReasons.length > 0 || n.inheritedFrom.length > 0;
+            return { ...i, status: suspended ? ('suspended' as const) : ('active' as const), ...n };
+          }),
+          nextCursor: page.nextCursor,
+        };
       },
     }),
   ];

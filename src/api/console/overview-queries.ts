@@ -6,10 +6,11 @@ import type { Queryable } from '../../store/db.js';
 /** Null: every account (operator); else the root of the actor's subtree. */
 export type ScopeRoot = string | null;
 
+// LATERAL ... OFFSET 0 keeps each level a parameterised index scan (see 0007_dunning_perf.sql for why).
 const SCOPE_CTE = `scope AS (
   SELECT $1::text AS id
   UNION
-  SELECT a.id FROM accounts a JOIN scope s ON a.parent_id = s.id)`;
+  SELECT k.id FROM scope s CROSS JOIN LATERAL (SELECT a.id FROM accounts a WHERE a.parent_id = s.id OFFSET 0) k)`;
 
 /** `WITH RECURSIVE scope ...` and a predicate on `col`, or nothing for an operator. */
 function scoped(root: ScopeRoot, col: string): { with: string; where: string } {
@@ -96,7 +97,9 @@ export async function treeNotes(db: Queryable, ids: readonly string[]): Promise<
     `WITH RECURSIVE chain AS (
        SELECT a.id AS start, a.parent_id AS pid, 1 AS depth FROM accounts a WHERE a.id = ANY ($1::text[])
        UNION ALL
-       SELECT c.start, p.parent_id, c.depth + 1 FROM chain c JOIN accounts p ON p.id = c.pid WHERE c.depth < 32
+       SELECT c.start, p.parent_id, c.depth + 1
+         FROM chain c CROSS JOIN LATERAL (SELECT p.parent_id FROM accounts p WHERE p.id = c.pid OFFSET 0) p
+        WHERE c.depth < 32
      )
      SELECT x.id,
             (SELECT array_agg(DISTINCT h.reason ORDER BY h.reason) FROM holds h WHERE h.account_id = x.id) AS reasons,

@@ -20,7 +20,7 @@ describe('a channel in the console', () => {
     const page = await fx.page();
     await signIn(page, fx.url, token);
     expect(page.url()).not.toContain(token);
-    expect(await page.evaluate(() => Object.values(sessionStorage))).toContain(token);
+    expect(await page.evaluate<string[]>('Object.values(sessionStorage)')).toContain(token);
     await expect(page.locator('[data-who]').textContent()).resolves.toBe('channel chan-a');
 
     await page.getByRole('link', { name: 'Accounts' }).click();
@@ -97,6 +97,6 @@ describe('a channel in the console', () => {
     // The open account's live refresh meets the 401 and the page returns to the sign-in form.
     await page.getByLabel('API token').waitFor({ timeout: 15_000 });
     await expect(page.getByRole('alert').first().textContent()).resolves.toContain('no longer valid');
-    expect(await page.evaluate(() => Object.keys(sessionStorage).length)).toBe(0);
+    expect(await page.evaluate<number>('Object.keys(sessionStorage).length')).toBe(0);
   });
 });

@@ -61,7 +61,7 @@ describe('an operator in the console', () => {
     await signIn(phone, fx.url, operator);
     await phone.goto(`${fx.url}/console#/account/cust-bolt`);
     await phone.locator('.hold').waitFor();
-    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await phone.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await fx.shot(phone, 'phone-account');
   });
 
@@ -82,11 +82,11 @@ describe('an operator in the console', () => {
     await page.getByText('Nothing waits for review.').waitFor();
 
     const auth = { authorization: `Bearer ${operator}` };
-    const acmeNow = await (await fetch(`${fx.url}/v1/accounts/cust-acme`, { headers: auth })).json();
+    const acmeNow = (await (await fetch(`${fx.url}/v1/accounts/cust-acme`, { headers: auth })).json()) as any;
     expect(acmeNow.holds.map((h: { source: string }) => h.source)).toEqual(['rule:review-test']);
-    const otherNow = await (await fetch(`${fx.url}/v1/accounts/cust-other`, { headers: auth })).json();
+    const otherNow = (await (await fetch(`${fx.url}/v1/accounts/cust-other`, { headers: auth })).json()) as any;
     expect(otherNow.status).toBe('active');
-    const ex = await (await fetch(`${fx.url}/v1/accounts/cust-other/exemptions`, { headers: auth })).json();
+    const ex = (await (await fetch(`${fx.url}/v1/accounts/cust-other/exemptions`, { headers: auth })).json()) as any;
     expect(ex.items).toHaveLength(1);
     expect(ex.items[0].reason).toBe('fraud');
     const hours = (Date.parse(ex.items[0].until) - Date.now()) / 3_600_000;
@@ -101,13 +101,13 @@ describe('an operator in the console', () => {
     await signIn(page, fx.url, operator);
     // Keyboard: a page change moves focus to the content; Tab goes on into it, Shift+Tab back to the header.
     await page.getByRole('heading', { name: 'Suspended now' }).waitFor();
-    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('main');
+    await expect(page.evaluate<string | undefined>('document.activeElement?.id')).resolves.toBe('main');
     await page.keyboard.press('Tab');
-    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Open the queue');
+    await expect(page.evaluate<string | null | undefined>('document.activeElement?.textContent')).resolves.toBe('Open the queue');
     await page.keyboard.press('Shift+Tab');
-    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Sign out');
+    await expect(page.evaluate<string | null | undefined>('document.activeElement?.textContent')).resolves.toBe('Sign out');
     await page.keyboard.press('Shift+Tab');
-    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Dead letters');
+    await expect(page.evaluate<string | null | undefined>('document.activeElement?.textContent')).resolves.toBe('Dead letters');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { level: 1, name: 'Dead letters' }).waitFor();
 

@@ -15,6 +15,7 @@ const top = document.getElementById('top');
 let me = null;
 let current = null;
 let timer = null;
+let navigation = 0;
 
 const PAGES = [
   { path: 'overview', label: 'Overview', render: renderOverview, live: true },
@@ -26,6 +27,7 @@ const PAGES = [
 
 function signIn(message) {
   me = null;
+  navigation++;
   stopLive();
   top.hidden = true;
   document.title = 'Sign in · suspensiond console';
@@ -98,11 +100,15 @@ async function navigate() {
   }
   document.title = `${page.label} · suspensiond console`;
   const view = { me, arg };
+  // A later navigation (a click while this page loads) wins: this one's result is dropped.
+  const mine = ++navigation;
   try {
-    current = await page.render(view);
+    const rendered = await page.render(view);
+    if (mine !== navigation) return;
+    current = rendered;
     replace(main, current.el);
   } catch (err) {
-    if (err instanceof ApiProblem && err.status === 401) return;
+    if (mine !== navigation || (err instanceof ApiProblem && err.status === 401)) return;
     current = null;
     replace(main, h('section', { class: 'card' }, h('h1', {}, page.label), h('p', { class: 'error', role: 'alert' }, err.message)));
   }
@@ -110,12 +116,12 @@ async function navigate() {
   window.scrollTo(0, 0);
   if (page.live && current?.refresh) {
     let busy = false;
-    const mine = current;
+    const shown = current;
     timer = setInterval(async () => {
-      if (busy || document.visibilityState !== 'visible' || current !== mine) return;
+      if (busy || document.visibilityState !== 'visible' || current !== shown) return;
       busy = true;
       try {
-        await mine.refresh();
+        await shown.refresh();
       } catch {
         /* a failed refresh keeps the last view; a 401 signs out through api.js */
       } finally {

@@ -1,6 +1,7 @@
 // An operator in a real Chromium against the real daemon: a fraud hold caused by CDRs ingested over HTTP shows its
 // rule, value, level and sample CDR ids; the review queue approves one decision and rejects another with
-// exemptFor; every page renders (screenshots at 1280x800 and one at phone size), and the keyboard reaches the nav.
+// exemptFor; the overview updates by itself when a decision lands; every page renders (screenshots at 1280x800 and
+// one at phone size), and the keyboard moves between the content and the navigation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signIn, startConsoleFixture, type ConsoleFixture } from './console-fixture.js';
 
@@ -116,6 +117,9 @@ describe('an operator in the console', () => {
     await expect(page.locator('.chart svg[role="img"]').count()).resolves.toBe(2);
     await expect(page.locator('.grid').textContent()).resolves.toMatch(/Fraudulent dialling2/);
     await fx.shot(page, 'overview');
+    // Live: a decision that lands while the overview is open shows without a reload.
+    await ingest('/v1/events/cdrs', [cdr('cdr-x1', 'cust-xss', '+881234000011', 4), cdr('cdr-x2', 'cust-xss', '+881234000012', 3), cdr('cdr-x3', 'cust-xss', '+881234000013', 2)]);
+    await page.locator('.grid', { hasText: 'Fraudulent dialling3' }).waitFor({ timeout: 15_000 });
 
     await page.goto(`${fx.url}/console#/accounts`);
     await page.getByRole('button', { name: /Show the 2 accounts under North Telecom/ }).click();
@@ -126,7 +130,7 @@ describe('an operator in the console', () => {
 
     await page.goto(`${fx.url}/console#/rules`);
     const row = page.locator('tr', { hasText: 'irsf-test' });
-    await expect(row.locator('td').last().textContent()).resolves.toBe('1 / 1');
+    await expect(row.locator('td').last().textContent()).resolves.toBe('2 / 2');
     await fx.shot(page, 'rules');
 
     await page.goto(`${fx.url}/console#/dead-letters`);

@@ -18,6 +18,9 @@ describe('a channel in the console', () => {
   it('signs in, finds a customer, suspends it for non-payment, sees the banner, effects and email, then activates it', async () => {
     const { token } = await fx.token('channel', 'chan-a');
     const page = await fx.page();
+    await page.goto(`${fx.url}/console`);
+    await page.getByLabel('API token').waitFor();
+    await fx.shot(page, 'sign-in');
     await signIn(page, fx.url, token);
     expect(page.url()).not.toContain(token);
     expect(await page.evaluate<string[]>('Object.values(sessionStorage)')).toContain(token);

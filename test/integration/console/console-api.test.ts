@@ -51,7 +51,7 @@ describe('the console page and assets', () => {
       const res = await fetch(`${fx.url}${path}`);
       expect(res.status, path).toBe(404);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
-      expect((await res.json()).detail).toMatch(/^path: /);
+      expect(((await res.json()) as { detail: string }).detail).toMatch(/^path: /);
     }
   });
 });

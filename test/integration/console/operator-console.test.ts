@@ -95,6 +95,30 @@ describe('an operator in the console', () => {
     expect(hours).toBeLessThanOrEqual(24);
     await page.goto(`${fx.url}/console#/account/cust-other`);
     await expect(page.locator('#acc-ex + div').textContent()).resolves.toContain('fraudulent dialling until');
+    // An operator adds an exemption from the account page.
+    const form = page.getByRole('form', { name: 'New exemption' });
+    await form.getByLabel('Exempt from').selectOption('non_payment');
+    await form.getByLabel('For').fill('7d');
+    await form.getByLabel('Note').fill('payment plan agreed');
+    await form.getByRole('button', { name: 'Add exemption' }).click();
+    await page.locator('#acc-ex + div', { hasText: 'non-payment of invoices until' }).waitFor();
+    await expect(page.locator('#acc-ex + div').textContent()).resolves.toContain('payment plan agreed');
+  });
+
+  it("shows a dunning hold's overdue balance in the account's currency", async () => {
+    // Fixture: the hold a dunning sweep places (its evidence as src/dunning/state-store.ts stageEvidence writes it).
+    await fx.fresh.db.query(
+      `INSERT INTO holds (id, account_id, reason, source, evidence, placed_at) VALUES ('h-dun', 'chan-b', 'non_payment', 'dunning:standard', $1, now())`,
+      [{ policyId: 'standard', episodeId: 'e1', stage: 'suspend', currency: 'GBP', overdueMicros: 120_500_000, oldestDueAt: '2026-11-01', daysPastDue: 28, suspend: true }],
+    );
+    const page = await fx.page();
+    await signIn(page, fx.url, operator);
+    await page.goto(`${fx.url}/console#/account/cust-other`);
+    await expect(page.locator('.banner').textContent()).resolves.toContain('Inherited from chan-b');
+    await page.goto(`${fx.url}/console#/account/chan-b`);
+    await expect(page.locator('.hold .evidence-words').textContent()).resolves.toBe(
+      'Dunning policy standard, stage suspend: £120.50 overdue, the oldest invoice due 2026-11-01 (28 days past due).',
+    );
   });
 
   it('renders every page: overview with charts, accounts tree, rules with hits, dead letters with raw bytes', async () => {

@@ -1,7 +1,7 @@
 // A hold's or decision's evidence in words: the rule, the measure, its value against its level, the window and the
 // sample CDRs; any other figures (dunning stages, invoices) as a plain list. Text only.
 import { h } from './dom.js';
-import { money } from './format.js';
+import { microsToMajor, money } from './format.js';
 
 const MEASURES = {
   calls: 'matching calls', cost: 'summed cost', minutes: 'summed minutes', distinct_callees: 'different numbers called',
@@ -35,6 +35,16 @@ export function evidenceView(evidence, currency) {
     const ids = Array.isArray(e.sampleCdrIds) ? e.sampleCdrIds : [];
     dd('Sample CDRs', ids.length > 0 ? h('ul', { class: 'cdrs' }, ids.map((id) => h('li', {}, h('code', {}, String(id))))) : '—', 'ev-cdrs');
     for (const [k, v] of Object.entries(e)) if (!SHOWN.has(k)) dd(k, plain(v));
+    return h('div', { class: 'evidence' }, sentence, h('dl', {}, items));
+  }
+  if (e.policyId !== undefined && e.overdueMicros !== undefined) {
+    const overdue = money(microsToMajor(e.overdueMicros), e.currency ?? currency);
+    const sentence = h('p', { class: 'evidence-words' },
+      `Dunning policy ${e.policyId}${e.stage ? `, stage ${e.stage}` : ''}: ${overdue} overdue`,
+      e.oldestDueAt ? `, the oldest invoice due ${e.oldestDueAt}` : '', e.daysPastDue !== undefined ? ` (${e.daysPastDue} days past due)` : '', '.');
+    dd('Policy', plain(e.policyId));
+    dd('Overdue', overdue, 'ev-overdue');
+    for (const [k, v] of Object.entries(e)) if (!['policyId', 'overdueMicros'].includes(k)) dd(k, plain(v));
     return h('div', { class: 'evidence' }, sentence, h('dl', {}, items));
   }
   for (const [k, v] of Object.entries(e)) dd(k, plain(v));

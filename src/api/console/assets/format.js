@@ -30,6 +30,15 @@ export function money(amount, currency) {
   }
 }
 
+/** Integer micro-units (number or string) as a major-unit decimal string, without binary floating point. */
+export function microsToMajor(micros) {
+  const text = String(micros);
+  if (!/^-?\d+$/.test(text)) return text;
+  const neg = text.startsWith('-');
+  const digits = (neg ? text.slice(1) : text).padStart(7, '0');
+  return `${neg ? '-' : ''}${digits.slice(0, -6)}.${digits.slice(-6)}`;
+}
+
 export const count = (n) => new Intl.NumberFormat().format(n);
 
 export const REASONS = { fraud: 'fraudulent dialling', non_payment: 'non-payment of invoices' };

@@ -42,6 +42,51 @@ function exemptionsView(items, me, reload) {
     me.role === 'operator' ? [' ', h('button', { type: 'button', class: 'link', on: { click: async () => { await api('DELETE', `/v1/exemptions/${encodeURIComponent(x.id)}`); announce('Exemption removed'); await reload(); } } }, 'Remove')] : null)));
 }
 
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+function exemptionForm(a, reload) {
+  const reason = select('reason', [['fraud', 'Fraudulent dialling'], ['non_payment', 'Non-payment'], ['', 'Every reason']], 'fraud');
+  const span = h('input', { type: 'text', name: 'for', required: true, maxlength: 16, placeholder: 'e.g. 7d', pattern: '[1-9][0-9]{0,6}(ms|s|m|h|d)' });
+  const note = h('input', { type: 'text', name: 'note', required: true, maxlength: 2000 });
+  const msg = h('p', { class: 'error', role: 'alert' });
+  const form = h('form', { class: 'filters', 'aria-label': 'New exemption' },
+    field('Exempt from', reason), field('For', span, 'a duration: 24h, 7d…'), field('Note', note),
+    h('div', { class: 'field actions' }, h('button', { type: 'submit' }, 'Add exemption')), msg);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    msg.textContent = '';
+    const m = /^(\d+)(ms|s|m|h|d)$/.exec(span.value.trim());
+    if (!m) {
+      msg.textContent = 'For: a duration such as 24h or 7d';
+      return;
+    }
+    const until = new Date(Date.now() + Number(m[1]) * UNIT_MS[m[2]]).toISOString();
+    try {
+      await post(`/v1/accounts/${encodeURIComponent(a.id)}/exemptions`, { ...(reason.value ? { reason: reason.value } : {}), until, note: note.value.trim() });
+      span.value = '';
+      note.value = '';
+      announce('Exemption added');
+      await reload();
+    } catch (err) {
+      msg.textContent = err.message;
+    }
+  });
+  return form;
+}
+
+/** The whole history, oldest first, a page of 500 at a time (bounded: the newest 10,000 entries at most). */
+async function history(path) {
+  const items = [];
+  let cursor = null;
+  for (let i = 0; i < 20; i++) {
+    const page = await get(qs(`${path}/history`, { limit: 500, cursor }));
+    items.push(...page.items);
+    cursor = page.nextCursor;
+    if (!cursor) break;
+  }
+  return items;
+}
+
 async function descendantsText(a) {
   const page = await get(qs('/v1/account-tree', { parent: a.id, limit: 20 }));
   if (page.items.length === 0) return 'It has no accounts under it.';
@@ -112,11 +157,12 @@ export async function renderAccount({ me, arg: id }) {
   const exEl = h('div', {});
   const timelineEl = h('div', {});
   const actionsEl = h('div', {});
+  const exFormEl = h('div', {});
   let last = '';
   let first = true;
   const load = async () => {
-    const [a, hist, ex] = await Promise.all([get(path), get(`${path}/history?limit=500`), get(`${path}/exemptions`)]);
-    const key = JSON.stringify([a, hist.items.length, hist.items.at(-1)?.id, ex]);
+    const [a, hist, ex] = await Promise.all([get(path), history(path), get(`${path}/exemptions`)]);
+    const key = JSON.stringify([a, hist.length, hist.at(-1)?.id, ex]);
     if (key === last) return;
     last = key;
     document.title = `${a.name ?? a.id} · suspensiond console`;
@@ -126,15 +172,18 @@ export async function renderAccount({ me, arg: id }) {
     replace(bannerEl, banner(a));
     replace(holdsEl, holdsView(a));
     replace(exEl, exemptionsView(ex.items, me, load));
-    replace(timelineEl, timelineView(hist.items, a.currency));
-    if (first) replace(actionsEl, actions(a, me, load));
+    replace(timelineEl, timelineView(hist, a.currency));
+    if (first) {
+      replace(actionsEl, actions(a, me, load));
+      if (me.role === 'operator') exFormEl.append(exemptionForm(a, load));
+    }
     first = false;
   };
   await load();
   const el = h('div', {}, head, bannerEl,
     h('section', { class: 'card', 'aria-labelledby': 'acc-holds' }, h('h2', { id: 'acc-holds' }, 'Holds and evidence'), holdsEl),
     h('section', { class: 'card', 'aria-labelledby': 'acc-actions' }, h('h2', { id: 'acc-actions' }, 'Actions'), actionsEl),
-    h('section', { class: 'card', 'aria-labelledby': 'acc-ex' }, h('h2', { id: 'acc-ex' }, 'Exemptions'), exEl),
+    h('section', { class: 'card', 'aria-labelledby': 'acc-ex' }, h('h2', { id: 'acc-ex' }, 'Exemptions'), exEl, exFormEl),
     h('section', { class: 'card', 'aria-labelledby': 'acc-tl' }, h('h2', { id: 'acc-tl' }, 'Timeline'), timelineEl));
   return { el, refresh: load };
 }

@@ -1,7 +1,7 @@
 // Serves the operator console (CONTRACT §4 `/console`): the HTML shell at /console and its ES modules, stylesheet
-// and icon at /console/assets/*, read once from the `assets` folder beside this module (src/ under tsx, dist/ after
-// `npm run build`). Every response carries a strict Content-Security-Policy: scripts and styles from this origin
-// only, no inline script, no framing. Never serves a path outside that folder, and needs no token: the page asks
+// and icon at /console/assets/*, read once (on the first request, not at construction) from the `assets` folder
+// beside this module: src/ under tsx, dist/ after `npm run build`. Every response carries a strict
+// Content-Security-Policy: scripts and styles from this origin only, no inline script, no framing. Never serves a path outside that folder, and needs no token: the page asks
 // for one and sends it only to /v1/*.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -69,15 +69,18 @@ function send(req: FastifyRequest, reply: FastifyReply, asset: Asset) {
 }
 
 export function registerConsole(app: FastifyInstance, dir = path.join(import.meta.dirname, 'assets')): void {
-  const assets = loadAssets(dir);
-  const shell = assets.get('index.html');
-  if (!shell) throw new Error(`console: ${dir}/index.html is missing (run npm run build, which copies the assets)`);
-  const page = (req: FastifyRequest, reply: FastifyReply) => send(req, reply, shell);
+  let loaded: Map<string, Asset> | undefined;
+  const assets = () => {
+    loaded ??= loadAssets(dir);
+    if (!loaded.has('index.html')) throw new Error(`console: ${dir}/index.html is missing (npm run build copies the assets)`);
+    return loaded;
+  };
+  const page = (req: FastifyRequest, reply: FastifyReply) => send(req, reply, assets().get('index.html')!);
   app.get('/console', page);
   app.get('/console/', page);
   app.get('/console/assets/*', (req, reply) => {
     const rel = (req.params as { '*': string })['*'];
-    const asset = assets.get(rel);
+    const asset = assets().get(rel);
     if (!asset || rel === 'index.html') {
       return sendProblem(reply, problem(404, `path: no console asset ${rel}`, 'path'));
     }

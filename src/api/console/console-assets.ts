@@ -1,8 +1,8 @@
 // Serves the operator console (CONTRACT §4 `/console`): the HTML shell at /console and its ES modules, stylesheet
 // and icon at /console/assets/*, read once (on the first request, not at construction) from the `assets` folder
 // beside this module: src/ under tsx, dist/ after `npm run build`. Every response carries a strict
-// Content-Security-Policy: scripts and styles from this origin only, no inline script, no framing. Never serves a path outside that folder, and needs no token: the page asks
-// for one and sends it only to /v1/*.
+// Content-Security-Policy: scripts and styles from this origin only, no inline script, no framing. Never serves a
+// path outside that folder, and needs no token: the page asks for one and sends it only to /v1/*.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';

@@ -81,7 +81,7 @@ export interface ConsoleFixture {
   dataDir: string;
   token(role: Role, accountId?: string | null): Promise<{ id: string; token: string }>;
   /** A new page (its own browser context, so its own sessionStorage) at 1280x800 that fails on any script dialog. */
-  page(viewport?: { width: number; height: number }): Promise<Page & { dialogs: string[] }>;
+  page(viewport?: { width: number; height: number }, timezoneId?: string): Promise<Page & { dialogs: string[] }>;
   shot(page: Page, name: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -117,8 +117,8 @@ export async function startConsoleFixture(seeds: AccountSeed[] = SEEDS): Promise
       const t = await createToken(fresh.db, { role, accountId, label: `console-${role}` });
       return { id: t.id, token: t.token };
     },
-    async page(viewport = { width: 1280, height: 800 }) {
-      const context = await browser.newContext({ viewport });
+    async page(viewport = { width: 1280, height: 800 }, timezoneId = 'Europe/London') {
+      const context = await browser.newContext({ viewport, timezoneId, locale: 'en-GB' });
       const page = (await context.newPage()) as Page & { dialogs: string[] };
       page.dialogs = [];
       page.on('dialog', (d) => {

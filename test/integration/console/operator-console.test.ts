@@ -58,6 +58,16 @@ describe('an operator in the console', () => {
     const samples = await hold.locator('.ev-cdrs li').allTextContents();
     expect(samples.sort()).toEqual(['cdr-b1', 'cdr-b2', 'cdr-b3']);
     await fx.shot(page, 'account-fraud-hold');
+    // Dates: the viewer's zone in the text, UTC in the title.
+    const kolkata = await fx.page({ width: 1280, height: 800 }, 'Asia/Kolkata');
+    await signIn(kolkata, fx.url, operator);
+    await kolkata.goto(`${fx.url}/console#/account/cust-bolt`);
+    const since = kolkata.locator('.hold time').first();
+    const utc = (await since.getAttribute('title'))!;
+    expect(utc).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
+    const placed = new Date(utc.replace(' UTC', 'Z').replace(' ', 'T'));
+    const local = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Kolkata', dateStyle: 'medium', timeStyle: 'short' }).format(placed);
+    await expect(since.textContent()).resolves.toBe(local);
     const phone = await fx.page({ width: 390, height: 844 });
     await signIn(phone, fx.url, operator);
     await phone.goto(`${fx.url}/console#/account/cust-bolt`);

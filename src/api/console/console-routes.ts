@@ -37,7 +37,12 @@ const overviewOut = z.object({
       deadLetters24h: z.number(),
       lastDunningSweep: z.string().nullable(),
       consumerLag: z.array(z.object({ topic: z.string(), partition: z.string(), lag: z.number() })),
-      rules: z.object({ version: z.string().nullable(), loadedAt: z.string().nullable(), reloads: z.record(z.string(), z.number()) }),
+      rules: z.object({
+        version: z.string().nullable(),
+        loadedAt: z.string().nullable(),
+        reloads: z.record(z.string(), z.number()),
+        lastReload: z.object({ outcome: z.enum(['success', 'failure']), at: z.string() }).nullable(),
+      }),
     })
     .nullable(),
 });
@@ -129,6 +134,7 @@ export function consoleApiRoutes(deps: ApiDeps): RouteDef[] {
               version: rules?.version ?? null,
               loadedAt: rules?.loadedAt ?? null,
               reloads: Object.fromEntries(reloads.map((v) => [String(v.labels.outcome), v.value])),
+              lastReload: deps.metrics.lastRulesReload,
             },
           };
         }

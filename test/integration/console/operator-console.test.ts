@@ -2,6 +2,8 @@
 // rule, value, level and sample CDR ids; the review queue approves one decision and rejects another with
 // exemptFor; the overview updates by itself when a decision lands; every page renders (screenshots at 1280x800 and
 // one at phone size), and the keyboard moves between the content and the navigation.
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signIn, startConsoleFixture, type ConsoleFixture } from './console-fixture.js';
 
@@ -131,7 +133,7 @@ describe('an operator in the console', () => {
     );
   });
 
-  it('renders every page: overview with charts, accounts tree, rules with hits, dead letters with raw bytes', async () => {
+  it('renders every page: overview with charts, accounts tree, rules with hits and a failed reload, dead letters with raw bytes', async () => {
     const page = await fx.page();
     await signIn(page, fx.url, operator);
     // Keyboard: a page change moves focus to the content; Tab goes on into it, Shift+Tab back to the header.
@@ -165,6 +167,17 @@ describe('an operator in the console', () => {
     await page.goto(`${fx.url}/console#/rules`);
     const row = page.locator('tr', { hasText: 'irsf-test' });
     await expect(row.locator('td').last().textContent()).resolves.toBe('2 / 2');
+    // A broken rule file: the reload fails, the old rules stay, and the Rules page says so.
+    writeFileSync(path.join(fx.dataDir, 'rules', 'broken.yaml'), 'fraud:\n  - id: Not Valid\n');
+    const failed = page.locator('[data-last-reload="failure"]');
+    for (let i = 0; i < 20 && (await failed.count()) === 0; i++) {
+      await page.waitForTimeout(500);
+      await page.goto(`${fx.url}/console#/overview`);
+      await page.goto(`${fx.url}/console#/rules`);
+      await page.locator('tbody tr').first().waitFor();
+    }
+    await expect(failed.textContent()).resolves.toContain('FAILED');
+    await expect(page.locator('tr', { hasText: 'irsf-test' }).count()).resolves.toBe(1);
     await fx.shot(page, 'rules');
 
     await page.goto(`${fx.url}/console#/dead-letters`);

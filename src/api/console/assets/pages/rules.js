@@ -10,6 +10,7 @@ export async function renderRules() {
   const [rules, o] = await Promise.all([get('/v1/rules'), get('/v1/overview')]);
   const hits = new Map(o.hitsPerRule.map((r) => [r.rule, r]));
   const reloads = o.operator?.rules.reloads ?? {};
+  const last = o.operator?.rules.lastReload ?? null;
   const fraud = h('div', { class: 'scroll' }, h('table', {},
     h('caption', {}, 'Fraud rules'),
     h('thead', {}, h('tr', {}, ['Rule', 'Mode', 'Measure', 'Window', 'Warn at', 'Suspend at', 'Hits 24 h (warn / suspend)'].map(th))),
@@ -33,7 +34,11 @@ export async function renderRules() {
       h('section', { class: 'card' }, h('h2', {}, 'Loaded rules'),
         h('p', {}, 'Version ', h('code', {}, rules.version ?? '—'), ' loaded ', time(rules.loadedAt), '. Reloads since start: ',
           `${count(reloads.success ?? 0)} succeeded, ${count(reloads.failure ?? 0)} failed`,
-          (reloads.failure ?? 0) > 0 ? ' (a failed reload keeps the previous rules; see the log)' : '', '.')),
+          '.'),
+        last
+          ? h('p', { class: last.outcome === 'failure' ? 'error' : null, 'data-last-reload': last.outcome },
+              'Last reload ', time(last.at), last.outcome === 'success' ? ': succeeded.' : ': FAILED — the previous rules stay in force; the log names the file, line and field.')
+          : h('p', { class: 'muted' }, 'No reload since the daemon started.')),
       h('section', { class: 'card' }, fraud), h('section', { class: 'card' }, dunning)),
   };
 }

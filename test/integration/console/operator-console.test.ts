@@ -167,6 +167,8 @@ describe('an operator in the console', () => {
     await page.goto(`${fx.url}/console#/rules`);
     const row = page.locator('tr', { hasText: 'irsf-test' });
     await expect(row.locator('td').last().textContent()).resolves.toBe('2 / 2');
+    await expect(row.locator('td').nth(3).textContent()).resolves.toBe('1h');
+    await expect(page.locator('tr', { hasText: 'standard' }).textContent()).resolves.toContain('14 days past due: suspend');
     // A broken rule file: the reload fails, the old rules stay, and the Rules page says so.
     writeFileSync(path.join(fx.dataDir, 'rules', 'broken.yaml'), 'fraud:\n  - id: Not Valid\n');
     const failed = page.locator('[data-last-reload="failure"]');

@@ -39,6 +39,13 @@ export function microsToMajor(micros) {
   return `${neg ? '-' : ''}${digits.slice(0, -6)}.${digits.slice(-6)}`;
 }
 
+/** Milliseconds as the rule files write them: 90s, 10m, 1h, 7d. */
+export function duration(ms) {
+  if (ms === null || ms === undefined) return '—';
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]]) if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  return `${ms}ms`;
+}
+
 export const count = (n) => new Intl.NumberFormat().format(n);
 
 export const REASONS = { fraud: 'fraudulent dialling', non_payment: 'non-payment of invoices' };

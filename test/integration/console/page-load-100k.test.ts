@@ -88,6 +88,15 @@ describe('console page loads against 100,000 accounts (measured, not asserted)',
     results['reseller r7: accounts tree'] = await measure(rs, '/accounts', '.tree li');
     results['reseller r7: accounts search q=7.3'] = await measure(rs, '/accounts?q=7.3', 'table.accounts tbody tr');
     results['reseller r7: account'] = await measure(rs, '/account/r7-c7-u1', '.banner');
+    // Search results page on: 112 of r7's accounts match "7.3", 100 at a time.
+    await rs.goto(`${fx.url}/console#/accounts?q=7.3`);
+    await rs.getByRole('heading', { name: '100+ accounts found' }).waitFor();
+    await rs.getByRole('button', { name: 'More results' }).click();
+    await rs.getByRole('heading', { name: '112 accounts found' }).waitFor();
+    expect(await rs.locator('table.accounts tbody tr').count()).toBe(112);
+    await op.goto(`${fx.url}/console#/overview`);
+    await op.locator('.chart svg').first().waitFor();
+    await fx.shot(op, 'overview-100k');
     // The API calls behind the pages, timed from Node (median of 3), to separate the daemon's work from the browser's.
     const api: Record<string, number> = {};
     for (const path of ['/v1/me', '/v1/overview', '/v1/account-tree?limit=200', '/v1/account-tree?q=customer%207.7&status=suspended&limit=100',

@@ -18,7 +18,7 @@ export function columnChart(title, summary, data) {
     );
   });
   return h('figure', { class: 'chart' },
-    s('svg', { viewBox: `0 0 ${w} ${ht}`, role: 'img', 'aria-labelledby': `${id}-t ${id}-d`, preserveAspectRatio: 'none' },
+    s('svg', { viewBox: `0 0 ${w} ${ht}`, role: 'img', 'aria-labelledby': `${id}-t ${id}-d` },
       s('title', { id: `${id}-t` }, title), s('desc', { id: `${id}-d` }, summary),
       s('line', { x1: pad, x2: w - pad, y1: base, y2: base, class: 'axis' }),
       bars),

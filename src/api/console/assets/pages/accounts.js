@@ -1,7 +1,7 @@
 // Accounts: search and filters exactly as GET /v1/accounts (type, status, parent, q), and without filters the tree
 // (reseller -> channel -> customer) within the actor's scope, each account with its effective status.
 import { get, qs } from '../api.js';
-import { field, h, replace, select } from '../dom.js';
+import { announce, field, h, replace, select } from '../dom.js';
 import { accountHref } from '../format.js';
 import { statusBadge } from '../status.js';
 
@@ -69,13 +69,27 @@ export async function renderAccounts({ arg }) {
   let body;
   if (filtered) {
     const page = await get(qs('/v1/account-tree', { ...filters, limit: 100 }));
-    body = h('section', { 'aria-labelledby': 'acc-results' },
-      h('h2', { id: 'acc-results' }, `${page.items.length}${page.nextCursor ? '+' : ''} accounts found`),
+    const tbody = h('tbody', {}, page.items.map(row));
+    const heading = h('h2', { id: 'acc-results' });
+    let shown = page.items.length;
+    let cursor = page.nextCursor;
+    const more = h('button', { type: 'button', hidden: !cursor }, 'More results');
+    const title = () => (heading.textContent = `${shown}${cursor ? '+' : ''} accounts found`);
+    more.addEventListener('click', async () => {
+      const next = await get(qs('/v1/account-tree', { ...filters, limit: 100, cursor }));
+      tbody.append(...next.items.map(row));
+      shown += next.items.length;
+      cursor = next.nextCursor;
+      more.hidden = !cursor;
+      title();
+      announce(`${next.items.length} more accounts`);
+    });
+    title();
+    body = h('section', { 'aria-labelledby': 'acc-results' }, heading,
       page.items.length === 0
         ? h('p', {}, 'No account matches.')
-        : h('div', { class: 'scroll' }, h('table', { class: 'accounts' },
-            h('thead', {}, h('tr', {}, ['Account', 'Type', 'Parent', 'Status'].map((c) => h('th', { scope: 'col' }, c)))),
-            h('tbody', {}, page.items.map(row)))));
+        : [h('div', { class: 'scroll' }, h('table', { class: 'accounts' },
+            h('thead', {}, h('tr', {}, ['Account', 'Type', 'Parent', 'Status'].map((c) => h('th', { scope: 'col' }, c)))), tbody)), more]);
   } else {
     const ul = h('ul', { class: 'tree', 'aria-label': 'Accounts tree' });
     await fillList(ul, { limit: 200 });

@@ -1,7 +1,7 @@
 // Browser-test fixture for the console: the real daemon (startDaemon, as `npm start` runs it) on a fresh
 // PostgreSQL database with a small account tree and rules of its own, and a real headless Chromium (Debian's
 // `chromium` through playwright-core; nothing is downloaded). Screenshots go to the ignored `screenshots/console/`.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -87,6 +87,9 @@ export interface ConsoleFixture {
 }
 
 export async function startConsoleFixture(seeds: AccountSeed[] = SEEDS): Promise<ConsoleFixture> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y --no-install-recommends chromium (as .ci/run does), or set CHROMIUM_PATH`);
+  }
   const fresh = await freshDatabase();
   await seedAccounts(fresh.db, seeds);
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'suspensiond-console-'));

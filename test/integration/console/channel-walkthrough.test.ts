@@ -1,7 +1,8 @@
 // The help-centre walk-through (domain/metis-suspend-account.txt, "Step-by-step guide (Channel)") in a real
 // Chromium against the real daemon: a channel signs in, finds a customer, suspends it for non-payment, sees the
 // banner, the split effects and the email in the timeline, activates it, and cannot see another channel's
-// customer. Also: an account name that is HTML renders as text, and a revoked token signs the page out.
+// customer. Also: an account name that is HTML renders as text, a revoked token signs the page out, and a reseller
+// suspends a channel (the reseller's guide) and sees its customers inherit the suspension.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revokeToken } from '../../../src/api/tokens.js';
 import { signIn, startConsoleFixture, XSS_NAME, type ConsoleFixture } from './console-fixture.js';
@@ -101,5 +102,31 @@ describe('a channel in the console', () => {
     await page.getByLabel('API token').waitFor({ timeout: 15_000 });
     await expect(page.getByRole('alert').first().textContent()).resolves.toContain('no longer valid');
     expect(await page.evaluate<number>('Object.keys(sessionStorage).length')).toBe(0);
+  });
+
+  it("lets a reseller suspend a channel, naming the customers affected, who then show it as the source of their status", async () => {
+    const { token } = await fx.token('reseller', 'res-north');
+    const page = await fx.page();
+    await signIn(page, fx.url, token);
+    await page.goto(`${fx.url}/console#/accounts?type=channel&status=active`);
+    await page.getByRole('link', { name: 'Channel A Ltd' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Channel A Ltd' }).waitFor();
+    await page.getByRole('button', { name: 'Suspend…' }).click();
+    const dialog = page.getByRole('dialog');
+    await expect(dialog.textContent()).resolves.toContain(`Also affected: the 3 accounts directly under it (Acme Ltd, Bolt Plumbing, ${XSS_NAME})`);
+    await dialog.getByRole('button', { name: 'Suspend' }).click();
+    await page.locator('.banner.bad').waitFor();
+
+    await page.goto(`${fx.url}/console#/accounts?parent=chan-a`);
+    const acme = page.locator('tr', { hasText: 'Acme Ltd' });
+    await expect(acme.locator('.status-cell').textContent()).resolves.toBe('suspendedinherited from chan-a');
+    await acme.getByRole('link', { name: 'Acme Ltd' }).click();
+    await expect(page.locator('.banner').textContent()).resolves.toContain('Inherited from chan-a');
+
+    await page.goto(`${fx.url}/console#/account/chan-a`);
+    await page.getByRole('button', { name: 'Activate…' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Activate' }).click();
+    await page.locator('.banner.ok').waitFor();
+    expect(page.dialogs).toEqual([]);
   });
 });

@@ -188,5 +188,15 @@ describe('an operator in the console', () => {
     await expect(dl.locator('pre.raw').textContent()).resolves.toContain('"id":"cdr-bad"');
     await fx.shot(page, 'dead-letters');
     expect(page.dialogs).toEqual([]);
+
+    // Phone-sized: no page is wider than the screen (wide tables scroll inside their own box).
+    const phone = await fx.page({ width: 390, height: 844 });
+    await signIn(phone, fx.url, operator);
+    for (const [hash, ready] of [['/overview', '.chart svg'], ['/accounts', '.tree li'], ['/accounts?q=ltd', 'table.accounts'], ['/reviews', 'main h1'], ['/rules', 'tbody tr'], ['/dead-letters', '.dead-letter']] as const) {
+      await phone.goto(`${fx.url}/console#${hash}`);
+      await phone.locator(ready).first().waitFor();
+      expect(await phone.evaluate<number>('document.documentElement.scrollWidth'), hash).toBeLessThanOrEqual(390);
+    }
+    await fx.shot(phone, 'phone-overview');
   });
 });

@@ -197,6 +197,6 @@ describe('an operator in the console', () => {
       await phone.locator(ready).first().waitFor();
       expect(await phone.evaluate<number>('document.documentElement.scrollWidth'), hash).toBeLessThanOrEqual(390);
     }
-    await fx.shot(phone, 'phone-overview');
+    await fx.shot(phone, 'phone-dead-letters');
   });
 });

@@ -12,5 +12,5 @@ export async function renderDeadLetters() {
         h('h2', {}, d.error ?? 'rejected'),
         h('p', { class: 'muted' }, time(d.receivedAt), ` · topic ${d.topic ?? '—'} · partition ${d.partition ?? '—'} · offset ${d.offset ?? '—'}`, d.key ? [' · key ', h('code', {}, d.key)] : ''),
         h('details', {}, h('summary', {}, `Raw bytes (${d.valueEncoding})`), h('pre', { class: 'raw' }, d.value ?? '')))));
-  return { el: h('div', {}, h('h1', {}, 'Dead letters'), h('p', {}, `The ${page.items.length}${page.nextCursor ? '+' : ''} newest rejected records.`), list) };
+  return { el: h('div', {}, h('h1', {}, 'Dead letters'), h('p', {}, `${page.items.length}${page.nextCursor ? '+' : ''} rejected ${page.items.length === 1 ? 'record' : 'records'}, newest first.`), list) };
 }

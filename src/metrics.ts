@@ -147,8 +147,11 @@ export class Metrics {
   setDecisionsPending(count: number): void {
     this.decisionsPending.set(count);
   }
+  /** The last rules reload's outcome and when it was counted (the console's Rules page); null before any reload. */
+  lastRulesReload: { outcome: 'success' | 'failure'; at: string } | null = null;
   rulesReloaded(outcome: 'success' | 'failure'): void {
     this.rulesReloads.inc({ outcome });
+    this.lastRulesReload = { outcome, at: new Date().toISOString() };
   }
 
   contentType(): string {

@@ -3,6 +3,8 @@
 // idempotent. Never logs a header, a body or a token; never answers with a stack trace.
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { DEFAULT_LIMITS, type ApiDeps, type ApiLimits } from './deps.js';
+import { registerConsole } from './console/console-assets.js';
+import { consoleApiRoutes } from './console/console-routes.js';
 import { buildOpenApi } from './openapi.js';
 import { problem, sendProblem, toProblem } from './problem.js';
 import { registerRoute, type RouteDef } from './route.js';
@@ -68,6 +70,7 @@ export function createApiServer(deps: ApiDeps): ApiServer {
     ...actionRoutes(deps),
     ...decisionRoutes(deps),
     ...adminRoutes(deps),
+    ...consoleApiRoutes(deps),
     ...eventDefs,
   ];
 
@@ -99,6 +102,7 @@ export function createApiServer(deps: ApiDeps): ApiServer {
   app.removeContentTypeParser('text/plain');
   const eventUrls = new Set(eventDefs.map((d) => d.url));
   for (const def of routes) if (!eventUrls.has(def.url)) registerRoute(app, def, auth);
+  registerConsole(app);
   // Ingest takes raw bytes (JSON or NDJSON) and hands them on untouched; its parsers live in their own context.
   void app.register(async (scope) => {
     scope.removeAllContentTypeParsers();

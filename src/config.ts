@@ -2,6 +2,7 @@
 // A bad value is named; the caller prints the problems and exits with status 2. No silent fallbacks.
 import path from 'node:path';
 import { z } from 'zod';
+import { emergencyNumbers, type EmergencyNumbers } from './domain/emergency-numbers.js';
 
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
@@ -113,6 +114,20 @@ export const configSchema = z.object({
   ALLOWED_LATENESS: z.preprocess(emptyToUndefined, z.string().regex(/^\d+(ms|s|m|h|d)$/, 'must be a duration such as 5m').default('5m')),
   SUPPORT_CONTACT: z.preprocess(emptyToUndefined, z.string().default('the support desk')),
   ENGINE_STATE_INTERVAL: z.preprocess(emptyToUndefined, z.string().regex(/^\d+(ms|s|m|h)$/, 'must be a duration such as 30s').default('30s')),
+  EMERGENCY_NUMBERS: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine((v) => {
+        try {
+          emergencyNumbers(v);
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'must be CC:number[,number...] separated by ; (e.g. GB:999,112;EU:112;US:911)')
+      .optional(),
+  ),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -142,6 +157,8 @@ export interface Config {
   supportContact: string;
   /** How often a Kafka partition's fraud engine state is stored; at most this much traffic is re-read after a crash. */
   engineStateIntervalMs: number;
+  /** Emergency numbers per country (defaults, with EMERGENCY_NUMBERS overriding the countries it names). */
+  emergencyNumbers: EmergencyNumbers;
 }
 
 export class ConfigError extends Error {
@@ -202,5 +219,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowedLatenessMs: durationMs(c.ALLOWED_LATENESS),
     supportContact: c.SUPPORT_CONTACT,
     engineStateIntervalMs: durationMs(c.ENGINE_STATE_INTERVAL),
+    emergencyNumbers: emergencyNumbers(c.EMERGENCY_NUMBERS),
   };
 }

@@ -22,6 +22,7 @@ import { Metrics } from './metrics.js';
 import { createFraudEngine } from './rules/fraud-engine.js';
 import { loadRules, watchRules, type RulesError } from './rules/load-rules.js';
 import type { RuleSet } from './rules/types.js';
+import { createStatusView } from './status-view/status-view.js';
 import { migrate } from './store/migrate.js';
 import { openDatabase } from './store/open-database.js';
 import { deferred, lazyDatabase } from './store/lazy-database.js';
@@ -97,6 +98,9 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     let httpIngest: IngestHandler = async () => {
       throw new Error('starting');
     };
+    // The in-memory status view behind /v1/authorize: loaded once the database is migrated, then kept current by
+    // LISTEN/NOTIFY.
+    const statusView = createStatusView({ db, logger, metrics });
     const api = createApiServer({
       db,
       logger,
@@ -106,6 +110,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
       readiness: () => readinessOf(),
       ingest: (topic, records) => httpIngest(topic, records),
       onCommitted: () => wake(),
+      authorize: { view: statusView, emergency: config.emergencyNumbers, metrics },
     });
     const address = await api.start(config.http.host, config.http.port);
     releasers.push({ name: 'http', release: () => api.stop() });
@@ -120,6 +125,8 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     opened.resolve(realDb);
     logger.info({ database: realDb.kind, migrations: migrated }, 'database ready');
     await bootstrapOperatorToken({ db: realDb, dataDir: config.dataDir, clock, logger });
+    await statusView.start();
+    releasers.push({ name: 'status-view', release: () => statusView.stop() });
 
     const newKafka = config.kafka ? kafkaFactory(config.kafka, logger) : undefined;
 
@@ -211,6 +218,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
       if (!dbReady) reasons.push(`database unavailable: ${dbError}`);
       if (rules.fraud.length + rules.dunning.length === 0) reasons.push('no rules loaded');
       if (kafkaIngest) reasons.push(...kafkaIngest.readiness().reasons);
+      reasons.push(...statusView.readiness().reasons);
       return { ready: reasons.length === 0, reasons };
     };
 

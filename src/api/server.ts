@@ -9,6 +9,8 @@ import { registerRoute, type RouteDef } from './route.js';
 import { accountRoutes } from './routes/account-routes.js';
 import { actionRoutes } from './routes/action-routes.js';
 import { adminRoutes } from './routes/admin-routes.js';
+import { cachedAuthenticate } from './routes/authorize-auth.js';
+import { authorizeRoutes } from './routes/authorize-routes.js';
 import { decisionRoutes } from './routes/decision-routes.js';
 import { eventRoutes, JSON_TYPES, NDJSON_TYPES } from './routes/event-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
@@ -62,6 +64,7 @@ export function createApiServer(deps: ApiDeps): ApiServer {
       version: deps.openapi?.version ?? '1',
     }));
   const eventDefs = eventRoutes(deps, limits.eventsBodyLimit);
+  const authorizeDefs = authorizeRoutes(deps.authorize);
   const routes: RouteDef[] = [
     ...healthRoutes(deps, openapi),
     ...accountRoutes(deps),
@@ -69,6 +72,7 @@ export function createApiServer(deps: ApiDeps): ApiServer {
     ...decisionRoutes(deps),
     ...adminRoutes(deps),
     ...eventDefs,
+    ...authorizeDefs,
   ];
 
   app.setErrorHandler((err, req, reply) => {
@@ -81,8 +85,11 @@ export function createApiServer(deps: ApiDeps): ApiServer {
     sendProblem(reply, { ...problem(404, `path: no route ${req.method} ${req.url.split('?')[0]}`, 'path'), instance: req.url.split('?')[0]! }),
   );
   app.addHook('onResponse', async (req, reply) => {
+    // /v1/authorize answers every call set-up: its lines are debug unless it failed (metrics count its answers).
+    const quiet = req.routeOptions.url === '/v1/authorize' && reply.statusCode < 400;
+    if (quiet && !log.isLevelEnabled('debug')) return;
     // The path only (a query may carry search text); never headers, bodies or tokens.
-    log.info(
+    log[quiet ? 'debug' : 'info'](
       {
         method: req.method,
         route: req.routeOptions.url ?? null,
@@ -98,7 +105,8 @@ export function createApiServer(deps: ApiDeps): ApiServer {
   // The API speaks JSON only: a text/plain body is a 415, not a string that fails validation.
   app.removeContentTypeParser('text/plain');
   const eventUrls = new Set(eventDefs.map((d) => d.url));
-  for (const def of routes) if (!eventUrls.has(def.url)) registerRoute(app, def, auth);
+  const authorizeAuth = cachedAuthenticate(auth);
+  for (const def of routes) if (!eventUrls.has(def.url)) registerRoute(app, def, authorizeDefs.includes(def) ? authorizeAuth : auth);
   // Ingest takes raw bytes (JSON or NDJSON) and hands them on untouched; its parsers live in their own context.
   void app.register(async (scope) => {
     scope.removeAllContentTypeParsers();

@@ -66,5 +66,10 @@ export async function createPgliteDatabase(dataDir: string): Promise<Database> {
       closed ??= pglite.closed ? Promise.resolve() : pglite.close();
       return closed;
     },
+    async listen(channel, onNotify) {
+      // One connection: its own NOTIFYs come back to it; it cannot be lost short of close().
+      const unlisten = await pglite.listen(channel, onNotify);
+      return { close: () => unlisten() };
+    },
   };
 }

@@ -114,6 +114,7 @@ export const configSchema = z.object({
   ALLOWED_LATENESS: z.preprocess(emptyToUndefined, z.string().regex(/^\d+(ms|s|m|h|d)$/, 'must be a duration such as 5m').default('5m')),
   SUPPORT_CONTACT: z.preprocess(emptyToUndefined, z.string().default('the support desk')),
   ENGINE_STATE_INTERVAL: z.preprocess(emptyToUndefined, z.string().regex(/^\d+(ms|s|m|h)$/, 'must be a duration such as 30s').default('30s')),
+  MAPPINGS_DIR: z.preprocess(emptyToUndefined, z.string().default('./mappings')),
   EMERGENCY_NUMBERS: z.preprocess(
     emptyToUndefined,
     z
@@ -157,6 +158,8 @@ export interface Config {
   supportContact: string;
   /** How often a Kafka partition's fraud engine state is stored; at most this much traffic is re-read after a crash. */
   engineStateIntervalMs: number;
+  /** Source mappings (issue 15): one YAML file per mapped CDR format. */
+  mappingsDir: string;
   /** Emergency numbers per country (defaults, with EMERGENCY_NUMBERS overriding the countries it names). */
   emergencyNumbers: EmergencyNumbers;
 }
@@ -220,5 +223,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     supportContact: c.SUPPORT_CONTACT,
     engineStateIntervalMs: durationMs(c.ENGINE_STATE_INTERVAL),
     emergencyNumbers: emergencyNumbers(c.EMERGENCY_NUMBERS),
+    mappingsDir: path.resolve(c.MAPPINGS_DIR),
   };
 }

@@ -14,6 +14,7 @@ import { authorizeRoutes } from './routes/authorize-routes.js';
 import { decisionRoutes } from './routes/decision-routes.js';
 import { eventRoutes, JSON_TYPES, NDJSON_TYPES } from './routes/event-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
+import { mappedEventRoutes } from './routes/mapped-event-routes.js';
 import { authenticate, type TokenActor } from './tokens.js';
 
 export interface ApiServer {
@@ -65,6 +66,7 @@ export function createApiServer(deps: ApiDeps): ApiServer {
     }));
   const eventDefs = eventRoutes(deps, limits.eventsBodyLimit);
   const authorizeDefs = authorizeRoutes(deps.authorize);
+  const mappedDefs = mappedEventRoutes(deps, limits.eventsBodyLimit);
   const routes: RouteDef[] = [
     ...healthRoutes(deps, openapi),
     ...accountRoutes(deps),
@@ -73,6 +75,7 @@ export function createApiServer(deps: ApiDeps): ApiServer {
     ...adminRoutes(deps),
     ...eventDefs,
     ...authorizeDefs,
+    ...mappedDefs,
   ];
 
   app.setErrorHandler((err, req, reply) => {
@@ -104,7 +107,7 @@ export function createApiServer(deps: ApiDeps): ApiServer {
 
   // The API speaks JSON only: a text/plain body is a 415, not a string that fails validation.
   app.removeContentTypeParser('text/plain');
-  const eventUrls = new Set(eventDefs.map((d) => d.url));
+  const eventUrls = new Set([...eventDefs, ...mappedDefs].map((d) => d.url));
   const authorizeAuth = cachedAuthenticate(auth);
   for (const def of routes) if (!eventUrls.has(def.url)) registerRoute(app, def, authorizeDefs.includes(def) ? authorizeAuth : auth);
   // Ingest takes raw bytes (JSON or NDJSON) and hands them on untouched; its parsers live in their own context.
@@ -114,6 +117,12 @@ export function createApiServer(deps: ApiDeps): ApiServer {
       done(null, body),
     );
     for (const def of eventDefs) registerRoute(scope, def, auth);
+  });
+  // Mapped CDRs arrive in the switch's own media type (JSON, CSV, text lines): any type, as raw bytes.
+  void app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: limits.eventsBodyLimit }, (_req, body, done) => done(null, body));
+    for (const def of mappedDefs) registerRoute(scope, def, auth);
   });
 
   let address: ApiServer['address'] = null;

@@ -46,23 +46,23 @@ describe('FreeSWITCH mod_json_cdr', () => {
 });
 
 describe.each([
-  ['asterisk-csv', 'asterisk-master.csv', (uid: string, start: string, _seq: number) => `${uid}@${start}`],
-  ['asterisk-json', 'asterisk-custom.json', (uid: string, _start: string, seq: number) => `${uid}#${seq}`],
+  ['asterisk-csv', 'asterisk-master.csv', (uid: string, dst: string, start: string, _seq: number) => `${uid}|${dst}|${start}`],
+  ['asterisk-json', 'asterisk-custom.json', (uid: string, _dst: string, _start: string, seq: number) => `${uid}#${seq}`],
 ] as const)('Asterisk CDRs through %s (%s, the CDR specification examples)', (name, file, idOf) => {
   const rows = () => lines(file).map((l) => run(name, l));
   it('maps the basic call, the unanswered dial and the transfer leg', () => {
     const [basic, unanswered, , transfer] = rows();
     expect(out(basic!)).toEqual(cdr({
-      id: idOf('Asterisk-01-1362424276.2', '2013-03-04 13:11:18', 12), accountId: '100', caller: '100', callee: '200',
+      id: idOf('Asterisk-01-1362424276.2', 'SIP/bob-00000001', '2013-03-04 13:11:18', 12), accountId: '100', caller: '100', callee: '200',
       startedAt: '2013-03-04T13:11:18.000Z', answeredAt: '2013-03-04T13:11:26.000Z', endedAt: '2013-03-04T13:13:18.000Z',
       durationSec: 112, disposition: 'answered',
     }));
     expect(out(unanswered!)).toEqual({
-      direction: 'outbound', phase: 'end', id: idOf('Asterisk-01-1362424276.2', '2013-03-04 13:11:18', 1), accountId: '100',
+      direction: 'outbound', phase: 'end', id: idOf('Asterisk-01-1362424276.2', 'SIP/bob-00000001', '2013-03-04 13:11:18', 1), accountId: '100',
       caller: '100', callee: '200', startedAt: '2013-03-04T13:11:18.000Z', endedAt: '2013-03-04T13:11:28.000Z', durationSec: 0,
       disposition: 'no_answer',
     });
-    expect(out(transfer!)).toMatchObject({ accountId: 'Bob', caller: '200', callee: '300', durationSec: 10, id: idOf('Asterisk-01-136242428.3', '2013-03-04 13:11:48', 102) });
+    expect(out(transfer!)).toMatchObject({ accountId: 'Bob', caller: '200', callee: '300', durationSec: 10, id: idOf('Asterisk-01-136242428.3', 'SIP/charlie-00000003', '2013-03-04 13:11:48', 102) });
   });
   it('drops a dialplan-only record (no Party B channel)', () => {
     expect(rows()[2]!.kind).toBe('drop');

@@ -141,8 +141,7 @@ export function createStatusView(deps: StatusViewDeps): StatusView {
     try {
       if (!deps.db.listen) throw new Error(`the ${deps.db.kind} database adapter cannot LISTEN`);
       await closeListeners();
-      listening.push(await deps.db.listen(STATUS_CHANNEL, onStatus, onLost(gen)));
-      listening.push(await deps.db.listen(ACCOUNT_CHANNEL, onAccount, onLost(gen)));
+      listening.push(await deps.db.listen([STATUS_CHANNEL, ACCOUNT_CHANNEL], (ch, p) => (ch === STATUS_CHANNEL ? onStatus(p) : onAccount(p)), onLost(gen)));
       const started = Date.now();
       const ids = await deps.db.query<{ id: string }>('SELECT id FROM accounts');
       for (const r of ids.rows) known.add(r.id);

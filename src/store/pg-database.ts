@@ -106,7 +106,7 @@ export function createPgDatabase(url: string, opts: PgDatabaseOptions = {}): Dat
       closed ??= pool.end();
       return closed;
     },
-    listen: (channel, onNotify, onLost) => listenOn(url, opts, channel, onNotify, onLost),
+    listen: (channels, onNotify, onLost) => listenOn(url, opts, channels, onNotify, onLost),
   };
 }
 
@@ -114,8 +114,8 @@ export function createPgDatabase(url: string, opts: PgDatabaseOptions = {}): Dat
 async function listenOn(
   url: string,
   opts: PgDatabaseOptions,
-  channel: string,
-  onNotify: (payload: string) => void,
+  channels: readonly string[],
+  onNotify: (channel: string, payload: string) => void,
   onLost: (err: Error) => void,
 ): Promise<Listening> {
   const client = new pg.Client({
@@ -134,11 +134,11 @@ async function listenOn(
   client.on('error', lose);
   client.on('end', () => lose(new Error('the LISTEN connection ended')));
   client.on('notification', (n) => {
-    if (n.channel === channel) onNotify(n.payload ?? '');
+    if (channels.includes(n.channel)) onNotify(n.channel, n.payload ?? '');
   });
   try {
     await client.connect();
-    await client.query(`LISTEN "${channel.replace(/"/g, '""')}"`);
+    for (const channel of channels) await client.query(`LISTEN "${channel.replace(/"/g, '""')}"`);
   } catch (err) {
     closing = true;
     await client.end().catch(() => undefined);

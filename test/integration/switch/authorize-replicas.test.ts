@@ -116,6 +116,21 @@ describe('call authorization across replicas', () => {
     expect((await call(a.url, operator, 'GET', '/v1/authorize?account=u1&callee=999')).status).toBe(200);
   });
 
+  it('a replica whose LISTEN connection is killed says so on /readyz, reconnects, and catches up on what it missed', async () => {
+    const [a, b] = daemons as [Daemon, Daemon];
+    const killed = await fresh.db.query<{ n: number }>(
+      `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'suspensiond-listen'`,
+    );
+    expect(killed.rows[0]!.n).toBe(2); // one per replica
+    const notReady = await waitUntil(() => fetch(`${b.url}/readyz`).then(async (r) => ({ status: r.status, body: await r.text() })), (r) => r.status === 503, 5_000);
+    expect(notReady.value.body).toMatch(/status view: not following changes/);
+    await call(a.url, operator, 'POST', '/v1/accounts/u2/suspend', { reason: 'fraud', note: 'while B was deaf' });
+    const ready = await waitUntil(() => fetch(`${b.url}/readyz`).then(async (r) => ({ status: r.status, body: await r.text() })), (r) => r.status === 200, 15_000);
+    expect(ready.value.status).toBe(200);
+    const denied = await waitUntil(() => call(b.url, authorizeToken, 'GET', '/v1/authorize?account=u2&callee=%2B442079460000'), (r) => r.body.allow === false, 5_000);
+    expect(denied.value.body).toMatchObject({ allow: false, holds: [{ reason: 'fraud' }] });
+  }, 30_000);
+
   it('a bad request names the field', async () => {
     const [a] = daemons as [Daemon];
     const missing = await call(a.url, authorizeToken, 'POST', '/v1/authorize', { account: 'u1' });

@@ -1,4 +1,5 @@
-// `rules check` validates the source mappings of MAPPINGS_DIR too, printing file:line:field for a bad one.
+// `rules check` validates the source mappings of MAPPINGS_DIR too, printing file:line:field for a bad one, and
+// `replay --format NAME` backtests files in a switch's own format.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -29,4 +30,16 @@ describe('rules check and source mappings', () => {
     expect(await main(['rules', 'check', path.join(ROOT, 'rules')], io)).toBe(1);
     expect(io.err()).toContain(`${path.join(dir, 'switch.yaml')}:7:fields.startedAt: time: local needs a zone`);
   });
+
+  it('replay --format maps a Master.csv first, reporting the lines it cannot read by file:line', async () => {
+    const file = path.join(ROOT, 'test/fixtures/mappings/asterisk-master.csv');
+    const io = capture({ MAPPINGS_DIR: path.join(ROOT, 'mappings'), RULES_DIR: path.join(ROOT, 'rules') });
+    expect(await main(['replay', '--format', 'asterisk-csv', file], io)).toBe(0);
+    expect(io.err()).toContain(`${file}:5: mapping asterisk-csv: end (endedAt): must be a local time`);
+    // Lines 1 and 2 are one CDR twice in the specification's examples (see the fixture README); line 3 is dropped.
+    expect(io.out()).toMatch(/cdrs: 2 accepted, 1 duplicate, 0 rejected/);
+    const unknown = capture({ MAPPINGS_DIR: path.join(ROOT, 'mappings') });
+    expect(await main(['replay', '--format', 'nonesuch', file], unknown)).toBe(64);
+    expect(unknown.err()).toContain('no mapping named "nonesuch"');
+  }, 60_000);
 });

@@ -62,6 +62,30 @@ describe('POST /v1/events/cdrs/{format}', () => {
     expect(letter.headers).toMatchObject({ 'x-mapping': 'asterisk-csv', 'x-source-partition': 'http' });
   });
 
+  it('a malformed record of each shipped format is a dead letter naming the mapping and the field', async () => {
+    const fx = (f: string) => readFileSync(path.join(ROOT, 'test/fixtures/mappings', f), 'utf8').split('\n').filter((l) => l.trim() !== '');
+    const fs = JSON.parse(fx('freeswitch-json.json')[0]!);
+    fs.variables.start_uepoch = 'soon';
+    const cases: [string, string, string, RegExp][] = [
+      ['freeswitch-json', JSON.stringify(fs), 'application/json', /^mapping freeswitch-json: variables\.start_uepoch \(startedAt\): /],
+      ['asterisk-csv', fx('asterisk-master.csv')[4]!, 'text/csv', /^mapping asterisk-csv: end \(endedAt\): /],
+      ['asterisk-json', fx('asterisk-custom.json')[4]!, 'application/json', /^mapping asterisk-json: end \(endedAt\): /],
+      ['kamailio-acc', fx('kamailio-acc.log')[2]!, 'text/plain', /^mapping kamailio-acc: src_user \(accountId\): required/],
+      ['kamailio-cdr', 'call_id=abc;src_user=cust-1;dst_user=999;start_time=noon;end_time=1;duration=1;code=200', 'text/plain', /^mapping kamailio-cdr: start_time \(startedAt\): /],
+      ['cgrates-cdr', fx('cgrates-cdr.json')[3]!, 'application/json', /^mapping cgrates-cdr: SetupTime \(startedAt\): /],
+    ];
+    const operator = (await createToken(fresh.db, { role: 'operator' })).token;
+    for (const [format, record, type, reason] of cases) {
+      const res = await post(`/v1/events/cdrs/${format}`, record, type);
+      expect(res.body, format).toMatchObject({ rejected: 1, results: [{ outcome: 'rejected', error: expect.stringMatching(reason) }] });
+      const dl = await fetch(`${daemon.url}/v1/dead-letters`, { headers: { authorization: `Bearer ${operator}` } });
+      const items = ((await dl.json()) as { items: { error: string; value: string; headers: Record<string, string> }[] }).items;
+      const letter = items.find((i) => i.headers['x-mapping'] === format);
+      expect(letter?.error, format).toMatch(reason);
+      expect(letter?.value, format).toBe(record);
+    }
+  });
+
   it('an unknown format is a 404 naming it; a CDR-less body a 400', async () => {
     const unknown = await post('/v1/events/cdrs/nonesuch', '{}', 'application/json');
     expect(unknown.status).toBe(404);

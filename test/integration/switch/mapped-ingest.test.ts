@@ -70,7 +70,7 @@ describe('POST /v1/events/cdrs/{format}', () => {
       ['freeswitch-json', JSON.stringify(fs), 'application/json', /^mapping freeswitch-json: variables\.start_uepoch \(startedAt\): /],
       ['asterisk-csv', fx('asterisk-master.csv')[4]!, 'text/csv', /^mapping asterisk-csv: end \(endedAt\): /],
       ['asterisk-json', fx('asterisk-custom.json')[4]!, 'application/json', /^mapping asterisk-json: end \(endedAt\): /],
-      ['kamailio-acc', fx('kamailio-acc.log')[2]!, 'text/plain', /^mapping kamailio-acc: src_user \(accountId\): required/],
+      ['kamailio-acc', fx('kamailio-acc.txt')[2]!, 'text/plain', /^mapping kamailio-acc: src_user \(accountId\): required/],
       ['kamailio-cdr', 'call_id=abc;src_user=cust-1;dst_user=999;start_time=noon;end_time=1;duration=1;code=200', 'text/plain', /^mapping kamailio-cdr: start_time \(startedAt\): /],
       ['cgrates-cdr', fx('cgrates-cdr.json')[3]!, 'application/json', /^mapping cgrates-cdr: SetupTime \(startedAt\): /],
     ];

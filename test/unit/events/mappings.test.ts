@@ -78,7 +78,7 @@ describe.each([
 });
 
 describe('Kamailio acc', () => {
-  const [invite, bye, bare] = lines('kamailio-acc.log');
+  const [invite, bye, bare] = lines('kamailio-acc.txt');
   it('maps the answered INVITE of the default configuration to the call set-up (phase start)', () => {
     expect(out(run('kamailio-acc', invite!))).toEqual(cdr({
       id: 'vRtGVfXTzMK.Awgi-T2F3JCxv3OR2tWtI', accountId: 'alice', caller: 'alice', callee: 'carol',

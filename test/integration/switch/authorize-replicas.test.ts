@@ -1,6 +1,8 @@
 // /v1/authorize on two replicas of the daemon sharing one PostgreSQL: a suspension made through one replica's API
 // is denied by the other's /v1/authorize within 1 s (LISTEN/NOTIFY keeps each replica's in-memory view current);
 // emergency numbers still pass; activation is allowed again; the authorize token can do nothing else.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createToken } from '../../../src/api/tokens.js';
@@ -11,6 +13,7 @@ import { insertAccounts } from '../api/api-fixture.js';
 import { freePort, ROOT } from '../../helpers/daemon.js';
 import { freshDatabase, type FreshDatabase } from '../../helpers/db.js';
 
+const dataRoot = mkdtempSync(path.join(tmpdir(), 'suspensiond-authorize-'));
 let fresh: FreshDatabase;
 const daemons: Daemon[] = [];
 let operator = '';
@@ -19,7 +22,7 @@ let authorizeToken = '';
 async function replica(name: string): Promise<Daemon> {
   const config = loadConfig({
     DATABASE_URL: fresh.url,
-    DATA_DIR: path.join(ROOT, '.tmp', `authorize-${name}-${process.pid}`),
+    DATA_DIR: path.join(dataRoot, name),
     HTTP_PORT: String(await freePort()),
     RULES_DIR: path.join(ROOT, 'rules'),
     LOG_LEVEL: 'silent',
@@ -62,6 +65,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const d of daemons) await d.stop();
   await fresh?.drop();
+  rmSync(dataRoot, { recursive: true, force: true });
 });
 
 describe('call authorization across replicas', () => {

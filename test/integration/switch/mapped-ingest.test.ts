@@ -1,7 +1,8 @@
 // HTTP ingest of CDRs in a switch's own format (POST /v1/events/cdrs/{format}) on a real daemon and PostgreSQL: the
 // Asterisk specification's Master.csv lines are mapped and processed; the dialplan-only record is dropped; the
 // malformed one is a dead letter with its original bytes and a reason naming the mapping and the field.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createToken } from '../../../src/api/tokens.js';
@@ -11,6 +12,7 @@ import { startDaemon, type Daemon } from '../../../src/main.js';
 import { freePort, ROOT } from '../../helpers/daemon.js';
 import { freshDatabase, type FreshDatabase } from '../../helpers/db.js';
 
+const dataDir = mkdtempSync(path.join(tmpdir(), 'suspensiond-mapped-'));
 let fresh: FreshDatabase;
 let daemon: Daemon;
 let token = '';
@@ -21,7 +23,7 @@ beforeAll(async () => {
   daemon = await startDaemon(
     loadConfig({
       DATABASE_URL: fresh.url,
-      DATA_DIR: path.join(ROOT, '.tmp', `mapped-${process.pid}`),
+      DATA_DIR: dataDir,
       HTTP_PORT: String(await freePort()),
       RULES_DIR: path.join(ROOT, 'rules'),
       MAPPINGS_DIR: path.join(ROOT, 'mappings'),
@@ -33,6 +35,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await daemon?.stop();
   await fresh?.drop();
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 const post = async (p: string, body: string, contentType: string, bearer = token) => {

@@ -8,7 +8,7 @@ trap 'rm -rf "$work"' EXIT
 
 cd "$root"
 npm run build >/dev/null
-cp -r package.json package-lock.json dist bin rules templates "$work/"
+cp -r package.json package-lock.json dist bin rules mappings templates "$work/"
 cd "$work"
 npm ci --omit=dev --ignore-scripts --no-audit --no-fund >/dev/null
 

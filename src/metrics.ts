@@ -97,6 +97,19 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  // Call authorization (issue 15): the in-memory status view and its answers.
+  private readonly statusViewUp = new Gauge({
+    name: 'suspensiond_status_view_up',
+    help: 'Whether the in-memory status view that answers /v1/authorize is loaded and following changes (1) or not (0)',
+    registers: [this.registry],
+  });
+  private readonly authorizations = new Counter({
+    name: 'suspensiond_authorize_total',
+    help: 'Call authorization answers by outcome (allow, deny, emergency, unknown_account)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
     // Known label values start at zero so dashboards and alerts see a series before the first event.
@@ -152,6 +165,13 @@ export class Metrics {
   rulesReloaded(outcome: 'success' | 'failure'): void {
     this.rulesReloads.inc({ outcome });
     this.lastRulesReload = { outcome, at: new Date().toISOString() };
+  }
+
+  setStatusViewUp(up: boolean): void {
+    this.statusViewUp.set(up ? 1 : 0);
+  }
+  authorized(outcome: 'allow' | 'deny' | 'emergency' | 'unknown_account'): void {
+    this.authorizations.inc({ outcome });
   }
 
   contentType(): string {

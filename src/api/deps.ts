@@ -4,6 +4,8 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { RuleSet } from '../rules/types.js';
 import type { Database } from '../store/db.js';
+import type { AuthorizeDeps } from './routes/authorize-routes.js';
+import type { MappedIngestDeps } from './routes/mapped-event-routes.js';
 
 export type IngestTopic = 'accounts' | 'cdrs' | 'invoices';
 
@@ -38,6 +40,10 @@ export interface ApiDeps {
   /** Called after a transition commits (wakes the outbox dispatcher). Must not throw; errors are logged. */
   onCommitted?: (() => void) | undefined;
   openapi?: { title?: string; version?: string } | undefined;
+  /** CDRs in a switch's own format (POST /v1/events/cdrs/{format}); absent: 503. */
+  mapped?: MappedIngestDeps | undefined;
+  /** Call authorization (/v1/authorize); absent: it answers 503. */
+  authorize?: AuthorizeDeps | undefined;
   limits?: Partial<ApiLimits> | undefined;
 }
 

@@ -68,7 +68,9 @@ export function registerRoute(app: FastifyInstance, def: RouteDef, authenticate:
           reply.header('www-authenticate', 'Bearer');
           throw new ApiError(401, 'authorization: a valid bearer token is required', 'authorization');
         }
-        if (def.access !== 'authenticated' && !def.access.includes(actor.role)) {
+        // An `authorize` token may only call the routes that name it (CONTRACT §1: /v1/authorize).
+        const allowed = def.access === 'authenticated' ? actor.role !== 'authorize' : def.access.includes(actor.role);
+        if (!allowed) {
           throw new ApiError(403, `authorization: role ${actor.role} may not ${def.method} ${def.url}`, 'authorization');
         }
       }

@@ -11,9 +11,12 @@ import { registerRoute, type RouteDef } from './route.js';
 import { accountRoutes } from './routes/account-routes.js';
 import { actionRoutes } from './routes/action-routes.js';
 import { adminRoutes } from './routes/admin-routes.js';
+import { cachedAuthenticate } from './routes/authorize-auth.js';
+import { authorizeRoutes } from './routes/authorize-routes.js';
 import { decisionRoutes } from './routes/decision-routes.js';
 import { eventRoutes, JSON_TYPES, NDJSON_TYPES } from './routes/event-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
+import { mappedEventRoutes } from './routes/mapped-event-routes.js';
 import { authenticate, type TokenActor } from './tokens.js';
 
 export interface ApiServer {
@@ -64,6 +67,8 @@ export function createApiServer(deps: ApiDeps): ApiServer {
       version: deps.openapi?.version ?? '1',
     }));
   const eventDefs = eventRoutes(deps, limits.eventsBodyLimit);
+  const authorizeDefs = authorizeRoutes(deps.authorize);
+  const mappedDefs = mappedEventRoutes(deps, limits.eventsBodyLimit);
   const routes: RouteDef[] = [
     ...healthRoutes(deps, openapi),
     ...accountRoutes(deps),
@@ -72,6 +77,8 @@ export function createApiServer(deps: ApiDeps): ApiServer {
     ...adminRoutes(deps),
     ...consoleApiRoutes(deps),
     ...eventDefs,
+    ...authorizeDefs,
+    ...mappedDefs,
   ];
 
   app.setErrorHandler((err, req, reply) => {
@@ -84,8 +91,11 @@ export function createApiServer(deps: ApiDeps): ApiServer {
     sendProblem(reply, { ...problem(404, `path: no route ${req.method} ${req.url.split('?')[0]}`, 'path'), instance: req.url.split('?')[0]! }),
   );
   app.addHook('onResponse', async (req, reply) => {
+    // /v1/authorize answers every call set-up: its lines are debug unless it failed (metrics count its answers).
+    const quiet = req.routeOptions.url === '/v1/authorize' && reply.statusCode < 400;
+    if (quiet && !log.isLevelEnabled('debug')) return;
     // The path only (a query may carry search text); never headers, bodies or tokens.
-    log.info(
+    log[quiet ? 'debug' : 'info'](
       {
         method: req.method,
         route: req.routeOptions.url ?? null,
@@ -100,8 +110,9 @@ export function createApiServer(deps: ApiDeps): ApiServer {
 
   // The API speaks JSON only: a text/plain body is a 415, not a string that fails validation.
   app.removeContentTypeParser('text/plain');
-  const eventUrls = new Set(eventDefs.map((d) => d.url));
-  for (const def of routes) if (!eventUrls.has(def.url)) registerRoute(app, def, auth);
+  const eventUrls = new Set([...eventDefs, ...mappedDefs].map((d) => d.url));
+  const authorizeAuth = cachedAuthenticate(auth);
+  for (const def of routes) if (!eventUrls.has(def.url)) registerRoute(app, def, authorizeDefs.includes(def) ? authorizeAuth : auth);
   registerConsole(app);
   // Ingest takes raw bytes (JSON or NDJSON) and hands them on untouched; its parsers live in their own context.
   void app.register(async (scope) => {
@@ -110,6 +121,12 @@ export function createApiServer(deps: ApiDeps): ApiServer {
       done(null, body),
     );
     for (const def of eventDefs) registerRoute(scope, def, auth);
+  });
+  // Mapped CDRs arrive in the switch's own media type (JSON, CSV, text lines): any type, as raw bytes.
+  void app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: limits.eventsBodyLimit }, (_req, body, done) => done(null, body));
+    for (const def of mappedDefs) registerRoute(scope, def, auth);
   });
 
   let address: ApiServer['address'] = null;

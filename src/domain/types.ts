@@ -76,7 +76,7 @@ export interface Decision {
   decidedBy: string | null;
 }
 
-export type Role = 'operator' | 'reseller' | 'channel' | 'customer' | 'ingest';
+export type Role = 'operator' | 'reseller' | 'channel' | 'customer' | 'ingest' | 'authorize';
 
 /** Who acts. Automatic actors (rules, dunning, expiry) are `system` actors and bypass the authority table. */
 export type Actor =

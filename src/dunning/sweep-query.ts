@@ -30,6 +30,9 @@ WITH pol AS (
 ),
 -- Only invoices that can be overdue under some policy somewhere on Earth right now: marked overdue, or due before the
 -- latest local date (UTC+14) minus the smallest graceDays. A superset of what agg counts; it spares the not-yet-due.
+-- Zones the database can use; an account whose stored zone is not one of them is dunned in $2 (DEFAULT_TIMEZONE),
+-- as the ladder does (src/rules/dunning/calendar.ts resolveTimeZone), instead of failing the whole scan.
+zones AS MATERIALIZED (SELECT DISTINCT lower(name) AS name FROM pg_timezone_names),
 maybe AS MATERIALIZED (
   SELECT account_id, currency, outstanding_micros, due_at, overdue_marked_at, disputed_at, dispute_resolved_at
     FROM invoices
@@ -44,9 +47,10 @@ keys AS (
 ),
 ctx AS (
   SELECT k.account_id, k.currency, e.id AS episode_id, e.anchor_due_at, e.fired_stages, e.suspended,
-         (($1::timestamptz) AT TIME ZONE coalesce(a.timezone, $2))::date AS today, coalesce(a.timezone, $2) AS tz, p.*
+         (($1::timestamptz) AT TIME ZONE z.tz)::date AS today, z.tz, p.*
     FROM keys k
     JOIN accounts a ON a.id = k.account_id
+    CROSS JOIN LATERAL (SELECT CASE WHEN lower(a.timezone) IN (SELECT name FROM zones) THEN a.timezone ELSE $2 END AS tz) z
     LEFT JOIN dunning_episodes e ON e.account_id = k.account_id AND e.currency = k.currency AND e.closed_at IS NULL
     LEFT JOIN LATERAL (
       SELECT pol.* FROM pol

@@ -5,6 +5,7 @@ import type { AccountType, Contact } from '../domain/types.js';
 import type { InvoiceSnapshot } from '../rules/dunning/ledger.js';
 import type { Episode, ExemptionView, StageFired } from '../rules/dunning/types.js';
 import { resolveTimeZone } from '../rules/dunning/calendar.js';
+import { databaseZones } from './zones.js';
 
 export interface AccountState {
   account: { id: string; type: AccountType; tags: string[]; timezone: string; mainContact: Contact | null };
@@ -14,18 +15,6 @@ export interface AccountState {
   nonPaymentHoldSources: string[];
   /** The account's stored zone when neither the database nor Intl can use it (DEFAULT_TIMEZONE is used instead). */
   timezoneUnusable: string | null;
-}
-
-/** Zones this database accepted (pg_timezone_names, case-insensitive as AT TIME ZONE is); a server's zones never shrink. */
-const knownZones = new Set<string>();
-
-async function databaseZones(tx: Queryable, zones: readonly string[]): Promise<Set<string>> {
-  const unknown = [...new Set(zones.map((z) => z.toLowerCase()))].filter((z) => !knownZones.has(z));
-  if (unknown.length > 0) {
-    const res = await tx.query<{ name: string }>('SELECT DISTINCT lower(name) AS name FROM pg_timezone_names WHERE lower(name) = ANY($1::text[])', [unknown]);
-    for (const r of res.rows) knownZones.add(r.name);
-  }
-  return knownZones;
 }
 
 const ms = (v: unknown): number | null => (v === null || v === undefined ? null : new Date(v as string | Date).getTime());
@@ -57,7 +46,7 @@ export async function loadAccountStates(tx: Queryable, ids: readonly string[], n
     'SELECT id, type, tags, timezone, main_contact FROM accounts WHERE id = ANY($1::text[])',
     [ids],
   );
-  const zones = await databaseZones(tx, accounts.rows.flatMap((a) => (a.timezone === null ? [] : [a.timezone])));
+  const zones = accounts.rows.some((a) => a.timezone !== null) ? await databaseZones(tx) : new Set<string>();
   for (const a of accounts.rows) {
     const tz = resolveTimeZone(a.timezone, defaultTimezone, a.timezone === null || zones.has(a.timezone.toLowerCase()));
     out.set(a.id, {

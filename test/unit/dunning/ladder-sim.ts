@@ -54,7 +54,7 @@ export class LadderSim {
   readonly log: { at: string; action: DunningAction }[] = [];
 
   constructor(
-    readonly account: DunningAccount = { id: 'cust-1', type: 'customer', tags: [], timezone: 'Europe/London' },
+    public account: DunningAccount = { id: 'cust-1', type: 'customer', tags: [], timezone: 'Europe/London' },
     readonly policies: DunningPolicy[] = [standardPolicy()],
   ) {}
 

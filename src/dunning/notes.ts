@@ -1,9 +1,8 @@
 // The dunning's own audit notes (kind `dunning_note`): why it counted in another time zone, why an invoice it had
-// stopped counting is back in the ladder, why an episode ended without payment. Set-based, in the caller's
-// transaction. Never decides anything; the time-zone note is written once per account and unusable zone.
+// stopped counting is back in the ladder (ledger-store.ts), why an episode ended without payment (evaluate.ts, from
+// the ladder's `note` actions). This file holds the time-zone note, written once per account and unusable zone,
+// set-based in the caller's transaction. Never decides anything.
 import type { Queryable } from '../store/db.js';
-import { appendAudit } from '../store/audit-repo.js';
-import type { AuditEntry } from '../domain/types.js';
 
 export interface TimezoneFallback {
   accountId: string;
@@ -28,7 +27,3 @@ export async function noteTimezoneFallbacks(tx: Queryable, items: readonly Timez
   return res.rowCount ?? 0;
 }
 
-/** Notes the ladder asked for (invoice reopened, policy left), appended as they are. */
-export async function appendDunningNotes(tx: Queryable, notes: readonly AuditEntry[]): Promise<void> {
-  await appendAudit(tx, notes);
-}

@@ -3,9 +3,9 @@
 // local date changes: at midnight in some account's time zone. The live daemon sweeps at the schedule's fire times,
 // so replay sweeps at the first fire time at or after each local midnight of each zone in use, and nowhere else: the
 // same decisions, at the same times, as sweeping at every fire time, for a cost that follows the days and zones, not
-// the 96 fire times a day. An account snapshot can also move the ladder (a tag that takes the account out of its
-// policy ends the episode), so replay also sweeps at the first fire time after each snapshot, as live would.
-// Never starts a timer; pure apart from node-cron's matcher.
+// the 96 fire times a day. (An account snapshot can move the ladder too, when a tag takes the account out of its
+// policy, but ingest evaluates the account with the snapshot, as it does with an invoice event.) Never starts a
+// timer; pure apart from node-cron's matcher.
 import { sweepTimesBetween } from './cron-times.js';
 import { addDays, isUsableTimeZone, localDate } from '../rules/dunning/calendar.js';
 
@@ -25,18 +25,11 @@ export function localMidnight(date: string, timeZone: string): number {
 
 /**
  * Sweep times t with fromMs < t <= toMs: for each local midnight in `zones` (unusable ones dropped; the caller puts
- * the default among them) and each time in `after`, the first fire time of `schedule` after it. Sorted, unique.
+ * the default among them), the first fire time of `schedule` at or after it. Sorted, without repeats.
  */
-export function replaySweepTimes(
-  schedule: string, fromMs: number, toMs: number, zones: Iterable<string>, after: Iterable<number> = [], scheduleTimezone = 'UTC',
-): number[] {
+export function replaySweepTimes(schedule: string, fromMs: number, toMs: number, zones: Iterable<string>, scheduleTimezone = 'UTC'): number[] {
   const out = new Set<number>();
   const firstFrom = (t: number) => sweepTimesBetween(schedule, t - 1, toMs, scheduleTimezone).next();
-  for (const t of new Set(after)) {
-    // Strictly after the snapshot: replay runs a sweep due at a record's own time before that record.
-    const next = t >= fromMs && t <= toMs ? firstFrom(t + 1) : null;
-    if (next && !next.done && next.value > fromMs) out.add(next.value);
-  }
   for (const zone of new Set(zones)) {
     if (!isUsableTimeZone(zone)) continue;
     for (let date = addDays(localDate(fromMs, zone), 1); ; date = addDays(date, 1)) {

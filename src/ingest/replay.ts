@@ -71,8 +71,7 @@ export async function replayToStore(o: ReplayOptions): Promise<{ db: Database; r
     const lastMs = lines.reduce((m, l) => Math.max(m, l.timeMs), firstMs);
     // Only at the times a stage can fall due: the first fire time after each local midnight of each zone in use.
     const zones = [tz, ...lines.flatMap((l) => (l.timezone ? [l.timezone] : []))];
-    const snapshots = lines.filter((l) => l.kind === 'accounts').map((l) => l.timeMs);
-    const sweeps = replaySweepTimes(o.dunningSchedule ?? '*/15 * * * *', firstMs, lastMs, zones, snapshots);
+    const sweeps = replaySweepTimes(o.dunningSchedule ?? '*/15 * * * *', firstMs, lastMs, zones);
     const report: ReplayReport = {
       records: {}, sweeps: 0, findings: [], suspendedAtEnd: [], accounts: [], rejected: [],
       unreadable: all.filter((l) => l.unreadable !== undefined).map((l) => ({ origin: l.origin, reason: l.unreadable! })),

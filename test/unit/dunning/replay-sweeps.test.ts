@@ -21,10 +21,6 @@ describe('replay sweeps only when a stage can fall due', () => {
       '2026-10-22T15:00:00.000Z', '2026-10-23T00:00:00.000Z',
       '2026-10-23T15:00:00.000Z', '2026-10-24T00:00:00.000Z',
     ]);
-    // And the first fire time after each account snapshot (a tag can take the account out of its policy).
-    expect(replaySweepTimes('*/15 * * * *', from, to, ['UTC'], [Date.parse('2026-10-22T10:01:00Z'), Date.parse('2026-10-22T10:14:00Z')]).map(iso)).toEqual([
-      '2026-10-22T00:00:00.000Z', '2026-10-22T10:15:00.000Z', '2026-10-23T00:00:00.000Z', '2026-10-24T00:00:00.000Z',
-    ]);
     // An hourly schedule at minute 7 sweeps 7 minutes after each midnight.
     expect(replaySweepTimes('7 * * * *', from, to, ['UTC']).map(iso)).toEqual(['2026-10-22T00:07:00.000Z', '2026-10-23T00:07:00.000Z', '2026-10-24T00:07:00.000Z']);
   });

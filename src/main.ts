@@ -235,6 +235,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
       if (rules.fraud.length + rules.dunning.length === 0) reasons.push('no rules loaded');
       if (kafkaIngest) reasons.push(...kafkaIngest.readiness().reasons);
       reasons.push(...statusView.readiness().reasons);
+      reasons.push(...dunning.readiness().reasons);
       return { ready: reasons.length === 0, reasons };
     };
 

@@ -70,6 +70,14 @@ export class Metrics {
     buckets: [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [this.registry],
   });
+  // Addition to CONTRACT §7 (issue 11): sweeps that failed, by the part that failed (`scan`: nobody was dunned;
+  // `batch`: some accounts were not). An alert fires on any increase; /readyz names the last failure.
+  private readonly sweepFailures = new Counter({
+    name: 'suspensiond_dunning_sweep_failures_total',
+    help: 'Dunning sweeps that failed, by the part that failed (scan or batch)',
+    labelNames: ['part'] as const,
+    registers: [this.registry],
+  });
   // Addition to CONTRACT §7: effects given up on after their retries (a parked status means the switch missed it).
   private readonly outboxParked = new Counter({
     name: 'suspensiond_outbox_parked_total',
@@ -156,6 +164,9 @@ export class Metrics {
   }
   observeSweep(seconds: number): void {
     this.sweepDuration.observe(seconds);
+  }
+  sweepFailed(part: 'scan' | 'batch'): void {
+    this.sweepFailures.inc({ part });
   }
   setDecisionsPending(count: number): void {
     this.decisionsPending.set(count);

@@ -108,7 +108,9 @@ export type AuditKind =
   | 'alert'
   | 'email_sent'
   | 'email_failed'
-  | 'dunning_stage';
+  | 'dunning_stage'
+  /** The dunning explains itself: an unusable time zone, an invoice reopened, an account leaving its policy. */
+  | 'dunning_note';
 
 export interface AuditEntry {
   accountId: string;

@@ -12,6 +12,10 @@ export interface ReplayLine {
   value: Buffer;
   /** file:line, for messages. */
   origin: string;
+  /** Set when the line is not JSON: counted as unreadable, never handed to the pipeline (issue 13). */
+  unreadable?: string;
+  /** An account line's time zone, so replay knows the zones whose midnights can move a dunning ladder. */
+  timezone?: string;
 }
 
 function classify(o: Record<string, unknown>): { kind: InputKind; time: unknown } {
@@ -22,7 +26,7 @@ function classify(o: Record<string, unknown>): { kind: InputKind; time: unknown 
   return { kind: 'accounts', time: o.updatedAt };
 }
 
-/** Reads and orders every line. Unparseable lines are kept (as CDRs) at time -1, so they are dead-lettered first. */
+/** Reads and orders every line. Lines that are not JSON are kept at time -1, marked unreadable with the reason. */
 export async function readReplayFiles(files: readonly string[]): Promise<ReplayLine[]> {
   const out: ReplayLine[] = [];
   for (const file of files) {
@@ -39,17 +43,21 @@ export async function readReplayFiles(files: readonly string[]): Promise<ReplayL
       if (trimmed === '') continue;
       let kind: InputKind = 'cdrs';
       let timeMs = -1;
+      let unreadable: string | undefined;
+      let timezone: string | undefined;
       try {
         const o = JSON.parse(trimmed) as unknown;
         if (o && typeof o === 'object' && !Array.isArray(o)) {
           const c = classify(o as Record<string, unknown>);
           kind = c.kind;
           timeMs = typeof c.time === 'string' ? (parseRfc3339(c.time) ?? -1) : -1;
+          const tz = (o as Record<string, unknown>).timezone;
+          if (kind === 'accounts' && typeof tz === 'string') timezone = tz;
         }
-      } catch {
-        // left as an undecodable CDR: the pipeline dead-letters it with the reason
+      } catch (err) {
+        unreadable = `not JSON: ${(err as Error).message}`;
       }
-      out.push({ kind, timeMs, value: Buffer.from(trimmed), origin: `${file}:${lineNo}` });
+      out.push({ kind, timeMs, value: Buffer.from(trimmed), origin: `${file}:${lineNo}`, ...(unreadable ? { unreadable } : {}), ...(timezone ? { timezone } : {}) });
     }
   }
   return out.map((l, i) => ({ l, i })).sort((a, b) => a.l.timeMs - b.l.timeMs || a.i - b.i).map((x) => x.l);

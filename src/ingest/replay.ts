@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ManualClock } from '../clock.js';
-import { sweepTimesBetween } from '../dunning/cron-times.js';
+import { replaySweepTimes } from '../dunning/replay-sweeps.js';
 import { createSweeper } from '../dunning/sweep.js';
 import { createLogger, type Logger } from '../log.js';
 import { Metrics } from '../metrics.js';
@@ -47,7 +47,8 @@ export async function replayToStore(o: ReplayOptions): Promise<{ db: Database; r
   try {
     await migrate(db);
     const rules = await loadRules(o.rulesDir);
-    const lines = await readReplayFiles(o.files);
+    const all = await readReplayFiles(o.files);
+    const lines = all.filter((l) => l.unreadable === undefined);
     const tz = o.defaultTimezone ?? 'UTC';
     const enforce = o.enforce ?? true;
     const log = o.log ?? createLogger('silent');
@@ -68,8 +69,13 @@ export async function replayToStore(o: ReplayOptions): Promise<{ db: Database; r
     });
     const sweeper = createSweeper({ db, logger: log, metrics, getPolicies: () => rules.dunning, defaultTimezone: tz, enforce });
     const lastMs = lines.reduce((m, l) => Math.max(m, l.timeMs), firstMs);
-    const sweeps = [...sweepTimesBetween(o.dunningSchedule ?? '*/15 * * * *', firstMs, lastMs)];
-    const report: ReplayReport = { records: {}, sweeps: 0, findings: [], suspendedAtEnd: [] };
+    // Only at the times a stage can fall due: the first fire time after each local midnight of each zone in use.
+    const zones = [tz, ...lines.flatMap((l) => (l.timezone ? [l.timezone] : []))];
+    const sweeps = replaySweepTimes(o.dunningSchedule ?? '*/15 * * * *', firstMs, lastMs, zones);
+    const report: ReplayReport = {
+      records: {}, sweeps: 0, findings: [], suspendedAtEnd: [], accounts: [], rejected: [],
+      unreadable: all.filter((l) => l.unreadable !== undefined).map((l) => ({ origin: l.origin, reason: l.unreadable! })),
+    };
     let s = 0;
     for (let i = 0; i < lines.length; ) {
       const first = lines[i]!;
@@ -91,7 +97,10 @@ export async function replayToStore(o: ReplayOptions): Promise<{ db: Database; r
       const c = (report.records[first.kind] ??= { accepted: 0, duplicate: 0, rejected: 0 });
       res.results.forEach((r) => {
         c[r.outcome]++;
-        if (r.error) log.warn({ origin: batch[r.index]!.origin, error: r.error }, 'replay: record rejected');
+        if (r.error) {
+          report.rejected.push({ origin: batch[r.index]!.origin, kind: first.kind, reason: r.error });
+          log.warn({ origin: batch[r.index]!.origin, error: r.error }, 'replay: record rejected');
+        }
       });
     }
     Object.assign(report, await readFindings(db));

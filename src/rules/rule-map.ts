@@ -60,6 +60,7 @@ export function toDunningPolicy(raw: RawDunningPolicy, origin: Origin): DunningP
     countDisputed: raw.countDisputed ?? false,
     stages: raw.stages.map((s) => ({ afterDays: parseInt(s.after, 10), email: s.email ?? null, suspend: s.suspend ?? false })),
     reactivateOnPayment: raw.reactivateOnPayment ?? true,
+    reactivateWhen: raw.reactivateWhen ?? 'below_suspend_stage',
     origin,
   };
 }

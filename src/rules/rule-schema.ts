@@ -118,6 +118,7 @@ export const dunningPolicySchema = z
       countDisputed: z.boolean({ error: 'must be true or false' }).optional(),
       stages: z.array(stageSchema, { error: 'must be a list' }).min(1, 'must not be empty'),
       reactivateOnPayment: z.boolean({ error: 'must be true or false' }).optional(),
+      reactivateWhen: z.enum(['below_suspend_stage', 'balance_cleared'], { error: 'must be below_suspend_stage or balance_cleared' }).optional(),
     },
     { error: 'must be a mapping' },
   )

@@ -65,6 +65,12 @@ export interface DunningPolicy {
   countDisputed: boolean;
   stages: DunningStage[];
   reactivateOnPayment: boolean;
+  /**
+   * When the `dunning:<id>` hold lifts by itself (with reactivateOnPayment): `below_suspend_stage` (the default) when
+   * the ladder position, from the oldest overdue invoice that counts, falls below the suspending stage;
+   * `balance_cleared` when the overdue balance falls below minOverdue.
+   */
+  reactivateWhen: 'below_suspend_stage' | 'balance_cleared';
   origin: { file: string; line: number };
 }
 

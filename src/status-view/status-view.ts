@@ -1,6 +1,9 @@
 // The in-memory view of effective statuses that answers `/v1/authorize` without reading the database.
 // Kept current on every replica by LISTEN/NOTIFY (migration 0009): the `account_status` trigger sends each stored
-// status message when its transaction commits, the `accounts` trigger each new account id.
+// status message when its transaction commits, the `accounts` trigger each new account id. The same connection
+// also carries token revocations (migration 0012) to the API's token cache (src/api/token-cache.ts): a watcher is
+// told each revoked token id, and told to forget everything whenever the view is not following (a notification may
+// have been missed).
 //
 // Modes (changed only in setMode):
 //   stopped  -> loading   start(): LISTEN on both channels first, then read every status and account id; payloads
@@ -19,6 +22,13 @@ import type { Database, Listening } from '../store/db.js';
 
 export const STATUS_CHANNEL = 'suspensiond_status';
 export const ACCOUNT_CHANNEL = 'suspensiond_account';
+export const TOKEN_CHANNEL = 'suspensiond_token';
+
+/** Told of token changes: `revoked(id)` for each one, `reset()` when notifications may have been missed. */
+export interface TokenWatcher {
+  revoked(tokenId: string): void;
+  reset(): void;
+}
 
 type Mode = 'stopped' | 'loading' | 'following' | 'lost';
 
@@ -42,6 +52,10 @@ export interface StatusView {
   lookup(accountId: string): KnownStatus | null;
   /** Whether lookups are answered (loaded at least once). */
   readonly loaded: boolean;
+  /** Whether changes are being followed right now (LISTEN up and the load done). */
+  readonly following: boolean;
+  /** Adds a watcher of token revocations; returns its removal. */
+  watchTokens(w: TokenWatcher): () => void;
   readiness(): { ready: boolean; reasons: string[] };
 }
 
@@ -76,9 +90,11 @@ export function createStatusView(deps: StatusViewDeps): StatusView {
   let delay = retry.min;
   let lastError = '';
   let generation = 0;
+  const watchers = new Set<TokenWatcher>();
 
   const setMode = (next: Mode) => {
     mode = next;
+    if (next !== 'following') for (const w of watchers) w.reset();
     deps.metrics.setStatusViewUp(next === 'following');
   };
 
@@ -112,6 +128,12 @@ export function createStatusView(deps: StatusViewDeps): StatusView {
     if (payload !== '') known.add(payload);
   };
 
+  const onNotify = (channel: string, payload: string) => {
+    if (channel === STATUS_CHANNEL) onStatus(payload);
+    else if (channel === ACCOUNT_CHANNEL) onAccount(payload);
+    else if (channel === TOKEN_CHANNEL) for (const w of watchers) w.revoked(payload);
+  };
+
   const closeListeners = async () => {
     const ls = listening;
     listening = [];
@@ -141,7 +163,7 @@ export function createStatusView(deps: StatusViewDeps): StatusView {
     try {
       if (!deps.db.listen) throw new Error(`the ${deps.db.kind} database adapter cannot LISTEN`);
       await closeListeners();
-      listening.push(await deps.db.listen([STATUS_CHANNEL, ACCOUNT_CHANNEL], (ch, p) => (ch === STATUS_CHANNEL ? onStatus(p) : onAccount(p)), onLost(gen)));
+      listening.push(await deps.db.listen([STATUS_CHANNEL, ACCOUNT_CHANNEL, TOKEN_CHANNEL], onNotify, onLost(gen)));
       const started = Date.now();
       const ids = await deps.db.query<{ id: string }>('SELECT id FROM accounts');
       for (const r of ids.rows) known.add(r.id);
@@ -166,6 +188,13 @@ export function createStatusView(deps: StatusViewDeps): StatusView {
   return {
     get loaded() {
       return loaded;
+    },
+    get following() {
+      return mode === 'following';
+    },
+    watchTokens(w) {
+      watchers.add(w);
+      return () => void watchers.delete(w);
     },
     async start() {
       if (mode !== 'stopped') return;

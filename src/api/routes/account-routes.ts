@@ -5,6 +5,7 @@ import { accountDetail, accountSummary, visibleAccount } from '../account-view.j
 import { decodeCursor, paginate } from '../cursor.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../problem.js';
+import { withoutJit } from '../console/without-jit.js';
 import { listAccounts } from '../queries/account-queries.js';
 import { syncAccounts } from '../../store/account-moves.js';
 import { wake } from '../run-transition.js';
@@ -24,7 +25,7 @@ export function accountRoutes(deps: ApiDeps): RouteDef[] {
       response: accountPage,
       handler: async ({ actor, query }) => {
         const after = decodeCursor(query.cursor, 1)?.[0];
-        const rows = await listAccounts(deps.db, {
+        const rows = await withoutJit(deps.db, (tx) => listAccounts(tx, {
           scopeRoot: actor!.role === 'operator' ? null : actor!.accountId,
           type: query.type,
           status: query.status,
@@ -32,7 +33,7 @@ export function accountRoutes(deps: ApiDeps): RouteDef[] {
           q: query.q,
           after,
           limit: query.limit + 1,
-        });
+        }));
         const page = paginate(rows, query.limit, (r) => [r.account.id]);
         return { items: page.items.map((r) => accountSummary(r.account, r.suspended)), nextCursor: page.nextCursor };
       },

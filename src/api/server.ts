@@ -16,6 +16,7 @@ import { decisionRoutes } from './routes/decision-routes.js';
 import { eventRoutes, JSON_TYPES, NDJSON_TYPES } from './routes/event-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { mappedEventRoutes } from './routes/mapped-event-routes.js';
+import { createAccountCache } from './account-cache.js';
 import { cachedAuthentication } from './token-cache.js';
 import { authenticate, type TokenActor } from './tokens.js';
 
@@ -63,6 +64,7 @@ export function createApiServer(deps: ApiDeps): ApiServer {
   const tokenFeed = deps.statusView ?? deps.authorize?.view;
   const tokenCache = tokenFeed ? cachedAuthentication(storeAuth, tokenFeed) : undefined;
   const auth = tokenCache?.authenticate ?? storeAuth;
+  const accountCache = tokenFeed ? createAccountCache(tokenFeed) : undefined;
 
   let openapiDoc: Record<string, unknown> | undefined;
   const openapi = () =>
@@ -75,7 +77,7 @@ export function createApiServer(deps: ApiDeps): ApiServer {
   const mappedDefs = mappedEventRoutes(deps, limits.eventsBodyLimit);
   const routes: RouteDef[] = [
     ...healthRoutes(deps, openapi),
-    ...accountRoutes(deps),
+    ...accountRoutes(deps, accountCache),
     ...actionRoutes(deps),
     ...decisionRoutes(deps),
     ...adminRoutes(deps),
@@ -112,6 +114,13 @@ export function createApiServer(deps: ApiDeps): ApiServer {
     );
   });
 
+  // A write through this API may change what a cached account read shows: forget those once it is answered.
+  if (accountCache) {
+    app.addHook('onSend', async (req) => {
+      const url = req.routeOptions.url ?? '';
+      if (req.method !== 'GET' && req.method !== 'HEAD' && url !== '/v1/authorize' && !url.startsWith('/v1/events/')) accountCache.forgetAll();
+    });
+  }
   // The API speaks JSON only: a text/plain body is a 415, not a string that fails validation.
   app.removeContentTypeParser('text/plain');
   const eventUrls = new Set([...eventDefs, ...mappedDefs].map((d) => d.url));
@@ -160,6 +169,7 @@ export function createApiServer(deps: ApiDeps): ApiServer {
         if (starting) await starting.catch(() => undefined);
         await app.close();
         tokenCache?.close();
+        accountCache?.close();
         address = null;
       })();
       return stopping;

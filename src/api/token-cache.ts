@@ -9,14 +9,14 @@
 // Owns: the cache only. Never: stores the token itself (the key is its sha256) or caches a failure.
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import type { TokenWatcher } from '../status-view/status-view.js';
+import type { ChangeWatcher } from '../status-view/status-view.js';
 import type { Authenticate } from './route.js';
 import type { TokenActor } from './tokens.js';
 
-/** Where revocations come from: the status view (src/status-view). */
-export interface TokenFeed {
+/** Where revocations and account changes come from: the status view (src/status-view). */
+export interface ChangeFeed {
   readonly following: boolean;
-  watchTokens(w: TokenWatcher): () => void;
+  watch(w: ChangeWatcher): () => void;
 }
 
 export interface TokenCacheOptions {
@@ -35,15 +35,15 @@ export interface CachedAuthentication {
   readonly size: number;
 }
 
-export function cachedAuthentication(inner: Authenticate, feed: TokenFeed, opts: TokenCacheOptions = {}): CachedAuthentication {
+export function cachedAuthentication(inner: Authenticate, feed: ChangeFeed, opts: TokenCacheOptions = {}): CachedAuthentication {
   const ttl = opts.ttlMs ?? 5_000;
   const max = opts.maxEntries ?? 10_000;
   const now = opts.now ?? Date.now;
   const cache = new Map<string, { actor: TokenActor; until: number }>();
   // Bumped by every revocation and reset: a store lookup that saw it change does not cache its answer.
   let epoch = 0;
-  const unwatch = feed.watchTokens({
-    revoked(tokenId) {
+  const unwatch = feed.watch({
+    tokenRevoked(tokenId) {
       epoch++;
       for (const [key, e] of cache) if (e.actor.tokenId === tokenId) cache.delete(key);
     },

@@ -1,6 +1,7 @@
 // Account reads and the operator's upsert: GET /v1/accounts (scoped list, cursor paged, effective-status filter),
 // GET /v1/accounts/{id}, PUT /v1/accounts/{id}, GET /v1/accounts/{id}/history. Never changes holds.
 import type { Account } from '../../domain/types.js';
+import type { AccountCache } from '../account-cache.js';
 import { accountDetail, accountSummary, visibleAccount } from '../account-view.js';
 import { decodeCursor, paginate } from '../cursor.js';
 import type { ApiDeps } from '../deps.js';
@@ -13,7 +14,8 @@ import { listAudit } from '../../store/audit-repo.js';
 import { defineRoute, type RouteDef } from '../route.js';
 import { accountBody, accountDetailOut, accountPage, auditPage, idParams, listAccountsQuery, pageQuery } from '../schemas.js';
 
-export function accountRoutes(deps: ApiDeps): RouteDef[] {
+/** `cache`: GET /v1/accounts/{id} answers from it (src/api/account-cache.ts); absent, from the store. */
+export function accountRoutes(deps: ApiDeps, cache?: AccountCache): RouteDef[] {
   return [
     defineRoute({
       method: 'GET',
@@ -46,7 +48,7 @@ export function accountRoutes(deps: ApiDeps): RouteDef[] {
       access: 'authenticated',
       params: idParams,
       response: accountDetailOut,
-      handler: async ({ actor, params }) => accountDetail(await visibleAccount(deps.db, actor!, params.id)),
+      handler: async ({ actor, params }) => accountDetail(await visibleAccount(deps.db, actor!, params.id, cache)),
     }),
     defineRoute({
       method: 'PUT',

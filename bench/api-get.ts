@@ -75,6 +75,12 @@ try {
 
   // Logs at info, as in production, into a sink: the cost of the access log line is measured, not its terminal.
   const sink = { write: () => true } as unknown as NodeJS.WritableStream;
+  const metrics = new Metrics({ defaultMetrics: false });
+  const lookups = async () => {
+    const text = await metrics.render();
+    const n = (outcome: string) => Number(new RegExp(`suspensiond_read_cache_lookups_total\\{cache="account",outcome="${outcome}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+    return { hit: n('hit'), miss: n('miss'), bypass: n('bypass') };
+  };
   // The status view, as in the daemon: it feeds the token cache and answers the scope check.
   const view = createStatusView({ db, logger: createLogger('silent'), metrics: new Metrics({ defaultMetrics: false }) });
   await view.start();
@@ -82,7 +88,7 @@ try {
     db,
     statusView: view,
     logger: createLogger('info', sink),
-    metrics: new Metrics({ defaultMetrics: false }),
+    metrics,
     clock: systemClock,
     rules: () => undefined,
     readiness: () => ({ ready: true, reasons: [] }),
@@ -120,15 +126,26 @@ end
     const r = JSON.parse(out.trim().split('\n').pop()!) as { requests: number; errors: number; rps: number; p50Ms: number; p99Ms: number };
     return { tool: `bench/api-load.ts c=${connections} ${seconds}s`, ...r };
   };
-  // Warm-up (JIT, pool, caches), then the baseline and the route under test back to back.
+  // Warm-up (JIT, pool, caches: two runs, so most of the 20,000 ids read at random are cached), then the baseline and the route under test back to back. The heap growth over the
+  // warm-up is mostly the account cache (20,000 ids read at random); exact with node --expose-gc.
+  const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
+  gc();
+  const heapBefore = process.memoryUsage().heapUsed;
   await load('/v1/accounts/', true);
+  await load('/v1/accounts/', true);
+  gc();
+  const heapGrowthMiB = +((process.memoryUsage().heapUsed - heapBefore) / 2 ** 20).toFixed(1);
   const constant = await load('/bench/constant', false);
+  const before = await lookups();
   const result = await load('/v1/accounts/', true);
+  const after = await lookups();
+  const looked = after.hit + after.miss + after.bypass - (before.hit + before.miss + before.bypass);
+  const cacheHitRatio = looked > 0 ? +((after.hit - before.hit) / looked).toFixed(3) : null;
   const loadavg = os.loadavg().map((l) => +l.toFixed(1));
   await api.stop();
   await view.stop();
   console.log(JSON.stringify({ benchmark: 'GET /bench/constant (baseline)', loadavg, ...constant }));
-  console.log(JSON.stringify({ benchmark: 'GET /v1/accounts/{id}', accounts: Number(rows[0]!.n), loadavg, ...result }));
+  console.log(JSON.stringify({ benchmark: 'GET /v1/accounts/{id}', accounts: Number(rows[0]!.n), loadavg, heapGrowthMiB, cacheHitRatio, ...result }));
 } finally {
   await db.close();
   await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

@@ -15,6 +15,8 @@ import { loadAccountView, type AccountView } from './queries/account-queries.js'
 import type { ChangeFeed } from './token-cache.js';
 
 export interface AccountCacheOptions {
+  /** Told the outcome of each lookup (metrics). */
+  onLookup?: (outcome: 'hit' | 'miss' | 'bypass') => void;
   maxEntries?: number;
   ttlMs?: number;
   now?: () => number;
@@ -34,6 +36,7 @@ export function createAccountCache(feed: ChangeFeed, opts: AccountCacheOptions =
   const max = opts.maxEntries ?? 50_000;
   const ttl = opts.ttlMs ?? 60_000;
   const now = opts.now ?? Date.now;
+  const count = opts.onLookup ?? (() => undefined);
   const entries = new Map<string, { view: AccountView; until: number }>();
   // Ancestor id -> the cached accounts below it.
   const below = new Map<string, Set<string>>();
@@ -78,14 +81,19 @@ export function createAccountCache(feed: ChangeFeed, opts: AccountCacheOptions =
 
   return {
     async load(db, id) {
-      if (!feed.following) return loadAccountView(db, id);
+      if (!feed.following) {
+        count('bypass');
+        return loadAccountView(db, id);
+      }
       const hit = entries.get(id);
       if (hit && hit.until > now()) {
+        count('hit');
         // Least recently read goes first: move the entry to the end.
         entries.delete(id);
         entries.set(id, hit);
         return hit.view;
       }
+      count('miss');
       const before = epoch;
       const view = await loadAccountView(db, id);
       if (view && epoch === before && feed.following) keep(id, view);

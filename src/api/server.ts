@@ -62,9 +62,9 @@ export function createApiServer(deps: ApiDeps): ApiServer {
   };
   // One token cache for every route, fed revocations by the status view (src/api/token-cache.ts); none without one.
   const tokenFeed = deps.statusView ?? deps.authorize?.view;
-  const tokenCache = tokenFeed ? cachedAuthentication(storeAuth, tokenFeed) : undefined;
+  const tokenCache = tokenFeed ? cachedAuthentication(storeAuth, tokenFeed, { onLookup: (o) => deps.metrics.readCacheLookup('token', o) }) : undefined;
   const auth = tokenCache?.authenticate ?? storeAuth;
-  const accountCache = tokenFeed ? createAccountCache(tokenFeed) : undefined;
+  const accountCache = tokenFeed ? createAccountCache(tokenFeed, { onLookup: (o) => deps.metrics.readCacheLookup('account', o) }) : undefined;
 
   let openapiDoc: Record<string, unknown> | undefined;
   const openapi = () =>

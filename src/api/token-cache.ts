@@ -24,6 +24,8 @@ export interface TokenCacheOptions {
   /** Entries kept at most; the oldest go first (default 10,000). */
   maxEntries?: number;
   now?: () => number;
+  /** Told the outcome of each lookup of a bearer token (metrics). */
+  onLookup?: (outcome: 'hit' | 'miss' | 'bypass') => void;
 }
 
 const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
@@ -39,6 +41,7 @@ export function cachedAuthentication(inner: Authenticate, feed: ChangeFeed, opts
   const ttl = opts.ttlMs ?? 5_000;
   const max = opts.maxEntries ?? 10_000;
   const now = opts.now ?? Date.now;
+  const count = opts.onLookup ?? (() => undefined);
   const cache = new Map<string, { actor: TokenActor; until: number }>();
   // Bumped by every revocation and reset: a store lookup that saw it change does not cache its answer.
   let epoch = 0;
@@ -57,14 +60,20 @@ export function cachedAuthentication(inner: Authenticate, feed: ChangeFeed, opts
     if (req.actor !== undefined) return req.actor;
     const header = req.headers.authorization;
     const m = typeof header === 'string' ? BEARER.exec(header) : null;
-    if (!m || !feed.following) return inner(req);
+    if (!m) return inner(req);
+    if (!feed.following) {
+      count('bypass');
+      return inner(req);
+    }
     const key = createHash('sha256').update(m[1]!).digest('base64');
     const t = now();
     const hit = cache.get(key);
     if (hit && hit.until > t) {
+      count('hit');
       req.actor = hit.actor;
       return hit.actor;
     }
+    count('miss');
     const before = epoch;
     const actor = await inner(req);
     if (actor && epoch === before && feed.following) {

@@ -7,8 +7,9 @@
 // - a write through this process's API empties it when answered (`forgetAll`), so a client reads its own writes
 //   even before the notification arrives;
 // - a load that raced any change or write (the epoch moved while it read the store) is not kept;
-// - `ttlMs` (default 60 s) bounds an entry's life as a safety net; `maxEntries` (default 50,000, about 1 KB each)
-//   bounds memory, least recently read first out.
+// - `ttlMs` (default 5 min) bounds an entry's life as a safety net;
+// - `maxEntries` (default 25,000; about 1.5 KB each in bench/api-get.ts, so ~40 MB) bounds memory whatever the
+//   number of accounts; the least recently read goes first.
 // Never: caches an unknown account, or mutates a cached view (callers must not either).
 import type { Queryable } from '../store/db.js';
 import { loadAccountView, type AccountView } from './queries/account-queries.js';
@@ -33,8 +34,8 @@ export interface AccountCache {
 }
 
 export function createAccountCache(feed: ChangeFeed, opts: AccountCacheOptions = {}): AccountCache {
-  const max = opts.maxEntries ?? 50_000;
-  const ttl = opts.ttlMs ?? 60_000;
+  const max = opts.maxEntries ?? 25_000;
+  const ttl = opts.ttlMs ?? 300_000;
   const now = opts.now ?? Date.now;
   const count = opts.onLookup ?? (() => undefined);
   const entries = new Map<string, { view: AccountView; until: number }>();

@@ -128,4 +128,23 @@ describe('fast reads across two API instances', () => {
     expect(gone.value.status).toBe(404);
     expect(gone.value.body.detail).toContain('params.id');
   });
+
+  it('while the LISTEN connection is down nothing is answered from the caches; after the reload caching resumes', async () => {
+    const [a, b] = instances as [Instance, Instance];
+    const t = await createToken(fresh.db, { role: 'operator', label: 'revoked while deaf' });
+    expect((await call(b, t.token, 'GET', '/v1/accounts/u3')).body).toMatchObject({ name: 'Account u3' });
+    const killed = await fresh.db.query<{ n: number }>(
+      `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'suspensiond-listen'`,
+    );
+    expect(killed.rows[0]!.n).toBe(2);
+    expect((await within(5_000, async () => b.view.following, (f) => !f)).value).toBe(false);
+    // Missed notifications cannot matter: the store answers at once.
+    await revokeToken(fresh.db, t.id);
+    await fresh.db.query(`UPDATE accounts SET name = 'Renamed while deaf', updated_at = now() WHERE id = 'u3'`);
+    expect((await call(b, t.token, 'GET', '/v1/accounts/u3')).status).toBe(401);
+    expect((await call(b, operator, 'GET', '/v1/accounts/u3')).body).toMatchObject({ name: 'Renamed while deaf' });
+    expect((await within(15_000, async () => a.view.following && b.view.following, (f) => f)).value).toBe(true);
+    expect((await call(b, t.token, 'GET', '/v1/accounts/u3')).status).toBe(401);
+    expect((await call(b, operator, 'GET', '/v1/accounts/u3')).body).toMatchObject({ name: 'Renamed while deaf' });
+  }, 30_000);
 });

@@ -114,11 +114,13 @@ export function createApiServer(deps: ApiDeps): ApiServer {
     );
   });
 
-  // A write through this API may change what a cached account read shows: forget those once it is answered.
+  // An accepted write through this API may change what a cached account read shows: forget those as it is answered
+  // (the NOTIFY would follow, a few ms later). Unauthenticated or refused requests cannot flush the cache.
   if (accountCache) {
-    app.addHook('onSend', async (req) => {
+    app.addHook('onSend', async (req, reply) => {
       const url = req.routeOptions.url ?? '';
-      if (req.method !== 'GET' && req.method !== 'HEAD' && url !== '/v1/authorize' && !url.startsWith('/v1/events/')) accountCache.forgetAll();
+      const write = req.method !== 'GET' && req.method !== 'HEAD' && url !== '/v1/authorize' && !url.startsWith('/v1/events/');
+      if (write && req.actor && reply.statusCode < 400) accountCache.forgetAll();
     });
   }
   // The API speaks JSON only: a text/plain body is a 415, not a string that fails validation.

@@ -111,6 +111,13 @@ export class Metrics {
     help: 'Whether the in-memory status view that answers /v1/authorize is loaded and following changes (1) or not (0)',
     registers: [this.registry],
   });
+  // Fast reads (issue 17): the API's in-memory token and account caches.
+  private readonly readCacheLookups = new Counter({
+    name: 'suspensiond_read_cache_lookups_total',
+    help: 'Lookups in the API read caches (cache: token, account) by outcome: hit; miss (read from the store); bypass (the change feed is not following, so the store answers)',
+    labelNames: ['cache', 'outcome'] as const,
+    registers: [this.registry],
+  });
   private readonly authorizations = new Counter({
     name: 'suspensiond_authorize_total',
     help: 'Call authorization answers by outcome (allow, deny, emergency, unknown_account)',
@@ -180,6 +187,9 @@ export class Metrics {
 
   setStatusViewUp(up: boolean): void {
     this.statusViewUp.set(up ? 1 : 0);
+  }
+  readCacheLookup(cache: 'token' | 'account', outcome: 'hit' | 'miss' | 'bypass'): void {
+    this.readCacheLookups.inc({ cache, outcome });
   }
   authorized(outcome: 'allow' | 'deny' | 'emergency' | 'unknown_account'): void {
     this.authorizations.inc({ outcome });

@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { RuleSet } from '../rules/types.js';
+import type { StatusView } from '../status-view/status-view.js';
 import type { Database } from '../store/db.js';
 import type { AuthorizeDeps } from './routes/authorize-routes.js';
 import type { MappedIngestDeps } from './routes/mapped-event-routes.js';
@@ -42,6 +43,11 @@ export interface ApiDeps {
   openapi?: { title?: string; version?: string } | undefined;
   /** CDRs in a switch's own format (POST /v1/events/cdrs/{format}); absent: 503. */
   mapped?: MappedIngestDeps | undefined;
+  /**
+   * The replica's in-memory status view (falls back to `authorize.view`): feeds the bearer-token cache its
+   * revocations and answers GET /v1/accounts/{id}'s scope check. Absent: every request reads tokens from the store.
+   */
+  statusView?: StatusView | undefined;
   /** Call authorization (/v1/authorize); absent: it answers 503. */
   authorize?: AuthorizeDeps | undefined;
   limits?: Partial<ApiLimits> | undefined;

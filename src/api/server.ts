@@ -11,12 +11,13 @@ import { registerRoute, type RouteDef } from './route.js';
 import { accountRoutes } from './routes/account-routes.js';
 import { actionRoutes } from './routes/action-routes.js';
 import { adminRoutes } from './routes/admin-routes.js';
-import { cachedAuthenticate } from './routes/authorize-auth.js';
 import { authorizeRoutes } from './routes/authorize-routes.js';
 import { decisionRoutes } from './routes/decision-routes.js';
 import { eventRoutes, JSON_TYPES, NDJSON_TYPES } from './routes/event-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { mappedEventRoutes } from './routes/mapped-event-routes.js';
+import { createAccountCache } from './account-cache.js';
+import { cachedAuthentication } from './token-cache.js';
 import { authenticate, type TokenActor } from './tokens.js';
 
 export interface ApiServer {
@@ -52,13 +53,18 @@ export function createApiServer(deps: ApiDeps): ApiServer {
     onConstructorPoisoning: 'error',
   });
 
-  const auth = async (req: FastifyRequest): Promise<TokenActor | null> => {
+  const storeAuth = async (req: FastifyRequest): Promise<TokenActor | null> => {
     if (req.actor !== undefined) return req.actor;
     const header = req.headers.authorization;
     const m = typeof header === 'string' ? BEARER.exec(header) : null;
     req.actor = m ? await authenticate(deps.db, m[1]!, deps.clock.now()) : null;
     return req.actor;
   };
+  // One token cache for every route, fed revocations by the status view (src/api/token-cache.ts); none without one.
+  const tokenFeed = deps.statusView ?? deps.authorize?.view;
+  const tokenCache = tokenFeed ? cachedAuthentication(storeAuth, tokenFeed, { onLookup: (o) => deps.metrics.readCacheLookup('token', o) }) : undefined;
+  const auth = tokenCache?.authenticate ?? storeAuth;
+  const accountCache = tokenFeed ? createAccountCache(tokenFeed, { onLookup: (o) => deps.metrics.readCacheLookup('account', o) }) : undefined;
 
   let openapiDoc: Record<string, unknown> | undefined;
   const openapi = () =>
@@ -71,7 +77,7 @@ export function createApiServer(deps: ApiDeps): ApiServer {
   const mappedDefs = mappedEventRoutes(deps, limits.eventsBodyLimit);
   const routes: RouteDef[] = [
     ...healthRoutes(deps, openapi),
-    ...accountRoutes(deps),
+    ...accountRoutes(deps, accountCache),
     ...actionRoutes(deps),
     ...decisionRoutes(deps),
     ...adminRoutes(deps),
@@ -108,11 +114,19 @@ export function createApiServer(deps: ApiDeps): ApiServer {
     );
   });
 
+  // An accepted write through this API may change what a cached account read shows: forget those as it is answered
+  // (the NOTIFY would follow, a few ms later). Unauthenticated or refused requests cannot flush the cache.
+  if (accountCache) {
+    app.addHook('onSend', async (req, reply) => {
+      const url = req.routeOptions.url ?? '';
+      const write = req.method !== 'GET' && req.method !== 'HEAD' && url !== '/v1/authorize' && !url.startsWith('/v1/events/');
+      if (write && req.actor && reply.statusCode < 400) accountCache.forgetAll();
+    });
+  }
   // The API speaks JSON only: a text/plain body is a 415, not a string that fails validation.
   app.removeContentTypeParser('text/plain');
   const eventUrls = new Set([...eventDefs, ...mappedDefs].map((d) => d.url));
-  const authorizeAuth = cachedAuthenticate(auth);
-  for (const def of routes) if (!eventUrls.has(def.url)) registerRoute(app, def, authorizeDefs.includes(def) ? authorizeAuth : auth);
+  for (const def of routes) if (!eventUrls.has(def.url)) registerRoute(app, def, auth);
   registerConsole(app);
   // Ingest takes raw bytes (JSON or NDJSON) and hands them on untouched; its parsers live in their own context.
   void app.register(async (scope) => {
@@ -156,6 +170,8 @@ export function createApiServer(deps: ApiDeps): ApiServer {
       stopping ??= (async () => {
         if (starting) await starting.catch(() => undefined);
         await app.close();
+        tokenCache?.close();
+        accountCache?.close();
         address = null;
       })();
       return stopping;

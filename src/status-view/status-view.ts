@@ -1,6 +1,9 @@
 // The in-memory view of effective statuses that answers `/v1/authorize` without reading the database.
 // Kept current on every replica by LISTEN/NOTIFY (migration 0009): the `account_status` trigger sends each stored
-// status message when its transaction commits, the `accounts` trigger each new account id.
+// status message when its transaction commits, the `accounts` trigger each new account id. Since migration 0012
+// the same connection also carries token revocations and account changes (an updated account, a hold placed or
+// lifted) to the API's caches (src/api/token-cache.ts, src/api/account-cache.ts): a watcher is told each of them,
+// and told to forget everything whenever the view is not following (a notification may have been missed).
 //
 // Modes (changed only in setMode):
 //   stopped  -> loading   start(): LISTEN on both channels first, then read every status and account id; payloads
@@ -19,6 +22,16 @@ import type { Database, Listening } from '../store/db.js';
 
 export const STATUS_CHANNEL = 'suspensiond_status';
 export const ACCOUNT_CHANNEL = 'suspensiond_account';
+export const TOKEN_CHANNEL = 'suspensiond_token';
+export const CHANGE_CHANNEL = 'suspensiond_account_change';
+
+/** Told of changes: each revoked token, each changed account, and `reset()` when one may have been missed. */
+export interface ChangeWatcher {
+  tokenRevoked?(tokenId: string): void;
+  /** The account was inserted or updated (a move too), or one of its holds was placed or lifted. */
+  accountChanged?(accountId: string): void;
+  reset(): void;
+}
 
 type Mode = 'stopped' | 'loading' | 'following' | 'lost';
 
@@ -42,6 +55,10 @@ export interface StatusView {
   lookup(accountId: string): KnownStatus | null;
   /** Whether lookups are answered (loaded at least once). */
   readonly loaded: boolean;
+  /** Whether changes are being followed right now (LISTEN up and the load done). */
+  readonly following: boolean;
+  /** Adds a watcher of revocations and account changes; returns its removal. */
+  watch(w: ChangeWatcher): () => void;
   readiness(): { ready: boolean; reasons: string[] };
 }
 
@@ -76,9 +93,11 @@ export function createStatusView(deps: StatusViewDeps): StatusView {
   let delay = retry.min;
   let lastError = '';
   let generation = 0;
+  const watchers = new Set<ChangeWatcher>();
 
   const setMode = (next: Mode) => {
     mode = next;
+    if (next !== 'following') for (const w of watchers) w.reset();
     deps.metrics.setStatusViewUp(next === 'following');
   };
 
@@ -112,6 +131,13 @@ export function createStatusView(deps: StatusViewDeps): StatusView {
     if (payload !== '') known.add(payload);
   };
 
+  const onNotify = (channel: string, payload: string) => {
+    if (channel === STATUS_CHANNEL) onStatus(payload);
+    else if (channel === ACCOUNT_CHANNEL) onAccount(payload);
+    else if (channel === CHANGE_CHANNEL) for (const w of watchers) w.accountChanged?.(payload);
+    else if (channel === TOKEN_CHANNEL) for (const w of watchers) w.tokenRevoked?.(payload);
+  };
+
   const closeListeners = async () => {
     const ls = listening;
     listening = [];
@@ -141,7 +167,7 @@ export function createStatusView(deps: StatusViewDeps): StatusView {
     try {
       if (!deps.db.listen) throw new Error(`the ${deps.db.kind} database adapter cannot LISTEN`);
       await closeListeners();
-      listening.push(await deps.db.listen([STATUS_CHANNEL, ACCOUNT_CHANNEL], (ch, p) => (ch === STATUS_CHANNEL ? onStatus(p) : onAccount(p)), onLost(gen)));
+      listening.push(await deps.db.listen([STATUS_CHANNEL, ACCOUNT_CHANNEL, TOKEN_CHANNEL, CHANGE_CHANNEL], onNotify, onLost(gen)));
       const started = Date.now();
       const ids = await deps.db.query<{ id: string }>('SELECT id FROM accounts');
       for (const r of ids.rows) known.add(r.id);
@@ -166,6 +192,13 @@ export function createStatusView(deps: StatusViewDeps): StatusView {
   return {
     get loaded() {
       return loaded;
+    },
+    get following() {
+      return mode === 'following';
+    },
+    watch(w) {
+      watchers.add(w);
+      return () => void watchers.delete(w);
     },
     async start() {
       if (mode !== 'stopped') return;

@@ -1,10 +1,12 @@
 // Account reads and the operator's upsert: GET /v1/accounts (scoped list, cursor paged, effective-status filter),
 // GET /v1/accounts/{id}, PUT /v1/accounts/{id}, GET /v1/accounts/{id}/history. Never changes holds.
 import type { Account } from '../../domain/types.js';
+import type { AccountCache } from '../account-cache.js';
 import { accountDetail, accountSummary, visibleAccount } from '../account-view.js';
 import { decodeCursor, paginate } from '../cursor.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../problem.js';
+import { withoutJit } from '../console/without-jit.js';
 import { listAccounts } from '../queries/account-queries.js';
 import { syncAccounts } from '../../store/account-moves.js';
 import { wake } from '../run-transition.js';
@@ -12,7 +14,8 @@ import { listAudit } from '../../store/audit-repo.js';
 import { defineRoute, type RouteDef } from '../route.js';
 import { accountBody, accountDetailOut, accountPage, auditPage, idParams, listAccountsQuery, pageQuery } from '../schemas.js';
 
-export function accountRoutes(deps: ApiDeps): RouteDef[] {
+/** `cache`: GET /v1/accounts/{id} answers from it (src/api/account-cache.ts); absent, from the store. */
+export function accountRoutes(deps: ApiDeps, cache?: AccountCache): RouteDef[] {
   return [
     defineRoute({
       method: 'GET',
@@ -24,7 +27,7 @@ export function accountRoutes(deps: ApiDeps): RouteDef[] {
       response: accountPage,
       handler: async ({ actor, query }) => {
         const after = decodeCursor(query.cursor, 1)?.[0];
-        const rows = await listAccounts(deps.db, {
+        const rows = await withoutJit(deps.db, (tx) => listAccounts(tx, {
           scopeRoot: actor!.role === 'operator' ? null : actor!.accountId,
           type: query.type,
           status: query.status,
@@ -32,7 +35,7 @@ export function accountRoutes(deps: ApiDeps): RouteDef[] {
           q: query.q,
           after,
           limit: query.limit + 1,
-        });
+        }));
         const page = paginate(rows, query.limit, (r) => [r.account.id]);
         return { items: page.items.map((r) => accountSummary(r.account, r.suspended)), nextCursor: page.nextCursor };
       },
@@ -45,7 +48,7 @@ export function accountRoutes(deps: ApiDeps): RouteDef[] {
       access: 'authenticated',
       params: idParams,
       response: accountDetailOut,
-      handler: async ({ actor, params }) => accountDetail(await visibleAccount(deps.db, actor!, params.id)),
+      handler: async ({ actor, params }) => accountDetail(await visibleAccount(deps.db, actor!, params.id, cache)),
     }),
     defineRoute({
       method: 'PUT',

@@ -60,18 +60,21 @@ export function registerRoute(app: FastifyInstance, def: RouteDef, authenticate:
     method: def.method,
     url: def.url,
     ...(def.bodyLimit !== undefined ? { bodyLimit: def.bodyLimit } : {}),
-    handler: async (req, reply) => {
-      let actor: TokenActor | null = null;
-      if (def.access !== 'public') {
-        actor = await authenticate(req);
-        if (!actor) {
-          reply.header('www-authenticate', 'Bearer');
-          throw new ApiError(401, 'authorization: a valid bearer token is required', 'authorization');
-        }
-        if (def.access !== 'authenticated' && !def.access.includes(actor.role)) {
-          throw new ApiError(403, `authorization: role ${actor.role} may not ${def.method} ${def.url}`, 'authorization');
-        }
+    // Authentication runs on the request line and headers, before a single byte of the body is read: a client
+    // without a token cannot make the server read (or parse) 16 MB.
+    onRequest: async (req, reply) => {
+      if (def.access === 'public') return;
+      const actor = await authenticate(req);
+      if (!actor) {
+        reply.header('www-authenticate', 'Bearer');
+        throw new ApiError(401, 'authorization: a valid bearer token is required', 'authorization');
       }
+      if (def.access !== 'authenticated' && !def.access.includes(actor.role)) {
+        throw new ApiError(403, `authorization: role ${actor.role} may not ${def.method} ${def.url}`, 'authorization');
+      }
+    },
+    handler: async (req, reply) => {
+      const actor: TokenActor | null = def.access === 'public' ? null : ((await authenticate(req)) ?? null);
       // Params first: a bad id is reported before anything about the body.
       const params = parse('params', def.params, req.params);
       const query = parse('query', def.query, req.query);

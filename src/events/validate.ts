@@ -4,7 +4,7 @@
 // schemas and src/api/schemas.ts. Pure and cheap: at most one regular-expression test per string, no clock (callers
 // pass `now`), no I/O. Each check returns null when the value is fine, else a short reason for `field: reason`.
 
-/** CONTRACT §2: ids are 1 to 200 characters of well-formed Unicode with no control characters. */
+/** CONTRACT §2: ids are 1 to 200 characters of well-formed Unicode with no control characters (nor "." or ".."). */
 export const MAX_ID_LENGTH = 200;
 /** JSON nesting deeper than this is rejected before any schema sees it. Real records nest two levels. */
 export const MAX_JSON_DEPTH = 64;
@@ -26,7 +26,8 @@ const WHAT = 'control characters, line separators or unpaired surrogates';
 
 /** Why `id` (already trimmed) is not an id, or null. */
 export function idProblem(id: string): string | null {
-  if (ID.test(id)) return null;
+  // "." and ".." cannot be a URL path segment (clients resolve them away), so they could never be addressed.
+  if (ID.test(id)) return id.length <= 2 && (id === '.' || id === '..') ? 'must not be "." or ".."' : null;
   if (id.length === 0) return 'must not be empty';
   if (id.length > MAX_ID_LENGTH) return `must be at most ${MAX_ID_LENGTH} characters`;
   return `must not contain ${WHAT}`;

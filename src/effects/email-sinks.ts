@@ -68,9 +68,10 @@ export function createFileEmailSink(opts: { dir: string; from: string }): EmailS
   let ready: Promise<unknown> | undefined;
   return {
     async send(mail) {
+      const options = mailOptions(opts.from, mail);
       ready ??= mkdir(opts.dir, { recursive: true, mode: 0o700 });
       await ready;
-      const info = await transport.sendMail(mailOptions(opts.from, mail));
+      const info = await transport.sendMail(options);
       const file = path.join(opts.dir, `${messageIdFileName(mail.messageId)}.eml`);
       const tmp = `${file}.${process.pid}.tmp`;
       await writeFile(tmp, info.message as Buffer, { mode: 0o600 });

@@ -52,6 +52,6 @@ describe('tree shape on the topics', () => {
 
   it('a channel that keeps its type may move to another reseller', async () => {
     await sync([account('ts-r2', 'reseller', null), account('ts-c1', 'channel', 'ts-r2', t(6))]);
-    expect((await fresh.db.query(`SELECT parent_id FROM accounts WHERE id = 'ts-c1'`)).rows[0].parent_id).toBe('ts-r2');
+    expect((await fresh.db.query<{ parent_id: string }>(`SELECT parent_id FROM accounts WHERE id = 'ts-c1'`)).rows[0]?.parent_id).toBe('ts-r2');
   });
 });

@@ -77,12 +77,13 @@ export function splitRecords(body: Buffer, contentType: string, maxRecords = DEF
   let first = 0;
   if (body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) first = 3; // a UTF-8 byte order mark
   while (first < body.length && isSpace(body[first]!)) first++;
+  // Split (and count, so too many records is a 413 before any parsing) first, then check the whole body's syntax.
+  const records = body[first] === 0x5b ? splitJsonArray(body, first, maxRecords) : [first === 0 ? body : Buffer.from(body.subarray(first))];
   // Syntax only: the text may hold U+FFFD where a record's bytes are not UTF-8; that record's decoder rejects it.
   try {
     JSON.parse(body.toString('utf8', first));
   } catch (err) {
     throw new ApiError(400, `body: malformed JSON (${(err as Error).message})`, 'body');
   }
-  if (body[first] === 0x5b) return splitJsonArray(body, first, maxRecords);
-  return [first === 0 ? body : Buffer.from(body.subarray(first))];
+  return records;
 }

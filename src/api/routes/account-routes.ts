@@ -8,11 +8,22 @@ import { ApiError } from '../problem.js';
 import { listAccounts } from '../queries/account-queries.js';
 import { syncAccounts } from '../../store/account-moves.js';
 import { AccountTreeError } from '../../store/account-tree-shape.js';
+import { isRetryableDbError } from '../../store/errors.js';
 import { absurdTime, parseRfc3339 } from '../../events/timestamp.js';
 import { wake } from '../run-transition.js';
 import { listAudit } from '../../store/audit-repo.js';
 import { defineRoute, type RouteDef } from '../route.js';
 import { accountBody, accountDetailOut, accountPage, auditPage, idParams, listAccountsQuery, pageQuery } from '../schemas.js';
+
+/** Intl accepted the zone (schemas.ts); the dunning sweep also needs PostgreSQL to know it. */
+async function checkDatabaseKnowsZone(deps: ApiDeps, timezone: string): Promise<void> {
+  try {
+    await deps.db.query('SELECT now() AT TIME ZONE $1', [timezone]);
+  } catch (err) {
+    if (isRetryableDbError(err)) throw err;
+    throw new ApiError(400, `body.timezone: the database does not know the time zone ${timezone}`, 'body.timezone');
+  }
+}
 
 export function accountRoutes(deps: ApiDeps): RouteDef[] {
   return [
@@ -76,6 +87,7 @@ export function accountRoutes(deps: ApiDeps): RouteDef[] {
         const updatedMs = body.updatedAt === undefined ? null : parseRfc3339(body.updatedAt)!;
         const absurd = updatedMs === null ? null : absurdTime(updatedMs, deps.clock.now().getTime());
         if (absurd) throw new ApiError(400, `body.updatedAt: absurd timestamp (${absurd})`, 'body.updatedAt');
+        if (body.timezone) await checkDatabaseKnowsZone(deps, body.timezone);
         const account: Account = {
           id: params.id,
           type: body.type,

@@ -197,6 +197,13 @@ describe('one validation for every input path (issue 11)', () => {
       expect(res).toContain('application/problem+json');
     });
 
+    it('a POST with a token whose role may not ingest gets its 403 before its body is sent', async () => {
+      const head = `POST /v1/events/cdrs HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${f.tokens.customer}\r\nContent-Type: application/json\r\nContent-Length: ${15 * 1024 * 1024}\r\n\r\n`;
+      const res = await rawRequest(f.url, head, Buffer.alloc(1024, 0x20));
+      expect(res).toMatch(/^HTTP\/1\.1 403/);
+      expect(res).toContain('"field":"authorization"');
+    });
+
     it('a token in the query string is never echoed in the problem', async () => {
       const res = await f.call('GET', '/v1/accounts/%00?access_token=sekrit-123', { token: f.tokens.operator });
       expect(res.status).toBe(400);

@@ -28,6 +28,8 @@ export interface ApiLimits {
   requestTimeoutMs: number;
   /** Idle keep-alive connections, ms; default 5 s. */
   keepAliveTimeoutMs: number;
+  /** Records per ingest request (/v1/events/*); more is a 413. Default 10,000. */
+  maxRecordsPerRequest: number;
 }
 
 export interface ApiDeps {
@@ -58,4 +60,5 @@ export const DEFAULT_LIMITS: ApiLimits = {
   eventsBodyLimit: 16 * 1024 * 1024,
   requestTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,
+  maxRecordsPerRequest: 10_000,
 };

@@ -1,12 +1,14 @@
 // The HTTP API (CONTRACT §4) on fastify 5: registers every route definition, the problem+json error handler, body
 // limits and time-outs, bearer authentication and one access-log line per request. start() and stop() are
 // idempotent. Never logs a header, a body or a token; never answers with a stack trace.
+import { isUtf8 } from 'node:buffer';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { jsonTooDeep, MAX_JSON_DEPTH } from '../events/validate.js';
 import { DEFAULT_LIMITS, type ApiDeps, type ApiLimits } from './deps.js';
 import { registerConsole } from './console/console-assets.js';
 import { consoleApiRoutes } from './console/console-routes.js';
 import { buildOpenApi } from './openapi.js';
-import { problem, sendProblem, toProblem } from './problem.js';
+import { ApiError, pathOf, problem, sendProblem, toProblem, writeRawProblem } from './problem.js';
 import { registerRoute, type RouteDef } from './route.js';
 import { accountRoutes } from './routes/account-routes.js';
 import { actionRoutes } from './routes/action-routes.js';
@@ -51,6 +53,24 @@ export function createApiServer(deps: ApiDeps): ApiServer {
     return503OnClosing: true,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    // A path fastify cannot route (bad percent-encoding, a parameter over maxParamLength) is a problem too.
+    frameworkErrors: (err, req, reply) => {
+      const status = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
+      const detail = status === 414 ? 'path: a path parameter is too long' : 'path: not a valid URL (bad percent-encoding)';
+      return sendProblem(reply, { ...problem(status, detail, 'path'), instance: pathOf(req.url) });
+    },
+    // Errors node's HTTP parser raises before fastify sees a request (431: headers too large): problem+json too.
+    clientErrorHandler: (err: NodeJS.ErrnoException, socket) => writeRawProblem(err, socket),
+  });
+
+  // The API's JSON bodies must be UTF-8 (not turned into U+FFFD) and nest no deeper than any real request does.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
+    const bytes = body as Buffer;
+    if (!isUtf8(bytes)) return done(new ApiError(400, 'body: not valid UTF-8', 'body'), undefined);
+    if (jsonTooDeep(bytes)) return done(new ApiError(400, `body: nested deeper than ${MAX_JSON_DEPTH} levels`, 'body'), undefined);
+    parseJson(req, bytes.toString('utf8'), done);
   });
 
   const storeAuth = async (req: FastifyRequest): Promise<TokenActor | null> => {
@@ -72,7 +92,7 @@ export function createApiServer(deps: ApiDeps): ApiServer {
       title: deps.openapi?.title ?? 'suspensiond',
       version: deps.openapi?.version ?? '1',
     }));
-  const eventDefs = eventRoutes(deps, limits.eventsBodyLimit);
+  const eventDefs = eventRoutes(deps, limits.eventsBodyLimit, limits.maxRecordsPerRequest);
   const authorizeDefs = authorizeRoutes(deps.authorize);
   const mappedDefs = mappedEventRoutes(deps, limits.eventsBodyLimit);
   const routes: RouteDef[] = [
@@ -94,7 +114,7 @@ export function createApiServer(deps: ApiDeps): ApiServer {
     return sendProblem(reply, p);
   });
   app.setNotFoundHandler((req, reply) =>
-    sendProblem(reply, { ...problem(404, `path: no route ${req.method} ${req.url.split('?')[0]}`, 'path'), instance: req.url.split('?')[0]! }),
+    sendProblem(reply, { ...problem(404, `path: no route ${req.method} ${pathOf(req.url)}`, 'path'), instance: pathOf(req.url) }),
   );
   app.addHook('onResponse', async (req, reply) => {
     // /v1/authorize answers every call set-up: its lines are debug unless it failed (metrics count its answers).

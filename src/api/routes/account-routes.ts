@@ -9,10 +9,23 @@ import { ApiError } from '../problem.js';
 import { withoutJit } from '../console/without-jit.js';
 import { listAccounts } from '../queries/account-queries.js';
 import { syncAccounts } from '../../store/account-moves.js';
+import { AccountTreeError } from '../../store/account-tree-shape.js';
+import { isRetryableDbError } from '../../store/errors.js';
+import { absurdTime, parseRfc3339 } from '../../events/timestamp.js';
 import { wake } from '../run-transition.js';
 import { listAudit } from '../../store/audit-repo.js';
 import { defineRoute, type RouteDef } from '../route.js';
 import { accountBody, accountDetailOut, accountPage, auditPage, idParams, listAccountsQuery, pageQuery } from '../schemas.js';
+
+/** Intl accepted the zone (schemas.ts); the dunning sweep also needs PostgreSQL to know it. */
+async function checkDatabaseKnowsZone(deps: ApiDeps, timezone: string): Promise<void> {
+  try {
+    await deps.db.query('SELECT now() AT TIME ZONE $1', [timezone]);
+  } catch (err) {
+    if (isRetryableDbError(err)) throw err;
+    throw new ApiError(400, `body.timezone: the database does not know the time zone ${timezone}`, 'body.timezone');
+  }
+}
 
 /** `cache`: GET /v1/accounts/{id} answers from it (src/api/account-cache.ts); absent, from the store. */
 export function accountRoutes(deps: ApiDeps, cache?: AccountCache): RouteDef[] {
@@ -71,20 +84,33 @@ export function accountRoutes(deps: ApiDeps, cache?: AccountCache): RouteDef[] {
         if (body.type !== 'reseller' && !body.parentId) {
           throw new ApiError(400, `body.parentId: required for a ${body.type}`, 'body.parentId');
         }
+        if (body.type === 'reseller' && body.parentId) throw new ApiError(400, 'body.parentId: must be absent for a reseller', 'body.parentId');
+        if (body.parentId === params.id) throw new ApiError(400, 'body.parentId: must not be the account itself', 'body.parentId');
+        // The latest updatedAt wins for good, so one far in the future would freeze the account: bound it as ingest does.
+        const updatedMs = body.updatedAt === undefined ? null : parseRfc3339(body.updatedAt)!;
+        const absurd = updatedMs === null ? null : absurdTime(updatedMs, deps.clock.now().getTime());
+        if (absurd) throw new ApiError(400, `body.updatedAt: absurd timestamp (${absurd})`, 'body.updatedAt');
+        if (body.timezone) await checkDatabaseKnowsZone(deps, body.timezone);
         const account: Account = {
           id: params.id,
           type: body.type,
-          parentId: body.type === 'reseller' ? (body.parentId ?? null) : body.parentId!,
+          parentId: body.parentId ?? null,
           name: body.name ?? null,
           mainContact: body.mainContact ?? null,
           timezone: body.timezone ?? null,
           currency: body.currency ?? null,
           tags: body.tags ?? [],
           closed: body.closed ?? false,
-          updatedAt: body.updatedAt ? new Date(body.updatedAt).toISOString() : deps.clock.now().toISOString(),
+          updatedAt: updatedMs !== null ? new Date(updatedMs).toISOString() : deps.clock.now().toISOString(),
         };
         // As on the topic: the latest `updatedAt` wins, and a move in the tree publishes the statuses it changes.
-        const { republished } = await deps.db.transaction((tx) => syncAccounts(tx, [account], deps.clock.now().toISOString()));
+        // Unlike the topic, PUT needs the parent to exist: an operator can create it first.
+        const { republished } = await deps.db
+          .transaction((tx) => syncAccounts(tx, [account], deps.clock.now().toISOString(), { requireKnownParents: true }))
+          .catch((err: unknown) => {
+            if (err instanceof AccountTreeError) throw new ApiError(409, `body.${err.field}: ${err.problem}`, `body.${err.field}`);
+            throw err;
+          });
         if (republished.length > 0) wake(deps);
         return accountDetail(await visibleAccount(deps.db, actor!, params.id));
       },

@@ -9,6 +9,8 @@
 // Each accepted event is judged at tau = max(t, wm) over the closed window [tau - w, tau] of the events accepted so
 // far, so a late-but-allowed event re-evaluates the earliest window that can still change. State older than
 // wm - w is evicted. Only end records count for windowed measures; start events feed concurrent_calls alone.
+// Errors: anything one rule throws while judging one record is caught, recorded in `errors` (RuleErrors) with the
+// rule, account and record, and that rule's hit is dropped; the record's other rules and later records go on.
 import type { CdrRecord } from '../events/types.js';
 import { applies, CdrMatcher } from './cdr-matcher.js';
 import { ConcurrencyState } from './concurrency-state.js';
@@ -16,6 +18,7 @@ import { formatDuration } from './durations.js';
 import { decodeParts, decodeSnapshot, encodeAccount, encodeShared, encodeSnapshot, withRules } from './engine-snapshot.js';
 import { AccountState, EngineState, RING, ruleFingerprint } from './engine-state.js';
 import { hash53, hashPrefix } from './hash.js';
+import { RuleErrors, messageOf } from './rule-errors.js';
 import { RuleState } from './rule-state.js';
 import type { AccountProfile, FraudEngine, FraudRule, ProcessResult, RuleHit } from './types.js';
 import { GroupLog } from './window-state.js';
@@ -25,6 +28,8 @@ export interface FraudEngineOptions {
   allowedLatenessMs: number;
   /** For accounts without a time zone. */
   defaultTimezone: string;
+  /** Where rule errors go; shared by a process's engines. Default: a log of this engine's own. */
+  errors?: RuleErrors;
 }
 
 const NO_HITS: RuleHit[] = Object.freeze([]) as unknown as RuleHit[];
@@ -34,6 +39,7 @@ const ACCEPTED: ProcessResult = Object.freeze({ outcome: 'accepted', hits: NO_HI
 const LATE: ProcessResult = Object.freeze({ outcome: 'late', hits: NO_HITS });
 const DUPLICATE: ProcessResult = Object.freeze({ outcome: 'duplicate', hits: NO_HITS });
 const MAX_SAMPLES = 5;
+const NO_SAMPLES: string[] = [];
 
 export function eventTime(cdr: CdrRecord): number {
   if (cdr.phase === 'start') return cdr.startedAt;
@@ -52,12 +58,15 @@ function durationSec(cdr: CdrRecord): number {
   return 0;
 }
 
-export function createFraudEngine(rules: readonly FraudRule[], opts: FraudEngineOptions): FraudEngine & { state: EngineState } {
+const MONEY = new Set(['cost', 'call_cost']);
+
+export function createFraudEngine(rules: readonly FraudRule[], opts: FraudEngineOptions): FraudEngine & { state: EngineState; errors: RuleErrors } {
   return new Engine(rules, opts);
 }
 
 class Engine implements FraudEngine {
   state: EngineState;
+  readonly errors: RuleErrors;
   private matcher: CdrMatcher;
   private readonly matched: number[] = [];
   /** Per-CDR scratch, per window group: mask of its rules the CDR counts for, the row, the query bounds. */
@@ -67,8 +76,11 @@ class Engine implements FraudEngine {
   private gHi: Int32Array;
   /** hash53 of the current CDR's callee, computed at most once per CDR (NaN: not yet). */
   private calleeKey = Number.NaN;
+  /** Bits of the window groups (index, capped at 30) that failed to take the current record. */
+  private failedGroups = 0;
 
   constructor(rules: readonly FraudRule[], private readonly opts: FraudEngineOptions) {
+    this.errors = opts.errors ?? new RuleErrors();
     this.state = new EngineState(rules, opts.allowedLatenessMs);
     this.matcher = new CdrMatcher(rules, opts.defaultTimezone);
     [this.gMask, this.gRow, this.gLo, this.gHi] = this.scratch();
@@ -98,35 +110,75 @@ class Engine implements FraudEngine {
     if (n === 0) return ACCEPTED;
     const tau = t > wm ? t : wm;
     this.calleeKey = Number.NaN;
+    this.failedGroups = 0;
     if (cdr.phase === 'end') this.feedWindows(cdr, t, wm, tau, n, acct);
     let hits = NO_HITS;
     let mask = 0;
     for (let i = 0; i < n; i++) {
       const r = this.matched[i]!;
-      const rule = st.rules[r]!;
-      const value = this.measure(cdr, t, wm, rule, r, acct);
-      if (value < 0) continue;
-      if (r < 30) mask |= 1 << r;
-      // Level state is kept only once a rule first reaches a level, or from the start for baselines.
-      let state = acct.rs?.[r];
-      if (!state) {
-        if (rule.baseline === null && value < reachable(rule)) continue;
-        state = (acct.rs ??= [])[r] = new RuleState();
+      try {
+        const hit = this.judge(cdr, t, wm, tau, r, acct);
+        if (r < 30 && hit !== null) mask |= 1 << r;
+        if (hit === null || hit === undefined) continue;
+        if (hits === NO_HITS) hits = [];
+        hits.push(hit);
+      } catch (err) {
+        this.ruleFailed(r, cdr, t, err);
       }
-      const lvl = state.level(rule, value, tau);
-      if (!lvl) continue;
-      if (hits === NO_HITS) hits = [];
-      hits.push({
-        accountId: cdr.accountId, ruleId: rule.id, level: lvl.level, mode: rule.mode, reason: 'fraud',
-        measure: rule.measure, value,
-        threshold: lvl.threshold, window: rule.windowMs === null ? null : formatDuration(rule.windowMs), at: tau,
-        sampleCdrIds: [], releaseAfterMs: rule.releaseAfterMs,
-      });
     }
     if (cdr.phase === 'end' && mask !== 0) st.remember(acct, cdr.id, t, mask);
     if (hits === NO_HITS) return ACCEPTED;
-    for (const hit of hits) hit.sampleCdrIds = this.samples(acct, st.indexOf(hit.ruleId), cdr.id, tau);
+    for (let k = 0; k < hits.length; k++) {
+      const hit = hits[k]!;
+      try {
+        hit.sampleCdrIds = this.samples(acct, st.indexOf(hit.ruleId), cdr.id, tau);
+      } catch (err) {
+        hit.sampleCdrIds = [cdr.id];
+        this.ruleFailed(st.indexOf(hit.ruleId), cdr, t, err);
+      }
+    }
     return { outcome: 'accepted', hits };
+  }
+
+  /**
+   * One rule's judgement of one record: null when the record does not count for it (no evidence), undefined when it
+   * counts but reaches no level, else the hit (samples filled in later).
+   */
+  private judge(cdr: CdrRecord, t: number, wm: number, tau: number, r: number, acct: AccountState): RuleHit | null | undefined {
+    const rule = this.state.rules[r]!;
+    if (this.failedGroup(r)) return null;
+    const value = this.measure(cdr, t, wm, rule, r, acct);
+    if (value < 0) return null;
+    // Level state is kept only once a rule first reaches a level, or from the start for baselines.
+    let state = acct.rs?.[r];
+    if (!state) {
+      if (rule.baseline === null && value < reachable(rule)) return undefined;
+      state = (acct.rs ??= [])[r] = new RuleState();
+    }
+    const lvl = state.level(rule, value, tau);
+    if (!lvl) return undefined;
+    // Money leaves the engine as integer micro-units: anything else would fail later, in the batch's transaction.
+    if (MONEY.has(rule.measure) && !(Number.isSafeInteger(value) && Number.isSafeInteger(lvl.threshold))) {
+      throw new Error(`rule ${rule.id} produced a money figure that is not whole micro-units (value ${value}, level ${lvl.threshold})`);
+    }
+    return {
+      accountId: cdr.accountId, ruleId: rule.id, level: lvl.level, mode: rule.mode, reason: 'fraud',
+      measure: rule.measure, value,
+      threshold: lvl.threshold, window: rule.windowMs === null ? null : formatDuration(rule.windowMs), at: tau,
+      sampleCdrIds: NO_SAMPLES, releaseAfterMs: rule.releaseAfterMs,
+    };
+  }
+
+  private ruleFailed(r: number, cdr: CdrRecord, t: number, err: unknown): void {
+    const rule = this.state.rules[r];
+    this.errors.record({ ruleId: rule?.id ?? `#${r}`, accountId: cdr.accountId, cdrId: cdr.id, phase: cdr.phase, at: t, message: messageOf(err), error: err });
+  }
+
+  /** Whether the rule's window group failed to take this record (its bounds are then not valid). */
+  private failedGroup(r: number): boolean {
+    if (this.failedGroups === 0) return false;
+    const g = this.state.plan.groupOf[r]!;
+    return g >= 0 && (this.failedGroups & (1 << Math.min(g, 30))) !== 0;
   }
 
   /**
@@ -149,21 +201,31 @@ class Engine implements FraudEngine {
     const logs = (acct.logs ??= plan.groups.map(() => null));
     for (let g = 0; g < gMask.length; g++) {
       if (gMask[g] === 0) continue;
-      const spec = plan.groups[g]!;
-      const w = spec.windowMs;
-      const log = (logs[g] ??= new GroupLog(spec));
-      log.evict(spec, wm - w);
-      const row = this.gRow[g]!;
-      row[0] = t;
-      for (let k = 0; k < spec.cols.length; k++) {
-        const c = spec.cols[k]!;
-        row[k + 1] = c.src === 'cost' ? (cdr.costMicros ?? 0) : c.src === 'seconds' ? durationSec(cdr) : c.src === 'callee' ? this.callee(cdr) : hashPrefix(cdr.callee, (c as { digits: number }).digits);
+      try {
+        this.feedGroup(cdr, t, wm, tau, g, logs);
+      } catch (err) {
+        this.failedGroups |= 1 << Math.min(g, 30);
+        const spec = plan.groups[g]!;
+        for (let s = 0; s < spec.rules.length; s++) if ((gMask[g]! & (1 << s)) !== 0) this.ruleFailed(spec.rules[s]!, cdr, t, err);
       }
-      if (spec.maskCol >= 0) row[spec.maskCol] = gMask[g]!;
-      log.insert(spec, row);
-      this.gLo[g] = log.bound(spec, tau - w, false);
-      this.gHi[g] = log.bound(spec, tau, true);
     }
+  }
+
+  private feedGroup(cdr: CdrRecord, t: number, wm: number, tau: number, g: number, logs: (GroupLog | null)[]): void {
+    const spec = this.state.plan.groups[g]!;
+    const w = spec.windowMs;
+    const log = (logs[g] ??= new GroupLog(spec));
+    log.evict(spec, wm - w);
+    const row = this.gRow[g]!;
+    row[0] = t;
+    for (let k = 0; k < spec.cols.length; k++) {
+      const c = spec.cols[k]!;
+      row[k + 1] = c.src === 'cost' ? (cdr.costMicros ?? 0) : c.src === 'seconds' ? durationSec(cdr) : c.src === 'callee' ? this.callee(cdr) : hashPrefix(cdr.callee, (c as { digits: number }).digits);
+    }
+    if (spec.maskCol >= 0) row[spec.maskCol] = this.gMask[g]!;
+    log.insert(spec, row);
+    this.gLo[g] = log.bound(spec, tau - w, false);
+    this.gHi[g] = log.bound(spec, tau, true);
   }
 
   /** Counts the CDR into the rule's state and returns the value to judge (minutes, micro-units, counts), or -1. */

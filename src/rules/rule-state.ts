@@ -1,7 +1,7 @@
 // One account's level state for one rule: its baseline and its cooldowns, and the decision of which level a value
 // reaches; and the rule set's window layout (which rules share an event log). Baseline: an EWMA of the measure's
 // peak per period (period = the rule's window, or 1h for windowless measures), O(1) memory; the suspend level is
-// max(minimum, factor x baseline), using only completed periods so an attack never raises its own bar. Cooldown
+// max(minimum, factor x baseline) rounded up to a whole unit (micro-units stay integers), using only completed periods so an attack never raises its own bar. Cooldown
 // (default: the window, or 1h): no second hit of the same level within it, on event time. Pure.
 import { WindowKind, type GroupSpec } from './window-state.js';
 import type { FraudRule, Measure } from './types.js';
@@ -70,6 +70,16 @@ export class WindowPlan {
   }
 }
 
+/**
+ * A baseline level in whole units of the measure (micro-units, calls, minutes), rounded up: money levels must stay
+ * integer micro-units (a fractional level such as 69468160.00000001 cannot be formatted as money, issue 12), and a
+ * product that floating point leaves a hair above a whole number is that number, not the next one.
+ */
+export function wholeUnits(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x - r) <= 1e-9 * Math.max(1, Math.abs(x)) ? r : Math.ceil(x);
+}
+
 export type RuleStateSnapshot = [bl: number, bp: number, bx: number, cw: number | null, cs: number | null];
 
 export class RuleState {
@@ -94,7 +104,7 @@ export class RuleState {
         this.bx = 0;
       }
       if (value > this.bx) this.bx = value;
-      suspend = Math.max(rule.baseline.minimum, rule.baseline.factor * this.bl);
+      suspend = Math.max(rule.baseline.minimum, wholeUnits(rule.baseline.factor * this.bl));
     }
     const cooldown = rule.cooldownMs ?? rule.windowMs ?? HOUR;
     if (value >= suspend) {

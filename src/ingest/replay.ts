@@ -17,11 +17,18 @@ import { migrate } from '../store/migrate.js';
 import { createPgliteDatabase } from '../store/pglite-database.js';
 import { createIngestEffects } from './effects.js';
 import { createPipeline } from './pipeline.js';
+import { SwitchBlock } from './replay-enforce.js';
 import { readReplayFiles, type ReplayLine } from './replay-input.js';
 import { formatTable, readFindings, type ReplayReport } from './replay-report.js';
 
 export interface ReplayOptions {
   files: string[];
+  /** Lines already read and ordered by event time (bench/detection); used instead of `files` when given. */
+  input?: ReplayLine[];
+  /** `--enforce`: drop an account's outbound calls after its hold, as the switch would (replay-enforce.ts). */
+  dropAfterHold?: boolean;
+  /** `--rule` / `--account`: which findings the printed report keeps (replay-summary.ts). */
+  filter?: { rules?: string[]; accounts?: string[] };
   rulesDir: string;
   json?: boolean;
   out?: { write(text: string): unknown };
@@ -47,7 +54,7 @@ export async function replayToStore(o: ReplayOptions): Promise<{ db: Database; r
   try {
     await migrate(db);
     const rules = await loadRules(o.rulesDir);
-    const lines = await readReplayFiles(o.files);
+    const lines = o.input ?? (await readReplayFiles(o.files));
     const tz = o.defaultTimezone ?? 'UTC';
     const enforce = o.enforce ?? true;
     const log = o.log ?? createLogger('silent');
@@ -68,8 +75,11 @@ export async function replayToStore(o: ReplayOptions): Promise<{ db: Database; r
     });
     const sweeper = createSweeper({ db, logger: log, metrics, getPolicies: () => rules.dunning, defaultTimezone: tz, enforce });
     const lastMs = lines.reduce((m, l) => Math.max(m, l.timeMs), firstMs);
-    const sweeps = [...sweepTimesBetween(o.dunningSchedule ?? '*/15 * * * *', firstMs, lastMs)];
-    const report: ReplayReport = { records: {}, sweeps: 0, findings: [], suspendedAtEnd: [] };
+    // Without invoice events no dunning policy can find anything overdue: no sweeps are simulated or reported.
+    const invoices = lines.some((l) => l.kind === 'invoices');
+    const sweeps = invoices ? [...sweepTimesBetween(o.dunningSchedule ?? '*/15 * * * *', firstMs, lastMs)] : [];
+    const report: ReplayReport = { records: {}, sweeps: 0, findings: [], suspendedAtEnd: [], invoices };
+    const block = o.dropAfterHold ? new SwitchBlock() : null;
     let s = 0;
     for (let i = 0; i < lines.length; ) {
       const first = lines[i]!;
@@ -81,7 +91,11 @@ export async function replayToStore(o: ReplayOptions): Promise<{ db: Database; r
       }
       const limit = Math.min(first.timeMs + BATCH_SPAN_MS, s < sweeps.length ? sweeps[s]! - 1 : Infinity);
       const batch: ReplayLine[] = [];
-      while (i < lines.length && batch.length < BATCH && lines[i]!.kind === first.kind && (batch.length === 0 || lines[i]!.timeMs <= limit)) batch.push(lines[i++]!);
+      while (i < lines.length && batch.length < BATCH && lines[i]!.kind === first.kind && lines[i]!.timeMs <= limit) {
+        const line = lines[i++]!;
+        if (!block?.drops(line)) batch.push(line);
+      }
+      if (batch.length === 0) continue;
       const at = Math.max(batch[batch.length - 1]!.timeMs, 0);
       if (at > 0) clock.set(new Date(at));
       const res = await pipeline.processBatch(
@@ -93,7 +107,9 @@ export async function replayToStore(o: ReplayOptions): Promise<{ db: Database; r
         c[r.outcome]++;
         if (r.error) log.warn({ origin: batch[r.index]!.origin, error: r.error }, 'replay: record rejected');
       });
+      if (block) await block.refresh(db);
     }
+    if (block) report.droppedAfterHold = block.dropped;
     Object.assign(report, await readFindings(db));
     return { db, report, close };
   } catch (err) {

@@ -19,6 +19,7 @@ import { decodeParts, decodeSnapshot, encodeAccount, encodeShared, encodeSnapsho
 import { AccountState, EngineState, RING, ruleFingerprint } from './engine-state.js';
 import { hash53, hashPrefix } from './hash.js';
 import { RuleErrors, messageOf } from './rule-errors.js';
+import { DEFAULT_SHORT_CALL_MS } from './rule-map.js';
 import { RuleState } from './rule-state.js';
 import type { AccountProfile, FraudEngine, FraudRule, ProcessResult, RuleHit } from './types.js';
 import { GroupLog } from './window-state.js';
@@ -106,18 +107,21 @@ class Engine implements FraudEngine {
     acct.maxT = maxT;
     st.advance(t);
 
-    const n = this.matcher.match(cdr, account, this.matched);
+    this.calleeKey = Number.NaN;
+    if (st.ringKeepMs > 0 && cdr.direction === 'inbound' && cdr.phase === 'end' && cdr.caller !== null) this.ring(cdr, t, wm, acct);
+    const matched = this.matcher.match(cdr, account, this.matched);
+    if (matched === 0) return ACCEPTED;
+    const n = this.counting(cdr, matched, acct);
     if (n === 0) return ACCEPTED;
     const tau = t > wm ? t : wm;
-    this.calleeKey = Number.NaN;
     this.failedGroups = 0;
-    if (cdr.phase === 'end') this.feedWindows(cdr, t, wm, tau, n, acct);
+    this.feedWindows(cdr, t, wm, tau, n, acct);
     let hits = NO_HITS;
     let mask = 0;
     for (let i = 0; i < n; i++) {
       const r = this.matched[i]!;
       try {
-        const hit = this.judge(cdr, t, wm, tau, r, acct);
+        const hit = this.judge(cdr, t, wm, tau, r, acct, account);
         if (r < 30 && hit !== null) mask |= 1 << r;
         if (hit === null || hit === undefined) continue;
         if (hits === NO_HITS) hits = [];
@@ -126,7 +130,7 @@ class Engine implements FraudEngine {
         this.ruleFailed(r, cdr, t, err);
       }
     }
-    if (cdr.phase === 'end' && mask !== 0) st.remember(acct, cdr.id, t, mask);
+    if (mask !== 0) st.remember(acct, cdr.id, t, mask);
     if (hits === NO_HITS) return ACCEPTED;
     for (let k = 0; k < hits.length; k++) {
       const hit = hits[k]!;
@@ -141,10 +145,64 @@ class Engine implements FraudEngine {
   }
 
   /**
+   * Keeps, of the `matched` rules, those this record counts for (compacting `this.matched`; returns how many):
+   * - a start event counts for the rules that decide at set-up (EngineState.atSetup) and for concurrency; its end
+   *   record then no longer counts for the set-up rules (a call counts once; start and end share the id);
+   * - `callbacks` counts an outbound call only when its callee rang the account within the window;
+   * - `distinct_callers` counts only calls with a caller.
+   */
+  private counting(cdr: CdrRecord, matched: number, acct: AccountState): number {
+    const st = this.state;
+    const ids = this.matched;
+    const start = cdr.phase === 'start';
+    let startSeen: boolean | null = null;
+    let n = 0;
+    for (let i = 0; i < matched; i++) {
+      const r = ids[i]!;
+      const rule = st.rules[r]!;
+      if (start) {
+        if (!st.atSetup[r] && rule.measure !== 'concurrent_calls') continue;
+      } else if (st.atSetup[r]) {
+        startSeen ??= st.dedupe.has(hash53(cdr.id, 1));
+        if (startSeen) continue;
+      }
+      if (rule.measure === 'callbacks' && !this.isCallback(cdr, rule, acct)) continue;
+      if (rule.measure === 'distinct_callers' && cdr.caller === null) continue;
+      ids[n++] = r;
+    }
+    return n;
+  }
+
+  /** Records an inbound call that was unanswered or short (a "ring") for the `callbacks` rules. */
+  private ring(cdr: CdrRecord, t: number, wm: number, acct: AccountState): void {
+    const answeredMs = cdr.disposition === 'answered' || (cdr.disposition === null && (cdr.durationSec ?? 0) > 0) ? durationSec(cdr) * 1000 : 0;
+    if (answeredMs > this.state.maxShortCallMs) return;
+    const rg = (acct.rg ??= []);
+    const before = wm - this.state.ringKeepMs;
+    let drop = 0;
+    while (drop < rg.length && rg[drop + 1]! < before) drop += 3;
+    if (drop > 0) rg.splice(0, drop);
+    rg.push(hash53(cdr.caller!), cdr.startedAt, answeredMs);
+  }
+
+  /** Whether an outbound call's callee rang the account (short enough for the rule) within the rule's window before it. */
+  private isCallback(cdr: CdrRecord, rule: FraudRule, acct: AccountState): boolean {
+    const rg = acct.rg;
+    if (cdr.direction !== 'outbound' || !rg) return false;
+    const key = this.callee(cdr);
+    const from = cdr.startedAt - rule.windowMs!;
+    const shortMs = rule.shortCallMs ?? DEFAULT_SHORT_CALL_MS;
+    for (let j = rg.length - 3; j >= 0; j -= 3) {
+      if (rg[j] === key && rg[j + 1]! >= from && rg[j + 1]! <= cdr.startedAt && rg[j + 2]! <= shortMs) return true;
+    }
+    return false;
+  }
+
+  /**
    * One rule's judgement of one record: null when the record does not count for it (no evidence), undefined when it
    * counts but reaches no level, else the hit (samples filled in later).
    */
-  private judge(cdr: CdrRecord, t: number, wm: number, tau: number, r: number, acct: AccountState): RuleHit | null | undefined {
+  private judge(cdr: CdrRecord, t: number, wm: number, tau: number, r: number, acct: AccountState, account: AccountProfile): RuleHit | null | undefined {
     const rule = this.state.rules[r]!;
     if (this.failedGroup(r)) return null;
     const value = this.measure(cdr, t, wm, rule, r, acct);
@@ -155,7 +213,7 @@ class Engine implements FraudEngine {
       if (rule.baseline === null && value < reachable(rule)) return undefined;
       state = (acct.rs ??= [])[r] = new RuleState();
     }
-    const lvl = state.level(rule, value, tau);
+    const lvl = state.level(rule, value, tau, rule.baseline?.by === 'hour_of_week' ? this.hourOfWeek(tau, account) : 0);
     if (!lvl) return undefined;
     // Money leaves the engine as integer micro-units: anything else would fail later, in the batch's transaction.
     if (MONEY.has(rule.measure) && !(Number.isSafeInteger(value) && Number.isSafeInteger(lvl.threshold))) {
@@ -167,6 +225,13 @@ class Engine implements FraudEngine {
       threshold: lvl.threshold, window: rule.windowMs === null ? null : formatDuration(rule.windowMs), at: tau,
       sampleCdrIds: NO_SAMPLES, releaseAfterMs: rule.releaseAfterMs,
     };
+  }
+
+  /** Local hour of the week (0 = sunday 00:00) of `at` in the account's time zone. */
+  private hourOfWeek(at: number, account: AccountProfile): number {
+    const local = this.matcher.local;
+    local.at(at, account.timezone);
+    return local.weekday * 24 + Math.floor(local.minuteOfDay / 60);
   }
 
   private ruleFailed(r: number, cdr: CdrRecord, t: number, err: unknown): void {
@@ -220,7 +285,7 @@ class Engine implements FraudEngine {
     row[0] = t;
     for (let k = 0; k < spec.cols.length; k++) {
       const c = spec.cols[k]!;
-      row[k + 1] = c.src === 'cost' ? (cdr.costMicros ?? 0) : c.src === 'seconds' ? durationSec(cdr) : c.src === 'callee' ? this.callee(cdr) : hashPrefix(cdr.callee, (c as { digits: number }).digits);
+      row[k + 1] = c.src === 'cost' ? (cdr.costMicros ?? 0) : c.src === 'seconds' ? durationSec(cdr) : c.src === 'callee' ? this.callee(cdr) : c.src === 'caller' ? hash53(cdr.caller ?? '') : hashPrefix(cdr.callee, (c as { digits: number }).digits);
     }
     if (spec.maskCol >= 0) row[spec.maskCol] = this.gMask[g]!;
     log.insert(spec, row);
@@ -239,7 +304,6 @@ class Engine implements FraudEngine {
       if (conc.end(hash53(cdr.id, 1))) return -1;
       return conc.interval(cdr.startedAt, t);
     }
-    if (cdr.phase === 'start') return -1;
     if (rule.measure === 'call_duration') return durationSec(cdr) / 60;
     if (rule.measure === 'call_cost') return cdr.costMicros ?? 0;
     const plan = this.state.plan;

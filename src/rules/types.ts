@@ -13,7 +13,19 @@ export type Measure =
   | 'range_scan'
   | 'concurrent_calls'
   | 'call_duration'
-  | 'call_cost';
+  | 'call_cost'
+  | 'callbacks'
+  | 'distinct_callers';
+
+/** A `numberOverrides` entry (docs/rules.md): numbers starting with `prefix` (and of `length` digits) get these. */
+export interface NumberOverride {
+  prefix: string;
+  /** Digits of the number, without the '+'; null: any length. */
+  length: number | null;
+  type: string | null;
+  /** ISO alpha-2, or 'none' (outside every country); null: keep the metadata's. */
+  country: string | null;
+}
 
 export interface AppliesTo {
   accountTypes?: AccountType[];
@@ -28,6 +40,9 @@ export interface FraudRule {
   match: {
     direction: 'outbound' | 'inbound';
     calleePrefixes?: string[];
+    /** The calling number's prefixes and country (docs/rules.md, caller-side matches). */
+    callerPrefixes?: string[];
+    callerCountries?: { any?: string[]; none?: string[] };
     numberTypes?: string[];
     countries?: { any?: string[]; none?: string[] };
     /** Minutes since local midnight, [from, to); from > to wraps midnight. */
@@ -43,7 +58,12 @@ export interface FraudRule {
   rangeDigits: number;
   warn: number | null;
   suspend: number;
-  baseline: { factor: number; minimum: number } | null;
+  /** `by`: one average per period (CONTRACT §3), or one per local hour of the week (docs/rules.md). */
+  baseline: { factor: number; minimum: number; by?: 'period' | 'hour_of_week' } | null;
+  /** `callbacks`: an inbound call answered for at most this long counts as a ring (default 10 s). */
+  shortCallMs?: number;
+  /** The `numberOverrides` of the rule's file; the engine applies the union of every rule's. */
+  numberOverrides?: NumberOverride[];
   cooldownMs: number | null;
   releaseAfterMs: number | null;
   /** Where it came from, for messages: file and line. */

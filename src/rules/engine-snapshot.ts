@@ -88,6 +88,24 @@ export function encodeAccount(st: EngineState, id: string): Uint8Array | null {
   return acct ? encodeAccountPart(accountPart(acct, st.plan)) : null;
 }
 
+/**
+ * Puts back one account's state as `encodeAccount` took it under the same rules (null: the engine held none), for
+ * a dry run of the engine on that account (FraudEngine.evaluateSetup).
+ */
+export function restoreAccount(st: EngineState, id: string, bytes: Uint8Array | null): void {
+  if (bytes === null) return void st.accounts.delete(id);
+  const [maxT, ids, tm, next, rs, conc, logs, dd, rg] = decodeAccountPart(bytes);
+  const acct = new AccountState();
+  acct.maxT = maxT;
+  if (dd.length > 0) acct.dd = dd;
+  [acct.ringIds, acct.ringTm, acct.ringNext] = [ids, tm, next];
+  for (const [i, s] of rs) (acct.rs ??= [])[i] = RuleState.restore(s);
+  for (const [i, s] of conc) (acct.cc ??= [])[i] = ConcurrencyState.restore(s);
+  for (const [g, rows] of logs) (acct.logs ??= st.plan.groups.map(() => null))[g] = GroupLog.fromRows(st.plan.groups[g]!, rows);
+  if (rg && rg.length > 0) acct.rg = rg;
+  st.accounts.set(id, acct);
+}
+
 /** First byte of a binary account part; a JSON part starts with '['. */
 const PART_BINARY = 1;
 

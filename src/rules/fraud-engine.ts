@@ -15,13 +15,13 @@ import type { CdrRecord } from '../events/types.js';
 import { applies, CdrMatcher } from './cdr-matcher.js';
 import { ConcurrencyState } from './concurrency-state.js';
 import { formatDuration } from './durations.js';
-import { decodeParts, decodeSnapshot, encodeAccount, encodeShared, encodeSnapshot, withRules } from './engine-snapshot.js';
+import { decodeParts, decodeSnapshot, encodeAccount, encodeShared, encodeSnapshot, restoreAccount, withRules } from './engine-snapshot.js';
 import { AccountState, EngineState, RING, ruleFingerprint } from './engine-state.js';
 import { hash53, hashPrefix } from './hash.js';
 import { RuleErrors, messageOf } from './rule-errors.js';
 import { DEFAULT_SHORT_CALL_MS } from './rule-map.js';
 import { RuleState } from './rule-state.js';
-import type { AccountProfile, FraudEngine, FraudRule, ProcessResult, RuleHit } from './types.js';
+import type { AccountProfile, FraudEngine, FraudRule, ProcessResult, RuleHit, SetupCall } from './types.js';
 import { GroupLog } from './window-state.js';
 
 export interface FraudEngineOptions {
@@ -77,6 +77,8 @@ class Engine implements FraudEngine {
   private gHi: Int32Array;
   /** hash53 of the current CDR's callee, computed at most once per CDR (NaN: not yet). */
   private calleeKey = Number.NaN;
+  /** evaluateSetup without commit: the account's state is put back afterwards; nothing engine-wide changes. */
+  private dry = false;
   /** Bits of the window groups (index, capped at 30) that failed to take the current record. */
   private failedGroups = 0;
 
@@ -100,12 +102,14 @@ class Engine implements FraudEngine {
     const wm = maxT - this.opts.allowedLatenessMs;
     if (t < wm - st.maxWindowMs || t < st.globalLateBefore()) return LATE;
     const key = hash53(cdr.id, cdr.phase === 'start' ? 1 : 0);
-    if (!st.dedupe.addIfAbsent(key, t)) return DUPLICATE;
+    if (this.dry ? st.dedupe.has(key) : !st.dedupe.addIfAbsent(key, t)) return DUPLICATE;
     if (!acct) st.accounts.set(cdr.accountId, (acct = new AccountState()));
-    (acct.dd ??= []).push(key, t);
-    st.dirty.add(cdr.accountId);
+    if (!this.dry) {
+      (acct.dd ??= []).push(key, t);
+      st.dirty.add(cdr.accountId);
+      st.advance(t);
+    }
     acct.maxT = maxT;
-    st.advance(t);
 
     this.calleeKey = Number.NaN;
     if (st.ringKeepMs > 0 && cdr.direction === 'inbound' && cdr.phase === 'end' && cdr.caller !== null) this.ring(cdr, t, wm, acct);
@@ -156,12 +160,15 @@ class Engine implements FraudEngine {
     const ids = this.matched;
     const start = cdr.phase === 'start';
     let startSeen: boolean | null = null;
+    let endSeen: boolean | null = null;
     let n = 0;
     for (let i = 0; i < matched; i++) {
       const r = ids[i]!;
       const rule = st.rules[r]!;
       if (start) {
         if (!st.atSetup[r] && rule.measure !== 'concurrent_calls') continue;
+        // a start event after its own end record: the end counted the call already
+        if (st.atSetup[r] && (endSeen ??= st.dedupe.has(hash53(cdr.id, 0)))) continue;
       } else if (st.atSetup[r]) {
         startSeen ??= st.dedupe.has(hash53(cdr.id, 1));
         if (startSeen) continue;
@@ -330,6 +337,23 @@ class Engine implements FraudEngine {
       if ((tm[2 * j + 1]! & (1 << r)) !== 0 && tm[2 * j]! >= from && tm[2 * j]! <= tau) out.push(id);
     }
     return out;
+  }
+
+  evaluateSetup(account: AccountProfile, call: SetupCall, opts: { commit?: boolean } = {}): RuleHit[] {
+    const cdr: CdrRecord = {
+      id: call.id ?? `\u0001setup:${call.at}:${call.callee}`, accountId: account.id, direction: 'outbound', caller: call.caller ?? null,
+      callee: call.callee, startedAt: call.at, answeredAt: null, endedAt: null, durationSec: null, disposition: null,
+      costMicros: null, currency: null, phase: 'start',
+    };
+    if (opts.commit) return this.process(cdr, account).hits;
+    const saved = encodeAccount(this.state, account.id);
+    this.dry = true;
+    try {
+      return this.process(cdr, account).hits;
+    } finally {
+      this.dry = false;
+      restoreAccount(this.state, account.id, saved);
+    }
   }
 
   snapshot(): Uint8Array {

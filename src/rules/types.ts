@@ -130,8 +130,24 @@ export interface ProcessResult {
   hits: RuleHit[];
 }
 
+/** A call being set up, as the authorization endpoint knows it (CONTRACT §4 POST /v1/authorize). */
+export interface SetupCall {
+  callee: string;
+  caller?: string | null;
+  /** The set-up time (epoch ms): the switch's clock, the event time of the would-be start event. */
+  at: number;
+  /** The call's id, when the switch gives one (its start event will carry it). */
+  id?: string;
+}
+
 export interface FraudEngine {
   process(cdr: CdrRecord, account: AccountProfile): ProcessResult;
+  /**
+   * The hits an outbound call's set-up would trigger now, judged as its `phase: start` event would be. Without
+   * `commit` nothing changes (the account's state is put back, the dedupe horizon and the partition clock are not
+   * touched), so the real start event still counts when it arrives; with `commit` it is that start event.
+   */
+  evaluateSetup?(account: AccountProfile, call: SetupCall, opts?: { commit?: boolean }): RuleHit[];
   /** Compact serialised state (windows, baselines, cooldowns, dedupe horizon) for the checkpoint. */
   snapshot(): Uint8Array;
   /** Restores a full snapshot; every restored account then counts as dirty. */

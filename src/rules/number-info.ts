@@ -7,6 +7,7 @@
 // unknown range; or national format) is `unclaimed`: the matcher places it in the account's own country
 // (docs/rules.md). Pure: no I/O; the cache is a derived memo, never part of the engine's snapshot.
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import metadata from 'libphonenumber-js/metadata.max.json' with { type: 'json' };
 import { hash53 } from './hash.js';
 import type { NumberOverride } from './types.js';
 
@@ -113,10 +114,17 @@ function lookup(number: string): NumberInfo {
   if (!parsed) return { type: 'unknown', country: null, e164: true, unclaimed: true, codeCountries: [] };
   const type = parsed.getType()?.toLowerCase() ?? 'unknown';
   if (parsed.country) return { type, country: parsed.country, e164: true, unclaimed: false, codeCountries: [] };
-  const codeCountries = parsed.getPossibleCountries();
+  const codeCountries = countriesOfCode(parsed.countryCallingCode);
   // A non-geographic calling code (+800, +881, +882, +883...) has no country: outside every country, not unclaimed.
   if (codeCountries.length === 0) return { type, country: null, e164: true, unclaimed: false, codeCountries };
   return { type, country: null, e164: true, unclaimed: true, codeCountries };
+}
+
+const CODE_COUNTRIES = (metadata as { country_calling_codes: Record<string, string[]> }).country_calling_codes;
+
+/** The countries sharing a calling code, main one first (`44` -> GB, GG, IM, JE); none for non-geographic codes. */
+function countriesOfCode(code: string): readonly string[] {
+  return (CODE_COUNTRIES[code] ?? []).filter((c) => /^[A-Z]{2}$/.test(c));
 }
 
 /**

@@ -79,7 +79,9 @@ export class EngineState {
   constructor(readonly rules: readonly FraudRule[], readonly latenessMs: number) {
     this.maxWindowMs = Math.max(0, ...rules.map((r) => r.windowMs ?? 0));
     const maxCooldown = Math.max(0, ...rules.map((r) => r.cooldownMs ?? r.windowMs ?? 3_600_000));
-    this.idleMs = Math.max(2 * DAY, 2 * this.maxWindowMs + latenessMs + GLOBAL_SKEW_MS + Math.max(maxCooldown, LIVE_MAX_MS));
+    // An hour-of-week profile is worth keeping through a week without traffic (a line used only on Mondays).
+    const weekly = rules.some((r) => r.baseline?.by === 'hour_of_week') ? 8 * DAY : 0;
+    this.idleMs = Math.max(2 * DAY, weekly, 2 * this.maxWindowMs + latenessMs + GLOBAL_SKEW_MS + Math.max(maxCooldown, LIVE_MAX_MS));
     this.plan = new WindowPlan(rules);
     this.atSetup = rules.map(decidesAtSetup);
     const callbacks = rules.filter((r) => r.measure === 'callbacks');

@@ -132,31 +132,32 @@ export class RuleState {
   }
 
   /**
-   * Hour-of-week baseline: periods are hours; when one completes, its slot's average takes its peak, and the slots
+   * Hour-of-week baseline: periods are hours; when one completes, its slot's average takes its peak (a slot's first
+   * peak is taken whole, -1 marks a slot not seen yet, so a weekly profile is usable after one week), and the slots
    * of hours skipped without traffic take a peak of 0. Returns the usual value of the current slot (completed
    * periods only, so an attack never raises its own bar).
    */
   private weekly(value: number, at: number, hourOfWeek: number): number {
-    const hw = (this.hw ??= new Array<number>(HOURS_PER_WEEK).fill(0));
+    const hw = (this.hw ??= new Array<number>(HOURS_PER_WEEK).fill(-1));
     const period = Math.floor(at / HOUR);
     if (this.bp < 0) {
       this.bp = period;
       this.bh = hourOfWeek;
     } else if (period > this.bp) {
-      hw[this.bh] = hw[this.bh]! * (1 - BASELINE_ALPHA) + BASELINE_ALPHA * this.bx;
+      hw[this.bh] = hw[this.bh]! < 0 ? this.bx : hw[this.bh]! * (1 - BASELINE_ALPHA) + BASELINE_ALPHA * this.bx;
       const skipped = period - this.bp - 1;
       const rounds = Math.floor(skipped / HOURS_PER_WEEK);
-      if (rounds > 0) for (let s = 0; s < HOURS_PER_WEEK; s++) hw[s] = hw[s]! * (1 - BASELINE_ALPHA) ** rounds;
+      if (rounds > 0) for (let s = 0; s < HOURS_PER_WEEK; s++) hw[s] = hw[s]! < 0 ? 0 : hw[s]! * (1 - BASELINE_ALPHA) ** rounds;
       for (let k = 1; k <= skipped % HOURS_PER_WEEK; k++) {
         const s = (this.bh + k) % HOURS_PER_WEEK;
-        hw[s] = hw[s]! * (1 - BASELINE_ALPHA);
+        hw[s] = hw[s]! < 0 ? 0 : hw[s]! * (1 - BASELINE_ALPHA);
       }
       this.bp = period;
       this.bh = hourOfWeek;
       this.bx = 0;
     }
     if (value > this.bx) this.bx = value;
-    return hw[hourOfWeek]!;
+    return Math.max(0, hw[hourOfWeek]!);
   }
 
   snapshot(): RuleStateSnapshot {

@@ -104,12 +104,12 @@ class Engine implements FraudEngine {
     const key = hash53(cdr.id, cdr.phase === 'start' ? 1 : 0);
     if (this.dry ? st.dedupe.has(key) : !st.dedupe.addIfAbsent(key, t)) return DUPLICATE;
     if (!acct) st.accounts.set(cdr.accountId, (acct = new AccountState()));
+    acct.maxT = maxT;
     if (!this.dry) {
       (acct.dd ??= []).push(key, t);
       st.dirty.add(cdr.accountId);
-      st.advance(t);
+      st.advance(t); // may sweep: after maxT, so the account itself is not idle
     }
-    acct.maxT = maxT;
 
     this.calleeKey = Number.NaN;
     if (st.ringKeepMs > 0 && cdr.direction === 'inbound' && cdr.phase === 'end' && cdr.caller !== null) this.ring(cdr, t, wm, acct);

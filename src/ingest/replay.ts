@@ -20,6 +20,7 @@ import { createPipeline } from './pipeline.js';
 import { SwitchBlock } from './replay-enforce.js';
 import { readReplayFiles, type ReplayLine } from './replay-input.js';
 import { formatTable, readFindings, type ReplayReport } from './replay-report.js';
+import { filterReport, formatSummary, summarise } from './replay-summary.js';
 
 export interface ReplayOptions {
   files: string[];
@@ -121,9 +122,11 @@ export async function replayToStore(o: ReplayOptions): Promise<{ db: Database; r
 /** The CLI command: prints the report (table, or JSON with --json). Returns the exit status. */
 export async function runReplay(o: ReplayOptions): Promise<number> {
   const out = o.out ?? process.stdout;
-  const { report, close } = await replayToStore(o);
+  const { report: full, close } = await replayToStore(o);
   try {
-    out.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : formatTable(report));
+    const report = filterReport(full, o.filter);
+    const summary = summarise(report.findings);
+    out.write(o.json ? `${JSON.stringify({ ...report, summary }, null, 2)}\n` : formatTable(report) + formatSummary(summary));
     return 0;
   } finally {
     await close();

@@ -1,27 +1,28 @@
-// `suspensiond replay <file...> [--rules dir] [--json]`: the backtest, implemented by src/ingest/replay.ts (the
-// one pipeline on a throwaway store). This file only parses the arguments and hands them on.
-import path from 'node:path';
-import { parseArgs } from 'node:util';
+// `suspensiond replay <file...>`: the backtest, implemented by src/ingest/replay.ts (the one pipeline on a throwaway
+// store). This file only hands the parsed arguments (replay-args.ts) on; `--help` needs no configuration.
 import type { Config } from '../../config.js';
-import { UsageError, type CliIo } from '../io.js';
+import type { CliIo } from '../io.js';
+import { parseReplayArgs, REPLAY_HELP } from './replay-args.js';
 
-export async function replayCommand(argv: string[], io: CliIo, config: Config): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { rules: { type: 'string' }, json: { type: 'boolean' } },
-  });
-  if (positionals.length === 0) throw new UsageError('replay: at least one NDJSON file is required');
+export async function replayCommand(argv: string[], io: CliIo, config: () => Config): Promise<number> {
+  const args = parseReplayArgs(argv);
+  if (args.help) {
+    io.stdout.write(REPLAY_HELP);
+    return 0;
+  }
+  const c = config();
   // Imported lazily: replay opens its own throwaway embedded store and loads the whole pipeline.
   const { runReplay } = await import('../../ingest/replay.js');
   return runReplay({
-    files: positionals.map((f) => path.resolve(f)),
-    rulesDir: values.rules ? path.resolve(values.rules) : config.rulesDir,
-    json: values.json ?? false,
+    files: args.files,
+    rulesDir: args.rulesDir ?? c.rulesDir,
+    json: args.json,
     out: io.stdout,
-    enforce: config.enforce,
-    defaultTimezone: config.defaultTimezone,
-    allowedLatenessMs: config.allowedLatenessMs,
-    dunningSchedule: config.dunningSchedule,
+    enforce: c.enforce,
+    dropAfterHold: args.enforce,
+    filter: { rules: args.rules, accounts: args.accounts },
+    defaultTimezone: c.defaultTimezone,
+    allowedLatenessMs: c.allowedLatenessMs,
+    dunningSchedule: c.dunningSchedule,
   });
 }

@@ -61,7 +61,10 @@ function durationSec(cdr: CdrRecord): number {
 
 const MONEY = new Set(['cost', 'call_cost']);
 
-export function createFraudEngine(rules: readonly FraudRule[], opts: FraudEngineOptions): FraudEngine & { state: EngineState; errors: RuleErrors } {
+export function createFraudEngine(
+  rules: readonly FraudRule[],
+  opts: FraudEngineOptions,
+): FraudEngine & { state: EngineState; errors: RuleErrors; evaluateSetup: NonNullable<FraudEngine['evaluateSetup']> } {
   return new Engine(rules, opts);
 }
 

@@ -7,7 +7,7 @@
 // unknown range; or national format) is `unclaimed`: the matcher places it in the account's own country
 // (docs/rules.md). Pure: no I/O; the cache is a derived memo, never part of the engine's snapshot.
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import metadata from 'libphonenumber-js/metadata.max.json' with { type: 'json' };
+import metadata from 'libphonenumber-js/max/metadata';
 import { hash53 } from './hash.js';
 import type { NumberOverride } from './types.js';
 

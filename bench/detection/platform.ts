@@ -100,7 +100,7 @@ const HOUR = 3_600_000;
 function attackStart(rng: Rng, type: AttackType, week: number): number {
   const at = (days: readonly number[], fromH: number, toH: number) => week + rng.pick(days) * DAY + (fromH + rng.next() * (toH - fromH)) * HOUR;
   switch (type) {
-    case 'pbx-hack-after-hours': return at([4, 5, 6], 22, 28); // Friday-Sunday nights, 22:00-04:00
+    case 'pbx-hack-after-hours': return at([4, 5], 22, 28); // Friday and Saturday nights, 22:00-04:00
     case 'premium-rate-09': return at([1, 2, 3, 4, 5], 24, 29); // small hours
     case 'irsf-international-networks': return at([1, 2, 3, 4, 5], 0, 24);
     case 'irsf-high-risk-ranges': return at([1, 2, 3, 4, 5], 18, 26);

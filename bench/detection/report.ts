@@ -16,13 +16,13 @@ export function formatRun(title: string, s: WeekScore, week: DetectionWeek): str
   const attackRows = ATTACK_TYPES.map((type) => {
     const xs = s.attacks.filter((a) => a.type === type);
     const held = xs.filter((a) => a.holdMs !== null);
-    const times = held.map((a) => (a.holdMs! - a.firstCallMs) / 60_000);
+    const times = held.map((a) => Math.max(0, a.holdMs! - a.firstCallMs) / 60_000);
     const rules = [...new Set(held.map((a) => a.holdRule!))].join(',');
     return [type, `${held.length}/${xs.length}`, mins(median(times)), times.length ? mins(Math.max(...times)) : '-', gbp(xs.reduce((t, a) => t + a.costBeforeHoldMicros, 0)), rules || '-', xs.some((a) => a.heldBeforeAttack) ? 'yes' : ''];
   });
   out.push(table(['attack', 'held', 'median to hold', 'slowest', 'fraud cost before hold', 'held by', 'victim held before'], attackRows), '');
   if (process.env.DETAIL) {
-    const rows = s.attacks.map((a) => [a.type, a.accountId, new Date(a.firstCallMs).toISOString().slice(5, 16), a.holdMs === null ? '-' : mins((a.holdMs - a.firstCallMs) / 60_000), gbp(a.costBeforeHoldMicros), a.holdRule ?? '-']);
+    const rows = s.attacks.map((a) => [a.type, a.accountId, new Date(a.firstCallMs).toISOString().slice(5, 16), a.holdMs === null ? '-' : mins(Math.max(0, a.holdMs - a.firstCallMs) / 60_000), gbp(a.costBeforeHoldMicros), a.holdRule ?? '-']);
     out.push(table(['attack', 'account', 'first call (UTC)', 'to hold', 'cost before hold', 'rule'], rows), '');
   }
   const profRows = s.profiles.map((p) => [
@@ -33,7 +33,7 @@ export function formatRun(title: string, s: WeekScore, week: DetectionWeek): str
   const suspended = s.profiles.flatMap((p) => p.suspended);
   if (suspended.length > 0) out.push(`honest accounts suspended: ${suspended.map((id) => `${id} (${week.accounts.find((a) => a.id === id)?.name})`).join(', ')}`);
   out.push(
-    `total fraud cost before holds ${gbp(s.totalCostMicros)}; median time to hold ${mins(s.medianHoldMin)}; honest: ${s.honestSuspended}/${s.honestAccounts} suspended, ${s.honestWarned} warned (${((100 * s.honestWarned) / s.honestAccounts).toFixed(1)}%)`,
+    `total fraud cost before holds ${gbp(s.totalCostMicros)} (${gbp(s.totalStartedCostMicros)} counting the calls in progress at the hold to their end); median time to hold ${mins(s.medianHoldMin)}; honest: ${s.honestSuspended}/${s.honestAccounts} suspended, ${s.honestWarned} warned (${((100 * s.honestWarned) / s.honestAccounts).toFixed(1)}%)`,
     '',
   );
   return `${out.join('\n')}\n`;
@@ -43,9 +43,9 @@ export function formatSideBySide(results: { set: string; feed: string; score: We
   const out = ['== side by side'];
   const rows = results.map(({ set, feed, score: s }) => {
     const types = ATTACK_TYPES.filter((t) => s.attacks.filter((a) => a.type === t).every((a) => a.holdMs !== null)).length;
-    return [set, feed === 'start' ? 'start+end' : 'end only', `${types}/${ATTACK_TYPES.length}`, `${s.attacks.filter((a) => a.holdMs !== null).length}/${s.attacks.length}`, mins(s.medianHoldMin), gbp(s.totalCostMicros), `${s.honestSuspended}`, `${s.honestWarned} (${((100 * s.honestWarned) / s.honestAccounts).toFixed(1)}%)`];
+    return [set, feed === 'start' ? 'start+end' : 'end only', `${types}/${ATTACK_TYPES.length}`, `${s.attacks.filter((a) => a.holdMs !== null).length}/${s.attacks.length}`, mins(s.medianHoldMin), gbp(s.totalCostMicros), gbp(s.totalStartedCostMicros), `${s.honestSuspended}`, `${s.honestWarned} (${((100 * s.honestWarned) / s.honestAccounts).toFixed(1)}%)`];
   });
-  out.push(table(['rules', 'feed', 'types fully held', 'attacks held', 'median to hold', 'fraud cost before holds', 'honest suspended', 'honest warned'], rows), '');
+  out.push(table(['rules', 'feed', 'types fully held', 'attacks held', 'median to hold', 'fraud cost before holds', 'incl. calls in progress', 'honest suspended', 'honest warned'], rows), '');
   for (const feed of ['end', 'start']) {
     const shipped = results.find((r) => r.set === 'shipped' && r.feed === feed)?.score;
     const base = results.find((r) => r.set === 'baseline' && r.feed === feed)?.score;

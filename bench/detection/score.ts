@@ -11,8 +11,13 @@ export interface AttackScore {
   firstCallMs: number;
   holdMs: number | null;
   holdRule: string | null;
-  /** Fraud cost (the operator's loss) of the attack calls set up before the hold; all of them without a hold. */
+  /**
+   * Fraud cost (the operator's loss) incurred before the hold: answered attack calls, pro rata of their talk time
+   * up to the hold (the switch refuses new calls from then on). All of it without a hold.
+   */
   costBeforeHoldMicros: number;
+  /** The whole cost of the attack calls set up before the hold, as if the calls then in progress ran to their end. */
+  costOfCallsStartedMicros: number;
   /** A hold placed before the attack began (a false suspension of the victim). */
   heldBeforeAttack: boolean;
 }
@@ -33,6 +38,7 @@ export interface WeekScore {
   honestSuspended: number;
   honestWarned: number;
   totalCostMicros: number;
+  totalStartedCostMicros: number;
   medianHoldMin: number | null;
 }
 
@@ -43,13 +49,27 @@ const median = (xs: number[]): number | null => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
+interface AttackCall {
+  start: number;
+  answer: number | null;
+  end: number;
+  cost: number;
+}
+
+/** The part of a call's loss incurred before `holdMs` (its talk time up to then); all of it without a hold. */
+function incurred(c: AttackCall, holdMs: number | null): number {
+  if (holdMs === null) return c.cost;
+  if (c.answer === null || c.answer >= holdMs || c.end <= c.answer) return c.answer !== null && c.end <= holdMs ? c.cost : 0;
+  return c.end <= holdMs ? c.cost : Math.round((c.cost * (holdMs - c.answer)) / (c.end - c.answer));
+}
+
 export function scoreWeek(week: DetectionWeek, findings: readonly ReplayFinding[]): WeekScore {
   const byAccount = new Map<string, ReplayFinding[]>();
   for (const f of findings) (byAccount.get(f.accountId) ?? byAccount.set(f.accountId, []).get(f.accountId)!).push(f);
-  const attackCalls = new Map<string, { start: number; cost: number }[]>();
+  const attackCalls = new Map<string, AttackCall[]>();
   for (const c of week.calls) {
     if (c.attack === null || c.direction !== 'outbound') continue;
-    (attackCalls.get(c.accountId) ?? attackCalls.set(c.accountId, []).get(c.accountId)!).push({ start: c.startMs, cost: c.lossMicros });
+    (attackCalls.get(c.accountId) ?? attackCalls.set(c.accountId, []).get(c.accountId)!).push({ start: c.startMs, answer: c.answerMs, end: c.endMs, cost: c.lossMicros });
   }
   const attacks: AttackScore[] = [];
   const profiles = new Map<HonestProfile, ProfileScore>();
@@ -59,10 +79,11 @@ export function scoreWeek(week: DetectionWeek, findings: readonly ReplayFinding[
     const holds = fs.filter((f) => f.action === 'suspend').map((f) => ({ at: Date.parse(f.at), rule: f.source.replace(/^rule:/, '') }));
     if (a.attack) {
       const calls = attackCalls.get(a.id) ?? [];
-      const firstCallMs = calls.reduce((m, c) => Math.min(m, c.start), Infinity);
+      const firstCallMs = calls.length > 0 ? calls.reduce((m, c) => Math.min(m, c.start), Infinity) : a.attack.startMs;
       const hold = holds.find((h) => h.at >= a.attack!.startMs) ?? null;
-      const cost = calls.filter((c) => hold === null || c.start < hold.at).reduce((s, c) => s + c.cost, 0);
-      attacks.push({ accountId: a.id, type: a.attack.type, firstCallMs, holdMs: hold?.at ?? null, holdRule: hold?.rule ?? null, costBeforeHoldMicros: cost, heldBeforeAttack: holds.some((h) => h.at < a.attack!.startMs) });
+      const cost = calls.reduce((s, c) => s + incurred(c, hold?.at ?? null), 0);
+      const startedBefore = calls.filter((c) => hold === null || c.start < hold.at).reduce((s, c) => s + c.cost, 0);
+      attacks.push({ accountId: a.id, type: a.attack.type, firstCallMs, holdMs: hold?.at ?? null, holdRule: hold?.rule ?? null, costBeforeHoldMicros: cost, costOfCallsStartedMicros: startedBefore, heldBeforeAttack: holds.some((h) => h.at < a.attack!.startMs) });
       continue;
     }
     const p = profiles.get(a.profile!) ?? profiles.set(a.profile!, { profile: a.profile!, accounts: 0, suspended: [], warned: [], rules: new Map() }).get(a.profile!)!;
@@ -83,7 +104,9 @@ export function scoreWeek(week: DetectionWeek, findings: readonly ReplayFinding[
     honestSuspended: ps.reduce((s, p) => s + p.suspended.length, 0),
     honestWarned: ps.reduce((s, p) => s + p.warned.length, 0),
     totalCostMicros: attacks.reduce((s, a) => s + a.costBeforeHoldMicros, 0),
-    medianHoldMin: median(attacks.filter((a) => a.holdMs !== null).map((a) => (a.holdMs! - a.firstCallMs) / 60_000)),
+    totalStartedCostMicros: attacks.reduce((s, a) => s + a.costOfCallsStartedMicros, 0),
+    // A hold before the first outbound attack call (a Wangiri campaign stopped at its rings) counts as 0 minutes.
+    medianHoldMin: median(attacks.filter((a) => a.holdMs !== null).map((a) => Math.max(0, a.holdMs! - a.firstCallMs) / 60_000)),
   };
 }
 

@@ -28,6 +28,8 @@ export type AccountPart = [
   rules: [number, RuleStateSnapshot][], conc: [number, ConcurrencySnapshot][], logs: [number, number[]][], dd: number[],
   /** `callbacks` rings; absent in parts written before them. */
   rg?: number[],
+  /** 1 when a start event of the account was accepted. */
+  sp?: number,
 ];
 type AccountRow = [id: string, ...AccountPart];
 
@@ -53,7 +55,8 @@ function accountPart(acct: AccountState, plan: WindowPlan): AccountPart {
   const logs: [number, number[]][] = [];
   acct.logs?.forEach((g, i) => g && g.length > 0 && logs.push([i, g.rows(plan.groups[i]!)]));
   const part: AccountPart = [acct.maxT, acct.ringIds, acct.ringTm, acct.ringNext, rules, conc, logs, acct.dd ?? []];
-  if (acct.rg && acct.rg.length > 0) part.push(acct.rg);
+  if ((acct.rg && acct.rg.length > 0) || acct.sp) part.push(acct.rg ?? []);
+  if (acct.sp) part.push(1);
   return part;
 }
 
@@ -94,9 +97,10 @@ export function encodeAccount(st: EngineState, id: string): Uint8Array | null {
  */
 export function restoreAccount(st: EngineState, id: string, bytes: Uint8Array | null): void {
   if (bytes === null) return void st.accounts.delete(id);
-  const [maxT, ids, tm, next, rs, conc, logs, dd, rg] = decodeAccountPart(bytes);
+  const [maxT, ids, tm, next, rs, conc, logs, dd, rg, sp] = decodeAccountPart(bytes);
   const acct = new AccountState();
   acct.maxT = maxT;
+  acct.sp = sp === 1;
   if (dd.length > 0) acct.dd = dd;
   [acct.ringIds, acct.ringTm, acct.ringNext] = [ids, tm, next];
   for (const [i, s] of rs) (acct.rs ??= [])[i] = RuleState.restore(s);
@@ -110,12 +114,13 @@ export function restoreAccount(st: EngineState, id: string, bytes: Uint8Array | 
 const PART_BINARY = 1;
 
 /** Binary header: [maxT, ring ids, ring next, level states, live calls, ring times length, [group, rows length][], dedupe length, rings length?]. */
-type PartHeader = [number, string[] | null, number, AccountPart[4], AccountPart[5], number, [number, number][], number, number?];
+type PartHeader = [number, string[] | null, number, AccountPart[4], AccountPart[5], number, [number, number][], number, number?, number?];
 
 function encodeAccountPart(part: AccountPart): Uint8Array {
-  const [maxT, ids, tm, next, rules, conc, logs, dd, rg] = part;
+  const [maxT, ids, tm, next, rules, conc, logs, dd, rg, sp] = part;
   const header: PartHeader = [maxT, ids, next, rules, conc, tm ? tm.length : -1, logs.map(([g, rows]) => [g, rows.length]), dd.length];
   if (rg) header.push(rg.length);
+  if (sp) header.push(sp);
   const head = utf8.encode(JSON.stringify(header));
   const numbers = (tm ? tm.length : 0) + logs.reduce((n, [, rows]) => n + rows.length, 0) + dd.length + (rg ? rg.length : 0);
   const at = align8(5 + head.length);
@@ -139,7 +144,7 @@ export function decodeAccountPart(bytes: Uint8Array): AccountPart {
   if (bytes[0] !== PART_BINARY) return JSON.parse(fromUtf8.decode(bytes)) as AccountPart;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headLength = view.getUint32(1, true);
-  const [maxT, ids, next, rules, conc, tmLength, logShape, ddLength, rgLength] = JSON.parse(fromUtf8.decode(bytes.subarray(5, 5 + headLength))) as PartHeader;
+  const [maxT, ids, next, rules, conc, tmLength, logShape, ddLength, rgLength, sp] = JSON.parse(fromUtf8.decode(bytes.subarray(5, 5 + headLength))) as PartHeader;
   let at = align8(5 + headLength);
   const take = (n: number): number[] => {
     const a = new Array<number>(n);
@@ -151,6 +156,7 @@ export function decodeAccountPart(bytes: Uint8Array): AccountPart {
   const logs: [number, number[]][] = logShape.map(([g, n]) => [g, take(n)]);
   const part: AccountPart = [maxT, ids, tm, next, rules, conc, logs, take(ddLength)];
   if (rgLength !== undefined) part.push(take(rgLength));
+  if (sp) part.push(sp);
   return part;
 }
 
@@ -204,9 +210,10 @@ function decodeState(json: SnapshotJson, rules: readonly FraudRule[], latenessMs
     return i >= 0 && ruleFingerprint(rules[i]!) === fp ? i : -1;
   });
   const oldPlan = sameRules ? st.plan : new WindowPlan(json.rules.map(([, fp]) => fromFingerprint(fp)));
-  for (const [id, maxT, ids, tm, next, rs, conc, logs, dd, rg] of json.a) {
+  for (const [id, maxT, ids, tm, next, rs, conc, logs, dd, rg, sp] of json.a) {
     const acct = new AccountState();
     acct.maxT = maxT;
+    acct.sp = sp === 1;
     if (rg && rg.length > 0 && st.ringKeepMs > 0) acct.rg = rg;
     if (dd.length > 0) {
       pruneDedupe(dd, sb);

@@ -36,6 +36,8 @@ export class AccountState {
   dd: number[] | null = null;
   /** `callbacks`: inbound calls that rang (unanswered or short), as (caller key, startedAt, answered ms) triples. */
   rg: number[] | null = null;
+  /** Whether a start event of this account was accepted: only then can an end record's start have counted. */
+  sp = false;
 }
 
 /** Measures a rule can decide at a call's start event (docs/rules.md, decisions at call set-up). */

@@ -108,6 +108,7 @@ class Engine implements FraudEngine {
     if (this.dry ? st.dedupe.has(key) : !st.dedupe.addIfAbsent(key, t)) return DUPLICATE;
     if (!acct) st.accounts.set(cdr.accountId, (acct = new AccountState()));
     acct.maxT = maxT;
+    if (cdr.phase === 'start') acct.sp = true;
     if (!this.dry) {
       (acct.dd ??= []).push(key, t);
       st.dirty.add(cdr.accountId);
@@ -172,7 +173,7 @@ class Engine implements FraudEngine {
         if (!st.atSetup[r] && rule.measure !== 'concurrent_calls') continue;
         // a start event after its own end record: the end counted the call already
         if (st.atSetup[r] && (endSeen ??= st.dedupe.has(hash53(cdr.id, 0)))) continue;
-      } else if (st.atSetup[r]) {
+      } else if (st.atSetup[r] && acct.sp) {
         startSeen ??= st.dedupe.has(hash53(cdr.id, 1));
         if (startSeen) continue;
       }

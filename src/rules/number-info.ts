@@ -1,7 +1,8 @@
 // Number type and country from libphonenumber-js's full metadata, corrected by prefix overrides (built-in ones for
 // what the metadata gets wrong for fraud purposes, then the rule files' `numberOverrides`, longest prefix first),
 // cached with a bound. Parsing runs at ~70k numbers/s, so the cache key is the number's length and its leading
-// digits (all but the last 4, at least 8, and at least the longest override prefix): in the metadata, types and
+// digits (all but the last 4, and at least 8; a block that an override longer than the key splits keeps the parse
+// and applies the overrides on each hit): in the metadata, types and
 // regions are decided by the leading digits and the length, so the numbers of one such block share them (an
 // assumption, measured below and documented in bench/README.md). A number no country claims (valid calling code,
 // unknown range; or national format) is `unclaimed`: the matcher places it in the account's own country
@@ -49,6 +50,8 @@ interface Entry {
   prefix: string;
   length: number;
   info: NumberInfo;
+  /** The metadata's answer when an override longer than the key splits the block (overrides apply per number). */
+  split: NumberInfo | null;
 }
 
 export class NumberInfoCache {
@@ -56,7 +59,6 @@ export class NumberInfoCache {
   private readonly cache = new Map<number, Entry>();
   /** Built-ins then the rule files' overrides, longest prefix first (a later entry of equal prefix wins). */
   private readonly overrides: readonly NumberOverride[];
-  private readonly keyChars: number;
   readonly fingerprint: string;
   parses = 0;
 
@@ -64,20 +66,22 @@ export class NumberInfoCache {
     const all = [...BUILT_IN_OVERRIDES, ...overrides].map((o, i) => ({ o, i }));
     all.sort((a, b) => b.o.prefix.length - a.o.prefix.length || b.i - a.i);
     this.overrides = all.map((x) => x.o);
-    this.keyChars = Math.max(KEY_CHARS, ...this.overrides.map((o) => o.prefix.length));
     this.fingerprint = JSON.stringify(overrides);
   }
 
   get(number: string): NumberInfo {
     if (!E164.test(number)) return this.override(number, { type: 'unknown', country: null, e164: false, unclaimed: true, codeCountries: [] });
-    const keep = Math.min(number.length, Math.max(this.keyChars, number.length - 4));
+    const keep = Math.min(number.length, Math.max(KEY_CHARS, number.length - 4));
     const key = hash53(number, number.length, keep) % 0x40000000;
     const hit = this.cache.get(key);
-    if (hit && hit.length === number.length && samePrefix(hit.prefix, number)) return hit.info;
-    const info = this.override(number, lookup(number));
+    if (hit && hit.length === number.length && samePrefix(hit.prefix, number)) return hit.split ? this.override(number, hit.split) : hit.info;
+    const base = lookup(number);
+    const info = this.override(number, base);
     this.parses++;
     if (!hit && this.cache.size >= this.bound) this.cache.delete(this.cache.keys().next().value!);
-    this.cache.set(key, { prefix: number.slice(0, keep), length: number.length, info });
+    const prefix = number.slice(0, keep);
+    const split = this.overrides.some((o) => o.prefix.length > keep && o.prefix.startsWith(prefix)) ? base : null;
+    this.cache.set(key, { prefix, length: number.length, info, split });
     return info;
   }
 

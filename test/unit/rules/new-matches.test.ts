@@ -43,7 +43,7 @@ fraud:
     const hits = (c: CdrRecord) => engine.process(c, profile('line')).hits.map((h) => h.ruleId);
     expect(hits(inbound('a', '+2348031234567', T))).toEqual(['from-abroad', 'from-nigeria']);
     expect(hits(inbound('b', '+33123456789', T + MIN))).toEqual(['from-abroad']);
-    expect(hits(inbound('c', '+447911123456', T + 2 * MIN))).toEqual([]);
+    expect(hits(inbound('c', '+447812345678', T + 2 * MIN))).toEqual([]);
     expect(hits(inbound('d', '+447700900123', T + 3 * MIN))).toEqual([]); // drama range: GB
     expect(hits(inbound('e', null, T + 4 * MIN))).toEqual([]);
   });

@@ -337,7 +337,8 @@ class Engine implements FraudEngine {
     for (let k = 0; k < RING && out.length < MAX_SAMPLES; k++) {
       const j = (acct.ringNext - 1 - k + RING * 2) % RING;
       const id = acct.ringIds[j];
-      if (id === undefined || id === '' || id === current) continue;
+      // a call decided at set-up is remembered at its start and again at its end: one sample
+      if (id === undefined || id === '' || id === current || out.includes(id)) continue;
       if ((tm[2 * j + 1]! & (1 << r)) !== 0 && tm[2 * j]! >= from && tm[2 * j]! <= tau) out.push(id);
     }
     return out;

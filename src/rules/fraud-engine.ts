@@ -8,10 +8,12 @@
 //   - else accepted. A windowed rule of window w counts it only if t >= wm - w, a windowless rule if t >= wm.
 // Each accepted event is judged at tau = max(t, wm) over the closed window [tau - w, tau] of the events accepted so
 // far, so a late-but-allowed event re-evaluates the earliest window that can still change. State older than
-// wm - w is evicted. Only end records count for windowed measures; start events feed concurrent_calls alone.
+// wm - w is evicted. Start events feed concurrent_calls and the rules that decide at set-up (call-counting.ts: a call
+// counts once, at its start or at its end); the other windowed rules count end records.
 // Errors: anything one rule throws while judging one record is caught, recorded in `errors` (RuleErrors) with the
 // rule, account and record, and that rule's hit is dropped; the record's other rules and later records go on.
 import type { CdrRecord } from '../events/types.js';
+import { countingRules, durationSec, eventTime, recordRing } from './call-counting.js';
 import { applies, CdrMatcher } from './cdr-matcher.js';
 import { ConcurrencyState } from './concurrency-state.js';
 import { formatDuration } from './durations.js';
@@ -19,7 +21,6 @@ import { decodeParts, decodeSnapshot, encodeAccount, encodeShared, encodeSnapsho
 import { AccountState, EngineState, RING, ruleFingerprint } from './engine-state.js';
 import { hash53, hashPrefix } from './hash.js';
 import { RuleErrors, messageOf } from './rule-errors.js';
-import { DEFAULT_SHORT_CALL_MS } from './rule-map.js';
 import { RuleState } from './rule-state.js';
 import type { AccountProfile, FraudEngine, FraudRule, ProcessResult, RuleHit, SetupCall } from './types.js';
 import { GroupLog } from './window-state.js';
@@ -42,24 +43,12 @@ const DUPLICATE: ProcessResult = Object.freeze({ outcome: 'duplicate', hits: NO_
 const MAX_SAMPLES = 5;
 const NO_SAMPLES: string[] = [];
 
-export function eventTime(cdr: CdrRecord): number {
-  if (cdr.phase === 'start') return cdr.startedAt;
-  if (cdr.endedAt !== null) return cdr.endedAt;
-  return (cdr.answeredAt ?? cdr.startedAt) + (cdr.durationSec ?? 0) * 1000;
-}
+const MONEY = new Set(['cost', 'call_cost']);
 
 /** The lowest level a rule can reach without a baseline. */
 function reachable(rule: FraudRule): number {
   return rule.warn !== null && rule.warn < rule.suspend ? rule.warn : rule.suspend;
 }
-
-function durationSec(cdr: CdrRecord): number {
-  if (cdr.durationSec !== null) return cdr.durationSec;
-  if (cdr.endedAt !== null && cdr.answeredAt !== null) return Math.max(0, (cdr.endedAt - cdr.answeredAt) / 1000);
-  return 0;
-}
-
-const MONEY = new Set(['cost', 'call_cost']);
 
 export function createFraudEngine(
   rules: readonly FraudRule[],
@@ -80,6 +69,9 @@ class Engine implements FraudEngine {
   private gHi: Int32Array;
   /** hash53 of the current CDR's callee, computed at most once per CDR (NaN: not yet). */
   private calleeKey = Number.NaN;
+  /** The record being processed, and its callee key as a function made once (no closure per record). */
+  private current: CdrRecord | null = null;
+  private readonly currentCallee = () => this.callee(this.current!);
   /** evaluateSetup without commit: the account's state is put back afterwards; nothing engine-wide changes. */
   private dry = false;
   /** Bits of the window groups (index, capped at 30) that failed to take the current record. */
@@ -116,10 +108,11 @@ class Engine implements FraudEngine {
     }
 
     this.calleeKey = Number.NaN;
-    if (st.ringKeepMs > 0 && cdr.direction === 'inbound' && cdr.phase === 'end' && cdr.caller !== null) this.ring(cdr, t, wm, acct);
+    if (st.ringKeepMs > 0 && cdr.direction === 'inbound' && cdr.phase === 'end' && cdr.caller !== null) recordRing(st, acct, cdr, wm);
     const matched = this.matcher.match(cdr, account, this.matched);
     if (matched === 0) return ACCEPTED;
-    const n = this.counting(cdr, matched, acct);
+    this.current = cdr;
+    const n = countingRules(st, acct, cdr, this.matched, matched, this.currentCallee);
     if (n === 0) return ACCEPTED;
     const tau = t > wm ? t : wm;
     this.failedGroups = 0;
@@ -150,63 +143,6 @@ class Engine implements FraudEngine {
       }
     }
     return { outcome: 'accepted', hits };
-  }
-
-  /**
-   * Keeps, of the `matched` rules, those this record counts for (compacting `this.matched`; returns how many):
-   * - a start event counts for the rules that decide at set-up (EngineState.atSetup) and for concurrency; its end
-   *   record then no longer counts for the set-up rules (a call counts once; start and end share the id);
-   * - `callbacks` counts an outbound call only when its callee rang the account within the window;
-   * - `distinct_callers` counts only calls with a caller.
-   */
-  private counting(cdr: CdrRecord, matched: number, acct: AccountState): number {
-    const st = this.state;
-    const ids = this.matched;
-    const start = cdr.phase === 'start';
-    let startSeen: boolean | null = null;
-    let endSeen: boolean | null = null;
-    let n = 0;
-    for (let i = 0; i < matched; i++) {
-      const r = ids[i]!;
-      const rule = st.rules[r]!;
-      if (start) {
-        if (!st.atSetup[r] && rule.measure !== 'concurrent_calls') continue;
-        // a start event after its own end record: the end counted the call already
-        if (st.atSetup[r] && (endSeen ??= st.dedupe.has(hash53(cdr.id, 0)))) continue;
-      } else if (st.atSetup[r] && acct.sp) {
-        startSeen ??= st.dedupe.has(hash53(cdr.id, 1));
-        if (startSeen) continue;
-      }
-      if (rule.measure === 'callbacks' && !this.isCallback(cdr, rule, acct)) continue;
-      if (rule.measure === 'distinct_callers' && cdr.caller === null) continue;
-      ids[n++] = r;
-    }
-    return n;
-  }
-
-  /** Records an inbound call that was unanswered or short (a "ring") for the `callbacks` rules. */
-  private ring(cdr: CdrRecord, t: number, wm: number, acct: AccountState): void {
-    const answeredMs = cdr.disposition === 'answered' || (cdr.disposition === null && (cdr.durationSec ?? 0) > 0) ? durationSec(cdr) * 1000 : 0;
-    if (answeredMs > this.state.maxShortCallMs) return;
-    const rg = (acct.rg ??= []);
-    const before = wm - this.state.ringKeepMs;
-    let drop = 0;
-    while (drop < rg.length && rg[drop + 1]! < before) drop += 3;
-    if (drop > 0) rg.splice(0, drop);
-    rg.push(hash53(cdr.caller!), cdr.startedAt, answeredMs);
-  }
-
-  /** Whether an outbound call's callee rang the account (short enough for the rule) within the rule's window before it. */
-  private isCallback(cdr: CdrRecord, rule: FraudRule, acct: AccountState): boolean {
-    const rg = acct.rg;
-    if (cdr.direction !== 'outbound' || !rg) return false;
-    const key = this.callee(cdr);
-    const from = cdr.startedAt - rule.windowMs!;
-    const shortMs = rule.shortCallMs ?? DEFAULT_SHORT_CALL_MS;
-    for (let j = rg.length - 3; j >= 0; j -= 3) {
-      if (rg[j] === key && rg[j + 1]! >= from && rg[j + 1]! <= cdr.startedAt && rg[j + 2]! <= shortMs) return true;
-    }
-    return false;
   }
 
   /**
@@ -400,4 +336,4 @@ class Engine implements FraudEngine {
   }
 }
 
-export { applies, ruleFingerprint };
+export { applies, eventTime, ruleFingerprint };

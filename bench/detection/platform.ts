@@ -98,7 +98,7 @@ const HOUR = 3_600_000;
 
 /** When each attack starts (UTC = UK local time in November): the hours its kind favours [CFCA-2023][EUROPOL-TM]. */
 function attackStart(rng: Rng, type: AttackType, week: number): number {
-  const at = (days: readonly number[], fromH: number, toH: number) => week + rng.pick(days) * DAY + (fromH + rng.next() * (toH - fromH)) * HOUR;
+  const at = (days: readonly number[], fromH: number, toH: number) => Math.round(week + rng.pick(days) * DAY + (fromH + rng.next() * (toH - fromH)) * HOUR);
   switch (type) {
     case 'pbx-hack-after-hours': return at([4, 5], 22, 28); // Friday and Saturday nights, 22:00-04:00
     case 'premium-rate-09': return at([1, 2, 3, 4, 5], 24, 29); // small hours

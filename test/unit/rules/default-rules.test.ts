@@ -42,7 +42,6 @@ const attacks: [ruleId: string, cdrs: CdrRecord[]][] = [
   ['irsf-high-risk-ranges', highRiskBurst({ accountId: 'victim', start: TUE_10 })],
   ['irsf-high-risk-out-of-hours', highRiskBurst({ accountId: 'victim', start: TUE_02, calls: 5, spacingMs: 20 * 60_000 })],
   ['irsf-high-risk-weekend', highRiskBurst({ accountId: 'victim', start: SAT_11, calls: 5, spacingMs: 10 * 60_000 })],
-  ['irsf-parallel', highRiskBurst({ accountId: 'victim', start: TUE_10, calls: 6, spacingMs: 20_000, durationSec: 900 })],
   ['uncommon-destinations-parallel', highRiskBurst({ accountId: 'victim', start: TUE_10, calls: 6, spacingMs: 20_000, durationSec: 900 }, '+225')],
   ['uncommon-destinations-1h', highRiskBurst({ accountId: 'victim', start: TUE_10, calls: 12, spacingMs: 4 * 60_000, durationSec: 60 }, '+225')],
   ['wangiri-ring-flood', wangiri(TUE_10, 12, 0)],

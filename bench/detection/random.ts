@@ -36,16 +36,13 @@ export class Rng {
 
   /** Log-normal with the given median and spread sigma (call holding times are close to log-normal). */
   logNormal(median: number, sigma: number): number {
-    const u = 1 - this.next();
-    const v = this.next();
-    const z = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-    return median * Math.exp(sigma * z);
+    return median * Math.exp(sigma * this.normal());
   }
 
   /** Poisson count with the given mean (Knuth's method for small means, a normal approximation above 50). */
   poisson(mean: number): number {
     if (mean <= 0) return 0;
-    if (mean > 50) return Math.max(0, Math.round(mean + Math.sqrt(mean) * this.logNormalZ()));
+    if (mean > 50) return Math.max(0, Math.round(mean + Math.sqrt(mean) * this.normal()));
     const limit = Math.exp(-mean);
     let k = 0;
     let p = this.next();
@@ -68,7 +65,8 @@ export class Rng {
     return new Rng(Math.imul(this.s ^ salt, 0x9e3779b1) ^ salt);
   }
 
-  private logNormalZ(): number {
+  /** Standard normal (Box-Muller). */
+  private normal(): number {
     const u = 1 - this.next();
     const v = this.next();
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);

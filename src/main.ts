@@ -20,6 +20,7 @@ import { bootstrapOperatorToken } from './jobs/bootstrap-token.js';
 import { createLogger, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { createFraudEngine } from './rules/fraud-engine.js';
+import { RuleErrors } from './rules/rule-errors.js';
 import { loadRules, RulesError, watchRules } from './rules/load-rules.js';
 import type { RuleSet } from './rules/types.js';
 import { loadMappings } from './events/mappings/load-mappings.js';
@@ -147,6 +148,12 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     releasers.push({ name: 'outbox', release: () => effects.close() });
     const wakeOutbox = () => effects.dispatcher.notify();
 
+    // A rule that throws on a record loses only its own verdict on it (issue 12): logged, counted, on /readyz.
+    const ruleErrors = new RuleErrors((e) => {
+      metrics.ruleError(e.ruleId);
+      logger.error({ err: e.error, ruleId: e.ruleId, accountId: e.accountId, cdrId: e.cdrId, phase: e.phase, at: e.at }, 'fraud rule failed on a record; its other rules and records go on');
+    });
+
     // The one pipeline, fed by Kafka, HTTP ingest and replay.
     const dlq = newKafka ? createDlqProducer(newKafka(), config.topics.dlq) : null;
     if (dlq) releasers.push({ name: 'dlq-producer', release: () => dlq.disconnect() });
@@ -154,7 +161,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
       db,
       effects: createIngestEffects({ defaultTimezone: config.defaultTimezone, enforce: config.enforce, log: logger }),
       dlq,
-      createEngine: (fraud) => createFraudEngine(fraud, { allowedLatenessMs: config.allowedLatenessMs, defaultTimezone: config.defaultTimezone }),
+      createEngine: (fraud) => createFraudEngine(fraud, { allowedLatenessMs: config.allowedLatenessMs, defaultTimezone: config.defaultTimezone, errors: ruleErrors }),
       rules,
       enforce: config.enforce,
       defaultTimezone: config.defaultTimezone,
@@ -236,7 +243,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
       if (kafkaIngest) reasons.push(...kafkaIngest.readiness().reasons);
       reasons.push(...statusView.readiness().reasons);
       reasons.push(...dunning.readiness().reasons);
-      return { ready: reasons.length === 0, reasons };
+      return { ready: reasons.length === 0, reasons, details: { ruleErrors: ruleErrors.summary() } };
     };
 
     httpIngest = createHttpIngest(pipeline);

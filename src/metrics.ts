@@ -98,6 +98,13 @@ export class Metrics {
     help: 'Review decisions waiting for an operator',
     registers: [this.registry],
   });
+  // Addition to CONTRACT §7: errors thrown while one rule judged one record (caught; the rule's verdict is lost).
+  private readonly ruleErrors = new Counter({
+    name: 'suspensiond_rule_errors_total',
+    help: 'Errors thrown while a fraud rule judged a record, by rule (caught: the other rules and records go on)',
+    labelNames: ['rule'] as const,
+    registers: [this.registry],
+  });
   private readonly rulesReloads = new Counter({
     name: 'suspensiond_rules_reloads_total',
     help: 'Rule reloads by outcome (success, failure)',
@@ -180,6 +187,9 @@ export class Metrics {
   }
   /** The last rules reload's outcome and when it was counted (the console's Rules page); null before any reload. */
   lastRulesReload: { outcome: 'success' | 'failure'; at: string } | null = null;
+  ruleError(rule: string): void {
+    this.ruleErrors.inc({ rule });
+  }
   rulesReloaded(outcome: 'success' | 'failure'): void {
     this.rulesReloads.inc({ outcome });
     this.lastRulesReload = { outcome, at: new Date().toISOString() };

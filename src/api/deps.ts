@@ -38,7 +38,7 @@ export interface ApiDeps {
   metrics: Metrics;
   clock: Clock;
   rules: () => RuleSet | undefined;
-  readiness: () => { ready: boolean; reasons: string[] };
+  readiness: () => { ready: boolean; reasons: string[]; details?: Record<string, unknown> };
   ingest?: IngestHandler | undefined;
   /** Called after a transition commits (wakes the outbox dispatcher). Must not throw; errors are logged. */
   onCommitted?: (() => void) | undefined;

@@ -185,7 +185,9 @@ export const ingestResultOut = z.object({
   ),
 });
 
-export const readyOut = z.object({ ready: z.boolean(), reasons: z.array(z.string()) });
+// `details` (an addition to CONTRACT §4): what does not make the process unready but must not be silent, such as
+// per-rule evaluation errors (`ruleErrors`).
+export const readyOut = z.object({ ready: z.boolean(), reasons: z.array(z.string()), details: z.record(z.string(), z.unknown()).optional() });
 export const healthOut = z.object({ status: z.literal('ok') });
 export const emptyOut = z.object({});
 

@@ -30,7 +30,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
         return await rulesCheckCommand(dir ? path.resolve(dir) : config().rulesDir, io, config().mappingsDir);
       }
       case 'replay':
-        return await replayCommand(rest, io, config());
+        return await replayCommand(rest, io, config);
       case 'tokens':
         return await tokensCommand(rest, io, config());
       case 'accounts':

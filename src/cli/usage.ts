@@ -5,8 +5,9 @@ commands:
   run                                   the daemon (the default)
   migrate                               apply database migrations, then exit
   rules check [dir]                     validate rule files (default RULES_DIR); exit 1 on error
-  replay <file...> [--rules dir] [--json] [--format NAME]
+  replay <file...> [--rules dir] [--json] [--enforce] [--rule id] [--account id] [--format NAME]
                                         backtest NDJSON files of accounts, CDRs and invoice events
+                                        (replay --help for the options)
   tokens create --role R [--account id] [--label text]
                                         print a new API token (shown once); R: operator, reseller, channel,
                                         customer, ingest, authorize

@@ -14,6 +14,10 @@ export interface ReplayFinding {
 export interface ReplayReport {
   records: Record<string, { accepted: number; duplicate: number; rejected: number }>;
   sweeps: number;
+  /** Whether the input held invoice events (without them no dunning sweep is simulated or reported). */
+  invoices?: boolean;
+  /** `--enforce`: outbound CDRs dropped because their account was held when the call was set up. */
+  droppedAfterHold?: number;
   findings: ReplayFinding[];
   /** Accounts holding at least one hold at the end, with their hold sources. */
   suspendedAtEnd: { accountId: string; sources: string[] }[];
@@ -52,13 +56,14 @@ export async function readFindings(q: Queryable): Promise<{ findings: ReplayFind
   );
   return {
     findings: audit.rows.map((r) => ({
-      at: new Date(r.at).toISOString(),
+      // A rule's decision time is the event time of the record that crossed the level, not the batch's clock.
+      at: typeof r.evidence?.at === 'string' ? r.evidence.at : new Date(r.at).toISOString(),
       accountId: r.account_id,
       action: ACTIONS[r.kind]!,
       source: r.actor,
       reason: r.reason,
       evidence: r.evidence,
-    })),
+    })).map((f, i) => ({ f, i })).sort((x, y) => (x.f.at < y.f.at ? -1 : x.f.at > y.f.at ? 1 : x.i - y.i)).map((x) => x.f),
     suspendedAtEnd: holds.rows.map((r) => ({ accountId: r.account_id, sources: r.sources })),
     accounts: await readAccounts(q),
   };
@@ -112,7 +117,10 @@ function summarise(e: Record<string, unknown> | null): string {
 export function formatTable(r: ReplayReport): string {
   const lines: string[] = [];
   const counts = Object.entries(r.records).map(([k, c]) => `${k}: ${c.accepted} accepted, ${c.duplicate} duplicate, ${c.rejected} rejected`);
-  lines.push(`records  ${counts.join('; ') || 'none'}${r.unreadable.length > 0 ? `; ${r.unreadable.length} unreadable (not JSON)` : ''}`, `dunning sweeps simulated: ${r.sweeps}`, '');
+  lines.push(`records  ${counts.join('; ') || 'none'}${r.unreadable.length > 0 ? `; ${r.unreadable.length} unreadable (not JSON)` : ''}`);
+  if (r.invoices !== false) lines.push(`dunning sweeps simulated: ${r.sweeps}`);
+  if (r.droppedAfterHold !== undefined) lines.push(`outbound calls refused after a hold (--enforce): ${r.droppedAfterHold}`);
+  lines.push('');
   const rows = r.findings.map((f) => [f.at, f.accountId, f.action, f.source, summarise(f.evidence)]);
   const head = ['time', 'account', 'action', 'by', 'evidence'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));

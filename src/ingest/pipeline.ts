@@ -1,7 +1,10 @@
-// The one ingestion pipeline (issue 3): raw records from Kafka, HTTP ingest or replay -> decode -> dead letters,
-// account upserts, invoice events + dunning evaluation, and CDRs through the source's fraud engine -> rule hits.
-// Every DB write of a batch AND the lane's checkpoint commit in ONE transaction, which is what makes effects
-// exactly-once on an at-least-once stream. Two kinds of checkpoint (checkpoint-repo.ts):
+// The one ingestion pipeline (issues 3, 11): raw records from Kafka, HTTP ingest or replay go through three steps,
+// each giving one typed result per record (results.ts: ok, duplicate, dead_letter; retry is a thrown retryable
+// error): decode (decode-step.ts), evaluate (evaluate-step.ts: CDRs through the source's fraud engine -> rule hits)
+// and commit (commit-step.ts: dead letters, account upserts, invoice events + dunning evaluation, rule hits). A
+// record that fails on its own at any step is dead-lettered alone and the batch goes on; metrics and logs of what
+// the batch did come after its COMMIT. Every DB write of a batch AND the lane's checkpoint commit in ONE
+// transaction, which is what makes effects exactly-once on an at-least-once stream. Two kinds of checkpoint (checkpoint-repo.ts):
 // - an effects checkpoint moves the partition's effects offset: with every batch that has effects, else every
 //   `checkpointIntervalMs`. It is one row update.
 // - a state checkpoint also stores the engine state (the parts of the accounts changed since the last one) and
@@ -15,27 +18,19 @@
 // in decision code (live and replay share every line of it).
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.js';
-import { decodeRecord } from '../events/decode-record.js';
-import type { AccountRecord, CdrRecord, InvoiceEventRecord } from '../events/types.js';
 import type { Logger } from '../log.js';
 import type { EventOutcome, Metrics } from '../metrics.js';
 import type { FraudEngine, FraudRule, RuleSet } from '../rules/types.js';
 import type { Database } from '../store/db.js';
 import { loadCheckpoint, saveCheckpoint, saveEffectsOffset, saveState, type EngineDelta } from './checkpoint-repo.js';
-import { insertDeadLetters, toDeadLetter } from './dead-letters.js';
+import { commitBatch, hasEffects, type Committed } from './commit-step.js';
+import { decodeBatch } from './decode-step.js';
+import { evaluateBatch, type Effect } from './evaluate-step.js';
 import { laneKey, newLane, resetLane, runInLane, type Lane } from './lanes.js';
 import { ProfileCache } from './profile-cache.js';
-import { applyRuleHits, type CommittedDecision, type TimedHit } from './rule-hits.js';
-import {
-  CheckpointConflictError,
-  type BatchResult,
-  type DeadLetter,
-  type DeadLetterSink,
-  type IngestEffects,
-  type RawRecord,
-  type RecordResult,
-  type Source,
-} from './types.js';
+import { outcomeOf, type StepResult } from './results.js';
+import { reportRuleHits } from './rule-hits.js';
+import { CheckpointConflictError, type BatchResult, type DeadLetterSink, type IngestEffects, type RawRecord, type RecordResult, type Source } from './types.js';
 
 export interface PipelineOptions {
   db: Database;
@@ -261,6 +256,10 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     lane.lastCheckpointAt = Date.now();
   }
 
+  /**
+   * One batch of one lane: decode -> evaluate -> commit (decode-step.ts, evaluate-step.ts, commit-step.ts), each
+   * giving one typed result per record; what the batch did is counted and logged only after its COMMIT.
+   */
   async function run(lane: Lane, records: readonly RawRecord[]): Promise<BatchResult> {
     if (lane.stateFailed) {
       // The engine's change set is lost: reload from the checkpoint. Failing the batch makes the consumer seek back.
@@ -270,113 +269,74 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     await ensureLoaded(lane);
     const { source } = lane;
     const isKafka = typeof source.partition === 'number';
-    const results: RecordResult[] = new Array(records.length);
-    const letters: DeadLetter[] = [];
-    const accounts: AccountRecord[] = [];
-    const invoices: InvoiceEventRecord[] = [];
-    const invoiceIndex: number[] = [];
-    const cdrs: { i: number; cdr: CdrRecord; arrivedAtMs: number; replay?: true }[] = [];
-    let skipped = 0;
-    let last: number | null = null;
-    for (let i = 0; i < records.length; i++) {
-      const rec = records[i]!;
-      if (isKafka) {
-        if (lane.applied !== null && rec.offset! < lane.applied) {
-          results[i] = { index: i, outcome: 'duplicate' };
-          skipped++;
-          continue;
-        }
-        last = rec.offset!;
-      }
-      const d = decodeRecord(source.kind, rec.value, rec.arrivedAtMs);
-      if (isKafka && lane.replayUntil !== null && rec.offset! < lane.replayUntil) {
-        // Rebuilding the engine after a restart: this record's effects (and dead letter) are durable already.
-        results[i] = { index: i, outcome: 'duplicate' };
-        if (d.ok && d.record.kind === 'cdrs') cdrs.push({ i, cdr: d.record.value, arrivedAtMs: rec.arrivedAtMs, replay: true });
-        continue;
-      }
-      if (!d.ok) {
-        letters.push(toDeadLetter(source, rec, d.error));
-        results[i] = { index: i, outcome: 'rejected', error: d.error };
-      } else {
-        results[i] = { index: i, outcome: 'accepted' };
-        if (d.record.kind === 'cdrs') cdrs.push({ i, cdr: d.record.value, arrivedAtMs: rec.arrivedAtMs });
-        else if (d.record.kind === 'accounts') accounts.push(d.record.value);
-        else {
-          invoices.push(d.record.value);
-          invoiceIndex.push(i);
-        }
-      }
-    }
-    const applied = records.length - skipped;
-    const next = isKafka ? (last === null ? lane.applied : last + 1) : source.partition === 'http' ? lane.applied! + applied : null;
-
-    const hits: TimedHit[] = [];
-    if (cdrs.length > 0) {
-      const byId = await profiles.load(opts.db, cdrs.map((c) => c.cdr.accountId), Date.now());
-      const engine = lane.engine!;
-      for (const c of cdrs) {
-        const r = engine.process(c.cdr, byId.get(c.cdr.accountId)!);
-        if (c.replay) continue;
-        if (r.outcome === 'duplicate') results[c.i] = { index: c.i, outcome: 'duplicate' };
-        for (const hit of r.hits) hits.push({ hit, arrivedAtMs: c.arrivedAtMs });
-      }
-    }
+    const decoded = decodeBatch(source.kind, records, { kafka: isKafka, appliedOffset: isKafka ? lane.applied : null, rebuildUntil: isKafka ? lane.replayUntil : null });
+    const applied = records.length - decoded.skipped;
+    const next = isKafka
+      ? decoded.lastOffset === null ? lane.applied : decoded.lastOffset + 1
+      : source.partition === 'http' ? lane.applied! + applied : null;
+    // Throws only before the engine has seen the batch (the database is unavailable): nothing to undo.
+    const evaluated = await evaluateBatch({
+      results: decoded.results,
+      arrivedAtMs: (index) => records[index]!.arrivedAtMs,
+      rebuild: decoded.rebuild,
+      engine: lane.engine,
+      profiles,
+      db: opts.db,
+      nowMs: Date.now(),
+    });
     lane.applied = next;
     lane.pending += applied;
     lane.statePending += applied;
     if (lane.replayUntil !== null && next !== null && next >= lane.replayUntil) lane.replayUntil = null;
 
-    const hasEffects = letters.length + accounts.length + invoices.length + hits.length > 0;
+    const effects = hasEffects(evaluated);
     const checkpointNow =
       lane.checkpoint !== null && next !== null && applied > 0 &&
-      (hasEffects || source.partition === 'http' || lane.pending >= maxRecords || Date.now() - lane.lastCheckpointAt >= interval);
-    let decisions: CommittedDecision[] = [];
-    let dunningDecisions: readonly ('suspend' | 'activate')[] = [];
+      (effects || source.partition === 'http' || lane.pending >= maxRecords || Date.now() - lane.lastCheckpointAt >= interval);
     const writeState = checkpointNow && !stateInBackground(lane);
     // A full write (a lane's first) must not race a background state write.
     if (writeState && lane.stateWrite) await lane.stateWrite;
-    if (hasEffects || checkpointNow) {
-      const now = opts.clock.now();
-      const ctx = { now: now.toISOString(), newId };
+    let final: readonly StepResult<Effect>[] = evaluated;
+    if (effects || checkpointNow) {
+      let committed: Committed;
       try {
-        decisions = await opts.db.transaction(async (tx) => {
-          await insertDeadLetters(tx, letters, now.getTime());
-          if (accounts.length > 0) await opts.effects.upsertAccounts(tx, accounts, ctx.now);
-          if (invoices.length > 0) {
-            const outcomes = await opts.effects.recordInvoiceEvents(tx, invoices);
-            outcomes.forEach((o, k) => {
-              if (o.outcome === 'duplicate' && k < invoiceIndex.length) results[invoiceIndex[k]!] = { index: invoiceIndex[k]!, outcome: 'duplicate' };
-            });
-            dunningDecisions = (await opts.effects.evaluateAccounts(tx, [...new Set(invoices.map((e) => e.accountId))].sort(), now, rules.dunning)).decisions;
-          }
-          const taken = await applyRuleHits(tx, hits, ctx, opts);
-          if (writeState) await writeCheckpoint(tx, lane, next!);
-          else if (checkpointNow) await writeEffectsCheckpoint(tx, lane, next!);
-          // Produced before COMMIT: a crash after this re-delivers the batch and duplicates the letter, never loses it.
-          if (letters.length > 0 && opts.dlq) await opts.dlq.send(letters);
-          return taken;
-        });
+        committed = await commitBatch(
+          {
+            source,
+            records,
+            results: evaluated,
+            ctx: { now: opts.clock.now().toISOString(), newId },
+            dunning: rules.dunning,
+            checkpoint: async (tx) => {
+              if (writeState) await writeCheckpoint(tx, lane, next!);
+              else if (checkpointNow) await writeEffectsCheckpoint(tx, lane, next!);
+            },
+          },
+          opts,
+        );
       } catch (err) {
         resetLane(lane);
         throw err;
       }
-      for (const d of dunningDecisions) opts.metrics.decision('non_payment', 'dunning', d);
+      // After the COMMIT: the checkpoint is durable, and what the batch did is counted and logged once.
       if (writeState) markDurable(lane, next!);
       else if (checkpointNow) markEffectsDurable(lane, next!);
-      if (accounts.length > 0) profiles.invalidate(accounts.map((a) => a.id));
-      const committedAt = Date.now();
-      for (const d of decisions) {
-        opts.metrics.decision('fraud', 'rule', d.action);
-        if (d.action === 'suspend') opts.metrics.observeDecisionLatency('fraud', Math.max(0, committedAt - d.arrivedAtMs) / 1000);
-      }
-      if (hasEffects) opts.onCommitted?.();
+      final = committed.results;
+      for (const d of committed.dunning) opts.metrics.decision('non_payment', 'dunning', d);
+      const written = final.flatMap((r) => (r.type === 'ok' && r.value.kind === 'accounts' ? [r.value.value.id] : []));
+      if (written.length > 0) profiles.invalidate(written);
+      reportRuleHits(committed.hits, opts.metrics, opts.log, Date.now());
+      if (effects) opts.onCommitted?.();
     }
     // A lane without a checkpoint row (replay) never writes parts: keep its change set from growing.
     if (lane.checkpoint === null) lane.engine?.markClean();
     else maybeStartStateWrite(lane);
+    const results = final.map((r, index): RecordResult => {
+      const outcome = outcomeOf(r);
+      return r.type === 'dead_letter' ? { index, outcome, error: r.reason } : { index, outcome };
+    });
     countOutcomes(source.kind, results);
-    return { results, durableNextOffset: durableOf(lane), skipped };
+    return { results, durableNextOffset: durableOf(lane), skipped: decoded.skipped };
   }
 
   function countOutcomes(topic: string, results: readonly RecordResult[]): void {

@@ -113,6 +113,7 @@ export const configSchema = z.object({
   ALLOWED_LATENESS: z.preprocess(emptyToUndefined, z.string().regex(/^\d+(ms|s|m|h|d)$/, 'must be a duration such as 5m').default('5m')),
   SUPPORT_CONTACT: z.preprocess(emptyToUndefined, z.string().default('the support desk')),
   ENGINE_STATE_INTERVAL: z.preprocess(emptyToUndefined, z.string().regex(/^\d+(ms|s|m|h)$/, 'must be a duration such as 30s').default('30s')),
+  STALL_AFTER: z.preprocess(emptyToUndefined, z.string().regex(/^[1-9]\d*(ms|s|m|h)$/, 'must be a duration such as 5m').default('5m')),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -142,6 +143,8 @@ export interface Config {
   supportContact: string;
   /** How often a Kafka partition's fraud engine state is stored; at most this much traffic is re-read after a crash. */
   engineStateIntervalMs: number;
+  /** A Kafka partition with lag that has not advanced for this long is stalled (/readyz, metric, alert). */
+  stallAfterMs: number;
 }
 
 export class ConfigError extends Error {
@@ -202,5 +205,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowedLatenessMs: durationMs(c.ALLOWED_LATENESS),
     supportContact: c.SUPPORT_CONTACT,
     engineStateIntervalMs: durationMs(c.ENGINE_STATE_INTERVAL),
+    stallAfterMs: durationMs(c.STALL_AFTER),
   };
 }

@@ -155,6 +155,8 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
           pipeline,
           log: logger,
           metrics,
+          stallAfterMs: config.stallAfterMs,
+          now: () => clock.now().getTime(),
         })
       : undefined;
 

@@ -1,5 +1,5 @@
 // `suspensiond rules check [dir]`: validate rule files; print file:line:field: message per problem, exit 1 on any.
-import { checkRules } from '../../rules/load-rules.js';
+import { checkRules } from '../../rules-dir.js';
 import { EXIT, println, type CliIo } from '../io.js';
 
 export async function rulesCheckCommand(dir: string, io: CliIo): Promise<number> {

@@ -9,7 +9,7 @@ import { createPipeline, type Pipeline, type PipelineOptions } from '../../../sr
 import { createLogger } from '../../../src/log.js';
 import { Metrics } from '../../../src/metrics.js';
 import { createFraudEngine } from '../../../src/rules/fraud-engine.js';
-import { loadRules } from '../../../src/rules/load-rules.js';
+import { loadRules } from '../../../src/rules-dir.js';
 import type { Database } from '../../../src/store/db.js';
 import { countingEngine } from './counting-engine.js';
 import type { IngestTopics } from './harness.js';

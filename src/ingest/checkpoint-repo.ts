@@ -10,7 +10,8 @@
 // The first two are conditional on the effects offset the writer last saw, saveState on the state offset: either
 // fences a stale owner (a consumer that lost its partition in a rebalance but is still finishing a batch).
 // Never: commits Kafka offsets, commits or rolls back the transaction itself.
-import type { Queryable } from '../store/db.js';
+import type { Database, Queryable } from '../store/db.js';
+import type { CheckpointStore } from './partition-checkpoint.js';
 
 export interface Checkpoint {
   /** Where the stored engine state is exact: the next offset to feed the engine. */
@@ -129,4 +130,15 @@ async function writeDelta(q: Queryable, topic: string, partition: number, delta:
   if (delta.deletes.length > 0) {
     await q.query('DELETE FROM engine_account_state WHERE topic = $1 AND partition = $2 AND account_id = ANY($3::text[])', [topic, partition, delta.deletes]);
   }
+}
+
+/** The checkpoint store of partition-checkpoint.ts over the database. */
+export function pgCheckpointStore(db: Database): CheckpointStore<Queryable> {
+  return {
+    transaction: (fn) => db.transaction(fn),
+    load: (topic, partition) => loadCheckpoint(db, topic, partition),
+    saveCheckpoint,
+    saveEffectsOffset,
+    saveState,
+  };
 }

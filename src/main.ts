@@ -1,5 +1,6 @@
 // The one composition root: the validated config in, the adapters built (database, Kafka, SMTP/files, clock), then
-// the services (pipeline, consumers, dunning, outbox, jobs, API), then started. stop() releases them in reverse:
+// the services (pipeline, consumers, dunning, outbox, jobs, API), then started. Every long-running part is a
+// Service ({name, start, stop, readiness}, service.ts): started in order, stopped in reverse, /readyz rolled up. stop() releases them in reverse:
 // HTTP, schedulers and jobs, consumers (finishing the batch in hand and checkpointing), the outbox, then the pool.
 // No module does I/O at import time; this is the only place that decides what runs.
 import { Kafka, logLevel as kafkaLogLevel, type KafkaConfig, type logCreator } from 'kafkajs';
@@ -28,6 +29,7 @@ import { openDatabase } from './store/open-database.js';
 import { deferred, lazyDatabase } from './store/lazy-database.js';
 import type { Database } from './store/db.js';
 import type { IngestHandler } from './api/deps.js';
+import { readinessOf as rollUp, READY, service, type Readiness, type Service } from './service.js';
 
 export interface Daemon {
   /** Where the HTTP API listens. */
@@ -93,7 +95,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     // answers at once, /readyz says "starting" until everything below is wired.
     const opened = deferred<Database>();
     const db = lazyDatabase(config.databaseUrl ? 'postgres' : 'pglite', opened.promise);
-    let readinessOf: () => { ready: boolean; reasons: string[] } = () => ({ ready: false, reasons: ['starting: opening the database and applying migrations'] });
+    let readinessOf: () => Readiness = () => ({ ready: false, reasons: ['starting: opening the database and applying migrations'] });
     let wake = () => {};
     let httpIngest: IngestHandler = async () => {
       throw new Error('starting');
@@ -126,12 +128,10 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
 
     // Effects (outbox dispatcher: status to Kafka, email to SMTP or files).
     const effects = createEffects({ config, db, clock, logger, metrics });
-    releasers.push({ name: 'outbox', release: () => effects.close() });
     const wakeOutbox = () => effects.dispatcher.notify();
 
     // The one pipeline, fed by Kafka, HTTP ingest and replay.
     const dlq = newKafka ? createDlqProducer(newKafka(), config.topics.dlq) : null;
-    if (dlq) releasers.push({ name: 'dlq-producer', release: () => dlq.disconnect() });
     const pipeline = createPipeline({
       db,
       effects: createIngestEffects({ defaultTimezone: config.defaultTimezone, enforce: config.enforce, log: logger }),
@@ -146,7 +146,6 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
       onCommitted: wakeOutbox,
       stateIntervalMs: config.engineStateIntervalMs,
     });
-    releasers.push({ name: 'pipeline', release: () => pipeline.flushAll() });
 
     const kafkaIngest = newKafka
       ? createKafkaIngest({
@@ -172,13 +171,10 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
       metrics.rulesReloaded('failure');
       logger.error({ err: error, problems: (error as RulesError).problems }, 'rules reload failed; keeping the previous rules');
     };
-    const unwatch = watchRules(config.rulesDir, (change) => (change.ok ? applyRules(change.rules) : rejectRules(change.error)));
-    releasers.push({ name: 'rules-watch', release: unwatch });
     const onSighup = () => {
       loadRules(config.rulesDir).then(applyRules, rejectRules);
     };
-    process.on('SIGHUP', onSighup);
-    releasers.push({ name: 'sighup', release: () => void process.off('SIGHUP', onSighup) });
+    let unwatch: (() => void) | null = null;
 
     // Schedules: the dunning sweep (node-cron, under a PostgreSQL lease) and the periodic jobs.
     const dunning = createDunningScheduler({
@@ -194,8 +190,32 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
 
     let dbReady = true;
     let dbError = '';
-    const jobs = [
-      intervalJob('db-health', 2_000, async () => {
+    const job = (name: string, everyMs: number, tick: () => Promise<void>, readiness?: () => Readiness): Service => {
+      const j = intervalJob(name, everyMs, tick, { logger });
+      return service(`job:${name}`, () => {
+        j.start();
+        void j.runNow();
+      }, () => j.stop(), readiness);
+    };
+
+    // Every service, in start order; each is stopped in reverse, and /readyz is their readiness rolled up.
+    const noop = () => undefined;
+    const services: Service[] = [
+      service('outbox', () => effects.dispatcher.start(), () => effects.close()),
+      ...(dlq ? [service('dlq-producer', noop, () => dlq.disconnect())] : []),
+      // Writes every partition's checkpoint in full once the consumers have stopped (stopped after them).
+      service('pipeline', noop, () => pipeline.flushAll()),
+      service('rules', () => {
+        unwatch ??= watchRules(config.rulesDir, (change) => (change.ok ? applyRules(change.rules) : rejectRules(change.error)));
+        process.on('SIGHUP', onSighup);
+      }, () => {
+        unwatch?.();
+        unwatch = null;
+        process.off('SIGHUP', onSighup);
+      }, () => (rules.fraud.length + rules.dunning.length === 0 ? { ready: false, reasons: ['no rules loaded'] } : READY)),
+      ...(kafkaIngest ? [service('kafka-consumer', () => kafkaIngest.start(), () => kafkaIngest.stop(), () => kafkaIngest.readiness())] : []),
+      service('dunning', () => dunning.start(), () => dunning.stop()),
+      job('db-health', 2_000, async () => {
         try {
           await db.query('SELECT 1');
           dbReady = true;
@@ -204,35 +224,20 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
           dbError = (err as Error).message;
           throw err;
         }
-      }, { logger }),
-      intervalJob('hold-expiry', 10_000, async () => void (await releaseExpiredHolds({ db, clock, logger, metrics, onCommitted: wakeOutbox })), { logger }),
-      intervalJob('store-gauges', 5_000, () => refreshStoreGauges(db, metrics), { logger }),
+      }, () => (dbReady ? READY : { ready: false, reasons: [`database unavailable: ${dbError}`] })),
+      job('hold-expiry', 10_000, async () => void (await releaseExpiredHolds({ db, clock, logger, metrics, onCommitted: wakeOutbox }))),
+      job('store-gauges', 5_000, () => refreshStoreGauges(db, metrics)),
     ];
-
-    readinessOf = () => {
-      const reasons: string[] = [];
-      if (!dbReady) reasons.push(`database unavailable: ${dbError}`);
-      if (rules.fraud.length + rules.dunning.length === 0) reasons.push('no rules loaded');
-      if (kafkaIngest) reasons.push(...kafkaIngest.readiness().reasons);
-      return { ready: reasons.length === 0, reasons };
-    };
+    // The database's readiness comes first on /readyz, as it is the usual cause of the others.
+    const dbHealth = services.find((s) => s.name === 'job:db-health')!;
+    readinessOf = () => rollUp([dbHealth, ...services.filter((s) => s !== dbHealth)]);
 
     httpIngest = createHttpIngest(pipeline);
     wake = wakeOutbox;
 
-    // Start, in order; the releasers stop them in reverse.
-    effects.dispatcher.start();
-    if (kafkaIngest) {
-      await kafkaIngest.start();
-      releasers.push({ name: 'kafka-consumer', release: () => kafkaIngest.stop() });
-    }
-    dunning.start();
-    releasers.push({ name: 'dunning', release: () => dunning.stop() });
-    for (const job of jobs) {
-      job.start();
-      void job.runNow();
-      releasers.push({ name: 'job', release: () => job.stop() });
-    }
+    // Start, in order; the releasers stop them in reverse (every stop is safe on a service that never started).
+    for (const s of services) releasers.push({ name: s.name, release: () => s.stop() });
+    for (const s of services) await s.start();
     logger.info({ url: address.url, kafka: config.kafka ? config.kafka.brokers : 'off', database: db.kind }, 'suspensiond started');
 
     let stopping: Promise<void> | undefined;

@@ -7,7 +7,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpIngest, type HttpIngest } from '../../../src/ingest/http-ingest.js';
 import { runReplay } from '../../../src/ingest/replay.js';
+import { DbError } from '../../../src/store/errors.js';
 import { freshDatabase, type FreshDatabase } from '../../helpers/db.js';
+import { cdr } from '../../helpers/traffic.js';
+import { cdrToWire } from './wire.js';
 import { buildPipeline } from './in-process.js';
 import { DECIDING_RULES_YAML, rulesDir } from './rules.js';
 
@@ -70,5 +73,17 @@ describe('a record that fails after decoding, on HTTP ingest and replay', () => 
     const status = await runReplay({ files: [file], rulesDir: rules, json: true, out: { write: (t: string) => (out += t) } });
     expect(status).toBe(0);
     expect(JSON.parse(out).records.accounts).toEqual({ accepted: 2, duplicate: 0, rejected: 1 });
+  });
+
+  it('HTTP: when another replica moved the HTTP checkpoint, the request fails as retryable (503), and its retry is kept', async () => {
+    const call = (i: number) => json(cdrToWire(cdr({ id: `http-${i}`, accountId: 'good-1', callee: '+442071234567', startedAt: Date.now() - 600_000 + i * 1_000, durationSec: 30 })));
+    const replicaA = createHttpIngest(await buildPipeline(fresh.db, rules));
+    const replicaB = createHttpIngest(await buildPipeline(fresh.db, rules));
+    expect((await replicaA('cdrs', [call(1)])).map((r) => r.outcome)).toEqual(['accepted']);
+    expect((await replicaB('cdrs', [call(2)])).map((r) => r.outcome)).toEqual(['accepted']);
+    const err = await replicaA('cdrs', [call(3)]).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(DbError);
+    expect((err as DbError).retryable).toBe(true);
+    expect((await replicaA('cdrs', [call(3)])).map((r) => r.outcome)).toEqual(['accepted']);
   });
 });

@@ -12,6 +12,7 @@ import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from '
 import type { InputKind } from '../events/decode-record.js';
 import type { Logger } from '../log.js';
 import { createLagMonitor, type LagMonitor } from './consumer-lag.js';
+import { isRetryableIngestError } from './error-kinds.js';
 import type { Pipeline } from './pipeline.js';
 import { StallDetector } from './stall-detector.js';
 import { CheckpointConflictError, type Headers, type RawRecord, type Source } from './types.js';
@@ -115,8 +116,11 @@ export function createKafkaIngest(opts: KafkaIngestOptions): KafkaIngest {
     counters.pausedBatches++;
     const message = err instanceof Error ? err.message : String(err);
     const code = (err as { code?: string }).code;
-    reasons.set(key, `database unavailable or batch failed on ${key}: ${code && !message.includes(code) ? `${code} ` : ''}${message}`);
-    log.error({ err, topic: source.topicName, partition: source.partition }, 'batch failed: partition paused');
+    // The pipeline isolates record-level failures itself: what reaches here is a dependency outage (retryable), or
+    // a failure of the batch's own bookkeeping, which the stall detector makes visible if it persists.
+    const what = isRetryableIngestError(err) ? 'database or broker unavailable' : 'batch failed';
+    reasons.set(key, `${what} on ${key}: ${code && !message.includes(code) ? `${code} ` : ''}${message}`);
+    log.error({ err, topic: source.topicName, partition: source.partition }, `${what}: partition paused`);
     positioned.delete(key);
     c.pause([tp]);
     const retry = () => {

@@ -170,7 +170,7 @@ export function createKafkaIngest(opts: KafkaIngestOptions): KafkaIngest {
         const chunk = batch.messages.slice(i, i + chunkSize);
         const res = await opts.pipeline.processBatch(source, chunk.map((m) => toRaw(m, arrivedBy)));
         p.resolveOffset(chunk[chunk.length - 1]!.offset);
-        await commit(c, source, res.durableNextOffset);
+        await commit(c, source, res.durableOffset);
         await p.heartbeat();
       }
       backoff.delete(key);

@@ -142,7 +142,7 @@ export class PartitionCheckpoint<E extends StatefulEngine, Tx> {
     if (this.stateWrite) await this.stateWrite;
     const stored = this.o.row ? await this.o.store.load(this.o.row.topic, this.o.row.partition) : null;
     this.effectsOffset = stored?.effectsOffset ?? null;
-    this.stateOffset = stored?.nextOffset ?? null;
+    this.stateOffset = stored?.stateOffset ?? null;
     this.appliedOffset = this.stateOffset ?? (this.o.kind === 'http' ? 0 : null);
     this.engineOf = this.o.createEngine();
     if (this.engineOf && stored?.shared) this.engineOf.restoreParts(stored.shared, stored.accounts);
@@ -150,8 +150,8 @@ export class PartitionCheckpoint<E extends StatefulEngine, Tx> {
     this.statePending = 0;
     this.effectsWrittenAt = this.stateWrittenAt = this.o.now();
     this.stateForced = false;
-    if (stored && stored.effectsOffset > stored.nextOffset) {
-      this.o.onRebuild?.(stored.nextOffset, stored.effectsOffset);
+    if (stored && stored.effectsOffset > stored.stateOffset) {
+      this.o.onRebuild?.(stored.stateOffset, stored.effectsOffset);
       this.setModeRebuilding(stored.effectsOffset);
     } else this.setModeLive();
   }

@@ -9,7 +9,7 @@
 // After a crash the engine is restored at the state offset and the records up to the effects offset are fed to it
 // again with their effects suppressed (they are durable already): the engine is deterministic on event time, so it
 // reaches the state it had, and the records after that are decided exactly once.
-// Never: commits Kafka offsets (the consumer does, up to `durableNextOffset`), reads wall time for decisions (the
+// Never: commits Kafka offsets (the consumer does, up to `durableOffset`), reads wall time for decisions (the
 // injected clock), or branches on the source in decision code (live and replay share every line of it).
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.js';
@@ -199,7 +199,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
       return r.type === 'dead_letter' ? { index, outcome, error: r.reason } : { index, outcome };
     });
     countOutcomes(source.kind, results);
-    return { results, durableNextOffset: cp.durableOffset(), skipped: decoded.skipped };
+    return { results, durableOffset: cp.durableOffset(), skipped: decoded.skipped };
   }
 
   function countOutcomes(topic: string, results: readonly RecordResult[]): void {

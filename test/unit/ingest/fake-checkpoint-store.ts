@@ -36,7 +36,7 @@ export class FakeCheckpointStore implements CheckpointStore<'tx'> {
   async load(topic: string, partition: number): Promise<Checkpoint | null> {
     const r = this.row(topic, partition);
     if (!r) return null;
-    return { nextOffset: r.stateOffset, effectsOffset: r.effectsOffset, shared: r.shared, accounts: r.shared ? [...r.accounts] : [] };
+    return { stateOffset: r.stateOffset, effectsOffset: r.effectsOffset, shared: r.shared, accounts: r.shared ? [...r.accounts] : [] };
   }
 
   private apply(r: Row, delta: EngineDelta | null): void {

@@ -1,7 +1,8 @@
 // Step 3 of the ingest path: one transaction writes the batch's effects -- dead letters, account snapshots, invoice
 // events and their dunning evaluation, rule hits -- and the partition's checkpoint, then produces the dead letters
 // to the DLQ topic before COMMIT (dead-letters.ts says why). Failures:
-// - retryable (database or broker unavailable, a lost race): thrown; the caller retries the whole batch later;
+// - retryable (database or broker unavailable, a lost race): every record's result is `retry`; nothing was written
+//   and the caller tries the whole batch again later;
 // - a checkpoint conflict (another owner): thrown; the caller seeks back;
 // - anything else: the same transaction is tried once more (the cause may have passed), then once in isolating
 //   mode, where each kind of effect is applied under savepoints and bisected (isolate.ts) until the records that
@@ -15,7 +16,7 @@ import { insertDeadLetters, toDeadLetter } from './dead-letters.js';
 import { isRetryableIngestError } from './error-kinds.js';
 import type { Effect } from './evaluate-step.js';
 import { isolateFailures, savepointGuard, unguarded, type Guard } from './isolate.js';
-import { deadLetter, duplicate, reasonOf, type StepResult } from './results.js';
+import { deadLetter, duplicate, reasonOf, retry, type StepResult } from './results.js';
 import { applyRuleHits, type HitOutcome, type TimedHit } from './rule-hits.js';
 import { CheckpointConflictError, type DeadLetterSink, type IngestEffects, type RawRecord, type Source } from './types.js';
 
@@ -69,15 +70,20 @@ export function hasEffects(results: readonly StepResult<Effect>[]): boolean {
 }
 
 export async function commitBatch(input: CommitInput, deps: CommitDeps): Promise<Committed> {
-  for (let attempt = 1; attempt <= 2; attempt++) {
-    try {
-      return await deps.db.transaction((tx) => write(tx, input, deps, unguarded, false));
-    } catch (err) {
-      if (err instanceof CheckpointConflictError || isRetryableIngestError(err)) throw err;
-      deps.log.warn({ err, topic: input.source.topicName, partition: input.source.partition, attempt }, 'batch failed on a record-level error; retrying');
+  try {
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      try {
+        return await deps.db.transaction((tx) => write(tx, input, deps, unguarded, false));
+      } catch (err) {
+        if (err instanceof CheckpointConflictError || isRetryableIngestError(err)) throw err;
+        deps.log.warn({ err, topic: input.source.topicName, partition: input.source.partition, attempt }, 'batch failed on a record-level error; retrying');
+      }
     }
+    return await deps.db.transaction((tx) => write(tx, input, deps, savepointGuard(tx), true));
+  } catch (err) {
+    if (!isRetryableIngestError(err)) throw err;
+    return { results: input.results.map(() => retry(err)), hits: [], dunning: [] };
   }
-  return deps.db.transaction((tx) => write(tx, input, deps, savepointGuard(tx), true));
 }
 
 async function write(tx: Queryable, input: CommitInput, deps: CommitDeps, guard: Guard, isolating: boolean): Promise<Committed> {

@@ -2,7 +2,8 @@
 // CDRs go through the partition's fraud engine, with their accounts' profiles read in one query, and come out as
 // rule hits. A profile that cannot be read for one account (its id is something PostgreSQL refuses) or a CDR the
 // engine throws on is dead-lettered alone, BEFORE the engine keeps any state of it, so a rebuild after a restart
-// skips it the same way. The database being unavailable throws (the batch is retried).
+// skips it the same way. The database being unavailable makes every record `retry` (the batch is tried again
+// later) before the engine sees any of it.
 // Never: writes anything, or reads the clock for a decision.
 import type { DecodedRecord } from '../events/decode-record.js';
 import type { AccountRecord, CdrRecord, InvoiceEventRecord } from '../events/types.js';
@@ -11,7 +12,7 @@ import type { Queryable } from '../store/db.js';
 import { isRetryableIngestError } from './error-kinds.js';
 import { isolateFailures, unguarded } from './isolate.js';
 import type { ProfileCache } from './profile-cache.js';
-import { deadLetter, duplicate, ok, reasonOf, type StepResult } from './results.js';
+import { deadLetter, duplicate, ok, reasonOf, retry, type StepResult } from './results.js';
 import type { TimedHit } from './rule-hits.js';
 
 /** What one record must write in the commit step. */
@@ -55,7 +56,13 @@ export async function evaluateBatch(i: EvaluateInput): Promise<StepResult<Effect
   const ids = new Set<string>();
   for (const c of i.rebuild) ids.add(c.cdr.accountId);
   for (const r of i.results) if (r.type === 'ok' && r.value.kind === 'cdrs') ids.add(r.value.value.accountId);
-  const profiles = await loadProfiles(i, [...ids]);
+  let profiles: Awaited<ReturnType<typeof loadProfiles>>;
+  try {
+    profiles = await loadProfiles(i, [...ids]);
+  } catch (err) {
+    // Every record, those only rebuilding the engine's state included, waits for the batch's retry.
+    return i.results.map(() => retry(err));
+  }
   const run = (cdr: CdrRecord, arrivedAtMs: number): StepResult<Effect> => {
     const bad = profiles.failed.get(cdr.accountId);
     if (bad !== undefined) return deadLetter(bad);

@@ -1,7 +1,8 @@
 // The one ingestion pipeline (issues 3, 11): raw records from Kafka, HTTP ingest or replay go through three steps,
-// each giving one typed result per record (results.ts: ok, duplicate, dead_letter; retry is a thrown retryable
-// error): decode (decode-step.ts), evaluate (evaluate-step.ts: CDRs through the source's fraud engine -> rule hits)
-// and commit (commit-step.ts: dead letters, account upserts, invoice events + dunning evaluation, rule hits). A
+// each giving one typed result per record (results.ts: ok, duplicate, dead_letter, or retry, which stops the batch
+// and hands its error to the caller to try it again later): decode (decode-step.ts), evaluate (evaluate-step.ts:
+// CDRs through the source's fraud engine -> rule hits) and commit (commit-step.ts: dead letters, account upserts,
+// invoice events + dunning evaluation, rule hits). A
 // record that fails on its own at any step is dead-lettered alone and the batch goes on; metrics and logs of what
 // the batch did come after its COMMIT. Every DB write of a batch AND the lane's checkpoint commit in ONE
 // transaction, which is what makes effects exactly-once on an at-least-once stream. Each lane's offsets, engine
@@ -150,7 +151,6 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     const next = isKafka
       ? decoded.lastOffset === null ? cp.applied : decoded.lastOffset + 1
       : source.partition === 'http' ? cp.applied! + applied : null;
-    // Throws only before the engine has seen the batch (the database is unavailable): nothing to undo.
     const evaluated = await evaluateBatch({
       results: decoded.results,
       arrivedAtMs: (index) => records[index]!.arrivedAtMs,
@@ -160,6 +160,8 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
       db: opts.db,
       nowMs: Date.now(),
     });
+    // The database is unavailable: nothing was done (the engine has not seen the batch); the consumer retries.
+    throwIfRetry(evaluated);
     cp.advance(next, applied);
 
     const effects = hasEffects(evaluated);
@@ -180,7 +182,9 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
           },
           opts,
         );
+        throwIfRetry(committed.results);
       } catch (err) {
+        // Nothing was committed, but the engine has seen the batch: reload from the checkpoint.
         cp.reset();
         throw err;
       }
@@ -200,6 +204,12 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     });
     countOutcomes(source.kind, results);
     return { results, durableOffset: cp.durableOffset(), skipped: decoded.skipped };
+  }
+
+  /** A `retry` result stops the batch: its error goes to the caller (the consumer pauses and tries it again). */
+  function throwIfRetry(results: readonly StepResult<unknown>[]): void {
+    const r = results.find((x) => x.type === 'retry');
+    if (r?.type === 'retry') throw r.error;
   }
 
   function countOutcomes(topic: string, results: readonly RecordResult[]): void {

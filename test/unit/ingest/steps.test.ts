@@ -63,12 +63,15 @@ describe('evaluate step', () => {
     expect(results[2]).toMatchObject({ reason: expect.stringMatching(/^fraud engine failed on this record/) });
   });
 
-  it('throws when the database is unavailable, before the engine sees anything', async () => {
-    const decoded = decodeBatch('cdrs', [raw(0, call('a', 'x'))], { kafka: true, appliedOffset: null, rebuildUntil: null });
+  it('answers retry for the whole batch when the database is unavailable, before the engine sees anything', async () => {
+    const decoded = decodeBatch('cdrs', [raw(0, call('a', 'x')), raw(1, '{')], { kafka: true, appliedOffset: null, rebuildUntil: null });
     let seen = 0;
     const down: Queryable = { query: () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })) };
     const counting = { process: () => (seen++, { outcome: 'accepted', hits: [] }) } as unknown as FraudEngine;
-    await expect(evaluateBatch({ results: decoded.results, arrivedAtMs: () => NOW, rebuild: [], engine: counting, profiles: new ProfileCache('UTC'), db: down, nowMs: NOW })).rejects.toThrow(/ECONNREFUSED/);
+    const rebuild = [{ cdr: cdr({ id: 'r', accountId: 'z', callee: '+442071234567', startedAt: NOW - 900_000 }), arrivedAtMs: NOW }];
+    const results = await evaluateBatch({ results: decoded.results, arrivedAtMs: () => NOW, rebuild, engine: counting, profiles: new ProfileCache('UTC'), db: down, nowMs: NOW });
+    expect(results.map((r) => r.type)).toEqual(['retry', 'retry']);
+    expect(results[0]).toMatchObject({ error: expect.objectContaining({ code: 'ECONNREFUSED' }) });
     expect(seen).toBe(0);
   });
 });

@@ -341,7 +341,9 @@ export function createKafkaIngest(opts: KafkaIngestOptions): KafkaIngest {
     stats: () => ({ ...counters }),
     readiness() {
       const list = [...reasons.values()];
+      // The gauge covers every partition of the group; readiness names the stalled ones this member owns.
       for (const s of stalls.stalled(now())) {
+        if (!owned.has(`${s.topic}:${s.partition}`)) continue;
         list.push(`partition ${s.topic}:${s.partition} stalled: ${s.lag} records of lag and no progress for ${Math.round(s.stalledForMs / 1000)}s`);
       }
       return { ready: list.length === 0 && state === 'running', reasons: state === 'running' ? list : [`kafka ingest ${state}`] };

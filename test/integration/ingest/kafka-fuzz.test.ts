@@ -32,6 +32,7 @@ const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
 
 function recordArbitrary(base: Record<string, unknown>[]): fc.Arbitrary<Buffer> {
   const fields = Object.keys(base[0]!);
+  let serial = 0;
   const mutated = fc
     .record({
       which: fc.nat({ max: base.length - 1 }),
@@ -39,7 +40,7 @@ function recordArbitrary(base: Record<string, unknown>[]): fc.Arbitrary<Buffer> 
       omit: fc.subarray(fields, { maxLength: 2 }),
     })
     .map(({ which, replace, omit }) => {
-      const o: Record<string, unknown> = { ...base[which]!, id: `fz-${which}-${Math.random().toString(36).slice(2)}`, ...replace };
+      const o: Record<string, unknown> = { ...base[which]!, id: `fz-${which}-${serial++}`, ...replace };
       for (const f of omit) delete o[f];
       return Buffer.from(JSON.stringify(o));
     });

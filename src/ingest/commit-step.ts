@@ -3,6 +3,8 @@
 // to the DLQ topic before COMMIT (dead-letters.ts says why). Failures:
 // - retryable (database or broker unavailable, a lost race): every record's result is `retry`; nothing was written
 //   and the caller tries the whole batch again later;
+// - a lost race (40001 serialization failure, 40P01 deadlock): the transaction is run again at once, up to three
+//   times, before it counts as retryable;
 // - a checkpoint conflict (another owner): thrown; the caller seeks back;
 // - anything else: the same transaction is tried once more (the cause may have passed), then once in isolating
 //   mode, where each kind of effect is applied under savepoints and bisected (isolate.ts) until the records that
@@ -69,17 +71,32 @@ export function hasEffects(results: readonly StepResult<Effect>[]): boolean {
   return results.some((r) => r.type === 'dead_letter' || (r.type === 'ok' && (r.value.kind !== 'cdrs' || r.value.hits.length > 0)));
 }
 
+/** SQLSTATEs of a transaction that lost a race with another: running it again at once usually succeeds. */
+const LOST_RACE = new Set(['40001', '40P01']);
+const RACE_RETRIES = 3;
+
+async function transaction<T>(db: Database, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction(fn);
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (attempt > RACE_RETRIES || typeof code !== 'string' || !LOST_RACE.has(code)) throw err;
+    }
+  }
+}
+
 export async function commitBatch(input: CommitInput, deps: CommitDeps): Promise<Committed> {
   try {
     for (let attempt = 1; attempt <= 2; attempt++) {
       try {
-        return await deps.db.transaction((tx) => write(tx, input, deps, unguarded, false));
+        return await transaction(deps.db, (tx) => write(tx, input, deps, unguarded, false));
       } catch (err) {
         if (err instanceof CheckpointConflictError || isRetryableIngestError(err)) throw err;
         deps.log.warn({ err, topic: input.source.topicName, partition: input.source.partition, attempt }, 'batch failed on a record-level error; retrying');
       }
     }
-    return await deps.db.transaction((tx) => write(tx, input, deps, savepointGuard(tx), true));
+    return await transaction(deps.db, (tx) => write(tx, input, deps, savepointGuard(tx), true));
   } catch (err) {
     if (!isRetryableIngestError(err)) throw err;
     return { results: input.results.map(() => retry(err)), hits: [], dunning: [] };

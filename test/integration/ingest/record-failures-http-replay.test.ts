@@ -27,10 +27,13 @@ describe('a record that fails after decoding, on HTTP ingest and replay', () => 
   beforeAll(async () => {
     fresh = await freshDatabase();
     // Fails the first write of account `flaky` only: a sequence is not rolled back with the transaction.
+    // Account `racy` loses a race once: a serialization failure (40001), which is run again in place.
     await fresh.db.query(`CREATE SEQUENCE test_flaky_seq`);
+    await fresh.db.query(`CREATE SEQUENCE test_racy_seq`);
     await fresh.db.query(`CREATE FUNCTION test_fail_once() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         IF NEW.id = 'flaky' AND nextval('test_flaky_seq') = 1 THEN RAISE EXCEPTION 'flaky fails once' USING ERRCODE = 'check_violation'; END IF;
+        IF NEW.id = 'racy' AND nextval('test_racy_seq') = 1 THEN RAISE EXCEPTION 'racy loses once' USING ERRCODE = 'serialization_failure'; END IF;
         RETURN NEW;
       END $$`);
     await fresh.db.query(`CREATE TRIGGER test_fail_once BEFORE INSERT OR UPDATE ON accounts FOR EACH ROW EXECUTE FUNCTION test_fail_once()`);
@@ -63,6 +66,12 @@ describe('a record that fails after decoding, on HTTP ingest and replay', () => 
     const results = await http('accounts', [json(resellerRecord('flaky')), json(resellerRecord('good-3'))]);
     expect(results.map((r) => r.outcome)).toEqual(['accepted', 'accepted']);
     expect(Number((await fresh.db.query<{ n: string }>(`SELECT count(*)::text AS n FROM accounts WHERE id IN ('flaky', 'good-3')`)).rows[0]!.n)).toBe(2);
+  });
+
+  it('HTTP: a transaction that loses a race (40001) is run again at once, and nothing is rejected', async () => {
+    const results = await http('accounts', [json(resellerRecord('racy')), json(resellerRecord('good-4'))]);
+    expect(results.map((r) => r.outcome)).toEqual(['accepted', 'accepted']);
+    expect(Number((await fresh.db.query<{ n: string }>(`SELECT last_value::text AS n FROM test_racy_seq`)).rows[0]!.n)).toBe(2);
   });
 
   it('replay: reports the record PostgreSQL refuses as rejected and exits 0', async () => {

@@ -13,7 +13,7 @@ import { createPipeline } from '../src/ingest/pipeline.js';
 import { createLogger } from '../src/log.js';
 import { Metrics } from '../src/metrics.js';
 import { createFraudEngine } from '../src/rules/fraud-engine.js';
-import { loadRules } from '../src/rules/load-rules.js';
+import { loadRules } from '../src/rules-dir.js';
 import type { RuleSet } from '../src/rules/types.js';
 import { createPgDatabase } from '../src/store/pg-database.js';
 import { migrate } from '../src/store/migrate.js';
@@ -90,7 +90,7 @@ async function bare(topic: string): Promise<number> {
   return s;
 }
 
-async function endToEnd(topic: string, rules: RuleSet, label: string, latencies?: [seconds: number, at: number][]): Promise<{ seconds: number; stop: () => Promise<void>; url: string; drop: () => Promise<void> }> {
+async function endToEnd(topic: string, rules: RuleSet, label: string, latencies?: [seconds: number, at: number][]): Promise<{ seconds: number; cpuSeconds: number; stop: () => Promise<void>; url: string; drop: () => Promise<void> }> {
   const dbi = await freshDb(`bench_ingest_${label}_${suffix}`.replace(/-/g, '_'));
   const db = createPgDatabase(dbi.url, { max: 6 });
   const metrics = new Metrics({ defaultMetrics: false });
@@ -105,6 +105,7 @@ async function endToEnd(topic: string, rules: RuleSet, label: string, latencies?
     pipeline, log, metrics, flushIntervalMs: CHECKPOINT_MS,
   });
   const t = performance.now();
+  const cpu = process.cpuUsage();
   await ingest.start();
   let seconds = 0;
   if (!latencies) {
@@ -120,7 +121,11 @@ async function endToEnd(topic: string, rules: RuleSet, label: string, latencies?
     }
     seconds = ((performance.now() - (first?.t ?? t)) / 1000) * (N / Math.max(1, N - (first?.n ?? 0)));
   }
-  return { seconds, url: dbi.url, drop: dbi.drop, stop: async () => { await ingest.stop(); await db.close(); } };
+  // CPU of this process (the daemon's side: kafkajs, decoding, engine, pg client) from start to the last checkpoint:
+  // steadier than wall time when the machine is shared, as it does not count time spent waiting for a core.
+  const used = process.cpuUsage(cpu);
+  const cpuSeconds = (used.user + used.system) / 1e6;
+  return { seconds, cpuSeconds, url: dbi.url, drop: dbi.drop, stop: async () => { await ingest.stop(); await db.close(); } };
 }
 
 const rate = (n: number, s: number) => Math.round(n / s).toLocaleString('en-GB');
@@ -141,11 +146,12 @@ console.log(`(a) bare kafkajs consumer: ${rate(N, bareS)} msg/s (${bareS.toFixed
 const e2e = await endToEnd(topic, rules, 'rules');
 await e2e.stop();
 await e2e.drop();
-console.log(`(b) pipeline end to end, default rules (${rules.fraud.length}): ${rate(N, e2e.seconds)} CDR/s (${e2e.seconds.toFixed(1)} s), ratio to bare ${(bareS / e2e.seconds).toFixed(2)}`);
+const perCdr = (cpuSeconds: number) => `CPU ${cpuSeconds.toFixed(1)} s, ${((cpuSeconds * 1e6) / N).toFixed(1)} µs per CDR`;
+console.log(`(b) pipeline end to end, default rules (${rules.fraud.length}): ${rate(N, e2e.seconds)} CDR/s (${e2e.seconds.toFixed(1)} s), ratio to bare ${(bareS / e2e.seconds).toFixed(2)}; ${perCdr(e2e.cpuSeconds)}`);
 const none = await endToEnd(topic, { ...rules, fraud: [] }, 'norules');
 await none.stop();
 await none.drop();
-console.log(`(b') pipeline end to end, no fraud rules: ${rate(N, none.seconds)} CDR/s (${none.seconds.toFixed(1)} s), ratio to bare ${(bareS / none.seconds).toFixed(2)}`);
+console.log(`(b') pipeline end to end, no fraud rules: ${rate(N, none.seconds)} CDR/s (${none.seconds.toFixed(1)} s), ratio to bare ${(bareS / none.seconds).toFixed(2)}; ${perCdr(none.cpuSeconds)}`);
 
 // (c) steady RATE CDR/s of ordinary traffic; every second one fresh account dials an IRSF burst (3 calls to +882
 // cross the default irsf-international-networks suspend level). Latency: produce (Kafka timestamp) -> hold committed.

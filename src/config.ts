@@ -137,6 +137,7 @@ export const configSchema = z.object({
       }, 'must be CC:number[,number...] separated by ; (e.g. GB:999,112;EU:112;US:911)')
       .optional(),
   ),
+  STALL_AFTER: z.preprocess(emptyToUndefined, z.string().regex(/^[1-9]\d*(ms|s|m|h)$/, 'must be a duration such as 5m').default('5m')),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -172,6 +173,8 @@ export interface Config {
   mappingsDir: string;
   /** Emergency numbers per country (defaults, with EMERGENCY_NUMBERS overriding the countries it names). */
   emergencyNumbers: EmergencyNumbers;
+  /** A Kafka partition with lag that has not advanced for this long is stalled (/readyz, metric, alert). */
+  stallAfterMs: number;
 }
 
 export class ConfigError extends Error {
@@ -235,5 +238,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     emailWaitForContactMs: durationMs(c.EMAIL_WAIT_FOR_CONTACT),
     emergencyNumbers: emergencyNumbers(c.EMERGENCY_NUMBERS),
     mappingsDir: path.resolve(c.MAPPINGS_DIR),
+    stallAfterMs: durationMs(c.STALL_AFTER),
   };
 }

@@ -1,5 +1,6 @@
 // The one composition root: the validated config in, the adapters built (database, Kafka, SMTP/files, clock), then
-// the services (pipeline, consumers, dunning, outbox, jobs, API), then started. stop() releases them in reverse:
+// the services (pipeline, consumers, dunning, outbox, jobs, API), then started. Every long-running part is a
+// Service ({name, start, stop, readiness}, service.ts): started in order, stopped in reverse, /readyz rolled up. stop() releases them in reverse:
 // HTTP, schedulers and jobs, consumers (finishing the batch in hand and checkpointing), the outbox, then the pool.
 // No module does I/O at import time; this is the only place that decides what runs.
 import { Kafka, logLevel as kafkaLogLevel, type KafkaConfig, type logCreator } from 'kafkajs';
@@ -21,7 +22,8 @@ import { createLogger, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { createFraudEngine } from './rules/fraud-engine.js';
 import { RuleErrors } from './rules/rule-errors.js';
-import { loadRules, RulesError, watchRules } from './rules/load-rules.js';
+import { RulesError } from './rules/load-rules.js';
+import { loadRules, watchRules } from './rules-dir.js';
 import type { RuleSet } from './rules/types.js';
 import { loadMappings } from './events/mappings/load-mappings.js';
 import { mappedDeadLetters } from './events/mappings/mapped-dead-letters.js';
@@ -32,6 +34,7 @@ import { openDatabase } from './store/open-database.js';
 import { deferred, lazyDatabase } from './store/lazy-database.js';
 import type { Database } from './store/db.js';
 import type { IngestHandler } from './api/deps.js';
+import { readinessOf as rollUp, READY, service, type Readiness, type Service } from './service.js';
 
 export interface Daemon {
   /** Where the HTTP API listens. */
@@ -105,7 +108,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     // answers at once, /readyz says "starting" until everything below is wired.
     const opened = deferred<Database>();
     const db = lazyDatabase(config.databaseUrl ? 'postgres' : 'pglite', opened.promise);
-    let readinessOf: () => { ready: boolean; reasons: string[] } = () => ({ ready: false, reasons: ['starting: opening the database and applying migrations'] });
+    let readinessOf: () => Readiness = () => ({ ready: false, reasons: ['starting: opening the database and applying migrations'] });
     let wake = () => {};
     let httpIngest: IngestHandler = async () => {
       throw new Error('starting');
@@ -145,7 +148,6 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
 
     // Effects (outbox dispatcher: status to Kafka, email to SMTP or files).
     const effects = createEffects({ config, db, clock, logger, metrics });
-    releasers.push({ name: 'outbox', release: () => effects.close() });
     const wakeOutbox = () => effects.dispatcher.notify();
 
     // A rule that throws on a record loses only its own verdict on it (issue 12): logged, counted, on /readyz.
@@ -156,7 +158,6 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
 
     // The one pipeline, fed by Kafka, HTTP ingest and replay.
     const dlq = newKafka ? createDlqProducer(newKafka(), config.topics.dlq) : null;
-    if (dlq) releasers.push({ name: 'dlq-producer', release: () => dlq.disconnect() });
     const pipeline = createPipeline({
       db,
       effects: createIngestEffects({ defaultTimezone: config.defaultTimezone, enforce: config.enforce, log: logger }),
@@ -171,7 +172,6 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
       onCommitted: wakeOutbox,
       stateIntervalMs: config.engineStateIntervalMs,
     });
-    releasers.push({ name: 'pipeline', release: () => pipeline.flushAll() });
 
     const kafkaIngest = newKafka
       ? createKafkaIngest({
@@ -181,6 +181,8 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
           pipeline,
           log: logger,
           metrics,
+          stallAfterMs: config.stallAfterMs,
+          now: () => clock.now().getTime(),
         })
       : undefined;
 
@@ -195,8 +197,6 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
       metrics.rulesReloaded('failure');
       logger.error({ err: error, problems: (error as RulesError).problems }, 'rules reload failed; keeping the previous rules');
     };
-    const unwatch = watchRules(config.rulesDir, (change) => (change.ok ? applyRules(change.rules) : rejectRules(change.error)));
-    releasers.push({ name: 'rules-watch', release: unwatch });
     const onSighup = () => {
       loadRules(config.rulesDir).then(applyRules, rejectRules);
       loadMappings(config.mappingsDir).then(
@@ -204,8 +204,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
         rejectRules,
       );
     };
-    process.on('SIGHUP', onSighup);
-    releasers.push({ name: 'sighup', release: () => void process.off('SIGHUP', onSighup) });
+    let unwatch: (() => void) | null = null;
 
     // Schedules: the dunning sweep (node-cron, under a PostgreSQL lease) and the periodic jobs.
     const dunning = createDunningScheduler({
@@ -221,8 +220,32 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
 
     let dbReady = true;
     let dbError = '';
-    const jobs = [
-      intervalJob('db-health', 2_000, async () => {
+    const job = (name: string, everyMs: number, tick: () => Promise<void>, readiness?: () => Readiness): Service => {
+      const j = intervalJob(name, everyMs, tick, { logger });
+      return service(`job:${name}`, () => {
+        j.start();
+        void j.runNow();
+      }, () => j.stop(), readiness);
+    };
+
+    // Every service, in start order; each is stopped in reverse, and /readyz is their readiness rolled up.
+    const noop = () => undefined;
+    const services: Service[] = [
+      service('outbox', () => effects.dispatcher.start(), () => effects.close()),
+      ...(dlq ? [service('dlq-producer', noop, () => dlq.disconnect())] : []),
+      // Writes every partition's checkpoint in full once the consumers have stopped (stopped after them).
+      service('pipeline', noop, () => pipeline.flushAll()),
+      service('rules', () => {
+        unwatch ??= watchRules(config.rulesDir, (change) => (change.ok ? applyRules(change.rules) : rejectRules(change.error)));
+        process.on('SIGHUP', onSighup);
+      }, () => {
+        unwatch?.();
+        unwatch = null;
+        process.off('SIGHUP', onSighup);
+      }, () => (rules.fraud.length + rules.dunning.length === 0 ? { ready: false, reasons: ['no rules loaded'] } : READY)),
+      ...(kafkaIngest ? [service('kafka-consumer', () => kafkaIngest.start(), () => kafkaIngest.stop(), () => kafkaIngest.readiness())] : []),
+      service('dunning', () => dunning.start(), () => dunning.stop(), () => dunning.readiness()),
+      job('db-health', 2_000, async () => {
         try {
           await db.query('SELECT 1');
           dbReady = true;
@@ -231,38 +254,26 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
           dbError = (err as Error).message;
           throw err;
         }
-      }, { logger }),
-      intervalJob('hold-expiry', 10_000, async () => void (await releaseExpiredHolds({ db, clock, logger, metrics, onCommitted: wakeOutbox })), { logger }),
-      intervalJob('store-gauges', 5_000, () => refreshStoreGauges(db, metrics), { logger }),
+      }, () => (dbReady ? READY : { ready: false, reasons: [`database unavailable: ${dbError}`] })),
+      job('hold-expiry', 10_000, async () => void (await releaseExpiredHolds({ db, clock, logger, metrics, onCommitted: wakeOutbox }))),
+      job('store-gauges', 5_000, () => refreshStoreGauges(db, metrics)),
     ];
-
-    readinessOf = () => {
-      const reasons: string[] = [];
-      if (!dbReady) reasons.push(`database unavailable: ${dbError}`);
-      if (rules.fraud.length + rules.dunning.length === 0) reasons.push('no rules loaded');
-      if (kafkaIngest) reasons.push(...kafkaIngest.readiness().reasons);
-      reasons.push(...statusView.readiness().reasons);
-      reasons.push(...dunning.readiness().reasons);
-      return { ready: reasons.length === 0, reasons, details: { ruleErrors: ruleErrors.summary() } };
-    };
+    // The database's readiness comes first on /readyz, as it is the usual cause of the others. The status view was
+    // started (and is released) with the database; it is rolled up here. Rule errors are details, not unreadiness.
+    const dbHealth = services.find((s) => s.name === 'job:db-health')!;
+    const statusViewReadiness = service('status-view', noop, noop, () => statusView.readiness());
+    readinessOf = () => ({
+      ...rollUp([dbHealth, statusViewReadiness, ...services.filter((s) => s !== dbHealth)]),
+      details: { ruleErrors: ruleErrors.summary() },
+    });
 
     httpIngest = createHttpIngest(pipeline);
     deadLetterMapped = mappedDeadLetters({ db, dlq, metrics, cdrTopic: config.topics.cdrs, now: () => clock.now().getTime() });
     wake = wakeOutbox;
 
-    // Start, in order; the releasers stop them in reverse.
-    effects.dispatcher.start();
-    if (kafkaIngest) {
-      await kafkaIngest.start();
-      releasers.push({ name: 'kafka-consumer', release: () => kafkaIngest.stop() });
-    }
-    dunning.start();
-    releasers.push({ name: 'dunning', release: () => dunning.stop() });
-    for (const job of jobs) {
-      job.start();
-      void job.runNow();
-      releasers.push({ name: 'job', release: () => job.stop() });
-    }
+    // Start, in order; the releasers stop them in reverse (every stop is safe on a service that never started).
+    for (const s of services) releasers.push({ name: s.name, release: () => s.stop() });
+    for (const s of services) await s.start();
     logger.info({ url: address.url, kafka: config.kafka ? config.kafka.brokers : 'off', database: db.kind }, 'suspensiond started');
 
     let stopping: Promise<void> | undefined;

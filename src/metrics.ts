@@ -105,6 +105,13 @@ export class Metrics {
     labelNames: ['rule'] as const,
     registers: [this.registry],
   });
+  // Addition to CONTRACT §7 (issue 11): a partition with lag whose committed offset has not moved for STALL_AFTER.
+  private readonly partitionStalled = new Gauge({
+    name: 'suspensiond_partition_stalled',
+    help: '1 while the partition has lag and its committed offset has not moved for STALL_AFTER, else 0',
+    labelNames: ['topic', 'partition'] as const,
+    registers: [this.registry],
+  });
   private readonly rulesReloads = new Counter({
     name: 'suspensiond_rules_reloads_total',
     help: 'Rule reloads by outcome (success, failure)',
@@ -160,6 +167,9 @@ export class Metrics {
   }
   setConsumerLag(topic: string, partition: number, lag: number): void {
     this.consumerLag.set({ topic, partition: String(partition) }, lag);
+  }
+  setPartitionStalled(topic: string, partition: number, stalled: boolean): void {
+    this.partitionStalled.set({ topic, partition: String(partition) }, stalled ? 1 : 0);
   }
   email(template: string, outcome: EmailOutcome): void {
     this.emails.inc({ template, outcome });

@@ -1,6 +1,7 @@
 // partition_checkpoints (0002_ingest.sql, 0006_engine_state.sql, 0008_effects_offset.sql), per input partition:
-// `next_offset`, where the stored fraud engine state is exact (its shared part in the row, its per-account parts in
-// engine_account_state), and `effects_offset`, before which every record's effects are durable. Three writes, each
+// the state offset (column `next_offset`), where the stored fraud engine state is exact (its shared part in the row,
+// its per-account parts in engine_account_state), and the effects offset (`effects_offset`), before which every
+// record's effects are durable. In code they are `stateOffset` and `effectsOffset` (partition-checkpoint.ts). Three writes, each
 // in the caller's transaction:
 // - saveCheckpoint: both offsets and the engine delta (the changed accounts' parts, one set-based upsert, and the
 //   forgotten ones, one delete);
@@ -10,12 +11,13 @@
 // The first two are conditional on the effects offset the writer last saw, saveState on the state offset: either
 // fences a stale owner (a consumer that lost its partition in a rebalance but is still finishing a batch).
 // Never: commits Kafka offsets, commits or rolls back the transaction itself.
-import type { Queryable } from '../store/db.js';
+import type { Database, Queryable } from '../store/db.js';
+import type { CheckpointStore } from './partition-checkpoint.js';
 
 export interface Checkpoint {
   /** Where the stored engine state is exact: the next offset to feed the engine. */
-  nextOffset: number;
-  /** The stored effects offset: the effects of every record before it are durable. May be behind nextOffset. */
+  stateOffset: number;
+  /** The stored effects offset: the effects of every record before it are durable. May be behind stateOffset. */
   effectsOffset: number;
   /** The engine's shared part, or null (no engine, or a legacy whole snapshot that 0006 cleared). */
   shared: Uint8Array | null;
@@ -46,8 +48,8 @@ export async function loadCheckpoint(q: Queryable, topic: string, partition: num
   if (!row) return null;
   const accounts: [string, Uint8Array][] = [];
   if (row.engine_shared && row.ids) row.ids.forEach((id, i) => accounts.push([id, row.parts![i]!]));
-  const nextOffset = Number(row.next_offset);
-  return { nextOffset, effectsOffset: Number(row.effects_offset ?? nextOffset), shared: row.engine_shared, accounts };
+  const stateOffset = Number(row.next_offset);
+  return { stateOffset, effectsOffset: Number(row.effects_offset ?? stateOffset), shared: row.engine_shared, accounts };
 }
 
 const buf = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
@@ -62,16 +64,16 @@ export async function saveCheckpoint(
   topic: string,
   partition: number,
   expected: number | null,
-  nextOffset: number,
+  stateOffset: number,
   delta: EngineDelta | null,
-  effectsOffset: number = nextOffset,
+  effectsOffset: number = stateOffset,
 ): Promise<boolean> {
   const shared = delta ? buf(delta.shared) : null;
   if (expected === null) {
     const res = await q.query(
       `INSERT INTO partition_checkpoints (topic, partition, next_offset, effects_offset, state, engine_shared, updated_at)
        VALUES ($1, $2, $3, $4, NULL, $5, now()) ON CONFLICT (topic, partition) DO NOTHING`,
-      [topic, partition, nextOffset, effectsOffset, shared],
+      [topic, partition, stateOffset, effectsOffset, shared],
     );
     if (res.rowCount !== 1) return false;
     await q.query('DELETE FROM engine_account_state WHERE topic = $1 AND partition = $2', [topic, partition]);
@@ -80,7 +82,7 @@ export async function saveCheckpoint(
     const res = await q.query(
       `UPDATE partition_checkpoints SET next_offset = $4, effects_offset = $5, state = NULL, engine_shared = $6, updated_at = now()
         WHERE topic = $1 AND partition = $2 AND effects_offset = $3`,
-      [topic, partition, expected, nextOffset, effectsOffset, shared],
+      [topic, partition, expected, stateOffset, effectsOffset, shared],
     );
     if (res.rowCount !== 1) return false;
   }
@@ -99,15 +101,15 @@ export async function saveEffectsOffset(q: Queryable, topic: string, partition: 
 }
 
 /**
- * Writes the engine delta and moves the state offset from `expectedState` to `nextOffset`, leaving the effects
+ * Writes the engine delta and moves the state offset from `expectedState` to `stateOffset`, leaving the effects
  * offset alone. Returns false when the stored state offset moved meanwhile (another owner); the caller rolls back.
  */
-export async function saveState(q: Queryable, topic: string, partition: number, expectedState: number, nextOffset: number, delta: EngineDelta): Promise<boolean> {
+export async function saveState(q: Queryable, topic: string, partition: number, expectedState: number, stateOffset: number, delta: EngineDelta): Promise<boolean> {
   await writeDelta(q, topic, partition, delta);
   const res = await q.query(
     `UPDATE partition_checkpoints SET next_offset = $4, state = NULL, engine_shared = $5, updated_at = now()
       WHERE topic = $1 AND partition = $2 AND next_offset = $3`,
-    [topic, partition, expectedState, nextOffset, buf(delta.shared)],
+    [topic, partition, expectedState, stateOffset, buf(delta.shared)],
   );
   return res.rowCount === 1;
 }
@@ -129,4 +131,15 @@ async function writeDelta(q: Queryable, topic: string, partition: number, delta:
   if (delta.deletes.length > 0) {
     await q.query('DELETE FROM engine_account_state WHERE topic = $1 AND partition = $2 AND account_id = ANY($3::text[])', [topic, partition, delta.deletes]);
   }
+}
+
+/** The checkpoint store of partition-checkpoint.ts over the database. */
+export function pgCheckpointStore(db: Database): CheckpointStore<Queryable> {
+  return {
+    transaction: (fn) => db.transaction(fn),
+    load: (topic, partition) => loadCheckpoint(db, topic, partition),
+    saveCheckpoint,
+    saveEffectsOffset,
+    saveState,
+  };
 }

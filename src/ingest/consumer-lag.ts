@@ -1,9 +1,12 @@
 // The consumer lag gauge (CONTRACT §7 suspensiond_consumer_lag): every few seconds, each partition's end offset
 // minus the group's committed offset. Committed offsets trail the durable checkpoints, so this is the honest lag.
+// Each sample also feeds the stall detector (stall-detector.ts), whose verdict goes to the
+// suspensiond_partition_stalled gauge here and to /readyz through the consumer's readiness.
 // Never: throws out of its timer (errors are logged), or keeps the process alive (the timer is unref'd).
 import type { Admin, Kafka } from 'kafkajs';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
+import type { StallDetector } from './stall-detector.js';
 
 export interface LagMonitor {
   start(): void;
@@ -11,7 +14,13 @@ export interface LagMonitor {
   sample(): Promise<void>;
 }
 
-export function createLagMonitor(kafka: Kafka, groupId: string, topics: string[], metrics: Metrics, log: Logger, everyMs = 5_000): LagMonitor {
+export interface StallWatch {
+  detector: StallDetector;
+  /** The injected clock, in epoch ms. */
+  now: () => number;
+}
+
+export function createLagMonitor(kafka: Kafka, groupId: string, topics: string[], metrics: Metrics, log: Logger, everyMs = 5_000, stall?: StallWatch): LagMonitor {
   let admin: Admin | null = null;
   let timer: NodeJS.Timeout | null = null;
   let running = false;
@@ -29,6 +38,11 @@ export function createLagMonitor(kafka: Kafka, groupId: string, topics: string[]
         const low = Number(e.low);
         const pos = c < 0 ? low : c;
         metrics.setConsumerLag(t.topic, e.partition, Math.max(0, Number(e.high) - pos));
+        if (stall) {
+          const now = stall.now();
+          stall.detector.observe({ topic: t.topic, partition: e.partition, committed: pos, end: Number(e.high) }, now);
+          metrics.setPartitionStalled(t.topic, e.partition, stall.detector.isStalled(t.topic, e.partition, now));
+        }
       }
     }
   };

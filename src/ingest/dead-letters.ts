@@ -1,7 +1,9 @@
 // Dead letters (CONTRACT §2, §8): a rejected record keeps its original key and value bytes and gains the x-source-*
 // and x-error headers. Stored in dead_letters in the batch's transaction and produced to the DLQ topic BEFORE that
 // transaction commits: a crash in between re-delivers the batch and produces the letter again (a duplicate on the
-// DLQ topic, never a loss); the table keeps one row per Kafka record through its unique key.
+// DLQ topic, never a loss); the table keeps one row per Kafka record through its unique key. The reason and the
+// headers are stored with NUL and lone surrogates escaped (PostgreSQL text and jsonb refuse them), so a letter about
+// such a record can always be written; the DLQ topic gets them as they are.
 import type { Queryable } from '../store/db.js';
 import type { DeadLetter, Headers, RawRecord, Source } from './types.js';
 
@@ -18,6 +20,19 @@ export function toDeadLetter(source: Source, rec: RawRecord, error: string): Dea
   return { topic: source.topicName, partition, offset, key: rec.key, value: rec.value, headers, error };
 }
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** Text PostgreSQL accepts: NUL written as the six characters `\u0000`, lone surrogates as U+FFFD. */
+export function storableText(s: string): string {
+  return s.replace(/\u0000/g, '\\u0000').replace(LONE_SURROGATE, '\ufffd');
+}
+
+function storableHeaders(h: Headers): Headers {
+  const out: Headers = {};
+  for (const [k, v] of Object.entries(h)) out[storableText(k)] = storableText(v);
+  return out;
+}
+
 /** One statement for the batch's letters; a letter already stored for the same Kafka record is skipped. */
 export async function insertDeadLetters(q: Queryable, letters: readonly DeadLetter[], receivedAtMs: number): Promise<void> {
   if (letters.length === 0) return;
@@ -28,8 +43,8 @@ export async function insertDeadLetters(q: Queryable, letters: readonly DeadLett
     offset: l.offset,
     key: l.key === null ? null : l.key.toString('base64'),
     value: l.value === null ? null : l.value.toString('base64'),
-    headers: l.headers,
-    error: l.error,
+    headers: storableHeaders(l.headers),
+    error: storableText(l.error),
   }));
   await q.query(
     `INSERT INTO dead_letters (topic, partition, "offset", key, value, headers, error, received_at)

@@ -4,13 +4,17 @@
 // Kafka offsets are committed only up to durable checkpoints (for lag and quick restarts).
 // Outages: a failing batch pauses its partition (nothing committed), retries with backoff and resumes from the
 // checkpoint; kafkajs reconnects to the broker itself; a crash it will not restart rebuilds the consumer.
+// A partition that has lag but whose committed offset has not moved for `stallAfterMs` is reported on /readyz and
+// in suspensiond_partition_stalled (stall-detector.ts, fed by the lag monitor).
 // Never: commits an offset beyond a durable checkpoint, or lets bad input stop consumption (the pipeline
-// dead-letters it).
+// dead-letters it; only a retryable error -- database or broker unavailable -- pauses a partition).
 import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import type { InputKind } from '../events/decode-record.js';
 import type { Logger } from '../log.js';
 import { createLagMonitor, type LagMonitor } from './consumer-lag.js';
+import { isRetryableIngestError } from './error-kinds.js';
 import type { Pipeline } from './pipeline.js';
+import { StallDetector } from './stall-detector.js';
 import { CheckpointConflictError, type Headers, type RawRecord, type Source } from './types.js';
 
 export interface KafkaIngestOptions {
@@ -31,6 +35,10 @@ export interface KafkaIngestOptions {
   /** Group session timeout: how long a dead member holds its partitions. Default 30 s (kafkajs). */
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
+  /** A partition with lag whose committed offset has not moved for this long is stalled (STALL_AFTER). Default 5 min. */
+  stallAfterMs?: number;
+  /** The injected clock, in epoch ms (stall times). Default Date.now. */
+  now?: () => number;
 }
 
 export interface KafkaIngest {
@@ -81,6 +89,8 @@ export function createKafkaIngest(opts: KafkaIngestOptions): KafkaIngest {
   let cancelRetry: (() => void) | null = null;
   let state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
   const counters = { crashes: 0, rebuilds: 0, pausedBatches: 0 };
+  const stalls = new StallDetector(opts.stallAfterMs ?? 300_000);
+  const now = opts.now ?? Date.now;
 
   const sourceOf = (topic: string, partition: number): Source => ({ kind: kindOf.get(topic)!, topicName: topic, partition });
 
@@ -106,8 +116,11 @@ export function createKafkaIngest(opts: KafkaIngestOptions): KafkaIngest {
     counters.pausedBatches++;
     const message = err instanceof Error ? err.message : String(err);
     const code = (err as { code?: string }).code;
-    reasons.set(key, `database unavailable or batch failed on ${key}: ${code && !message.includes(code) ? `${code} ` : ''}${message}`);
-    log.error({ err, topic: source.topicName, partition: source.partition }, 'batch failed: partition paused');
+    // The pipeline isolates record-level failures itself: what reaches here is a dependency outage (retryable), or
+    // a failure of the batch's own bookkeeping, which the stall detector makes visible if it persists.
+    const what = isRetryableIngestError(err) ? 'database or broker unavailable' : 'batch failed';
+    reasons.set(key, `${what} on ${key}: ${code && !message.includes(code) ? `${code} ` : ''}${message}`);
+    log.error({ err, topic: source.topicName, partition: source.partition }, `${what}: partition paused`);
     positioned.delete(key);
     c.pause([tp]);
     const retry = () => {
@@ -153,11 +166,11 @@ export function createKafkaIngest(opts: KafkaIngestOptions): KafkaIngest {
       }
       for (let i = 0; i < batch.messages.length; i += chunkSize) {
         if (!p.isRunning() || p.isStale()) return;
-        const now = Date.now();
+        const arrivedBy = Date.now();
         const chunk = batch.messages.slice(i, i + chunkSize);
-        const res = await opts.pipeline.processBatch(source, chunk.map((m) => toRaw(m, now)));
+        const res = await opts.pipeline.processBatch(source, chunk.map((m) => toRaw(m, arrivedBy)));
         p.resolveOffset(chunk[chunk.length - 1]!.offset);
-        await commit(c, source, res.durableNextOffset);
+        await commit(c, source, res.durableOffset);
         await p.heartbeat();
       }
       backoff.delete(key);
@@ -297,7 +310,7 @@ export function createKafkaIngest(opts: KafkaIngestOptions): KafkaIngest {
         })().catch((err: unknown) => log.error({ err }, 'kafka consumer start failed'));
       }
       const k = opts.kafka();
-      lag = createLagMonitor(k, opts.groupId, topics, opts.metrics, log, opts.lagIntervalMs);
+      lag = createLagMonitor(k, opts.groupId, topics, opts.metrics, log, opts.lagIntervalMs, { detector: stalls, now });
       lag.start();
       flushTimer = setInterval(() => {
         if (consumer && state === 'running') void flushOwned(consumer);
@@ -328,6 +341,11 @@ export function createKafkaIngest(opts: KafkaIngestOptions): KafkaIngest {
     stats: () => ({ ...counters }),
     readiness() {
       const list = [...reasons.values()];
+      // The gauge covers every partition of the group; readiness names the stalled ones this member owns.
+      for (const s of stalls.stalled(now())) {
+        if (!owned.has(`${s.topic}:${s.partition}`)) continue;
+        list.push(`partition ${s.topic}:${s.partition} stalled: ${s.lag} records of lag and no progress for ${Math.round(s.stalledForMs / 1000)}s`);
+      }
       return { ready: list.length === 0 && state === 'running', reasons: state === 'running' ? list : [`kafka ingest ${state}`] };
     },
   };

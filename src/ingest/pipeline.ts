@@ -1,41 +1,33 @@
-// The one ingestion pipeline (issue 3): raw records from Kafka, HTTP ingest or replay -> decode -> dead letters,
-// account upserts, invoice events + dunning evaluation, and CDRs through the source's fraud engine -> rule hits.
-// Every DB write of a batch AND the lane's checkpoint commit in ONE transaction, which is what makes effects
-// exactly-once on an at-least-once stream. Two kinds of checkpoint (checkpoint-repo.ts):
-// - an effects checkpoint moves the partition's effects offset: with every batch that has effects, else every
-//   `checkpointIntervalMs`. It is one row update.
-// - a state checkpoint also stores the engine state (the parts of the accounts changed since the last one) and
-//   moves the state offset to the same place: every `stateIntervalMs` on Kafka partitions, with every batch
-//   elsewhere (HTTP cannot redeliver), and on revocation and shutdown.
+// The one ingestion pipeline (issues 3, 11): raw records from Kafka, HTTP ingest or replay go through three steps,
+// each giving one typed result per record (results.ts: ok, duplicate, dead_letter, or retry, which stops the batch
+// and hands its error to the caller to try it again later): decode (decode-step.ts), evaluate (evaluate-step.ts:
+// CDRs through the source's fraud engine -> rule hits) and commit (commit-step.ts: dead letters, account upserts,
+// invoice events + dunning evaluation, rule hits). A
+// record that fails on its own at any step is dead-lettered alone and the batch goes on; metrics and logs of what
+// the batch did come after its COMMIT. Every DB write of a batch AND the lane's checkpoint commit in ONE
+// transaction, which is what makes effects exactly-once on an at-least-once stream. Each lane's offsets, engine
+// and checkpoint writes (effects, full, background state) are its PartitionCheckpoint (partition-checkpoint.ts).
 // After a crash the engine is restored at the state offset and the records up to the effects offset are fed to it
 // again with their effects suppressed (they are durable already): the engine is deterministic on event time, so it
 // reaches the state it had, and the records after that are decided exactly once.
-// Never: commits Kafka offsets (the consumer
-// does, up to `durableNextOffset`), reads wall time for decisions (the injected clock), or branches on the source
-// in decision code (live and replay share every line of it).
+// Never: commits Kafka offsets (the consumer does, up to `durableOffset`), reads wall time for decisions (the
+// injected clock), or branches on the source in decision code (live and replay share every line of it).
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.js';
-import { decodeRecord } from '../events/decode-record.js';
-import type { AccountRecord, CdrRecord, InvoiceEventRecord } from '../events/types.js';
 import type { Logger } from '../log.js';
 import type { EventOutcome, Metrics } from '../metrics.js';
 import type { FraudEngine, FraudRule, RuleSet } from '../rules/types.js';
-import type { Database } from '../store/db.js';
-import { loadCheckpoint, saveCheckpoint, saveEffectsOffset, saveState, type EngineDelta } from './checkpoint-repo.js';
-import { insertDeadLetters, toDeadLetter } from './dead-letters.js';
-import { laneKey, newLane, resetLane, runInLane, type Lane } from './lanes.js';
+import type { Database, Queryable } from '../store/db.js';
+import { pgCheckpointStore } from './checkpoint-repo.js';
+import { commitBatch, hasEffects, type Committed } from './commit-step.js';
+import { decodeBatch } from './decode-step.js';
+import { evaluateBatch, type Effect } from './evaluate-step.js';
+import { checkpointRowOf, laneKey, runInLane, type Lane } from './lanes.js';
+import { PartitionCheckpoint, type CheckpointTuning } from './partition-checkpoint.js';
 import { ProfileCache } from './profile-cache.js';
-import { applyRuleHits, type CommittedDecision, type TimedHit } from './rule-hits.js';
-import {
-  CheckpointConflictError,
-  type BatchResult,
-  type DeadLetter,
-  type DeadLetterSink,
-  type IngestEffects,
-  type RawRecord,
-  type RecordResult,
-  type Source,
-} from './types.js';
+import { outcomeOf, type StepResult } from './results.js';
+import { reportRuleHits } from './rule-hits.js';
+import { type BatchResult, type DeadLetterSink, type IngestEffects, type RawRecord, type RecordResult, type Source } from './types.js';
 
 export interface PipelineOptions {
   db: Database;
@@ -97,10 +89,13 @@ const defaultNewId = (prefix: string) => `${prefix}-${randomBytes(9).toString('b
 export function createPipeline(opts: PipelineOptions): Pipeline {
   const lanes = new Map<string, Lane>();
   const profiles = new ProfileCache(opts.defaultTimezone);
-  const interval = opts.checkpointIntervalMs ?? 2_000;
-  const maxRecords = opts.checkpointMaxRecords ?? 100_000;
-  const stateInterval = opts.stateIntervalMs ?? 30_000;
-  const stateMaxRecords = opts.stateMaxRecords ?? 250_000;
+  const store = pgCheckpointStore(opts.db);
+  const tuning: CheckpointTuning = {
+    checkpointIntervalMs: opts.checkpointIntervalMs ?? 2_000,
+    checkpointMaxRecords: opts.checkpointMaxRecords ?? 100_000,
+    stateIntervalMs: opts.stateIntervalMs ?? 30_000,
+    stateMaxRecords: opts.stateMaxRecords ?? 250_000,
+  };
   const newId = opts.newId ?? defaultNewId;
   let rules = opts.rules;
   /**
@@ -108,278 +103,113 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
    * once would take the connections and the cores that the batches' effects need.
    */
   let stateQueue: Promise<unknown> = Promise.resolve();
-  /** Bumped by setRules, which may run while a lane's checkpoint transaction is in flight (see markDurable). */
-  let rulesEpoch = 0;
+  const queue = {
+    run<T>(write: () => Promise<T>): Promise<T> {
+      const run = stateQueue.then(write);
+      stateQueue = run.catch(() => undefined);
+      return run;
+    },
+  };
 
   const laneOf = (source: Source): Lane => {
     const key = laneKey(source);
     let lane = lanes.get(key);
-    if (!lane) lanes.set(key, (lane = newLane(source)));
+    if (!lane) {
+      const row = checkpointRowOf(source);
+      const checkpoint = new PartitionCheckpoint<FraudEngine, Queryable>({
+        row,
+        kind: typeof source.partition === 'number' ? 'kafka' : source.partition,
+        store,
+        createEngine: () => (source.kind === 'cdrs' ? opts.createEngine(rules.fraud) : null),
+        queue,
+        tuning,
+        now: Date.now,
+        onRebuild: (from, to) => opts.log.info({ topic: row!.topic, partition: row!.partition, from, to }, 'rebuilding engine state: records up to the effects offset are fed again without effects'),
+        onStateWriteFailed: (err) => opts.log.warn({ err, topic: row!.topic, partition: row!.partition }, 'engine state write failed; the partition reloads its checkpoint'),
+      });
+      lanes.set(key, (lane = { key, source, checkpoint, tail: Promise.resolve() }));
+    }
     return lane;
   };
 
-  async function ensureLoaded(lane: Lane): Promise<void> {
-    if (lane.stateFailed) resetLane(lane);
-    if (lane.loaded) return;
-    // A background state write of an earlier incarnation of this lane lands first, so the load sees it.
-    if (lane.stateWrite) await lane.stateWrite;
-    const cp = lane.checkpoint ? await loadCheckpoint(opts.db, lane.checkpoint.topic, lane.checkpoint.partition) : null;
-    lane.fence = cp?.effectsOffset ?? null;
-    lane.stateAt = cp?.nextOffset ?? null;
-    lane.applied = lane.stateAt ?? (lane.source.partition === 'http' ? 0 : null);
-    lane.replayUntil = cp && cp.effectsOffset > cp.nextOffset ? cp.effectsOffset : null;
-    if (lane.replayUntil !== null) {
-      opts.log.info({ topic: lane.checkpoint!.topic, partition: lane.checkpoint!.partition, from: cp!.nextOffset, to: cp!.effectsOffset }, 'rebuilding engine state: records up to the effects offset are fed again without effects');
-    }
-    lane.engine = null;
-    if (lane.source.kind === 'cdrs') {
-      lane.engine = opts.createEngine(rules.fraud);
-      if (cp?.shared) lane.engine.restoreParts(cp.shared, cp.accounts);
-    }
-    lane.pending = 0;
-    lane.lastCheckpointAt = Date.now();
-    lane.statePending = 0;
-    lane.lastStateAt = Date.now();
-    lane.forceState = false;
-    lane.loaded = true;
-  }
-
   /**
-   * Kafka partitions of the fraud engine store their state in the background (startStateWrite), apart from the
-   * effects; every other lane, and a partition's first checkpoint, store it with the batch.
+   * One batch of one lane: decode -> evaluate -> commit (decode-step.ts, evaluate-step.ts, commit-step.ts), each
+   * giving one typed result per record; what the batch did is counted and logged only after its COMMIT.
    */
-  function stateInBackground(lane: Lane): boolean {
-    return lane.engine !== null && typeof lane.source.partition === 'number' && lane.fence !== null && lane.stateAt !== null;
-  }
-
-  function stateDue(lane: Lane): boolean {
-    return lane.forceState || lane.statePending >= stateMaxRecords || Date.now() - lane.lastStateAt >= stateInterval;
-  }
-
-  function engineDelta(engine: FraudEngine): EngineDelta {
-    const delta: EngineDelta = { shared: engine.snapshotShared(), upserts: [], deletes: [] };
-    for (const id of engine.dirtyAccounts()) {
-      const part = engine.snapshotAccount(id);
-      if (part) delta.upserts.push([id, part]);
-      else delta.deletes.push(id);
-    }
-    return delta;
-  }
-
-  /**
-   * Stores the engine state at the lane's applied offset in its own transaction, while the lane goes on: the parts
-   * are encoded now (the engine starts a new change set at once), written in the background, and the state offset
-   * moves when that commits. A hold's commit never waits for it. A failure loses the change set, so the lane
-   * reloads (state offset, then a rebuild up to the effects offset) before its next batch.
-   */
-  function startStateWrite(lane: Lane): void {
-    const cp = lane.checkpoint!;
-    const at = lane.applied!;
-    const expected = lane.stateAt!;
-    const delta = engineDelta(lane.engine!);
-    lane.engine!.markClean();
-    lane.statePending = 0;
-    lane.lastStateAt = Date.now();
-    lane.forceState = false;
-    const write = stateQueue.then(() =>
-      opts.db.transaction(async (tx) => {
-        if (!(await saveState(tx, cp.topic, cp.partition, expected, at, delta))) {
-          throw new CheckpointConflictError(`engine state of ${lane.key} moved under us (another owner?)`, null);
-        }
-      }),
-    );
-    stateQueue = write.catch(() => undefined);
-    lane.stateWrite = write
-      .then(
-        () => {
-          if (lane.stateAt === expected) lane.stateAt = at;
-        },
-        (err: unknown) => {
-          lane.stateFailed = true;
-          opts.log.warn({ err, topic: cp.topic, partition: cp.partition }, 'engine state write failed; the partition reloads its checkpoint');
-        },
-      )
-      .finally(() => {
-        lane.stateWrite = null;
-      });
-  }
-
-  /** Both offsets and the engine delta, in the caller's transaction (no background state write may be in flight). */
-  async function writeCheckpoint(tx: Parameters<Parameters<Database['transaction']>[0]>[0], lane: Lane, next: number): Promise<void> {
-    const cp = lane.checkpoint!;
-    const delta = lane.engine ? engineDelta(lane.engine) : null;
-    lane.writtenEpoch = rulesEpoch;
-    // While rebuilding after a restart the state may be stored behind the effects offset, which never moves back.
-    const ok = await saveCheckpoint(tx, cp.topic, cp.partition, lane.fence, next, delta, Math.max(next, lane.fence ?? next));
-    if (!ok) throw new CheckpointConflictError(`checkpoint of ${lane.key} moved under us (another owner?)`, null);
-  }
-
-  /** An effects checkpoint; nothing to write while still rebuilding behind the effects offset. */
-  async function writeEffectsCheckpoint(tx: Parameters<Parameters<Database['transaction']>[0]>[0], lane: Lane, next: number): Promise<void> {
-    const cp = lane.checkpoint!;
-    if (lane.fence === null || next <= lane.fence) return;
-    const ok = await saveEffectsOffset(tx, cp.topic, cp.partition, lane.fence, next);
-    if (!ok) throw new CheckpointConflictError(`checkpoint of ${lane.key} moved under us (another owner?)`, null);
-  }
-
-  /**
-   * Every record before this has its effects durable (null: no checkpoint yet): the stored effects offset, or the
-   * state offset when that is further on (a record without effects needs nothing written). Kafka commits up to it.
-   */
-  function durableOf(lane: Lane): number | null {
-    return lane.fence === null ? null : Math.max(lane.fence, lane.stateAt ?? lane.fence);
-  }
-
-  /** Starts a background state write when one is due and none is in flight (Kafka partitions of the engine). */
-  function maybeStartStateWrite(lane: Lane): void {
-    if (stateInBackground(lane) && lane.stateWrite === null && lane.applied !== lane.stateAt && stateDue(lane)) startStateWrite(lane);
-  }
-
-  /**
-   * After the checkpoint's COMMIT: the written parts are durable, so the engine starts a new change set -- unless
-   * the rules changed meanwhile, which re-encodes every account under new rule indices: those stay dirty.
-   */
-  function markDurable(lane: Lane, next: number): void {
-    if (lane.writtenEpoch === rulesEpoch) lane.engine?.markClean();
-    else lane.forceState = true;
-    lane.writtenEpoch = null;
-    const first = lane.fence === null;
-    lane.fence = Math.max(next, lane.fence ?? next);
-    lane.stateAt = next;
-    lane.pending = 0;
-    lane.lastCheckpointAt = Date.now();
-    lane.statePending = 0;
-    // Partitions that start together would store their state together: spread their next write over the second
-    // half of the interval.
-    lane.lastStateAt = first ? lane.lastCheckpointAt - Math.random() * 0.5 * stateInterval : lane.lastCheckpointAt;
-  }
-
-  /** After an effects checkpoint's COMMIT (or a due one with nothing to move: `next` is then behind the fence). */
-  function markEffectsDurable(lane: Lane, next: number): void {
-    if (lane.fence !== null) lane.fence = Math.max(lane.fence, next);
-    lane.pending = 0;
-    lane.lastCheckpointAt = Date.now();
-  }
-
   async function run(lane: Lane, records: readonly RawRecord[]): Promise<BatchResult> {
-    if (lane.stateFailed) {
+    const cp = lane.checkpoint;
+    if (cp.mode === 'failed') {
       // The engine's change set is lost: reload from the checkpoint. Failing the batch makes the consumer seek back.
-      resetLane(lane);
+      cp.reset();
       throw new Error(`engine state write of ${lane.key} failed: reloading the checkpoint`);
     }
-    await ensureLoaded(lane);
+    await cp.load();
     const { source } = lane;
     const isKafka = typeof source.partition === 'number';
-    const results: RecordResult[] = new Array(records.length);
-    const letters: DeadLetter[] = [];
-    const accounts: AccountRecord[] = [];
-    const invoices: InvoiceEventRecord[] = [];
-    const invoiceIndex: number[] = [];
-    const cdrs: { i: number; cdr: CdrRecord; arrivedAtMs: number; replay?: true }[] = [];
-    let skipped = 0;
-    let last: number | null = null;
-    for (let i = 0; i < records.length; i++) {
-      const rec = records[i]!;
-      if (isKafka) {
-        if (lane.applied !== null && rec.offset! < lane.applied) {
-          results[i] = { index: i, outcome: 'duplicate' };
-          skipped++;
-          continue;
-        }
-        last = rec.offset!;
-      }
-      const d = decodeRecord(source.kind, rec.value, rec.arrivedAtMs);
-      if (isKafka && lane.replayUntil !== null && rec.offset! < lane.replayUntil) {
-        // Rebuilding the engine after a restart: this record's effects (and dead letter) are durable already.
-        results[i] = { index: i, outcome: 'duplicate' };
-        if (d.ok && d.record.kind === 'cdrs') cdrs.push({ i, cdr: d.record.value, arrivedAtMs: rec.arrivedAtMs, replay: true });
-        continue;
-      }
-      if (!d.ok) {
-        letters.push(toDeadLetter(source, rec, d.error));
-        results[i] = { index: i, outcome: 'rejected', error: d.error };
-      } else {
-        results[i] = { index: i, outcome: 'accepted' };
-        if (d.record.kind === 'cdrs') cdrs.push({ i, cdr: d.record.value, arrivedAtMs: rec.arrivedAtMs });
-        else if (d.record.kind === 'accounts') accounts.push(d.record.value);
-        else {
-          invoices.push(d.record.value);
-          invoiceIndex.push(i);
-        }
-      }
-    }
-    const applied = records.length - skipped;
-    const next = isKafka ? (last === null ? lane.applied : last + 1) : source.partition === 'http' ? lane.applied! + applied : null;
+    const decoded = decodeBatch(source.kind, records, { kafka: isKafka, appliedOffset: isKafka ? cp.applied : null, rebuildUntil: isKafka ? cp.rebuildUntil : null });
+    const applied = records.length - decoded.skipped;
+    const next = isKafka
+      ? decoded.lastOffset === null ? cp.applied : decoded.lastOffset + 1
+      : source.partition === 'http' ? cp.applied! + applied : null;
+    const evaluated = await evaluateBatch({
+      results: decoded.results,
+      arrivedAtMs: (index) => records[index]!.arrivedAtMs,
+      rebuild: decoded.rebuild,
+      engine: cp.engine,
+      profiles,
+      db: opts.db,
+      nowMs: Date.now(),
+    });
+    // The database is unavailable: nothing was done (the engine has not seen the batch); the consumer retries.
+    throwIfRetry(evaluated);
+    cp.advance(next, applied);
 
-    const hits: TimedHit[] = [];
-    if (cdrs.length > 0) {
-      const byId = await profiles.load(opts.db, cdrs.map((c) => c.cdr.accountId), Date.now());
-      const engine = lane.engine!;
-      for (const c of cdrs) {
-        const r = engine.process(c.cdr, byId.get(c.cdr.accountId)!);
-        if (c.replay) continue;
-        if (r.outcome === 'duplicate') results[c.i] = { index: c.i, outcome: 'duplicate' };
-        for (const hit of r.hits) hits.push({ hit, arrivedAtMs: c.arrivedAtMs });
-      }
-    }
-    lane.applied = next;
-    lane.pending += applied;
-    lane.statePending += applied;
-    if (lane.replayUntil !== null && next !== null && next >= lane.replayUntil) lane.replayUntil = null;
-
-    const hasEffects = letters.length + accounts.length + invoices.length + hits.length > 0;
-    const checkpointNow =
-      lane.checkpoint !== null && next !== null && applied > 0 &&
-      (hasEffects || source.partition === 'http' || lane.pending >= maxRecords || Date.now() - lane.lastCheckpointAt >= interval);
-    let decisions: CommittedDecision[] = [];
-    let dunningDecisions: readonly ('suspend' | 'activate')[] = [];
-    const writeState = checkpointNow && !stateInBackground(lane);
-    // A full write (a lane's first) must not race a background state write.
-    if (writeState && lane.stateWrite) await lane.stateWrite;
-    if (hasEffects || checkpointNow) {
-      const now = opts.clock.now();
-      const ctx = { now: now.toISOString(), newId };
+    const effects = hasEffects(evaluated);
+    const write = cp.writeDue(next, applied, effects);
+    if (write === 'full') await cp.settle();
+    let final: readonly StepResult<Effect>[] = evaluated;
+    if (effects || write !== 'none') {
+      let committed: Committed;
       try {
-        decisions = await opts.db.transaction(async (tx) => {
-          await insertDeadLetters(tx, letters, now.getTime());
-          if (accounts.length > 0) await opts.effects.upsertAccounts(tx, accounts, ctx.now);
-          if (invoices.length > 0) {
-            const outcomes = await opts.effects.recordInvoiceEvents(tx, invoices);
-            outcomes.forEach((o, k) => {
-              if (o.outcome === 'duplicate' && k < invoiceIndex.length) results[invoiceIndex[k]!] = { index: invoiceIndex[k]!, outcome: 'duplicate' };
-            });
-          }
-          // Invoice events and account snapshots both re-evaluate the dunning ladder (issue 13: a snapshot that takes
-          // the account out of its policy's appliesTo ends the episode and lifts the dunning hold at once).
-          const dunningIds = [...new Set([...invoices.map((e) => e.accountId), ...accounts.map((a) => a.id)])].sort();
-          if (dunningIds.length > 0) dunningDecisions = (await opts.effects.evaluateAccounts(tx, dunningIds, now, rules.dunning)).decisions;
-          const taken = await applyRuleHits(tx, hits, ctx, opts);
-          if (writeState) await writeCheckpoint(tx, lane, next!);
-          else if (checkpointNow) await writeEffectsCheckpoint(tx, lane, next!);
-          // Produced before COMMIT: a crash after this re-delivers the batch and duplicates the letter, never loses it.
-          if (letters.length > 0 && opts.dlq) await opts.dlq.send(letters);
-          return taken;
-        });
+        committed = await commitBatch(
+          {
+            source,
+            records,
+            results: evaluated,
+            ctx: { now: opts.clock.now().toISOString(), newId },
+            dunning: rules.dunning,
+            checkpoint: (tx) => cp.write(tx, write, next!),
+          },
+          opts,
+        );
+        throwIfRetry(committed.results);
       } catch (err) {
-        resetLane(lane);
+        // Nothing was committed, but the engine has seen the batch: reload from the checkpoint.
+        cp.reset();
         throw err;
       }
-      for (const d of dunningDecisions) opts.metrics.decision('non_payment', 'dunning', d);
-      if (writeState) markDurable(lane, next!);
-      else if (checkpointNow) markEffectsDurable(lane, next!);
-      if (accounts.length > 0) profiles.invalidate(accounts.map((a) => a.id));
-      const committedAt = Date.now();
-      for (const d of decisions) {
-        opts.metrics.decision('fraud', 'rule', d.action);
-        if (d.action === 'suspend') opts.metrics.observeDecisionLatency('fraud', Math.max(0, committedAt - d.arrivedAtMs) / 1000);
-      }
-      if (hasEffects) opts.onCommitted?.();
+      // After the COMMIT: the checkpoint is durable, and what the batch did is counted and logged once.
+      cp.committed(write, next!);
+      final = committed.results;
+      for (const d of committed.dunning) opts.metrics.decision('non_payment', 'dunning', d);
+      const written = final.flatMap((r) => (r.type === 'ok' && r.value.kind === 'accounts' ? [r.value.value.id] : []));
+      if (written.length > 0) profiles.invalidate(written);
+      reportRuleHits(committed.hits, opts.metrics, opts.log, Date.now());
+      if (effects) opts.onCommitted?.();
     }
-    // A lane without a checkpoint row (replay) never writes parts: keep its change set from growing.
-    if (lane.checkpoint === null) lane.engine?.markClean();
-    else maybeStartStateWrite(lane);
+    cp.afterBatch();
+    const results = final.map((r, index): RecordResult => {
+      const outcome = outcomeOf(r);
+      return r.type === 'dead_letter' ? { index, outcome, error: r.reason } : { index, outcome };
+    });
     countOutcomes(source.kind, results);
-    return { results, durableNextOffset: durableOf(lane), skipped };
+    return { results, durableOffset: cp.durableOffset(), skipped: decoded.skipped };
+  }
+
+  /** A `retry` result stops the batch: its error goes to the caller (the consumer pauses and tries it again). */
+  function throwIfRetry(results: readonly StepResult<unknown>[]): void {
+    const r = results.find((x) => x.type === 'retry');
+    if (r?.type === 'retry') throw r.error;
   }
 
   function countOutcomes(topic: string, results: readonly RecordResult[]): void {
@@ -387,38 +217,6 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     for (const r of results) n[r.outcome]++;
     for (const k of ['accepted', 'duplicate', 'rejected'] as const) if (n[k] > 0) opts.metrics.eventProcessed(topic, k, n[k]);
   }
-
-  /**
-   * Writes what is deferred: on the consumer's timer (`full` false) an effects checkpoint, or the state when it is
-   * due; on revocation and shutdown (`full` true) the state, so the next owner or start needs no rebuild.
-   */
-  async function flushLane(lane: Lane, full: boolean): Promise<number | null> {
-    if (full && lane.stateWrite) await lane.stateWrite;
-    // A failed background state write lost the engine's change set: nothing consistent to write. The next batch
-    // fails, and the consumer reloads the checkpoint and seeks to it (run).
-    if (lane.stateFailed) return durableOf(lane);
-    if (!lane.loaded || lane.checkpoint === null || lane.applied === null) return durableOf(lane);
-    const next = lane.applied;
-    const writeState = full || !stateInBackground(lane);
-    if (writeState ? lane.pending === 0 && lane.stateAt === next : lane.pending === 0 || lane.fence === null || next <= lane.fence) {
-      if (!full) maybeStartStateWrite(lane);
-      return durableOf(lane);
-    }
-    try {
-      await opts.db.transaction(async (tx) => {
-        if (writeState) await writeCheckpoint(tx, lane, next);
-        else await writeEffectsCheckpoint(tx, lane, next);
-      });
-    } catch (err) {
-      resetLane(lane);
-      throw err;
-    }
-    if (writeState) markDurable(lane, next);
-    else markEffectsDurable(lane, next);
-    if (!full) maybeStartStateWrite(lane);
-    return durableOf(lane);
-  }
-
 
   return {
     processBatch: (source, records) => {
@@ -428,48 +226,45 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     prepare: (source) => {
       const lane = laneOf(source);
       return runInLane(lane, async () => {
-        await ensureLoaded(lane);
-        return lane.applied;
+        await lane.checkpoint.load();
+        return lane.checkpoint.applied;
       });
     },
     rebuildFrom: (source) => {
       const lane = laneOf(source);
       return runInLane(lane, async () => {
-        await ensureLoaded(lane);
-        return lane.replayUntil !== null ? lane.applied : null;
+        await lane.checkpoint.load();
+        return lane.checkpoint.mode === 'rebuilding' ? lane.checkpoint.applied : null;
       });
     },
     flush: (source, full = false) => {
       const lane = laneOf(source);
-      return runInLane(lane, () => flushLane(lane, full));
+      return runInLane(lane, () => lane.checkpoint.flush(full));
     },
     flushAll: async () => {
-      await Promise.all([...lanes.values()].map((lane) => runInLane(lane, () => flushLane(lane, true))));
+      await Promise.all([...lanes.values()].map((lane) => runInLane(lane, () => lane.checkpoint.flush(true))));
     },
     release: async (source) => {
       const lane = lanes.get(laneKey(source));
       if (!lane) return;
       try {
-        await runInLane(lane, () => flushLane(lane, true));
+        await runInLane(lane, () => lane.checkpoint.flush(true));
       } finally {
         lanes.delete(lane.key);
       }
     },
     reset: async (source) => {
       const lane = lanes.get(laneKey(source));
-      if (lane) await runInLane(lane, async () => resetLane(lane));
+      if (lane) await runInLane(lane, async () => lane.checkpoint.reset());
     },
     setRules: (next) => {
       rules = next;
-      rulesEpoch++;
       for (const lane of lanes.values()) {
-        lane.engine?.setRules(next.fraud);
-        // Store the state under the new rules soon, so a rebuild after a crash feeds few records under rules other
-        // than the ones they first ran under.
-        lane.forceState = true;
+        lane.checkpoint.engine?.setRules(next.fraud);
+        lane.checkpoint.rulesChanged();
       }
     },
-    engineOf: (source) => lanes.get(laneKey(source))?.engine ?? null,
+    engineOf: (source) => lanes.get(laneKey(source))?.checkpoint.engine ?? null,
     sources: () => [...lanes.values()].map((l) => l.source),
   };
 }

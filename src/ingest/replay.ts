@@ -11,7 +11,7 @@ import { createSweeper } from '../dunning/sweep.js';
 import { createLogger, type Logger } from '../log.js';
 import { Metrics } from '../metrics.js';
 import { createFraudEngine } from '../rules/fraud-engine.js';
-import { loadRules } from '../rules/load-rules.js';
+import { loadRules } from '../rules-dir.js';
 import type { Database } from '../store/db.js';
 import { migrate } from '../store/migrate.js';
 import { createPgliteDatabase } from '../store/pglite-database.js';

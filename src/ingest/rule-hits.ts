@@ -1,6 +1,8 @@
 // What a fraud rule hit does (CONTRACT §1 Modes, §3 Levels), inside the batch's transaction. `warn` -> an `alert`
 // audit entry; `suspend` -> the one suspend transition (enforce: hold; review: pending decision; monitor and
-// ENFORCE=false: metrics and log only). Shared by Kafka, HTTP ingest and replay. Never: commits, or reads the clock.
+// ENFORCE=false: metrics and log only). Shared by Kafka, HTTP ingest and replay. applyRuleHits writes and returns
+// what happened; reportRuleHits counts and logs it AFTER the COMMIT, so a batch that is retried or redelivered is
+// counted once. Never: commits, counts or logs inside the transaction, or reads the clock.
 import { formatMicros } from '../domain/money.js';
 import type { SuspendCommand, TransitionContext } from '../domain/commands.js';
 import type { AuditEntry } from '../domain/types.js';
@@ -17,17 +19,21 @@ export interface TimedHit {
   arrivedAtMs: number;
 }
 
-/** To report once the transaction has committed. */
-export interface CommittedDecision {
-  action: 'suspend' | 'review';
+/** What one hit did, to report once the transaction has committed. */
+export interface HitOutcome {
+  hit: RuleHit;
+  /** The mode it ran under (monitor when ENFORCE=false). */
+  mode: string;
   arrivedAtMs: number;
+  /** Set when the hit placed a hold or opened a review decision. */
+  action: 'suspend' | 'review' | null;
+  holdId?: string | undefined;
+  decisionId?: string | undefined;
 }
 
 export interface HitDeps {
   effects: IngestEffects;
   enforce: boolean;
-  metrics: Metrics;
-  log: Logger;
 }
 
 const MONEY_MEASURES = new Set(['cost', 'call_cost']);
@@ -67,53 +73,57 @@ export function suspendCommand(hit: RuleHit, mode: 'enforce' | 'review', nowMs: 
   };
 }
 
-/** Applies the hits in order. Returns the decisions taken, for metrics after commit. */
-export async function applyRuleHits(
-  tx: Queryable,
-  hits: readonly TimedHit[],
-  ctx: TransitionContext,
-  deps: HitDeps,
-): Promise<CommittedDecision[]> {
+/** Applies the hits in order. Returns what each did, for reportRuleHits after the commit. */
+export async function applyRuleHits(tx: Queryable, hits: readonly TimedHit[], ctx: TransitionContext, deps: HitDeps): Promise<HitOutcome[]> {
   const alerts: AuditEntry[] = [];
-  const acting: TimedHit[] = [];
+  const acting: HitOutcome[] = [];
+  const outcomes: HitOutcome[] = [];
   for (const t of hits) {
     const { hit } = t;
-    deps.metrics.ruleHit(hit.ruleId, hit.level);
     const mode = deps.enforce ? hit.mode : 'monitor';
-    const fields = { accountId: hit.accountId, ruleId: hit.ruleId, level: hit.level, mode, value: hit.value, threshold: hit.threshold };
+    const outcome: HitOutcome = { hit, mode, arrivedAtMs: t.arrivedAtMs, action: null };
+    outcomes.push(outcome);
     if (hit.level === 'warn') {
-      deps.log.warn(fields, 'fraud rule alert');
       alerts.push({ accountId: hit.accountId, kind: 'alert', actor: `rule:${hit.ruleId}`, at: ctx.now, reason: hit.reason, evidence: evidenceOf(hit) });
-    } else if (mode === 'monitor') {
-      deps.log.warn(fields, 'fraud rule reached its suspend level (monitor mode: no action)');
-    } else {
-      acting.push(t);
+    } else if (mode !== 'monitor') {
+      acting.push(outcome);
     }
   }
   await appendAudit(tx, alerts);
-  if (acting.length === 0) return [];
+  if (acting.length === 0) return outcomes;
   // A CDR may precede its account's snapshot: a placeholder row (epoch updatedAt) lets the hold exist now, and any
   // real snapshot replaces it because a newer updatedAt always wins.
   await tx.query(
     `INSERT INTO accounts (id, type, parent_id, updated_at)
      SELECT id, 'customer', NULL, 'epoch'::timestamptz FROM jsonb_array_elements_text($1::jsonb) AS u(id)
      ON CONFLICT (id) DO NOTHING`,
-    [JSON.stringify([...new Set(acting.map((t) => t.hit.accountId))].sort())],
+    [JSON.stringify([...new Set(acting.map((o) => o.hit.accountId))].sort())],
   );
-  const decisions: CommittedDecision[] = [];
   const nowMs = Date.parse(ctx.now);
-  for (const t of acting) {
-    const mode = t.hit.mode === 'review' ? 'review' : 'enforce';
-    const result = await deps.effects.executeTransition(tx, suspendCommand(t.hit, mode, nowMs), ctx);
+  for (const o of acting) {
+    const mode = o.hit.mode === 'review' ? 'review' : 'enforce';
+    const result = await deps.effects.executeTransition(tx, suspendCommand(o.hit, mode, nowMs), ctx);
     const placed = result.holdsPlaced.length > 0;
-    const opened = result.decisionsOpened.length > 0;
-    if (placed || opened) {
-      decisions.push({ action: placed ? 'suspend' : 'review', arrivedAtMs: t.arrivedAtMs });
-      deps.log.warn(
-        { accountId: t.hit.accountId, ruleId: t.hit.ruleId, holdId: result.holdsPlaced[0]?.id, decisionId: result.decisionsOpened[0]?.id },
-        placed ? 'fraud hold placed' : 'fraud review decision opened',
-      );
+    if (placed || result.decisionsOpened.length > 0) {
+      o.action = placed ? 'suspend' : 'review';
+      o.holdId = result.holdsPlaced[0]?.id;
+      o.decisionId = result.decisionsOpened[0]?.id;
     }
   }
-  return decisions;
+  return outcomes;
+}
+
+/** After the COMMIT: the rule-hit and decision counters, the decision latency and one log line per hit. */
+export function reportRuleHits(outcomes: readonly HitOutcome[], metrics: Metrics, log: Logger, committedAtMs: number): void {
+  for (const o of outcomes) {
+    const { hit } = o;
+    metrics.ruleHit(hit.ruleId, hit.level);
+    const fields = { accountId: hit.accountId, ruleId: hit.ruleId, level: hit.level, mode: o.mode, value: hit.value, threshold: hit.threshold };
+    if (hit.level === 'warn') log.warn(fields, 'fraud rule alert');
+    else if (o.mode === 'monitor') log.warn(fields, 'fraud rule reached its suspend level (monitor mode: no action)');
+    if (o.action === null) continue;
+    metrics.decision('fraud', 'rule', o.action);
+    if (o.action === 'suspend') metrics.observeDecisionLatency('fraud', Math.max(0, committedAtMs - o.arrivedAtMs) / 1000);
+    log.warn({ accountId: hit.accountId, ruleId: hit.ruleId, holdId: o.holdId, decisionId: o.decisionId }, o.action === 'suspend' ? 'fraud hold placed' : 'fraud review decision opened');
+  }
 }

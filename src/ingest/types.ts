@@ -39,7 +39,7 @@ export interface RecordResult {
 export interface BatchResult {
   results: RecordResult[];
   /** The next offset whose predecessors are all durable (checkpointed), or null when nothing is yet. */
-  durableNextOffset: number | null;
+  durableOffset: number | null;
   /** Records skipped because the checkpoint already covers them (redelivery after a restart or rebalance). */
   skipped: number;
 }

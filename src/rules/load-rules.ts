@@ -1,9 +1,7 @@
-// Loads the rule files of a folder (CONTRACT §3): every `*.yaml`/`*.yml`, ids unique across files, a content-hash
-// version. The only module of src/rules that does I/O (fs); it never reads the clock except for `loadedAt` and the
-// reload debounce. A failed reload never replaces the caller's rules: watchRules reports the error instead.
+// Builds a rule set from the rule files' texts (CONTRACT §3): every file parsed, ids unique across files, a
+// content-hash version. Pure: the files are read and watched by the rules-folder adapter (src/rules-dir.ts), so
+// src/rules imports no I/O and no clock (`loadedAt` is the caller's).
 import { createHash } from 'node:crypto';
-import { watch, type FSWatcher } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { formatProblem, parseRuleFile, type RuleProblem } from './rule-file.js';
 import type { DunningPolicy, FraudRule, RuleSet } from './types.js';
@@ -17,20 +15,8 @@ export class RulesError extends Error {
   }
 }
 
-const isRuleFile = (name: string) => name.endsWith('.yaml') || name.endsWith('.yml');
-
-async function readRuleFiles(dir: string): Promise<{ file: string; text: string }[]> {
-  let names: string[];
-  try {
-    names = (await readdir(dir)).filter(isRuleFile).sort();
-  } catch (cause) {
-    throw new RulesError([{ file: dir, line: 0, field: '', message: `cannot read the rules folder: ${(cause as Error).message}` }]);
-  }
-  return Promise.all(names.map(async (name) => {
-    const file = path.join(dir, name);
-    return { file, text: await readFile(file, 'utf8') };
-  }));
-}
+/** The files a rules folder contributes: `*.yaml` and `*.yml`. */
+export const isRuleFile = (name: string): boolean => name.endsWith('.yaml') || name.endsWith('.yml');
 
 /** Parses already-read files; exported for tests and for replay with in-memory rules. */
 export function buildRuleSet(files: { file: string; text: string }[], loadedAt: string): { rules: RuleSet; problems: RuleProblem[] } {
@@ -61,52 +47,9 @@ export function buildRuleSet(files: { file: string; text: string }[], loadedAt: 
   return { rules: { fraud, dunning, version: hash.digest('hex').slice(0, 12), loadedAt }, problems };
 }
 
-/** Loads and validates every rule file in `dir`; throws RulesError listing every problem. */
-export async function loadRules(dir: string): Promise<RuleSet> {
-  const { rules, problems } = buildRuleSet(await readRuleFiles(dir), new Date().toISOString());
+/** The rule set of already-read files; throws RulesError listing every problem. */
+export function ruleSetOf(files: { file: string; text: string }[], loadedAt: string): RuleSet {
+  const { rules, problems } = buildRuleSet(files, loadedAt);
   if (problems.length > 0) throw new RulesError(problems);
   return rules;
-}
-
-/** For `suspensiond rules check [dir]`: the problems, empty when the rules are valid. */
-export async function checkRules(dir: string): Promise<RuleProblem[]> {
-  try {
-    return buildRuleSet(await readRuleFiles(dir), new Date(0).toISOString()).problems;
-  } catch (err) {
-    if (err instanceof RulesError) return err.problems;
-    throw err;
-  }
-}
-
-export type RulesChange = { ok: true; rules: RuleSet } | { ok: false; error: RulesError };
-
-/**
- * Watches `dir` and calls `onChange` after a change settles (debounced). On a bad change it passes the error and the
- * caller keeps its old rules (and counts `suspensiond_rules_reloads_total{outcome="failure"}`). Returns a stop
- * function; the timer is unref'd so it never keeps the process alive.
- */
-export function watchRules(dir: string, onChange: (change: RulesChange) => void, debounceMs = 250): () => void {
-  let timer: NodeJS.Timeout | null = null;
-  let stopped = false;
-  const reload = () => {
-    timer = null;
-    loadRules(dir).then(
-      (rules) => !stopped && onChange({ ok: true, rules }),
-      (err: unknown) => !stopped && onChange({ ok: false, error: err instanceof RulesError ? err : new RulesError([{ file: dir, line: 0, field: '', message: String(err) }]) }),
-    );
-  };
-  const watcher: FSWatcher = watch(dir, (_event, name) => {
-    if (name !== null && !isRuleFile(String(name))) return;
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(reload, debounceMs);
-    timer.unref();
-  });
-  watcher.on('error', (err) => {
-    if (!stopped) onChange({ ok: false, error: new RulesError([{ file: dir, line: 0, field: '', message: `watching failed: ${err.message}` }]) });
-  });
-  return () => {
-    stopped = true;
-    if (timer) clearTimeout(timer);
-    watcher.close();
-  };
 }

@@ -21,11 +21,13 @@ describe('configuration', () => {
     expect(c.dunningSchedule).toBe('*/15 * * * *');
     expect(c.allowedLatenessMs).toBe(300_000);
     expect(c.engineStateIntervalMs).toBe(30_000);
+    expect(c.stallAfterMs).toBe(300_000);
     expect(c.topics).toEqual({ accounts: 'accounts', cdrs: 'cdrs', invoices: 'invoices', status: 'account-status', dlq: 'suspensiond-dlq' });
   });
 
   it('reads durations', () => {
     expect(loadConfig({ ENGINE_STATE_INTERVAL: '2m', ALLOWED_LATENESS: '90s' })).toMatchObject({ engineStateIntervalMs: 120_000, allowedLatenessMs: 90_000 });
+    expect(loadConfig({ STALL_AFTER: '90s' })).toMatchObject({ stallAfterMs: 90_000 });
   });
 
   it('names every bad variable with what it got', () => {

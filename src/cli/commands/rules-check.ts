@@ -1,6 +1,6 @@
 // `suspensiond rules check [dir]`: validate rule files and the source mappings of MAPPINGS_DIR; print file:line:field: message per problem, exit 1 on any.
 import { loadMappings } from '../../events/mappings/load-mappings.js';
-import { checkRules } from '../../rules/load-rules.js';
+import { checkRules } from '../../rules-dir.js';
 import { EXIT, println, type CliIo } from '../io.js';
 
 export async function rulesCheckCommand(dir: string, io: CliIo, mappingsDir?: string): Promise<number> {

@@ -4,12 +4,12 @@ import { Kafka, logLevel } from 'kafkajs';
 import { systemClock, type Clock } from '../../../src/clock.js';
 import { createDlqProducer } from '../../../src/ingest/dlq-producer.js';
 import { createIngestEffects } from '../../../src/ingest/effects.js';
-import { createKafkaIngest, type KafkaIngest } from '../../../src/ingest/kafka-consumer.js';
+import { createKafkaIngest, type KafkaIngest, type KafkaIngestOptions } from '../../../src/ingest/kafka-consumer.js';
 import { createPipeline, type Pipeline, type PipelineOptions } from '../../../src/ingest/pipeline.js';
 import { createLogger } from '../../../src/log.js';
 import { Metrics } from '../../../src/metrics.js';
 import { createFraudEngine } from '../../../src/rules/fraud-engine.js';
-import { loadRules } from '../../../src/rules/load-rules.js';
+import { loadRules } from '../../../src/rules-dir.js';
 import type { Database } from '../../../src/store/db.js';
 import { countingEngine } from './counting-engine.js';
 import type { IngestTopics } from './harness.js';
@@ -42,7 +42,14 @@ export async function buildPipeline(
   });
 }
 
-export async function startInProcess(o: { db: Database; brokers: string[]; topics: IngestTopics; groupId: string; rulesDir: string }): Promise<InProcess> {
+export async function startInProcess(o: {
+  db: Database;
+  brokers: string[];
+  topics: IngestTopics;
+  groupId: string;
+  rulesDir: string;
+  consumer?: Pick<KafkaIngestOptions, 'stallAfterMs' | 'lagIntervalMs'>;
+}): Promise<InProcess> {
   const kafka = () => new Kafka({ clientId: 'ingest-test', brokers: o.brokers, logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 2000 } });
   const metrics = new Metrics({ defaultMetrics: false });
   const dlq = createDlqProducer(kafka(), o.topics.dlq);
@@ -57,6 +64,7 @@ export async function startInProcess(o: { db: Database; brokers: string[]; topic
     flushIntervalMs: 200,
     sessionTimeoutMs: 6_000,
     heartbeatIntervalMs: 500,
+    ...o.consumer,
   });
   await ingest.start();
   return {

@@ -10,7 +10,7 @@ import { createPipeline } from '../../../src/ingest/pipeline.js';
 import { createLogger } from '../../../src/log.js';
 import { Metrics } from '../../../src/metrics.js';
 import { createFraudEngine } from '../../../src/rules/fraud-engine.js';
-import { loadRules } from '../../../src/rules/load-rules.js';
+import { loadRules } from '../../../src/rules-dir.js';
 import { createPgDatabase } from '../../../src/store/pg-database.js';
 import { countingEngine } from './counting-engine.js';
 

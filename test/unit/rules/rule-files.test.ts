@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseRuleAmount as parseMoneyMicros } from '../../../src/rules/durations.js';
-import { buildRuleSet, checkRules, loadRules, RulesError, watchRules } from '../../../src/rules/load-rules.js';
+import { buildRuleSet, RulesError } from '../../../src/rules/load-rules.js';
+import { checkRules, loadRules, watchRules } from '../../../src/rules-dir.js';
 import { formatProblem, parseRuleFile } from '../../../src/rules/rule-file.js';
 
 const good = `fraud:

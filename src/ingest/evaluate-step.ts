@@ -1,0 +1,85 @@
+// Step 2 of the ingest path: decoded records -> what each must write. Accounts and invoice events pass through;
+// CDRs go through the partition's fraud engine, with their accounts' profiles read in one query, and come out as
+// rule hits. A profile that cannot be read for one account (its id is something PostgreSQL refuses) or a CDR the
+// engine throws on is dead-lettered alone, BEFORE the engine keeps any state of it, so a rebuild after a restart
+// skips it the same way. The database being unavailable makes every record `retry` (the batch is tried again
+// later) before the engine sees any of it.
+// Never: writes anything, or reads the clock for a decision.
+import type { DecodedRecord } from '../events/decode-record.js';
+import type { AccountRecord, CdrRecord, InvoiceEventRecord } from '../events/types.js';
+import type { AccountProfile, FraudEngine } from '../rules/types.js';
+import type { Queryable } from '../store/db.js';
+import { isRetryableIngestError } from './error-kinds.js';
+import { isolateFailures, unguarded } from './isolate.js';
+import type { ProfileCache } from './profile-cache.js';
+import { deadLetter, duplicate, ok, reasonOf, retry, type StepResult } from './results.js';
+import type { TimedHit } from './rule-hits.js';
+
+/** What one record must write in the commit step. */
+export type Effect =
+  | { kind: 'accounts'; value: AccountRecord }
+  | { kind: 'invoices'; value: InvoiceEventRecord }
+  | { kind: 'cdrs'; hits: TimedHit[] };
+
+/** The usual result of a CDR, shared (the hot path allocates nothing for it). */
+const NO_HITS: StepResult<Effect> = ok({ kind: 'cdrs', hits: [] });
+
+export interface EvaluateInput {
+  results: readonly StepResult<DecodedRecord>[];
+  arrivedAtMs: (index: number) => number;
+  rebuild: readonly { cdr: CdrRecord; arrivedAtMs: number }[];
+  engine: FraudEngine | null;
+  profiles: ProfileCache;
+  db: Queryable;
+  nowMs: number;
+}
+
+/** Profiles of every id; ids whose lookup fails on their own come back in `failed` with the reason. */
+async function loadProfiles(i: EvaluateInput, ids: readonly string[]): Promise<{ byId: Map<string, AccountProfile>; failed: Map<string, string> }> {
+  const failed = new Map<string, string>();
+  if (ids.length === 0) return { byId: new Map(), failed };
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      return { byId: await i.profiles.load(i.db, ids, i.nowMs), failed };
+    } catch (err) {
+      if (isRetryableIngestError(err)) throw err;
+    }
+  }
+  const found = await isolateFailures(ids, (run) => i.profiles.load(i.db, run, i.nowMs), unguarded);
+  const byId = new Map<string, AccountProfile>();
+  for (const m of found.applied) for (const [id, p] of m) byId.set(id, p);
+  for (const f of found.failed) failed.set(f.unit, `accountId: cannot be read from the database (${reasonOf(f.error)})`);
+  return { byId, failed };
+}
+
+export async function evaluateBatch(i: EvaluateInput): Promise<StepResult<Effect>[]> {
+  const ids = new Set<string>();
+  for (const c of i.rebuild) ids.add(c.cdr.accountId);
+  for (const r of i.results) if (r.type === 'ok' && r.value.kind === 'cdrs') ids.add(r.value.value.accountId);
+  let profiles: Awaited<ReturnType<typeof loadProfiles>>;
+  try {
+    profiles = await loadProfiles(i, [...ids]);
+  } catch (err) {
+    // Every record, those only rebuilding the engine's state included, waits for the batch's retry.
+    return i.results.map(() => retry(err));
+  }
+  const run = (cdr: CdrRecord, arrivedAtMs: number): StepResult<Effect> => {
+    const bad = profiles.failed.get(cdr.accountId);
+    if (bad !== undefined) return deadLetter(bad);
+    try {
+      const r = i.engine!.process(cdr, profiles.byId.get(cdr.accountId)!);
+      if (r.outcome === 'duplicate') return duplicate();
+      if (r.hits.length === 0) return NO_HITS;
+      return ok({ kind: 'cdrs', hits: r.hits.map((hit) => ({ hit, arrivedAtMs })) });
+    } catch (err) {
+      return deadLetter(`fraud engine failed on this record: ${reasonOf(err)}`, err);
+    }
+  };
+  for (const c of i.rebuild) run(c.cdr, c.arrivedAtMs);
+  return i.results.map((r, index): StepResult<Effect> => {
+    if (r.type !== 'ok') return r as StepResult<never>;
+    const d = r.value;
+    if (d.kind === 'cdrs') return run(d.value, i.arrivedAtMs(index));
+    return ok(d.kind === 'accounts' ? { kind: 'accounts', value: d.value } : { kind: 'invoices', value: d.value });
+  });
+}

@@ -1,0 +1,316 @@
+// One partition's checkpoint state (issue 11): its offsets, its fraud engine and when each is written. One name per
+// offset, everywhere:
+// - appliedOffset: the next offset applied in memory (ahead of both stored offsets while a write is deferred);
+// - effectsOffset: stored; every record before it has its effects durable; effects writes fence on it;
+// - stateOffset: stored (the row's next_offset); the stored engine state is exact there; state writes fence on it;
+// - durableOffset(): the further of the two stored offsets, which Kafka may commit up to.
+// Modes, changed only through setMode*():
+//   unloaded   --load()--> rebuilding (the stored state is behind the effects offset: the records in between are
+//                          fed to the engine again, their effects suppressed) or live
+//   rebuilding --advance() past the effects offset--> live
+//   live | rebuilding --a background state write fails--> failed (the engine's change set is lost)
+//   any        --reset()--> unloaded (a failed batch or write: the next batch reloads from the store)
+// Writes: a `full` write stores both offsets and the engine delta in the batch's transaction (a lane's first write,
+// every write of a lane that is not a Kafka partition of the engine, shutdown and revocation); an `effects` write
+// moves the effects offset only; a Kafka partition's engine state is written in the background (its own
+// transaction, one at a time across partitions through the shared queue) when due. Times come from `now`.
+// Never: commits Kafka offsets, or decides what a record does.
+import type { FraudEngine } from '../rules/types.js';
+import type { Checkpoint, EngineDelta } from './checkpoint-repo.js';
+import { CheckpointConflictError } from './types.js';
+
+export type CheckpointMode = 'unloaded' | 'rebuilding' | 'live' | 'failed';
+export type CheckpointWrite = 'none' | 'effects' | 'full';
+
+/** The parts of a fraud engine the checkpoint stores and restores. */
+export type StatefulEngine = Pick<FraudEngine, 'snapshotShared' | 'dirtyAccounts' | 'snapshotAccount' | 'markClean' | 'restoreParts'>;
+
+/** Where checkpoints live (checkpoint-repo.ts over PostgreSQL; an in-memory fake in unit tests). */
+export interface CheckpointStore<Tx> {
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  load(topic: string, partition: number): Promise<Checkpoint | null>;
+  saveCheckpoint(tx: Tx, topic: string, partition: number, expectedEffects: number | null, stateOffset: number, delta: EngineDelta | null, effectsOffset: number): Promise<boolean>;
+  saveEffectsOffset(tx: Tx, topic: string, partition: number, expectedEffects: number, effectsOffset: number): Promise<boolean>;
+  saveState(tx: Tx, topic: string, partition: number, expectedState: number, stateOffset: number, delta: EngineDelta): Promise<boolean>;
+}
+
+export interface CheckpointTuning {
+  /** A batch without effects may defer its effects write this long... */
+  checkpointIntervalMs: number;
+  /** ...or this many records. */
+  checkpointMaxRecords: number;
+  /** A Kafka partition's engine state is written this often, or every `stateMaxRecords` records. */
+  stateIntervalMs: number;
+  stateMaxRecords: number;
+}
+
+export interface PartitionCheckpointOptions<E extends StatefulEngine, Tx> {
+  /** The checkpoint row (partition -1 for HTTP CDRs), or null for a lane that keeps none (replay, HTTP non-CDRs). */
+  row: { topic: string; partition: number } | null;
+  /** Kafka partitions have offsets; HTTP ingest counts its records from 0. */
+  kind: 'kafka' | 'http' | 'replay';
+  store: CheckpointStore<Tx>;
+  /** A fresh engine for the lane (null: the lane has none), to restore the stored state into. */
+  createEngine: () => E | null;
+  /** Serialises background state writes across partitions. */
+  queue: { run<T>(write: () => Promise<T>): Promise<T> };
+  tuning: CheckpointTuning;
+  now: () => number;
+  random?: () => number;
+  onRebuild?: (from: number, to: number) => void;
+  onStateWriteFailed?: (err: unknown) => void;
+}
+
+const conflict = (what: string, row: { topic: string; partition: number }) =>
+  new CheckpointConflictError(`${what} of ${row.topic}:${row.partition} moved under us (another owner?)`, null);
+
+export class PartitionCheckpoint<E extends StatefulEngine, Tx> {
+  private modeName: CheckpointMode = 'unloaded';
+  private rebuildUntilOffset: number | null = null;
+  private engineOf: E | null = null;
+  private effectsOffset: number | null = null;
+  private stateOffset: number | null = null;
+  private appliedOffset: number | null = null;
+  /** The background state write in flight (at most one; it never rejects). */
+  private stateWrite: Promise<void> | null = null;
+  /** Records applied, and when, since the last write of each kind. */
+  private effectsPending = 0;
+  private effectsWrittenAt = 0;
+  private statePending = 0;
+  private stateWrittenAt = 0;
+  /** The next write stores the engine state (the rules changed). */
+  private stateForced = false;
+  /** Bumped by rulesChanged; a full write in flight under older rules leaves the engine dirty. */
+  private rulesEpoch = 0;
+  private writtenEpoch: number | null = null;
+
+  constructor(private readonly o: PartitionCheckpointOptions<E, Tx>) {}
+
+  get mode(): CheckpointMode {
+    return this.modeName;
+  }
+  get engine(): E | null {
+    return this.engineOf;
+  }
+  /** The next offset to apply (null: none yet). */
+  get applied(): number | null {
+    return this.appliedOffset;
+  }
+  /** While rebuilding: the records before this feed the engine only. */
+  get rebuildUntil(): number | null {
+    return this.rebuildUntilOffset;
+  }
+
+  /** Every record before this has its effects durable (null: nothing stored yet). */
+  durableOffset(): number | null {
+    return this.effectsOffset === null ? null : Math.max(this.effectsOffset, this.stateOffset ?? this.effectsOffset);
+  }
+
+  private setModeUnloaded(): void {
+    this.modeName = 'unloaded';
+    this.rebuildUntilOffset = null;
+    this.engineOf = null;
+    this.effectsOffset = null;
+    this.stateOffset = null;
+    this.appliedOffset = null;
+    this.effectsPending = 0;
+    this.statePending = 0;
+    this.writtenEpoch = null;
+  }
+  private setModeRebuilding(until: number): void {
+    this.modeName = 'rebuilding';
+    this.rebuildUntilOffset = until;
+  }
+  private setModeLive(): void {
+    this.modeName = 'live';
+    this.rebuildUntilOffset = null;
+  }
+  private setModeFailed(): void {
+    this.modeName = 'failed';
+  }
+
+  /** After a failed batch or write the memory may be ahead of the store: forget it; the next load reads the store. */
+  reset(): void {
+    this.setModeUnloaded();
+  }
+
+  /** Reads the stored checkpoint unless loaded (a failed lane is reset first) and restores the engine from it. */
+  async load(): Promise<void> {
+    if (this.modeName === 'failed') this.setModeUnloaded();
+    if (this.modeName !== 'unloaded') return;
+    // A background state write of this lane lands first, so the load sees it.
+    if (this.stateWrite) await this.stateWrite;
+    const stored = this.o.row ? await this.o.store.load(this.o.row.topic, this.o.row.partition) : null;
+    this.effectsOffset = stored?.effectsOffset ?? null;
+    this.stateOffset = stored?.stateOffset ?? null;
+    this.appliedOffset = this.stateOffset ?? (this.o.kind === 'http' ? 0 : null);
+    this.engineOf = this.o.createEngine();
+    if (this.engineOf && stored?.shared) this.engineOf.restoreParts(stored.shared, stored.accounts);
+    this.effectsPending = 0;
+    this.statePending = 0;
+    this.effectsWrittenAt = this.stateWrittenAt = this.o.now();
+    this.stateForced = false;
+    if (stored && stored.effectsOffset > stored.stateOffset) {
+      this.o.onRebuild?.(stored.stateOffset, stored.effectsOffset);
+      this.setModeRebuilding(stored.effectsOffset);
+    } else this.setModeLive();
+  }
+
+  /** A batch was applied in memory up to `next`, `records` of them new. */
+  advance(next: number | null, records: number): void {
+    this.appliedOffset = next;
+    this.effectsPending += records;
+    this.statePending += records;
+    if (this.modeName === 'rebuilding' && next !== null && next >= this.rebuildUntilOffset!) this.setModeLive();
+  }
+
+  /** Kafka partitions of the engine write their state in the background, once they have a row. */
+  private stateInBackground(): boolean {
+    return this.engineOf !== null && this.o.kind === 'kafka' && this.effectsOffset !== null && this.stateOffset !== null;
+  }
+
+  private stateDue(): boolean {
+    const t = this.o.tuning;
+    return this.stateForced || this.statePending >= t.stateMaxRecords || this.o.now() - this.stateWrittenAt >= t.stateIntervalMs;
+  }
+
+  /** Which write the batch just applied (up to `next`, `records` new) needs in its transaction. */
+  writeDue(next: number | null, records: number, hasEffects: boolean): CheckpointWrite {
+    const t = this.o.tuning;
+    const due = this.o.row !== null && next !== null && records > 0 &&
+      (hasEffects || this.o.kind === 'http' || this.effectsPending >= t.checkpointMaxRecords || this.o.now() - this.effectsWrittenAt >= t.checkpointIntervalMs);
+    if (!due) return 'none';
+    return this.stateInBackground() ? 'effects' : 'full';
+  }
+
+  /** A full write must not race a background state write: wait for it. */
+  async settle(): Promise<void> {
+    if (this.stateWrite) await this.stateWrite;
+  }
+
+  private delta(): EngineDelta | null {
+    const engine = this.engineOf;
+    if (!engine) return null;
+    const delta: EngineDelta = { shared: engine.snapshotShared(), upserts: [], deletes: [] };
+    for (const id of engine.dirtyAccounts()) {
+      const part = engine.snapshotAccount(id);
+      if (part) delta.upserts.push([id, part]);
+      else delta.deletes.push(id);
+    }
+    return delta;
+  }
+
+  /** Writes in the caller's transaction; throws CheckpointConflictError when another owner moved the row. */
+  async write(tx: Tx, kind: CheckpointWrite, next: number): Promise<void> {
+    const row = this.o.row;
+    if (kind === 'none' || row === null) return;
+    if (kind === 'full') {
+      this.writtenEpoch = this.rulesEpoch;
+      // While rebuilding, the state may be stored behind the effects offset, which never moves back.
+      const ok = await this.o.store.saveCheckpoint(tx, row.topic, row.partition, this.effectsOffset, next, this.delta(), Math.max(next, this.effectsOffset ?? next));
+      if (!ok) throw conflict('checkpoint', row);
+      return;
+    }
+    if (this.effectsOffset === null || next <= this.effectsOffset) return;
+    if (!(await this.o.store.saveEffectsOffset(tx, row.topic, row.partition, this.effectsOffset, next))) throw conflict('checkpoint', row);
+  }
+
+  /** After the write's COMMIT. */
+  committed(kind: CheckpointWrite, next: number): void {
+    if (kind === 'full') {
+      // The written parts are durable: a new change set starts -- unless the rules changed meanwhile (every part is
+      // re-encoded under the new rules, so they stay dirty).
+      if (this.writtenEpoch === this.rulesEpoch) this.engineOf?.markClean();
+      else this.stateForced = true;
+      this.writtenEpoch = null;
+      const first = this.effectsOffset === null;
+      this.effectsOffset = Math.max(next, this.effectsOffset ?? next);
+      this.stateOffset = next;
+      this.effectsPending = 0;
+      this.effectsWrittenAt = this.o.now();
+      this.statePending = 0;
+      // Partitions that start together would store their state together: spread the next over half an interval.
+      this.stateWrittenAt = first ? this.effectsWrittenAt - (this.o.random ?? Math.random)() * 0.5 * this.o.tuning.stateIntervalMs : this.effectsWrittenAt;
+    } else if (kind === 'effects') {
+      if (this.effectsOffset !== null) this.effectsOffset = Math.max(this.effectsOffset, next);
+      this.effectsPending = 0;
+      this.effectsWrittenAt = this.o.now();
+    }
+  }
+
+  /** After each batch: a lane without a row keeps no change set; a Kafka partition may start its state write. */
+  afterBatch(): void {
+    if (this.o.row === null) this.engineOf?.markClean();
+    else this.maybeStartStateWrite();
+  }
+
+  private maybeStartStateWrite(): void {
+    if (this.stateInBackground() && this.stateWrite === null && this.appliedOffset !== this.stateOffset && this.stateDue()) this.startStateWrite();
+  }
+
+  /**
+   * Stores the engine state at the applied offset in its own transaction while the lane goes on: the parts are
+   * encoded now (the engine starts a new change set at once), and the state offset moves when that commits. A
+   * failure loses the change set: the mode becomes failed, and the lane reloads before its next batch.
+   */
+  private startStateWrite(): void {
+    const row = this.o.row!;
+    const at = this.appliedOffset!;
+    const expected = this.stateOffset!;
+    const delta = this.delta()!;
+    this.engineOf!.markClean();
+    this.statePending = 0;
+    this.stateWrittenAt = this.o.now();
+    this.stateForced = false;
+    const write = this.o.queue.run(() =>
+      this.o.store.transaction(async (tx) => {
+        if (!(await this.o.store.saveState(tx, row.topic, row.partition, expected, at, delta))) throw conflict('engine state', row);
+      }),
+    );
+    this.stateWrite = write
+      .then(
+        () => {
+          if (this.stateOffset === expected) this.stateOffset = at;
+        },
+        (err: unknown) => {
+          if (this.modeName === 'live' || this.modeName === 'rebuilding') this.setModeFailed();
+          this.o.onStateWriteFailed?.(err);
+        },
+      )
+      .finally(() => {
+        this.stateWrite = null;
+      });
+  }
+
+  /**
+   * Writes what is deferred: on the consumer's timer (`full` false) the effects offset, or the state when due; on
+   * revocation and shutdown (`full` true) the state, so the next owner needs no rebuild. Returns durableOffset().
+   */
+  async flush(full: boolean): Promise<number | null> {
+    if (full && this.stateWrite) await this.stateWrite;
+    // failed: nothing consistent to write; the next batch resets and the consumer seeks back.
+    if (this.modeName === 'failed' || this.modeName === 'unloaded' || this.o.row === null || this.appliedOffset === null) return this.durableOffset();
+    const next = this.appliedOffset;
+    const kind: CheckpointWrite = full || !this.stateInBackground() ? 'full' : 'effects';
+    const nothing = kind === 'full'
+      ? this.effectsPending === 0 && this.stateOffset === next
+      : this.effectsPending === 0 || this.effectsOffset === null || next <= this.effectsOffset;
+    if (!nothing) {
+      try {
+        await this.o.store.transaction((tx) => this.write(tx, kind, next));
+      } catch (err) {
+        this.reset();
+        throw err;
+      }
+      this.committed(kind, next);
+    }
+    if (!full) this.maybeStartStateWrite();
+    return this.durableOffset();
+  }
+
+  /** The rules changed: store the state under them soon, so a rebuild feeds few records under other rules. */
+  rulesChanged(): void {
+    this.rulesEpoch++;
+    this.stateForced = true;
+  }
+}

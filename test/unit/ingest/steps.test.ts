@@ -1,0 +1,77 @@
+// The decode and evaluate steps on their own: pure decode, and evaluate over an in-memory Queryable (the profiles'
+// one query) and a small engine, without a database.
+import { describe, expect, it } from 'vitest';
+import { decodeBatch } from '../../../src/ingest/decode-step.js';
+import { evaluateBatch } from '../../../src/ingest/evaluate-step.js';
+import { ProfileCache } from '../../../src/ingest/profile-cache.js';
+import type { RawRecord } from '../../../src/ingest/types.js';
+import type { CdrRecord } from '../../../src/events/types.js';
+import type { FraudEngine, ProcessResult } from '../../../src/rules/types.js';
+import type { Queryable } from '../../../src/store/db.js';
+import { cdr } from '../../helpers/traffic.js';
+import { cdrToWire } from '../../integration/ingest/wire.js';
+
+const NOW = Date.parse('2026-11-29T12:00:00Z');
+const raw = (offset: number, value: unknown): RawRecord => ({ offset, key: null, value: Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)), arrivedAtMs: NOW });
+const call = (id: string, accountId: string) => cdrToWire(cdr({ id, accountId, callee: '+442071234567', startedAt: NOW - 600_000 }));
+
+/** Answers the profile query; refuses ids holding NUL the way PostgreSQL refuses them in jsonb (22P05). */
+const profilesDb: Queryable = {
+  async query<R>(_text: string, params?: readonly unknown[]) {
+    const ids = JSON.parse(String(params![0])) as string[];
+    if (ids.some((id) => id.includes('\u0000'))) throw Object.assign(new Error('unsupported Unicode escape sequence'), { code: '22P05' });
+    return { rows: [] as R[], rowCount: 0 };
+  },
+};
+
+/** Throws on one CDR id (a bug in that record's path); every other CDR is accepted without hits. */
+const engine = (throwOn: string): FraudEngine =>
+  ({
+    process(c: CdrRecord): ProcessResult {
+      if (c.id === throwOn) throw new TypeError("Cannot read properties of undefined (reading 'at')");
+      return { outcome: 'accepted', hits: [] };
+    },
+  }) as unknown as FraudEngine;
+
+describe('decode step', () => {
+  it('skips what the checkpoint covers, feeds the rebuild range to the engine only, and dead-letters bad bytes', () => {
+    const records = [raw(5, call('a', 'x')), raw(10, call('b', 'x')), raw(11, '{"id":'), raw(12, call('c', 'x'))];
+    const out = decodeBatch('cdrs', records, { kafka: true, appliedOffset: 10, rebuildUntil: 12 });
+    expect(out.results.map((r) => r.type)).toEqual(['duplicate', 'duplicate', 'duplicate', 'ok']);
+    expect(out.skipped).toBe(1);
+    expect(out.rebuild.map((r) => r.cdr.id)).toEqual(['b']);
+    expect(out.lastOffset).toBe(12);
+    const live = decodeBatch('cdrs', records, { kafka: true, appliedOffset: 10, rebuildUntil: null });
+    expect(live.results[2]).toMatchObject({ type: 'dead_letter', reason: expect.stringMatching(/^value: invalid JSON/) });
+  });
+});
+
+describe('evaluate step', () => {
+  it('dead-letters alone a CDR whose account the database cannot read and one the engine throws on', async () => {
+    const decoded = decodeBatch('cdrs', [raw(0, call('a', 'x')), raw(1, call('b', 'nul\u0000id')), raw(2, call('c', 'y')), raw(3, call('d', 'y'))], { kafka: true, appliedOffset: null, rebuildUntil: null });
+    const results = await evaluateBatch({
+      results: decoded.results,
+      arrivedAtMs: () => NOW,
+      rebuild: [],
+      engine: engine('c'),
+      profiles: new ProfileCache('UTC'),
+      db: profilesDb,
+      nowMs: NOW,
+    });
+    expect(results.map((r) => r.type)).toEqual(['ok', 'dead_letter', 'dead_letter', 'ok']);
+    expect(results[1]).toMatchObject({ reason: expect.stringMatching(/^accountId: cannot be read from the database \(22P05/) });
+    expect(results[2]).toMatchObject({ reason: expect.stringMatching(/^fraud engine failed on this record/) });
+  });
+
+  it('answers retry for the whole batch when the database is unavailable, before the engine sees anything', async () => {
+    const decoded = decodeBatch('cdrs', [raw(0, call('a', 'x')), raw(1, '{')], { kafka: true, appliedOffset: null, rebuildUntil: null });
+    let seen = 0;
+    const down: Queryable = { query: () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })) };
+    const counting = { process: () => (seen++, { outcome: 'accepted', hits: [] }) } as unknown as FraudEngine;
+    const rebuild = [{ cdr: cdr({ id: 'r', accountId: 'z', callee: '+442071234567', startedAt: NOW - 900_000 }), arrivedAtMs: NOW }];
+    const results = await evaluateBatch({ results: decoded.results, arrivedAtMs: () => NOW, rebuild, engine: counting, profiles: new ProfileCache('UTC'), db: down, nowMs: NOW });
+    expect(results.map((r) => r.type)).toEqual(['retry', 'retry']);
+    expect(results[0]).toMatchObject({ error: expect.objectContaining({ code: 'ECONNREFUSED' }) });
+    expect(seen).toBe(0);
+  });
+});

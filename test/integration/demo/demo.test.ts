@@ -124,5 +124,5 @@ describe('suspensiond demo on a fresh npm start', () => {
     }
     expect([...replayFraud].sort()).toEqual([...liveFraud].sort());
     expect(liveFraud.has(story.fraud)).toBe(true);
-  });
+  }, 300_000);
 });

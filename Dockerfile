@@ -15,13 +15,15 @@ ENV NODE_ENV=production \
     HTTP_HOST=0.0.0.0 \
     HTTP_PORT=8080 \
     DATA_DIR=/var/lib/suspensiond \
-    RULES_DIR=/app/rules
+    RULES_DIR=/app/rules \
+    MAPPINGS_DIR=/app/mappings
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
 COPY rules ./rules
+COPY mappings ./mappings
 COPY templates ./templates
 RUN mkdir -p /var/lib/suspensiond && chown -R node:node /var/lib/suspensiond
 USER node

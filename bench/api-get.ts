@@ -1,10 +1,11 @@
 // Benchmark: GET /v1/accounts/{id} on a store of 100,000 accounts, load from a separate process (wrk when it is
-// installed, else bench/api-load.ts). Creates its own database on the server at BENCH_DATABASE_URL (default the
+// installed, else bench/api-load.ts), beside a constant fastify route in the same process and run (the baseline:
+// what the machine, Node and fastify cost without any work behind the route). Creates its own database on the server at BENCH_DATABASE_URL (default the
 // local test server), migrates it, fills it set-based, starts the API in this process on port 0 and drops the
 // database afterwards. Usage: npx tsx bench/api-get.ts [seconds=10] [connections=16]
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { createApiServer } from '../src/api/server.js';
@@ -12,6 +13,7 @@ import { createToken } from '../src/api/tokens.js';
 import { systemClock } from '../src/clock.js';
 import { createLogger } from '../src/log.js';
 import { Metrics } from '../src/metrics.js';
+import { createStatusView } from '../src/status-view/status-view.js';
 import { migrate } from '../src/store/migrate.js';
 import { createPgDatabase } from '../src/store/pg-database.js';
 
@@ -73,45 +75,86 @@ try {
 
   // Logs at info, as in production, into a sink: the cost of the access log line is measured, not its terminal.
   const sink = { write: () => true } as unknown as NodeJS.WritableStream;
+  const metrics = new Metrics({ defaultMetrics: false });
+  const lookups = async () => {
+    const text = await metrics.render();
+    const n = (outcome: string) => Number(new RegExp(`suspensiond_read_cache_lookups_total\\{cache="account",outcome="${outcome}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+    return { hit: n('hit'), miss: n('miss'), bypass: n('bypass') };
+  };
+  // The status view, as in the daemon: it feeds the token cache and answers the scope check.
+  const view = createStatusView({ db, logger: createLogger('silent'), metrics: new Metrics({ defaultMetrics: false }) });
+  await view.start();
   const api = createApiServer({
     db,
+    statusView: view,
     logger: createLogger('info', sink),
-    metrics: new Metrics({ defaultMetrics: false }),
+    metrics,
     clock: systemClock,
     rules: () => undefined,
     readiness: () => ({ ready: true, reasons: [] }),
   });
+  // The baseline: a constant answer through the same fastify instance (no auth, no database).
+  api.app.get('/bench/constant', async () => ({ ok: true }));
   const { url } = await api.start('127.0.0.1', 0);
 
-  let result: { tool: string; requests: number; errors: number; rps: number; p50Ms: number; p99Ms: number };
-  if (hasWrk) {
-    const script = path.join(work, 'get.lua');
-    writeFileSync(
-      script,
-      `local ids = {}
+  type Result = { tool: string; requests: number; errors: number; rps: number; p50Ms: number; p99Ms: number };
+  const load = async (luaPath: string, useIds: boolean): Promise<Result> => {
+    if (hasWrk) {
+      const script = path.join(work, 'get.lua');
+      writeFileSync(
+        script,
+        `local ids = {}
 for line in io.lines("${idsFile}") do ids[#ids + 1] = line end
 math.randomseed(os.time())
 wrk.headers["authorization"] = "Bearer ${token}"
-request = function() return wrk.format("GET", "/v1/accounts/" .. ids[math.random(#ids)]) end
+request = function() return wrk.format("GET", ${useIds ? `"${luaPath}" .. ids[math.random(#ids)]` : `"${luaPath}"`}) end
 done = function(summary, latency, requests)
   io.write(string.format("JSON {\\"requests\\":%d,\\"errors\\":%d,\\"p50\\":%f,\\"p99\\":%f,\\"us\\":%d}\\n",
     summary.requests, summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
     latency:percentile(50), latency:percentile(99), summary.duration))
 end
 `,
-    );
-    const threads = Math.min(2, connections);
-    const out = await run('wrk', ['-t', String(threads), '-c', String(connections), '-d', `${seconds}s`, '-s', script, url]);
-    const line = out.split('\n').find((l) => l.startsWith('JSON '))!;
-    const w = JSON.parse(line.slice(5)) as { requests: number; errors: number; p50: number; p99: number; us: number };
-    result = { tool: `wrk -t${threads} -c${connections} -d${seconds}s`, requests: w.requests, errors: w.errors, rps: Math.round(w.requests / (w.us / 1e6)), p50Ms: +(w.p50 / 1000).toFixed(2), p99Ms: +(w.p99 / 1000).toFixed(2) };
-  } else {
+      );
+      const threads = Math.min(2, connections);
+      const out = await run('wrk', ['-t', String(threads), '-c', String(connections), '-d', `${seconds}s`, '-s', script, url]);
+      const line = out.split('\n').find((l) => l.startsWith('JSON '))!;
+      const w = JSON.parse(line.slice(5)) as { requests: number; errors: number; p50: number; p99: number; us: number };
+      return { tool: `wrk -t${threads} -c${connections} -d${seconds}s`, requests: w.requests, errors: w.errors, rps: Math.round(w.requests / (w.us / 1e6)), p50Ms: +(w.p50 / 1000).toFixed(2), p99Ms: +(w.p99 / 1000).toFixed(2) };
+    }
+    if (!useIds) return { tool: 'bench/api-load.ts (no baseline without wrk)', requests: 0, errors: 0, rps: 0, p50Ms: 0, p99Ms: 0 };
     const out = await run('npx', ['tsx', path.join('bench', 'api-load.ts'), url, token, idsFile, String(connections), String(seconds)]);
     const r = JSON.parse(out.trim().split('\n').pop()!) as { requests: number; errors: number; rps: number; p50Ms: number; p99Ms: number };
-    result = { tool: `bench/api-load.ts c=${connections} ${seconds}s`, ...r };
-  }
+    return { tool: `bench/api-load.ts c=${connections} ${seconds}s`, ...r };
+  };
+  // Warm-up (JIT, pool, caches: the 20,000 ids the load reads are cached), then the baseline and the route under test back to back. The heap growth over the
+  // warm-up is mostly the account cache (20,000 ids read at random); exact with node --expose-gc.
+  const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
+  gc();
+  const heapBefore = process.memoryUsage().heapUsed;
+  // Every id read once (16 at a time), then a run at random.
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (next < ids.length) {
+        const res = await fetch(`${url}/v1/accounts/${ids[next++]}`, { headers: { authorization: `Bearer ${token}` } });
+        await res.arrayBuffer();
+      }
+    }),
+  );
+  await load('/v1/accounts/', true);
+  gc();
+  const heapGrowthMiB = +((process.memoryUsage().heapUsed - heapBefore) / 2 ** 20).toFixed(1);
+  const constant = await load('/bench/constant', false);
+  const before = await lookups();
+  const result = await load('/v1/accounts/', true);
+  const after = await lookups();
+  const looked = after.hit + after.miss + after.bypass - (before.hit + before.miss + before.bypass);
+  const cacheHitRatio = looked > 0 ? +((after.hit - before.hit) / looked).toFixed(3) : null;
+  const loadavg = os.loadavg().map((l) => +l.toFixed(1));
   await api.stop();
-  console.log(JSON.stringify({ benchmark: 'GET /v1/accounts/{id}', accounts: Number(rows[0]!.n), ...result }));
+  await view.stop();
+  console.log(JSON.stringify({ benchmark: 'GET /bench/constant (baseline)', loadavg, ...constant }));
+  console.log(JSON.stringify({ benchmark: 'GET /v1/accounts/{id}', accounts: Number(rows[0]!.n), loadavg, heapGrowthMiB, cacheHitRatio, ...result }));
 } finally {
   await db.close();
   await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

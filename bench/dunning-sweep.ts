@@ -24,7 +24,7 @@ const policy: DunningPolicy = {
     { afterDays: 10, email: 'final-notice', suspend: false },
     { afterDays: 14, email: null, suspend: true },
   ],
-  reactivateOnPayment: true, origin: { file: 'bench', line: 1 },
+  reactivateOnPayment: true, reactivateWhen: 'below_suspend_stage', origin: { file: 'bench', line: 1 },
 };
 
 const name = `suspensiond_bench_dunning_${process.pid}`;

@@ -8,7 +8,7 @@ trap 'rm -rf "$work"' EXIT
 
 cd "$root"
 npm run build >/dev/null
-cp -r package.json package-lock.json dist bin rules templates "$work/"
+cp -r package.json package-lock.json dist bin rules mappings templates "$work/"
 cd "$work"
 npm ci --omit=dev --ignore-scripts --no-audit --no-fund >/dev/null
 
@@ -18,6 +18,11 @@ pid=$!
 for i in $(seq 1 60); do
   if curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; then
     echo "prod-smoke: /readyz answered 200 after ~$((i / 2))s (production install, node dist/cli/index.js run)"
+    # The operator console is served from dist/ too (copied by scripts/copy-assets.mjs).
+    for asset in /console /console/assets/app.js /console/assets/console.css; do
+      curl -fsS -o /dev/null "http://127.0.0.1:$port$asset" || { echo "prod-smoke: $asset is not served" >&2; kill -TERM "$pid"; exit 1; }
+    done
+    echo "prod-smoke: /console and its assets are served"
     kill -TERM "$pid"
     wait "$pid"
     rc=$?

@@ -2,6 +2,7 @@
 // A bad value is named; the caller prints the problems and exits with status 2. No silent fallbacks.
 import path from 'node:path';
 import { z } from 'zod';
+import { emergencyNumbers, type EmergencyNumbers } from './domain/emergency-numbers.js';
 
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
@@ -112,7 +113,30 @@ export const configSchema = z.object({
   // Additions beyond CONTRACT §5 (documented in the README):
   ALLOWED_LATENESS: z.preprocess(emptyToUndefined, z.string().regex(/^\d+(ms|s|m|h|d)$/, 'must be a duration such as 5m').default('5m')),
   SUPPORT_CONTACT: z.preprocess(emptyToUndefined, z.string().default('the support desk')),
+  EMAIL_WAIT_FOR_CONTACT: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^\d+(ms|s|m|h|d)$/, 'must be a duration such as 24h')
+      .refine((v) => !/^\d+(ms|s|m|h|d)$/.test(v) || durationMs(v) <= 30 * 86_400_000, 'must be at most 30d')
+      .default('24h'),
+  ),
   ENGINE_STATE_INTERVAL: z.preprocess(emptyToUndefined, z.string().regex(/^\d+(ms|s|m|h)$/, 'must be a duration such as 30s').default('30s')),
+  MAPPINGS_DIR: z.preprocess(emptyToUndefined, z.string().default('./mappings')),
+  EMERGENCY_NUMBERS: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine((v) => {
+        try {
+          emergencyNumbers(v);
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'must be CC:number[,number...] separated by ; (e.g. GB:999,112;EU:112;US:911)')
+      .optional(),
+  ),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -142,6 +166,12 @@ export interface Config {
   supportContact: string;
   /** How often a Kafka partition's fraud engine state is stored; at most this much traffic is re-read after a crash. */
   engineStateIntervalMs: number;
+  /** How long an email waits for its account's snapshot or main contact before it is parked (0: park at once). */
+  emailWaitForContactMs: number;
+  /** Source mappings (issue 15): one YAML file per mapped CDR format. */
+  mappingsDir: string;
+  /** Emergency numbers per country (defaults, with EMERGENCY_NUMBERS overriding the countries it names). */
+  emergencyNumbers: EmergencyNumbers;
 }
 
 export class ConfigError extends Error {
@@ -202,5 +232,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowedLatenessMs: durationMs(c.ALLOWED_LATENESS),
     supportContact: c.SUPPORT_CONTACT,
     engineStateIntervalMs: durationMs(c.ENGINE_STATE_INTERVAL),
+    emailWaitForContactMs: durationMs(c.EMAIL_WAIT_FOR_CONTACT),
+    emergencyNumbers: emergencyNumbers(c.EMERGENCY_NUMBERS),
+    mappingsDir: path.resolve(c.MAPPINGS_DIR),
   };
 }

@@ -20,8 +20,13 @@ import { bootstrapOperatorToken } from './jobs/bootstrap-token.js';
 import { createLogger, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { createFraudEngine } from './rules/fraud-engine.js';
-import { loadRules, watchRules, type RulesError } from './rules/load-rules.js';
+import { RuleErrors } from './rules/rule-errors.js';
+import { loadRules, RulesError, watchRules } from './rules/load-rules.js';
 import type { RuleSet } from './rules/types.js';
+import { loadMappings } from './events/mappings/load-mappings.js';
+import { mappedDeadLetters } from './events/mappings/mapped-dead-letters.js';
+import type { Mapping } from './events/mappings/mapping-schema.js';
+import { createStatusView } from './status-view/status-view.js';
 import { migrate } from './store/migrate.js';
 import { openDatabase } from './store/open-database.js';
 import { deferred, lazyDatabase } from './store/lazy-database.js';
@@ -88,6 +93,14 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     let rules: RuleSet = await loadRules(config.rulesDir);
     logger.info({ rulesDir: config.rulesDir, version: rules.version, fraud: rules.fraud.length, dunning: rules.dunning.length, enforce: config.enforce }, 'rules loaded');
 
+    // Source mappings (MAPPINGS_DIR) are checked with the rules: a bad one stops the start (exit 2 in the CLI).
+    const loadedMappings = await loadMappings(config.mappingsDir);
+    if (loadedMappings.problems.length > 0) throw new RulesError(loadedMappings.problems);
+    let mappings: ReadonlyMap<string, Mapping> = loadedMappings.mappings;
+    let deadLetterMapped: (format: string, letters: { value: Buffer; error: string }[]) => Promise<void> = async () => {
+      throw new Error('starting');
+    };
+
     // The HTTP server listens before the database is open (an embedded first start can take seconds): /healthz
     // answers at once, /readyz says "starting" until everything below is wired.
     const opened = deferred<Database>();
@@ -97,6 +110,9 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     let httpIngest: IngestHandler = async () => {
       throw new Error('starting');
     };
+    // The in-memory status view behind /v1/authorize: loaded once the database is migrated, then kept current by
+    // LISTEN/NOTIFY.
+    const statusView = createStatusView({ db, logger, metrics });
     const api = createApiServer({
       db,
       logger,
@@ -106,6 +122,8 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
       readiness: () => readinessOf(),
       ingest: (topic, records) => httpIngest(topic, records),
       onCommitted: () => wake(),
+      authorize: { view: statusView, emergency: config.emergencyNumbers, metrics },
+      mapped: { mappings: () => mappings, deadLetter: (format, letters) => deadLetterMapped(format, letters) },
     });
     const address = await api.start(config.http.host, config.http.port);
     releasers.push({ name: 'http', release: () => api.stop() });
@@ -120,6 +138,8 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     opened.resolve(realDb);
     logger.info({ database: realDb.kind, migrations: migrated }, 'database ready');
     await bootstrapOperatorToken({ db: realDb, dataDir: config.dataDir, clock, logger });
+    await statusView.start();
+    releasers.push({ name: 'status-view', release: () => statusView.stop() });
 
     const newKafka = config.kafka ? kafkaFactory(config.kafka, logger) : undefined;
 
@@ -128,6 +148,12 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     releasers.push({ name: 'outbox', release: () => effects.close() });
     const wakeOutbox = () => effects.dispatcher.notify();
 
+    // A rule that throws on a record loses only its own verdict on it (issue 12): logged, counted, on /readyz.
+    const ruleErrors = new RuleErrors((e) => {
+      metrics.ruleError(e.ruleId);
+      logger.error({ err: e.error, ruleId: e.ruleId, accountId: e.accountId, cdrId: e.cdrId, phase: e.phase, at: e.at }, 'fraud rule failed on a record; its other rules and records go on');
+    });
+
     // The one pipeline, fed by Kafka, HTTP ingest and replay.
     const dlq = newKafka ? createDlqProducer(newKafka(), config.topics.dlq) : null;
     if (dlq) releasers.push({ name: 'dlq-producer', release: () => dlq.disconnect() });
@@ -135,7 +161,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
       db,
       effects: createIngestEffects({ defaultTimezone: config.defaultTimezone, enforce: config.enforce, log: logger }),
       dlq,
-      createEngine: (fraud) => createFraudEngine(fraud, { allowedLatenessMs: config.allowedLatenessMs, defaultTimezone: config.defaultTimezone }),
+      createEngine: (fraud) => createFraudEngine(fraud, { allowedLatenessMs: config.allowedLatenessMs, defaultTimezone: config.defaultTimezone, errors: ruleErrors }),
       rules,
       enforce: config.enforce,
       defaultTimezone: config.defaultTimezone,
@@ -173,6 +199,10 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     releasers.push({ name: 'rules-watch', release: unwatch });
     const onSighup = () => {
       loadRules(config.rulesDir).then(applyRules, rejectRules);
+      loadMappings(config.mappingsDir).then(
+        (m) => (m.problems.length === 0 ? void (mappings = m.mappings) : rejectRules(new RulesError(m.problems))),
+        rejectRules,
+      );
     };
     process.on('SIGHUP', onSighup);
     releasers.push({ name: 'sighup', release: () => void process.off('SIGHUP', onSighup) });
@@ -211,10 +241,13 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
       if (!dbReady) reasons.push(`database unavailable: ${dbError}`);
       if (rules.fraud.length + rules.dunning.length === 0) reasons.push('no rules loaded');
       if (kafkaIngest) reasons.push(...kafkaIngest.readiness().reasons);
-      return { ready: reasons.length === 0, reasons };
+      reasons.push(...statusView.readiness().reasons);
+      reasons.push(...dunning.readiness().reasons);
+      return { ready: reasons.length === 0, reasons, details: { ruleErrors: ruleErrors.summary() } };
     };
 
     httpIngest = createHttpIngest(pipeline);
+    deadLetterMapped = mappedDeadLetters({ db, dlq, metrics, cdrTopic: config.topics.cdrs, now: () => clock.now().getTime() });
     wake = wakeOutbox;
 
     // Start, in order; the releasers stop them in reverse.

@@ -70,11 +70,26 @@ export class Metrics {
     buckets: [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [this.registry],
   });
+  // Addition to CONTRACT §7 (issue 11): sweeps that failed, by the part that failed (`scan`: nobody was dunned;
+  // `batch`: some accounts were not). An alert fires on any increase; /readyz names the last failure.
+  private readonly sweepFailures = new Counter({
+    name: 'suspensiond_dunning_sweep_failures_total',
+    help: 'Dunning sweeps that failed, by the part that failed (scan or batch)',
+    labelNames: ['part'] as const,
+    registers: [this.registry],
+  });
   // Addition to CONTRACT §7: effects given up on after their retries (a parked status means the switch missed it).
   private readonly outboxParked = new Counter({
     name: 'suspensiond_outbox_parked_total',
     help: 'Outbox rows parked after exhausting their retries, by kind',
     labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+  // Addition to CONTRACT §7: emails that wait for their account's snapshot or main contact (EMAIL_WAIT_FOR_CONTACT);
+  // they are not in suspensiond_outbox_pending, and are parked (outcome no_recipient) when the wait runs out.
+  private readonly emailsWaiting = new Gauge({
+    name: 'suspensiond_emails_waiting_for_contact',
+    help: "Emails waiting for their account's snapshot or main contact before they can be sent",
     registers: [this.registry],
   });
   // Addition to CONTRACT §7: the size of the review queue, for the Rules dashboard.
@@ -83,9 +98,36 @@ export class Metrics {
     help: 'Review decisions waiting for an operator',
     registers: [this.registry],
   });
+  // Addition to CONTRACT §7: errors thrown while one rule judged one record (caught; the rule's verdict is lost).
+  private readonly ruleErrors = new Counter({
+    name: 'suspensiond_rule_errors_total',
+    help: 'Errors thrown while a fraud rule judged a record, by rule (caught: the other rules and records go on)',
+    labelNames: ['rule'] as const,
+    registers: [this.registry],
+  });
   private readonly rulesReloads = new Counter({
     name: 'suspensiond_rules_reloads_total',
     help: 'Rule reloads by outcome (success, failure)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  // Call authorization (issue 15): the in-memory status view and its answers.
+  private readonly statusViewUp = new Gauge({
+    name: 'suspensiond_status_view_up',
+    help: 'Whether the in-memory status view that answers /v1/authorize is loaded and following changes (1) or not (0)',
+    registers: [this.registry],
+  });
+  // Fast reads (issue 17): the API's in-memory token and account caches.
+  private readonly readCacheLookups = new Counter({
+    name: 'suspensiond_read_cache_lookups_total',
+    help: 'Lookups in the API read caches (cache: token, account) by outcome: hit; miss (read from the store); bypass (the change feed is not following, so the store answers)',
+    labelNames: ['cache', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  private readonly authorizations = new Counter({
+    name: 'suspensiond_authorize_total',
+    help: 'Call authorization answers by outcome (allow, deny, emergency, unknown_account)',
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
@@ -97,6 +139,7 @@ export class Metrics {
     for (const outcome of ['success', 'failure']) this.rulesReloads.inc({ outcome }, 0);
     this.overdueAccounts.set(0);
     this.decisionsPending.set(0);
+    this.emailsWaiting.set(0);
     for (const kind of ['status', 'email']) this.outboxParked.inc({ kind }, 0);
   }
 
@@ -124,6 +167,9 @@ export class Metrics {
   setOutboxPending(kind: string, count: number): void {
     this.outboxPending.set({ kind }, count);
   }
+  setEmailsWaitingForContact(count: number): void {
+    this.emailsWaiting.set(count);
+  }
   outboxRowParked(kind: string, n = 1): void {
     this.outboxParked.inc({ kind }, n);
   }
@@ -133,11 +179,30 @@ export class Metrics {
   observeSweep(seconds: number): void {
     this.sweepDuration.observe(seconds);
   }
+  sweepFailed(part: 'scan' | 'batch'): void {
+    this.sweepFailures.inc({ part });
+  }
   setDecisionsPending(count: number): void {
     this.decisionsPending.set(count);
   }
+  /** The last rules reload's outcome and when it was counted (the console's Rules page); null before any reload. */
+  lastRulesReload: { outcome: 'success' | 'failure'; at: string } | null = null;
+  ruleError(rule: string): void {
+    this.ruleErrors.inc({ rule });
+  }
   rulesReloaded(outcome: 'success' | 'failure'): void {
     this.rulesReloads.inc({ outcome });
+    this.lastRulesReload = { outcome, at: new Date().toISOString() };
+  }
+
+  setStatusViewUp(up: boolean): void {
+    this.statusViewUp.set(up ? 1 : 0);
+  }
+  readCacheLookup(cache: 'token' | 'account', outcome: 'hit' | 'miss' | 'bypass'): void {
+    this.readCacheLookups.inc({ cache, outcome });
+  }
+  authorized(outcome: 'allow' | 'deny' | 'emergency' | 'unknown_account'): void {
+    this.authorizations.inc({ outcome });
   }
 
   contentType(): string {

@@ -3,6 +3,7 @@
 import { canRead } from '../domain/authority.js';
 import type { Account, Actor } from '../domain/types.js';
 import type { Queryable } from '../store/db.js';
+import type { AccountCache } from './account-cache.js';
 import { ApiError } from './problem.js';
 import { loadAccountView, type AccountView } from './queries/account-queries.js';
 import type { TokenActor } from './tokens.js';
@@ -15,9 +16,12 @@ export function notFound(id: string): ApiError {
   return new ApiError(404, `params.id: account ${id} not found`, 'params.id');
 }
 
-/** Loads the account if the actor may read it; else the same 404 as a missing account. */
-export async function visibleAccount(db: Queryable, actor: TokenActor, id: string): Promise<AccountView> {
-  const view = await loadAccountView(db, id);
+/**
+ * Loads the account if the actor may read it; else the same 404 as a missing account. With `cache` (reads only),
+ * from memory when it holds a current answer (src/api/account-cache.ts); the scope check is the same either way.
+ */
+export async function visibleAccount(db: Queryable, actor: TokenActor, id: string, cache?: AccountCache): Promise<AccountView> {
+  const view = cache ? await cache.load(db, id) : await loadAccountView(db, id);
   if (!view || !canRead(personActor(actor), view.account, view.ancestors)) throw notFound(id);
   return view;
 }

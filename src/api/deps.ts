@@ -3,7 +3,10 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { RuleSet } from '../rules/types.js';
+import type { StatusView } from '../status-view/status-view.js';
 import type { Database } from '../store/db.js';
+import type { AuthorizeDeps } from './routes/authorize-routes.js';
+import type { MappedIngestDeps } from './routes/mapped-event-routes.js';
 
 export type IngestTopic = 'accounts' | 'cdrs' | 'invoices';
 
@@ -25,6 +28,8 @@ export interface ApiLimits {
   requestTimeoutMs: number;
   /** Idle keep-alive connections, ms; default 5 s. */
   keepAliveTimeoutMs: number;
+  /** Records per ingest request (/v1/events/*); more is a 413. Default 10,000. */
+  maxRecordsPerRequest: number;
 }
 
 export interface ApiDeps {
@@ -33,11 +38,20 @@ export interface ApiDeps {
   metrics: Metrics;
   clock: Clock;
   rules: () => RuleSet | undefined;
-  readiness: () => { ready: boolean; reasons: string[] };
+  readiness: () => { ready: boolean; reasons: string[]; details?: Record<string, unknown> };
   ingest?: IngestHandler | undefined;
   /** Called after a transition commits (wakes the outbox dispatcher). Must not throw; errors are logged. */
   onCommitted?: (() => void) | undefined;
   openapi?: { title?: string; version?: string } | undefined;
+  /** CDRs in a switch's own format (POST /v1/events/cdrs/{format}); absent: 503. */
+  mapped?: MappedIngestDeps | undefined;
+  /**
+   * The replica's in-memory status view (falls back to `authorize.view`): feeds the bearer-token cache its
+   * revocations and answers GET /v1/accounts/{id}'s scope check. Absent: every request reads tokens from the store.
+   */
+  statusView?: StatusView | undefined;
+  /** Call authorization (/v1/authorize); absent: it answers 503. */
+  authorize?: AuthorizeDeps | undefined;
   limits?: Partial<ApiLimits> | undefined;
 }
 
@@ -46,4 +60,5 @@ export const DEFAULT_LIMITS: ApiLimits = {
   eventsBodyLimit: 16 * 1024 * 1024,
   requestTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,
+  maxRecordsPerRequest: 10_000,
 };

@@ -1,5 +1,6 @@
 // RFC 9457 problem details: every API error leaves here as application/problem+json whose `detail` names the bad
 // field. Maps DomainError codes and zod issues to problems. Never puts a token, a header or a stack in a response.
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { DomainError } from '../domain/errors.js';
@@ -24,9 +25,12 @@ const TITLES: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  408: 'Request Timeout',
   409: 'Conflict',
   413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
@@ -64,16 +68,40 @@ export function validationError(where: string, error: z.ZodError): ApiError {
   return new ApiError(400, detail, first.field, errors);
 }
 
+/** A URL's path without its query: a query may carry a token or search text, and is never echoed. */
+export function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}
+
+/** Answers an error node's HTTP parser raised (no request object exists yet) with problem+json, then closes. */
+export function writeRawProblem(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, detail, field] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'headers: the request line and headers are too large', 'headers']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'request: not received in time', 'request']
+        : [400, 'request: not a valid HTTP request', 'request'];
+  const body = JSON.stringify(problem(status, detail, field));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${TITLES[status]}\r\nContent-Type: ${PROBLEM_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
+}
+
 export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
   return reply.code(p.status).type(PROBLEM_TYPE).send(p);
 }
 
 /** The fastify error handler: known errors become problems; anything else is a logged 500 without internals. */
 export function toProblem(err: unknown, req: FastifyRequest): Problem {
-  if (err instanceof ApiError) return { ...problem(err.status, err.message, err.field, err.errors), instance: req.url };
+  if (err instanceof ApiError) return { ...problem(err.status, err.message, err.field, err.errors), instance: pathOf(req.url) };
   if (err instanceof DomainError) {
     const status = { not_found: 404, forbidden: 403, invalid: 400, conflict: 409 }[err.code];
-    return { ...problem(status, err.message), instance: req.url };
+    return { ...problem(status, err.message), instance: pathOf(req.url) };
   }
   // A database that is down or a transaction that kept losing races: the client may retry; nothing leaks.
   if (err instanceof DbError && err.retryable) return problem(503, 'database: temporarily unavailable, retry later');

@@ -55,23 +55,32 @@ function parse(where: string, schema: z.ZodType | undefined, value: unknown): un
 
 export type Authenticate = (req: FastifyRequest) => Promise<TokenActor | null>;
 
+/** The actor that a route's onRequest hook authenticated, for its handler (one token check per request). */
+const actors = new WeakMap<FastifyRequest, TokenActor>();
+
 export function registerRoute(app: FastifyInstance, def: RouteDef, authenticate: Authenticate): void {
   app.route({
     method: def.method,
     url: def.url,
     ...(def.bodyLimit !== undefined ? { bodyLimit: def.bodyLimit } : {}),
-    handler: async (req, reply) => {
-      let actor: TokenActor | null = null;
-      if (def.access !== 'public') {
-        actor = await authenticate(req);
-        if (!actor) {
-          reply.header('www-authenticate', 'Bearer');
-          throw new ApiError(401, 'authorization: a valid bearer token is required', 'authorization');
-        }
-        if (def.access !== 'authenticated' && !def.access.includes(actor.role)) {
-          throw new ApiError(403, `authorization: role ${actor.role} may not ${def.method} ${def.url}`, 'authorization');
-        }
+    // Authentication runs on the request line and headers, before a single byte of the body is read: a client
+    // without a token cannot make the server read (or parse) 16 MB.
+    onRequest: async (req, reply) => {
+      if (def.access === 'public') return;
+      const actor = await authenticate(req);
+      if (!actor) {
+        reply.header('www-authenticate', 'Bearer');
+        throw new ApiError(401, 'authorization: a valid bearer token is required', 'authorization');
       }
+      // An `authorize` token may only call the routes that name it (CONTRACT §1: /v1/authorize).
+      const allowed = def.access === 'authenticated' ? actor.role !== 'authorize' : def.access.includes(actor.role);
+      if (!allowed) {
+        throw new ApiError(403, `authorization: role ${actor.role} may not ${def.method} ${def.url}`, 'authorization');
+      }
+      actors.set(req, actor);
+    },
+    handler: async (req, reply) => {
+      const actor: TokenActor | null = def.access === 'public' ? null : (actors.get(req) ?? null);
       // Params first: a bad id is reported before anything about the body.
       const params = parse('params', def.params, req.params);
       const query = parse('query', def.query, req.query);

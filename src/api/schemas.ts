@@ -1,24 +1,22 @@
 // The zod schemas of the HTTP API: requests (strict: unknown fields are rejected) and responses. Routes validate
-// with them and /openapi.json is generated from them, so the document can never drift from the code.
+// with them and /openapi.json is generated from them, so the document can never drift from the code. Every input
+// field is built from src/events/fields.ts, the same validation the topics and replay get (src/events/validate.ts).
 import { z } from 'zod';
+import { duration, email, id, instant as instantText, line, multiline, text, timezone } from '../events/fields.js';
+import { MAX_EXEMPTION_MS } from '../events/validate.js';
 
-/** Account, hold, decision and exemption ids: no spaces, no quotes, bounded. */
-export const idSchema = z
-  .string()
-  .min(1)
-  .max(128)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]*$/, 'must be letters, digits and . _ : @ - (at most 128)');
+/** Account, hold, decision and exemption ids: the wire's grammar (CONTRACT §2), so every stored id is addressable. */
+export const idSchema = id();
 
-/** `30m`, `24h`, `7d`, `90s`, `500ms`. */
-export const durationSchema = z
-  .string()
-  .max(16)
-  .regex(/^[1-9]\d{0,6}(ms|s|m|h|d)$/, 'must be a duration such as 24h, 30m or 7d');
+/** `30m`, `24h`, `7d`, `90s`, `500ms`; at most 366 days. */
+export const durationSchema = duration(MAX_EXEMPTION_MS);
 
 export const reasonSchema = z.enum(['fraud', 'non_payment']);
 export const accountTypeSchema = z.enum(['reseller', 'channel', 'customer']);
-export const noteSchema = z.string().max(2000);
-const instant = z.iso.datetime({ offset: true });
+export const noteSchema = multiline(2000);
+/** An RFC 3339 instant with an offset; routes bound it (updatedAt: not in the future; until: within 366 days). */
+const instant = instantText();
+const cursorSchema = z.string().max(200).regex(/^[A-Za-z0-9_-]+$/, 'must be a cursor returned by a previous page');
 
 export const idParams = z.strictObject({ id: idSchema });
 
@@ -26,13 +24,13 @@ export const listAccountsQuery = z.strictObject({
   type: accountTypeSchema.optional(),
   status: z.enum(['active', 'suspended']).optional(),
   parent: idSchema.optional(),
-  q: z.string().min(1).max(100, 'must be at most 100 characters').optional(),
-  cursor: z.string().max(200).regex(/^[A-Za-z0-9_-]+$/, 'must be a cursor returned by a previous page').optional(),
+  q: line(100).pipe(z.string().min(1, 'must not be empty')).optional(),
+  cursor: cursorSchema.optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
 
 export const pageQuery = z.strictObject({
-  cursor: z.string().max(200).regex(/^[A-Za-z0-9_-]+$/, 'must be a cursor returned by a previous page').optional(),
+  cursor: cursorSchema.optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
@@ -40,17 +38,18 @@ export const decisionsQuery = pageQuery.extend({
   state: z.enum(['pending', 'approved', 'rejected']).default('pending'),
 });
 
-export const contactSchema = z.strictObject({ name: z.string().max(200).optional(), email: z.email().max(320) });
+/** A display name goes into a mail header: no CR, LF, NEL or line separator, even once JSON escapes are decoded. */
+export const contactSchema = z.strictObject({ name: line(200).optional(), email: email() });
 
 export const accountBody = z.strictObject({
   id: idSchema.optional(),
   type: accountTypeSchema,
   parentId: idSchema.nullable().optional(),
-  name: z.string().max(200).nullable().optional(),
+  name: line(200).nullable().optional(),
   mainContact: contactSchema.nullable().optional(),
-  timezone: z.string().max(64).nullable().optional(),
+  timezone: timezone().nullable().optional(),
   currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code').nullable().optional(),
-  tags: z.array(z.string().min(1).max(64)).max(50).optional(),
+  tags: z.array(text(64)).max(50).optional(),
   closed: z.boolean().optional(),
   updatedAt: instant.optional(),
 });
@@ -186,7 +185,9 @@ export const ingestResultOut = z.object({
   ),
 });
 
-export const readyOut = z.object({ ready: z.boolean(), reasons: z.array(z.string()) });
+// `details` (an addition to CONTRACT §4): what does not make the process unready but must not be silent, such as
+// per-rule evaluation errors (`ruleErrors`).
+export const readyOut = z.object({ ready: z.boolean(), reasons: z.array(z.string()), details: z.record(z.string(), z.unknown()).optional() });
 export const healthOut = z.object({ status: z.literal('ok') });
 export const emptyOut = z.object({});
 

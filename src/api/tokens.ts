@@ -7,7 +7,7 @@ import type { Role } from '../domain/types.js';
 import type { Queryable } from '../store/db.js';
 
 export const TOKEN_PREFIX = 'sd_';
-export const ROLES: readonly Role[] = ['operator', 'reseller', 'channel', 'customer', 'ingest'];
+export const ROLES: readonly Role[] = ['operator', 'reseller', 'channel', 'customer', 'ingest', 'authorize'];
 const SCOPED_ROLES: readonly Role[] = ['reseller', 'channel', 'customer'];
 const TOKEN_PATTERN = /^sd_(t[0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
 

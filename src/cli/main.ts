@@ -28,10 +28,10 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       case 'rules': {
         const [sub, dir, ...extra] = rest;
         if (sub !== 'check' || extra.length > 0) throw new UsageError('rules: use `rules check [dir]`');
-        return await rulesCheckCommand(dir ? path.resolve(dir) : config().rulesDir, io);
+        return await rulesCheckCommand(dir ? path.resolve(dir) : config().rulesDir, io, config().mappingsDir);
       }
       case 'replay':
-        return await replayCommand(rest, io, config());
+        return await replayCommand(rest, io, config);
       case 'tokens':
         return await tokensCommand(rest, io, config());
       case 'accounts':

@@ -5,11 +5,12 @@ commands:
   run                                   the daemon (the default)
   migrate                               apply database migrations, then exit
   rules check [dir]                     validate rule files (default RULES_DIR); exit 1 on error
-  replay <file...> [--rules dir] [--json]
+  replay <file...> [--rules dir] [--json] [--enforce] [--rule id] [--account id] [--format NAME]
                                         backtest NDJSON files of accounts, CDRs and invoice events
+                                        (replay --help for the options)
   tokens create --role R [--account id] [--label text]
                                         print a new API token (shown once); R: operator, reseller, channel,
-                                        customer, ingest
+                                        customer, ingest, authorize
   tokens list                           list tokens (never their secrets)
   tokens revoke <id>                    revoke a token
   accounts list [--type T] [--status active|suspended] [--parent id] [--q text] [--limit n] [--cursor c]

@@ -2,9 +2,10 @@
 // DomainErrors (transition.ts) or HTTP answers (the API). Never looks anything up: the ancestors are passed in.
 //
 // Read scope (our decision, not in the contract's table): operator reads everything; a reseller or channel reads its
-// own account and every account below it; a customer reads only its own account; ingest reads no account.
+// own account and every account below it; a customer reads only its own account; ingest and authorize (which may
+// only call /v1/authorize) read no account.
 // Act scope (suspend/activate): operator any account; reseller R channels under R and customers anywhere under R;
-// channel C customers directly under C; customer and ingest nobody; no scoped actor acts on its own account.
+// channel C customers directly under C; customer, ingest and authorize nobody; no scoped actor acts on its own account.
 // Outside read scope -> 'not_found' (existence must not leak); readable but not actionable -> 'forbidden'.
 import { sourceKind } from './actors.js';
 import type { Account, Actor, Hold } from './types.js';
@@ -19,6 +20,7 @@ export function canRead(actor: Actor, target: Account, targetAncestors: readonly
     case 'operator':
       return true;
     case 'ingest':
+    case 'authorize':
       return false;
     case 'customer':
       return own !== null && target.id === own;

@@ -75,6 +75,8 @@ export interface StatusMessageBody {
   outboundCalls: 'blocked' | 'allowed';
   portalAccess: 'blocked' | 'allowed';
   inboundCalls: 'allowed';
+  /** Emergency calls (999, 112, 911, 000…) are always allowed, even from a suspended account (CONTRACT §1). */
+  emergencyCalls: 'allowed';
   billing: 'continues';
 }
 
@@ -90,6 +92,7 @@ export function statusMessage(status: EffectiveStatus): StatusMessageBody {
     portalAccess: blocked,
     // Suspension never stops inbound calls or billing (CONTRACT §1).
     inboundCalls: 'allowed',
+    emergencyCalls: 'allowed',
     billing: 'continues',
   };
 }

@@ -76,7 +76,7 @@ export interface Decision {
   decidedBy: string | null;
 }
 
-export type Role = 'operator' | 'reseller' | 'channel' | 'customer' | 'ingest';
+export type Role = 'operator' | 'reseller' | 'channel' | 'customer' | 'ingest' | 'authorize';
 
 /** Who acts. Automatic actors (rules, dunning, expiry) are `system` actors and bypass the authority table. */
 export type Actor =
@@ -108,7 +108,9 @@ export type AuditKind =
   | 'alert'
   | 'email_sent'
   | 'email_failed'
-  | 'dunning_stage';
+  | 'dunning_stage'
+  /** The dunning explains itself: an unusable time zone, an invoice reopened, an account leaving its policy. */
+  | 'dunning_note';
 
 export interface AuditEntry {
   accountId: string;

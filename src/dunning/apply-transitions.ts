@@ -10,13 +10,13 @@ import type { Logger } from '../log.js';
 import { isRetryableDbError } from '../store/errors.js';
 import { executeTransitions } from '../store/transitions.js';
 import { runTransition } from './transition.js';
-import type { DunningAction } from '../rules/dunning/types.js';
+import type { DunningAction, LiftCause } from '../rules/dunning/types.js';
 
 export type TransitionRunner = (tx: Queryable, cmd: TransitionCommand, now: string) => Promise<TransitionResult>;
 
 type Outcome = { ok: true; result: TransitionResult } | { ok: false; error: unknown };
 
-export type TransitionAction = Exclude<DunningAction, { kind: 'email' }>;
+export type TransitionAction = Extract<DunningAction, { kind: 'suspend' | 'activate' }>;
 
 export interface ApplyOptions {
   logger?: Pick<Logger, 'info' | 'error'> | undefined;
@@ -32,10 +32,18 @@ export interface ApplySummary {
   decisions: Array<'suspend' | 'activate'>;
 }
 
+/** Why the dunning lifted its hold, in the hold_lifted audit entry. */
+const LIFT_NOTES: Record<LiftCause, string> = {
+  below_suspend_stage: 'reactivateWhen below_suspend_stage: the oldest overdue invoice that counts is younger than the suspending stage',
+  balance_cleared: 'reactivateWhen balance_cleared: the overdue balance is below the policy minimum',
+  left_policy: 'the account no longer matches the dunning policy (appliesTo); the episode ended',
+  policy_removed: 'the dunning policy no longer exists; the episode ended',
+};
+
 export function transitionCommand(a: TransitionAction): TransitionCommand {
   return a.kind === 'suspend'
     ? { kind: 'suspend', accountId: a.accountId, actor: { kind: 'system', source: a.source }, reason: 'non_payment', source: a.source, evidence: { ...a.evidence } }
-    : { kind: 'activate', accountId: a.accountId, actor: { kind: 'system', source: a.source }, reason: 'non_payment', source: a.source };
+    : { kind: 'activate', accountId: a.accountId, actor: { kind: 'system', source: a.source }, reason: 'non_payment', source: a.source, note: LIFT_NOTES[a.cause] };
 }
 
 export async function applyTransitions(tx: Queryable, actions: readonly TransitionAction[], nowIso: string, opts: ApplyOptions): Promise<ApplySummary> {

@@ -12,8 +12,9 @@ import { appendAudit } from '../store/audit-repo.js';
 import { insertOutbox, type NewOutboxRow } from '../store/outbox-repo.js';
 import { evaluateLadder, isOverdueAccount } from '../rules/dunning/ladder.js';
 import type { DunningAction, Episode, StageFired } from '../rules/dunning/types.js';
-import { lockAccounts, loadAccountStates, recordStages, saveEpisodes, stageEvidence } from './state-store.js';
+import { lockAccounts, loadAccountStates, recordStages, saveEpisodes, stageEvidence, stageKey } from './state-store.js';
 import { applyTransitions, type TransitionAction, type TransitionRunner } from './apply-transitions.js';
+import { noteTimezoneFallbacks, type TimezoneFallback } from './notes.js';
 
 export type { TransitionRunner };
 
@@ -43,10 +44,9 @@ export interface EvaluateSummary {
   decisions: Array<'suspend' | 'activate'>;
 }
 
-const stageKey = (accountId: string, episodeId: string, stage: string) => `${accountId}/${episodeId}/${stage}`;
-
-export function emailDedupeKey(accountId: string, episodeId: string, stage: string): string {
-  return `dunning:${accountId}:${episodeId}:${stage}`;
+/** One email per account, episode, stage and anchor invoice (the stages re-arm when the anchor moves). */
+export function emailDedupeKey(accountId: string, episodeId: string, stage: string, invoiceId: string): string {
+  return `dunning:${accountId}:${episodeId}:${stage}@${invoiceId}`;
 }
 
 /** Re-evaluates `accountIds` at `now` and applies the ladder's actions in `tx`. Unknown accounts are skipped. */
@@ -63,58 +63,68 @@ export async function evaluateAccounts(
   const nowIso = new Date(now).toISOString();
   const monitor = opts.enforce === false;
   await lockAccounts(tx, ids);
-  const states = await loadAccountStates(tx, ids, now, opts.defaultTimezone ?? 'UTC');
+  const defaultTimezone = opts.defaultTimezone ?? 'UTC';
+  const states = await loadAccountStates(tx, ids, now, defaultTimezone);
+  const fallbacks: TimezoneFallback[] = [];
 
   const episodes: Episode[] = [];
   const stages: StageFired[] = [];
   const actions: DunningAction[] = [];
-  const contacts = new Map<string, { name?: string | undefined; email: string } | null>();
   for (const id of ids) {
     const state = states.get(id);
     if (!state) continue;
     summary.evaluated += 1;
-    contacts.set(id, state.account.mainContact);
+    if (state.timezoneUnusable !== null) fallbacks.push({ accountId: id, timezone: state.timezoneUnusable });
     const result = evaluateLadder({ ...state, policies, now });
     if (isOverdueAccount(result, policies)) summary.overdueAccounts += 1;
     episodes.push(...result.episodes);
     stages.push(...result.stagesFired);
     actions.push(...result.actions);
   }
+  if (fallbacks.length > 0) {
+    const noted = await noteTimezoneFallbacks(tx, fallbacks, defaultTimezone, nowIso);
+    if (noted > 0) opts.logger?.info({ accounts: fallbacks.map((f) => f.accountId), fallback: defaultTimezone }, 'dunning: unusable account time zone, DEFAULT_TIMEZONE used');
+  }
   await saveEpisodes(tx, episodes);
   const fresh = await recordStages(tx, stages, now);
-  const firedNow = new Set(stages.map((s) => stageKey(s.accountId, s.episodeId, s.stage)));
-  const isFresh = (a: string, e: string, s: string) => fresh.has(stageKey(a, e, s));
+  const firedNow = new Set(stages.map((s) => stageKey(s.accountId, s.episodeId, s.stage, s.invoiceId)));
+  const isFresh = (a: string, e: string, s: string, i: string) => fresh.has(stageKey(a, e, s, i));
   summary.stagesFired = fresh.size;
 
   const audit: AuditEntry[] = stages
-    .filter((s) => isFresh(s.accountId, s.episodeId, s.stage))
+    .filter((s) => isFresh(s.accountId, s.episodeId, s.stage, s.invoiceId))
     .map((s) => ({ accountId: s.accountId, kind: 'dunning_stage', actor: `dunning:${s.policyId}`, at: nowIso, reason: 'non_payment', note: null, evidence: monitor ? { ...stageEvidence(s), mode: 'monitor' } : stageEvidence(s) }));
+  for (const a of actions) {
+    if (a.kind !== 'note') continue;
+    audit.push({ accountId: a.accountId, kind: 'dunning_note', actor: `dunning:${a.policyId}`, at: nowIso, reason: 'non_payment', note: a.note, evidence: { note: a.cause, policyId: a.policyId, episodeId: a.episodeId } });
+  }
   await appendAudit(tx, audit);
 
   if (monitor) {
     for (const a of actions) {
-      if (a.kind !== 'activate') opts.logger?.info({ accountId: a.accountId, policyId: a.policyId, episodeId: a.episodeId, action: a.kind, mode: 'monitor' }, `dunning ${a.kind} (monitor)`);
+      if (a.kind === 'email' || a.kind === 'suspend') opts.logger?.info({ accountId: a.accountId, policyId: a.policyId, episodeId: a.episodeId, action: a.kind, mode: 'monitor' }, `dunning ${a.kind} (monitor)`);
     }
     const lifts = actions.filter((a): a is TransitionAction => a.kind === 'activate');
     return { ...summary, ...(await applyTransitions(tx, lifts, nowIso, { logger: opts.logger, transition: opts.transition })) };
   }
   const emails: NewOutboxRow[] = [];
   for (const a of actions) {
-    if (a.kind !== 'email' || !isFresh(a.accountId, a.episodeId, a.stage)) continue;
+    if (a.kind !== 'email' || !isFresh(a.accountId, a.episodeId, a.stage, a.data.invoiceId)) continue;
     emails.push({
       accountId: a.accountId,
       kind: 'email',
-      dedupeKey: emailDedupeKey(a.accountId, a.episodeId, a.stage),
-      payload: { template: a.template, accountId: a.accountId, to: contacts.get(a.accountId) ?? null, data: a.data },
+      dedupeKey: emailDedupeKey(a.accountId, a.episodeId, a.stage, a.data.invoiceId),
+      // No recipient: the dispatcher resolves it from the account as stored when it sends (src/effects).
+      payload: { template: a.template, accountId: a.accountId, data: a.data },
     });
   }
   summary.emails = (await insertOutbox(tx, emails, nowIso)).length;
 
   const transitions: TransitionAction[] = actions.filter((a): a is TransitionAction => {
-    if (a.kind === 'email') return false;
+    if (a.kind === 'email' || a.kind === 'note') return false;
     if (a.kind === 'activate') return true;
     // A stage's suspension acts only when its stage row is new; a re-assertion (stage fired earlier) always may.
-    const key = stageKey(a.accountId, a.episodeId, a.evidence.stage);
+    const key = stageKey(a.accountId, a.episodeId, a.evidence.stage, a.evidence.invoiceId);
     return !(firedNow.has(key) && !fresh.has(key));
   });
   const applied = await applyTransitions(tx, transitions, nowIso, { logger: opts.logger, transition: opts.transition });

@@ -1,10 +1,15 @@
 // The invoice ledger in PostgreSQL: records invoice events (dedupe by event id) and upserts the per-invoice
 // snapshot. Set-based: one statement inserts the batch's events, one upserts the snapshots of the accepted ones.
 // The merge rules mirror src/rules/dunning/ledger.ts exactly (the batch is pre-folded with it, then merged in SQL),
-// so events may arrive in any order, in any batches, and repeat. Never evaluates the ladder; see evaluate.ts.
+// so events may arrive in any order, in any batches, and repeat. An invoice that was voided or written off and is
+// reopened by a later event with an amount outstanding gets a `dunning_note` audit entry: it counts again.
+// Never evaluates the ladder; see evaluate.ts.
 import type { Queryable } from '../store/db.js';
 import type { InvoiceEventRecord } from '../events/types.js';
 import { foldInvoiceEvents } from '../rules/dunning/ledger.js';
+import { formatMicros } from '../domain/money.js';
+import { appendAudit } from '../store/audit-repo.js';
+import type { AuditEntry } from '../domain/types.js';
 
 export interface RecordOutcome {
   id: string;
@@ -39,7 +44,7 @@ const UPSERT_INVOICES = `
     overdue_marked_at = least(i.overdue_marked_at, excluded.overdue_marked_at),
     disputed_at = greatest(i.disputed_at, excluded.disputed_at),
     dispute_resolved_at = greatest(i.dispute_resolved_at, excluded.dispute_resolved_at),
-    closed_at = least(i.closed_at, excluded.closed_at)`;
+    ${latest('closed_at')}`;
 
 /**
  * Records a batch of invoice events: duplicates (an id seen before, or repeated in the batch) are reported and
@@ -72,8 +77,16 @@ export async function recordInvoiceEvents(tx: Queryable, events: readonly Invoic
   return outcomes;
 }
 
+const CLOSED_BEFORE = `
+  SELECT i.account_id, i.invoice_id, i.last_type FROM invoices i
+   WHERE i.closed_at IS NOT NULL AND (i.account_id, i.invoice_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`;
+const REOPENED = `
+  SELECT i.account_id, i.invoice_id, i.outstanding_micros, i.currency, i.last_type, i.last_event_id, i.last_occurred_at FROM invoices i
+   WHERE i.closed_at IS NULL AND i.outstanding_micros > 0 AND (i.account_id, i.invoice_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`;
+
 async function upsertSnapshots(tx: Queryable, events: readonly InvoiceEventRecord[]): Promise<void> {
   const snaps = [...foldInvoiceEvents(events).values()];
+  const closed = await tx.query<{ account_id: string; invoice_id: string; last_type: string }>(CLOSED_BEFORE, [snaps.map((s) => s.accountId), snaps.map((s) => s.invoiceId)]);
   // total_micros is not part of the pure snapshot: take it from the latest event of the batch that carries one.
   const totals = new Map<string, { at: number; total: number }>();
   for (const e of events) {
@@ -98,4 +111,23 @@ async function upsertSnapshots(tx: Queryable, events: readonly InvoiceEventRecor
     snaps.map((s) => iso(s.disputeResolvedAt)),
     snaps.map((s) => iso(s.closedAt)),
   ]);
+  if (closed.rows.length > 0) await noteReopened(tx, closed.rows);
+}
+
+async function noteReopened(tx: Queryable, closed: readonly { account_id: string; invoice_id: string; last_type: string }[]): Promise<void> {
+  const was = new Map(closed.map((r) => [`${r.account_id}/${r.invoice_id}`, r.last_type]));
+  const res = await tx.query<{ account_id: string; invoice_id: string; outstanding_micros: string; currency: string; last_type: string; last_event_id: string; last_occurred_at: Date }>(
+    REOPENED,
+    [closed.map((r) => r.account_id), closed.map((r) => r.invoice_id)],
+  );
+  const notes: AuditEntry[] = res.rows.map((r) => {
+    const closedBy = was.get(`${r.account_id}/${r.invoice_id}`) === 'written_off' ? 'written off' : 'voided';
+    const outstanding = formatMicros(Number(r.outstanding_micros));
+    return {
+      accountId: r.account_id, kind: 'dunning_note', actor: 'system', at: new Date(r.last_occurred_at).toISOString(), reason: 'non_payment',
+      note: `invoice ${r.invoice_id} was ${closedBy}; event ${r.last_event_id} (${r.last_type}) reopens it with ${outstanding} ${r.currency} outstanding, so it counts for dunning again`,
+      evidence: { note: 'invoice_reopened', invoiceId: r.invoice_id, eventId: r.last_event_id, type: r.last_type, outstanding, currency: r.currency, wasClosedBy: was.get(`${r.account_id}/${r.invoice_id}`) ?? null },
+    };
+  });
+  await appendAudit(tx, notes);
 }

@@ -19,6 +19,8 @@ export interface DunningScheduler {
   /** One sweep now (tests, replay, operators). Resolves with null when a sweep was already running. */
   sweepOnce(now?: number): Promise<SweepReport | null>;
   running(): boolean;
+  /** For /readyz: the last failed sweep, until a later one runs clean. */
+  readiness(): { ready: boolean; reasons: string[] };
 }
 
 export function createDunningScheduler(deps: DunningSchedulerDeps): DunningScheduler {
@@ -57,5 +59,10 @@ export function createDunningScheduler(deps: DunningSchedulerDeps): DunningSched
     },
     sweepOnce,
     running: () => current !== null,
+    readiness() {
+      const f = sweeper.health().lastFailure;
+      if (!f) return { ready: true, reasons: [] };
+      return { ready: false, reasons: [`dunning sweep at ${f.at} failed (${f.part === 'scan' ? 'nobody was dunned' : 'some accounts were not dunned'}): ${f.error}`] };
+    },
   };
 }

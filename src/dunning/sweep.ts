@@ -1,6 +1,8 @@
 // One dunning sweep: under the lease, one set-based scan finds the accounts the ladder has work for, then they are
 // evaluated in batches (one transaction each, a few set-based statements per batch plus one domain transition per
 // suspension or reactivation). Never runs without the lease; never reads the clock (`now` is passed in).
+// Never silent: a sweep whose scan fails (nobody dunned) or with a failed batch (some accounts not dunned) is counted
+// (suspensiond_dunning_sweep_failures_total) and kept as the sweeper's health until a later sweep succeeds.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Database } from '../store/db.js';
@@ -15,7 +17,7 @@ import { scanSweepCandidates } from './sweep-query.js';
 export interface SweepDeps {
   db: Database;
   logger: Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
-  metrics: Pick<Metrics, 'decision' | 'observeSweep' | 'setOverdueAccounts'>;
+  metrics: Pick<Metrics, 'decision' | 'observeSweep' | 'setOverdueAccounts' | 'sweepFailed'>;
   getPolicies: () => readonly DunningPolicy[];
   defaultTimezone?: string;
   /** Lease holder id; default `<host>:<pid>:<random>`. */
@@ -32,6 +34,8 @@ export interface SweepReport extends Omit<EvaluateSummary, 'decisions'> {
   ran: boolean;
   candidates: number;
   batchesFailed: number;
+  /** The error of the last failed batch, for /readyz. */
+  lastError?: string;
   durationMs: number;
 }
 
@@ -44,13 +48,38 @@ const empty = (): SweepReport => ({
   evaluated: 0, overdueAccounts: 0, stagesFired: 0, emails: 0, suspended: 0, activated: 0, failed: 0,
 });
 
+export interface SweepHealth {
+  /** The last sweep that ran and failed (its scan threw, or a batch did), until a later sweep runs clean. */
+  lastFailure: { at: string; part: 'scan' | 'batch'; error: string } | null;
+}
+
 export interface Sweeper {
   sweepOnce(now: number): Promise<SweepReport>;
+  health(): SweepHealth;
 }
 
 export function createSweeper(deps: SweepDeps): Sweeper {
   const lease: Lease = sweepLease(deps.holder ?? defaultHolder(), deps.leaseTtlMs ?? 5 * 60_000);
-  return { sweepOnce: (now) => sweepOnce(deps, lease, now) };
+  const health: SweepHealth = { lastFailure: null };
+  return {
+    async sweepOnce(now) {
+      try {
+        const report = await sweepOnce(deps, lease, now);
+        if (report.ran) {
+          if (report.batchesFailed > 0) {
+            deps.metrics.sweepFailed('batch');
+            health.lastFailure = { at: new Date(now).toISOString(), part: 'batch', error: report.lastError ?? 'a batch failed' };
+          } else health.lastFailure = null;
+        }
+        return report;
+      } catch (err) {
+        deps.metrics.sweepFailed('scan');
+        health.lastFailure = { at: new Date(now).toISOString(), part: 'scan', error: (err as Error).message ?? String(err) };
+        throw err;
+      }
+    },
+    health: () => ({ lastFailure: health.lastFailure }),
+  };
 }
 
 async function sweepOnce(deps: SweepDeps, lease: Lease, now: number): Promise<SweepReport> {
@@ -88,6 +117,7 @@ async function sweepOnce(deps: SweepDeps, lease: Lease, now: number): Promise<Sw
         for (const d of s.decisions) deps.metrics.decision('non_payment', 'dunning', d);
       } catch (err) {
         report.batchesFailed += 1;
+        report.lastError = (err as Error).message ?? String(err);
         deps.logger.error({ err, accounts: batch.length, first: batch[0] }, 'dunning sweep batch failed; the next sweep retries it');
       }
     }

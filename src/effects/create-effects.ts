@@ -20,7 +20,7 @@ export interface Effects {
   close(): Promise<void>;
 }
 
-type Tuning = Partial<Pick<OutboxDispatcherOptions, 'batchSize' | 'pollIntervalMs' | 'maxAttempts' | 'backoff' | 'leaseMs' | 'sendTimeoutMs'>>;
+type Tuning = Partial<Pick<OutboxDispatcherOptions, 'batchSize' | 'pollIntervalMs' | 'maxAttempts' | 'backoff' | 'leaseMs' | 'sendTimeoutMs' | 'waitForContactMs'>>;
 
 export function createEffects(deps: { config: Config; db: Database; clock: Clock; logger: Logger; metrics: Metrics; tuning?: Tuning }): Effects {
   const { config, logger } = deps;
@@ -33,7 +33,7 @@ export function createEffects(deps: { config: Config; db: Database; clock: Clock
     ? createKafkaStatusSink({ brokers: config.kafka.brokers, topic: config.topics.status, ssl: config.kafka.ssl, sasl: config.kafka.sasl, logger })
     : undefined;
   logger.info({ email: config.smtpUrl ? 'smtp' : 'eml-files', status: status ? config.topics.status : 'skipped (no Kafka)', templates: templates.names() }, 'effects configured');
-  const dispatcher = createOutboxDispatcher({ ...deps.tuning, db: deps.db, clock: deps.clock, logger, metrics: deps.metrics, sinks: { status, email }, render });
+  const dispatcher = createOutboxDispatcher({ waitForContactMs: config.emailWaitForContactMs, ...deps.tuning, db: deps.db, clock: deps.clock, logger, metrics: deps.metrics, sinks: { status, email }, render });
   let closing: Promise<void> | undefined;
   return {
     dispatcher,

@@ -1,13 +1,17 @@
-// One email pass: claim due email rows and, a few at a time, render and send each one, recording the result in the
-// account's history in the same transaction that completes the row. A failure is retried with backoff and never
-// blocks anything but later emails of the same account. Never sends a row it has not claimed.
+// One email pass: claim due email rows, resolve each one's recipient and names from the account as stored now, and,
+// a few at a time, render and send them, recording the result in the account's history in the same transaction
+// that completes the row. A failure is retried with backoff and never blocks anything but later emails of the same
+// account; a row with no recipient yet waits for it (email-wait.ts). Never sends a row it has not claimed.
 import { z } from 'zod';
 import type { Queryable } from '../store/db.js';
 import type { DeliveryContext } from './delivery-context.js';
 import { retryAt } from './delivery-context.js';
+import { resolveRecipient, type StoredAccount } from './email-recipient.js';
+import { settleUnresolved, type Unresolved } from './email-wait.js';
 import { messageIdFor } from './message-id.js';
 import { insertEffectAudit } from './outbox-audit.js';
 import { claimBatch, markDone, markFailed } from './outbox-sql.js';
+import { loadStoredAccounts } from './outbox-wait-sql.js';
 import type { EmailPayload, EmailRenderer, EmailSink, OutboxRow } from './outbox-types.js';
 import { errorText, withTimeout } from './with-timeout.js';
 
@@ -24,9 +28,12 @@ export interface EmailDeliveryDeps {
   concurrency: number;
 }
 
-type Completed =
-  | { outcome: 'sent'; row: OutboxRow; template: string; messageId: string; to: string }
-  | { outcome: 'no_recipient'; row: OutboxRow; template: string };
+interface Completed {
+  row: OutboxRow;
+  template: string;
+  messageId: string;
+  to: string;
+}
 
 /**
  * Returns how many rows it claimed; 0 means there was nothing due. Sends run a few at a time; the rows sent are
@@ -42,15 +49,17 @@ export async function deliverEmailBatch(ctx: DeliveryContext, deps: EmailDeliver
     dispatcherId: ctx.dispatcherId,
   });
   if (rows.length === 0) return 0;
-  const names = await accountNames(ctx, rows);
+  const stored = await loadStoredAccounts(ctx.db, rows.map((r) => r.accountId));
   const completed: Completed[] = [];
+  const unresolved: Unresolved[] = [];
   let next = 0;
   const worker = async () => {
     while (next < rows.length) {
       const row = rows[next++]!;
       try {
-        const c = await deliverOne(ctx, deps, row, names);
-        if (c) completed.push(c);
+        const c = await deliverOne(ctx, deps, row, stored.get(row.accountId));
+        if (c && 'waitingFor' in c) unresolved.push(c);
+        else if (c) completed.push(c);
       } catch (err) {
         // Only the bookkeeping of a failure can land here (database down): the lease expires and the row is retried.
         ctx.logger.error({ err, outboxId: row.id, accountId: row.accountId }, 'email outbox bookkeeping failed');
@@ -59,6 +68,7 @@ export async function deliverEmailBatch(ctx: DeliveryContext, deps: EmailDeliver
   };
   await Promise.all(Array.from({ length: Math.min(deps.concurrency, rows.length) }, worker));
   if (completed.length > 0) await recordCompleted(ctx, completed);
+  await settleUnresolved(ctx, unresolved);
   return rows.length;
 }
 
@@ -70,46 +80,29 @@ async function recordCompleted(ctx: DeliveryContext, completed: Completed[]): Pr
       tx,
       completed
         .filter((c) => ids.has(c.row.id))
-        .map((c) =>
-          c.outcome === 'sent'
-            ? { accountId: c.row.accountId, kind: 'email_sent' as const, at: now, note: `email "${c.template}" sent to the main contact`, evidence: { template: c.template, messageId: c.messageId, to: c.to, outboxId: c.row.id, attempts: c.row.attempts } }
-            : { accountId: c.row.accountId, kind: 'email_failed' as const, at: now, note: 'no main contact: email not sent', evidence: { template: c.template, outcome: 'no_recipient', outboxId: c.row.id } },
-        ),
+        .map((c) => ({ accountId: c.row.accountId, kind: 'email_sent' as const, at: now, note: `email "${c.template}" sent to the main contact`, evidence: { template: c.template, messageId: c.messageId, to: c.to, outboxId: c.row.id, attempts: c.row.attempts } })),
     );
     return ids;
   });
   for (const c of completed) {
     const log = { outboxId: c.row.id, accountId: c.row.accountId, template: c.template };
-    if (c.outcome === 'no_recipient') {
-      ctx.metrics.email(c.template, 'no_recipient');
-      ctx.logger.info(log, 'email not sent: the account has no main contact');
-      continue;
-    }
     ctx.metrics.email(c.template, 'sent');
     if (done.has(c.row.id)) ctx.logger.info({ ...log, messageId: c.messageId }, 'email sent');
     else ctx.logger.warn({ ...log, messageId: c.messageId }, 'email sent, but another dispatcher had completed the row: a resend with the same Message-ID');
   }
 }
 
-/** Account names for intents that carry none (dunning stages): one set-based lookup per batch. */
-async function accountNames(ctx: DeliveryContext, rows: OutboxRow[]): Promise<Map<string, string>> {
-  const ids = [...new Set(rows.map((r) => r.accountId))];
-  const res = await ctx.db.query<{ id: string; name: string | null }>('SELECT id, name FROM accounts WHERE id = ANY($1::text[])', [ids]);
-  return new Map(res.rows.filter((r) => r.name).map((r) => [r.id, r.name!]));
-}
-
-async function deliverOne(ctx: DeliveryContext, deps: EmailDeliveryDeps, row: OutboxRow, names: Map<string, string>): Promise<Completed | null> {
+async function deliverOne(ctx: DeliveryContext, deps: EmailDeliveryDeps, row: OutboxRow, stored: StoredAccount | undefined): Promise<Completed | Unresolved | null> {
   const parsed = emailPayloadSchema.safeParse(row.payload);
   if (!parsed.success) {
     await fail(ctx, row, 'unknown', `email payload is invalid: ${parsed.error.issues.map((i) => i.path.join('.') + ' ' + i.message).join('; ')}`, true);
     return null;
   }
-  const payload: EmailPayload = parsed.data;
-  const name = names.get(payload.accountId);
-  if (name && (payload.data.accountName === undefined || payload.data.accountName === null)) payload.data = { ...payload.data, accountName: name };
-  const to = payload.to && payload.to.email.trim() !== '' ? payload.to : null;
-  // An account without a main contact: nothing to send, and nothing may wait for it.
-  if (!to) return { outcome: 'no_recipient', row, template: payload.template };
+  const recipient = resolveRecipient(parsed.data, stored);
+  if (recipient.kind === 'wait') return { row, template: parsed.data.template, waitingFor: recipient.waitingFor };
+  const { to, accountName } = recipient;
+  // The names as stored now; an account not yet named keeps the one the intent carried (or its id, in the view).
+  const payload: EmailPayload = { ...parsed.data, to, data: accountName ? { ...parsed.data.data, accountName } : parsed.data.data };
   const messageId = messageIdFor(row);
   try {
     const rendered = deps.render(payload);
@@ -127,7 +120,7 @@ async function deliverOne(ctx: DeliveryContext, deps: EmailDeliveryDeps, row: Ou
     await fail(ctx, row, payload.template, errorText(err), false);
     return null;
   }
-  return { outcome: 'sent', row, template: payload.template, messageId, to: to.email };
+  return { row, template: payload.template, messageId, to: to.email };
 }
 
 async function fail(ctx: DeliveryContext, row: OutboxRow, template: string, error: string, permanent: boolean): Promise<void> {

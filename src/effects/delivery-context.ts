@@ -18,6 +18,8 @@ export interface DeliveryContext {
   maxAttempts: number;
   backoff: BackoffPolicy;
   random: () => number;
+  /** How long an email waits for its account's snapshot or main contact before it is parked (EMAIL_WAIT_FOR_CONTACT). */
+  waitForContactMs: number;
 }
 
 /** When a row that has been tried `attempts` times may be tried again. */

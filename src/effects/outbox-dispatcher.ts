@@ -37,6 +37,8 @@ export interface OutboxDispatcherOptions {
   pendingRefreshMs?: number;
   dispatcherId?: string;
   random?: () => number;
+  /** How long an email waits for its account's snapshot or main contact before it is parked; default 24 h. */
+  waitForContactMs?: number;
 }
 
 export interface OutboxDispatcher {
@@ -54,6 +56,9 @@ export interface OutboxDispatcher {
   refreshPending(): Promise<void>;
 }
 
+/** EMAIL_WAIT_FOR_CONTACT's default: a day covers an accounts feed that lags or is replayed behind the CDRs. */
+export const DEFAULT_WAIT_FOR_CONTACT_MS = 24 * 3_600_000;
+
 export function createOutboxDispatcher(opts: OutboxDispatcherOptions): OutboxDispatcher {
   const sendTimeoutMs = opts.sendTimeoutMs ?? 30_000;
   const ctx: DeliveryContext = {
@@ -68,6 +73,7 @@ export function createOutboxDispatcher(opts: OutboxDispatcherOptions): OutboxDis
     maxAttempts: opts.maxAttempts ?? 10,
     backoff: opts.backoff ?? DEFAULT_BACKOFF,
     random: opts.random ?? Math.random,
+    waitForContactMs: opts.waitForContactMs ?? DEFAULT_WAIT_FOR_CONTACT_MS,
   };
   const pollIntervalMs = opts.pollIntervalMs ?? 200;
   const emailDeps = { sink: opts.sinks.email, render: opts.render, concurrency: opts.emailConcurrency ?? 5 };
@@ -103,7 +109,8 @@ export function createOutboxDispatcher(opts: OutboxDispatcherOptions): OutboxDis
 
   async function refreshPending(): Promise<void> {
     const counts = await countPending(ctx.db);
-    for (const kind of OUTBOX_KINDS) ctx.metrics.setOutboxPending(kind, counts.get(kind) ?? 0);
+    for (const kind of OUTBOX_KINDS) ctx.metrics.setOutboxPending(kind, counts.pending.get(kind) ?? 0);
+    ctx.metrics.setEmailsWaitingForContact(counts.waiting);
   }
 
   return {

@@ -10,6 +10,8 @@ interface ClaimedRow {
   payload: unknown;
   dedupe_key: string;
   attempts: number;
+  created_at: Date | string;
+  waits: number;
 }
 
 /**
@@ -49,7 +51,7 @@ UPDATE outbox t
        attempts = t.attempts + 1
   FROM locked c
  WHERE t.id = c.id
-RETURNING t.id::text AS id, t.account_id, t.kind, t.payload, t.dedupe_key, t.attempts`;
+RETURNING t.id::text AS id, t.account_id, t.kind, t.payload, t.dedupe_key, t.attempts, t.created_at, t.waits`;
 
 export async function claimBatch(
   db: Queryable,
@@ -64,6 +66,8 @@ export async function claimBatch(
       payload: typeof r.payload === 'string' ? (JSON.parse(r.payload) as unknown) : r.payload,
       dedupeKey: r.dedupe_key,
       attempts: Number(r.attempts),
+      createdAt: new Date(r.created_at),
+      waits: Number(r.waits),
     }))
     .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
 }
@@ -75,7 +79,7 @@ export async function claimBatch(
 export async function markDone(db: Queryable, ids: readonly string[], now: Date): Promise<string[]> {
   if (ids.length === 0) return [];
   const res = await db.query<{ id: string }>(
-    `UPDATE outbox SET state = 'done', done_at = $2::timestamptz, claimed_until = NULL, last_error = NULL
+    `UPDATE outbox SET state = 'done', done_at = $2::timestamptz, claimed_until = NULL, last_error = NULL, waiting_for = NULL
       WHERE id = ANY($1::bigint[]) AND state = 'pending'
      RETURNING id::text AS id`,
     [ids, now.toISOString()],
@@ -115,7 +119,8 @@ export async function markFailed(
         SET state = CASE WHEN f.permanent OR t.attempts >= $5 THEN 'parked' ELSE 'pending' END,
             next_attempt_at = f.retry_at,
             last_error = f.err,
-            claimed_until = NULL
+            claimed_until = NULL,
+            waiting_for = NULL
        FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::boolean[]) AS f(id, retry_at, err, permanent)
       WHERE t.id = f.id AND t.state = 'pending' AND t.claimed_by = $6
      RETURNING t.id::text AS id, t.account_id, t.state, t.attempts`,
@@ -141,10 +146,27 @@ export async function skipPending(db: Queryable, kind: OutboxKind, now: Date): P
   return res.rowCount;
 }
 
-/** Pending rows per kind, for `suspensiond_outbox_pending{kind}`. */
-export async function countPending(db: Queryable): Promise<Map<string, number>> {
-  const res = await db.query<{ kind: string; n: number | string }>(
-    `SELECT kind, count(*) AS n FROM outbox WHERE state = 'pending' GROUP BY kind`,
+/**
+ * Pending rows per kind, for `suspensiond_outbox_pending{kind}`, not counting the emails of an account whose oldest
+ * email waits for the account's snapshot or contact (those are `waiting`, for
+ * `suspensiond_emails_waiting_for_contact`, the queued ones behind it included): a wait of hours is the configured
+ * behaviour, not an outbox that fails to drain.
+ */
+export async function countPending(db: Queryable): Promise<{ pending: Map<string, number>; waiting: number }> {
+  const res = await db.query<{ kind: string; n: number | string; waiting: number | string }>(
+    `WITH p AS (
+       SELECT kind, account_id, waiting_for FROM outbox WHERE state = 'pending'
+     ), held AS (
+       SELECT DISTINCT account_id FROM p WHERE kind = 'email' AND waiting_for IS NOT NULL
+     )
+     SELECT p.kind,
+            count(*) FILTER (WHERE p.kind <> 'email' OR h.account_id IS NULL) AS n,
+            count(*) FILTER (WHERE p.kind = 'email' AND h.account_id IS NOT NULL) AS waiting
+       FROM p LEFT JOIN held h ON h.account_id = p.account_id
+      GROUP BY p.kind`,
   );
-  return new Map(res.rows.map((r) => [r.kind, Number(r.n)]));
+  return {
+    pending: new Map(res.rows.map((r) => [r.kind, Number(r.n)])),
+    waiting: res.rows.reduce((sum, r) => sum + Number(r.waiting), 0),
+  };
 }

@@ -14,6 +14,10 @@ export interface OutboxRow {
   dedupeKey: string;
   /** Attempts so far, including the current claim. */
   attempts: number;
+  /** When the row was written: an email waits for its recipient from then (EMAIL_WAIT_FOR_CONTACT). */
+  createdAt: Date;
+  /** How often the row found no recipient yet (the backoff of its wait). */
+  waits: number;
 }
 
 export interface EmailRecipient {
@@ -21,7 +25,10 @@ export interface EmailRecipient {
   email: string;
 }
 
-/** What `executeTransition` stores for an email (DEVELOPERS.md). The dispatcher renders it. */
+/**
+ * An email as the dispatcher renders it (DEVELOPERS.md). The stored payload carries no recipient: `to` is resolved
+ * from the account as stored when the email is sent (rows written before 0010 may still carry a `to`, which is kept).
+ */
 export interface EmailPayload {
   template: string;
   accountId: string;

@@ -1,26 +1,24 @@
 // The account snapshot wire schema (CONTRACT §2 Account) -> AccountRecord. `parentId` is required for channels and
 // customers and must be absent for resellers (the roots of the tree). `updatedAt` orders snapshots.
 import { z } from 'zod';
-import { currency, oneOf, optional, text, timestamp, timezone } from './fields.js';
+import { currency, email, id, line, oneOf, optional, text, timestamp, timezone } from './fields.js';
 import type { AccountRecord } from './types.js';
 
 const contact = z.object(
   {
-    name: optional(z.string({ error: 'must be a string' }).max(200, { error: 'must be at most 200 characters' })),
-    email: z
-      .string({ error: (i) => (i.input === undefined ? 'required' : 'must be an email address') })
-      .trim()
-      .regex(/^[^\s@]+@[^\s@]+$/, { error: 'must be an email address' }),
+    // A display name goes into a mail header: no CR, LF, NEL or line separators once JSON escapes are decoded.
+    name: optional(line(200)),
+    email: email(),
   },
   { error: 'must be an object with an email' },
 );
 
 export const accountSchema = z
   .object({
-    id: text(),
+    id: id(),
     type: oneOf(['reseller', 'channel', 'customer']),
-    parentId: optional(text()),
-    name: optional(z.string({ error: 'must be a string' }).max(500, { error: 'must be at most 500 characters' })),
+    parentId: optional(id()),
+    name: optional(line(500)),
     mainContact: optional(contact),
     timezone: optional(timezone()),
     currency: optional(currency()),

@@ -7,6 +7,7 @@ import { parseMoneyMicros } from '../domain/money.js';
 import { normaliseE164 } from './phone.js';
 import { parseRfc3339 } from './timestamp.js';
 import type { CdrRecord } from './types.js';
+import { idProblem, lineProblem } from './validate.js';
 
 const req = (what: string) => (iss: { input: unknown }) => (iss.input === undefined ? 'required' : `must be ${what}`);
 const str = () => z.string({ error: req('a string') });
@@ -35,17 +36,23 @@ export const cdrSchema = z
       ctx.addIssue({ code: 'custom', path: [path], message });
       return z.NEVER as never;
     };
+    // One regular-expression test per string (validate.ts): ids and numbers never carry control characters.
     const id = c.id.trim();
-    if (id === '' || id.length > 200) return fail('id', id === '' ? 'must not be empty' : 'must be at most 200 characters');
+    const badId = idProblem(id);
+    if (badId !== null) return fail('id', badId);
     const accountId = c.accountId.trim();
-    if (accountId === '' || accountId.length > 200)
-      return fail('accountId', accountId === '' ? 'must not be empty' : 'must be at most 200 characters');
+    const badAccount = idProblem(accountId);
+    if (badAccount !== null) return fail('accountId', badAccount);
     const callee = c.callee.trim();
     if (callee === '' || callee.length > 64) return fail('callee', callee === '' ? 'must not be empty' : 'must be at most 64 characters');
+    const badCallee = lineProblem(callee);
+    if (badCallee !== null) return fail('callee', badCallee);
     let caller: string | null = null;
     if (c.caller != null) {
       caller = c.caller.trim();
       if (caller === '' || caller.length > 64) return fail('caller', caller === '' ? 'must not be empty' : 'must be at most 64 characters');
+      const badCaller = lineProblem(caller);
+      if (badCaller !== null) return fail('caller', badCaller);
       caller = normaliseE164(caller);
     }
     const startedAt = parseRfc3339(c.startedAt);

@@ -6,6 +6,7 @@ import { accountSchema, toAccountRecord } from './account-schema.js';
 import { cdrSchema } from './cdr-schema.js';
 import { invoiceEventSchema } from './invoice-schema.js';
 import { absurdTime } from './timestamp.js';
+import { jsonTooDeep, MAX_JSON_DEPTH } from './validate.js';
 import type { AccountRecord, CdrRecord, InvoiceEventRecord } from './types.js';
 
 export type InputKind = 'accounts' | 'cdrs' | 'invoices';
@@ -43,6 +44,7 @@ export function decodeRecord(kind: InputKind, value: Buffer | null, arrivedAtMs:
   if (value === null || value.length === 0) return { ok: false, error: 'value: required (empty message)' };
   if (value.length > MAX_VALUE_BYTES) return { ok: false, error: `value: too large (${value.length} bytes, limit ${MAX_VALUE_BYTES})` };
   if (!isUtf8(value)) return { ok: false, error: 'value: not valid UTF-8' };
+  if (jsonTooDeep(value)) return { ok: false, error: `value: nested deeper than ${MAX_JSON_DEPTH} levels` };
   let json: unknown;
   try {
     json = JSON.parse(value.toString('utf8'));

@@ -1,7 +1,7 @@
 // The invoice event wire schema (CONTRACT §2 Invoice event) -> InvoiceEventRecord. Amounts are never negative:
 // `outstanding` is what is still owed after the event, `total` the invoice's amount.
 import { z } from 'zod';
-import { calendarDate, currency, money, oneOf, optional, text, timestamp } from './fields.js';
+import { calendarDate, currency, id, money, oneOf, optional, timestamp } from './fields.js';
 import type { InvoiceEventRecord } from './types.js';
 
 export const INVOICE_EVENT_TYPES = [
@@ -17,10 +17,10 @@ export const INVOICE_EVENT_TYPES = [
 
 export const invoiceEventSchema = z
   .object({
-    id: text(),
+    id: id(),
     type: oneOf(INVOICE_EVENT_TYPES),
-    invoiceId: text(),
-    accountId: text(),
+    invoiceId: id(),
+    accountId: id(),
     currency: currency(),
     total: optional(money()),
     outstanding: money(),

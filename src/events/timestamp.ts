@@ -4,6 +4,11 @@ const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** Earliest plausible event time: 2000-01-01T00:00:00Z. */
 export const EARLIEST_EVENT_MS = Date.UTC(2000, 0, 1);
+/**
+ * Latest plausible event time: 2100-01-01T00:00:00Z. Live input is bounded tighter by its arrival (below); this
+ * bounds replay, where a line's arrival is its own event time, so one line dated 9999 cannot stretch the run.
+ */
+export const LATEST_EVENT_MS = Date.UTC(2100, 0, 1);
 /** How far past its arrival an event time may lie (clock skew) before it is absurd. */
 export const MAX_FUTURE_MS = 86_400_000;
 
@@ -69,6 +74,7 @@ export function parseCalendarDate(text: string): string | null {
 /** Why an event time is absurd relative to its arrival, or null when it is plausible. */
 export function absurdTime(ms: number, arrivedAtMs: number): string | null {
   if (ms < EARLIEST_EVENT_MS) return 'before 2000-01-01';
+  if (ms > LATEST_EVENT_MS) return 'after 2100-01-01';
   if (ms > arrivedAtMs + MAX_FUTURE_MS) return 'more than 1 day after arrival';
   return null;
 }

@@ -348,8 +348,11 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
             outcomes.forEach((o, k) => {
               if (o.outcome === 'duplicate' && k < invoiceIndex.length) results[invoiceIndex[k]!] = { index: invoiceIndex[k]!, outcome: 'duplicate' };
             });
-            dunningDecisions = (await opts.effects.evaluateAccounts(tx, [...new Set(invoices.map((e) => e.accountId))].sort(), now, rules.dunning)).decisions;
           }
+          // Invoice events and account snapshots both re-evaluate the dunning ladder (issue 13: a snapshot that takes
+          // the account out of its policy's appliesTo ends the episode and lifts the dunning hold at once).
+          const dunningIds = [...new Set([...invoices.map((e) => e.accountId), ...accounts.map((a) => a.id)])].sort();
+          if (dunningIds.length > 0) dunningDecisions = (await opts.effects.evaluateAccounts(tx, dunningIds, now, rules.dunning)).decisions;
           const taken = await applyRuleHits(tx, hits, ctx, opts);
           if (writeState) await writeCheckpoint(tx, lane, next!);
           else if (checkpointNow) await writeEffectsCheckpoint(tx, lane, next!);

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ManualClock } from '../clock.js';
-import { sweepTimesBetween } from '../dunning/cron-times.js';
+import { replaySweepTimes } from '../dunning/replay-sweeps.js';
 import { createSweeper } from '../dunning/sweep.js';
 import { createLogger, type Logger } from '../log.js';
 import { Metrics } from '../metrics.js';
@@ -17,11 +17,19 @@ import { migrate } from '../store/migrate.js';
 import { createPgliteDatabase } from '../store/pglite-database.js';
 import { createIngestEffects } from './effects.js';
 import { createPipeline } from './pipeline.js';
+import { SwitchBlock } from './replay-enforce.js';
 import { readReplayFiles, type ReplayLine } from './replay-input.js';
 import { formatTable, readFindings, type ReplayReport } from './replay-report.js';
+import { filterReport, formatSummary, summarise } from './replay-summary.js';
 
 export interface ReplayOptions {
   files: string[];
+  /** Lines already read and ordered by event time (bench/detection); used instead of `files` when given. */
+  input?: ReplayLine[];
+  /** `--enforce`: drop an account's outbound calls after its hold, as the switch would (replay-enforce.ts). */
+  dropAfterHold?: boolean;
+  /** `--rule` / `--account`: which findings the printed report keeps (replay-summary.ts). */
+  filter?: { rules?: string[]; accounts?: string[] };
   rulesDir: string;
   json?: boolean;
   out?: { write(text: string): unknown };
@@ -47,7 +55,8 @@ export async function replayToStore(o: ReplayOptions): Promise<{ db: Database; r
   try {
     await migrate(db);
     const rules = await loadRules(o.rulesDir);
-    const lines = await readReplayFiles(o.files);
+    const all = o.input ?? (await readReplayFiles(o.files));
+    const lines = all.filter((l) => l.unreadable === undefined);
     const tz = o.defaultTimezone ?? 'UTC';
     const enforce = o.enforce ?? true;
     const log = o.log ?? createLogger('silent');
@@ -68,8 +77,16 @@ export async function replayToStore(o: ReplayOptions): Promise<{ db: Database; r
     });
     const sweeper = createSweeper({ db, logger: log, metrics, getPolicies: () => rules.dunning, defaultTimezone: tz, enforce });
     const lastMs = lines.reduce((m, l) => Math.max(m, l.timeMs), firstMs);
-    const sweeps = [...sweepTimesBetween(o.dunningSchedule ?? '*/15 * * * *', firstMs, lastMs)];
-    const report: ReplayReport = { records: {}, sweeps: 0, findings: [], suspendedAtEnd: [] };
+    // Without invoice events no dunning policy can find anything overdue: no sweeps are simulated or reported.
+    // With them, only at the times a stage can fall due: the first fire time after each local midnight of each zone.
+    const invoices = lines.some((l) => l.kind === 'invoices');
+    const zones = [tz, ...lines.flatMap((l) => (l.timezone ? [l.timezone] : []))];
+    const sweeps = invoices ? replaySweepTimes(o.dunningSchedule ?? '*/15 * * * *', firstMs, lastMs, zones) : [];
+    const report: ReplayReport = {
+      records: {}, sweeps: 0, findings: [], suspendedAtEnd: [], accounts: [], rejected: [], invoices,
+      unreadable: all.filter((l) => l.unreadable !== undefined).map((l) => ({ origin: l.origin, reason: l.unreadable! })),
+    };
+    const block = o.dropAfterHold ? new SwitchBlock() : null;
     let s = 0;
     for (let i = 0; i < lines.length; ) {
       const first = lines[i]!;
@@ -81,7 +98,11 @@ export async function replayToStore(o: ReplayOptions): Promise<{ db: Database; r
       }
       const limit = Math.min(first.timeMs + BATCH_SPAN_MS, s < sweeps.length ? sweeps[s]! - 1 : Infinity);
       const batch: ReplayLine[] = [];
-      while (i < lines.length && batch.length < BATCH && lines[i]!.kind === first.kind && (batch.length === 0 || lines[i]!.timeMs <= limit)) batch.push(lines[i++]!);
+      while (i < lines.length && batch.length < BATCH && lines[i]!.kind === first.kind && lines[i]!.timeMs <= limit) {
+        const line = lines[i++]!;
+        if (!block?.drops(line)) batch.push(line);
+      }
+      if (batch.length === 0) continue;
       const at = Math.max(batch[batch.length - 1]!.timeMs, 0);
       if (at > 0) clock.set(new Date(at));
       const res = await pipeline.processBatch(
@@ -91,9 +112,14 @@ export async function replayToStore(o: ReplayOptions): Promise<{ db: Database; r
       const c = (report.records[first.kind] ??= { accepted: 0, duplicate: 0, rejected: 0 });
       res.results.forEach((r) => {
         c[r.outcome]++;
-        if (r.error) log.warn({ origin: batch[r.index]!.origin, error: r.error }, 'replay: record rejected');
+        if (r.error) {
+          report.rejected.push({ origin: batch[r.index]!.origin, kind: first.kind, reason: r.error });
+          log.warn({ origin: batch[r.index]!.origin, error: r.error }, 'replay: record rejected');
+        }
       });
+      if (block) await block.refresh(db);
     }
+    if (block) report.droppedAfterHold = block.dropped;
     Object.assign(report, await readFindings(db));
     return { db, report, close };
   } catch (err) {
@@ -105,9 +131,11 @@ export async function replayToStore(o: ReplayOptions): Promise<{ db: Database; r
 /** The CLI command: prints the report (table, or JSON with --json). Returns the exit status. */
 export async function runReplay(o: ReplayOptions): Promise<number> {
   const out = o.out ?? process.stdout;
-  const { report, close } = await replayToStore(o);
+  const { report: full, close } = await replayToStore(o);
   try {
-    out.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : formatTable(report));
+    const report = filterReport(full, o.filter);
+    const summary = summarise(report.findings);
+    out.write(o.json ? `${JSON.stringify({ ...report, summary }, null, 2)}\n` : formatTable(report) + formatSummary(summary));
     return 0;
   } finally {
     await close();

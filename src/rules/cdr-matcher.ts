@@ -1,16 +1,21 @@
-// Decides which fraud rules a CDR counts for: direction, callee prefixes (one trie walk), number type and country
-// (cached libphonenumber lookups), local hours and days (the account's time zone), dispositions and appliesTo.
+// Decides which fraud rules a CDR counts for: direction, callee and caller prefixes (one trie walk each), number
+// type and country (cached libphonenumber lookups with prefix overrides; an unclaimed number is placed in the
+// account's own country, read from the account's own number on the call), local hours and days (the account's time
+// zone), dispositions and appliesTo.
 // Each expensive fact is computed at most once per CDR and only when some candidate rule asks for it. Pure.
 import type { CdrRecord } from '../events/types.js';
 import { LocalTime, inHours } from './local-time.js';
-import { NumberInfoCache, typeMatches, type NumberInfo } from './number-info.js';
+import { countryOf, homeCountryOf, NumberInfoCache, typeMatches, type NumberInfo } from './number-info.js';
 import { PrefixTrie } from './prefix-trie.js';
-import type { AccountProfile, FraudRule } from './types.js';
+import type { AccountProfile, FraudRule, NumberOverride } from './types.js';
 
 interface Compiled {
   index: number;
   rule: FraudRule;
   prefixes: boolean;
+  callerPrefixes: boolean;
+  callerAny: readonly string[] | null;
+  callerNone: readonly string[] | null;
   types: readonly string[] | null;
   countriesAny: readonly string[] | null;
   countriesNone: readonly string[] | null;
@@ -30,6 +35,9 @@ function compile(rule: FraudRule, index: number): Compiled {
     index,
     rule,
     prefixes: (m.calleePrefixes?.length ?? 0) > 0,
+    callerPrefixes: (m.callerPrefixes?.length ?? 0) > 0,
+    callerAny: m.callerCountries?.any ?? null,
+    callerNone: m.callerCountries?.none ?? null,
     types: m.numberTypes ?? null,
     countriesAny: m.countries?.any ?? null,
     countriesNone: m.countries?.none ?? null,
@@ -62,18 +70,29 @@ export class CdrMatcher {
   private readonly outbound: Compiled[] = [];
   private readonly inbound: Compiled[] = [];
   private readonly trie: PrefixTrie;
+  private readonly callerTrie: PrefixTrie;
   readonly numbers: NumberInfoCache;
   readonly local: LocalTime;
 
+  /** `numbers` is reused only when it was built with the same overrides. */
   constructor(rules: readonly FraudRule[], defaultTimezone: string, numbers?: NumberInfoCache, local?: LocalTime) {
     this.trie = new PrefixTrie(rules.length);
-    this.numbers = numbers ?? new NumberInfoCache();
+    this.callerTrie = new PrefixTrie(rules.length);
+    const overrides = unionOverrides(rules);
+    this.numbers = numbers && numbers.fingerprint === JSON.stringify(overrides) ? numbers : new NumberInfoCache(overrides);
     this.local = local ?? new LocalTime(defaultTimezone);
     rules.forEach((rule, i) => {
       const c = compile(rule, i);
       (rule.match.direction === 'inbound' ? this.inbound : this.outbound).push(c);
       for (const p of rule.match.calleePrefixes ?? []) this.trie.add(p, i);
+      for (const p of rule.match.callerPrefixes ?? []) this.callerTrie.add(p, i);
     });
+  }
+
+  /** The account's own country from its own number on the call (outbound: the caller; inbound: the callee). */
+  homeCountry(cdr: CdrRecord): string | null {
+    const own = cdr.direction === 'inbound' ? cdr.callee : cdr.caller;
+    return own === null ? null : homeCountryOf(this.numbers.get(own));
   }
 
   /** Writes the indices of the rules `cdr` counts for into `out`; returns how many. Start events skip dispositions. */
@@ -81,7 +100,10 @@ export class CdrMatcher {
     const list = cdr.direction === 'inbound' ? this.inbound : this.outbound;
     let n = 0;
     let walked = false;
+    let callerWalked = false;
     let info: NumberInfo | null = null;
+    let callerInfo: NumberInfo | null = null;
+    let home: string | null | undefined;
     let localDone = false;
     for (let i = 0; i < list.length; i++) {
       const c = list[i]!;
@@ -92,13 +114,26 @@ export class CdrMatcher {
         }
         if (!this.trie.matched(c.index)) continue;
       }
+      if (c.callerPrefixes) {
+        if (cdr.caller === null) continue;
+        if (!callerWalked) {
+          this.callerTrie.walk(cdr.caller);
+          callerWalked = true;
+        }
+        if (!this.callerTrie.matched(c.index)) continue;
+      }
       if (c.dispositions && cdr.phase === 'end' && !c.dispositions.includes(dispositionOf(cdr))) continue;
       if (c.types || c.countriesAny || c.countriesNone) {
         info ??= this.numbers.get(cdr.callee);
         if (c.types && !typeMatches(info.type, c.types)) continue;
-        if (c.countriesAny && (info.country === null || !c.countriesAny.includes(info.country))) continue;
-        // A non-geographic E.164 number (+882...) is outside every country; a non-E.164 callee is not known to be.
-        if (c.countriesNone && (!info.e164 || (info.country !== null && c.countriesNone.includes(info.country)))) continue;
+        if (info.unclaimed && home === undefined) home = this.homeCountry(cdr);
+        if (!countryMatches(info, home ?? null, c.countriesAny, c.countriesNone)) continue;
+      }
+      if (c.callerAny || c.callerNone) {
+        if (cdr.caller === null) continue;
+        callerInfo ??= this.numbers.get(cdr.caller);
+        if (callerInfo.unclaimed && home === undefined) home = this.homeCountry(cdr);
+        if (!countryMatches(callerInfo, home ?? null, c.callerAny, c.callerNone)) continue;
       }
       if (c.hours || c.days) {
         if (!localDone) {
@@ -114,6 +149,30 @@ export class CdrMatcher {
     }
     return n;
   }
+}
+
+/**
+ * `countries: { any, none }` for one number. A non-geographic number (+882...) is outside every country, so it
+ * passes `none` and fails `any`. An unclaimed number is in the account's own country; when even that is unknown
+ * (a national-format number on a call without the account's own number) it is domestic: it fails both.
+ */
+function countryMatches(info: NumberInfo, home: string | null, any: readonly string[] | null, none: readonly string[] | null): boolean {
+  const country = countryOf(info, home);
+  if (country === null && info.unclaimed) return false;
+  if (any && (country === null || !any.includes(country))) return false;
+  if (none && country !== null && none.includes(country)) return false;
+  return true;
+}
+
+function unionOverrides(rules: readonly FraudRule[]): NumberOverride[] {
+  const seen = new Set<NumberOverride[]>();
+  const out: NumberOverride[] = [];
+  for (const r of rules) {
+    if (!r.numberOverrides || r.numberOverrides.length === 0 || seen.has(r.numberOverrides)) continue;
+    seen.add(r.numberOverrides);
+    out.push(...r.numberOverrides);
+  }
+  return out;
 }
 
 /** A record without a disposition counts as answered when it was answered or has a duration. */

@@ -26,6 +26,10 @@ const VERSION = 3;
 export type AccountPart = [
   maxT: number, ids: string[] | null, tm: number[] | null, next: number,
   rules: [number, RuleStateSnapshot][], conc: [number, ConcurrencySnapshot][], logs: [number, number[]][], dd: number[],
+  /** `callbacks` rings; absent in parts written before them. */
+  rg?: number[],
+  /** 1 when a start event of the account was accepted. */
+  sp?: number,
 ];
 type AccountRow = [id: string, ...AccountPart];
 
@@ -50,7 +54,10 @@ function accountPart(acct: AccountState, plan: WindowPlan): AccountPart {
   acct.cc?.forEach((s, i) => s && conc.push([i, s.snapshot()]));
   const logs: [number, number[]][] = [];
   acct.logs?.forEach((g, i) => g && g.length > 0 && logs.push([i, g.rows(plan.groups[i]!)]));
-  return [acct.maxT, acct.ringIds, acct.ringTm, acct.ringNext, rules, conc, logs, acct.dd ?? []];
+  const part: AccountPart = [acct.maxT, acct.ringIds, acct.ringTm, acct.ringNext, rules, conc, logs, acct.dd ?? []];
+  if ((acct.rg && acct.rg.length > 0) || acct.sp) part.push(acct.rg ?? []);
+  if (acct.sp) part.push(1);
+  return part;
 }
 
 function sharedJson(st: EngineState): SharedJson {
@@ -84,17 +91,38 @@ export function encodeAccount(st: EngineState, id: string): Uint8Array | null {
   return acct ? encodeAccountPart(accountPart(acct, st.plan)) : null;
 }
 
+/**
+ * Puts back one account's state as `encodeAccount` took it under the same rules (null: the engine held none), for
+ * a dry run of the engine on that account (FraudEngine.evaluateSetup).
+ */
+export function restoreAccount(st: EngineState, id: string, bytes: Uint8Array | null): void {
+  if (bytes === null) return void st.accounts.delete(id);
+  const [maxT, ids, tm, next, rs, conc, logs, dd, rg, sp] = decodeAccountPart(bytes);
+  const acct = new AccountState();
+  acct.maxT = maxT;
+  acct.sp = sp === 1;
+  if (dd.length > 0) acct.dd = dd;
+  [acct.ringIds, acct.ringTm, acct.ringNext] = [ids, tm, next];
+  for (const [i, s] of rs) (acct.rs ??= [])[i] = RuleState.restore(s);
+  for (const [i, s] of conc) (acct.cc ??= [])[i] = ConcurrencyState.restore(s);
+  for (const [g, rows] of logs) (acct.logs ??= st.plan.groups.map(() => null))[g] = GroupLog.fromRows(st.plan.groups[g]!, rows);
+  if (rg && rg.length > 0) acct.rg = rg;
+  st.accounts.set(id, acct);
+}
+
 /** First byte of a binary account part; a JSON part starts with '['. */
 const PART_BINARY = 1;
 
-/** Binary header: [maxT, ring ids, ring next, level states, live calls, ring times length, [group, rows length][], dedupe length]. */
-type PartHeader = [number, string[] | null, number, AccountPart[4], AccountPart[5], number, [number, number][], number];
+/** Binary header: [maxT, ring ids, ring next, level states, live calls, ring times length, [group, rows length][], dedupe length, rings length?]. */
+type PartHeader = [number, string[] | null, number, AccountPart[4], AccountPart[5], number, [number, number][], number, number?, number?];
 
 function encodeAccountPart(part: AccountPart): Uint8Array {
-  const [maxT, ids, tm, next, rules, conc, logs, dd] = part;
+  const [maxT, ids, tm, next, rules, conc, logs, dd, rg, sp] = part;
   const header: PartHeader = [maxT, ids, next, rules, conc, tm ? tm.length : -1, logs.map(([g, rows]) => [g, rows.length]), dd.length];
+  if (rg) header.push(rg.length);
+  if (sp) header.push(sp);
   const head = utf8.encode(JSON.stringify(header));
-  const numbers = (tm ? tm.length : 0) + logs.reduce((n, [, rows]) => n + rows.length, 0) + dd.length;
+  const numbers = (tm ? tm.length : 0) + logs.reduce((n, [, rows]) => n + rows.length, 0) + dd.length + (rg ? rg.length : 0);
   const at = align8(5 + head.length);
   const out = new Uint8Array(at + numbers * 8);
   const view = new DataView(out.buffer);
@@ -106,6 +134,7 @@ function encodeAccountPart(part: AccountPart): Uint8Array {
   if (tm) (f.set(tm, k), (k += tm.length));
   for (const [, rows] of logs) (f.set(rows, k), (k += rows.length));
   f.set(dd, k);
+  if (rg) f.set(rg, k + dd.length);
   if (!LITTLE_ENDIAN) for (let i = 0; i < numbers; i++) view.setFloat64(at + i * 8, f[i]!, true);
   return out;
 }
@@ -115,7 +144,7 @@ export function decodeAccountPart(bytes: Uint8Array): AccountPart {
   if (bytes[0] !== PART_BINARY) return JSON.parse(fromUtf8.decode(bytes)) as AccountPart;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headLength = view.getUint32(1, true);
-  const [maxT, ids, next, rules, conc, tmLength, logShape, ddLength] = JSON.parse(fromUtf8.decode(bytes.subarray(5, 5 + headLength))) as PartHeader;
+  const [maxT, ids, next, rules, conc, tmLength, logShape, ddLength, rgLength, sp] = JSON.parse(fromUtf8.decode(bytes.subarray(5, 5 + headLength))) as PartHeader;
   let at = align8(5 + headLength);
   const take = (n: number): number[] => {
     const a = new Array<number>(n);
@@ -125,7 +154,10 @@ export function decodeAccountPart(bytes: Uint8Array): AccountPart {
   };
   const tm = tmLength >= 0 ? take(tmLength) : null;
   const logs: [number, number[]][] = logShape.map(([g, n]) => [g, take(n)]);
-  return [maxT, ids, tm, next, rules, conc, logs, take(ddLength)];
+  const part: AccountPart = [maxT, ids, tm, next, rules, conc, logs, take(ddLength)];
+  if (rgLength !== undefined) part.push(take(rgLength));
+  if (sp) part.push(sp);
+  return part;
 }
 
 const align8 = (n: number) => (n + 7) & ~7;
@@ -178,9 +210,11 @@ function decodeState(json: SnapshotJson, rules: readonly FraudRule[], latenessMs
     return i >= 0 && ruleFingerprint(rules[i]!) === fp ? i : -1;
   });
   const oldPlan = sameRules ? st.plan : new WindowPlan(json.rules.map(([, fp]) => fromFingerprint(fp)));
-  for (const [id, maxT, ids, tm, next, rs, conc, logs, dd] of json.a) {
+  for (const [id, maxT, ids, tm, next, rs, conc, logs, dd, rg, sp] of json.a) {
     const acct = new AccountState();
     acct.maxT = maxT;
+    acct.sp = sp === 1;
+    if (rg && rg.length > 0 && st.ringKeepMs > 0) acct.rg = rg;
     if (dd.length > 0) {
       pruneDedupe(dd, sb);
       for (let i = 0; i < dd.length; i += 2) if (!st.dedupe.has(dd[i]!)) st.dedupe.add(dd[i]!, dd[i + 1]!);

@@ -34,6 +34,18 @@ export class AccountState {
    * filtered by `sweptBefore`, so each account part carries its share. Pruned at each sweep.
    */
   dd: number[] | null = null;
+  /** `callbacks`: inbound calls that rang (unanswered or short), as (caller key, startedAt, answered ms) triples. */
+  rg: number[] | null = null;
+  /** Whether a start event of this account was accepted: only then can an end record's start have counted. */
+  sp = false;
+}
+
+/** Measures a rule can decide at a call's start event (docs/rules.md, decisions at call set-up). */
+const SETUP_MEASURES = new Set(['calls', 'callbacks', 'distinct_callees', 'distinct_callers', 'calls_to_one_callee', 'range_scan']);
+
+/** Whether a windowed rule counts a call at its start event (when one arrives) rather than at its end record. */
+export function decidesAtSetup(rule: FraudRule): boolean {
+  return SETUP_MEASURES.has(rule.measure) && rule.windowMs !== null && !rule.match.dispositions;
 }
 
 /** What a rule's state depends on: a changed rule with the same id starts afresh. */
@@ -59,13 +71,25 @@ export class EngineState {
   /** An account idle this long (behind the partition's latest event) is forgotten. */
   readonly idleMs: number;
   readonly plan: WindowPlan;
+  /** Per rule index: decides at set-up (decidesAtSetup). */
+  readonly atSetup: boolean[];
+  /** How long rings are kept (0: no `callbacks` rule), and the longest `shortCall` of those rules. */
+  readonly ringKeepMs: number;
+  readonly maxShortCallMs: number;
   private readonly index = new Map<string, number>();
 
   constructor(readonly rules: readonly FraudRule[], readonly latenessMs: number) {
     this.maxWindowMs = Math.max(0, ...rules.map((r) => r.windowMs ?? 0));
     const maxCooldown = Math.max(0, ...rules.map((r) => r.cooldownMs ?? r.windowMs ?? 3_600_000));
-    this.idleMs = Math.max(2 * DAY, 2 * this.maxWindowMs + latenessMs + GLOBAL_SKEW_MS + Math.max(maxCooldown, LIVE_MAX_MS));
+    // An hour-of-week profile is worth keeping through a week without traffic (a line used only on Mondays).
+    const weekly = rules.some((r) => r.baseline?.by === 'hour_of_week') ? 8 * DAY : 0;
+    this.idleMs = Math.max(2 * DAY, weekly, 2 * this.maxWindowMs + latenessMs + GLOBAL_SKEW_MS + Math.max(maxCooldown, LIVE_MAX_MS));
     this.plan = new WindowPlan(rules);
+    this.atSetup = rules.map(decidesAtSetup);
+    const callbacks = rules.filter((r) => r.measure === 'callbacks');
+    // A call-back is judged at its end record, up to a window after it started: keep rings two windows and a long call.
+    this.ringKeepMs = callbacks.length === 0 ? 0 : 2 * Math.max(...callbacks.map((r) => r.windowMs!)) + LIVE_MAX_MS;
+    this.maxShortCallMs = Math.max(0, ...callbacks.map((r) => r.shortCallMs ?? 10_000));
     rules.forEach((r, i) => this.index.set(r.id, i));
   }
 

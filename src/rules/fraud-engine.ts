@@ -8,16 +8,21 @@
 //   - else accepted. A windowed rule of window w counts it only if t >= wm - w, a windowless rule if t >= wm.
 // Each accepted event is judged at tau = max(t, wm) over the closed window [tau - w, tau] of the events accepted so
 // far, so a late-but-allowed event re-evaluates the earliest window that can still change. State older than
-// wm - w is evicted. Only end records count for windowed measures; start events feed concurrent_calls alone.
+// wm - w is evicted. Start events feed concurrent_calls and the rules that decide at set-up (call-counting.ts: a call
+// counts once, at its start or at its end); the other windowed rules count end records.
+// Errors: anything one rule throws while judging one record is caught, recorded in `errors` (RuleErrors) with the
+// rule, account and record, and that rule's hit is dropped; the record's other rules and later records go on.
 import type { CdrRecord } from '../events/types.js';
+import { countingRules, durationSec, eventTime, recordRing } from './call-counting.js';
 import { applies, CdrMatcher } from './cdr-matcher.js';
 import { ConcurrencyState } from './concurrency-state.js';
 import { formatDuration } from './durations.js';
-import { decodeParts, decodeSnapshot, encodeAccount, encodeShared, encodeSnapshot, withRules } from './engine-snapshot.js';
+import { decodeParts, decodeSnapshot, encodeAccount, encodeShared, encodeSnapshot, restoreAccount, withRules } from './engine-snapshot.js';
 import { AccountState, EngineState, RING, ruleFingerprint } from './engine-state.js';
 import { hash53, hashPrefix } from './hash.js';
+import { RuleErrors, messageOf } from './rule-errors.js';
 import { RuleState } from './rule-state.js';
-import type { AccountProfile, FraudEngine, FraudRule, ProcessResult, RuleHit } from './types.js';
+import type { AccountProfile, FraudEngine, FraudRule, ProcessResult, RuleHit, SetupCall } from './types.js';
 import { GroupLog } from './window-state.js';
 
 export interface FraudEngineOptions {
@@ -25,6 +30,8 @@ export interface FraudEngineOptions {
   allowedLatenessMs: number;
   /** For accounts without a time zone. */
   defaultTimezone: string;
+  /** Where rule errors go; shared by a process's engines. Default: a log of this engine's own. */
+  errors?: RuleErrors;
 }
 
 const NO_HITS: RuleHit[] = Object.freeze([]) as unknown as RuleHit[];
@@ -34,30 +41,25 @@ const ACCEPTED: ProcessResult = Object.freeze({ outcome: 'accepted', hits: NO_HI
 const LATE: ProcessResult = Object.freeze({ outcome: 'late', hits: NO_HITS });
 const DUPLICATE: ProcessResult = Object.freeze({ outcome: 'duplicate', hits: NO_HITS });
 const MAX_SAMPLES = 5;
+const NO_SAMPLES: string[] = [];
 
-export function eventTime(cdr: CdrRecord): number {
-  if (cdr.phase === 'start') return cdr.startedAt;
-  if (cdr.endedAt !== null) return cdr.endedAt;
-  return (cdr.answeredAt ?? cdr.startedAt) + (cdr.durationSec ?? 0) * 1000;
-}
+const MONEY = new Set(['cost', 'call_cost']);
 
 /** The lowest level a rule can reach without a baseline. */
 function reachable(rule: FraudRule): number {
   return rule.warn !== null && rule.warn < rule.suspend ? rule.warn : rule.suspend;
 }
 
-function durationSec(cdr: CdrRecord): number {
-  if (cdr.durationSec !== null) return cdr.durationSec;
-  if (cdr.endedAt !== null && cdr.answeredAt !== null) return Math.max(0, (cdr.endedAt - cdr.answeredAt) / 1000);
-  return 0;
-}
-
-export function createFraudEngine(rules: readonly FraudRule[], opts: FraudEngineOptions): FraudEngine & { state: EngineState } {
+export function createFraudEngine(
+  rules: readonly FraudRule[],
+  opts: FraudEngineOptions,
+): FraudEngine & { state: EngineState; errors: RuleErrors; evaluateSetup: NonNullable<FraudEngine['evaluateSetup']> } {
   return new Engine(rules, opts);
 }
 
 class Engine implements FraudEngine {
   state: EngineState;
+  readonly errors: RuleErrors;
   private matcher: CdrMatcher;
   private readonly matched: number[] = [];
   /** Per-CDR scratch, per window group: mask of its rules the CDR counts for, the row, the query bounds. */
@@ -67,8 +69,16 @@ class Engine implements FraudEngine {
   private gHi: Int32Array;
   /** hash53 of the current CDR's callee, computed at most once per CDR (NaN: not yet). */
   private calleeKey = Number.NaN;
+  /** The record being processed, and its callee key as a function made once (no closure per record). */
+  private current: CdrRecord | null = null;
+  private readonly currentCallee = () => this.callee(this.current!);
+  /** evaluateSetup without commit: the account's state is put back afterwards; nothing engine-wide changes. */
+  private dry = false;
+  /** Bits of the window groups (index, capped at 30) that failed to take the current record. */
+  private failedGroups = 0;
 
   constructor(rules: readonly FraudRule[], private readonly opts: FraudEngineOptions) {
+    this.errors = opts.errors ?? new RuleErrors();
     this.state = new EngineState(rules, opts.allowedLatenessMs);
     this.matcher = new CdrMatcher(rules, opts.defaultTimezone);
     [this.gMask, this.gRow, this.gLo, this.gHi] = this.scratch();
@@ -87,46 +97,100 @@ class Engine implements FraudEngine {
     const wm = maxT - this.opts.allowedLatenessMs;
     if (t < wm - st.maxWindowMs || t < st.globalLateBefore()) return LATE;
     const key = hash53(cdr.id, cdr.phase === 'start' ? 1 : 0);
-    if (!st.dedupe.addIfAbsent(key, t)) return DUPLICATE;
+    if (this.dry ? st.dedupe.has(key) : !st.dedupe.addIfAbsent(key, t)) return DUPLICATE;
     if (!acct) st.accounts.set(cdr.accountId, (acct = new AccountState()));
-    (acct.dd ??= []).push(key, t);
-    st.dirty.add(cdr.accountId);
     acct.maxT = maxT;
-    st.advance(t);
+    if (cdr.phase === 'start') acct.sp = true;
+    if (!this.dry) {
+      (acct.dd ??= []).push(key, t);
+      st.dirty.add(cdr.accountId);
+      st.advance(t); // may sweep: after maxT, so the account itself is not idle
+    }
 
-    const n = this.matcher.match(cdr, account, this.matched);
+    this.calleeKey = Number.NaN;
+    if (st.ringKeepMs > 0 && cdr.direction === 'inbound' && cdr.phase === 'end' && cdr.caller !== null) recordRing(st, acct, cdr, wm);
+    const matched = this.matcher.match(cdr, account, this.matched);
+    if (matched === 0) return ACCEPTED;
+    this.current = cdr;
+    const n = countingRules(st, acct, cdr, this.matched, matched, this.currentCallee);
     if (n === 0) return ACCEPTED;
     const tau = t > wm ? t : wm;
-    this.calleeKey = Number.NaN;
-    if (cdr.phase === 'end') this.feedWindows(cdr, t, wm, tau, n, acct);
+    this.failedGroups = 0;
+    this.feedWindows(cdr, t, wm, tau, n, acct);
     let hits = NO_HITS;
     let mask = 0;
     for (let i = 0; i < n; i++) {
       const r = this.matched[i]!;
-      const rule = st.rules[r]!;
-      const value = this.measure(cdr, t, wm, rule, r, acct);
-      if (value < 0) continue;
-      if (r < 30) mask |= 1 << r;
-      // Level state is kept only once a rule first reaches a level, or from the start for baselines.
-      let state = acct.rs?.[r];
-      if (!state) {
-        if (rule.baseline === null && value < reachable(rule)) continue;
-        state = (acct.rs ??= [])[r] = new RuleState();
+      try {
+        const hit = this.judge(cdr, t, wm, tau, r, acct, account);
+        if (r < 30 && hit !== null) mask |= 1 << r;
+        if (hit === null || hit === undefined) continue;
+        if (hits === NO_HITS) hits = [];
+        hits.push(hit);
+      } catch (err) {
+        this.ruleFailed(r, cdr, t, err);
       }
-      const lvl = state.level(rule, value, tau);
-      if (!lvl) continue;
-      if (hits === NO_HITS) hits = [];
-      hits.push({
-        accountId: cdr.accountId, ruleId: rule.id, level: lvl.level, mode: rule.mode, reason: 'fraud',
-        measure: rule.measure, value,
-        threshold: lvl.threshold, window: rule.windowMs === null ? null : formatDuration(rule.windowMs), at: tau,
-        sampleCdrIds: [], releaseAfterMs: rule.releaseAfterMs,
-      });
     }
-    if (cdr.phase === 'end' && mask !== 0) st.remember(acct, cdr.id, t, mask);
+    if (mask !== 0) st.remember(acct, cdr.id, t, mask);
     if (hits === NO_HITS) return ACCEPTED;
-    for (const hit of hits) hit.sampleCdrIds = this.samples(acct, st.indexOf(hit.ruleId), cdr.id, tau);
+    for (let k = 0; k < hits.length; k++) {
+      const hit = hits[k]!;
+      try {
+        hit.sampleCdrIds = this.samples(acct, st.indexOf(hit.ruleId), cdr.id, tau);
+      } catch (err) {
+        hit.sampleCdrIds = [cdr.id];
+        this.ruleFailed(st.indexOf(hit.ruleId), cdr, t, err);
+      }
+    }
     return { outcome: 'accepted', hits };
+  }
+
+  /**
+   * One rule's judgement of one record: null when the record does not count for it (no evidence), undefined when it
+   * counts but reaches no level, else the hit (samples filled in later).
+   */
+  private judge(cdr: CdrRecord, t: number, wm: number, tau: number, r: number, acct: AccountState, account: AccountProfile): RuleHit | null | undefined {
+    const rule = this.state.rules[r]!;
+    if (this.failedGroup(r)) return null;
+    const value = this.measure(cdr, t, wm, rule, r, acct);
+    if (value < 0) return null;
+    // Level state is kept only once a rule first reaches a level, or from the start for baselines.
+    let state = acct.rs?.[r];
+    if (!state) {
+      if (rule.baseline === null && value < reachable(rule)) return undefined;
+      state = (acct.rs ??= [])[r] = new RuleState();
+    }
+    const lvl = state.level(rule, value, tau, rule.baseline?.by === 'hour_of_week' ? this.hourOfWeek(tau, account) : 0);
+    if (!lvl) return undefined;
+    // Money leaves the engine as integer micro-units: anything else would fail later, in the batch's transaction.
+    if (MONEY.has(rule.measure) && !(Number.isSafeInteger(value) && Number.isSafeInteger(lvl.threshold))) {
+      throw new Error(`rule ${rule.id} produced a money figure that is not whole micro-units (value ${value}, level ${lvl.threshold})`);
+    }
+    return {
+      accountId: cdr.accountId, ruleId: rule.id, level: lvl.level, mode: rule.mode, reason: 'fraud',
+      measure: rule.measure, value,
+      threshold: lvl.threshold, window: rule.windowMs === null ? null : formatDuration(rule.windowMs), at: tau,
+      sampleCdrIds: NO_SAMPLES, releaseAfterMs: rule.releaseAfterMs,
+    };
+  }
+
+  /** Local hour of the week (0 = sunday 00:00) of `at` in the account's time zone. */
+  private hourOfWeek(at: number, account: AccountProfile): number {
+    const local = this.matcher.local;
+    local.at(at, account.timezone);
+    return local.weekday * 24 + Math.floor(local.minuteOfDay / 60);
+  }
+
+  private ruleFailed(r: number, cdr: CdrRecord, t: number, err: unknown): void {
+    const rule = this.state.rules[r];
+    this.errors.record({ ruleId: rule?.id ?? `#${r}`, accountId: cdr.accountId, cdrId: cdr.id, phase: cdr.phase, at: t, message: messageOf(err), error: err });
+  }
+
+  /** Whether the rule's window group failed to take this record (its bounds are then not valid). */
+  private failedGroup(r: number): boolean {
+    if (this.failedGroups === 0) return false;
+    const g = this.state.plan.groupOf[r]!;
+    return g >= 0 && (this.failedGroups & (1 << Math.min(g, 30))) !== 0;
   }
 
   /**
@@ -149,21 +213,31 @@ class Engine implements FraudEngine {
     const logs = (acct.logs ??= plan.groups.map(() => null));
     for (let g = 0; g < gMask.length; g++) {
       if (gMask[g] === 0) continue;
-      const spec = plan.groups[g]!;
-      const w = spec.windowMs;
-      const log = (logs[g] ??= new GroupLog(spec));
-      log.evict(spec, wm - w);
-      const row = this.gRow[g]!;
-      row[0] = t;
-      for (let k = 0; k < spec.cols.length; k++) {
-        const c = spec.cols[k]!;
-        row[k + 1] = c.src === 'cost' ? (cdr.costMicros ?? 0) : c.src === 'seconds' ? durationSec(cdr) : c.src === 'callee' ? this.callee(cdr) : hashPrefix(cdr.callee, (c as { digits: number }).digits);
+      try {
+        this.feedGroup(cdr, t, wm, tau, g, logs);
+      } catch (err) {
+        this.failedGroups |= 1 << Math.min(g, 30);
+        const spec = plan.groups[g]!;
+        for (let s = 0; s < spec.rules.length; s++) if ((gMask[g]! & (1 << s)) !== 0) this.ruleFailed(spec.rules[s]!, cdr, t, err);
       }
-      if (spec.maskCol >= 0) row[spec.maskCol] = gMask[g]!;
-      log.insert(spec, row);
-      this.gLo[g] = log.bound(spec, tau - w, false);
-      this.gHi[g] = log.bound(spec, tau, true);
     }
+  }
+
+  private feedGroup(cdr: CdrRecord, t: number, wm: number, tau: number, g: number, logs: (GroupLog | null)[]): void {
+    const spec = this.state.plan.groups[g]!;
+    const w = spec.windowMs;
+    const log = (logs[g] ??= new GroupLog(spec));
+    log.evict(spec, wm - w);
+    const row = this.gRow[g]!;
+    row[0] = t;
+    for (let k = 0; k < spec.cols.length; k++) {
+      const c = spec.cols[k]!;
+      row[k + 1] = c.src === 'cost' ? (cdr.costMicros ?? 0) : c.src === 'seconds' ? durationSec(cdr) : c.src === 'callee' ? this.callee(cdr) : c.src === 'caller' ? hash53(cdr.caller ?? '') : hashPrefix(cdr.callee, (c as { digits: number }).digits);
+    }
+    if (spec.maskCol >= 0) row[spec.maskCol] = this.gMask[g]!;
+    log.insert(spec, row);
+    this.gLo[g] = log.bound(spec, tau - w, false);
+    this.gHi[g] = log.bound(spec, tau, true);
   }
 
   /** Counts the CDR into the rule's state and returns the value to judge (minutes, micro-units, counts), or -1. */
@@ -177,7 +251,6 @@ class Engine implements FraudEngine {
       if (conc.end(hash53(cdr.id, 1))) return -1;
       return conc.interval(cdr.startedAt, t);
     }
-    if (cdr.phase === 'start') return -1;
     if (rule.measure === 'call_duration') return durationSec(cdr) / 60;
     if (rule.measure === 'call_cost') return cdr.costMicros ?? 0;
     const plan = this.state.plan;
@@ -200,10 +273,28 @@ class Engine implements FraudEngine {
     for (let k = 0; k < RING && out.length < MAX_SAMPLES; k++) {
       const j = (acct.ringNext - 1 - k + RING * 2) % RING;
       const id = acct.ringIds[j];
-      if (id === undefined || id === '' || id === current) continue;
+      // a call decided at set-up is remembered at its start and again at its end: one sample
+      if (id === undefined || id === '' || id === current || out.includes(id)) continue;
       if ((tm[2 * j + 1]! & (1 << r)) !== 0 && tm[2 * j]! >= from && tm[2 * j]! <= tau) out.push(id);
     }
     return out;
+  }
+
+  evaluateSetup(account: AccountProfile, call: SetupCall, opts: { commit?: boolean } = {}): RuleHit[] {
+    const cdr: CdrRecord = {
+      id: call.id ?? `\u0001setup:${call.at}:${call.callee}`, accountId: account.id, direction: 'outbound', caller: call.caller ?? null,
+      callee: call.callee, startedAt: call.at, answeredAt: null, endedAt: null, durationSec: null, disposition: null,
+      costMicros: null, currency: null, phase: 'start',
+    };
+    if (opts.commit) return this.process(cdr, account).hits;
+    const saved = encodeAccount(this.state, account.id);
+    this.dry = true;
+    try {
+      return this.process(cdr, account).hits;
+    } finally {
+      this.dry = false;
+      restoreAccount(this.state, account.id, saved);
+    }
   }
 
   snapshot(): Uint8Array {
@@ -245,4 +336,4 @@ class Engine implements FraudEngine {
   }
 }
 
-export { applies, ruleFingerprint };
+export { applies, eventTime, ruleFingerprint };

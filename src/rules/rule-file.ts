@@ -3,9 +3,9 @@
 // Checks ids within this file only; load-rules.ts checks them across files.
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
-import { toDunningPolicy, toFraudRule } from './rule-map.js';
-import { dunningPolicySchema, fraudRuleSchema, ruleFileSchema } from './rule-schema.js';
-import type { DunningPolicy, FraudRule } from './types.js';
+import { toDunningPolicy, toFraudRule, toNumberOverride } from './rule-map.js';
+import { dunningPolicySchema, fraudRuleSchema, numberOverrideSchema, ruleFileSchema } from './rule-schema.js';
+import type { DunningPolicy, FraudRule, NumberOverride } from './types.js';
 
 export interface RuleProblem {
   file: string;
@@ -93,12 +93,22 @@ export function parseRuleFile(file: string, text: string): ParsedRuleFile {
     if (first !== undefined) result.problems.push({ file, line, field: formatPath([...path, 'id']), message: `duplicate id "${id}" (first at line ${first})` });
     else seen.set(id, line);
   };
+  // Number overrides travel with the file's fraud rules (the engine applies the union of every rule's).
+  const overrides: NumberOverride[] = [];
+  (top.data.numberOverrides ?? []).forEach((entry, i) => {
+    const parsed = numberOverrideSchema.safeParse(entry);
+    if (!parsed.success) return void result.problems.push(...issuesToProblems(file, doc, lines, ['numberOverrides', i], parsed.error.issues));
+    overrides.push(toNumberOverride(parsed.data));
+  });
+  if (overrides.length > 0 && (top.data.fraud ?? []).length === 0) {
+    result.problems.push({ file, line: lineOf(doc, lines, ['numberOverrides']), field: 'numberOverrides', message: 'number overrides apply through the fraud rules of their file: add them to a file with a fraud: list' });
+  }
   (top.data.fraud ?? []).forEach((entry, i) => {
     const path = ['fraud', i];
     const parsed = fraudRuleSchema.safeParse(entry);
     if (!parsed.success) return void result.problems.push(...issuesToProblems(file, doc, lines, path, parsed.error.issues));
     checkId(parsed.data.id, path);
-    result.fraud.push(toFraudRule(parsed.data, { file, line: lineOf(doc, lines, path) }));
+    result.fraud.push(toFraudRule(parsed.data, { file, line: lineOf(doc, lines, path) }, overrides));
   });
   (top.data.dunning ?? []).forEach((entry, i) => {
     const path = ['dunning', i];

@@ -2,8 +2,8 @@
 // minutes, weekdays as 0..6 (sunday = 0), money in integer micro-units. Pure; callers validate first.
 import type { AccountType } from '../domain/types.js';
 import { parseDuration, parseHours, parseRuleAmount, parseWeekday } from './durations.js';
-import { MONEY_MEASURES, type RawDunningPolicy, type RawFraudRule } from './rule-schema.js';
-import type { AppliesTo, DunningPolicy, FraudRule, Measure } from './types.js';
+import { MONEY_MEASURES, type RawDunningPolicy, type RawFraudRule, type RawNumberOverride } from './rule-schema.js';
+import type { AppliesTo, DunningPolicy, FraudRule, Measure, NumberOverride } from './types.js';
 
 type Origin = { file: string; line: number };
 
@@ -19,18 +19,23 @@ function appliesTo(raw: RawFraudRule['appliesTo']): AppliesTo | null {
   return out;
 }
 
-export function toFraudRule(raw: RawFraudRule, origin: Origin): FraudRule {
+export function toFraudRule(raw: RawFraudRule, origin: Origin, overrides: NumberOverride[] = []): FraudRule {
   const measure = raw.measure as Measure;
   const money = (MONEY_MEASURES as string[]).includes(measure);
   const m = raw.match ?? {};
   const match: FraudRule['match'] = { direction: m.direction ?? 'outbound' };
   if (m.calleePrefixes) match.calleePrefixes = [...m.calleePrefixes];
+  if (m.callerPrefixes) match.callerPrefixes = [...m.callerPrefixes];
+  if (m.callerCountries) match.callerCountries = { ...m.callerCountries };
   if (m.numberTypes) match.numberTypes = [...m.numberTypes];
   if (m.countries) match.countries = { ...m.countries };
   if (m.hours) match.hours = parseHours(m.hours)!;
   if (m.days) match.days = m.days.map(parseWeekday);
   if (m.dispositions) match.dispositions = [...m.dispositions];
-  const baseline = raw.baseline ? { factor: raw.baseline.factor, minimum: level(raw.baseline.minimum, money) } : null;
+  // `by` is kept only when it is not the default, so a rule written before it keeps its state fingerprint.
+  const baseline: FraudRule['baseline'] = raw.baseline
+    ? { factor: raw.baseline.factor, minimum: level(raw.baseline.minimum, money), ...(raw.baseline.by === 'hour_of_week' ? { by: 'hour_of_week' as const } : {}) }
+    : null;
   return {
     id: raw.id,
     description: raw.description ?? null,
@@ -47,8 +52,17 @@ export function toFraudRule(raw: RawFraudRule, origin: Origin): FraudRule {
     baseline,
     cooldownMs: raw.cooldown === undefined ? null : parseDuration(raw.cooldown),
     releaseAfterMs: raw.releaseAfter === undefined ? null : parseDuration(raw.releaseAfter),
+    shortCallMs: raw.shortCall === undefined ? DEFAULT_SHORT_CALL_MS : parseDuration(raw.shortCall)!,
+    numberOverrides: overrides,
     origin,
   };
+}
+
+/** `callbacks`: an inbound call answered for at most this long counts as a ring. */
+export const DEFAULT_SHORT_CALL_MS = 10_000;
+
+export function toNumberOverride(raw: RawNumberOverride): NumberOverride {
+  return { prefix: raw.prefix, length: raw.length ?? null, type: raw.type ?? null, country: raw.country ?? null };
 }
 
 export function toDunningPolicy(raw: RawDunningPolicy, origin: Origin): DunningPolicy {
@@ -60,6 +74,7 @@ export function toDunningPolicy(raw: RawDunningPolicy, origin: Origin): DunningP
     countDisputed: raw.countDisputed ?? false,
     stages: raw.stages.map((s) => ({ afterDays: parseInt(s.after, 10), email: s.email ?? null, suspend: s.suspend ?? false })),
     reactivateOnPayment: raw.reactivateOnPayment ?? true,
+    reactivateWhen: raw.reactivateWhen ?? 'below_suspend_stage',
     origin,
   };
 }

@@ -8,7 +8,7 @@ import type { Measure } from './types.js';
 
 export const MEASURES: readonly Measure[] = [
   'calls', 'cost', 'minutes', 'distinct_callees', 'calls_to_one_callee', 'range_scan',
-  'concurrent_calls', 'call_duration', 'call_cost',
+  'concurrent_calls', 'call_duration', 'call_cost', 'callbacks', 'distinct_callers',
 ];
 export const WINDOWLESS_MEASURES: readonly Measure[] = ['concurrent_calls', 'call_duration', 'call_cost'];
 export const MONEY_MEASURES: readonly Measure[] = ['cost', 'call_cost'];
@@ -40,6 +40,7 @@ const strings = z.array(z.string({ error: 'must be a string' }).min(1), { error:
 const anyNone = (item: z.ZodType<string>) =>
   z.strictObject({ any: z.array(item).min(1).optional(), none: z.array(item).min(1).optional() }, { error: 'must be { any: [...] } or { none: [...] }' });
 const country = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 code such as GB');
+const prefixes = z.array(z.string({ error: 'must be a string such as "+882"' }).regex(/^\+?\d{1,15}$/, 'must be digits with an optional leading +, such as "+882"')).min(1);
 
 export const appliesToSchema = z.strictObject(
   { accountTypes: z.array(oneOf(ACCOUNT_TYPES as unknown as ['reseller', 'channel', 'customer'], 'account type')).min(1).optional(), tags: anyNone(z.string().min(1)).optional() },
@@ -49,7 +50,9 @@ export const appliesToSchema = z.strictObject(
 export const matchSchema = z.strictObject(
   {
     direction: oneOf(['outbound', 'inbound'], 'direction').optional(),
-    calleePrefixes: z.array(z.string({ error: 'must be a string such as "+882"' }).regex(/^\+?\d{1,15}$/, 'must be digits with an optional leading +, such as "+882"')).min(1).optional(),
+    calleePrefixes: prefixes.optional(),
+    callerPrefixes: prefixes.optional(),
+    callerCountries: anyNone(country).optional(),
     numberTypes: z.array(oneOf(NUMBER_TYPES, 'number type')).min(1).optional(),
     countries: anyNone(country).optional(),
     hours: z.string({ error: 'must be "HH:MM-HH:MM"' }).refine((v) => parseHours(v) !== null, 'must be "HH:MM-HH:MM" with different ends').optional(),
@@ -74,7 +77,8 @@ export const fraudRuleSchema = z
       rangeDigits: z.number().int('must be a whole number').min(1).max(6).optional(),
       warn: threshold.optional(),
       suspend: threshold.optional(),
-      baseline: z.strictObject({ factor: z.number().positive('must be > 0'), minimum: threshold }).optional(),
+      baseline: z.strictObject({ factor: z.number().positive('must be > 0'), minimum: threshold, by: oneOf(['period', 'hour_of_week'], 'baseline kind').optional() }).optional(),
+      shortCall: duration.optional(),
       cooldown: duration.optional(),
       releaseAfter: duration.optional(),
     },
@@ -85,6 +89,7 @@ export const fraudRuleSchema = z
     if (!(MEASURES as string[]).includes(r.measure)) return;
     if (windowless && r.window !== undefined) ctx.addIssue({ code: 'custom', path: ['window'], message: `measure ${r.measure} takes no window` });
     if (!windowless && r.window === undefined) ctx.addIssue({ code: 'custom', path: ['measure'], message: `measure ${r.measure} needs a window` });
+    if (r.shortCall !== undefined && r.measure !== 'callbacks') ctx.addIssue({ code: 'custom', path: ['shortCall'], message: 'only callbacks takes shortCall' });
     if (r.rangeDigits !== undefined && r.measure !== 'range_scan') ctx.addIssue({ code: 'custom', path: ['rangeDigits'], message: 'only range_scan takes rangeDigits' });
     if (r.suspend === undefined && r.baseline === undefined) ctx.addIssue({ code: 'custom', path: ['suspend'], message: 'suspend is required (or a baseline)' });
     const money = (MONEY_MEASURES as string[]).includes(r.measure);
@@ -118,6 +123,7 @@ export const dunningPolicySchema = z
       countDisputed: z.boolean({ error: 'must be true or false' }).optional(),
       stages: z.array(stageSchema, { error: 'must be a list' }).min(1, 'must not be empty'),
       reactivateOnPayment: z.boolean({ error: 'must be true or false' }).optional(),
+      reactivateWhen: z.enum(['below_suspend_stage', 'balance_cleared'], { error: 'must be below_suspend_stage or balance_cleared' }).optional(),
     },
     { error: 'must be a mapping' },
   )
@@ -130,7 +136,25 @@ export const dunningPolicySchema = z
   });
 export type RawDunningPolicy = z.infer<typeof dunningPolicySchema>;
 
+/** A `numberOverrides` entry (docs/rules.md). */
+export const numberOverrideSchema = z
+  .strictObject(
+    {
+      prefix: z.string({ error: 'must be a string such as "+44845"' }).regex(/^\+?\d{1,15}$/, 'must be digits with an optional leading +, such as "+44845"'),
+      length: z.number({ error: 'must be a whole number of digits' }).int('must be a whole number of digits').min(1).max(15).optional(),
+      type: oneOf(NUMBER_TYPES, 'number type').optional(),
+      country: z.string().regex(/^([A-Z]{2}|none)$/, 'must be an ISO 3166 alpha-2 code such as GB, or none').optional(),
+    },
+    { error: 'must be a mapping such as { prefix: "+44845", type: shared_cost }' },
+  )
+  .refine((o) => o.type !== undefined || o.country !== undefined, { message: 'an override needs type or country' });
+export type RawNumberOverride = z.infer<typeof numberOverrideSchema>;
+
 export const ruleFileSchema = z.strictObject(
-  { fraud: z.array(z.unknown(), { error: 'must be a list' }).nullable().optional(), dunning: z.array(z.unknown(), { error: 'must be a list' }).nullable().optional() },
-  { error: 'a rule file must be a mapping with fraud: and/or dunning: lists' },
+  {
+    fraud: z.array(z.unknown(), { error: 'must be a list' }).nullable().optional(),
+    dunning: z.array(z.unknown(), { error: 'must be a list' }).nullable().optional(),
+    numberOverrides: z.array(z.unknown(), { error: 'must be a list' }).nullable().optional(),
+  },
+  { error: 'a rule file must be a mapping with fraud:, dunning: and/or numberOverrides: lists' },
 );

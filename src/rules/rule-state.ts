@@ -1,7 +1,7 @@
 // One account's level state for one rule: its baseline and its cooldowns, and the decision of which level a value
 // reaches; and the rule set's window layout (which rules share an event log). Baseline: an EWMA of the measure's
 // peak per period (period = the rule's window, or 1h for windowless measures), O(1) memory; the suspend level is
-// max(minimum, factor x baseline), using only completed periods so an attack never raises its own bar. Cooldown
+// max(minimum, factor x baseline) rounded up to a whole unit (micro-units stay integers), using only completed periods so an attack never raises its own bar. Cooldown
 // (default: the window, or 1h): no second hit of the same level within it, on event time. Pure.
 import { WindowKind, type GroupSpec } from './window-state.js';
 import type { FraudRule, Measure } from './types.js';
@@ -13,9 +13,9 @@ const MAX_SLOTS = 30;
 
 export function windowKind(measure: Measure): WindowKind | null {
   switch (measure) {
-    case 'calls': return WindowKind.Count;
+    case 'calls': case 'callbacks': return WindowKind.Count;
     case 'cost': case 'minutes': return WindowKind.Sum;
-    case 'distinct_callees': return WindowKind.Distinct;
+    case 'distinct_callees': case 'distinct_callers': return WindowKind.Distinct;
     case 'calls_to_one_callee': return WindowKind.MostPerKey;
     case 'range_scan': return WindowKind.RangeScan;
     default: return null;
@@ -23,7 +23,7 @@ export function windowKind(measure: Measure): WindowKind | null {
 }
 
 /** Where a row's column comes from. */
-export type ColumnSource = { src: 'cost' | 'seconds' | 'callee' } | { src: 'range'; digits: number };
+export type ColumnSource = { src: 'cost' | 'seconds' | 'callee' | 'caller' } | { src: 'range'; digits: number };
 
 export interface Group extends GroupSpec {
   cols: ColumnSource[];
@@ -59,6 +59,7 @@ export class WindowPlan {
       };
       if (rule.measure === 'cost') grp.valCol.push(col({ src: 'cost' }));
       else if (rule.measure === 'minutes') grp.valCol.push(col({ src: 'seconds' }));
+      else if (rule.measure === 'distinct_callers') grp.valCol.push(col({ src: 'caller' }));
       else if (kind >= WindowKind.Distinct) grp.valCol.push(col({ src: 'callee' }));
       else grp.valCol.push(-1);
       grp.grpCol.push(kind === WindowKind.RangeScan ? col({ src: 'range', digits: rule.rangeDigits }) : -1);
@@ -70,7 +71,19 @@ export class WindowPlan {
   }
 }
 
-export type RuleStateSnapshot = [bl: number, bp: number, bx: number, cw: number | null, cs: number | null];
+/**
+ * A baseline level in whole units of the measure (micro-units, calls, minutes), rounded up: money levels must stay
+ * integer micro-units (a fractional level such as 69468160.00000001 cannot be formatted as money, issue 12), and a
+ * product that floating point leaves a hair above a whole number is that number, not the next one.
+ */
+export function wholeUnits(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x - r) <= 1e-9 * Math.max(1, Math.abs(x)) ? r : Math.ceil(x);
+}
+
+export type RuleStateSnapshot = [bl: number, bp: number, bx: number, cw: number | null, cs: number | null, hw?: number[], bh?: number];
+
+export const HOURS_PER_WEEK = 168;
 
 export class RuleState {
   /** Baseline, its current period index, the peak value in that period. */
@@ -80,11 +93,19 @@ export class RuleState {
   /** Event times of the last warn and suspend hits (NaN: none). */
   cw = Number.NaN;
   cs = Number.NaN;
+  /** `by: hour_of_week`: the average peak per local hour of the week, and the slot of the current period. */
+  hw: number[] | null = null;
+  bh = 0;
 
-  /** The level `value` reaches at event time `at` after cooldowns, or null; records the hit. */
-  level(rule: FraudRule, value: number, at: number): { level: 'warn' | 'suspend'; threshold: number } | null {
+  /**
+   * The level `value` reaches at event time `at` after cooldowns, or null; records the hit. `hourOfWeek` (0 = sunday
+   * 00:00, local) is read only by `by: hour_of_week` baselines.
+   */
+  level(rule: FraudRule, value: number, at: number, hourOfWeek = 0): { level: 'warn' | 'suspend'; threshold: number } | null {
     let suspend = rule.suspend;
-    if (rule.baseline) {
+    if (rule.baseline?.by === 'hour_of_week') {
+      suspend = Math.max(rule.baseline.minimum, wholeUnits(rule.baseline.factor * this.weekly(value, at, hourOfWeek)));
+    } else if (rule.baseline) {
       const period = Math.floor(at / (rule.windowMs ?? HOUR));
       if (this.bp < 0) this.bp = period;
       else if (period > this.bp) {
@@ -94,7 +115,7 @@ export class RuleState {
         this.bx = 0;
       }
       if (value > this.bx) this.bx = value;
-      suspend = Math.max(rule.baseline.minimum, rule.baseline.factor * this.bl);
+      suspend = Math.max(rule.baseline.minimum, wholeUnits(rule.baseline.factor * this.bl));
     }
     const cooldown = rule.cooldownMs ?? rule.windowMs ?? HOUR;
     if (value >= suspend) {
@@ -110,9 +131,40 @@ export class RuleState {
     return null;
   }
 
+  /**
+   * Hour-of-week baseline: periods are hours; when one completes, its slot's average takes its peak (a slot's first
+   * peak is taken whole, -1 marks a slot not seen yet, so a weekly profile is usable after one week), and the slots
+   * of hours skipped without traffic take a peak of 0. Returns the usual value of the current slot (completed
+   * periods only, so an attack never raises its own bar).
+   */
+  private weekly(value: number, at: number, hourOfWeek: number): number {
+    const hw = (this.hw ??= new Array<number>(HOURS_PER_WEEK).fill(-1));
+    const period = Math.floor(at / HOUR);
+    if (this.bp < 0) {
+      this.bp = period;
+      this.bh = hourOfWeek;
+    } else if (period > this.bp) {
+      hw[this.bh] = hw[this.bh]! < 0 ? this.bx : hw[this.bh]! * (1 - BASELINE_ALPHA) + BASELINE_ALPHA * this.bx;
+      const skipped = period - this.bp - 1;
+      const rounds = Math.floor(skipped / HOURS_PER_WEEK);
+      if (rounds > 0) for (let s = 0; s < HOURS_PER_WEEK; s++) hw[s] = hw[s]! < 0 ? 0 : hw[s]! * (1 - BASELINE_ALPHA) ** rounds;
+      for (let k = 1; k <= skipped % HOURS_PER_WEEK; k++) {
+        const s = (this.bh + k) % HOURS_PER_WEEK;
+        hw[s] = hw[s]! < 0 ? 0 : hw[s]! * (1 - BASELINE_ALPHA);
+      }
+      this.bp = period;
+      this.bh = hourOfWeek;
+      this.bx = 0;
+    }
+    if (value > this.bx) this.bx = value;
+    return Math.max(0, hw[hourOfWeek]!);
+  }
+
   snapshot(): RuleStateSnapshot {
     const nan = (x: number) => (Number.isNaN(x) ? null : x);
-    return [this.bl, this.bp, this.bx, nan(this.cw), nan(this.cs)];
+    const s: RuleStateSnapshot = [this.bl, this.bp, this.bx, nan(this.cw), nan(this.cs)];
+    if (this.hw) s.push(this.hw, this.bh);
+    return s;
   }
 
   static restore(s: RuleStateSnapshot): RuleState {
@@ -120,6 +172,10 @@ export class RuleState {
     [r.bl, r.bp, r.bx] = [s[0], s[1], s[2]];
     r.cw = s[3] ?? Number.NaN;
     r.cs = s[4] ?? Number.NaN;
+    if (s[5]) {
+      r.hw = [...s[5]];
+      r.bh = s[6] ?? 0;
+    }
     return r;
   }
 }

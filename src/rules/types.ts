@@ -13,7 +13,19 @@ export type Measure =
   | 'range_scan'
   | 'concurrent_calls'
   | 'call_duration'
-  | 'call_cost';
+  | 'call_cost'
+  | 'callbacks'
+  | 'distinct_callers';
+
+/** A `numberOverrides` entry (docs/rules.md): numbers starting with `prefix` (and of `length` digits) get these. */
+export interface NumberOverride {
+  prefix: string;
+  /** Digits of the number, without the '+'; null: any length. */
+  length: number | null;
+  type: string | null;
+  /** ISO alpha-2, or 'none' (outside every country); null: keep the metadata's. */
+  country: string | null;
+}
 
 export interface AppliesTo {
   accountTypes?: AccountType[];
@@ -28,6 +40,9 @@ export interface FraudRule {
   match: {
     direction: 'outbound' | 'inbound';
     calleePrefixes?: string[];
+    /** The calling number's prefixes and country (docs/rules.md, caller-side matches). */
+    callerPrefixes?: string[];
+    callerCountries?: { any?: string[]; none?: string[] };
     numberTypes?: string[];
     countries?: { any?: string[]; none?: string[] };
     /** Minutes since local midnight, [from, to); from > to wraps midnight. */
@@ -43,7 +58,12 @@ export interface FraudRule {
   rangeDigits: number;
   warn: number | null;
   suspend: number;
-  baseline: { factor: number; minimum: number } | null;
+  /** `by`: one average per period (CONTRACT §3), or one per local hour of the week (docs/rules.md). */
+  baseline: { factor: number; minimum: number; by?: 'period' | 'hour_of_week' } | null;
+  /** `callbacks`: an inbound call answered for at most this long counts as a ring (default 10 s). */
+  shortCallMs?: number;
+  /** The `numberOverrides` of the rule's file; the engine applies the union of every rule's. */
+  numberOverrides?: NumberOverride[];
   cooldownMs: number | null;
   releaseAfterMs: number | null;
   /** Where it came from, for messages: file and line. */
@@ -65,6 +85,12 @@ export interface DunningPolicy {
   countDisputed: boolean;
   stages: DunningStage[];
   reactivateOnPayment: boolean;
+  /**
+   * When the `dunning:<id>` hold lifts by itself (with reactivateOnPayment): `below_suspend_stage` (the default) when
+   * the ladder position, from the oldest overdue invoice that counts, falls below the suspending stage;
+   * `balance_cleared` when the overdue balance falls below minOverdue.
+   */
+  reactivateWhen: 'below_suspend_stage' | 'balance_cleared';
   origin: { file: string; line: number };
 }
 
@@ -110,8 +136,24 @@ export interface ProcessResult {
   hits: RuleHit[];
 }
 
+/** A call being set up, as the authorization endpoint knows it (CONTRACT §4 POST /v1/authorize). */
+export interface SetupCall {
+  callee: string;
+  caller?: string | null;
+  /** The set-up time (epoch ms): the switch's clock, the event time of the would-be start event. */
+  at: number;
+  /** The call's id, when the switch gives one (its start event will carry it). */
+  id?: string;
+}
+
 export interface FraudEngine {
   process(cdr: CdrRecord, account: AccountProfile): ProcessResult;
+  /**
+   * The hits an outbound call's set-up would trigger now, judged as its `phase: start` event would be. Without
+   * `commit` nothing changes (the account's state is put back, the dedupe horizon and the partition clock are not
+   * touched), so the real start event still counts when it arrives; with `commit` it is that start event.
+   */
+  evaluateSetup?(account: AccountProfile, call: SetupCall, opts?: { commit?: boolean }): RuleHit[];
   /** Compact serialised state (windows, baselines, cooldowns, dedupe horizon) for the checkpoint. */
   snapshot(): Uint8Array;
   /** Restores a full snapshot; every restored account then counts as dirty. */

@@ -11,7 +11,9 @@ import { computeStatuses, republishAfterMove, statusMessage } from '../domain/st
 import { upsertAccountRows } from './accounts-repo.js';
 import { getAccountStatuses, recordStatusChanges } from './account-status-repo.js';
 import { appendAudit } from './audit-repo.js';
+import { checkTreeShape } from './account-tree-shape.js';
 import { loadSubtrees } from './load-subtree.js';
+import { wakeWaitingEmails } from '../effects/outbox-wait-sql.js';
 
 /** Guards against a corrupt parent cycle (the stream may deliver anything). */
 const MAX_DEPTH = 64;
@@ -23,10 +25,22 @@ export interface SyncSummary {
   republished: string[];
 }
 
-/** Upserts the snapshots and publishes the statuses that moves changed, in the caller's transaction. */
-export async function syncAccounts(tx: Queryable, accounts: readonly Account[], now: string): Promise<SyncSummary> {
+/**
+ * Upserts the snapshots and publishes the statuses that moves changed, in the caller's transaction. A snapshot that
+ * would break the tree's shape throws AccountTreeError (not retryable) and writes nothing; `requireKnownParents`
+ * (PUT) also refuses a parent that is not stored yet, which the topics allow.
+ */
+export async function syncAccounts(
+  tx: Queryable,
+  accounts: readonly Account[],
+  now: string,
+  opts: { requireKnownParents?: boolean } = {},
+): Promise<SyncSummary> {
+  await checkTreeShape(tx, accounts, opts);
   const rows = await upsertAccountRows(tx, accounts);
   const written = rows.map((r) => r.id);
+  // Emails that waited for these accounts' snapshot or contact go out now, not at their next backoff step.
+  await wakeWaitingEmails(tx, written, now);
   const moved = rows.filter((r) => r.moved).map((r) => r.id);
   if (moved.length === 0) return { written, republished: [] };
 

@@ -19,4 +19,14 @@ export interface Database extends Queryable {
   /** Runs `fn` in one transaction: COMMIT when it resolves, ROLLBACK when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /**
+   * LISTEN on `channels`: `onNotify` gets each payload after its transaction commits. pg: one dedicated connection
+   * (not from the pool); `onLost` is called once if it drops, and the caller listens again. PGlite: its own
+   * connection, so only this process's notifications (enough: PGlite serves one process).
+   */
+  listen?(channels: readonly string[], onNotify: (channel: string, payload: string) => void, onLost: (err: Error) => void): Promise<Listening>;
+}
+
+export interface Listening {
+  close(): Promise<void>;
 }

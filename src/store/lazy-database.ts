@@ -28,6 +28,11 @@ export function lazyDatabase(kind: Database['kind'], opened: Promise<Database>):
       await (db.exec ? db.exec(sql) : db.query(sql));
     },
     transaction: async (fn) => (await opened).transaction(fn),
+    listen: async (channels, onNotify, onLost) => {
+      const db = await opened;
+      if (!db.listen) throw new Error(`the ${db.kind} adapter cannot LISTEN`);
+      return db.listen(channels, onNotify, onLost);
+    },
     // The composition root closes the real database; closing the proxy is a no-op.
     close: async () => undefined,
   };

@@ -14,11 +14,14 @@ export interface NewOutboxRow {
   dedupeKey: string;
 }
 
-/** An `email` row's payload; the dispatcher renders `template` with `data`. */
+/**
+ * An `email` row's payload; the dispatcher renders `template` with `data`, to the main contact of the account as
+ * stored when it sends. `to` is written no more (rows from before 0010 may carry one, and are sent to it).
+ */
 export interface EmailPayload {
   template: string;
   accountId: string;
-  to: Contact | null;
+  to?: Contact | null;
   data: Record<string, unknown>;
 }
 

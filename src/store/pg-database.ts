@@ -6,7 +6,7 @@
 // count(*), micro-unit sums) come back as JS numbers when they are safe integers, otherwise as the exact decimal
 // string, so precision is never lost silently. numeric stays a string. timestamptz is a JS Date, jsonb is parsed.
 import pg from 'pg';
-import type { Database, Queryable, QueryResult } from './db.js';
+import type { Database, Listening, Queryable, QueryResult } from './db.js';
 import { classifyDbError } from './errors.js';
 
 const INT8_OID = 20;
@@ -105,6 +105,49 @@ export function createPgDatabase(url: string, opts: PgDatabaseOptions = {}): Dat
     close(): Promise<void> {
       closed ??= pool.end();
       return closed;
+    },
+    listen: (channels, onNotify, onLost) => listenOn(url, opts, channels, onNotify, onLost),
+  };
+}
+
+/** LISTEN on a dedicated client of its own (a pooled client could be handed to someone else). */
+async function listenOn(
+  url: string,
+  opts: PgDatabaseOptions,
+  channels: readonly string[],
+  onNotify: (channel: string, payload: string) => void,
+  onLost: (err: Error) => void,
+): Promise<Listening> {
+  const client = new pg.Client({
+    connectionString: url,
+    connectionTimeoutMillis: opts.connectionTimeoutMillis ?? 10_000,
+    application_name: `${opts.applicationName ?? 'suspensiond'}-listen`,
+    keepAlive: true,
+  });
+  let closing = false;
+  let lost = false;
+  const lose = (err: Error) => {
+    if (closing || lost) return;
+    lost = true;
+    onLost(err);
+  };
+  client.on('error', lose);
+  client.on('end', () => lose(new Error('the LISTEN connection ended')));
+  client.on('notification', (n) => {
+    if (channels.includes(n.channel)) onNotify(n.channel, n.payload ?? '');
+  });
+  try {
+    await client.connect();
+    for (const channel of channels) await client.query(`LISTEN "${channel.replace(/"/g, '""')}"`);
+  } catch (err) {
+    closing = true;
+    await client.end().catch(() => undefined);
+    throw classifyDbError(err);
+  }
+  return {
+    async close() {
+      closing = true;
+      await client.end().catch(() => undefined);
     },
   };
 }

@@ -66,5 +66,10 @@ export async function createPgliteDatabase(dataDir: string): Promise<Database> {
       closed ??= pglite.closed ? Promise.resolve() : pglite.close();
       return closed;
     },
+    async listen(channels, onNotify) {
+      // One connection: its own NOTIFYs come back to it; it cannot be lost short of close().
+      const unlisten = await Promise.all(channels.map((c) => pglite.listen(c, (payload) => onNotify(c, payload))));
+      return { close: async () => void (await Promise.all(unlisten.map((u) => u()))) };
+    },
   };
 }

@@ -8,7 +8,7 @@ import type { Subtree, TransitionCommand, TransitionContext } from '../domain/co
 import { DomainError } from '../domain/errors.js';
 import { statusMessage } from '../domain/status.js';
 import { transition } from '../domain/transition.js';
-import type { Contact, TransitionResult } from '../domain/types.js';
+import type { TransitionResult } from '../domain/types.js';
 import { appendAudit } from './audit-repo.js';
 import { recordStatusChanges, type StatusMessage } from './account-status-repo.js';
 import { insertDecisions } from './decisions-repo.js';
@@ -112,12 +112,6 @@ export async function executeTransitions(
   return out;
 }
 
-function contacts(subtree: Subtree): Map<string, Contact | null> {
-  const out = new Map<string, Contact | null>();
-  for (const a of [subtree.target, ...subtree.ancestors, ...subtree.descendants]) out.set(a.id, a.mainContact);
-  return out;
-}
-
 /**
  * Persists any TransitionResult computed on `subtree` (loaded in this same transaction): transitions, decision
  * approvals and rejections. Throws TransitionConflictError when the rows it expected to change had already changed.
@@ -162,13 +156,13 @@ export async function persistTransitions(
   await appendAudit(tx, all((r) => r.audit));
   const stored = await recordStatusChanges(tx, all((r) => r.statusChanges.map((c) => statusMessage(c.after))), now);
   const byAccount = new Map(stored.map((m) => [m.accountId, m]));
-  const emails: NewOutboxRow[] = items.flatMap(({ subtree, result }) => {
-    const who = contacts(subtree);
-    return result.emails.map((e): NewOutboxRow => {
-      const payload: EmailPayload = { template: e.template, accountId: e.accountId, to: who.get(e.accountId) ?? null, data: e.data };
+  // No recipient in the row: the dispatcher resolves it from the account as stored when it sends (src/effects).
+  const emails: NewOutboxRow[] = items.flatMap(({ result }) =>
+    result.emails.map((e): NewOutboxRow => {
+      const payload: EmailPayload = { template: e.template, accountId: e.accountId, data: e.data };
       return { accountId: e.accountId, kind: 'email', payload, dedupeKey: e.dedupeKey };
-    });
-  });
+    }),
+  );
   await insertOutbox(tx, emails, now);
   return items.map(({ result }) => {
     // As recordStatusChanges reports one transition's changes: one message per account, in first-change order.

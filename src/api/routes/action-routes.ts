@@ -3,6 +3,7 @@
 import { actorLabel, personSource } from '../../domain/actors.js';
 import type { Exemption, TransitionResult } from '../../domain/types.js';
 import { durationMs } from '../../config.js';
+import { MAX_EXEMPTION_MS } from '../../events/validate.js';
 import { accountDetail, personActor, visibleAccount } from '../account-view.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../problem.js';
@@ -88,6 +89,7 @@ export function actionRoutes(deps: ApiDeps): RouteDef[] {
         const now = deps.clock.now();
         const until = new Date(body.until);
         if (until.getTime() <= now.getTime()) throw new ApiError(400, 'body.until: must be in the future', 'body.until');
+        if (until.getTime() > now.getTime() + MAX_EXEMPTION_MS) throw new ApiError(400, 'body.until: must be at most 366 days ahead', 'body.until');
         const exemption: Exemption = {
           id: newId('x'),
           accountId: params.id,

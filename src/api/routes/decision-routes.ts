@@ -9,6 +9,8 @@ import { listDecisions } from '../../store/decisions-repo.js';
 import { deleteExemption } from '../../store/exemptions-repo.js';
 import { accountDetail, personActor, visibleAccount } from '../account-view.js';
 import { decodeCursor } from '../cursor.js';
+import { parseRfc3339 } from '../../events/timestamp.js';
+import { idProblem } from '../../events/validate.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../problem.js';
 import { defineRoute, type RouteDef } from '../route.js';
@@ -27,7 +29,11 @@ export function decisionRoutes(deps: ApiDeps): RouteDef[] {
       query: decisionsQuery,
       response: decisionPage,
       handler: async ({ query }) => {
-        decodeCursor(query.cursor, 2);
+        // The cursor's first part reaches SQL as a timestamptz: a forged one is a 400, never a database error.
+        const after = decodeCursor(query.cursor, 2);
+        if (after !== undefined && (parseRfc3339(after[0]!) === null || idProblem(after[1]!) !== null)) {
+          throw new ApiError(400, 'query.cursor: not a cursor returned by a previous page', 'query.cursor');
+        }
         return listDecisions(deps.db, { state: query.state, cursor: query.cursor ?? null, limit: query.limit });
       },
     }),

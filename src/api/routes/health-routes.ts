@@ -25,7 +25,7 @@ export function healthRoutes(deps: ApiDeps, openapi: () => Record<string, unknow
       handler: async ({ reply }) => {
         const r = deps.readiness();
         if (!r.ready) reply.code(503);
-        return { ready: r.ready, reasons: r.reasons };
+        return { ready: r.ready, reasons: r.reasons, ...(r.details ? { details: r.details } : {}) };
       },
       status: 200,
     }),

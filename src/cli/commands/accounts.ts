@@ -4,6 +4,8 @@ import { parseArgs } from 'node:util';
 import { ApiCallError, createApiClient, type ApiClient } from '../api-client.js';
 import { EXIT, println, UsageError, type CliIo } from '../io.js';
 import { table } from '../table.js';
+import { printable } from '../printable.js';
+import { idProblem } from '../../events/validate.js';
 
 interface AccountSummary {
   id: string;
@@ -37,17 +39,18 @@ interface AuditItem {
   decisionId: string | null;
 }
 
-const enc = encodeURIComponent;
+/** One path segment: every id is addressable, even `100%`, `a/b` or `O'Brien & Sons/7` (dots are the server's). */
+const enc = (id: string) => encodeURIComponent(id);
 
 function printDetail(io: CliIo, a: AccountDetail): void {
-  println(io.stdout, `${a.id}  ${a.type}  ${a.status.toUpperCase()}${a.name ? `  ${a.name}` : ''}`);
-  println(io.stdout, `parent: ${a.parentId ?? '-'}`);
-  if (a.inheritedFrom.length > 0) println(io.stdout, `suspended through: ${a.inheritedFrom.join(', ')}`);
+  println(io.stdout, printable(`${a.id}  ${a.type}  ${a.status.toUpperCase()}${a.name ? `  ${a.name}` : ''}`));
+  println(io.stdout, `parent: ${printable(a.parentId ?? '-')}`);
+  if (a.inheritedFrom.length > 0) println(io.stdout, `suspended through: ${printable(a.inheritedFrom.join(', '))}`);
   println(io.stdout, `outbound calls: ${a.outboundCalls}, portal: ${a.portalAccess}, inbound calls: allowed, billing: continues`);
   if (a.holds.length === 0) println(io.stdout, 'holds: none');
   else println(io.stdout, table(['HOLD', 'REASON', 'SOURCE', 'SINCE', 'NOTE'], a.holds.map((h) => [h.id, h.reason, h.source, h.since, h.note])));
   if (a.changed === false) println(io.stdout, '(no change)');
-  if (a.decisionsOpened && a.decisionsOpened.length > 0) println(io.stdout, `review decisions opened: ${a.decisionsOpened.join(', ')}`);
+  if (a.decisionsOpened && a.decisionsOpened.length > 0) println(io.stdout, `review decisions opened: ${printable(a.decisionsOpened.join(', '))}`);
 }
 
 async function dispatch(client: ApiClient, io: CliIo, sub: string, args: string[], json: boolean): Promise<number> {
@@ -68,8 +71,11 @@ async function dispatch(client: ApiClient, io: CliIo, sub: string, args: string[
   });
   const out = (value: unknown, text: () => void) => (json ? println(io.stdout, JSON.stringify(value, null, 2)) : text());
   const id = () => {
-    const v = positionals[0];
+    const v = positionals[0]?.trim();
     if (!v) throw new UsageError(`accounts ${sub}: an account id is required`);
+    // The same id grammar as the topics and the API (CONTRACT §2), checked before anything is sent.
+    const why = idProblem(v);
+    if (why !== null) throw new UsageError(`accounts ${sub}: the account id ${why}`);
     return v;
   };
   switch (sub) {
@@ -79,7 +85,7 @@ async function dispatch(client: ApiClient, io: CliIo, sub: string, args: string[
       })) as { items: AccountSummary[]; nextCursor: string | null };
       out(page, () => {
         println(io.stdout, table(['ID', 'TYPE', 'STATUS', 'PARENT', 'NAME'], page.items.map((a) => [a.id, a.type, a.status, a.parentId, a.name])));
-        if (page.nextCursor) println(io.stdout, `more: --cursor ${page.nextCursor}`);
+        if (page.nextCursor) println(io.stdout, `more: --cursor ${printable(page.nextCursor)}`);
       });
       return EXIT.ok;
     }
@@ -145,7 +151,7 @@ export async function accountsCommand(argv: string[], io: CliIo): Promise<number
     return await dispatch(createApiClient(url, token), io, sub, args, json);
   } catch (err) {
     if (err instanceof ApiCallError) {
-      println(io.stderr, `error: ${err.status === 0 ? '' : `${err.status} `}${err.detail}`);
+      println(io.stderr, `error: ${err.status === 0 ? '' : `${err.status} `}${printable(err.detail)}`);
       return EXIT.failure;
     }
     throw err;

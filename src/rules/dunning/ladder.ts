@@ -1,28 +1,32 @@
 // The dunning ladder: given an account's invoice snapshots, its open episodes, holds and exemptions, and `now`,
 // decides which stages fire and which emails, suspensions and reactivations follow. Pure: no I/O, no clock.
 //
-// Decisions (documented in src/dunning/README.md):
-// - One episode per account and currency. It opens when the overdue balance reaches minOverdue, closes when it falls
-//   below, and each stage fires at most once in it.
-// - Re-anchoring (Kill Bill #2297): the anchor is always the due date of the *current* oldest overdue invoice. When
-//   the oldest is paid, stages already fired stay fired (no second reminder in the same episode, and a suspension
-//   stays until the balance clears); stages not yet fired are measured from the new anchor.
-// - Several stages due at once (first evaluation late in the ladder): all are recorded as fired, only the last one's
-//   email is sent, and a suspend from any of them applies.
-// - The suspension is a state of the episode: while a suspend stage has fired and the episode is open, the dunning
-//   hold belongs in place; if someone lifted it, it is placed again, except while an exemption covers it (an
-//   operator's exemptFor is exactly that). An exemption (reason non_payment or null) pauses the whole ladder.
-// - Reactivation (reactivateOnPayment): when an episode that suspended closes and no other open episode of the same
-//   policy has suspended, the dunning's own hold is lifted; other holds stay. The activation email comes from the
-//   domain's activate transition.
+// Decisions (docs/dunning.md has a worked example of each):
+// - One episode per account and currency, under one policy. It opens when the overdue balance reaches minOverdue,
+//   closes when it falls below, and also closes when the account stops matching the policy's appliesTo (or the
+//   policy is gone): that lifts the dunning hold whatever reactivateWhen says, with an audit note.
+// - The ladder position is a function of the anchor, the oldest overdue invoice that counts, recomputed on every
+//   evaluation. When the anchor moves to another invoice, the stages re-arm for it (anchor.ts); no stage is sent
+//   twice for the same anchor.
+// - Several stages due at once (an account first seen late, or an anchor that is already old): all are recorded as
+//   fired, only the last one's email is sent, and a suspend among them applies (Kill Bill's
+//   testDelayedCheckAppliesMostSevereMatchingState). Every email and suspension names the invoices and amounts.
+// - The hold belongs in place (episode.suspended) with reactivateWhen below_suspend_stage while the position is at or
+//   past the suspending stage, with balance_cleared from the suspension until the episode closes. If someone lifted
+//   it, it is placed again, except while an exemption covers it (an operator's exemptFor is exactly that). An
+//   exemption (reason non_payment or null) pauses the ladder: no stage fires and no hold is placed; lifting is never
+//   paused.
+// - Reactivation (reactivateOnPayment): when no open episode of the policy holds the hold in place any more and one
+//   of them did, `activate` lifts the dunning's own hold; other holds stay.
 import { localDate } from './calendar.js';
 import { formatMicros } from '../../domain/money.js';
 import { daysPastDue, overdueBalances } from './overdue.js';
-import { choosePolicy, namedStages, type DunningAccount } from './policy.js';
+import { appliesTo, choosePolicy, namedStages, type DunningAccount } from './policy.js';
+import { firedEntry, invoiceList, overdueInvoices, pickAnchor, reanchor } from './anchor.js';
 import type { InvoiceSnapshot } from './ledger.js';
 import type { DunningPolicy } from '../types.js';
 import type { HoldSource } from '../../domain/types.js';
-import type { CurrencyState, DunningAction, Episode, ExemptionView, LadderResult, StageFired } from './types.js';
+import type { CurrencyState, DunningAction, Episode, ExemptionView, LadderResult, LiftCause, StageFired } from './types.js';
 
 export interface LadderInput {
   account: DunningAccount;
@@ -44,85 +48,132 @@ export function isPaused(exemptions: readonly ExemptionView[], policyId: string,
   );
 }
 
+/** An episode whose hold state changed in this evaluation, for the lifting decision. */
+interface Settled {
+  ep: Episode;
+  wasSuspended: boolean;
+  cause: LiftCause | null;
+}
+
 export function evaluateLadder(input: LadderInput): LadderResult {
   const { account, now, policies } = input;
   const today = localDate(now, account.timezone);
   const chosen = choosePolicy(account, policies);
   const result: LadderResult = { currencies: [], episodes: [], stagesFired: [], actions: [] };
-  const closing: Episode[] = [];
-  const open: Episode[] = [];
+  const settled: Settled[] = [];
 
   const currencies = new Set(input.openEpisodes.map((e) => e.currency));
   if (chosen) {
     for (const b of overdueBalances(input.invoices, { ...chosen, timezone: account.timezone }, today)) currencies.add(b.currency);
   }
   for (const currency of [...currencies].sort()) {
-    const current = input.openEpisodes.find((e) => e.currency === currency);
-    const policy = (current && policies.find((p) => p.id === current.policyId)) ?? chosen;
-    if (!policy) {
-      if (current) closing.push({ ...current, closedAt: now });
-      continue;
+    let current = input.openEpisodes.find((e) => e.currency === currency);
+    if (current) {
+      const own = policies.find((p) => p.id === current!.policyId);
+      if (!own || !appliesTo(own.appliesTo, account)) {
+        const cause = own ? 'left_policy' : 'policy_removed';
+        const ended = { ...current, suspended: false, closedAt: now };
+        result.episodes.push(ended);
+        settled.push({ ep: ended, wasSuspended: current.suspended, cause });
+        result.actions.push({
+          kind: 'note', accountId: account.id, episodeId: current.id, policyId: current.policyId, cause,
+          note: own
+            ? `the account no longer matches the appliesTo of dunning policy ${own.id}: its episode ${current.id} ends and its dunning hold lifts`
+            : `dunning policy ${current.policyId} no longer exists: episode ${current.id} ends and its dunning hold lifts`,
+        });
+        current = undefined;
+      }
     }
-    const invoices = input.invoices.filter((i) => i.currency === currency);
-    const balance = overdueBalances(invoices, { ...policy, timezone: account.timezone }, today)[0];
+    const policy = current ? policies.find((p) => p.id === current!.policyId)! : chosen;
+    if (!policy) continue;
+    const opts = { ...policy, timezone: account.timezone };
+    const balance = overdueBalances(input.invoices.filter((i) => i.currency === currency), opts, today)[0];
     const amount = balance?.overdueMicros ?? 0;
     const paused = isPaused(input.exemptions, policy.id, now);
     const dpd = balance ? daysPastDue(balance.oldestDueAt, today, policy.graceDays) : null;
-    result.currencies.push({ currency, policyId: policy.id, overdueMicros: amount, oldestDueAt: balance?.oldestDueAt ?? null, daysPastDue: dpd, paused });
+    result.currencies.push({ currency, policyId: policy.id, overdueMicros: amount, oldestDueAt: balance?.oldestDueAt ?? null, daysPastDue: dpd, paused } satisfies CurrencyState);
 
     if (!balance || amount < policy.minOverdueMicros) {
-      if (current) closing.push({ ...current, closedAt: now });
-      continue;
-    }
-    const ep: Episode = current
-      ? { ...current, firedStages: [...current.firedStages], anchorDueAt: balance.oldestDueAt }
-      : { id: `${currency}-${now}`, accountId: account.id, currency, policyId: policy.id, openedAt: now, anchorDueAt: balance.oldestDueAt, firedStages: [], suspended: false, closedAt: null };
-    const changed = !current || current.anchorDueAt !== ep.anchorDueAt;
-    open.push(ep);
-    if (paused) {
-      if (changed) result.episodes.push(ep);
-      continue;
-    }
-    const days = dpd ?? 0;
-    const evidence = { overdue: formatMicros(amount), currency, oldestDueAt: balance.oldestDueAt, daysPastDue: days };
-    const due = namedStages(policy).filter((s) => s.afterDays <= days && !ep.firedStages.includes(s.key));
-    const source = dunningSource(policy.id);
-    let suspendStage: string | null = null;
-    due.forEach((s, i) => {
-      const last = i === due.length - 1;
-      ep.firedStages.push(s.key);
-      result.stagesFired.push({
-        accountId: account.id, episodeId: ep.id, policyId: policy.id, stage: s.key, currency, overdueMicros: amount,
-        oldestDueAt: balance.oldestDueAt, daysPastDue: days, email: s.email, emailSkipped: s.email !== null && !last, suspend: s.suspend,
-      });
-      if (s.email && last) {
-        result.actions.push({
-          kind: 'email', accountId: account.id, episodeId: ep.id, policyId: policy.id, stage: s.key, template: s.email,
-          data: { overdueAmount: evidence.overdue, currency, dueAt: balance.oldestDueAt, stage: s.key, policyId: policy.id, daysPastDue: days },
-        });
+      if (current) {
+        const ended = { ...current, suspended: false, closedAt: now };
+        result.episodes.push(ended);
+        settled.push({ ep: ended, wasSuspended: current.suspended, cause: policy.reactivateWhen });
       }
-      if (s.suspend) suspendStage = s.key;
-    });
-    if (suspendStage === null && ep.suspended && !input.nonPaymentHoldSources.includes(source)) {
-      suspendStage = [...namedStages(policy)].reverse().find((s) => s.suspend && ep.firedStages.includes(s.key))?.key ?? 'suspend';
+      continue;
     }
-    if (suspendStage !== null) {
-      ep.suspended = true;
-      result.actions.push({ kind: 'suspend', accountId: account.id, episodeId: ep.id, policyId: policy.id, source, evidence: { ...evidence, stage: suspendStage } });
-    }
-    if (changed || due.length > 0) result.episodes.push(ep);
-  }
+    const anchorId = pickAnchor(balance, current?.anchorInvoiceId ?? null);
+    const ep: Episode = current
+      ? reanchor(current, anchorId, balance.oldestDueAt)
+      : {
+          id: `${currency}-${now}`, accountId: account.id, currency, policyId: policy.id, openedAt: now, anchorDueAt: balance.oldestDueAt,
+          anchorInvoiceId: anchorId, firedStages: [], firedLog: [], suspended: false, closedAt: null,
+        };
+    const changed = !current || current.anchorDueAt !== ep.anchorDueAt || current.anchorInvoiceId !== ep.anchorInvoiceId;
+    const days = dpd ?? 0;
+    const stages = namedStages(policy);
+    const suspendAt = stages.find((s) => s.suspend)?.afterDays ?? null;
+    const atSuspendStage = suspendAt !== null && days >= suspendAt;
+    const source = dunningSource(policy.id);
+    const wasSuspended = current?.suspended ?? false;
+    const invoices = overdueInvoices(balance);
+    const list = invoiceList(invoices, currency);
+    const evidence = { overdue: formatMicros(amount), currency, oldestDueAt: balance.oldestDueAt, daysPastDue: days, invoiceId: anchorId, invoices, invoiceList: list };
 
-  for (const ep of closing) {
-    result.episodes.push(ep);
-    const policy = policies.find((p) => p.id === ep.policyId);
-    const source = dunningSource(ep.policyId);
-    const stillSuspended = open.some((o) => o.suspended && o.policyId === ep.policyId);
-    if (ep.suspended && policy?.reactivateOnPayment && !stillSuspended && input.nonPaymentHoldSources.includes(source)) {
-      result.actions.push({ kind: 'activate', accountId: account.id, episodeId: ep.id, policyId: ep.policyId, source });
+    let placeStage: string | null = null;
+    if (paused) {
+      ep.suspended = policy.reactivateWhen === 'balance_cleared' ? wasSuspended : wasSuspended && atSuspendStage;
+    } else {
+      const due = stages.filter((s) => s.afterDays <= days && !ep.firedStages.includes(s.key));
+      due.forEach((s, i) => {
+        const last = i === due.length - 1;
+        ep.firedStages.push(s.key);
+        ep.firedLog.push(firedEntry(s.key, anchorId));
+        result.stagesFired.push({
+          accountId: account.id, episodeId: ep.id, policyId: policy.id, stage: s.key, currency, overdueMicros: amount,
+          oldestDueAt: balance.oldestDueAt, daysPastDue: days, invoiceId: anchorId, invoices, email: s.email, emailSkipped: s.email !== null && !last, suspend: s.suspend,
+        } satisfies StageFired);
+        if (s.email && last) {
+          result.actions.push({
+            kind: 'email', accountId: account.id, episodeId: ep.id, policyId: policy.id, stage: s.key, template: s.email,
+            data: { overdueAmount: evidence.overdue, currency, dueAt: balance.oldestDueAt, stage: s.key, policyId: policy.id, daysPastDue: days, invoiceId: anchorId, invoices, invoiceList: list },
+          });
+        }
+        if (s.suspend) placeStage = s.key;
+      });
+      const belongs = policy.reactivateWhen === 'balance_cleared' ? wasSuspended || placeStage !== null : atSuspendStage;
+      ep.suspended = belongs;
+      if (belongs && placeStage === null && !input.nonPaymentHoldSources.includes(source)) {
+        placeStage = [...stages].reverse().find((s) => s.suspend && ep.firedStages.includes(s.key))?.key ?? 'suspend';
+      }
+      if (!belongs) placeStage = null;
+      if (placeStage !== null) {
+        result.actions.push({ kind: 'suspend', accountId: account.id, episodeId: ep.id, policyId: policy.id, source, evidence: { ...evidence, stage: placeStage } });
+      }
+      if (changed || due.length > 0 || ep.suspended !== wasSuspended) result.episodes.push(ep);
     }
+    if (paused && (changed || ep.suspended !== wasSuspended)) result.episodes.push(ep);
+    settled.push({ ep, wasSuspended, cause: ep.suspended ? null : policy.reactivateWhen });
   }
+  result.actions.push(...lifts(input, settled));
   return result;
+}
+
+/** The `activate` actions: per policy whose hold is in place, when no open episode keeps it and one let it go. */
+function lifts(input: LadderInput, settled: readonly Settled[]): DunningAction[] {
+  const out: DunningAction[] = [];
+  for (const policyId of [...new Set(settled.map((s) => s.ep.policyId))].sort()) {
+    const source = dunningSource(policyId);
+    if (!input.nonPaymentHoldSources.includes(source)) continue;
+    const mine = settled.filter((s) => s.ep.policyId === policyId);
+    if (mine.some((s) => s.ep.closedAt === null && s.ep.suspended)) continue;
+    if (input.openEpisodes.some((e) => e.policyId === policyId && e.suspended && !mine.some((s) => s.ep.id === e.id))) continue;
+    const policy = input.policies.find((p) => p.id === policyId);
+    const left = mine.find((s) => s.cause === 'left_policy' || s.cause === 'policy_removed');
+    const paid = mine.find((s) => s.wasSuspended && s.cause !== null && (s.cause === 'below_suspend_stage' || s.ep.closedAt !== null));
+    const why = left ?? (policy?.reactivateOnPayment ? paid : undefined);
+    if (why) out.push({ kind: 'activate', accountId: input.account.id, episodeId: why.ep.id, policyId, source, cause: why.cause! });
+  }
+  return out;
 }
 
 /** Every currency's overdue state is summarised for metrics: is the account overdue at or above its minimum? */

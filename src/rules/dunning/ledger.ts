@@ -2,7 +2,9 @@
 // The event with the latest occurredAt wins (ties broken by event id) for the amount, the currency and the type; the
 // due date comes from the latest event that carries one. So duplicates and out-of-order events do no harm. The facts
 // that must survive a later event are kept as order-independent extremes (earliest overdue mark, latest dispute and
-// resolution, first void/write-off), so any order of the same events folds to the same snapshot.
+// resolution), so any order of the same events folds to the same snapshot. A void or write-off is no exception: it
+// closes the invoice while it is the latest event, and a later event reopens it (issue 13: billing systems undo
+// write-offs and mistaken voids).
 // The SQL upsert in src/dunning/ledger-store.ts mirrors this. Pure: no I/O, no clock.
 import type { InvoiceEventRecord, InvoiceEventType } from '../../events/types.js';
 
@@ -23,12 +25,13 @@ export interface InvoiceSnapshot {
   /** Latest `disputed` and `dispute_resolved` events: disputed while the first is the later one. */
   disputedAt: number | null;
   disputeResolvedAt: number | null;
-  /** First `voided` or `written_off`: the invoice no longer counts, whatever follows. */
+  /** Set while the latest event is `voided` or `written_off` (its occurredAt): the invoice does not count. */
   closedAt: number | null;
 }
 
 const maxOf = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b));
 const minOf = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b));
+export const CLOSING_TYPES: readonly InvoiceEventType[] = ['voided', 'written_off'];
 const at = (e: InvoiceEventRecord, ...types: InvoiceEventType[]) => (types.includes(e.type) ? e.occurredAt : null);
 
 /** True when `e` is newer than the snapshot's latest event (occurredAt, then event id). */
@@ -72,13 +75,13 @@ export function applyInvoiceEvent(snapshot: InvoiceSnapshot | undefined, e: Invo
           lastType: e.type,
           lastEventId: e.id,
           lastOccurredAt: e.occurredAt,
+          closedAt: at(e, 'voided', 'written_off'),
         }
       : {}),
     ...(takesDue(snapshot, e) ? { dueAt: e.dueAt, dueSetAt: e.occurredAt } : {}),
     overdueMarkedAt: minOf(snapshot.overdueMarkedAt, at(e, 'overdue')),
     disputedAt: maxOf(snapshot.disputedAt, at(e, 'disputed')),
     disputeResolvedAt: maxOf(snapshot.disputeResolvedAt, at(e, 'dispute_resolved')),
-    closedAt: minOf(snapshot.closedAt, at(e, 'voided', 'written_off')),
   };
 }
 

@@ -18,6 +18,8 @@ export interface OverdueBalance {
   /** Due date of the oldest overdue invoice: the ladder's anchor. */
   oldestDueAt: string;
   invoiceCount: number;
+  /** The invoices that count, oldest first (anchor date, then invoice id). */
+  invoices: { invoiceId: string; outstandingMicros: number; anchor: string }[];
 }
 
 /** The date an invoice's days past due are counted from, or null when it has neither a due date nor a mark. */
@@ -44,16 +46,20 @@ export function overdueBalances(
     if (!isOverdue(s, opts, today)) continue;
     const anchor = anchorDate(s, opts.timezone);
     if (anchor === null) continue;
+    const item = { invoiceId: s.invoiceId, outstandingMicros: s.outstandingMicros, anchor };
     const b = byCurrency.get(s.currency);
     if (!b) {
-      byCurrency.set(s.currency, { currency: s.currency, overdueMicros: s.outstandingMicros, oldestDueAt: anchor, invoiceCount: 1 });
+      byCurrency.set(s.currency, { currency: s.currency, overdueMicros: s.outstandingMicros, oldestDueAt: anchor, invoiceCount: 1, invoices: [item] });
     } else {
       b.overdueMicros += s.outstandingMicros;
       b.invoiceCount += 1;
+      b.invoices.push(item);
       if (anchor < b.oldestDueAt) b.oldestDueAt = anchor;
     }
   }
-  return [...byCurrency.values()].sort((a, b) => (a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0));
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  for (const b of byCurrency.values()) b.invoices.sort((x, y) => cmp(x.anchor, y.anchor) || cmp(x.invoiceId, y.invoiceId));
+  return [...byCurrency.values()].sort((a, b) => cmp(a.currency, b.currency));
 }
 
 /** Days past the anchor after graceDays, never negative (a marked invoice may be marked before its grace ends). */

@@ -57,11 +57,16 @@ describe('hostile input', () => {
     problemFor(await f.call('POST', '/v1/accounts/u1/suspend', { token: f.tokens.operator, body: {} }), 400, 'body.reason');
   });
 
-  it('an id with SQL metacharacters is a 400 naming the id', async () => {
+  it('an id with SQL metacharacters is a valid id that is simply not found (queries are parameterised)', async () => {
     const id = encodeURIComponent("u1'; DROP TABLE accounts; --");
-    problemFor(await f.call('GET', `/v1/accounts/${id}`, { token: f.tokens.operator }), 400, 'params.id');
-    problemFor(await f.call('POST', `/v1/accounts/${id}/suspend`, { token: f.tokens.operator, body: { reason: 'fraud' } }), 400, 'params.id');
-    problemFor(await f.call('POST', `/v1/decisions/${encodeURIComponent("d' OR '1'='1")}/approve`, { token: f.tokens.operator, body: {} }), 400, 'params.id');
+    problemFor(await f.call('GET', `/v1/accounts/${id}`, { token: f.tokens.operator }), 404, 'params.id');
+    problemFor(await f.call('POST', `/v1/accounts/${id}/suspend`, { token: f.tokens.operator, body: { reason: 'fraud' } }), 404, 'params.id');
+    expect((await f.call('POST', `/v1/decisions/${encodeURIComponent("d' OR '1'='1")}/approve`, { token: f.tokens.operator, body: {} })).status).toBe(404);
+  });
+
+  it('an id with a control character is a 400 naming the id', async () => {
+    problemFor(await f.call('GET', `/v1/accounts/${encodeURIComponent('u1\u0000')}`, { token: f.tokens.operator }), 400, 'params.id');
+    problemFor(await f.call('GET', `/v1/accounts/${encodeURIComponent('u1\rSUSPENDED')}`, { token: f.tokens.operator }), 400, 'params.id');
   });
 
   it('an over-long id is a 400 naming the id', async () => {

@@ -20,7 +20,7 @@ export function standardPolicy(overrides: Partial<DunningPolicy> = {}): DunningP
       { afterDays: 10, email: 'final-notice', suspend: false },
       { afterDays: 14, email: null, suspend: true },
     ],
-    reactivateOnPayment: true, origin: { file: 'test', line: 1 }, ...overrides,
+    reactivateOnPayment: true, reactivateWhen: 'below_suspend_stage', origin: { file: 'test', line: 1 }, ...overrides,
   };
 }
 

@@ -92,7 +92,7 @@ describe('the whole ladder on PostgreSQL with a ManualClock', () => {
     expect((await fresh.db.query('SELECT 1 FROM holds WHERE account_id = $1', ['lad-1'])).rowCount).toBe(0);
     const sent = await emails('lad-1');
     expect(sent.map((e) => e.template)).toEqual(['payment-reminder', 'final-notice', 'suspension-non_payment', 'activation']);
-    expect(sent[0]!.dedupe).toMatch(/^dunning:lad-1:GBP-\d+:3d$/);
+    expect(sent[0]!.dedupe).toMatch(/^dunning:lad-1:GBP-\d+:3d@INV-1$/); // issue 13: one per stage and anchor invoice
 
     const kinds = await auditKinds('lad-1');
     expect(kinds.filter((k) => k.startsWith('dunning_stage'))).toEqual([

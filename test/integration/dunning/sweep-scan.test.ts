@@ -1,6 +1,7 @@
 // The sweep's SQL scan must find exactly the accounts the pure ladder has work for (else time alone would not move
 // an account up the ladder, or the sweep would do needless work). Checked on random ledgers across several days,
-// time zones, grace days, disputes, exemptions and two policies; the sweep runs between checks so state advances.
+// time zones (one unusable), grace days, disputes, exemptions, two policies with either reactivateWhen, and accounts
+// moving between them; the sweep runs between checks so state advances.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, type FreshDatabase } from '../../helpers/db.js';
 import { upsertAccounts } from '../../../src/store/accounts-repo.js';
@@ -26,7 +27,7 @@ function prng(seed: number) {
 }
 
 const policies = [
-  standardPolicy({ id: 'vip', appliesTo: { tags: { any: ['vip'] } }, graceDays: 2, countDisputed: true, minOverdueMicros: 50 * M }),
+  standardPolicy({ id: 'vip', appliesTo: { tags: { any: ['vip'] } }, graceDays: 2, countDisputed: true, minOverdueMicros: 50 * M, reactivateWhen: 'balance_cleared' }),
   standardPolicy(),
 ];
 
@@ -34,7 +35,7 @@ describe('the sweep scan', () => {
   it('returns exactly the accounts whose ladder has work, day after day', async () => {
     const rnd = prng(20261120);
     const pick = <T,>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
-    const zones = ['Europe/London', 'America/New_York', 'Asia/Tokyo', 'Pacific/Auckland', null];
+    const zones = ['Europe/London', 'America/New_York', 'Asia/Tokyo', 'Pacific/Auckland', 'Mars/Olympus', null];
     const ids = Array.from({ length: 80 }, (_, i) => `scan-${i}`);
     await upsertAccounts(fresh.db, [
       { ...customerAccount('scan-r', ''), type: 'reseller', parentId: null },
@@ -66,6 +67,9 @@ describe('the sweep scan', () => {
     let worked = 0;
     for (let day = 0; day < 24; day++) {
       const now = Date.parse('2026-10-20T06:30:00Z') + day * 86_400_000 + (day % 3) * 7 * 3_600_000;
+      // Issue 13: accounts move in and out of the vip policy (an episode whose policy no longer applies must end).
+      const moved = [pick(ids), pick(ids)];
+      await fresh.db.query(`UPDATE accounts SET tags = CASE WHEN 'vip' = ANY(tags) THEN '{}'::text[] ELSE ARRAY['vip'] END WHERE id = ANY($1::text[])`, [moved]);
       const scan = await scanSweepCandidates(fresh.db, now, 'UTC', policies);
       const states = await loadAccountStates(fresh.db, ids, now, 'UTC');
       const withWork = ids.filter((id) => {

@@ -143,8 +143,8 @@ describe('suspension and activation emails reach the main contact', () => {
 });
 
 describe('delivery guarantees', () => {
-  it('an account without a main contact is counted as no_recipient and its suspension is not held up', async () => {
-    const { dispatcher, metrics } = testDispatcher(fresh.db, { sinks: { email: sink } });
+  it('an account still without a main contact when its wait is over is parked as no_recipient, and its suspension is not held up', async () => {
+    const { dispatcher, metrics } = testDispatcher(fresh.db, { sinks: { email: sink }, waitForContactMs: 0 });
     const r = await withTransition(
       fresh.db,
       { kind: 'suspend', accountId: 'cust-nocontact', actor: operatorActor(), reason: 'fraud', source: 'operator:ops-1' },
@@ -154,9 +154,14 @@ describe('delivery guarantees', () => {
     await drainAll(dispatcher);
     expect(smtp.received).toHaveLength(0);
     const rows = await outboxRows(fresh.db, `account_id = 'cust-nocontact' AND kind = 'email'`);
-    expect(rows.map((x) => x.state)).toEqual(['done']);
-    expect(metricValue(await metrics.render(), 'suspensiond_emails_total', { template: 'suspension-fraud', outcome: 'no_recipient' })).toBe(1);
-    expect((await auditOf(fresh.db, 'cust-nocontact')).some((a) => a.kind === 'email_failed' && a.evidence?.outcome === 'no_recipient')).toBe(true);
+    expect(rows.map((x) => x.state)).toEqual(['parked']);
+    expect(rows[0]!.last_error).toMatch(/no recipient after waiting 0s: the account has no main contact yet/);
+    const text = await metrics.render();
+    expect(metricValue(text, 'suspensiond_emails_total', { template: 'suspension-fraud', outcome: 'no_recipient' })).toBe(1);
+    expect(metricValue(text, 'suspensiond_outbox_parked_total', { kind: 'email' })).toBe(1);
+    const failed = (await auditOf(fresh.db, 'cust-nocontact')).filter((a) => a.kind === 'email_failed');
+    expect(failed).toHaveLength(1);
+    expect(failed[0]!.evidence).toMatchObject({ template: 'suspension-fraud', outcome: 'no_recipient', waitingFor: 'contact' });
   });
 
   it('an SMTP server that refuses at first and then accepts gets the mail after retries', async () => {

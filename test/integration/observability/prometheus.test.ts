@@ -116,6 +116,7 @@ describe('metrics against a real Prometheus', () => {
       { id: 'chan-p', type: 'channel', parentId: 'res-p', name: 'Channel P', updatedAt: iso(now - 60_000) },
       { id: 'cust-fraud', type: 'customer', parentId: 'chan-p', name: 'Fraud Victim Ltd', mainContact: { name: 'Vic', email: 'vic@victim.example' }, updatedAt: iso(now - 60_000), timezone: 'Europe/London', currency: 'GBP' },
       { id: 'cust-late', type: 'customer', parentId: 'chan-p', name: 'Late Payer Ltd', mainContact: { name: 'Lou', email: 'lou@late.example' }, updatedAt: iso(now - 60_000), timezone: 'Europe/London', currency: 'GBP' },
+      { id: 'cust-dialler', type: 'customer', parentId: 'res-p', name: 'Dialler Ltd', mainContact: { name: 'Dee', email: 'dee@dialler.example' }, updatedAt: iso(now - 60_000), timezone: 'Europe/London', currency: 'GBP' },
     ];
     const kafka = createKafka(testBrokers());
     const producer = kafka.producer();
@@ -130,6 +131,13 @@ describe('metrics against a real Prometheus', () => {
       endedAt: iso(now - 240_000 + i * 5_000 + 60_000), durationSec: 58, disposition: 'answered', cost: '1.50', currency: 'GBP', phase: 'end',
     }));
     await producer.send({ topic: topics.cdrs, messages: cdrs.map((c) => ({ key: c.accountId, value: JSON.stringify(c) })) });
+    // A dialler's burst of 70 short domestic calls in 4 minutes: the review-mode call-burst rule opens a decision.
+    const burst = Array.from({ length: 70 }, (_, i) => ({
+      id: `prom-b-${i}`, accountId: 'cust-dialler', direction: 'outbound', caller: '+441134960000',
+      callee: `+4411349${String(60100 + i)}`, startedAt: iso(now - 240_000 + i * 3_000),
+      endedAt: iso(now - 240_000 + i * 3_000 + 20_000), durationSec: 0, disposition: 'no_answer', cost: '0', currency: 'GBP', phase: 'end',
+    }));
+    await producer.send({ topic: topics.cdrs, messages: burst.map((c) => ({ key: c.accountId, value: JSON.stringify(c) })) });
     // Poison: a dead letter.
     await producer.send({ topic: topics.cdrs, messages: [{ key: 'cust-fraud', value: '{not json' }] });
     // An invoice 20 days overdue: the dunning ladder reaches suspension at the next sweep.

@@ -63,3 +63,12 @@ describe('the suspensiond command line', () => {
     expect(io.err()).not.toContain('sd_x');
   });
 });
+
+describe('the accounts commands check ids locally', () => {
+  it('an id argument with a control character is a usage error before anything is sent', async () => {
+    let err = '';
+    const io: CliIo = { stdout: { write: () => true }, stderr: { write: (s: string) => (err += s) }, env: { SUSPENSIOND_URL: 'http://127.0.0.1:9', SUSPENSIOND_TOKEN: 't' } };
+    expect(await main(['accounts', 'show', 'u1\u0000'], io)).toBe(64);
+    expect(err).toContain('the account id must not contain');
+  });
+});

@@ -82,6 +82,7 @@ describe('status message body (CONTRACT §2)', () => {
       outboundCalls: 'blocked',
       portalAccess: 'blocked',
       inboundCalls: 'allowed',
+      emergencyCalls: 'allowed',
       billing: 'continues',
     });
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { addDays, daysBetween, localDate } from '../../../src/rules/dunning/calendar.js';
+import { addDays, daysBetween, isUsableTimeZone, localDate, resolveTimeZone } from '../../../src/rules/dunning/calendar.js';
 import { formatMicros } from '../../../src/domain/money.js';
 
 describe('calendar days in the account time zone', () => {
@@ -34,5 +34,20 @@ describe('money formatting', () => {
     expect(formatMicros(1)).toBe('0.000001');
     expect(formatMicros(-2_500_000)).toBe('-2.50');
     expect(formatMicros(123_456_789_012_345_678n)).toBe('123456789012.345678');
+  });
+});
+
+describe('time zones the ladder cannot use (issue 11)', () => {
+  it('an unusable stored zone falls back to the default and is named, so the caller can note it', () => {
+    expect(isUsableTimeZone('Mars/Olympus')).toBe(false);
+    expect(isUsableTimeZone('')).toBe(false);
+    expect(isUsableTimeZone('Europe/London')).toBe(true);
+    expect(resolveTimeZone('Mars/Olympus', 'UTC')).toEqual({ timezone: 'UTC', unusable: 'Mars/Olympus' });
+    expect(resolveTimeZone('Asia/Tokyo', 'UTC')).toEqual({ timezone: 'Asia/Tokyo', unusable: null });
+    expect(resolveTimeZone(null, 'Europe/London')).toEqual({ timezone: 'Europe/London', unusable: null });
+  });
+
+  it('a zone Intl accepts but the database does not is also replaced', () => {
+    expect(resolveTimeZone('Asia/Tokyo', 'UTC', false)).toEqual({ timezone: 'UTC', unusable: 'Asia/Tokyo' });
   });
 });

@@ -22,6 +22,7 @@ export function standardPolicy(overrides: Partial<DunningPolicy> = {}): DunningP
       { afterDays: 14, email: null, suspend: true },
     ],
     reactivateOnPayment: true,
+    reactivateWhen: 'below_suspend_stage',
     origin: { file: 'test', line: 1 },
     ...overrides,
   };
@@ -53,7 +54,7 @@ export class LadderSim {
   readonly log: { at: string; action: DunningAction }[] = [];
 
   constructor(
-    readonly account: DunningAccount = { id: 'cust-1', type: 'customer', tags: [], timezone: 'Europe/London' },
+    public account: DunningAccount = { id: 'cust-1', type: 'customer', tags: [], timezone: 'Europe/London' },
     readonly policies: DunningPolicy[] = [standardPolicy()],
   ) {}
 
@@ -96,7 +97,7 @@ export class LadderSim {
   /** `kind:detail@localDate` for each logged action, for compact assertions. */
   summary(): string[] {
     return this.log.map(({ at, action }) => {
-      const detail = action.kind === 'email' ? action.template : action.kind === 'suspend' ? action.evidence.stage : action.source;
+      const detail = action.kind === 'email' ? action.template : action.kind === 'suspend' ? action.evidence.stage : action.kind === 'note' ? action.cause : action.source;
       return `${action.kind}:${detail}@${at}`;
     });
   }

@@ -26,14 +26,17 @@ describe('the dunning ladder with fake time', () => {
     expect(sim.log).toHaveLength(4);
   });
 
-  it('carries the amount, currency, anchor and stage in each stage email', () => {
+  it('carries the amount, currency, anchor, stage and the invoices it is about in each stage email', () => {
     const sim = new LadderSim();
     sim.receive(invoiceEvent('overdue', { outstanding: 120.5, dueAt: '2026-11-01', at: '2026-11-02T09:00:00Z' }));
     const r = sim.evaluate('2026-11-04T12:00:00Z');
     expect(r.actions).toEqual([
       {
         kind: 'email', accountId: 'cust-1', episodeId: r.episodes[0]!.id, policyId: 'standard', stage: '3d', template: 'payment-reminder',
-        data: { overdueAmount: '120.50', currency: 'GBP', dueAt: '2026-11-01', stage: '3d', policyId: 'standard', daysPastDue: 3 },
+        data: {
+          overdueAmount: '120.50', currency: 'GBP', dueAt: '2026-11-01', stage: '3d', policyId: 'standard', daysPastDue: 3,
+          invoiceId: 'INV-1', invoices: [{ invoiceId: 'INV-1', outstanding: '120.50', dueAt: '2026-11-01' }], invoiceList: 'INV-1 120.50 GBP due 2026-11-01',
+        },
       },
     ]);
     expect(r.stagesFired).toEqual([expect.objectContaining({ stage: '3d', email: 'payment-reminder', emailSkipped: false, suspend: false })]);

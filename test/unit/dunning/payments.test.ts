@@ -82,19 +82,23 @@ describe('payments and event ordering', () => {
     expect(plain.evaluate('2026-11-06T01:00:00Z').actions.map((a) => a.kind)).toEqual(['email']);
   });
 
-  it('voided and written-off invoices never count, even when a later event arrives', () => {
+  it('voided and written-off invoices do not count while that is their latest event; a later event reopens them', () => {
     const sim = new LadderSim();
     sim.receive(
       invoiceEvent('overdue', { invoiceId: 'A', outstanding: 50, at: '2026-11-02T00:00:00Z' }),
       invoiceEvent('voided', { invoiceId: 'A', outstanding: 50, at: '2026-11-03T00:00:00Z' }),
       invoiceEvent('overdue', { invoiceId: 'B', outstanding: 50, at: '2026-11-02T00:00:00Z' }),
       invoiceEvent('written_off', { invoiceId: 'B', outstanding: 50, at: '2026-11-03T00:00:00Z' }),
-      invoiceEvent('payment', { invoiceId: 'B', outstanding: 40, at: '2026-11-04T00:00:00Z' }),
     );
     expect(sim.evaluate('2026-11-20T00:00:00Z').episodes).toEqual([]);
+    // Issue 13 (was: "never count, even when a later event arrives"): the latest event wins for voids and write-offs too.
+    sim.receive(invoiceEvent('payment', { invoiceId: 'B', outstanding: 40, at: '2026-11-04T00:00:00Z' }));
+    const r = sim.evaluate('2026-11-20T00:00:00Z');
+    expect(r.episodes).toEqual([expect.objectContaining({ anchorInvoiceId: 'B', closedAt: null })]);
+    expect(r.currencies[0]!.overdueMicros).toBe(40 * M);
   });
 
-  it('re-anchors on the next oldest invoice when the oldest is paid: fired stages stay fired, later ones count from the new anchor', () => {
+  it('re-anchors on the next oldest invoice when the oldest is paid: the stages re-arm and count from the new anchor', () => {
     const sim = new LadderSim();
     sim.receive(
       invoiceEvent('overdue', { invoiceId: 'OLD', outstanding: 100, dueAt: '2026-11-01', at: '2026-11-02T00:00:00Z' }),
@@ -106,9 +110,11 @@ describe('payments and event ordering', () => {
     sim.sweep('2026-11-08T09:00:00Z', '2026-11-25T00:00:00Z', 3_600_000);
     expect(sim.episodes).toHaveLength(1);
     expect(sim.episodes[0]!.anchorDueAt).toBe('2026-11-06');
-    // No second reminder (3d fired already); the final notice at NEW's day 10 (16 Nov), not OLD's (11 Nov).
+    // Issue 13 (was: no second reminder): the reminder re-arms for NEW (its day 3, 9 Nov), then the final notice at
+    // NEW's day 10 (16 Nov), not OLD's (11 Nov), and the suspension at NEW's day 14.
     expect(sim.summary()).toEqual([
       'email:payment-reminder@2026-11-04T00:00:00.000Z',
+      'email:payment-reminder@2026-11-09T00:00:00.000Z',
       'email:final-notice@2026-11-16T00:00:00.000Z',
       'suspend:14d@2026-11-20T00:00:00.000Z',
     ]);

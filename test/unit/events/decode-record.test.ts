@@ -126,3 +126,43 @@ describe('account decoding', () => {
     expect(errorOf('accounts', account({ type: 'partner' }))).toBe('type: must be one of reseller, channel, customer');
   });
 });
+
+describe('one validation on every path (issue 11): text the database or a mail header cannot take is a dead letter naming the field', () => {
+  const CTRL = /must not contain/;
+  it('NUL or a lone surrogate in any id or text field is rejected, naming that field', () => {
+    expect(errorOf('accounts', account({ name: 'Acme\u0000Ltd' }))).toMatch(/^name: must not contain/);
+    expect(errorOf('accounts', account({ id: 'cust\ud800' }))).toMatch(/^id: must not contain/);
+    expect(errorOf('accounts', account({ parentId: 'chan\u0000' }))).toMatch(/^parentId: must not contain/);
+    expect(errorOf('accounts', account({ tags: ['vip', 'a\u0000'] }))).toMatch(/^tags\.1: must not contain/);
+    expect(errorOf('cdrs', cdr({ id: 'c-\u0000' }))).toMatch(/^id: must not contain/);
+    expect(errorOf('cdrs', cdr({ accountId: 'cust-\udfff' }))).toMatch(/^accountId: must not contain/);
+    expect(errorOf('cdrs', cdr({ callee: '+4420\u0000' }))).toMatch(/^callee: must not contain/);
+    expect(errorOf('cdrs', cdr({ caller: '\ud800' }))).toMatch(/^caller: must not contain/);
+    expect(errorOf('invoices', invoice({ invoiceId: 'INV\u0000' }))).toMatch(/^invoiceId: must not contain/);
+    expect(errorOf('invoices', invoice({ id: 'evt\u0007' }))).toMatch(CTRL);
+  });
+  it("an id may hold any other character, so O'Brien & Sons/7 is accepted", () => {
+    expect(errorOf('accounts', account({ id: "O'Brien & Sons/7" }))).toBe('accepted');
+    expect(errorOf('cdrs', cdr({ accountId: "O'Brien & Sons/7" }))).toBe('accepted');
+  });
+  it('an email field holds one address: a<b>;c@example.com and evil,victim@… are rejected', () => {
+    expect(errorOf('accounts', account({ mainContact: { email: 'a<b>;c@example.com' } }))).toMatch(/^mainContact\.email: must be one email address/);
+    expect(errorOf('accounts', account({ mainContact: { email: 'evil,victim@example.com' } }))).toMatch(/^mainContact\.email: must be one email address/);
+  });
+  it('a display name with CR, LF, NEL or U+2028 (as JSON escapes) is rejected', () => {
+    for (const name of ['Jo\r\nBcc: x@evil.example', 'Jo\u0085Bloggs', 'Jo\u2028Bloggs']) {
+      expect(errorOf('accounts', `{"id":"a","type":"reseller","mainContact":{"name":${JSON.stringify(name)},"email":"jo@acme.example"}}`)).toMatch(
+        /^mainContact\.name: must not contain/,
+      );
+    }
+  });
+  it('an offset is not a time zone, and a due date in year 0 or 9999 is out of range', () => {
+    expect(errorOf('accounts', account({ timezone: '+01:00' }))).toBe('timezone: must be an IANA time zone such as Europe/London');
+    expect(errorOf('invoices', invoice({ dueAt: '0000-01-01' }))).toMatch(/^dueAt: must be between/);
+    expect(errorOf('invoices', invoice({ dueAt: '9999-12-31' }))).toMatch(/^dueAt: must be between/);
+  });
+  it('a record nested 12,000 levels deep is rejected without being walked', () => {
+    const deep = `{"id":"a","type":"reseller","x":${'['.repeat(12_000)}${']'.repeat(12_000)}}`;
+    expect(errorOf('accounts', deep)).toBe('value: nested deeper than 64 levels');
+  });
+});

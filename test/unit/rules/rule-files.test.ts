@@ -143,4 +143,16 @@ describe('rule files', () => {
     }
     expect(seen).toEqual(['ok 2', 'error fraud[0].bogus']);
   });
+
+  it('the rule files of before issue 12 stay valid and keep their state fingerprints (no baseline kind added)', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { ruleFingerprint } = await import('../../../src/rules/engine-state.js');
+    // bench/detection/baseline-rules/fraud.yaml is the shipped fraud.yaml as it was before issue 12
+    const text = await readFile('bench/detection/baseline-rules/fraud.yaml', 'utf8');
+    const parsed = parseRuleFile('fraud.yaml', text);
+    expect(parsed.problems).toEqual([]);
+    const spike = parsed.fraud.find((r) => r.id === 'spend-spike')!;
+    expect(spike.baseline).toEqual({ factor: 10, minimum: 40_000_000 });
+    expect(ruleFingerprint(spike)).toBe(JSON.stringify([{ direction: 'outbound', dispositions: ['answered'] }, 'cost', 3_600_000, 2, { factor: 10, minimum: 40_000_000 }]));
+  });
 });

@@ -1,0 +1,94 @@
+// The bearer-token cache in front of every route's authentication, so a request costs no token lookup in the
+// database. Revocation still takes effect within 1 s on every replica:
+// - the `api_tokens` triggers (migration 0012) NOTIFY each revoked or deleted token id; the status view's LISTEN
+//   connection hands it to `revoked`, which evicts the token at once;
+// - while the feed is not following (LISTEN lost, still loading) nothing is cached or answered from the cache, so
+//   every request asks the store, as without a cache; a reset empties the cache;
+// - a lookup that raced a revocation (any revocation or reset arrived while it read the store) is not cached;
+// - `ttlMs` (default 5 s) bounds an entry's life as a safety net.
+// Owns: the cache only. Never: stores the token itself (the key is its sha256) or caches a failure.
+import { createHash } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import type { ChangeWatcher } from '../status-view/status-view.js';
+import type { Authenticate } from './route.js';
+import type { TokenActor } from './tokens.js';
+
+/** Where revocations and account changes come from: the status view (src/status-view). */
+export interface ChangeFeed {
+  readonly following: boolean;
+  watch(w: ChangeWatcher): () => void;
+}
+
+export interface TokenCacheOptions {
+  ttlMs?: number;
+  /** Entries kept at most; the oldest go first (default 10,000). */
+  maxEntries?: number;
+  now?: () => number;
+  /** Told the outcome of each lookup of a bearer token (metrics). */
+  onLookup?: (outcome: 'hit' | 'miss' | 'bypass') => void;
+}
+
+const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
+
+export interface CachedAuthentication {
+  authenticate: Authenticate;
+  /** Stops following the feed. */
+  close(): void;
+  readonly size: number;
+}
+
+export function cachedAuthentication(inner: Authenticate, feed: ChangeFeed, opts: TokenCacheOptions = {}): CachedAuthentication {
+  const ttl = opts.ttlMs ?? 5_000;
+  const max = opts.maxEntries ?? 10_000;
+  const now = opts.now ?? Date.now;
+  const count = opts.onLookup ?? (() => undefined);
+  const cache = new Map<string, { actor: TokenActor; until: number }>();
+  // Bumped by every revocation and reset: a store lookup that saw it change does not cache its answer.
+  let epoch = 0;
+  const unwatch = feed.watch({
+    tokenRevoked(tokenId) {
+      epoch++;
+      for (const [key, e] of cache) if (e.actor.tokenId === tokenId) cache.delete(key);
+    },
+    reset() {
+      epoch++;
+      cache.clear();
+    },
+  });
+
+  const authenticate: Authenticate = async (req: FastifyRequest) => {
+    if (req.actor !== undefined) return req.actor;
+    const header = req.headers.authorization;
+    const m = typeof header === 'string' ? BEARER.exec(header) : null;
+    if (!m) return inner(req);
+    if (!feed.following) {
+      count('bypass');
+      return inner(req);
+    }
+    const key = createHash('sha256').update(m[1]!).digest('base64');
+    const t = now();
+    const hit = cache.get(key);
+    if (hit && hit.until > t) {
+      count('hit');
+      req.actor = hit.actor;
+      return hit.actor;
+    }
+    count('miss');
+    const before = epoch;
+    const actor = await inner(req);
+    if (actor && epoch === before && feed.following) {
+      if (!hit && cache.size >= max) cache.delete(cache.keys().next().value!);
+      cache.set(key, { actor, until: t + ttl });
+    } else {
+      cache.delete(key);
+    }
+    return actor;
+  };
+  return {
+    authenticate,
+    close: unwatch,
+    get size() {
+      return cache.size;
+    },
+  };
+}

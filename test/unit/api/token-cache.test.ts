@@ -1,0 +1,86 @@
+// The bearer-token cache's rules, with an in-memory change feed and a counting store lookup: a hit costs no lookup;
+// a revocation evicts at once; a lookup that raced a revocation is not kept; nothing is cached or served while the
+// feed is not following; entries expire after the TTL.
+import type { FastifyRequest } from 'fastify';
+import { describe, expect, it } from 'vitest';
+import { cachedAuthentication, type ChangeFeed } from '../../../src/api/token-cache.js';
+import type { TokenActor } from '../../../src/api/tokens.js';
+import type { ChangeWatcher } from '../../../src/status-view/status-view.js';
+
+function feed(): ChangeFeed & { watchers: Set<ChangeWatcher>; following: boolean } {
+  const watchers = new Set<ChangeWatcher>();
+  return { following: true, watchers, watch: (w) => (watchers.add(w), () => void watchers.delete(w)) };
+}
+const actor: TokenActor = { tokenId: 't1', role: 'operator', accountId: null, label: null };
+const req = (token = 'sd_x') => ({ headers: { authorization: `Bearer ${token}` } }) as unknown as FastifyRequest;
+
+function store(onLookup: () => void = () => undefined) {
+  const s = { lookups: 0, live: true };
+  const inner = async () => {
+    s.lookups++;
+    onLookup();
+    return s.live ? actor : null;
+  };
+  return { s, inner };
+}
+
+describe('token cache', () => {
+  it('answers a known token from memory until it is revoked, then asks the store again', async () => {
+    const f = feed();
+    const { s, inner } = store();
+    const c = cachedAuthentication(inner, f);
+    expect(await c.authenticate(req())).toEqual(actor);
+    expect(await c.authenticate(req())).toEqual(actor);
+    expect(s.lookups).toBe(1);
+    s.live = false;
+    for (const w of f.watchers) w.tokenRevoked?.('t1');
+    expect(await c.authenticate(req())).toBeNull();
+    expect(s.lookups).toBe(2);
+  });
+
+  it('does not keep a lookup during which a revocation arrived', async () => {
+    const f = feed();
+    const { s, inner } = store(() => {
+      for (const w of f.watchers) w.tokenRevoked?.('t1');
+    });
+    const c = cachedAuthentication(inner, f);
+    await c.authenticate(req());
+    expect(c.size).toBe(0);
+    await c.authenticate(req());
+    expect(s.lookups).toBe(2);
+  });
+
+  it('neither caches nor serves from the cache while the feed is not following, and a reset empties it', async () => {
+    const f = feed();
+    const { s, inner } = store();
+    const c = cachedAuthentication(inner, f);
+    await c.authenticate(req());
+    expect(c.size).toBe(1);
+    f.following = false;
+    for (const w of f.watchers) w.reset();
+    expect(c.size).toBe(0);
+    await c.authenticate(req());
+    await c.authenticate(req());
+    expect(s.lookups).toBe(3);
+    expect(c.size).toBe(0);
+  });
+
+  it('forgets an entry after its TTL and never caches a refusal', async () => {
+    const f = feed();
+    const { s, inner } = store();
+    let t = 0;
+    const c = cachedAuthentication(inner, f, { ttlMs: 1_000, now: () => t });
+    await c.authenticate(req());
+    t = 999;
+    await c.authenticate(req());
+    expect(s.lookups).toBe(1);
+    t = 1_000;
+    await c.authenticate(req());
+    expect(s.lookups).toBe(2);
+    s.live = false;
+    t = 5_000;
+    expect(await c.authenticate(req())).toBeNull();
+    expect(await c.authenticate(req())).toBeNull();
+    expect(s.lookups).toBe(4);
+  });
+});

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { authorizeCall } from '../../../src/domain/call-authorization.js';
+import { emergencyNumbers, EmergencyNumbersError, isEmergencyNumber } from '../../../src/domain/emergency-numbers.js';
+
+const hold = { id: 'h-1', reason: 'fraud' as const, source: 'rule:irsf-destinations' as const, since: '2026-11-24T21:09:16Z' };
+
+describe('emergency numbers', () => {
+  const table = emergencyNumbers();
+  it.each([
+    ['999', 'GB', true],
+    ['112', 'GB', true],
+    ['112', 'FR', true],
+    ['911', 'US', true],
+    ['911', 'CA', true],
+    ['000', 'AU', true],
+    ['999', 'US', false],
+    ['000', 'GB', false],
+    ['911', null, true],
+    ['000', null, true],
+    ['sip:999@switch.example', 'GB', true],
+    ['tel:112', null, true],
+    ['9999', 'GB', false],
+    ['+44999', 'GB', false],
+  ] as const)('%s dialled from %s is an emergency number: %s', (callee, country, expected) => {
+    expect(isEmergencyNumber(table, callee, country)).toBe(expected);
+  });
+
+  it('EMERGENCY_NUMBERS replaces the lists of the countries it names and keeps the others', () => {
+    const t = emergencyNumbers('GB:999,112,911;NZ:111');
+    expect(isEmergencyNumber(t, '911', 'GB')).toBe(true);
+    expect(isEmergencyNumber(t, '111', 'NZ')).toBe(true);
+    expect(isEmergencyNumber(t, '911', 'US')).toBe(true);
+  });
+
+  it('a malformed EMERGENCY_NUMBERS names the bad part', () => {
+    expect(() => emergencyNumbers('GB=999')).toThrow(EmergencyNumbersError);
+    expect(() => emergencyNumbers('GB:99x')).toThrow(/GB:99x/);
+  });
+});
+
+describe('authorizeCall', () => {
+  it('an unknown account is allowed with the reason "unknown account"', () => {
+    expect(authorizeCall(null, false)).toEqual({ allow: true, reason: 'unknown account', holds: [], inheritedFrom: [], emergency: false });
+  });
+  it('an active account is allowed', () => {
+    expect(authorizeCall({ status: 'active', holds: [], inheritedFrom: [] }, false)).toMatchObject({ allow: true, reason: 'active' });
+  });
+  it('a suspended account is denied, naming its holds and the ancestors it inherits from', () => {
+    const out = authorizeCall({ status: 'suspended', holds: [hold], inheritedFrom: ['chan-7'] }, false);
+    expect(out).toEqual({
+      allow: false,
+      reason: 'suspended: fraud hold by rule:irsf-destinations; inherited from chan-7',
+      holds: [hold],
+      inheritedFrom: ['chan-7'],
+      emergency: false,
+    });
+  });
+  it('a suspended account may still call an emergency number', () => {
+    const out = authorizeCall({ status: 'suspended', holds: [], inheritedFrom: ['chan-7'] }, true);
+    expect(out).toMatchObject({ allow: true, emergency: true, inheritedFrom: ['chan-7'] });
+    expect(out.reason).toMatch(/^emergency number/);
+  });
+});

@@ -1,7 +1,7 @@
 // Writes the demo's sample set into examples/ from the detection evaluation's generator (bench/detection), so the
 // demo stays true as the rules improve: `npx tsx scripts/make-examples.ts`. Deterministic for a seed.
 // - the platform: 2 resellers, 5 channels and ~200 customers (every attacked customer whose attack starts in the
-//   demo day, up to four customers of each rarer honest profile, and offices and sole traders to make up the number);
+//   demo day, two outbound call centres, one inbound, and up to four customers of each other rarer honest profile, and offices and sole traders to make up the number);
 // - a day of their CDRs (end records), chosen as the 24 h of the week in which the most kinds of attack begin,
 //   a PBX hack among them;
 // - a month of invoice events: each customer's October invoice, paid before it falls due, except one customer's,
@@ -46,11 +46,14 @@ function selectCustomers(accounts: readonly PlatformAccount[], dayStart: number)
   const honest = customers.filter((a) => !a.attack);
   // At most four of each rarer profile: enough to show them, few enough that the day stays quick to play.
   const seen = new Map<string, number>();
-  const rare = honest.filter((a) => {
+  // The largest call centres first: a 40-seat predictive dialler is what a newcomer should see judged.
+  const bySize = [...honest].sort((x, y) => y.lines - x.lines);
+  const rare = bySize.filter((a) => {
     if (a.profile === 'sme-office' || a.profile === 'sole-trader') return false;
     const n = (seen.get(a.profile!) ?? 0) + 1;
     seen.set(a.profile!, n);
-    return n <= 4;
+    // A call centre makes thousands of calls a day: a few keep the sample files small.
+    return n <= (a.profile === 'outbound-call-centre' ? 2 : a.profile === 'inbound-call-centre' ? 1 : 4);
   });
   const common = honest.filter((a) => a.profile === 'sme-office' || a.profile === 'sole-trader');
   const fill = Math.max(0, TARGET_CUSTOMERS - attacked.length - rare.length);

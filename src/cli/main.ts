@@ -5,6 +5,7 @@ import path from 'node:path';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { RulesError } from '../rules/load-rules.js';
 import { accountsCommand } from './commands/accounts.js';
+import { demoCommand } from './commands/demo.js';
 import { migrateCommand } from './commands/migrate.js';
 import { replayCommand } from './commands/replay.js';
 import { rulesCheckCommand } from './commands/rules-check.js';
@@ -35,6 +36,8 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
         return await tokensCommand(rest, io, config());
       case 'accounts':
         return await accountsCommand(rest, io);
+      case 'demo':
+        return await demoCommand(rest, io);
       case 'help':
       case '--help':
       case '-h':

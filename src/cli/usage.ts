@@ -20,6 +20,9 @@ commands:
   accounts history <id>
                                         the API from the shell: --url and --token, or SUSPENSIOND_URL and
                                         SUSPENSIOND_TOKEN; --json for machine-readable output
+  demo [--url URL] [--token T] [--speed N|max] [--kafka]
+                                        load the sample platform of examples/ into a running daemon and
+                                        play a day of its traffic (see: suspensiond demo --help)
 
 configuration comes from the environment (see the README); bad configuration exits with status 2.
 `;

@@ -7,18 +7,20 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApiClient, type ApiClient } from '../api-client.js';
 import { buildTimetable, parseSpeed, type DemoRecord, type OperatorAction } from '../demo/schedule.js';
-import { httpSender, kafkaSender, type DemoSender, type SendOutcome } from '../demo/senders.js';
+import { createDemoTopics, httpSender, kafkaSender, type DemoSender, type SendOutcome } from '../demo/senders.js';
 import { progressBar } from '../demo/progress.js';
 import { readDemoSet, type DemoPlan } from '../demo/sample-set.js';
 import { EXIT, println, UsageError, type CliIo } from '../io.js';
 
 export const DEMO_USAGE = `usage: suspensiond demo [--url URL] [--token T] [--speed N|max] [--kafka] [--brokers host:port,...] [--dir examples]
+       suspensiond demo --kafka --create-topics [--brokers host:port,...]
 
 Loads the sample platform (2 resellers, 5 channels, ~200 customers) into a running daemon and plays a day of its
 traffic. --speed is simulated seconds per real second (default 1440: the day in a minute); max sends as fast as the
 daemon takes it. The token defaults to SUSPENSIOND_TOKEN, then to $DATA_DIR/operator-token (written by the first
 \`npm start\`). --kafka publishes to the input topics (TOPIC_ACCOUNTS, TOPIC_CDRS, TOPIC_INVOICES) of KAFKA_BROKERS
-instead of posting to the HTTP ingest; operator actions still go through the API.
+instead of posting to the HTTP ingest; operator actions still go through the API. --kafka --create-topics creates
+the daemon's topics (6 partitions each, account-status compacted) where they are missing, then exits.
 `;
 
 const DEFAULT_DIR = path.resolve(import.meta.dirname, '../../../examples');
@@ -31,6 +33,7 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
       token: { type: 'string' },
       speed: { type: 'string' },
       kafka: { type: 'boolean', default: false },
+      'create-topics': { type: 'boolean', default: false },
       brokers: { type: 'string' },
       dir: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -46,6 +49,14 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+  const brokers = (values.brokers ?? io.env.KAFKA_BROKERS ?? '').split(',').map((b) => b.trim()).filter(Boolean);
+  const topics = { accounts: io.env.TOPIC_ACCOUNTS ?? 'accounts', cdrs: io.env.TOPIC_CDRS ?? 'cdrs', invoices: io.env.TOPIC_INVOICES ?? 'invoices' };
+  if ((values.kafka || values['create-topics']) && brokers.length === 0) throw new UsageError('--kafka needs --brokers or KAFKA_BROKERS');
+  if (values['create-topics']) {
+    const made = await createDemoTopics(brokers, { ...topics, status: io.env.TOPIC_STATUS ?? 'account-status', dlq: io.env.TOPIC_DLQ ?? 'suspensiond-dlq' });
+    println(io.stdout, made.length > 0 ? `created topics: ${made.join(', ')}` : 'topics already exist');
+    return EXIT.ok;
+  }
   const url = values.url ?? io.env.SUSPENSIOND_URL ?? `http://${io.env.HTTP_HOST ?? '127.0.0.1'}:${io.env.HTTP_PORT ?? '8080'}`;
   const token = values.token ?? io.env.SUSPENSIOND_TOKEN ?? (await readOperatorToken(io.env.DATA_DIR ?? './data'));
   if (!token) throw new UsageError('no token: pass --token, set SUSPENSIOND_TOKEN, or start the daemon once on embedded defaults');
@@ -54,13 +65,7 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
 
   let sender: DemoSender;
   if (values.kafka) {
-    const brokers = (values.brokers ?? io.env.KAFKA_BROKERS ?? '').split(',').map((b) => b.trim()).filter(Boolean);
-    if (brokers.length === 0) throw new UsageError('--kafka needs --brokers or KAFKA_BROKERS');
-    sender = await kafkaSender(brokers, {
-      accounts: io.env.TOPIC_ACCOUNTS ?? 'accounts',
-      cdrs: io.env.TOPIC_CDRS ?? 'cdrs',
-      invoices: io.env.TOPIC_INVOICES ?? 'invoices',
-    });
+    sender = await kafkaSender(brokers, topics);
   } else {
     sender = httpSender(url, token);
   }

@@ -51,6 +51,28 @@ export interface KafkaTopics {
   invoices: string;
 }
 
+/** Creates the daemon's topics where they are missing: the inputs with `partitions` each, `account-status`
+ *  compacted (CONTRACT §2: the latest status per account), the DLQ. For the walk-through; production creates its own. */
+export async function createDemoTopics(brokers: string[], names: KafkaTopics & { status: string; dlq: string }, partitions = 6): Promise<string[]> {
+  const kafka = new kafkajs.Kafka({ clientId: 'suspensiond-demo', brokers, logLevel: kafkajs.logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const wanted = [
+      { topic: names.accounts, numPartitions: partitions },
+      { topic: names.cdrs, numPartitions: partitions },
+      { topic: names.invoices, numPartitions: partitions },
+      { topic: names.status, numPartitions: partitions, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+      { topic: names.dlq, numPartitions: 1 },
+    ].filter((t) => !existing.has(t.topic));
+    if (wanted.length > 0) await admin.createTopics({ topics: wanted, waitForLeaders: false });
+    return wanted.map((t) => t.topic);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 export async function kafkaSender(brokers: string[], topics: KafkaTopics): Promise<DemoSender> {
   const kafka = new kafkajs.Kafka({ clientId: 'suspensiond-demo', brokers, logLevel: kafkajs.logLevel.NOTHING });
   const producer = kafka.producer({ allowAutoTopicCreation: false });

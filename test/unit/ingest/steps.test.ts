@@ -15,11 +15,12 @@ const NOW = Date.parse('2026-11-29T12:00:00Z');
 const raw = (offset: number, value: unknown): RawRecord => ({ offset, key: null, value: Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)), arrivedAtMs: NOW });
 const call = (id: string, accountId: string) => cdrToWire(cdr({ id, accountId, callee: '+442071234567', startedAt: NOW - 600_000 }));
 
-/** Answers the profile query; refuses ids holding NUL the way PostgreSQL refuses them in jsonb (22P05). */
+/** Answers the profile query; refuses one account id the way PostgreSQL refuses a value it cannot read (22P05).
+ *  (A NUL, the usual cause, is now refused by decoding itself; the step must still isolate whatever slips by.) */
 const profilesDb: Queryable = {
   async query<R>(_text: string, params?: readonly unknown[]) {
     const ids = JSON.parse(String(params![0])) as string[];
-    if (ids.some((id) => id.includes('\u0000'))) throw Object.assign(new Error('unsupported Unicode escape sequence'), { code: '22P05' });
+    if (ids.some((id) => id === 'unreadable-in-db')) throw Object.assign(new Error('unsupported Unicode escape sequence'), { code: '22P05' });
     return { rows: [] as R[], rowCount: 0 };
   },
 };
@@ -48,7 +49,7 @@ describe('decode step', () => {
 
 describe('evaluate step', () => {
   it('dead-letters alone a CDR whose account the database cannot read and one the engine throws on', async () => {
-    const decoded = decodeBatch('cdrs', [raw(0, call('a', 'x')), raw(1, call('b', 'nul\u0000id')), raw(2, call('c', 'y')), raw(3, call('d', 'y'))], { kafka: true, appliedOffset: null, rebuildUntil: null });
+    const decoded = decodeBatch('cdrs', [raw(0, call('a', 'x')), raw(1, call('b', 'unreadable-in-db')), raw(2, call('c', 'y')), raw(3, call('d', 'y'))], { kafka: true, appliedOffset: null, rebuildUntil: null });
     const results = await evaluateBatch({
       results: decoded.results,
       arrivedAtMs: () => NOW,

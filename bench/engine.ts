@@ -84,7 +84,9 @@ const heap = () => {
   return { heap: m.heapUsed, buffers: m.arrayBuffers };
 };
 
-const allRules = buildRuleSet([{ file: 'rules/fraud.yaml', text: readFileSync(new URL('../rules/fraud.yaml', import.meta.url), 'utf8') }], 'bench').rules.fraud;
+/** `RULES_FILE=path` runs another rule file (e.g. bench/detection/baseline-rules/fraud.yaml, the rules before issue 12). */
+const rulesFile = process.env.RULES_FILE || new URL('../rules/fraud.yaml', import.meta.url).pathname;
+const allRules = buildRuleSet([{ file: rulesFile, text: readFileSync(rulesFile, 'utf8') }], 'bench').rules.fraud;
 /** `RULES=id,id` keeps only those default rules (`RULES=` none), to see what each costs. */
 const only = process.env.RULES?.split(',').filter(Boolean);
 const rules = only ? allRules.filter((x) => only.includes(x.id)) : allRules;

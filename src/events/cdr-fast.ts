@@ -1,0 +1,127 @@
+// The fast path of CDR decoding (issue 17): hand-written checks for the common, well-formed CDR (CONTRACT §2) in
+// place of the zod schema (cdr-schema.ts). It returns exactly the CdrRecord the zod path would, or null on anything
+// unusual: a wrong JSON type, a broken rule, or a value it does not handle itself (non-ASCII or padded text, a money
+// form other than plain digits). The caller then runs the zod path, whose error names the field; so the fast path
+// never rejects and never words an error. test/unit/events/cdr-fast.test.ts checks that both agree on every input.
+import { parseRfc3339 } from './timestamp.js';
+import type { CdrPhase, CdrRecord, Direction, Disposition } from './types.js';
+import { MAX_ID_LENGTH } from './validate.js';
+
+const MAX_DURATION_SEC = 86_400 * 31;
+const MAX_NUMBER_LENGTH = 64;
+
+/**
+ * True when `s` is 1 to `max` printable ASCII characters (space to "~") that neither start nor end with a space:
+ * then trim() keeps it whole and it has no control character, separator or lone surrogate (validate.ts's rules).
+ */
+function plainAscii(s: unknown, max: number): s is string {
+  if (typeof s !== 'string') return false;
+  const n = s.length;
+  if (n === 0 || n > max || s.charCodeAt(0) === 32 || s.charCodeAt(n - 1) === 32) return false;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 32 || c > 126) return false;
+  }
+  return true;
+}
+
+/** An id as plain ASCII; "." and ".." are refused by validate.ts, so they are left to the zod path. */
+const plainId = (s: unknown): s is string => plainAscii(s, MAX_ID_LENGTH) && s !== '.' && s !== '..';
+
+/** True when `s` is already E.164 (`+`, a digit 1-9, then 6 to 14 digits): normaliseE164 returns it as it is. */
+function isE164(s: string): boolean {
+  const n = s.length;
+  if (n < 8 || n > 16 || s.charCodeAt(0) !== 43 || s.charCodeAt(1) < 49 || s.charCodeAt(1) > 57) return false;
+  for (let i = 2; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/** An optional RFC 3339 time: undefined/null -> null, a valid text -> epoch ms, anything else -> NaN (doubt). */
+function optionalTime(v: unknown): number | null {
+  if (v == null) return null;
+  return typeof v === 'string' ? (parseRfc3339(v) ?? NaN) : NaN;
+}
+
+/**
+ * A cost of plain decimal text, digits with at most 6 decimals and at most 15 significant places in all, ->
+ * micro-units exactly as parseMoneyMicros computes them; -1 for every other form (signs, spaces, exponents, JSON
+ * numbers), which the zod path then decides.
+ */
+function plainCostMicros(v: unknown): number {
+  if (typeof v !== 'string') return -1;
+  const n = v.length;
+  if (n === 0 || n > 22) return -1;
+  let micros = 0;
+  let whole = 0; // digits before the point
+  let frac = -1; // digits after the point; -1 while there is no point
+  for (let i = 0; i < n; i++) {
+    const c = v.charCodeAt(i);
+    if (c === 46) {
+      if (frac >= 0 || whole === 0) return -1;
+      frac = 0;
+    } else if (c >= 48 && c <= 57) {
+      micros = micros * 10 + (c - 48);
+      if (frac >= 0) frac++;
+      else whole++;
+    } else return -1;
+  }
+  if (frac === 0 || frac > 6 || whole + 6 > 15) return -1;
+  for (let f = frac < 0 ? 0 : frac; f < 6; f++) micros *= 10;
+  return micros;
+}
+
+function disposition(v: unknown): Disposition | null | undefined {
+  if (v == null) return null;
+  return v === 'answered' || v === 'no_answer' || v === 'busy' || v === 'failed' || v === 'cancelled' ? v : undefined;
+}
+
+/** A parsed JSON object -> its CdrRecord when it is well formed in the common way, else null (use the zod path). */
+export function decodeCdrFast(o: Record<string, unknown>): CdrRecord | null {
+  const { id, accountId, direction, caller, callee, startedAt: started, durationSec, cost, currency, phase } = o;
+  if (!plainId(id) || !plainId(accountId)) return null;
+  if (direction !== 'outbound' && direction !== 'inbound') return null;
+  if (!plainAscii(callee, MAX_NUMBER_LENGTH) || !isE164(callee)) return null;
+  if (caller != null && (!plainAscii(caller, MAX_NUMBER_LENGTH) || !isE164(caller))) return null;
+  if (typeof started !== 'string') return null;
+  const startedAt = parseRfc3339(started);
+  if (startedAt === null) return null;
+  const answeredAt = optionalTime(o.answeredAt);
+  const endedAt = optionalTime(o.endedAt);
+  if (Number.isNaN(answeredAt) || Number.isNaN(endedAt)) return null;
+  if (durationSec != null && !(typeof durationSec === 'number' && durationSec >= 0 && durationSec <= MAX_DURATION_SEC)) return null;
+  let costMicros: number | null = null;
+  if (cost != null) {
+    costMicros = plainCostMicros(cost);
+    if (costMicros < 0) return null;
+  }
+  let currencyCode: string | null = null;
+  if (currency != null) {
+    if (typeof currency !== 'string' || currency.length !== 3) return null;
+    for (let i = 0; i < 3; i++) {
+      const c = currency.charCodeAt(i) | 32; // lower case of a letter
+      if (c < 97 || c > 122) return null;
+    }
+    currencyCode = currency.toUpperCase();
+  }
+  const disp = disposition(o.disposition);
+  if (disp === undefined) return null;
+  if (phase !== undefined && phase !== 'start' && phase !== 'end') return null;
+  return {
+    id,
+    accountId,
+    direction: direction as Direction,
+    caller: (caller as string | null | undefined) ?? null,
+    callee,
+    startedAt,
+    answeredAt,
+    endedAt,
+    durationSec: (durationSec as number | null | undefined) ?? null,
+    disposition: disp,
+    costMicros,
+    currency: currencyCode,
+    phase: (phase as CdrPhase | undefined) ?? 'end',
+  };
+}

@@ -32,6 +32,12 @@ const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
 
 export interface CachedAuthentication {
   authenticate: Authenticate;
+  /**
+   * The actor for an Authorization header only when it is a live cache hit (counted as one), without asking the
+   * store; null for anything else (no bearer token, a miss, an expired entry, the feed not following), uncounted,
+   * so a caller that then goes through `authenticate` counts the lookup once.
+   */
+  peek(authorization: string | undefined): TokenActor | null;
   /** Stops following the feed. */
   close(): void;
   readonly size: number;
@@ -84,8 +90,18 @@ export function cachedAuthentication(inner: Authenticate, feed: ChangeFeed, opts
     }
     return actor;
   };
+  const peek = (authorization: string | undefined): TokenActor | null => {
+    if (authorization === undefined || !feed.following) return null;
+    const m = BEARER.exec(authorization);
+    if (!m) return null;
+    const hit = cache.get(createHash('sha256').update(m[1]!).digest('base64'));
+    if (!hit || hit.until <= now()) return null;
+    count('hit');
+    return hit.actor;
+  };
   return {
     authenticate,
+    peek,
     close: unwatch,
     get size() {
       return cache.size;

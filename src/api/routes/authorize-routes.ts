@@ -4,7 +4,7 @@
 // Never: answers a suspended account's non-emergency call with allow; logs the numbers dialled.
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { z } from 'zod';
-import { authorizeCall } from '../../domain/call-authorization.js';
+import { authorizeCall, type CallAuthorization } from '../../domain/call-authorization.js';
 import { allEmergencyNumbers, dialledDigits, isEmergencyNumber, type EmergencyNumbers } from '../../domain/emergency-numbers.js';
 import type { Metrics } from '../../metrics.js';
 import type { StatusView } from '../../status-view/status-view.js';
@@ -49,17 +49,30 @@ function callerCountry(caller: string | undefined): string | null {
   }
 }
 
-export function authorizeRoutes(deps: AuthorizeDeps | undefined): RouteDef[] {
-  const anyEmergency = deps ? allEmergencyNumbers(deps.emergency) : new Set<string>();
-  const answer = (input: z.infer<typeof authorizeInput>) => {
-    if (!deps) throw new ApiError(503, 'authorize: call authorization is not available in this process', 'authorize');
-    if (!deps.view.loaded) throw new ApiError(503, 'authorize: the status view is still loading', 'authorize');
+export type AuthorizeInput = z.infer<typeof authorizeInput>;
+
+/**
+ * The answer to one validated request once the view is loaded, counted in the metrics: the route below and the
+ * fast path (src/api/fast-authorize.ts) both answer through it.
+ */
+export function authorizeAnswerer(deps: AuthorizeDeps): (input: AuthorizeInput) => CallAuthorization {
+  const anyEmergency = allEmergencyNumbers(deps.emergency);
+  return (input) => {
     // The caller's country is looked up only when the callee could be an emergency number at all.
     const emergency = anyEmergency.has(dialledDigits(input.callee)) && isEmergencyNumber(deps.emergency, input.callee, callerCountry(input.caller));
     const known = deps.view.lookup(input.account);
     const out = authorizeCall(known, emergency);
     deps.metrics.authorized(known === null ? 'unknown_account' : !out.allow ? 'deny' : emergency && known.status === 'suspended' ? 'emergency' : 'allow');
     return out;
+  };
+}
+
+export function authorizeRoutes(deps: AuthorizeDeps | undefined): RouteDef[] {
+  const answerLoaded = deps ? authorizeAnswerer(deps) : undefined;
+  const answer = (input: AuthorizeInput) => {
+    if (!deps || !answerLoaded) throw new ApiError(503, 'authorize: call authorization is not available in this process', 'authorize');
+    if (!deps.view.loaded) throw new ApiError(503, 'authorize: the status view is still loading', 'authorize');
+    return answerLoaded(input);
   };
   const common = {
     url: '/v1/authorize',

@@ -1,20 +1,19 @@
 // The fast path of `GET /v1/authorize?account=&callee=&caller=` (issue 15): a Node request listener in front of
 // fastify's that answers the common case, a valid query with a cached `authorize` or `operator` token, without
 // fastify's per-request machinery (route hooks, zod, async handler), and hands every other request to fastify
-// untouched. It answers with the same pure code as the route (authorizeAnswerer: status view lookup, emergency
+// untouched. It answers with the same pure code as the route (authorizeJsonAnswerer: status view lookup, emergency
 // check, authorizeCall, the `authorized` metric) and the same bytes and headers fastify sends for a 200 JSON answer.
 // Delegates: any other method, path or query shape; a parameter that the route's zod schema would refuse; a token
 // that is not a live cache hit or whose role the route refuses; a request with a body; the view not loaded;
 // fastify closing; debug access logs on. So every error answer (400/401/403/503 problem+json) stays fastify's.
 // Never: answers an error itself; asks the store for a token; logs a number dialled.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AuthorizeInput } from './routes/authorize-routes.js';
-import type { CallAuthorization } from '../domain/call-authorization.js';
+import type { AuthorizeInput, AuthorizeJson } from './routes/authorize-routes.js';
 import type { TokenActor } from './tokens.js';
 
 export interface FastAuthorizeDeps {
-  /** The route's answer for a validated request (authorizeAnswerer), called only once the view is loaded. */
-  answer: (input: AuthorizeInput) => CallAuthorization;
+  /** The route's answer for a validated request, serialised (authorizeJsonAnswerer); only once the view is loaded. */
+  answer: (input: AuthorizeInput) => AuthorizeJson;
   /** Whether the status view is loaded. */
   loaded: () => boolean;
   /** The actor for the Authorization header on a live token-cache hit, else null (CachedAuthentication.peek). */
@@ -86,10 +85,10 @@ export function createFastAuthorize(deps: FastAuthorizeDeps): FastListener {
     if (!input) return false;
     const actor = deps.peek(h.authorization);
     if (!actor || (actor.role !== 'authorize' && actor.role !== 'operator')) return false;
-    const body = JSON.stringify(deps.answer(input));
+    const json = deps.answer(input);
     // The headers fastify sends for a 200 JSON answer, in its order (node adds date, connection, keep-alive alike).
-    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)) });
-    res.end(body);
+    res.writeHead(200, json.headers);
+    res.end(json.body);
     return true;
   };
 }

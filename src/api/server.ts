@@ -14,7 +14,7 @@ import { registerRoute, type RouteDef } from './route.js';
 import { accountRoutes } from './routes/account-routes.js';
 import { actionRoutes } from './routes/action-routes.js';
 import { adminRoutes } from './routes/admin-routes.js';
-import { authorizeAnswerer, authorizeRoutes } from './routes/authorize-routes.js';
+import { authorizeJsonAnswerer, authorizeRoutes } from './routes/authorize-routes.js';
 import { decisionRoutes } from './routes/decision-routes.js';
 import { eventRoutes, JSON_TYPES, NDJSON_TYPES } from './routes/event-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
@@ -106,7 +106,7 @@ export function createApiServer(deps: ApiDeps): ApiServer {
   if (tokenCache && deps.authorize) {
     const view = deps.authorize.view;
     fast = createFastAuthorize({
-      answer: authorizeAnswerer(deps.authorize),
+      answer: authorizeJsonAnswerer(deps.authorize),
       loaded: () => view.loaded,
       peek: tokenCache.peek,
       // Debug access lines are fastify's onResponse hook's: with them on, every request goes through fastify.

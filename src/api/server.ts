@@ -1,6 +1,7 @@
 // The HTTP API (CONTRACT §4) on fastify 5: registers every route definition, the problem+json error handler, body
 // limits and time-outs, bearer authentication and one access-log line per request. start() and stop() are
-// idempotent. Never logs a header, a body or a token; never answers with a stack trace.
+// idempotent. Never logs a header, a body or a token; never answers with a stack trace. Its HTTP server hands each
+// request first to the GET /v1/authorize fast path (src/api/fast-authorize.ts), which passes on what it does not answer.
 import { isUtf8 } from 'node:buffer';
 import http from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';

@@ -3,7 +3,8 @@
 // fastify. For a matrix of requests (active, own hold, inherited, unknown account, emergency numbers with and
 // without a caller, bad parameters, no token, a bad token, a revoked token, authorize, operator, customer and
 // ingest roles) both give the same status, headers (but the date) and body bytes, and the fast server answers
-// without fastify exactly the valid requests with a cached authorize or operator token.
+// without fastify exactly the valid requests with a cached authorize or operator token; a kept answer follows
+// the account's changes.
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiServer, type ApiServer } from '../../../src/api/server.js';
@@ -186,5 +187,22 @@ describe('GET /v1/authorize fast path against the fastify route', () => {
     expect(last.status).toBe(401);
     expect(last).toEqual(await ask(slowUrl, VALID[0]!, tokens.revoked));
     expect(seenByFastify.at(-1)).toBe(`GET ${VALID[0]}`);
+  });
+
+  it('a kept answer follows the account: once c2 is activated u2 is allowed, and again denied after a new hold', async () => {
+    const path = q({ account: 'u2', callee: '+442079460000' });
+    const allow = async () => JSON.parse((await ask(fastUrl, path, tokens.authorize)).body).allow as boolean;
+    expect(await allow()).toBe(false);
+    expect((await ask(fastUrl, '/v1/accounts/c2/activate', tokens.operator, 'POST', {})).status).toBe(200);
+    const t0 = Date.now();
+    while ((await allow()) === false && Date.now() - t0 < 1_000);
+    expect(await allow()).toBe(true);
+    expect(await ask(fastUrl, path, tokens.authorize)).toEqual(await ask(slowUrl, path, tokens.authorize));
+    expect((await ask(fastUrl, '/v1/accounts/u2/suspend', tokens.operator, 'POST', { reason: 'non_payment', note: 'again' })).status).toBe(200);
+    const t1 = Date.now();
+    while ((await allow()) === true && Date.now() - t1 < 1_000);
+    const [fast, slow] = [await ask(fastUrl, path, tokens.authorize), await ask(slowUrl, path, tokens.authorize)];
+    expect(fast).toEqual(slow);
+    expect(JSON.parse(fast.body)).toMatchObject({ allow: false, holds: [{ reason: 'non_payment' }], inheritedFrom: [] });
   });
 });

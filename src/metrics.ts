@@ -125,18 +125,33 @@ export class Metrics {
     help: 'Whether the in-memory status view that answers /v1/authorize is loaded and following changes (1) or not (0)',
     registers: [this.registry],
   });
+  // Per-request counts of /v1/authorize and the read caches are kept in plain numbers and handed to prom-client when
+  // the registry is read (prom-client hashes and checks the labels on every inc, a cost on the fast path).
+  private readonly pendingLookups = { token: { hit: 0, miss: 0, bypass: 0 }, account: { hit: 0, miss: 0, bypass: 0 } };
+  private readonly pendingAuthorizations = { allow: 0, deny: 0, emergency: 0, unknown_account: 0 };
   // Fast reads (issue 17): the API's in-memory token and account caches.
-  private readonly readCacheLookups = new Counter({
+  private readonly readCacheLookups: Counter<'cache' | 'outcome'> = new Counter({
     name: 'suspensiond_read_cache_lookups_total',
     help: 'Lookups in the API read caches (cache: token, account) by outcome: hit; miss (read from the store); bypass (the change feed is not following, so the store answers)',
     labelNames: ['cache', 'outcome'] as const,
     registers: [this.registry],
+    collect: () => {
+      for (const [cache, byOutcome] of Object.entries(this.pendingLookups)) {
+        for (const [outcome, n] of Object.entries(byOutcome)) if (n > 0) this.readCacheLookups.inc({ cache, outcome }, n);
+        byOutcome.hit = byOutcome.miss = byOutcome.bypass = 0;
+      }
+    },
   });
-  private readonly authorizations = new Counter({
+  private readonly authorizations: Counter<'outcome'> = new Counter({
     name: 'suspensiond_authorize_total',
     help: 'Call authorization answers by outcome (allow, deny, emergency, unknown_account)',
     labelNames: ['outcome'] as const,
     registers: [this.registry],
+    collect: () => {
+      const p = this.pendingAuthorizations;
+      for (const [outcome, n] of Object.entries(p)) if (n > 0) this.authorizations.inc({ outcome }, n);
+      p.allow = p.deny = p.emergency = p.unknown_account = 0;
+    },
   });
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
@@ -209,10 +224,10 @@ export class Metrics {
     this.statusViewUp.set(up ? 1 : 0);
   }
   readCacheLookup(cache: 'token' | 'account', outcome: 'hit' | 'miss' | 'bypass'): void {
-    this.readCacheLookups.inc({ cache, outcome });
+    this.pendingLookups[cache][outcome]++;
   }
   authorized(outcome: 'allow' | 'deny' | 'emergency' | 'unknown_account'): void {
-    this.authorizations.inc({ outcome });
+    this.pendingAuthorizations[outcome]++;
   }
 
   contentType(): string {

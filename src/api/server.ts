@@ -1,7 +1,9 @@
 // The HTTP API (CONTRACT §4) on fastify 5: registers every route definition, the problem+json error handler, body
 // limits and time-outs, bearer authentication and one access-log line per request. start() and stop() are
-// idempotent. Never logs a header, a body or a token; never answers with a stack trace.
+// idempotent. Never logs a header, a body or a token; never answers with a stack trace. Its HTTP server hands each
+// request first to the GET /v1/authorize fast path (src/api/fast-authorize.ts), which passes on what it does not answer.
 import { isUtf8 } from 'node:buffer';
+import http from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { jsonTooDeep, MAX_JSON_DEPTH } from '../events/validate.js';
 import { DEFAULT_LIMITS, type ApiDeps, type ApiLimits } from './deps.js';
@@ -13,12 +15,13 @@ import { registerRoute, type RouteDef } from './route.js';
 import { accountRoutes } from './routes/account-routes.js';
 import { actionRoutes } from './routes/action-routes.js';
 import { adminRoutes } from './routes/admin-routes.js';
-import { authorizeRoutes } from './routes/authorize-routes.js';
+import { authorizeJsonAnswerer, authorizeRoutes } from './routes/authorize-routes.js';
 import { decisionRoutes } from './routes/decision-routes.js';
 import { eventRoutes, JSON_TYPES, NDJSON_TYPES } from './routes/event-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { mappedEventRoutes } from './routes/mapped-event-routes.js';
 import { createAccountCache } from './account-cache.js';
+import { createFastAuthorize, type FastListener } from './fast-authorize.js';
 import { cachedAuthentication } from './token-cache.js';
 import { authenticate, type TokenActor } from './tokens.js';
 
@@ -43,7 +46,20 @@ declare module 'fastify' {
 export function createApiServer(deps: ApiDeps): ApiServer {
   const limits: ApiLimits = { ...DEFAULT_LIMITS, ...(deps.limits ?? {}) };
   const log = deps.logger.child({ component: 'api' });
+  // Requests go first to the /v1/authorize fast path (src/api/fast-authorize.ts), which hands anything it does not
+  // answer to fastify; set below once the token cache exists.
+  let fast: FastListener | undefined;
   const app = Fastify({
+    // The HTTP server fastify would create itself (same time-outs), with the fast path in front of its handler.
+    serverFactory: (handler) => {
+      const server = http.createServer((req, res) => {
+        if (!fast?.(req, res)) handler(req, res);
+      });
+      server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+      server.requestTimeout = limits.requestTimeoutMs;
+      server.setTimeout(limits.requestTimeoutMs * 2);
+      return server;
+    },
     bodyLimit: limits.bodyLimit,
     requestTimeout: limits.requestTimeoutMs,
     connectionTimeout: limits.requestTimeoutMs * 2,
@@ -84,6 +100,20 @@ export function createApiServer(deps: ApiDeps): ApiServer {
   const tokenFeed = deps.statusView ?? deps.authorize?.view;
   const tokenCache = tokenFeed ? cachedAuthentication(storeAuth, tokenFeed, { onLookup: (o) => deps.metrics.readCacheLookup('token', o) }) : undefined;
   const auth = tokenCache?.authenticate ?? storeAuth;
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  if (tokenCache && deps.authorize) {
+    const view = deps.authorize.view;
+    fast = createFastAuthorize({
+      answer: authorizeJsonAnswerer(deps.authorize),
+      loaded: () => view.loaded,
+      peek: tokenCache.peek,
+      // Debug access lines are fastify's onResponse hook's: with them on, every request goes through fastify.
+      bypass: () => closing || log.isLevelEnabled('debug'),
+    });
+  }
   const accountCache = tokenFeed ? createAccountCache(tokenFeed, { onLookup: (o) => deps.metrics.readCacheLookup('account', o) }) : undefined;
 
   let openapiDoc: Record<string, unknown> | undefined;

@@ -7,7 +7,7 @@
 // - a lookup that raced a revocation (any revocation or reset arrived while it read the store) is not cached;
 // - `ttlMs` (default 5 s) bounds an entry's life as a safety net.
 // Owns: the cache only. Never: stores the token itself (the key is its sha256) or caches a failure.
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { ChangeWatcher } from '../status-view/status-view.js';
 import type { Authenticate } from './route.js';
@@ -30,8 +30,18 @@ export interface TokenCacheOptions {
 
 const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
 
+// The cache key of a token: its sha256, by the one-shot crypto.hash where Node has it (>= 20.12; a third the cost).
+const oneShot = (crypto as { hash?: (alg: string, data: string, enc: 'base64') => string }).hash;
+const keyOf = oneShot ? (token: string) => oneShot('sha256', token, 'base64') : (token: string) => crypto.createHash('sha256').update(token).digest('base64');
+
 export interface CachedAuthentication {
   authenticate: Authenticate;
+  /**
+   * The actor for an Authorization header only when it is a live cache hit (counted as one), without asking the
+   * store; null for anything else (no bearer token, a miss, an expired entry, the feed not following), uncounted,
+   * so a caller that then goes through `authenticate` counts the lookup once.
+   */
+  peek(authorization: string | undefined): TokenActor | null;
   /** Stops following the feed. */
   close(): void;
   readonly size: number;
@@ -65,7 +75,7 @@ export function cachedAuthentication(inner: Authenticate, feed: ChangeFeed, opts
       count('bypass');
       return inner(req);
     }
-    const key = createHash('sha256').update(m[1]!).digest('base64');
+    const key = keyOf(m[1]!);
     const t = now();
     const hit = cache.get(key);
     if (hit && hit.until > t) {
@@ -84,8 +94,18 @@ export function cachedAuthentication(inner: Authenticate, feed: ChangeFeed, opts
     }
     return actor;
   };
+  const peek = (authorization: string | undefined): TokenActor | null => {
+    if (authorization === undefined || !feed.following) return null;
+    const m = BEARER.exec(authorization);
+    if (!m) return null;
+    const hit = cache.get(keyOf(m[1]!));
+    if (!hit || hit.until <= now()) return null;
+    count('hit');
+    return hit.actor;
+  };
   return {
     authenticate,
+    peek,
     close: unwatch,
     get size() {
       return cache.size;

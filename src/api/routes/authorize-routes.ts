@@ -4,7 +4,7 @@
 // Never: answers a suspended account's non-emergency call with allow; logs the numbers dialled.
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { z } from 'zod';
-import { authorizeCall } from '../../domain/call-authorization.js';
+import { authorizeCall, type CallAuthorization, type KnownStatus } from '../../domain/call-authorization.js';
 import { allEmergencyNumbers, dialledDigits, isEmergencyNumber, type EmergencyNumbers } from '../../domain/emergency-numbers.js';
 import type { Metrics } from '../../metrics.js';
 import type { StatusView } from '../../status-view/status-view.js';
@@ -40,8 +40,7 @@ export const authorizeOut = z.object({
   emergency: z.boolean(),
 });
 
-function callerCountry(caller: string | undefined): string | null {
-  if (!caller) return null;
+function parseCountry(caller: string): string | null {
   try {
     return parsePhoneNumberFromString(caller)?.country ?? null;
   } catch {
@@ -49,17 +48,83 @@ function callerCountry(caller: string | undefined): string | null {
   }
 }
 
-export function authorizeRoutes(deps: AuthorizeDeps | undefined): RouteDef[] {
-  const anyEmergency = deps ? allEmergencyNumbers(deps.emergency) : new Set<string>();
-  const answer = (input: z.infer<typeof authorizeInput>) => {
-    if (!deps) throw new ApiError(503, 'authorize: call authorization is not available in this process', 'authorize');
-    if (!deps.view.loaded) throw new ApiError(503, 'authorize: the status view is still loading', 'authorize');
+// A caller's country, remembered (a switch asks for the same few thousand lines over and over); bounded.
+const countries = new Map<string, string | null>();
+function callerCountry(caller: string | undefined): string | null {
+  if (!caller) return null;
+  let c = countries.get(caller);
+  if (c === undefined) {
+    if (countries.size >= 10_000) countries.clear();
+    c = parseCountry(caller);
+    countries.set(caller, c);
+  }
+  return c;
+}
+
+export type AuthorizeInput = z.infer<typeof authorizeInput>;
+
+type Outcome = Parameters<Metrics['authorized']>[0];
+const outcomeOf = (known: KnownStatus | null, out: CallAuthorization): Outcome =>
+  known === null ? 'unknown_account' : !out.allow ? 'deny' : out.emergency && known.status === 'suspended' ? 'emergency' : 'allow';
+
+/** The account's effective status (null: unknown) and whether the callee is an emergency number for this caller. */
+function decider(deps: AuthorizeDeps): (input: AuthorizeInput) => { known: KnownStatus | null; emergency: boolean } {
+  const anyEmergency = allEmergencyNumbers(deps.emergency);
+  return (input) => ({
     // The caller's country is looked up only when the callee could be an emergency number at all.
-    const emergency = anyEmergency.has(dialledDigits(input.callee)) && isEmergencyNumber(deps.emergency, input.callee, callerCountry(input.caller));
-    const known = deps.view.lookup(input.account);
+    emergency: anyEmergency.has(dialledDigits(input.callee)) && isEmergencyNumber(deps.emergency, input.callee, callerCountry(input.caller)),
+    known: deps.view.lookup(input.account),
+  });
+}
+
+/** The answer to one validated request once the view is loaded, counted in the metrics (the route's). */
+export function authorizeAnswerer(deps: AuthorizeDeps): (input: AuthorizeInput) => CallAuthorization {
+  const decide = decider(deps);
+  return (input) => {
+    const { known, emergency } = decide(input);
     const out = authorizeCall(known, emergency);
-    deps.metrics.authorized(known === null ? 'unknown_account' : !out.allow ? 'deny' : emergency && known.status === 'suspended' ? 'emergency' : 'allow');
+    deps.metrics.authorized(outcomeOf(known, out));
     return out;
+  };
+}
+
+/** A serialised answer: exactly JSON.stringify(authorizeCall(known, emergency)), and what the metric counts. */
+export interface AuthorizeJson {
+  body: string;
+  headers: { 'content-type': string; 'content-length': string };
+  outcome: Outcome;
+}
+
+/**
+ * The same answer as authorizeAnswerer, serialised, for the fast path (src/api/fast-authorize.ts): the JSON of
+ * authorizeCall kept per (status entry, emergency). The status view replaces an account's entry object on every
+ * change (never edits one), so an entry's answers stay right for as long as it is the entry looked up.
+ */
+export function authorizeJsonAnswerer(deps: AuthorizeDeps): (input: AuthorizeInput) => AuthorizeJson {
+  const decide = decider(deps);
+  const byEntry = new WeakMap<KnownStatus, [AuthorizeJson | undefined, AuthorizeJson | undefined]>();
+  const unknown: [AuthorizeJson | undefined, AuthorizeJson | undefined] = [undefined, undefined];
+  const serialise = (known: KnownStatus | null, emergency: boolean): AuthorizeJson => {
+    const out = authorizeCall(known, emergency);
+    const body = JSON.stringify(out);
+    return { body, headers: { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)) }, outcome: outcomeOf(known, out) };
+  };
+  return (input) => {
+    const { known, emergency } = decide(input);
+    let pair = known === null ? unknown : byEntry.get(known);
+    if (!pair) byEntry.set(known!, (pair = [undefined, undefined]));
+    const json = (pair[emergency ? 1 : 0] ??= serialise(known, emergency));
+    deps.metrics.authorized(json.outcome);
+    return json;
+  };
+}
+
+export function authorizeRoutes(deps: AuthorizeDeps | undefined): RouteDef[] {
+  const answerLoaded = deps ? authorizeAnswerer(deps) : undefined;
+  const answer = (input: AuthorizeInput) => {
+    if (!deps || !answerLoaded) throw new ApiError(503, 'authorize: call authorization is not available in this process', 'authorize');
+    if (!deps.view.loaded) throw new ApiError(503, 'authorize: the status view is still loading', 'authorize');
+    return answerLoaded(input);
   };
   const common = {
     url: '/v1/authorize',

@@ -83,4 +83,30 @@ describe('token cache', () => {
     expect(await c.authenticate(req())).toBeNull();
     expect(s.lookups).toBe(4);
   });
+
+  it('peek answers only a live cache hit (counted as one), never asks the store, and nothing while not following', async () => {
+    const f = feed();
+    const { s, inner } = store();
+    const outcomes: string[] = [];
+    let t = 0;
+    const c = cachedAuthentication(inner, f, { ttlMs: 1_000, now: () => t, onLookup: (o) => outcomes.push(o) });
+    expect(c.peek('Bearer sd_x')).toBeNull();
+    expect(outcomes).toEqual([]);
+    await c.authenticate(req());
+    expect(c.peek('Bearer sd_x')).toEqual(actor);
+    expect(c.peek('bearer  sd_x ')).toEqual(actor);
+    expect(c.peek('Bearer sd_y')).toBeNull();
+    expect(c.peek('Basic sd_x')).toBeNull();
+    expect(c.peek(undefined)).toBeNull();
+    expect(outcomes).toEqual(['miss', 'hit', 'hit']);
+    f.following = false;
+    expect(c.peek('Bearer sd_x')).toBeNull();
+    f.following = true;
+    t = 1_000;
+    expect(c.peek('Bearer sd_x')).toBeNull();
+    t = 0;
+    for (const w of f.watchers) w.tokenRevoked?.('t1');
+    expect(c.peek('Bearer sd_x')).toBeNull();
+    expect(s.lookups).toBe(1);
+  });
 });

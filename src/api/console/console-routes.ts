@@ -12,7 +12,7 @@ import { listExemptions } from '../../store/exemptions-repo.js';
 import { accountOut, exemptionOut, idParams, listAccountsQuery } from '../schemas.js';
 import type { TokenActor } from '../tokens.js';
 import { operatorCounts, overviewCounts, treeNotes } from './overview-queries.js';
-import { findAccounts } from './tree-queries.js';
+import { listAccounts } from '../queries/account-queries.js';
 import { withoutJit } from './without-jit.js';
 
 const meOut = z.object({ tokenId: z.string(), role: z.string(), accountId: z.string().nullable(), label: z.string().nullable() });
@@ -167,7 +167,7 @@ export function consoleApiRoutes(deps: ApiDeps): RouteDef[] {
           page = { items: [accountSummary(self.account, suspended)], nextCursor: null };
         } else {
           const after = decodeCursor(query.cursor, 1)?.[0];
-          const rows = await withoutJit(deps.db, (tx) => findAccounts(tx, {
+          const rows = await withoutJit(deps.db, (tx) => listAccounts(tx, {
             scopeRoot: scopeRoot(actor!),
             type: filtered ? query.type : 'reseller',
             status: query.status,
@@ -176,8 +176,8 @@ export function consoleApiRoutes(deps: ApiDeps): RouteDef[] {
             after,
             limit: query.limit + 1,
           }));
-          const p = paginate(rows, query.limit, (a) => [a.id]);
-          page = { items: p.items.map((a) => accountSummary(a, false)), nextCursor: p.nextCursor };
+          const p = paginate(rows, query.limit, (r) => [r.account.id]);
+          page = { items: p.items.map((r) => accountSummary(r.account, r.suspended)), nextCursor: p.nextCursor };
         }
         // Effective status from the page's own rows: held, or under a held ancestor (as GET /v1/accounts computes it).
         const notes = await withoutJit(deps.db, (tx) => treeNotes(tx, page.items.map((i) => i.id)));

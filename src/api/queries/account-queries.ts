@@ -64,8 +64,8 @@ const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 const COLUMNS = 'a.id, a.type, a.parent_id, a.name, a.main_contact, a.timezone, a.currency, a.tags, a.closed, a.updated_at';
 
 /**
- * A page of accounts ordered by id, with each one's effective status. Shaped for 100,000 accounts like the
- * console's query (src/api/console/tree-queries.ts): every tree walk goes one level at a time through
+ * A page of accounts ordered by id, with each one's effective status (GET /v1/accounts and the console's
+ * /v1/account-tree). Shaped for 100,000 accounts: every tree walk goes one level at a time through
  * LATERAL ... OFFSET 0, a parameterised scan of the parent index, instead of the hash join of a sequential scan
  * that a misestimated recursive CTE gets; a scoped actor's subtree is materialised first; the set of suspended
  * accounts is built only when the status filter asks for it, else each page row walks up its own ancestors.

@@ -3,7 +3,6 @@
 // what the machine, Node and fastify cost without any work behind the route). Creates its own database on the server at BENCH_DATABASE_URL (default the
 // local test server), migrates it, fills it set-based, starts the API in this process on port 0 and drops the
 // database afterwards. Usage: npx tsx bench/api-get.ts [seconds=10] [connections=16]
-import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,31 +15,15 @@ import { Metrics } from '../src/metrics.js';
 import { createStatusView } from '../src/status-view/status-view.js';
 import { migrate } from '../src/store/migrate.js';
 import { createPgDatabase } from '../src/store/pg-database.js';
+import { benchDatabase, hasWrk, run } from './http-bench-tools.js';
 
 const seconds = Number(process.argv[2] ?? 10);
 const connections = Number(process.argv[3] ?? 16);
-const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const name = `suspensiond_bench_api_${process.pid}`;
-const dbUrl = Object.assign(new URL(serverUrl), { pathname: `/${name}` }).toString();
+const { serverUrl, dbUrl } = benchDatabase(name);
 
-function run(cmd: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} exited ${code}`))));
-  });
-}
 
-const hasWrk = (() => {
-  try {
-    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch (err) {
-    return (err as { status?: number }).status === 1; // wrk --version exits 1 after printing
-  }
-})();
+const wrkInstalled = hasWrk();
 
 const admin = new pg.Client({ connectionString: serverUrl });
 await admin.connect();
@@ -99,7 +82,7 @@ try {
 
   type Result = { tool: string; requests: number; errors: number; rps: number; p50Ms: number; p99Ms: number };
   const load = async (luaPath: string, useIds: boolean): Promise<Result> => {
-    if (hasWrk) {
+    if (wrkInstalled) {
       const script = path.join(work, 'get.lua');
       writeFileSync(
         script,

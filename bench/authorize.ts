@@ -4,7 +4,6 @@
 // its status view (loaded, then following LISTEN/NOTIFY), and a bare fastify app on another port; runs wrk on each
 // in turn with the same script (random accounts and callees, 5 % emergency numbers) and drops the database.
 // Usage: npx tsx bench/authorize.ts [seconds=10] [connections=8] [threads=1] [rounds=3]
-import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,30 +18,17 @@ import { Metrics } from '../src/metrics.js';
 import { createStatusView } from '../src/status-view/status-view.js';
 import { migrate } from '../src/store/migrate.js';
 import { createPgDatabase } from '../src/store/pg-database.js';
+import { benchDatabase, hasWrk, run } from './http-bench-tools.js';
 
 const seconds = Number(process.argv[2] ?? 10);
 const connections = Number(process.argv[3] ?? 8);
 const threads = Number(process.argv[4] ?? 1);
 const rounds = Number(process.argv[5] ?? 3);
-const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const name = `suspensiond_bench_authorize_${process.pid}`;
-const dbUrl = Object.assign(new URL(serverUrl), { pathname: `/${name}` }).toString();
+const { serverUrl, dbUrl } = benchDatabase(name);
 
-try {
-  execFileSync('wrk', ['--version'], { stdio: 'ignore' });
-} catch (err) {
-  if ((err as { status?: number }).status !== 1) throw new Error('wrk is not installed: apt-get install -y --no-install-recommends wrk');
-}
+if (!hasWrk()) throw new Error('wrk is not installed: apt-get install -y --no-install-recommends wrk');
 
-function run(cmd: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} exited ${code}`))));
-  });
-}
 
 interface WrkResult { requests: number; errors: number; rps: number; p50Ms: number; p90Ms: number; p99Ms: number; p999Ms: number }
 

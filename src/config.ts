@@ -138,6 +138,7 @@ export const configSchema = z.object({
       .optional(),
   ),
   STALL_AFTER: z.preprocess(emptyToUndefined, z.string().regex(/^[1-9]\d*(ms|s|m|h)$/, 'must be a duration such as 5m').default('5m')),
+  AUTHORIZE_COUNTS_SETUP: z.preprocess(emptyToUndefined, z.enum(['http', 'kafka', 'off']).optional()),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -175,6 +176,12 @@ export interface Config {
   emergencyNumbers: EmergencyNumbers;
   /** A Kafka partition with lag that has not advanced for this long is stalled (/readyz, metric, alert). */
   stallAfterMs: number;
+  /**
+   * Who counts an authorization request with a callId as the call's set-up (README, Call authorization): the HTTP
+   * lane's engine (http, the default without Kafka), the owner of the account's cdrs partition (kafka, the default
+   * with Kafka), or nobody (off).
+   */
+  authorizeCountsSetup: 'http' | 'kafka' | 'off';
 }
 
 export class ConfigError extends Error {
@@ -207,6 +214,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (c.KAFKA_SASL_MECHANISM && (!c.KAFKA_SASL_USERNAME || !c.KAFKA_SASL_PASSWORD)) {
     problems.push('KAFKA_SASL_USERNAME/KAFKA_SASL_PASSWORD: required when KAFKA_SASL_MECHANISM is set');
   }
+  if (c.AUTHORIZE_COUNTS_SETUP === 'kafka' && !c.KAFKA_BROKERS) problems.push('AUTHORIZE_COUNTS_SETUP: kafka needs KAFKA_BROKERS');
   if (problems.length > 0) throw new ConfigError(problems);
   const dataDir = path.resolve(c.DATA_DIR);
   return {
@@ -239,5 +247,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     emergencyNumbers: emergencyNumbers(c.EMERGENCY_NUMBERS),
     mappingsDir: path.resolve(c.MAPPINGS_DIR),
     stallAfterMs: durationMs(c.STALL_AFTER),
+    authorizeCountsSetup: c.AUTHORIZE_COUNTS_SETUP ?? (c.KAFKA_BROKERS ? 'kafka' : 'http'),
   };
 }

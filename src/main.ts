@@ -12,6 +12,9 @@ import { createEffects } from './effects/create-effects.js';
 import { createDlqProducer } from './ingest/dlq-producer.js';
 import { createIngestEffects } from './ingest/effects.js';
 import { createHttpIngest } from './ingest/http-ingest.js';
+import { createSetupIngest, type SetupIngest } from './ingest/setup-ingest.js';
+import { createKafkaSetupIngest } from './ingest/kafka-setup.js';
+import { createSetupAuthorizer } from './api/setup-authorize.js';
 import { createKafkaIngest } from './ingest/kafka-consumer.js';
 import { createPipeline } from './ingest/pipeline.js';
 import { refreshStoreGauges } from './jobs/gauges.js';
@@ -116,6 +119,17 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     // The in-memory status view behind /v1/authorize: loaded once the database is migrated, then kept current by
     // LISTEN/NOTIFY.
     const statusView = createStatusView({ db, logger, metrics });
+    // An authorization request with a callId is also that call's set-up (AUTHORIZE_COUNTS_SETUP; README).
+    let countSetup: SetupIngest = async () => {
+      throw new Error('starting');
+    };
+    const setup = createSetupAuthorizer({
+      view: statusView,
+      count: config.authorizeCountsSetup === 'off' ? null : (call) => countSetup(call),
+      metrics,
+      log: logger.child({ component: 'authorize' }),
+      now: () => clock.now().getTime(),
+    });
     const api = createApiServer({
       db,
       logger,
@@ -125,7 +139,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
       readiness: () => readinessOf(),
       ingest: (topic, records) => httpIngest(topic, records),
       onCommitted: () => wake(),
-      authorize: { view: statusView, emergency: config.emergencyNumbers, metrics },
+      authorize: { view: statusView, emergency: config.emergencyNumbers, metrics, setup },
       mapped: { mappings: () => mappings, deadLetter: (format, letters) => deadLetterMapped(format, letters) },
     });
     const address = await api.start(config.http.host, config.http.port);
@@ -173,6 +187,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
       stateIntervalMs: config.engineStateIntervalMs,
     });
 
+    const kafkaSetup = newKafka && config.authorizeCountsSetup === 'kafka' ? createKafkaSetupIngest({ kafka: newKafka(), topic: config.topics.cdrs, pipeline }) : undefined;
     const kafkaIngest = newKafka
       ? createKafkaIngest({
           kafka: newKafka,
@@ -233,6 +248,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     const services: Service[] = [
       service('outbox', () => effects.dispatcher.start(), () => effects.close()),
       ...(dlq ? [service('dlq-producer', noop, () => dlq.disconnect())] : []),
+      ...(kafkaSetup ? [service('setup-producer', noop, () => kafkaSetup.disconnect())] : []),
       // Writes every partition's checkpoint in full once the consumers have stopped (stopped after them).
       service('pipeline', noop, () => pipeline.flushAll()),
       service('rules', () => {
@@ -268,6 +284,8 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     });
 
     httpIngest = createHttpIngest(pipeline);
+    if (config.authorizeCountsSetup === 'http') countSetup = createSetupIngest(pipeline);
+    if (kafkaSetup) countSetup = kafkaSetup.count;
     deadLetterMapped = mappedDeadLetters({ db, dlq, metrics, cdrTopic: config.topics.cdrs, now: () => clock.now().getTime() });
     wake = wakeOutbox;
 

@@ -154,6 +154,20 @@ export class Metrics {
     },
   });
 
+  // Set-ups counted through /v1/authorize (issue 15, prevention): each needs a database transaction.
+  private readonly authorizeSetups = new Counter({
+    name: 'suspensiond_authorize_setups_total',
+    help: 'Authorization requests with a call id, by what became of the set-up: counted, duplicate (counted before), not_counted (emergency, already denied, counting off), failed (database unavailable: answered from the view, the end record counts the call)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  private readonly authorizeSetupSeconds = new Histogram({
+    name: 'suspensiond_authorize_setup_seconds',
+    help: 'Time to count a set-up through /v1/authorize (group commit included), until the answer',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [this.registry],
+  });
+
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
     // Known label values start at zero so dashboards and alerts see a series before the first event.
@@ -228,6 +242,11 @@ export class Metrics {
   }
   authorized(outcome: 'allow' | 'deny' | 'emergency' | 'unknown_account'): void {
     this.pendingAuthorizations[outcome]++;
+  }
+
+  authorizeSetup(outcome: 'counted' | 'duplicate' | 'not_counted' | 'failed', seconds?: number): void {
+    this.authorizeSetups.inc({ outcome });
+    if (seconds !== undefined) this.authorizeSetupSeconds.observe(seconds);
   }
 
   contentType(): string {

@@ -137,7 +137,7 @@ async function write(tx: Queryable, input: CommitInput, deps: CommitDeps, guard:
     for (const index of r.duplicates) results[index] = duplicate();
     out.dunning.push(...r.decisions);
   }
-  const hitRuns = await each(hits, (run) => applyRuleHits(tx, run.flatMap((u) => u.value), input.ctx, deps));
+  const hitRuns = await each(hits, (run) => applyRuleHits(tx, run.flatMap((u) => u.value.map((h) => ({ ...h, index: u.index }))), input.ctx, deps));
   for (const r of hitRuns) out.hits.push(...r);
 
   const letters: ReturnType<typeof toDeadLetter>[] = [];

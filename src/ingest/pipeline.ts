@@ -26,8 +26,8 @@ import { checkpointRowOf, laneKey, runInLane, type Lane } from './lanes.js';
 import { PartitionCheckpoint, type CheckpointTuning } from './partition-checkpoint.js';
 import { ProfileCache } from './profile-cache.js';
 import { outcomeOf, type StepResult } from './results.js';
-import { reportRuleHits } from './rule-hits.js';
-import { type BatchResult, type DeadLetterSink, type IngestEffects, type RawRecord, type RecordResult, type Source } from './types.js';
+import { reportRuleHits, type HitOutcome } from './rule-hits.js';
+import { type BatchDecision, type BatchResult, type DeadLetterSink, type IngestEffects, type RawRecord, type RecordResult, type Source } from './types.js';
 
 export interface PipelineOptions {
   db: Database;
@@ -59,6 +59,8 @@ export interface PipelineOptions {
   newId?: (prefix: 'h' | 'x' | 'd') => string;
 }
 
+export type BatchObserver = (source: Source, records: readonly RawRecord[], result: BatchResult) => void;
+
 export interface Pipeline {
   processBatch(source: Source, records: readonly RawRecord[]): Promise<BatchResult>;
   /** Loads the lane's checkpoint if needed; returns the next offset to apply (null: no checkpoint yet). */
@@ -81,8 +83,14 @@ export interface Pipeline {
   setRules(rules: RuleSet): void;
   /** The lane's engine (for replay reports and tests). */
   engineOf(source: Source): FraudEngine | null;
+  /** Told each batch's result once it is committed (set-up authorization on Kafka waits for its record); returns the removal. */
+  observe(fn: BatchObserver): () => void;
   sources(): Source[];
 }
+
+const decisionOf = (o: HitOutcome): BatchDecision => ({
+  index: o.index ?? -1, accountId: o.hit.accountId, ruleId: o.hit.ruleId, level: o.hit.level, action: o.action, holdId: o.holdId,
+});
 
 const defaultNewId = (prefix: string) => `${prefix}-${randomBytes(9).toString('base64url')}`;
 
@@ -168,6 +176,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     const write = cp.writeDue(next, applied, effects);
     if (write === 'full') await cp.settle();
     let final: readonly StepResult<Effect>[] = evaluated;
+    let decisions: BatchDecision[] | undefined;
     if (effects || write !== 'none') {
       let committed: Committed;
       try {
@@ -195,6 +204,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
       const written = final.flatMap((r) => (r.type === 'ok' && r.value.kind === 'accounts' ? [r.value.value.id] : []));
       if (written.length > 0) profiles.invalidate(written);
       reportRuleHits(committed.hits, opts.metrics, opts.log, Date.now());
+      if (committed.hits.length > 0) decisions = committed.hits.map(decisionOf);
       if (effects) opts.onCommitted?.();
     }
     cp.afterBatch();
@@ -203,7 +213,9 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
       return r.type === 'dead_letter' ? { index, outcome, error: r.reason } : { index, outcome };
     });
     countOutcomes(source.kind, results);
-    return { results, durableOffset: cp.durableOffset(), skipped: decoded.skipped };
+    const out: BatchResult = { results, durableOffset: cp.durableOffset(), skipped: decoded.skipped };
+    if (decisions) out.decisions = decisions;
+    return out;
   }
 
   /** A `retry` result stops the batch: its error goes to the caller (the consumer pauses and tries it again). */
@@ -218,10 +230,22 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     for (const k of ['accepted', 'duplicate', 'rejected'] as const) if (n[k] > 0) opts.metrics.eventProcessed(topic, k, n[k]);
   }
 
+  const observers = new Set<BatchObserver>();
   return {
     processBatch: (source, records) => {
       const lane = laneOf(source);
-      return runInLane(lane, () => run(lane, records));
+      return runInLane(lane, async () => {
+        const result = await run(lane, records);
+        for (const fn of observers) {
+          try {
+            fn(source, records, result);
+          } catch (err) {
+            // Committed already: an observer's failure is logged, never the batch's.
+            opts.log.error({ err, topic: source.topicName, partition: source.partition }, 'batch observer failed');
+          }
+        }
+        return result;
+      });
     },
     prepare: (source) => {
       const lane = laneOf(source);
@@ -265,6 +289,10 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
       }
     },
     engineOf: (source) => lanes.get(laneKey(source))?.checkpoint.engine ?? null,
+    observe: (fn) => {
+      observers.add(fn);
+      return () => void observers.delete(fn);
+    },
     sources: () => [...lanes.values()].map((l) => l.source),
   };
 }

@@ -17,6 +17,8 @@ export interface TimedHit {
   hit: RuleHit;
   /** Arrival of the CDR that crossed the level, for the decision latency. */
   arrivedAtMs: number;
+  /** The batch index of that CDR, when the caller wants its hits back by record (BatchResult.decisions). */
+  index?: number;
 }
 
 /** What one hit did, to report once the transaction has committed. */
@@ -25,6 +27,7 @@ export interface HitOutcome {
   /** The mode it ran under (monitor when ENFORCE=false). */
   mode: string;
   arrivedAtMs: number;
+  index?: number | undefined;
   /** Set when the hit placed a hold or opened a review decision. */
   action: 'suspend' | 'review' | null;
   holdId?: string | undefined;
@@ -81,7 +84,7 @@ export async function applyRuleHits(tx: Queryable, hits: readonly TimedHit[], ct
   for (const t of hits) {
     const { hit } = t;
     const mode = deps.enforce ? hit.mode : 'monitor';
-    const outcome: HitOutcome = { hit, mode, arrivedAtMs: t.arrivedAtMs, action: null };
+    const outcome: HitOutcome = { hit, mode, arrivedAtMs: t.arrivedAtMs, index: t.index, action: null };
     outcomes.push(outcome);
     if (hit.level === 'warn') {
       alerts.push({ accountId: hit.accountId, kind: 'alert', actor: `rule:${hit.ruleId}`, at: ctx.now, reason: hit.reason, evidence: evidenceOf(hit) });

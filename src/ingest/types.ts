@@ -42,6 +42,19 @@ export interface BatchResult {
   durableOffset: number | null;
   /** Records skipped because the checkpoint already covers them (redelivery after a restart or rebalance). */
   skipped: number;
+  /** What the batch's rule hits did, committed (absent when it had none): set-up authorization reads its own. */
+  decisions?: readonly BatchDecision[];
+}
+
+/** One committed rule hit of a batch, by the index of the record that crossed the level. */
+export interface BatchDecision {
+  index: number;
+  accountId: string;
+  ruleId: string;
+  level: 'warn' | 'suspend';
+  /** suspend: a hold was placed; review: a decision was opened; null: an alert, monitor mode or already held. */
+  action: 'suspend' | 'review' | null;
+  holdId?: string | undefined;
 }
 
 /** The stores and services the pipeline writes through, all inside its one transaction per batch. */

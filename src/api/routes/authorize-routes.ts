@@ -6,15 +6,19 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { z } from 'zod';
 import { authorizeCall, type CallAuthorization, type KnownStatus } from '../../domain/call-authorization.js';
 import { allEmergencyNumbers, dialledDigits, isEmergencyNumber, type EmergencyNumbers } from '../../domain/emergency-numbers.js';
+import { parseRfc3339 } from '../../events/timestamp.js';
 import type { Metrics } from '../../metrics.js';
 import type { StatusView } from '../../status-view/status-view.js';
 import { ApiError } from '../problem.js';
+import type { SetupAuthorizer } from '../setup-authorize.js';
 import { defineRoute, type RouteDef } from '../route.js';
 
 export interface AuthorizeDeps {
   view: StatusView;
   emergency: EmergencyNumbers;
   metrics: Metrics;
+  /** Counts a request with a `callId` as that call's set-up (src/api/setup-authorize.ts); absent: callId is ignored. */
+  setup?: SetupAuthorizer | undefined;
 }
 
 // Ids as on the wire (CONTRACT §2): 1 to 200 characters, no control characters.
@@ -29,7 +33,14 @@ const number = z
   .max(64)
   .regex(/^[A-Za-z0-9+*#:@._\- ()]+$/, 'must be a dialled number or SIP user part');
 
-export const authorizeInput = z.strictObject({ account: wireId, callee: number, caller: number.optional() });
+// callId and startedAt (issue 15, prevention): the request is then also the set-up of that call (setup-authorize.ts).
+export const authorizeInput = z.strictObject({
+  account: wireId,
+  callee: number,
+  caller: number.optional(),
+  callId: wireId.optional(),
+  startedAt: z.string().max(64).refine((s) => parseRfc3339(s) !== null, 'must be an RFC 3339 timestamp with an offset').optional(),
+});
 
 const holdOut = z.object({ id: z.string(), reason: z.enum(['fraud', 'non_payment']), source: z.string(), since: z.string() });
 export const authorizeOut = z.object({
@@ -38,6 +49,10 @@ export const authorizeOut = z.object({
   holds: z.array(holdOut),
   inheritedFrom: z.array(z.string()),
   emergency: z.boolean(),
+  /** With a callId: whether the call's start is counted (by this request or an earlier one with the same callId). */
+  counted: z.boolean().optional(),
+  /** With a callId: the rule whose suspend level this set-up crossed (its hold is in `holds`). */
+  rule: z.string().optional(),
 });
 
 function parseCountry(caller: string): string | null {
@@ -121,10 +136,12 @@ export function authorizeJsonAnswerer(deps: AuthorizeDeps): (input: AuthorizeInp
 
 export function authorizeRoutes(deps: AuthorizeDeps | undefined): RouteDef[] {
   const answerLoaded = deps ? authorizeAnswerer(deps) : undefined;
-  const answer = (input: AuthorizeInput) => {
+  const decide = deps ? decider(deps) : undefined;
+  const answer = async (input: AuthorizeInput) => {
     if (!deps || !answerLoaded) throw new ApiError(503, 'authorize: call authorization is not available in this process', 'authorize');
     if (!deps.view.loaded) throw new ApiError(503, 'authorize: the status view is still loading', 'authorize');
-    return answerLoaded(input);
+    if (input.callId === undefined || !deps.setup) return answerLoaded(input);
+    return deps.setup({ ...input, callId: input.callId }, decide!(input));
   };
   const common = {
     url: '/v1/authorize',

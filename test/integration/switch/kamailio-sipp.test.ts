@@ -155,14 +155,18 @@ afterAll(async () => {
 });
 
 describe.skipIf(!ready)('Kamailio asks suspensiond before every call (SIPp on both sides)', () => {
-  it('ordinary calls connect; IRSF dialling suspends the account and its next call gets 403; 999 still connects; activation lets calls through', async () => {
+  it('ordinary calls connect; the first IRSF call is refused at its own set-up and suspends the account, whose next call gets 403 too; 999 still connects; activation lets calls through', async () => {
     const ok = await sipp('uac.xml', [['cust-ok', '+442079460000'], ['cust-ok', '+441632960001']], 'ordinary');
     expect(ok).toMatchObject({ code: 0, successful: 2, failed: 0 });
 
-    // A call to the shared international-network range (+882): irsf-international-networks holds at the first one,
-    // when its CDR arrives at the call's end.
-    const irsf = await sipp('uac.xml', [['cust-irsf', '+88213000123']], 'irsf');
+    // A call to the shared international-network range (+882): Kamailio passes its Call-ID, so the request is the
+    // call's set-up, and irsf-international-networks (suspend at the first call) refuses that very call with 403;
+    // the hold is committed before the answer.
+    const irsf = await sipp('uac-denied.xml', [['cust-irsf', '+88213000123']], 'irsf');
     expect(irsf).toMatchObject({ code: 0, successful: 1, failed: 0 });
+    expect(irsf.messages).toMatch(/SIP\/2\.0 403 Forbidden: suspended: fraud hold by rule:irsf-international-networks/);
+    const held = await fresh.db.query<{ source: string }>(`SELECT source FROM holds WHERE account_id = 'cust-irsf'`);
+    expect(held.rows.map((h) => h.source)).toEqual(['rule:irsf-international-networks']);
     await until('the IRSF suspension to reach the status view', async () => (await authorize('cust-irsf', '+442079460000')).allow === false);
 
     const denied = await sipp('uac-denied.xml', [['cust-irsf', '+442079460000']], 'denied');
@@ -183,10 +187,13 @@ describe.skipIf(!ready)('Kamailio asks suspensiond before every call (SIPp on bo
     const after = await sipp('uac.xml', [['cust-irsf', '+442079460000']], 'activated');
     expect(after).toMatchObject({ code: 0, successful: 1, failed: 0 });
 
-    // Every connected call's CDR reached the daemon through the kamailio-cdr mapping (2 + 1 + 1 + 1), none rejected,
-    // and the one hold is the IRSF rule's.
+    // Every connected call's CDR reached the daemon through the kamailio-cdr mapping (2 + 1 + 1), none rejected,
+    // and so did the set-ups Kamailio asked about that could connect (2 + the refused IRSF one + 1); the call to a
+    // suspended account and the emergency call were not counted as set-ups. The one hold is the IRSF rule's.
     const metrics = await daemon.metrics.render();
-    expect(metrics).toMatch(/suspensiond_events_total\{topic="cdrs",outcome="accepted"\} 5\n/);
+    expect(metrics).toMatch(/suspensiond_events_total\{topic="cdrs",outcome="accepted"\} 8\n/);
+    expect(metrics).toMatch(/suspensiond_authorize_setups_total\{outcome="counted"\} 4\n/);
+    expect(metrics).toMatch(/suspensiond_authorize_setups_total\{outcome="not_counted"\} 2\n/);
     expect(metrics).not.toMatch(/suspensiond_events_total\{topic="cdrs",outcome="rejected"\}/);
     const holds = await fresh.db.query<{ source: string }>(`SELECT source FROM holds WHERE account_id = 'cust-irsf'`);
     expect(holds.rows.map((h) => h.source)).toEqual([]);

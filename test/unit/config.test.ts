@@ -30,6 +30,15 @@ describe('configuration', () => {
     expect(loadConfig({ STALL_AFTER: '90s' })).toMatchObject({ stallAfterMs: 90_000 });
   });
 
+  it('counts authorization set-ups in the HTTP lane without Kafka and on the cdrs topic with it, unless told', () => {
+    expect(loadConfig({}).authorizeCountsSetup).toBe('http');
+    expect(loadConfig({ KAFKA_BROKERS: '127.0.0.1:9092' }).authorizeCountsSetup).toBe('kafka');
+    expect(loadConfig({ KAFKA_BROKERS: '127.0.0.1:9092', AUTHORIZE_COUNTS_SETUP: 'http' }).authorizeCountsSetup).toBe('http');
+    expect(loadConfig({ AUTHORIZE_COUNTS_SETUP: 'off' }).authorizeCountsSetup).toBe('off');
+    expect(problemsOf({ AUTHORIZE_COUNTS_SETUP: 'kafka' })).toEqual(['AUTHORIZE_COUNTS_SETUP: kafka needs KAFKA_BROKERS']);
+    expect(problemsOf({ AUTHORIZE_COUNTS_SETUP: 'always' })[0]).toMatch(/^AUTHORIZE_COUNTS_SETUP: .*"always"/);
+  });
+
   it('names every bad variable with what it got', () => {
     const problems = problemsOf({ ENGINE_STATE_INTERVAL: 'often', HTTP_PORT: 'abc' });
     expect(problems).toHaveLength(2);

@@ -24,11 +24,11 @@ const has = (cmd: string) => {
   }
 };
 const MODULES = ['/usr/lib/x86_64-linux-gnu/kamailio/modules', '/usr/lib/kamailio/modules', '/usr/local/lib64/kamailio/modules'].find((d) =>
-  existsSync(path.join(d, 'http_client.so')),
+  existsSync(path.join(d, 'http_client.so')) && existsSync(path.join(d, 'json.so')),
 );
 const ready = has('kamailio') && has('sipp') && MODULES !== undefined;
 if (!ready) {
-  console.warn('kamailio-sipp.test.ts: SKIPPED: needs kamailio (with http_client from kamailio-utils-modules) and sipp (sip-tester): apt-get install -y --no-install-recommends kamailio kamailio-utils-modules sip-tester');
+  console.warn('kamailio-sipp.test.ts: SKIPPED: needs kamailio (with http_client from kamailio-utils-modules and json from kamailio-json-modules) and sipp (sip-tester): apt-get install -y --no-install-recommends kamailio kamailio-utils-modules kamailio-json-modules sip-tester');
 }
 
 const EXAMPLE = path.join(ROOT, 'examples/kamailio');

@@ -118,12 +118,15 @@ export function createSetupAuthorizer(deps: SetupAuthorizeDeps): SetupAuthorizer
       return fromView(call.accountId, false, false);
     }
     deps.metrics.authorizeSetup(counted.outcome === 'duplicate' ? 'duplicate' : 'counted', seconds);
-    const held = counted.decisions.find((d) => d.action === 'suspend' && d.holdId !== undefined);
+    // Denied when this set-up placed a hold, or another record of the same batch placed one on the account (a call
+    // set up together with the crossing one): either way the account is suspended once the batch committed.
+    const own = counted.decisions.find((d) => d.action === 'suspend' && d.holdId !== undefined);
+    const held = own ?? counted.accountHolds[0];
     if (!held) return fromView(call.accountId, false, true);
     const hold: StatusMessageHold = { id: held.holdId!, reason: 'fraud', source: `rule:${held.ruleId}`, since: new Date(deps.now()).toISOString() };
     const status = await withHold(call.accountId, hold);
     const out = authorizeCall(status, false);
     deps.metrics.authorized('deny');
-    return { ...out, counted: true, rule: held.ruleId };
+    return own ? { ...out, counted: true, rule: own.ruleId } : { ...out, counted: true };
   };
 }

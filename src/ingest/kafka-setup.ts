@@ -11,7 +11,7 @@
 // Never: counts a set-up itself, or waits longer than `waitMs`.
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { Pipeline } from './pipeline.js';
-import { setupCdrJson, type SetupCounted, type SetupIngest } from './setup-ingest.js';
+import { countedOf, setupCdrJson, type SetupCounted, type SetupIngest } from './setup-ingest.js';
 
 export const SETUP_HEADER = 'x-suspensiond-setup';
 const RECENT_MAX = 10_000;
@@ -30,7 +30,7 @@ export interface KafkaSetupIngest {
   disconnect(): Promise<void>;
 }
 
-const PENDING: SetupCounted = Object.freeze({ outcome: 'accepted', decisions: [] }) as SetupCounted;
+const PENDING: SetupCounted = Object.freeze({ outcome: 'accepted', decisions: [], accountHolds: [] }) as SetupCounted;
 
 export function createKafkaSetupIngest(opts: KafkaSetupOptions): KafkaSetupIngest {
   const waitMs = opts.waitMs ?? 2_000;
@@ -49,8 +49,8 @@ export function createKafkaSetupIngest(opts: KafkaSetupOptions): KafkaSetupInges
     for (const r of result.results) {
       const raw = records[r.index]!;
       if (raw.headers?.[SETUP_HEADER] !== '1' || raw.offset === undefined) continue;
-      const decisions = result.decisions?.filter((d) => d.index === r.index) ?? [];
-      const counted: SetupCounted = r.error === undefined ? { outcome: r.outcome, decisions } : { outcome: r.outcome, error: r.error, decisions };
+      const accountId = raw.key?.toString() ?? '';
+      const counted = countedOf(result, r.index, accountId);
       const key = `${source.partition}:${raw.offset}`;
       const waiter = waiters.get(key);
       if (waiter) waiter(counted);

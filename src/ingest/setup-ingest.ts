@@ -9,7 +9,7 @@
 // decides what to answer. Never: answers the switch, or reads the status view.
 import type { CdrRecord } from '../events/types.js';
 import type { Pipeline } from './pipeline.js';
-import { CheckpointConflictError, type BatchDecision, type RecordOutcome, type Source } from './types.js';
+import { CheckpointConflictError, type BatchDecision, type BatchResult, type RecordOutcome, type Source } from './types.js';
 
 /** One call's set-up, validated at the API boundary. */
 export interface SetupCall {
@@ -27,6 +27,17 @@ export interface SetupCounted {
   error?: string;
   /** The committed rule hits of this set-up (a suspend with action `suspend` placed `holdId`). */
   decisions: readonly BatchDecision[];
+  /** Holds the same batch placed on this account, this set-up's own included (another record may have crossed). */
+  accountHolds: readonly BatchDecision[];
+}
+
+/** What a committed batch did to one of its records: its own hits, and the holds placed on its account. */
+export function countedOf(result: BatchResult, index: number, accountId: string): SetupCounted {
+  const r = result.results[index]!;
+  const all = result.decisions ?? [];
+  const decisions = all.filter((d) => d.index === index);
+  const accountHolds = all.filter((d) => d.action === 'suspend' && d.holdId !== undefined && d.accountId === accountId);
+  return r.error === undefined ? { outcome: r.outcome, decisions, accountHolds } : { outcome: r.outcome, error: r.error, decisions, accountHolds };
 }
 
 export type SetupIngest = (call: SetupCall) => Promise<SetupCounted>;
@@ -75,11 +86,7 @@ export function createSetupIngest(pipeline: Pipeline, cdrsTopic = 'cdrs', now: (
       // Another replica wrote the HTTP checkpoint: the lane reloaded it; the set-ups were not kept. Once more.
       res = await pipeline.processBatch(source, records);
     }
-    batch.forEach((p, index) => {
-      const r = res.results[index]!;
-      const decisions = res.decisions?.filter((d) => d.index === index) ?? [];
-      p.resolve(r.error === undefined ? { outcome: r.outcome, decisions } : { outcome: r.outcome, error: r.error, decisions });
-    });
+    batch.forEach((p, index) => p.resolve(countedOf(res, index, p.call.accountId)));
   }
 
   function drain(): void {

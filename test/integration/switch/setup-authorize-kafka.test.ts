@@ -106,7 +106,7 @@ describe('set-ups counted by the owner of the account partition (Kafka)', () => 
     const setup = createKafkaSetupIngest({ kafka, topic: topics.cdrs, pipeline });
     const t0 = Date.now();
     const counted = await setup.count({ callId: 'elsewhere-1', accountId: 'cust-far', callee: PREMIUM, startedAt: Date.parse(at(4)) });
-    expect(counted).toEqual({ outcome: 'accepted', decisions: [] });
+    expect(counted).toEqual({ outcome: 'accepted', decisions: [], accountHolds: [] });
     expect(Date.now() - t0).toBeLessThan(2_000);
     await setup.disconnect();
 

@@ -36,7 +36,7 @@ function harness(count: ((call: SetupCall) => Promise<SetupCounted>) | null, vie
   return { statuses, counted, metrics, ask };
 }
 
-const ok = (decisions: SetupCounted['decisions'] = []) => async (): Promise<SetupCounted> => ({ outcome: 'accepted', decisions });
+const ok = (decisions: SetupCounted['decisions'] = [], accountHolds = decisions.filter((d) => d.action === 'suspend')) => async (): Promise<SetupCounted> => ({ outcome: 'accepted', decisions, accountHolds });
 const crossed = [{ index: 0, accountId: 'u1', ruleId: 'premium-rate-numbers', level: 'suspend' as const, action: 'suspend' as const, holdId: 'h-1' }];
 
 describe('set-up authorization', () => {
@@ -70,9 +70,16 @@ describe('set-up authorization', () => {
     expect(out).toMatchObject({ allow: false, rule: 'premium-rate-numbers', holds: [{ id: 'h-1', reason: 'fraud', source: 'rule:premium-rate-numbers' }] });
   });
 
-  it('a review or warn level, or a hold another request placed, does not deny this set-up', async () => {
+  it('a review or warn level does not deny this set-up', async () => {
     const h = harness(ok([{ ...crossed[0]!, action: 'review', holdId: undefined }, { ...crossed[0]!, level: 'warn', action: null, holdId: undefined }]));
     expect(await h.ask()).toMatchObject({ allow: true, counted: true });
+  });
+
+  it('a set-up committed in the batch where another record put a hold on its account is denied too, without a rule of its own', async () => {
+    const h = harness(ok([], [{ ...crossed[0]!, index: 3 }]), 10);
+    const out = await h.ask();
+    expect(out).toMatchObject({ allow: false, counted: true, holds: [{ id: 'h-1' }] });
+    expect(out.rule).toBeUndefined();
   });
 
   it('a set-up that cannot be counted is answered from the view, not a 5xx', async () => {
@@ -80,9 +87,9 @@ describe('set-up authorization', () => {
       throw new Error('database down');
     });
     expect(await down.ask()).toMatchObject({ allow: true, counted: false });
-    const refused = harness(async () => ({ outcome: 'rejected', error: 'accountId: cannot be read', decisions: [] }));
+    const refused = harness(async () => ({ outcome: 'rejected', error: 'accountId: cannot be read', decisions: [], accountHolds: [] }));
     expect(await refused.ask()).toMatchObject({ allow: true, counted: false });
-    const dup = harness(async () => ({ outcome: 'duplicate', decisions: [] }));
+    const dup = harness(async () => ({ outcome: 'duplicate', decisions: [], accountHolds: [] }));
     expect(await dup.ask()).toMatchObject({ allow: true, counted: true });
     expect(await dup.metrics.render()).toMatch(/suspensiond_authorize_setups_total\{outcome="duplicate"\} 1/);
   });

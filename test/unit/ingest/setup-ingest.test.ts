@@ -45,13 +45,14 @@ describe('set-ups as CDRs', () => {
     const count = createSetupIngest(pipeline, 'cdrs-topic');
     const first = count(call('c0'));
     await new Promise((r) => setTimeout(r, 1));
-    const rest = ['c1', 'c2', 'c3'].map((id) => count(call(id)));
+    const rest = [count(call('c1')), count(call('c2')), count(call('c3', { accountId: 'u2' }))];
     const results = await Promise.all([first, ...rest]);
     expect(batches.map((b) => b.ids)).toEqual([['c0'], ['c1', 'c2', 'c3']]);
     expect(batches[0]!.source).toEqual({ kind: 'cdrs', topicName: 'cdrs-topic', partition: 'http' });
     expect(results.map((r) => r.outcome)).toEqual(['accepted', 'accepted', 'accepted', 'accepted']);
-    // index 1 of the second batch is c2
+    // index 1 of the second batch is c2; its hold on u1 also concerns c1 (same account, same batch), not c3 (u2)
     expect(results.map((r) => r.decisions.map((d) => d.holdId))).toEqual([[], [], ['h-1'], []]);
+    expect(results.map((r) => r.accountHolds.map((d) => d.holdId))).toEqual([[], ['h-1'], ['h-1'], []]);
   });
 
   it(`a batch takes at most ${MAX_SETUP_BATCH} set-ups`, async () => {

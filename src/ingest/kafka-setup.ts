@@ -44,8 +44,12 @@ export function createKafkaSetupIngest(opts: KafkaSetupOptions): KafkaSetupInges
   const recent = new Map<string, SetupCounted>();
   const waiters = new Map<string, (r: SetupCounted) => void>();
 
+  // Set-ups of this replica produced and not yet answered: while there are none, batches are not looked at (the
+  // Kafka hot path pays one comparison per batch).
+  let inFlight = 0;
+
   opts.pipeline.observe((source, records, result) => {
-    if (source.kind !== 'cdrs' || source.topicName !== opts.topic || typeof source.partition !== 'number') return;
+    if (inFlight === 0 || source.kind !== 'cdrs' || source.topicName !== opts.topic || typeof source.partition !== 'number') return;
     for (const r of result.results) {
       const raw = records[r.index]!;
       if (raw.headers?.[SETUP_HEADER] !== '1' || raw.offset === undefined) continue;
@@ -62,6 +66,15 @@ export function createKafkaSetupIngest(opts: KafkaSetupOptions): KafkaSetupInges
   const owned = (partition: number) => opts.pipeline.sources().some((s) => s.kind === 'cdrs' && s.topicName === opts.topic && s.partition === partition);
 
   const count: SetupIngest = async (call) => {
+    inFlight++;
+    try {
+      return await produceAndWait(call);
+    } finally {
+      inFlight--;
+    }
+  };
+
+  const produceAndWait: SetupIngest = async (call) => {
     await connect();
     const [meta] = await producer.send({
       topic: opts.topic,

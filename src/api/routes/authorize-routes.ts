@@ -153,7 +153,7 @@ export function authorizeRoutes(deps: AuthorizeDeps | undefined): RouteDef[] {
     defineRoute({
       ...common,
       method: 'POST',
-      summary: 'May this account place this call now? Answered from memory; a suspended account is denied except to emergency numbers',
+      summary: 'May this account place this call now? Answered from memory; a suspended account is denied except to emergency numbers. With callId, also the call set-up: counted by the fraud rules, and a set-up that crosses a suspend level is denied with its hold committed',
       body: authorizeInput,
       handler: async ({ body }) => answer(body),
     }),

@@ -94,6 +94,8 @@ export function createSetupAuthorizer(deps: SetupAuthorizeDeps): SetupAuthorizer
   }
 
   return async (req, { known, emergency }) => {
+    // Validated whether or not it is counted, so a request is refused (400) or not whatever the account's status.
+    const call = setupCallOf(req, deps.now());
     // Not a set-up to count: an emergency call (always allowed), or a call the view denies (it is not placed).
     if (emergency || known?.status === 'suspended' || deps.count === null) {
       deps.metrics.authorizeSetup('not_counted');
@@ -101,7 +103,6 @@ export function createSetupAuthorizer(deps: SetupAuthorizeDeps): SetupAuthorizer
       deps.metrics.authorized(outcomeOf(known, out));
       return { ...out, counted: false };
     }
-    const call = setupCallOf(req, deps.now());
     const t0 = performance.now();
     let counted;
     try {

@@ -133,9 +133,13 @@ describe('an authorization request with a callId is the call set-up (prevention)
     expect(third.body).toMatchObject({ allow: false, counted: true, rule: 'premium-rate-numbers', reason: 'suspended: fraud hold by rule:premium-rate-numbers' });
     expect(holds).toEqual([{ id: third.body.holds[0]!.id, source: 'rule:premium-rate-numbers' }]);
     expect(third.body.holds).toMatchObject([{ id: holds[0]!.id, reason: 'fraud', source: 'rule:premium-rate-numbers' }]);
-    // As for a CDR: the hold's audit entry and its status message are in the same transaction.
+    // As for a CDR: the hold's audit entry and the account's stored status message are in the same transaction.
     const placed = await fresh.db.query(`SELECT 1 FROM audit WHERE account_id = 'cust-p' AND kind = 'hold_placed'`);
     expect(placed.rowCount).toBe(1);
+    const status = await fresh.db.query<{ status: string }>(`SELECT status->>'status' AS status FROM account_status WHERE account_id = 'cust-p'`);
+    expect(status.rows).toEqual([{ status: 'suspended' }]);
+    const outbox = await fresh.db.query<{ kind: string }>(`SELECT DISTINCT kind FROM outbox WHERE account_id = 'cust-p' ORDER BY kind`);
+    expect(outbox.rows.map((r) => r.kind)).toEqual(['email', 'status']);
 
     // The next requests, with or without a callId, are denied from the view; 999 still gets through.
     expect((await authorize({ account: 'cust-p', callee: '+441632960001' })).body.allow).toBe(false);

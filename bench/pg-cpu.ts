@@ -1,6 +1,6 @@
 // CPU seconds the PostgreSQL server spends for one database: its backends and the parallel workers they start,
 // read from /proc (utime + stime) every `everyMs` while a phase runs. Only when the server runs on this machine and
-// its processes are readable; otherwise `available` is false and the figures are null. A process that starts and
+// its processes are readable; otherwise the figure is null. A process that starts and
 // ends between two samples is missed (parallel workers of short statements), so this is a floor, not an exact sum.
 // Autovacuum and the checkpointer are not counted. Used by the benchmarks, never by the daemon.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -17,7 +17,8 @@ function cpuTicks(pid: string): number | null {
   }
 }
 
-function postgresProcesses(): Array<{ pid: string; title: string }> {
+/** The titles of PostgreSQL processes ("postgres: ..."), by pid; a pid is read once (`seen`), later only its stat. */
+function postgresProcesses(seen: Map<string, string | null>): Array<{ pid: string; title: string }> {
   const out: Array<{ pid: string; title: string }> = [];
   let pids: string[];
   try {
@@ -26,12 +27,19 @@ function postgresProcesses(): Array<{ pid: string; title: string }> {
     return out;
   }
   for (const pid of pids) {
-    try {
-      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'postgres') continue;
-      out.push({ pid, title: readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ') });
-    } catch {
-      // gone, or not ours to read
+    if (!seen.has(pid)) {
+      try {
+        const postgres = readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres';
+        const title = postgres ? readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ') : null;
+        // A process just forked still has the postmaster's command line: read it again next time.
+        if (title !== null && !title.startsWith('postgres: ')) continue;
+        seen.set(pid, title);
+      } catch {
+        seen.set(pid, null); // gone, or not ours to read
+      }
     }
+    const title = seen.get(pid);
+    if (title) out.push({ pid, title });
   }
   return out;
 }
@@ -42,16 +50,17 @@ export interface PgCpuPhase {
 }
 
 /** Starts sampling the server processes working for `dbName` (their titles name it: "postgres: ... <user> <db> ..."). */
-export function pgCpu(dbName: string, everyMs = 100): PgCpuPhase {
+export function pgCpu(dbName: string, everyMs = 200): PgCpuPhase {
   const base = new Map<string, number>();
   const last = new Map<string, number>();
+  const seen = new Map<string, string | null>();
   const ours = (title: string, backends: Set<string>) => {
     if (title.includes(` ${dbName} `)) return true;
     const m = /parallel worker for PID (\d+)/.exec(title);
     return m !== null && backends.has(m[1]!);
   };
   const sample = (first: boolean) => {
-    const procs = postgresProcesses();
+    const procs = postgresProcesses(seen);
     const backends = new Set(procs.filter((p) => p.title.includes(` ${dbName} `)).map((p) => p.pid));
     for (const p of procs) {
       if (!ours(p.title, backends)) continue;

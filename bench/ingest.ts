@@ -2,8 +2,11 @@
 // the local broker, then in the same run measures (a) a bare kafkajs consumer that only counts messages, (b) the
 // pipeline end to end (decode, validate, dedupe, engine, checkpoint, commit) with the default rules and, for
 // comparison, with no fraud rules (the pipeline's own cost), and (c) decision latency from produce to hold
-// committed at a steady RATE (default 5,000) CDR/s for LATENCY_SECONDS (default 20).
+// committed at a steady RATE (default 5,000) CDR/s for LATENCY_SECONDS (default 20; 0 skips it).
+// PARTITIONS (default 6) is the CDR topic's partition count; a comma list (e.g. 1,6,12) runs (a), (b) and (b') once
+// per count on a topic of that many partitions and prints the growth of throughput and CPU per CDR.
 // Run: KAFKA_BROKERS=127.0.0.1:9092 DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npx tsx bench/ingest.ts
+import { loadavg } from 'node:os';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { systemClock } from '../src/clock.js';
@@ -23,6 +26,8 @@ import { cdrMessage, generateCdrs } from '../test/integration/ingest/wire.js';
 const N = Number(process.env.CDRS ?? 1_000_000);
 const RATE = Number(process.env.RATE ?? 5_000);
 const LATENCY_SECONDS = Number(process.env.LATENCY_SECONDS ?? 20);
+/** Partition counts of the CDR topic, one end-to-end round each (a growth curve when there are several). */
+const PARTITIONS = (process.env.PARTITIONS ?? '6').split(',').map(Number);
 /** How long a batch without effects may defer its checkpoint (the daemon's default is 2 s). */
 const CHECKPOINT_MS = Number(process.env.CHECKPOINT_MS ?? 2_000);
 const STATE_MS = Number(process.env.STATE_MS ?? 30_000);
@@ -131,56 +136,78 @@ async function endToEnd(topic: string, rules: RuleSet, label: string, latencies?
 const rate = (n: number, s: number) => Math.round(n / s).toLocaleString('en-GB');
 const admin = kafka().admin();
 await admin.connect();
-const topic = `bench-cdrs-${suffix}`;
 const latencyTopic = `bench-latency-${suffix}`;
+const cdrTopic = (p: number) => `bench-cdrs-${suffix}-p${p}`;
 await admin.createTopics({ waitForLeaders: true, topics: [
-  { topic, numPartitions: 6 }, { topic: latencyTopic, numPartitions: 6 },
+  ...PARTITIONS.map((p) => ({ topic: cdrTopic(p), numPartitions: p })), { topic: latencyTopic, numPartitions: 6 },
   { topic: `bench-acc-${suffix}`, numPartitions: 1 }, { topic: `bench-inv-${suffix}`, numPartitions: 1 },
 ] });
 const rules = await loadRules(process.env.RULES_DIR ?? 'rules');
 const cdrs = generateCdrs({ n: N, accounts: 20_000, startMs: Date.now() - 12 * 3_600_000, seed: 1, stepMs: 40 }).map(cdrMessage);
 const avg = Math.round(cdrs.reduce((s, m) => s + m.value.length, 0) / cdrs.length);
-console.log(`produced ${N.toLocaleString('en-GB')} CDRs (avg ${avg} bytes) in ${(await produceAll(topic, cdrs)).toFixed(1)} s`);
-const bareS = await bare(topic);
-console.log(`(a) bare kafkajs consumer: ${rate(N, bareS)} msg/s (${bareS.toFixed(1)} s)`);
-const e2e = await endToEnd(topic, rules, 'rules');
-await e2e.stop();
-await e2e.drop();
 const perCdr = (cpuSeconds: number) => `CPU ${cpuSeconds.toFixed(1)} s, ${((cpuSeconds * 1e6) / N).toFixed(1)} µs per CDR`;
-console.log(`(b) pipeline end to end, default rules (${rules.fraud.length}): ${rate(N, e2e.seconds)} CDR/s (${e2e.seconds.toFixed(1)} s), ratio to bare ${(bareS / e2e.seconds).toFixed(2)}; ${perCdr(e2e.cpuSeconds)}`);
-const none = await endToEnd(topic, { ...rules, fraud: [] }, 'norules');
-await none.stop();
-await none.drop();
-console.log(`(b') pipeline end to end, no fraud rules: ${rate(N, none.seconds)} CDR/s (${none.seconds.toFixed(1)} s), ratio to bare ${(bareS / none.seconds).toFixed(2)}; ${perCdr(none.cpuSeconds)}`);
-
-// (c) steady RATE CDR/s of ordinary traffic; every second one fresh account dials an IRSF burst (3 calls to +882
-// cross the default irsf-international-networks suspend level). Latency: produce (Kafka timestamp) -> hold committed.
-const latencies: [seconds: number, at: number][] = [];
-const live = await endToEnd(latencyTopic, rules, 'latency', latencies);
-const producer = kafka().producer({ idempotent: true });
-await producer.connect();
-await new Promise((r) => setTimeout(r, 3000));
-const start = Date.now();
-for (let sec = 0; sec < LATENCY_SECONDS; sec++) {
-  const tick = start + sec * 1000;
-  const ordinary = generateCdrs({ n: RATE - 3, accounts: 20_000, startMs: tick - 600_000, seed: 100 + sec, stepMs: 0, prefix: `lat${sec}` }).map(cdrMessage);
-  const burst = [0, 1, 2].map((i) => cdrMessage(cdr({ id: `irsf-${sec}-${i}`, accountId: `victim-${sec}`, callee: `+88213000${100 + i}`, startedAt: tick - 120_000 + i * 1000, durationSec: 30 })));
-  for (let k = 0; k < 10; k++) {
-    const part = [...ordinary.slice((k * ordinary.length) / 10, ((k + 1) * ordinary.length) / 10), ...(k === 9 ? burst : [])];
-    await producer.send({ topic: latencyTopic, acks: -1, messages: part });
-    const wait = tick + (k + 1) * 100 - Date.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-  }
+const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+interface Row { partitions: number; bareS: number; e2eS: number; e2eCpuS: number; noneS: number; noneCpuS: number; load: string }
+const rows: Row[] = [];
+for (const partitions of PARTITIONS) {
+  const topic = cdrTopic(partitions);
+  console.log(`--- ${partitions} partition(s) (load ${load()})`);
+  console.log(`produced ${N.toLocaleString('en-GB')} CDRs (avg ${avg} bytes) in ${(await produceAll(topic, cdrs)).toFixed(1)} s`);
+  const bareS = await bare(topic);
+  console.log(`(a) bare kafkajs consumer: ${rate(N, bareS)} msg/s (${bareS.toFixed(1)} s)`);
+  const e2e = await endToEnd(topic, rules, `rules_p${partitions}`);
+  await e2e.stop();
+  await e2e.drop();
+  console.log(`(b) pipeline end to end, default rules (${rules.fraud.length}): ${rate(N, e2e.seconds)} CDR/s (${e2e.seconds.toFixed(1)} s), ratio to bare ${(bareS / e2e.seconds).toFixed(2)}; ${perCdr(e2e.cpuSeconds)}`);
+  const none = await endToEnd(topic, { ...rules, fraud: [] }, `norules_p${partitions}`);
+  await none.stop();
+  await none.drop();
+  console.log(`(b') pipeline end to end, no fraud rules: ${rate(N, none.seconds)} CDR/s (${none.seconds.toFixed(1)} s), ratio to bare ${(bareS / none.seconds).toFixed(2)}; ${perCdr(none.cpuSeconds)}`);
+  rows.push({ partitions, bareS, e2eS: e2e.seconds, e2eCpuS: e2e.cpuSeconds, noneS: none.seconds, noneCpuS: none.cpuSeconds, load: load() });
 }
-await new Promise((r) => setTimeout(r, 5000));
-await producer.disconnect();
-await live.stop();
-await live.drop();
-// The slowest five, with the second of the run they were committed in.
-latencies.sort((a, b) => a[0] - b[0]);
-const t0 = Math.min(...latencies.map(([, at]) => at));
-const slowest = latencies.slice(-5).reverse().map(([l, at]) => `${(l * 1000).toFixed(0)} ms at +${((at - t0) / 1000).toFixed(0)} s`);
-const q = (p: number) => (latencies.length ? (latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]![0] * 1000).toFixed(0) : 'n/a');
-console.log(`(c) decision latency at ${RATE.toLocaleString('en-GB')} CDR/s for ${LATENCY_SECONDS} s: ${latencies.length} holds, p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, max ${q(1)} ms; slowest: ${slowest.join(', ')}`);
-await admin.deleteTopics({ topics: [topic, latencyTopic, `bench-acc-${suffix}`, `bench-inv-${suffix}`] }).catch(() => undefined);
+if (rows.length > 1) {
+  // The growth curve per partition count: throughput and CPU per CDR, each against the first count.
+  const us = (cpuS: number) => `${((cpuS * 1e6) / N).toFixed(1)} µs`;
+  const x = (a: number, b: number) => `x${(a / b).toFixed(2)}`;
+  const r0 = rows[0]!;
+  console.log(`\ngrowth (N = ${N.toLocaleString('en-GB')}): partitions | bare msg/s | rules: CDR/s (ratio to bare), CPU per CDR | no rules: CDR/s (ratio), CPU per CDR | vs ${r0.partitions}: rules CDR/s, CPU per CDR | load after`);
+  for (const r of rows) {
+    console.log(`${r.partitions} | ${rate(N, r.bareS)} | ${rate(N, r.e2eS)} (${(r.bareS / r.e2eS).toFixed(2)}), ${us(r.e2eCpuS)} | ${rate(N, r.noneS)} (${(r.bareS / r.noneS).toFixed(2)}), ${us(r.noneCpuS)} | ` +
+      `${x(r0.e2eS, r.e2eS)}, ${x(r.e2eCpuS, r0.e2eCpuS)} | ${r.load}`);
+  }
+  console.log(JSON.stringify({ bench: 'ingest-growth', n: N, rows }));
+}
+
+if (LATENCY_SECONDS > 0) {
+  // (c) steady RATE CDR/s of ordinary traffic; every second one fresh account dials an IRSF burst (3 calls to +882
+  // cross the default irsf-international-networks suspend level). Latency: produce (Kafka timestamp) -> hold committed.
+  const latencies: [seconds: number, at: number][] = [];
+  const live = await endToEnd(latencyTopic, rules, 'latency', latencies);
+  const producer = kafka().producer({ idempotent: true });
+  await producer.connect();
+  await new Promise((r) => setTimeout(r, 3000));
+  const start = Date.now();
+  for (let sec = 0; sec < LATENCY_SECONDS; sec++) {
+    const tick = start + sec * 1000;
+    const ordinary = generateCdrs({ n: RATE - 3, accounts: 20_000, startMs: tick - 600_000, seed: 100 + sec, stepMs: 0, prefix: `lat${sec}` }).map(cdrMessage);
+    const burst = [0, 1, 2].map((i) => cdrMessage(cdr({ id: `irsf-${sec}-${i}`, accountId: `victim-${sec}`, callee: `+88213000${100 + i}`, startedAt: tick - 120_000 + i * 1000, durationSec: 30 })));
+    for (let k = 0; k < 10; k++) {
+      const part = [...ordinary.slice((k * ordinary.length) / 10, ((k + 1) * ordinary.length) / 10), ...(k === 9 ? burst : [])];
+      await producer.send({ topic: latencyTopic, acks: -1, messages: part });
+      const wait = tick + (k + 1) * 100 - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+  await new Promise((r) => setTimeout(r, 5000));
+  await producer.disconnect();
+  await live.stop();
+  await live.drop();
+  // The slowest five, with the second of the run they were committed in.
+  latencies.sort((a, b) => a[0] - b[0]);
+  const t0 = Math.min(...latencies.map(([, at]) => at));
+  const slowest = latencies.slice(-5).reverse().map(([l, at]) => `${(l * 1000).toFixed(0)} ms at +${((at - t0) / 1000).toFixed(0)} s`);
+  const q = (p: number) => (latencies.length ? (latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]![0] * 1000).toFixed(0) : 'n/a');
+  console.log(`(c) decision latency at ${RATE.toLocaleString('en-GB')} CDR/s for ${LATENCY_SECONDS} s: ${latencies.length} holds, p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, max ${q(1)} ms; slowest: ${slowest.join(', ')}`);
+}
+await admin.deleteTopics({ topics: [...PARTITIONS.map(cdrTopic), latencyTopic, `bench-acc-${suffix}`, `bench-inv-${suffix}`] }).catch(() => undefined);
 await admin.disconnect();

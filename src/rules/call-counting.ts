@@ -6,6 +6,7 @@ import type { CdrRecord } from '../events/types.js';
 import type { AccountState, EngineState } from './engine-state.js';
 import { hash53 } from './hash.js';
 import { DEFAULT_SHORT_CALL_MS } from './rule-map.js';
+import { append3, cut } from './tight-array.js';
 import type { FraudRule } from './types.js';
 
 /** A record's event time: a start event's `startedAt`; an end record's `endedAt` (else answeredAt/startedAt + duration). */
@@ -58,12 +59,12 @@ export function recordRing(st: EngineState, acct: AccountState, cdr: CdrRecord, 
   const answered = cdr.disposition === 'answered' || (cdr.disposition === null && (cdr.durationSec ?? 0) > 0);
   const answeredMs = answered ? durationSec(cdr) * 1000 : 0;
   if (answeredMs > st.maxShortCallMs) return;
-  const rg = (acct.rg ??= []);
+  let rg = acct.rg;
   const before = wm - st.ringKeepMs;
   let drop = 0;
-  while (drop < rg.length && rg[drop + 1]! < before) drop += 3;
-  if (drop > 0) rg.splice(0, drop);
-  rg.push(hash53(cdr.caller!), cdr.startedAt, answeredMs);
+  while (rg && drop < rg.length && rg[drop + 1]! < before) drop += 3;
+  if (drop > 0) rg = cut(rg!, 0, drop);
+  acct.rg = append3(rg, hash53(cdr.caller!), cdr.startedAt, answeredMs);
 }
 
 /** Whether an outbound call's callee rang the account (short enough for the rule) within the rule's window before it. */

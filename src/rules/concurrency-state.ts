@@ -3,22 +3,26 @@
 // [startedAt, end]. The value at a start is the calls in progress at that instant; at an end-only record, the most
 // calls in progress at any instant of its interval. Live calls older than LIVE_MAX_MS and intervals that ended
 // INTERVAL_KEEP_MS before the watermark are evicted (a longer call may miss older overlaps: documented). Pure.
-// Storage: two flat number arrays of pairs (live: id, start; intervals: start, end, sorted by end).
+// Storage: two flat number arrays of pairs (live: id, start; intervals: start, end, sorted by end), kept at exact
+// size while small (tight-array.ts); an empty one is the shared NONE, never written.
+import { append2, cut } from './tight-array.js';
 
 export const LIVE_MAX_MS = 6 * 3_600_000;
 export const INTERVAL_KEEP_MS = 2 * 3_600_000;
 
 export type ConcurrencySnapshot = [liveIds: number[], liveStarts: number[], starts: number[], ends: number[]];
 
+const NONE: number[] = [];
+
 export class ConcurrencyState {
   /** Pairs (id, start) of live calls, in arrival order. */
-  private live: number[] = [];
+  private live = NONE;
   /** Pairs (start, end) of end-only intervals, sorted by end. */
-  private iv: number[] = [];
+  private iv = NONE;
 
   /** A call set up at `t`: returns the calls in progress at `t`, itself included. */
   start(id: number, t: number): number {
-    this.live.push(id, t);
+    this.live = append2(this.live, id, t);
     return this.countAt(t, t);
   }
 
@@ -27,7 +31,7 @@ export class ConcurrencyState {
     const live = this.live;
     for (let i = 0; i < live.length; i += 2) {
       if (live[i] === id) {
-        live.splice(i, 2);
+        this.live = cut(live, i, 2);
         return true;
       }
     }
@@ -36,11 +40,14 @@ export class ConcurrencyState {
 
   /** An end record with no start seen: adds [s, e] and returns the most calls in progress during it. */
   interval(s: number, e: number): number {
-    const iv = this.iv;
-    let p = iv.length;
-    while (p > 0 && iv[p - 1]! > e) p -= 2;
-    if (p === iv.length) iv.push(s, e);
-    else iv.splice(p, 0, s, e);
+    let p = this.iv.length;
+    while (p > 0 && this.iv[p - 1]! > e) p -= 2;
+    const iv = (this.iv = append2(this.iv, s, e));
+    if (p < iv.length - 2) {
+      iv.copyWithin(p + 2, p, iv.length - 2);
+      iv[p] = s;
+      iv[p + 1] = e;
+    }
     let best = this.countAt(s, s);
     for (let j = iv.length - 2; j >= 0 && iv[j + 1]! >= s; j -= 2) {
       const x = iv[j]!;
@@ -58,12 +65,10 @@ export class ConcurrencyState {
     const iv = this.iv;
     let drop = 0;
     while (drop < iv.length && iv[drop + 1]! < watermark - INTERVAL_KEEP_MS) drop += 2;
-    if (drop > 0) {
-      iv.copyWithin(0, drop);
-      iv.length -= drop;
+    if (drop > 0) this.iv = drop === iv.length ? NONE : cut(iv, 0, drop);
+    for (let i = this.live.length - 2; i >= 0; i -= 2) {
+      if (this.live[i + 1]! < watermark - LIVE_MAX_MS) this.live = this.live.length === 2 ? NONE : cut(this.live, i, 2);
     }
-    const live = this.live;
-    for (let i = live.length - 2; i >= 0; i -= 2) if (live[i + 1]! < watermark - LIVE_MAX_MS) live.splice(i, 2);
   }
 
   empty(): boolean {
@@ -82,8 +87,8 @@ export class ConcurrencyState {
 
   static restore(s: ConcurrencySnapshot): ConcurrencyState {
     const c = new ConcurrencyState();
-    for (let i = 0; i < s[0].length; i++) c.live.push(s[0][i]!, s[1][i]!);
-    for (let i = 0; i < s[2].length; i++) c.iv.push(s[2][i]!, s[3][i]!);
+    if (s[0].length > 0) c.live = interleave(s[0], s[1]);
+    if (s[2].length > 0) c.iv = interleave(s[2], s[3]);
     return c;
   }
 
@@ -98,4 +103,14 @@ export class ConcurrencyState {
     for (let i = 1; i < live.length; i += 2) if (live[i]! <= x) count++;
     return count;
   }
+}
+
+/** [a0, b0, a1, b1, ...] at exact size. */
+function interleave(a: number[], b: number[]): number[] {
+  const out = new Array<number>(2 * a.length);
+  for (let i = 0; i < a.length; i++) {
+    out[2 * i] = a[i]!;
+    out[2 * i + 1] = b[i]!;
+  }
+  return out;
 }

@@ -16,7 +16,7 @@
 // before the binary encoding) are still read.
 import { ConcurrencyState, type ConcurrencySnapshot } from './concurrency-state.js';
 import { AccountState, EngineState, pruneDedupe, ruleFingerprint } from './engine-state.js';
-import { RuleState, WindowPlan, type Group, type RuleStateSnapshot } from './rule-state.js';
+import { addRecord, findRecord, RS, RuleState, WindowPlan, type Group, type RuleStateSnapshot } from './rule-state.js';
 import type { FraudRule } from './types.js';
 import { GroupLog } from './window-state.js';
 
@@ -47,11 +47,19 @@ interface SnapshotJson extends SharedJson {
 
 const finite = (x: number) => (Number.isFinite(x) ? x : null);
 
-function accountPart(acct: AccountState, plan: WindowPlan): AccountPart {
+function accountPart(acct: AccountState, st: EngineState): AccountPart {
+  const plan = st.plan;
   const rules: [number, RuleStateSnapshot][] = [];
-  acct.rs?.forEach((s, i) => s && rules.push([i, s.snapshot()]));
+  const rs = acct.rs;
+  if (rs) {
+    for (let o = 0; o < rs.length; o += RS) {
+      const view = new RuleState(rs, o);
+      view.hw = acct.rw?.[rs[o]!] ?? null;
+      rules.push([rs[o]!, view.snapshot()]);
+    }
+  }
   const conc: [number, ConcurrencySnapshot][] = [];
-  acct.cc?.forEach((s, i) => s && conc.push([i, s.snapshot()]));
+  acct.cc?.forEach((s, i) => s && conc.push([st.concRules[i]!, s.snapshot()]));
   const logs: [number, number[]][] = [];
   acct.logs?.forEach((g, i) => g && g.length > 0 && logs.push([i, g.rows(plan.groups[i]!)]));
   const part: AccountPart = [acct.maxT, acct.ringIds, acct.ringTm, acct.ringNext, rules, conc, logs, acct.dd ?? []];
@@ -69,7 +77,7 @@ function sharedJson(st: EngineState): SharedJson {
 
 function encodeState(st: EngineState): SnapshotJson {
   const a: AccountRow[] = [];
-  for (const [id, acct] of st.accounts) a.push([id, ...accountPart(acct, st.plan)]);
+  for (const [id, acct] of st.accounts) a.push([id, ...accountPart(acct, st)]);
   return { ...sharedJson(st), a };
 }
 
@@ -88,7 +96,7 @@ export function encodeShared(st: EngineState): Uint8Array {
 /** One account's part, or null when the engine holds no state for it (never seen, or forgotten). */
 export function encodeAccount(st: EngineState, id: string): Uint8Array | null {
   const acct = st.accounts.get(id);
-  return acct ? encodeAccountPart(accountPart(acct, st.plan)) : null;
+  return acct ? encodeAccountPart(accountPart(acct, st)) : null;
 }
 
 /**
@@ -103,8 +111,8 @@ export function restoreAccount(st: EngineState, id: string, bytes: Uint8Array | 
   acct.sp = sp === 1;
   if (dd.length > 0) acct.dd = dd;
   [acct.ringIds, acct.ringTm, acct.ringNext] = [ids, tm, next];
-  for (const [i, s] of rs) (acct.rs ??= [])[i] = RuleState.restore(s);
-  for (const [i, s] of conc) (acct.cc ??= [])[i] = ConcurrencyState.restore(s);
+  for (const [i, s] of rs) restoreRule(acct, i, s);
+  for (const [i, s] of conc) restoreConcurrency(st, acct, i, s);
   for (const [g, rows] of logs) (acct.logs ??= st.plan.groups.map(() => null))[g] = GroupLog.fromRows(st.plan.groups[g]!, rows);
   if (rg && rg.length > 0) acct.rg = rg;
   st.accounts.set(id, acct);
@@ -223,11 +231,11 @@ function decodeState(json: SnapshotJson, rules: readonly FraudRule[], latenessMs
     if (sameRules && keepRings) [acct.ringIds, acct.ringTm, acct.ringNext] = [ids, tm, next];
     for (const [i, s] of rs) {
       const to = map[i]!;
-      if (to >= 0) (acct.rs ??= [])[to] = RuleState.restore(s);
+      if (to >= 0) restoreRule(acct, to, s);
     }
     for (const [i, s] of conc) {
       const to = map[i]!;
-      if (to >= 0) (acct.cc ??= [])[to] = ConcurrencyState.restore(s);
+      if (to >= 0 && st.concSlot[to]! >= 0) restoreConcurrency(st, acct, to, s);
     }
     if (sameRules) {
       for (const [g, rows] of logs) (acct.logs ??= st.plan.groups.map(() => null))[g] = GroupLog.fromRows(st.plan.groups[g]!, rows);
@@ -243,6 +251,16 @@ function decodeState(json: SnapshotJson, rules: readonly FraudRule[], latenessMs
     st.sweptBefore = Number.NEGATIVE_INFINITY;
   }
   return st;
+}
+
+function restoreRule(acct: AccountState, r: number, s: RuleStateSnapshot): void {
+  acct.rs = addRecord(acct.rs, r);
+  const view = new RuleState(acct.rs, findRecord(acct.rs, r)).load(s);
+  if (view.hw) (acct.rw ??= [])[r] = view.hw;
+}
+
+function restoreConcurrency(st: EngineState, acct: AccountState, r: number, s: ConcurrencySnapshot): void {
+  (acct.cc ??= new Array<ConcurrencyState | undefined>(st.concRules.length))[st.concSlot[r]!] = ConcurrencyState.restore(s);
 }
 
 /** The parts of a rule its window layout depends on, recovered from its fingerprint. */

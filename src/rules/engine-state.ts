@@ -6,7 +6,7 @@
 // stored per account, engine-snapshot.ts) and the threshold of the last dedupe sweep. Pure.
 import { ConcurrencyState, LIVE_MAX_MS } from './concurrency-state.js';
 import { DedupeTable } from './dedupe-table.js';
-import { RuleState, WindowPlan } from './rule-state.js';
+import { WindowPlan } from './rule-state.js';
 import type { FraudRule } from './types.js';
 import type { GroupLog } from './window-state.js';
 
@@ -21,9 +21,14 @@ export class AccountState {
   maxT = Number.NEGATIVE_INFINITY;
   /** Per window group (WindowPlan.groups); created on first use. */
   logs: (GroupLog | null)[] | null = null;
-  /** Level states (baseline, cooldowns) per rule index; only rules that reached a level or keep a baseline. */
-  rs: (RuleState | undefined)[] | null = null;
-  /** Live calls per rule index (concurrent_calls rules). */
+  /**
+   * Level states (baseline, cooldowns), only of rules that reached a level or keep a baseline: RS numbers each,
+   * rule index first, sorted by rule index (rule-state.ts findRecord, addRecord).
+   */
+  rs: number[] | null = null;
+  /** Hour-of-week profiles per rule index (`by: hour_of_week` baselines only). */
+  rw: (number[] | undefined)[] | null = null;
+  /** Live calls per concurrent_calls rule, by its slot (EngineState.concSlot). */
   cc: (ConcurrencyState | undefined)[] | null = null;
   /** The last few matched CDRs (id; event time and mask of rule indices < 30 as pairs), for evidence samples. */
   ringIds: string[] | null = null;
@@ -76,6 +81,9 @@ export class EngineState {
   /** How long rings are kept (0: no `callbacks` rule), and the longest `shortCall` of those rules. */
   readonly ringKeepMs: number;
   readonly maxShortCallMs: number;
+  /** Per rule index: its slot in AccountState.cc (concurrent_calls rules), or -1; and the rule of each slot. */
+  readonly concSlot: number[];
+  readonly concRules: number[] = [];
   private readonly index = new Map<string, number>();
 
   constructor(readonly rules: readonly FraudRule[], readonly latenessMs: number) {
@@ -91,6 +99,13 @@ export class EngineState {
     this.ringKeepMs = callbacks.length === 0 ? 0 : 2 * Math.max(...callbacks.map((r) => r.windowMs!)) + LIVE_MAX_MS;
     this.maxShortCallMs = Math.max(0, ...callbacks.map((r) => r.shortCallMs ?? 10_000));
     rules.forEach((r, i) => this.index.set(r.id, i));
+    this.concSlot = rules.map((r, i) => (r.measure === 'concurrent_calls' ? this.concRules.push(i) - 1 : -1));
+  }
+
+  /** The account's live calls for concurrent_calls rule `r`, created when missing. */
+  concurrency(acct: AccountState, r: number): ConcurrencyState {
+    const cc = (acct.cc ??= new Array<ConcurrencyState | undefined>(this.concRules.length));
+    return (cc[this.concSlot[r]!] ??= new ConcurrencyState());
   }
 
   indexOf(ruleId: string): number {

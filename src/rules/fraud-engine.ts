@@ -15,13 +15,13 @@
 import type { CdrRecord } from '../events/types.js';
 import { countingRules, durationSec, eventTime, recordRing } from './call-counting.js';
 import { applies, CdrMatcher } from './cdr-matcher.js';
-import { ConcurrencyState } from './concurrency-state.js';
 import { formatDuration } from './durations.js';
 import { decodeParts, decodeSnapshot, encodeAccount, encodeShared, encodeSnapshot, restoreAccount, withRules } from './engine-snapshot.js';
 import { AccountState, EngineState, RING, ruleFingerprint } from './engine-state.js';
 import { hash53, hashPrefix } from './hash.js';
 import { RuleErrors, messageOf } from './rule-errors.js';
-import { RuleState } from './rule-state.js';
+import { addRecord, findRecord, RuleState } from './rule-state.js';
+import { append2 } from './tight-array.js';
 import type { AccountProfile, FraudEngine, FraudRule, ProcessResult, RuleHit, SetupCall } from './types.js';
 import { GroupLog } from './window-state.js';
 
@@ -76,6 +76,8 @@ class Engine implements FraudEngine {
   private dry = false;
   /** Bits of the window groups (index, capped at 30) that failed to take the current record. */
   private failedGroups = 0;
+  /** Pointed at each level state in turn (AccountState.rs). */
+  private readonly view = new RuleState();
 
   constructor(rules: readonly FraudRule[], private readonly opts: FraudEngineOptions) {
     this.errors = opts.errors ?? new RuleErrors();
@@ -102,7 +104,7 @@ class Engine implements FraudEngine {
     acct.maxT = maxT;
     if (cdr.phase === 'start') acct.sp = true;
     if (!this.dry) {
-      (acct.dd ??= []).push(key, t);
+      acct.dd = append2(acct.dd, key, t);
       st.dirty.add(cdr.accountId);
       st.advance(t); // may sweep: after maxT, so the account itself is not idle
     }
@@ -155,12 +157,23 @@ class Engine implements FraudEngine {
     const value = this.measure(cdr, t, wm, rule, r, acct);
     if (value < 0) return null;
     // Level state is kept only once a rule first reaches a level, or from the start for baselines.
-    let state = acct.rs?.[r];
-    if (!state) {
+    let o = findRecord(acct.rs, r);
+    if (o < 0) {
       if (rule.baseline === null && value < reachable(rule)) return undefined;
-      state = (acct.rs ??= [])[r] = new RuleState();
+      acct.rs = addRecord(acct.rs, r);
+      o = findRecord(acct.rs, r);
     }
-    const lvl = state.level(rule, value, tau, rule.baseline?.by === 'hour_of_week' ? this.hourOfWeek(tau, account) : 0);
+    const state = this.view;
+    state.d = acct.rs!;
+    state.o = o;
+    const weekly = rule.baseline?.by === 'hour_of_week';
+    state.hw = weekly ? (acct.rw?.[r] ?? null) : null;
+    let lvl: ReturnType<RuleState['level']>;
+    try {
+      lvl = state.level(rule, value, tau, weekly ? this.hourOfWeek(tau, account) : 0);
+    } finally {
+      if (state.hw) (acct.rw ??= [])[r] = state.hw;
+    }
     if (!lvl) return undefined;
     // Money leaves the engine as integer micro-units: anything else would fail later, in the batch's transaction.
     if (MONEY.has(rule.measure) && !(Number.isSafeInteger(value) && Number.isSafeInteger(lvl.threshold))) {
@@ -245,7 +258,7 @@ class Engine implements FraudEngine {
     const w = rule.windowMs;
     if (w !== null ? t < wm - w : t < wm) return -1;
     if (rule.measure === 'concurrent_calls') {
-      const conc = ((acct.cc ??= [])[r] ??= new ConcurrencyState());
+      const conc = this.state.concurrency(acct, r);
       conc.evict(wm);
       if (cdr.phase === 'start') return conc.start(hash53(cdr.id, 1), t);
       if (conc.end(hash53(cdr.id, 1))) return -1;

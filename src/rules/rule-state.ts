@@ -85,17 +85,46 @@ export type RuleStateSnapshot = [bl: number, bp: number, bx: number, cw: number 
 
 export const HOURS_PER_WEEK = 168;
 
+/** Numbers per level state in an account's flat list (`RuleState.d`): rule index, then the fields below. */
+export const RS = 7;
+const BL = 1;
+const BP = 2;
+const BX = 3;
+const CW = 4;
+const CS = 5;
+const BH = 6;
+
+/**
+ * A view of one rule's level state, kept as RS numbers at offset `o` of a flat array (an account holds the states
+ * of all its rules in one array, AccountState.rs); `hw` is the hour-of-week profile (a separate array, rare). The
+ * engine points one view at each state in turn; `new RuleState()` makes a state of its own.
+ */
 export class RuleState {
-  /** Baseline, its current period index, the peak value in that period. */
-  bl = 0;
-  bp = -1;
-  bx = 0;
-  /** Event times of the last warn and suspend hits (NaN: none). */
-  cw = Number.NaN;
-  cs = Number.NaN;
-  /** `by: hour_of_week`: the average peak per local hour of the week, and the slot of the current period. */
+  d: number[];
+  o: number;
+  /** `by: hour_of_week`: the average peak per local hour of the week. */
   hw: number[] | null = null;
-  bh = 0;
+
+  constructor(d: number[] | null = null, o = 0) {
+    this.d = d ?? newRecord(-1);
+    this.o = o;
+  }
+
+  /** Baseline, its current period index, the peak value in that period. */
+  get bl(): number { return this.d[this.o + BL]!; }
+  set bl(x: number) { this.d[this.o + BL] = x; }
+  get bp(): number { return this.d[this.o + BP]!; }
+  set bp(x: number) { this.d[this.o + BP] = x; }
+  get bx(): number { return this.d[this.o + BX]!; }
+  set bx(x: number) { this.d[this.o + BX] = x; }
+  /** Event times of the last warn and suspend hits (NaN: none). */
+  get cw(): number { return this.d[this.o + CW]!; }
+  set cw(x: number) { this.d[this.o + CW] = x; }
+  get cs(): number { return this.d[this.o + CS]!; }
+  set cs(x: number) { this.d[this.o + CS] = x; }
+  /** `by: hour_of_week`: the slot of the current period. */
+  get bh(): number { return this.d[this.o + BH]!; }
+  set bh(x: number) { this.d[this.o + BH] = x; }
 
   /**
    * The level `value` reaches at event time `at` after cooldowns, or null; records the hit. `hourOfWeek` (0 = sunday
@@ -167,15 +196,41 @@ export class RuleState {
     return s;
   }
 
-  static restore(s: RuleStateSnapshot): RuleState {
-    const r = new RuleState();
-    [r.bl, r.bp, r.bx] = [s[0], s[1], s[2]];
-    r.cw = s[3] ?? Number.NaN;
-    r.cs = s[4] ?? Number.NaN;
-    if (s[5]) {
-      r.hw = [...s[5]];
-      r.bh = s[6] ?? 0;
-    }
-    return r;
+  /** Writes a snapshot's fields into this view (its rule index is left as it is). */
+  load(s: RuleStateSnapshot): this {
+    [this.bl, this.bp, this.bx] = [s[0], s[1], s[2]];
+    this.cw = s[3] ?? Number.NaN;
+    this.cs = s[4] ?? Number.NaN;
+    this.hw = s[5] ? [...s[5]] : null;
+    this.bh = s[5] ? (s[6] ?? 0) : 0;
+    return this;
   }
+
+  static restore(s: RuleStateSnapshot): RuleState {
+    return new RuleState().load(s);
+  }
+}
+
+/** A fresh level state for rule `r`: RS numbers (an exact-size array of unboxed doubles). */
+export function newRecord(r: number): number[] {
+  return [r, 0, -1, 0, Number.NaN, Number.NaN, 0];
+}
+
+/** The offset of rule `r`'s state in an account's flat list, or -1. */
+export function findRecord(rs: number[] | null, r: number): number {
+  if (rs) for (let o = 0; o < rs.length; o += RS) if (rs[o] === r) return o;
+  return -1;
+}
+
+/** Adds a fresh state for rule `r` at its place (the list is replaced by one of exact size); returns the new list. */
+export function addRecord(rs: number[] | null, r: number): number[] {
+  const rec = newRecord(r);
+  if (!rs) return rec;
+  let at = 0;
+  while (at < rs.length && rs[at]! < r) at += RS;
+  const out = new Array<number>(rs.length + RS);
+  for (let i = 0; i < at; i++) out[i] = rs[i]!;
+  for (let k = 0; k < RS; k++) out[at + k] = rec[k]!;
+  for (let i = at; i < rs.length; i++) out[i + RS] = rs[i]!;
+  return out;
 }

@@ -28,12 +28,17 @@ export interface GroupSpec {
   maskCol: number;
 }
 
-/** Per-slot aggregate fields in `GroupLog.c`. */
-const LO = 0;
-const HI = 1;
-const CNT = 2;
-const SUM = 3;
-const F = 4;
+/**
+ * Fields of a slot's aggregate record in `GroupLog.c`: its slot, then its cursor and aggregate. Only the slots that
+ * were queried have one (a slot never queried is an empty window at the head, which its first query moves from).
+ */
+const SLOT = 0;
+const LO = 1;
+const HI = 2;
+const CNT = 3;
+const SUM = 4;
+const F = 5;
+const NONE: number[] = [];
 
 class KeyIndex {
   counts = new Map<number, number>();
@@ -60,14 +65,13 @@ export class GroupLog {
   d: number[];
   h = 0;
   n = 0;
-  /** Per slot: lo, hi, count of its rows in [lo, hi), sum of its values there. */
-  c: number[];
+  /** Per queried slot: slot, lo, hi, count of its rows in [lo, hi), sum of its values there (exact size). */
+  c: number[] = NONE;
   /** Per slot, key measures only, while indexed. */
   x: (KeyIndex | null)[] | null = null;
 
   constructor(spec: GroupSpec, rows = 4) {
     this.d = zeros(rows * spec.stride);
-    this.c = zeros(spec.rules.length * F);
   }
 
   get length(): number {
@@ -88,14 +92,14 @@ export class GroupLog {
     this.n++;
     const c = this.c;
     const mask = spec.maskCol < 0 ? 1 : row[spec.maskCol]!;
-    for (let s = 0; s < spec.rules.length; s++) {
-      const o = s * F;
+    for (let o = 0; o < c.length; o += F) {
+      const s = c[o + SLOT]!;
       if (p < c[o + LO]!) {
         c[o + LO]!++;
         c[o + HI]!++;
       } else if (p < c[o + HI]!) {
         c[o + HI]!++;
-        if ((mask & (1 << s)) !== 0) this.add(spec, s, p);
+        if ((mask & (1 << s)) !== 0) this.add(spec, s, o, p);
       }
     }
   }
@@ -107,12 +111,12 @@ export class GroupLog {
     while (h < this.n && this.d[h * S]! < before) h++;
     if (h === this.h) return;
     const c = this.c;
-    for (let s = 0; s < spec.rules.length; s++) {
-      const o = s * F;
+    for (let o = 0; o < c.length; o += F) {
+      const s = c[o + SLOT]!;
       let lo = c[o + LO]!;
       const hi = c[o + HI]!;
       while (lo < h && lo < hi) {
-        if (this.has(spec, s, lo)) this.remove(spec, s, lo);
+        if (this.has(spec, s, lo)) this.remove(spec, s, o, lo);
         lo++;
       }
       if (lo < h) lo = h;
@@ -125,9 +129,9 @@ export class GroupLog {
       for (let i = h * S; i < this.n * S; i++) d[i - h * S] = d[i]!;
       this.n -= h;
       this.h = 0;
-      for (let s = 0; s < spec.rules.length; s++) {
-        c[s * F + LO]! -= h;
-        c[s * F + HI]! -= h;
+      for (let o = 0; o < c.length; o += F) {
+        c[o + LO]! -= h;
+        c[o + HI]! -= h;
       }
       const keep = Math.max(4, this.n * 2) * S;
       if (d.length > 2 * keep) this.d = d.slice(0, keep);
@@ -150,24 +154,24 @@ export class GroupLog {
 
   /** Slot `s`'s measure over the rows [lo, hi) (from `bound`). */
   query(spec: GroupSpec, s: number, lo: number, hi: number): number {
+    const o = this.record(s);
     const c = this.c;
-    const o = s * F;
     let clo = c[o + LO]!;
     let chi = c[o + HI]!;
     while (chi < hi) {
-      if (this.has(spec, s, chi)) this.add(spec, s, chi);
+      if (this.has(spec, s, chi)) this.add(spec, s, o, chi);
       chi++;
     }
     while (clo > lo) {
       clo--;
-      if (this.has(spec, s, clo)) this.add(spec, s, clo);
+      if (this.has(spec, s, clo)) this.add(spec, s, o, clo);
     }
     while (chi > hi) {
       chi--;
-      if (this.has(spec, s, chi)) this.remove(spec, s, chi);
+      if (this.has(spec, s, chi)) this.remove(spec, s, o, chi);
     }
     while (clo < lo) {
-      if (this.has(spec, s, clo)) this.remove(spec, s, clo);
+      if (this.has(spec, s, clo)) this.remove(spec, s, o, clo);
       clo++;
     }
     c[o + LO] = clo;
@@ -175,10 +179,26 @@ export class GroupLog {
     const kind = spec.kinds[s]!;
     if (kind === WindowKind.Count) return c[o + CNT]!;
     if (kind === WindowKind.Sum) return c[o + SUM]!;
-    this.reindex(spec, s);
+    this.reindex(spec, s, o);
     const ix = this.x?.[s];
-    if (!ix) return this.scan(spec, s);
+    if (!ix) return this.scan(spec, s, o);
     return kind === WindowKind.Distinct ? ix.counts.size : ix.max;
+  }
+
+  /** The offset of slot `s`'s record in `c`, added (an empty window at the head) on its first query. */
+  private record(s: number): number {
+    const c = this.c;
+    for (let o = 0; o < c.length; o += F) if (c[o + SLOT] === s) return o;
+    const n = c.length;
+    const next = new Array<number>(n + F);
+    for (let i = 0; i < n; i++) next[i] = c[i]!;
+    next[n + SLOT] = s;
+    next[n + LO] = this.h;
+    next[n + HI] = this.h;
+    next[n + CNT] = 0;
+    next[n + SUM] = 0;
+    this.c = next;
+    return n;
   }
 
   private has(spec: GroupSpec, s: number, row: number): boolean {
@@ -193,8 +213,7 @@ export class GroupLog {
   }
 
   /** Builds the index when the window grows past the limit; drops it when it shrinks well below. */
-  private reindex(spec: GroupSpec, s: number): void {
-    const o = s * F;
+  private reindex(spec: GroupSpec, s: number, o: number): void {
     const n = this.c[o + CNT]!;
     const ix = this.x?.[s];
     if (!ix && n > WindowState.indexAbove) {
@@ -206,16 +225,14 @@ export class GroupLog {
     }
   }
 
-  private add(spec: GroupSpec, s: number, row: number): void {
-    const o = s * F;
+  private add(spec: GroupSpec, s: number, o: number, row: number): void {
     this.c[o + CNT]!++;
     const kind = spec.kinds[s]!;
     if (kind === WindowKind.Sum) this.c[o + SUM]! += this.d[row * spec.stride + spec.valCol[s]!]!;
     else if (kind >= WindowKind.Distinct && this.x?.[s]) this.index(spec, s, row, 1);
   }
 
-  private remove(spec: GroupSpec, s: number, row: number): void {
-    const o = s * F;
+  private remove(spec: GroupSpec, s: number, o: number, row: number): void {
     this.c[o + CNT]!--;
     const kind = spec.kinds[s]!;
     if (kind === WindowKind.Sum) this.c[o + SUM]! -= this.d[row * spec.stride + spec.valCol[s]!]!;
@@ -243,14 +260,14 @@ export class GroupLog {
   }
 
   /** The key measures over the slot's rows in [lo, hi) by brute force: O(n^2) for at most `indexAbove` events. */
-  private scan(spec: GroupSpec, s: number): number {
+  private scan(spec: GroupSpec, s: number, o: number): number {
     const S = spec.stride;
     const d = this.d;
     const kind = spec.kinds[s]!;
     const vc = spec.valCol[s]!;
     const gc = spec.grpCol[s]!;
-    const lo = this.c[s * F + LO]!;
-    const hi = this.c[s * F + HI]!;
+    const lo = this.c[o + LO]!;
+    const hi = this.c[o + HI]!;
     let best = 0;
     for (let i = lo; i < hi; i++) {
       if (!this.has(spec, s, i)) continue;

@@ -4,7 +4,10 @@
 // is generated up front in compact form and materialised as CdrRecord objects in batches of BATCH, as the ingest
 // hands decoded Kafka batches to the engine, so the heap holds engine state rather than a million live records;
 // only engine.process is timed. Reports CDR/s (wall and CPU), heap per active account (needs --expose-gc) and
-// snapshot bytes per account. Figures go into bench/README.md.
+// bytes of stored account parts per account. Figures go into bench/README.md.
+// Growth curve: `ACCOUNTS=10000,100000,1000000` runs each size in a fresh process (same flags) and prints how heap
+// per account and CDR/s change with the account count (issue 17 item 5).
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { CdrRecord } from '../src/events/types.js';
 import { createFraudEngine } from '../src/rules/fraud-engine.js';
@@ -12,7 +15,9 @@ import { buildRuleSet } from '../src/rules/load-rules.js';
 import type { AccountProfile } from '../src/rules/types.js';
 import { cdr, profile, rng, ukNumber } from '../test/helpers/traffic.js';
 
-const ACCOUNTS = Number(process.env.ACCOUNTS ?? 100_000);
+const SIZES = (process.env.ACCOUNTS ?? '100000').split(',').map(Number);
+if (SIZES.length > 1) curve(SIZES);
+const ACCOUNTS = SIZES[0]!;
 const CALLS_PER_HOUR = Number(process.env.CALLS_PER_HOUR ?? 5);
 const BATCH = Number(process.env.BATCH ?? 10_000);
 const HOUR = 3_600_000;
@@ -120,7 +125,9 @@ function run(h: Hour): { seconds: number; cpuSeconds: number; hits: number; n: n
 const cold = run(hour1);
 const warm = run(hour2);
 const after = heap();
-const snapshot = engine.snapshot();
+// The stored form: one binary part per account (a full JSON snapshot of a million accounts passes V8's string limit).
+let partBytes = engine.snapshotShared().byteLength;
+for (const id of engine.dirtyAccounts()) partBytes += engine.snapshotAccount(id)?.byteLength ?? 0;
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-GB');
 console.log(`rules: ${rules.length} of the default fraud rules; accounts: ${fmt(ACCOUNTS)}; CDRs: ${fmt(cold.n)} per hour`);
@@ -132,4 +139,33 @@ if (gc) {
   const perAccount = (x: number) => fmt(x / engine.size());
   console.log(`heap per active account: ${perAccount(after.heap - before.heap)} bytes JS heap + ${perAccount(after.buffers - before.buffers)} bytes array buffers (engine state incl. number/tz caches and dedupe table)`);
 } else console.log('heap per active account: run with node --expose-gc --import tsx bench/engine.ts');
-console.log(`snapshot: ${fmt(snapshot.byteLength / engine.size())} bytes per account`);
+console.log(`stored state (account parts): ${fmt(partBytes / engine.size())} bytes per account`);
+if (process.env.BENCH_JSON) {
+  const perAccount = gc ? (after.heap - before.heap + after.buffers - before.buffers) / engine.size() : Number.NaN;
+  console.log(`JSON ${JSON.stringify({ accounts: engine.size(), cdrPerCpuSecond: warm.n / warm.cpuSeconds, bytesPerAccount: perAccount, snapshotPerAccount: partBytes / engine.size() })}`);
+}
+
+/** Runs the bench once per size, each in its own process, and prints the growth of its costs. */
+function curve(sizes: number[]): never {
+  const rows: { accounts: number; cdrPerCpuSecond: number; bytesPerAccount: number; snapshotPerAccount: number }[] = [];
+  for (const n of sizes) {
+    const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!], {
+      env: { ...process.env, ACCOUNTS: String(n), BENCH_JSON: '1' }, encoding: 'utf8', maxBuffer: 1 << 24,
+    });
+    process.stdout.write(child.stdout);
+    const line = child.stdout.split('\n').find((l) => l.startsWith('JSON '));
+    if (child.status !== 0 || !line) {
+      console.log(`${n} accounts: failed (exit ${child.status}${child.signal ? `, ${child.signal}` : ''}): ${child.stderr.split('\n').filter(Boolean).slice(-3).join(' | ')}`);
+      continue;
+    }
+    rows.push(JSON.parse(line.slice(5)));
+  }
+  const f = (x: number) => Math.round(x).toLocaleString('en-GB');
+  console.log('\naccounts | CDR/s per CPU-second (hour 2) | heap + buffers per account | stored part per account');
+  for (const r of rows) console.log(`${f(r.accounts)} | ${f(r.cdrPerCpuSecond)} | ${f(r.bytesPerAccount)} B | ${f(r.snapshotPerAccount)} B`);
+  for (let i = 1; i < rows.length; i++) {
+    const [a, b] = [rows[i - 1]!, rows[i]!];
+    console.log(`x${f(b.accounts / a.accounts)} accounts: heap per account x${(b.bytesPerAccount / a.bytesPerAccount).toFixed(2)}, CDR/s per CPU-second x${(b.cdrPerCpuSecond / a.cdrPerCpuSecond).toFixed(2)}`);
+  }
+  process.exit(0);
+}

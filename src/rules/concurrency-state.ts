@@ -71,6 +71,11 @@ export class ConcurrencyState {
     }
   }
 
+  /** Heap bytes of its two arrays (an empty one is shared). */
+  bytes(): number {
+    return (this.live.length > 0 ? 48 + 8 * this.live.length : 0) + (this.iv.length > 0 ? 48 + 8 * this.iv.length : 0);
+  }
+
   empty(): boolean {
     return this.live.length === 0 && this.iv.length === 0;
   }

@@ -108,6 +108,16 @@ export class EngineState {
     return (cc[this.concSlot[r]!] ??= new ConcurrencyState());
   }
 
+  /**
+   * Drops a clean account from memory, for spilling: its stored part stays the truth (restore it with
+   * engine-snapshot.ts restoreAccount). Refuses (false) an account changed since the last checkpoint, whose part is
+   * not stored yet. Its dedupe keys stay in the engine-wide table, so duplicates are still caught.
+   */
+  forget(id: string): boolean {
+    if (this.dirty.has(id)) return false;
+    return this.accounts.delete(id);
+  }
+
   indexOf(ruleId: string): number {
     return this.index.get(ruleId)!;
   }

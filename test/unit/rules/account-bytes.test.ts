@@ -1,0 +1,56 @@
+// What the engine offers a memory budget (issue 17 item 2): an estimate of each account's heap that grows with its
+// state, and forgetting a clean account whose stored part then restores it exactly.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { approxAccountBytes } from '../../../src/rules/account-bytes.js';
+import { restoreAccount } from '../../../src/rules/engine-snapshot.js';
+import { createFraudEngine } from '../../../src/rules/fraud-engine.js';
+import { buildRuleSet } from '../../../src/rules/load-rules.js';
+import { irsfBurst, profile, ukBusinessDay } from '../../helpers/traffic.js';
+
+const rules = buildRuleSet([{ file: 'rules/fraud.yaml', text: readFileSync('rules/fraud.yaml', 'utf8') }], 'now').rules.fraud;
+const opts = { allowedLatenessMs: 5 * 60_000, defaultTimezone: 'UTC' };
+const day = ukBusinessDay({ accounts: 6, date: '2026-11-24', seed: 3 });
+const cdrs = [...day.cdrs, ...irsfBurst({ accountId: 'acct-2', start: Date.parse('2026-11-24T14:00:00Z') })]
+  .sort((a, b) => (a.endedAt ?? a.startedAt) - (b.endedAt ?? b.startedAt));
+const hitsOf = (r: { hits: { accountId: string; ruleId: string; level: string; at: number; sampleCdrIds: string[] }[] }) =>
+  r.hits.map((h) => `${h.accountId} ${h.ruleId} ${h.level} ${h.at} ${h.sampleCdrIds.join(',')}`);
+
+describe('account bytes', () => {
+  it('grow with the events an account holds and stay in the range the bench measures', () => {
+    const engine = createFraudEngine(rules, opts);
+    const sizes: number[] = [];
+    for (const c of cdrs.filter((x) => x.accountId === 'acct-1')) {
+      engine.process(c, profile('acct-1'));
+      sizes.push(approxAccountBytes('acct-1', engine.state.accounts.get('acct-1')!));
+    }
+    expect(sizes.length).toBeGreaterThan(5);
+    expect(sizes[0]!).toBeGreaterThan(300);
+    expect(sizes[sizes.length - 1]!).toBeGreaterThan(sizes[0]!);
+    expect(sizes[sizes.length - 1]!).toBeLessThan(200 * sizes.length + 2_000);
+  });
+});
+
+describe('forgetting an account', () => {
+  it('refuses a changed account, and a forgotten clean one restored from its part decides as if it had stayed', () => {
+    const whole = createFraudEngine(rules, opts);
+    const spilling = createFraudEngine(rules, opts);
+    const stored = new Map<string, Uint8Array>();
+    const got: string[] = [];
+    const want: string[] = [];
+    cdrs.forEach((c, i) => {
+      want.push(...hitsOf(whole.process(c, profile(c.accountId))));
+      if (!spilling.state.accounts.has(c.accountId) && stored.has(c.accountId)) restoreAccount(spilling.state, c.accountId, stored.get(c.accountId)!);
+      got.push(...hitsOf(spilling.process(c, profile(c.accountId))));
+      expect(spilling.state.forget(c.accountId)).toBe(false);
+      if (i % 3 !== 0) return;
+      // a checkpoint, then every account leaves memory
+      for (const id of spilling.dirtyAccounts()) stored.set(id, spilling.snapshotAccount(id)!);
+      spilling.markClean();
+      for (const id of [...spilling.state.accounts.keys()]) expect(spilling.state.forget(id)).toBe(true);
+      expect(spilling.size()).toBe(0);
+    });
+    expect(want.some((h) => h.startsWith('acct-2 irsf'))).toBe(true);
+    expect(got).toEqual(want);
+  });
+});

@@ -7,6 +7,7 @@
 import { ConcurrencyState, LIVE_MAX_MS } from './concurrency-state.js';
 import { DedupeTable } from './dedupe-table.js';
 import { WindowPlan } from './rule-state.js';
+import { append2 } from './tight-array.js';
 import type { FraudRule } from './types.js';
 import type { GroupLog } from './window-state.js';
 
@@ -30,7 +31,10 @@ export class AccountState {
   rw: (number[] | undefined)[] | null = null;
   /** Live calls per concurrent_calls rule, by its slot (EngineState.concSlot). */
   cc: (ConcurrencyState | undefined)[] | null = null;
-  /** The last few matched CDRs (id; event time and mask of rule indices < 30 as pairs), for evidence samples. */
+  /**
+   * The last few matched CDRs (id; event time and mask of rule indices < 30 as pairs), for evidence samples: up to
+   * RING, entry `ringNext` next (fewer while the ring fills; parts written before held RING, '' unused).
+   */
   ringIds: string[] | null = null;
   ringTm: number[] | null = null;
   ringNext = 0;
@@ -126,15 +130,18 @@ export class EngineState {
     return this.globalMax - this.latenessMs - this.maxWindowMs - GLOBAL_SKEW_MS;
   }
 
+  /** Adds a matched CDR to the account's evidence ring: it grows one entry at a time (exact size) to RING, then wraps. */
   remember(acct: AccountState, id: string, t: number, mask: number): void {
-    if (!acct.ringIds) {
-      acct.ringIds = new Array<string>(RING).fill('');
-      acct.ringTm = new Array<number>(2 * RING).fill(0.5).fill(0);
-    }
     const j = acct.ringNext;
-    acct.ringIds[j] = id;
-    acct.ringTm![2 * j] = t;
-    acct.ringTm![2 * j + 1] = mask;
+    const ids = acct.ringIds;
+    if (ids === null || j >= ids.length) {
+      acct.ringIds = ids === null ? [id] : ids.concat(id);
+      acct.ringTm = append2(acct.ringTm, t, mask);
+    } else {
+      ids[j] = id;
+      acct.ringTm![2 * j] = t;
+      acct.ringTm![2 * j + 1] = mask;
+    }
     acct.ringNext = (j + 1) % RING;
   }
 

@@ -24,7 +24,7 @@ const numbers = (a: readonly unknown[] | null | undefined): number => (a ? ARRAY
 const text = (s: string): number => OBJECT - 8 + ((s.length + 7) & ~7);
 
 function logBytes(g: GroupLog): number {
-  let n = OBJECT + 5 * FIELD + numbers(g.d) + numbers(g.c);
+  let n = OBJECT + 5 * FIELD + numbers(g.d);
   if (g.x) {
     n += numbers(g.x);
     for (const ix of g.x) if (ix) n += OBJECT + 4 * FIELD + 2 * ARRAY + INDEX_ENTRY * (ix.counts.size + (ix.groups?.size ?? 0)) + numbers(ix.freq);

@@ -29,8 +29,9 @@ export interface GroupSpec {
 }
 
 /**
- * Fields of a slot's aggregate record in `GroupLog.c`: its slot, then its cursor and aggregate. Only the slots that
- * were queried have one (a slot never queried is an empty window at the head, which its first query moves from).
+ * Fields of a slot's aggregate record at the head of `GroupLog.d`: its slot, then its cursor and aggregate. Only
+ * the slots that were queried have one (a slot never queried is an empty window at the head, which its first query
+ * moves from).
  */
 const SLOT = 0;
 const LO = 1;
@@ -38,7 +39,6 @@ const HI = 2;
 const CNT = 3;
 const SUM = 4;
 const F = 5;
-const NONE: number[] = [];
 
 class KeyIndex {
   counts = new Map<number, number>();
@@ -61,12 +61,14 @@ export class WindowState {
 }
 
 export class GroupLog {
-  /** Rows [h, n) are live; capacity d.length / stride. */
+  /**
+   * [0, b): per queried slot, its record (slot, lo, hi, count of its rows in [lo, hi), sum of its values there);
+   * then the rows, of which [h, n) are live (one array per log, so a log is two objects: this and `d`).
+   */
   d: number[];
+  b = 0;
   h = 0;
   n = 0;
-  /** Per queried slot: slot, lo, hi, count of its rows in [lo, hi), sum of its values there (exact size). */
-  c: number[] = NONE;
   /** Per slot, key measures only, while indexed. */
   x: (KeyIndex | null)[] | null = null;
 
@@ -81,18 +83,19 @@ export class GroupLog {
   /** Adds a row (`row` holds its stride numbers, time first) at its time order; rows of equal time keep arrival order. */
   insert(spec: GroupSpec, row: number[]): void {
     const S = spec.stride;
+    const B = this.b;
     const d = this.d;
     const time = row[0]!;
     let p = this.n;
-    while (p > this.h && d[(p - 1) * S]! > time) p--;
-    if ((this.n + 1) * S > d.length) this.grow(S);
+    while (p > this.h && d[B + (p - 1) * S]! > time) p--;
+    if (B + (this.n + 1) * S > d.length) this.grow(S);
     const dd = this.d;
-    for (let i = this.n * S - 1; i >= p * S; i--) dd[i + S] = dd[i]!;
-    for (let k = 0; k < S; k++) dd[p * S + k] = row[k]!;
+    for (let i = B + this.n * S - 1; i >= B + p * S; i--) dd[i + S] = dd[i]!;
+    for (let k = 0; k < S; k++) dd[B + p * S + k] = row[k]!;
     this.n++;
-    const c = this.c;
+    const c = dd;
     const mask = spec.maskCol < 0 ? 1 : row[spec.maskCol]!;
-    for (let o = 0; o < c.length; o += F) {
+    for (let o = 0; o < B; o += F) {
       const s = c[o + SLOT]!;
       if (p < c[o + LO]!) {
         c[o + LO]!++;
@@ -107,11 +110,12 @@ export class GroupLog {
   /** Drops rows older than `before`; no later query reaches them. */
   evict(spec: GroupSpec, before: number): void {
     const S = spec.stride;
+    const B = this.b;
     let h = this.h;
-    while (h < this.n && this.d[h * S]! < before) h++;
+    while (h < this.n && this.d[B + h * S]! < before) h++;
     if (h === this.h) return;
-    const c = this.c;
-    for (let o = 0; o < c.length; o += F) {
+    const c = this.d;
+    for (let o = 0; o < B; o += F) {
       const s = c[o + SLOT]!;
       let lo = c[o + LO]!;
       const hi = c[o + HI]!;
@@ -126,15 +130,15 @@ export class GroupLog {
     this.h = h;
     if (h * 2 >= this.n) {
       const d = this.d;
-      for (let i = h * S; i < this.n * S; i++) d[i - h * S] = d[i]!;
+      for (let i = B + h * S; i < B + this.n * S; i++) d[i - h * S] = d[i]!;
       this.n -= h;
       this.h = 0;
-      for (let o = 0; o < c.length; o += F) {
+      for (let o = 0; o < B; o += F) {
         c[o + LO]! -= h;
         c[o + HI]! -= h;
       }
       const keep = Math.max(4, this.n * 2) * S;
-      if (d.length > 2 * keep) this.d = d.slice(0, keep);
+      if (d.length - B > 2 * keep) this.d = d.slice(0, B + keep);
     }
   }
 
@@ -145,7 +149,7 @@ export class GroupLog {
     let b = this.n;
     while (a < b) {
       const mid = (a + b) >>> 1;
-      const tm = this.d[mid * S]!;
+      const tm = this.d[this.b + mid * S]!;
       if (after ? tm <= x : tm < x) a = mid + 1;
       else b = mid;
     }
@@ -155,7 +159,7 @@ export class GroupLog {
   /** Slot `s`'s measure over the rows [lo, hi) (from `bound`). */
   query(spec: GroupSpec, s: number, lo: number, hi: number): number {
     const o = this.record(s);
-    const c = this.c;
+    const c = this.d;
     let clo = c[o + LO]!;
     let chi = c[o + HI]!;
     while (chi < hi) {
@@ -185,57 +189,57 @@ export class GroupLog {
     return kind === WindowKind.Distinct ? ix.counts.size : ix.max;
   }
 
-  /** The offset of slot `s`'s record in `c`, added (an empty window at the head) on its first query. */
+  /** The offset of slot `s`'s record in `d`, added (an empty window at the head) on its first query. */
   private record(s: number): number {
-    const c = this.c;
-    for (let o = 0; o < c.length; o += F) if (c[o + SLOT] === s) return o;
-    const n = c.length;
-    const next = new Array<number>(n + F);
-    for (let i = 0; i < n; i++) next[i] = c[i]!;
-    next[n + SLOT] = s;
-    next[n + LO] = this.h;
-    next[n + HI] = this.h;
-    next[n + CNT] = 0;
-    next[n + SUM] = 0;
-    this.c = next;
-    return n;
+    const d = this.d;
+    const B = this.b;
+    for (let o = 0; o < B; o += F) if (d[o + SLOT] === s) return o;
+    const next = zeros(d.length + F);
+    for (let i = 0; i < B; i++) next[i] = d[i]!;
+    next[B + SLOT] = s;
+    next[B + LO] = this.h;
+    next[B + HI] = this.h;
+    for (let i = B; i < d.length; i++) next[i + F] = d[i]!;
+    this.d = next;
+    this.b = B + F;
+    return B;
   }
 
   private has(spec: GroupSpec, s: number, row: number): boolean {
-    return spec.maskCol < 0 || (this.d[row * spec.stride + spec.maskCol]! & (1 << s)) !== 0;
+    return spec.maskCol < 0 || (this.d[this.b + row * spec.stride + spec.maskCol]! & (1 << s)) !== 0;
   }
 
   private grow(S: number): void {
     const d = this.d;
-    const next = zeros(Math.max(4, this.n + 1 + ((this.n - this.h) >> 1)) * S);
-    for (let i = 0; i < this.n * S; i++) next[i] = d[i]!;
+    const next = zeros(this.b + Math.max(4, this.n + 1 + ((this.n - this.h) >> 1)) * S);
+    for (let i = 0; i < this.b + this.n * S; i++) next[i] = d[i]!;
     this.d = next;
   }
 
   /** Builds the index when the window grows past the limit; drops it when it shrinks well below. */
   private reindex(spec: GroupSpec, s: number, o: number): void {
-    const n = this.c[o + CNT]!;
+    const n = this.d[o + CNT]!;
     const ix = this.x?.[s];
     if (!ix && n > WindowState.indexAbove) {
       this.x ??= spec.rules.map(() => null);
       this.x[s] = new KeyIndex();
-      for (let i = this.c[o + LO]!; i < this.c[o + HI]!; i++) if (this.has(spec, s, i)) this.index(spec, s, i, 1);
+      for (let i = this.d[o + LO]!; i < this.d[o + HI]!; i++) if (this.has(spec, s, i)) this.index(spec, s, i, 1);
     } else if (ix && n <= WindowState.indexAbove >> 1) {
       this.x![s] = null;
     }
   }
 
   private add(spec: GroupSpec, s: number, o: number, row: number): void {
-    this.c[o + CNT]!++;
+    this.d[o + CNT]!++;
     const kind = spec.kinds[s]!;
-    if (kind === WindowKind.Sum) this.c[o + SUM]! += this.d[row * spec.stride + spec.valCol[s]!]!;
+    if (kind === WindowKind.Sum) this.d[o + SUM]! += this.d[this.b + row * spec.stride + spec.valCol[s]!]!;
     else if (kind >= WindowKind.Distinct && this.x?.[s]) this.index(spec, s, row, 1);
   }
 
   private remove(spec: GroupSpec, s: number, o: number, row: number): void {
-    this.c[o + CNT]!--;
+    this.d[o + CNT]!--;
     const kind = spec.kinds[s]!;
-    if (kind === WindowKind.Sum) this.c[o + SUM]! -= this.d[row * spec.stride + spec.valCol[s]!]!;
+    if (kind === WindowKind.Sum) this.d[o + SUM]! -= this.d[this.b + row * spec.stride + spec.valCol[s]!]!;
     else if (kind >= WindowKind.Distinct && this.x?.[s]) this.index(spec, s, row, -1);
   }
 
@@ -243,7 +247,7 @@ export class GroupLog {
   private index(spec: GroupSpec, s: number, row: number, delta: 1 | -1): void {
     const ix = this.x![s]!;
     const kind = spec.kinds[s]!;
-    const k = this.d[row * spec.stride + spec.valCol[s]!]!;
+    const k = this.d[this.b + row * spec.stride + spec.valCol[s]!]!;
     const before = ix.counts.get(k) ?? 0;
     const after = before + delta;
     if (after === 0) ix.counts.delete(k);
@@ -251,7 +255,7 @@ export class GroupLog {
     if (kind === WindowKind.MostPerKey) ix.bump(before, after);
     else if (kind === WindowKind.RangeScan && (before === 0 || after === 0)) {
       const groups = (ix.groups ??= new Map());
-      const g = this.d[row * spec.stride + spec.grpCol[s]!]!;
+      const g = this.d[this.b + row * spec.stride + spec.grpCol[s]!]!;
       const size = groups.get(g) ?? 0;
       if (size + delta === 0) groups.delete(g);
       else groups.set(g, size + delta);
@@ -264,10 +268,10 @@ export class GroupLog {
     const S = spec.stride;
     const d = this.d;
     const kind = spec.kinds[s]!;
-    const vc = spec.valCol[s]!;
-    const gc = spec.grpCol[s]!;
-    const lo = this.c[o + LO]!;
-    const hi = this.c[o + HI]!;
+    const vc = this.b + spec.valCol[s]!;
+    const gc = this.b + spec.grpCol[s]!;
+    const lo = d[o + LO]!;
+    const hi = d[o + HI]!;
     let best = 0;
     for (let i = lo; i < hi; i++) {
       if (!this.has(spec, s, i)) continue;
@@ -298,7 +302,7 @@ export class GroupLog {
 
   /** The live rows, flat (for the snapshot). */
   rows(spec: GroupSpec): number[] {
-    return this.d.slice(this.h * spec.stride, this.n * spec.stride);
+    return this.d.slice(this.b + this.h * spec.stride, this.b + this.n * spec.stride);
   }
 
   static fromRows(spec: GroupSpec, rows: number[]): GroupLog {

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { emergencyNumbers, type EmergencyNumbers } from './domain/emergency-numbers.js';
+import { parseBudget, type BudgetSetting } from './ingest/spill-policy.js';
 
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
@@ -139,6 +140,10 @@ export const configSchema = z.object({
   ),
   STALL_AFTER: z.preprocess(emptyToUndefined, z.string().regex(/^[1-9]\d*(ms|s|m|h)$/, 'must be a duration such as 5m').default('5m')),
   AUTHORIZE_COUNTS_SETUP: z.preprocess(emptyToUndefined, z.enum(['http', 'kafka', 'off']).optional()),
+  ENGINE_MEMORY_BUDGET: z.preprocess(
+    emptyToUndefined,
+    z.string().refine((v) => parseBudget(v) !== null, 'must be bytes with a unit (such as 512MB or 2GB) or a percentage of the heap limit (such as 50%)').default('50%'),
+  ),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -182,6 +187,8 @@ export interface Config {
    * with Kafka), or nobody (off).
    */
   authorizeCountsSetup: 'http' | 'kafka' | 'off';
+  /** The fraud engines' memory budget (issue 17): bytes, or a fraction of V8's heap limit resolved at start. */
+  engineMemoryBudget: BudgetSetting;
 }
 
 export class ConfigError extends Error {
@@ -248,5 +255,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mappingsDir: path.resolve(c.MAPPINGS_DIR),
     stallAfterMs: durationMs(c.STALL_AFTER),
     authorizeCountsSetup: c.AUTHORIZE_COUNTS_SETUP ?? (c.KAFKA_BROKERS ? 'kafka' : 'http'),
+    engineMemoryBudget: parseBudget(c.ENGINE_MEMORY_BUDGET)!,
   };
 }

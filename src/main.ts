@@ -3,6 +3,7 @@
 // Service ({name, start, stop, readiness}, service.ts): started in order, stopped in reverse, /readyz rolled up. stop() releases them in reverse:
 // HTTP, schedulers and jobs, consumers (finishing the batch in hand and checkpointing), the outbox, then the pool.
 // No module does I/O at import time; this is the only place that decides what runs.
+import { getHeapStatistics } from 'node:v8';
 import { Kafka, logLevel as kafkaLogLevel, type KafkaConfig, type logCreator } from 'kafkajs';
 import { createApiServer } from './api/server.js';
 import { systemClock, type Clock } from './clock.js';
@@ -17,6 +18,7 @@ import { createKafkaSetupIngest } from './ingest/kafka-setup.js';
 import { createSetupAuthorizer } from './api/setup-authorize.js';
 import { createKafkaIngest } from './ingest/kafka-consumer.js';
 import { createPipeline } from './ingest/pipeline.js';
+import { budgetBytes } from './ingest/spill-policy.js';
 import { refreshStoreGauges } from './jobs/gauges.js';
 import { releaseExpiredHolds } from './jobs/hold-expiry.js';
 import { intervalJob } from './jobs/interval-job.js';
@@ -185,6 +187,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
       log: logger,
       onCommitted: wakeOutbox,
       stateIntervalMs: config.engineStateIntervalMs,
+      engineMemoryBudgetBytes: budgetBytes(config.engineMemoryBudget, getHeapStatistics().heap_size_limit),
     });
 
     const kafkaSetup = newKafka && config.authorizeCountsSetup === 'kafka' ? createKafkaSetupIngest({ kafka: newKafka(), topic: config.topics.cdrs, pipeline }) : undefined;
@@ -250,7 +253,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
       ...(dlq ? [service('dlq-producer', noop, () => dlq.disconnect())] : []),
       ...(kafkaSetup ? [service('setup-producer', noop, () => kafkaSetup.disconnect())] : []),
       // Writes every partition's checkpoint in full once the consumers have stopped (stopped after them).
-      service('pipeline', noop, () => pipeline.flushAll()),
+      service('pipeline', noop, () => pipeline.flushAll(), () => pipeline.memory.readiness()),
       service('rules', () => {
         unwatch ??= watchRules(config.rulesDir, (change) => (change.ok ? applyRules(change.rules) : rejectRules(change.error)));
         process.on('SIGHUP', onSighup);
@@ -280,7 +283,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     const statusViewReadiness = service('status-view', noop, noop, () => statusView.readiness());
     readinessOf = () => ({
       ...rollUp([dbHealth, statusViewReadiness, ...services.filter((s) => s !== dbHealth)]),
-      details: { ruleErrors: ruleErrors.summary() },
+      details: { ruleErrors: ruleErrors.summary(), engineMemory: pipeline.memory.summary() },
     });
 
     httpIngest = createHttpIngest(pipeline);

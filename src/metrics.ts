@@ -168,6 +168,39 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  // Never out of memory (issue 17): the fraud engines' memory budget (src/ingest/engine-memory.ts).
+  private readonly engineSpills = new Counter({
+    name: 'suspensiond_engine_spills_total',
+    help: 'Accounts whose fraud engine state was dropped from memory (its stored part current) because the engines were past their memory budget',
+    registers: [this.registry],
+  });
+  private readonly engineLoads = new Counter({
+    name: 'suspensiond_engine_loads_total',
+    help: 'Spilled accounts whose fraud engine state was read back from the store on their next record',
+    registers: [this.registry],
+  });
+  private readonly engineLoadFailures = new Counter({
+    name: 'suspensiond_engine_load_failures_total',
+    help: 'Failed reads of spilled accounts\' state (the batch is retried; /readyz is unready until a read succeeds)',
+    registers: [this.registry],
+  });
+  private readonly engineMemoryBytes = new Gauge({
+    name: 'suspensiond_engine_memory_bytes',
+    help: 'Estimated heap held by the fraud engines\' account state (accounts in memory times bytes per account)',
+    registers: [this.registry],
+  });
+  private readonly engineMemoryBudget = new Gauge({
+    name: 'suspensiond_engine_memory_budget_bytes',
+    help: 'The fraud engines\' memory budget (ENGINE_MEMORY_BUDGET); absent when there is none',
+    registers: [this.registry],
+  });
+  private readonly engineAccounts = new Gauge({
+    name: 'suspensiond_engine_accounts',
+    help: 'Accounts with fraud engine state, by where it is (memory, spilled)',
+    labelNames: ['where'] as const,
+    registers: [this.registry],
+  });
+
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
     // Known label values start at zero so dashboards and alerts see a series before the first event.
@@ -247,6 +280,22 @@ export class Metrics {
   authorizeSetup(outcome: 'counted' | 'duplicate' | 'not_counted' | 'failed', seconds?: number): void {
     this.authorizeSetups.inc({ outcome });
     if (seconds !== undefined) this.authorizeSetupSeconds.observe(seconds);
+  }
+
+  engineSpilled(n: number): void {
+    this.engineSpills.inc(n);
+  }
+  engineLoaded(n: number): void {
+    this.engineLoads.inc(n);
+  }
+  engineLoadFailed(): void {
+    this.engineLoadFailures.inc();
+  }
+  setEngineMemory(m: { budgetBytes: number | null; bytes: number; inMemory: number; spilled: number }): void {
+    if (m.budgetBytes !== null) this.engineMemoryBudget.set(m.budgetBytes);
+    this.engineMemoryBytes.set(m.bytes);
+    this.engineAccounts.set({ where: 'memory' }, m.inMemory);
+    this.engineAccounts.set({ where: 'spilled' }, m.spilled);
   }
 
   contentType(): string {

@@ -308,6 +308,11 @@ export class PartitionCheckpoint<E extends StatefulEngine, Tx> {
     return this.durableOffset();
   }
 
+  /** The memory budget needs dirty accounts stored so they can be spilled (engine-memory.ts): write the state soon. */
+  requestStateWrite(): void {
+    this.stateForced = true;
+  }
+
   /** The rules changed: store the state under them soon, so a rebuild feeds few records under other rules. */
   rulesChanged(): void {
     this.rulesEpoch++;

@@ -18,9 +18,11 @@ import type { Logger } from '../log.js';
 import type { EventOutcome, Metrics } from '../metrics.js';
 import type { FraudEngine, FraudRule, RuleSet } from '../rules/types.js';
 import type { Database, Queryable } from '../store/db.js';
+import { loadAccountParts } from './account-parts-repo.js';
 import { pgCheckpointStore } from './checkpoint-repo.js';
 import { commitBatch, hasEffects, type Committed } from './commit-step.js';
 import { decodeBatch } from './decode-step.js';
+import { EngineMemory, type MemoryLane } from './engine-memory.js';
 import { evaluateBatch, type Effect } from './evaluate-step.js';
 import { checkpointRowOf, laneKey, runInLane, type Lane } from './lanes.js';
 import { PartitionCheckpoint, type CheckpointTuning } from './partition-checkpoint.js';
@@ -57,6 +59,11 @@ export interface PipelineOptions {
   stateIntervalMs?: number;
   stateMaxRecords?: number;
   newId?: (prefix: 'h' | 'x' | 'd') => string;
+  /**
+   * The fraud engines' memory budget in bytes (issue 17; default: none). Past it, the least recently active
+   * accounts' state is dropped from memory and read back from the store on their next record (engine-memory.ts).
+   */
+  engineMemoryBudgetBytes?: number;
 }
 
 export type BatchObserver = (source: Source, records: readonly RawRecord[], result: BatchResult) => void;
@@ -86,6 +93,8 @@ export interface Pipeline {
   /** Told each batch's result once it is committed (set-up authorization on Kafka waits for its record); returns the removal. */
   observe(fn: BatchObserver): () => void;
   sources(): Source[];
+  /** The engines' memory budget: spills, loads, pressure (metrics and /readyz). */
+  readonly memory: EngineMemory;
 }
 
 const decisionOf = (o: HitOutcome): BatchDecision => ({
@@ -106,6 +115,13 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
   };
   const newId = opts.newId ?? defaultNewId;
   let rules = opts.rules;
+  const memory = new EngineMemory({
+    budgetBytes: opts.engineMemoryBudgetBytes ?? Number.POSITIVE_INFINITY,
+    loadParts: (topic, partition, ids) => loadAccountParts(opts.db, topic, partition, ids),
+    metrics: opts.metrics,
+    log: opts.log,
+  });
+  const memLane = (lane: Lane): MemoryLane => ({ key: lane.key, row: checkpointRowOf(lane.source), checkpoint: lane.checkpoint });
   /**
    * Background state writes run one at a time across the pipeline's partitions: they are large, and several at
    * once would take the connections and the cores that the batches' effects need.
@@ -159,6 +175,8 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     const next = isKafka
       ? decoded.lastOffset === null ? cp.applied : decoded.lastOffset + 1
       : source.partition === 'http' ? cp.applied! + applied : null;
+    // Spilled accounts of the batch come back before the engine sees any of its records.
+    if (cp.engine) await memory.beforeBatch(memLane(lane), cdrAccounts(decoded));
     const evaluated = await evaluateBatch({
       results: decoded.results,
       arrivedAtMs: (index) => records[index]!.arrivedAtMs,
@@ -171,6 +189,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     // The database is unavailable: nothing was done (the engine has not seen the batch); the consumer retries.
     throwIfRetry(evaluated);
     cp.advance(next, applied);
+    memory.afterEvaluate(memLane(lane));
 
     const effects = hasEffects(evaluated);
     const write = cp.writeDue(next, applied, effects);
@@ -208,6 +227,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
       if (effects) opts.onCommitted?.();
     }
     cp.afterBatch();
+    memory.afterBatch(memLane(lane));
     const results = final.map((r, index): RecordResult => {
       const outcome = outcomeOf(r);
       return r.type === 'dead_letter' ? { index, outcome, error: r.reason } : { index, outcome };
@@ -216,6 +236,14 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     const out: BatchResult = { results, durableOffset: cp.durableOffset(), skipped: decoded.skipped };
     if (decisions) out.decisions = decisions;
     return out;
+  }
+
+  /** The accounts of the batch's CDRs, those only rebuilding the engine's state included. */
+  function cdrAccounts(decoded: ReturnType<typeof decodeBatch>): Set<string> {
+    const ids = new Set<string>();
+    for (const c of decoded.rebuild) ids.add(c.cdr.accountId);
+    for (const r of decoded.results) if (r.type === 'ok' && r.value.kind === 'cdrs') ids.add(r.value.value.accountId);
+    return ids;
   }
 
   /** A `retry` result stops the batch: its error goes to the caller (the consumer pauses and tries it again). */
@@ -275,6 +303,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
         await runInLane(lane, () => lane.checkpoint.flush(true));
       } finally {
         lanes.delete(lane.key);
+        memory.release(lane.key);
       }
     },
     reset: async (source) => {
@@ -284,7 +313,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     setRules: (next) => {
       rules = next;
       for (const lane of lanes.values()) {
-        lane.checkpoint.engine?.setRules(next.fraud);
+        memory.changeRules(memLane(lane), () => lane.checkpoint.engine?.setRules(next.fraud));
         lane.checkpoint.rulesChanged();
       }
     },
@@ -294,5 +323,6 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
       return () => void observers.delete(fn);
     },
     sources: () => [...lanes.values()].map((l) => l.source),
+    memory,
   };
 }

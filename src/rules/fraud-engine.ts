@@ -17,6 +17,7 @@ import { countingRules, durationSec, eventTime, recordRing } from './call-counti
 import { applies, CdrMatcher } from './cdr-matcher.js';
 import { formatDuration } from './durations.js';
 import { decodeParts, decodeSnapshot, encodeAccount, encodeShared, encodeSnapshot, restoreAccount, withRules } from './engine-snapshot.js';
+import { spillableState } from './engine-spill.js';
 import { AccountState, EngineState, RING, ruleFingerprint } from './engine-state.js';
 import { hash53, hashPrefix } from './hash.js';
 import { RuleErrors, messageOf } from './rule-errors.js';
@@ -347,6 +348,8 @@ class Engine implements FraudEngine {
   size(): number {
     return this.state.accounts.size;
   }
+
+  readonly spill = spillableState(() => this.state);
 }
 
 export { applies, eventTime, ruleFingerprint };

@@ -2,6 +2,7 @@
 // YAML (with positions) into these; durations are milliseconds, money is integer micro-units.
 import type { AccountType, HoldReason } from '../domain/types.js';
 import type { CdrRecord } from '../events/types.js';
+import type { SpillableEngine } from './engine-spill.js';
 
 export type RuleMode = 'enforce' | 'review' | 'monitor';
 export type Measure =
@@ -173,4 +174,6 @@ export interface FraudEngine {
   setRules(rules: readonly FraudRule[]): void;
   /** Active accounts held in memory. */
   size(): number;
+  /** The memory budget's access to the state (engine-spill.ts); absent: the engine cannot spill. */
+  readonly spill?: SpillableEngine;
 }

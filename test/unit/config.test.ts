@@ -61,3 +61,23 @@ describe('EMAIL_WAIT_FOR_CONTACT', () => {
     expect(problemsOf({ EMAIL_WAIT_FOR_CONTACT: '31d' })).toEqual(['EMAIL_WAIT_FOR_CONTACT: must be at most 30d (got "31d")']);
   });
 });
+
+// ENGINE_MEMORY_BUDGET (issue 17): the fraud engines' memory budget, bytes or a share of the heap limit.
+describe('ENGINE_MEMORY_BUDGET', () => {
+  it('defaults to half the heap limit', () => {
+    expect(loadConfig({}).engineMemoryBudget).toEqual({ heapFraction: 0.5 });
+  });
+
+  it('reads bytes with a unit (powers of 1024) and percentages', () => {
+    expect(loadConfig({ ENGINE_MEMORY_BUDGET: '512MB' }).engineMemoryBudget).toEqual({ bytes: 512 * 2 ** 20 });
+    expect(loadConfig({ ENGINE_MEMORY_BUDGET: '1.5GB' }).engineMemoryBudget).toEqual({ bytes: 1.5 * 2 ** 30 });
+    expect(loadConfig({ ENGINE_MEMORY_BUDGET: '64kb' }).engineMemoryBudget).toEqual({ bytes: 65_536 });
+    expect(loadConfig({ ENGINE_MEMORY_BUDGET: '25%' }).engineMemoryBudget).toEqual({ heapFraction: 0.25 });
+  });
+
+  it('names a budget without a unit, of zero or over 100%', () => {
+    for (const bad of ['512', '0MB', '150%', 'lots']) {
+      expect(problemsOf({ ENGINE_MEMORY_BUDGET: bad })).toEqual([expect.stringMatching(new RegExp(`^ENGINE_MEMORY_BUDGET: must be bytes with a unit.*"${bad.replace('%', '%')}"`))]);
+    }
+  });
+});

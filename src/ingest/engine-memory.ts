@@ -1,0 +1,261 @@
+// The fraud engines' memory budget (issue 17, "never out of memory"), across the pipeline's partitions. After each
+// batch of a partition, if the process holds more accounts than the budget (spill-policy.ts), the partition spills
+// the least recently active of its CLEAN accounts (stored part current, engine-spill.ts): they leave memory and
+// their ids, latest event times and the rules their part was written under go into the partition's spill index.
+// Before a batch is evaluated, the spilled accounts among its CDRs' accounts are read back in one query and put back,
+// so the engine judges every record on the state an unbounded run would hold. Why this is exact:
+// - a spilled account is clean, so its stored part is what memory held; it cannot change while out (any record of
+//   it loads it first); a part still in a background state write is waited for (`settle`), and a failed write
+//   resets the lane, which reloads everything from the store;
+// - an account new to the partition is not in the index, so it starts empty without a query;
+// - the idle sweep forgets accounts by event time: the index applies each sweep's threshold to its accounts too
+//   (`sweepIndex`, before the batch's checkpoint is written) and has their stored parts deleted, as the engine does
+//   for the accounts it holds; a spilled account's dedupe keys stay in the engine (engine-spill.ts) and its own
+//   list is pruned on load at the last sweep's threshold;
+// - a rule change re-encodes the accounts in memory; a spilled part is carried through every change since it was
+//   written, on load.
+// Counts: spills, loads, load failures; /readyz: the budget under pressure is a detail, failing loads are unready.
+// Never: spills a dirty account, spills from a lane without a checkpoint row, or writes to the database.
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import { BYTES_PER_ACCOUNT, type SpillableEngine } from '../rules/engine-spill.js';
+import type { FraudEngine, FraudRule } from '../rules/types.js';
+import type { Readiness } from '../service.js';
+import type { CheckpointMode } from './partition-checkpoint.js';
+import { capacityOf, keepOf, leastRecent } from './spill-policy.js';
+
+/** What the budget needs of a lane: its engine, its checkpoint row and a few checkpoint controls. */
+export interface MemoryLane {
+  readonly key: string;
+  readonly row: { topic: string; partition: number } | null;
+  readonly checkpoint: {
+    readonly engine: FraudEngine | null;
+    readonly mode: CheckpointMode;
+    settle(): Promise<void>;
+    reset(): void;
+    requestStateWrite(): void;
+  };
+}
+
+export interface EngineMemoryOptions {
+  /** Infinity: never spill. */
+  budgetBytes: number;
+  loadParts(topic: string, partition: number, ids: readonly string[]): Promise<[string, Uint8Array][]>;
+  metrics?: Metrics;
+  log?: Logger;
+}
+
+export interface EngineMemorySummary {
+  budgetBytes: number | null;
+  /** Estimated: accounts in memory times the engine's bytes per account. */
+  estimatedBytes: number;
+  accountsInMemory: number;
+  accountsSpilled: number;
+  /** The budget constrains: accounts are spilled, or there were more than it holds at the last check. */
+  underPressure: boolean;
+  spills: number;
+  loads: number;
+  loadFailures: number;
+}
+
+interface Generation {
+  rules: readonly FraudRule[];
+  /** Spilled account id -> its latest event time. */
+  ids: Map<string, number>;
+}
+
+interface LaneMemory {
+  engine: FraudEngine;
+  spill: SpillableEngine;
+  /** Spilled accounts by the rules their part was written under, oldest first; the last is the engine's rules. */
+  gens: Generation[];
+  pruneBefore: number;
+  idleBefore: number;
+  accounts: number;
+}
+
+export class EngineMemory {
+  private readonly lanes = new Map<string, LaneMemory>();
+  private spills = 0;
+  private loads = 0;
+  private loadFailures = 0;
+  private lastLoadError: string | null = null;
+  private pressure = false;
+
+  constructor(private readonly o: EngineMemoryOptions) {
+    o.metrics?.setEngineMemory({ budgetBytes: Number.isFinite(o.budgetBytes) ? o.budgetBytes : null, bytes: 0, inMemory: 0, spilled: 0 });
+  }
+
+  private laneOf(lane: MemoryLane): LaneMemory | null {
+    const engine = lane.checkpoint.engine;
+    if (!engine?.spill || lane.row === null) {
+      this.lanes.delete(lane.key);
+      return null;
+    }
+    let m = this.lanes.get(lane.key);
+    if (!m || m.engine !== engine) {
+      // A new engine (first load, or a reload after a failure) holds every stored part: nothing is spilled.
+      m = { engine, spill: engine.spill, gens: [{ rules: engine.spill.rules(), ids: new Map() }], pruneBefore: -Infinity, idleBefore: -Infinity, accounts: engine.size() };
+      this.lanes.set(lane.key, m);
+    }
+    return m;
+  }
+
+  /** Before the batch is evaluated: puts back the spilled accounts among `accountIds` (one query). */
+  async beforeBatch(lane: MemoryLane, accountIds: Iterable<string>): Promise<void> {
+    const m = this.laneOf(lane);
+    if (!m) return;
+    this.sweepIndex(m);
+    const wanted: string[] = [];
+    for (const id of accountIds) if (genOf(m, id) >= 0) wanted.push(id);
+    if (wanted.length === 0) return;
+    // Their latest parts may be in the lane's background state write: let it land. If it failed, the store is
+    // behind memory: the lane reloads everything from the store.
+    await lane.checkpoint.settle();
+    if (lane.checkpoint.mode === 'failed') {
+      lane.checkpoint.reset();
+      throw new Error(`engine state write of ${lane.key} failed: reloading the checkpoint`);
+    }
+    let parts: Map<string, Uint8Array>;
+    try {
+      parts = new Map(await this.o.loadParts(lane.row!.topic, lane.row!.partition, wanted));
+      const missing = wanted.find((id) => !parts.has(id));
+      if (missing !== undefined) throw new Error(`the stored engine part of spilled account ${missing} of ${lane.key} is missing`);
+    } catch (err) {
+      this.loadFailures++;
+      this.lastLoadError = (err as Error).message;
+      this.o.metrics?.engineLoadFailed();
+      throw err;
+    }
+    for (const id of wanted) {
+      const g = genOf(m, id);
+      if (g < 0) continue;
+      m.spill.load(id, parts.get(id)!, m.pruneBefore, m.gens.slice(g, m.gens.length - 1).map((x) => x.rules));
+      m.gens[g]!.ids.delete(id);
+    }
+    dropEmptyGenerations(m);
+    m.accounts = m.engine.size();
+    this.loads += wanted.length;
+    this.lastLoadError = null;
+    this.o.metrics?.engineLoaded(wanted.length);
+  }
+
+  /** After the batch is evaluated, before its checkpoint is written: the idle sweep reaches the spilled accounts. */
+  afterEvaluate(lane: MemoryLane): void {
+    const m = this.laneOf(lane);
+    if (m) this.sweepIndex(m);
+  }
+
+  /** After the batch: past the budget, spills the lane's least recently active clean accounts down to its share. */
+  afterBatch(lane: MemoryLane): void {
+    const m = this.laneOf(lane);
+    if (!m) return;
+    m.accounts = m.engine.size();
+    const total = this.accountsInMemory();
+    const capacity = capacityOf(this.o.budgetBytes, m.spill.bytesPerAccount);
+    this.pressure = total > capacity;
+    const need = m.accounts - keepOf(m.accounts, total, capacity);
+    if (need > 0) {
+      const ids: string[] = [];
+      const times: number[] = [];
+      m.spill.forEachAccount((id, maxT, clean) => {
+        if (!clean) return;
+        ids.push(id);
+        times.push(maxT);
+      });
+      const current = m.gens[m.gens.length - 1]!.ids;
+      let spilled = 0;
+      for (const i of leastRecent(ids, times, need)) {
+        if (!m.spill.forget(ids[i]!)) continue;
+        current.set(ids[i]!, times[i]!);
+        spilled++;
+      }
+      this.spills += spilled;
+      if (spilled > 0) this.o.metrics?.engineSpilled(spilled);
+      // The rest is dirty: store it soon, so it can go too.
+      if (spilled < need) lane.checkpoint.requestStateWrite();
+      m.accounts = m.engine.size();
+    }
+    this.publish();
+  }
+
+  /** Runs a rule change of the lane's engine: sweeps seen under the old rules first; new spills are under the new. */
+  changeRules(lane: MemoryLane, change: () => void): void {
+    const m = this.laneOf(lane);
+    if (m) this.sweepIndex(m);
+    change();
+    if (m) m.gens.push({ rules: m.spill.rules(), ids: new Map() });
+  }
+
+  /** The lane was revoked: its engine and index go. */
+  release(key: string): void {
+    this.lanes.delete(key);
+    this.publish();
+  }
+
+  private sweepIndex(m: LaneMemory): void {
+    const mark = m.spill.lastSweep();
+    if (!mark) return;
+    if (mark.pruneBefore > m.pruneBefore) m.pruneBefore = mark.pruneBefore;
+    if (mark.idleBefore <= m.idleBefore) return;
+    m.idleBefore = mark.idleBefore;
+    for (const g of m.gens) {
+      for (const [id, maxT] of g.ids) {
+        if (maxT >= mark.idleBefore) continue;
+        g.ids.delete(id);
+        m.spill.dropStored(id);
+      }
+    }
+    dropEmptyGenerations(m);
+  }
+
+  private accountsInMemory(): number {
+    let n = 0;
+    for (const m of this.lanes.values()) n += m.accounts;
+    return n;
+  }
+
+  summary(): EngineMemorySummary {
+    let spilled = 0;
+    let bytesPerAccount = BYTES_PER_ACCOUNT;
+    for (const m of this.lanes.values()) {
+      bytesPerAccount = m.spill.bytesPerAccount;
+      for (const g of m.gens) spilled += g.ids.size;
+    }
+    const inMemory = this.accountsInMemory();
+    return {
+      budgetBytes: Number.isFinite(this.o.budgetBytes) ? this.o.budgetBytes : null,
+      estimatedBytes: inMemory * bytesPerAccount,
+      accountsInMemory: inMemory,
+      accountsSpilled: spilled,
+      underPressure: this.pressure || spilled > 0,
+      spills: this.spills,
+      loads: this.loads,
+      loadFailures: this.loadFailures,
+    };
+  }
+
+  /** Ready unless the last attempt to load spilled accounts failed (their partition cannot go on). */
+  readiness(): Readiness {
+    return this.lastLoadError === null ? { ready: true, reasons: [] } : { ready: false, reasons: [`engine state of spilled accounts cannot be loaded: ${this.lastLoadError}`] };
+  }
+
+  private publish(): void {
+    const s = this.summary();
+    this.o.metrics?.setEngineMemory({ budgetBytes: s.budgetBytes, bytes: s.estimatedBytes, inMemory: s.accountsInMemory, spilled: s.accountsSpilled });
+  }
+}
+
+/** The index of the generation that holds the spilled account, or -1. */
+function genOf(m: LaneMemory, id: string): number {
+  for (let g = m.gens.length - 1; g >= 0; g--) if (m.gens[g]!.ids.has(id)) return g;
+  return -1;
+}
+
+/**
+ * The oldest generations with no account left are dropped; the current one stays, and so does every generation
+ * after a non-empty one (a part is carried through each rule set in turn).
+ */
+function dropEmptyGenerations(m: LaneMemory): void {
+  while (m.gens.length > 1 && m.gens[0]!.ids.size === 0) m.gens.shift();
+}

@@ -1,0 +1,154 @@
+// The memory budget against an unbounded engine, on the real fraud engine and the shipped rules, with the checkpoint
+// store kept in a Map: a partition held to a tenth of its active accounts spills and loads all the time, and every
+// record gets the same verdict (hits, duplicates, late) as in an unbounded run -- through idle sweeps (the detection
+// week's weekend) and rule changes.
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { generateWeek } from '../../../bench/detection/generate.js';
+import { weekRecords } from '../../../bench/detection/records.js';
+import { decodeRecord } from '../../../src/events/decode-record.js';
+import type { CdrRecord } from '../../../src/events/types.js';
+import { EngineMemory, type MemoryLane } from '../../../src/ingest/engine-memory.js';
+import { createFraudEngine } from '../../../src/rules/fraud-engine.js';
+import { decodeAccountPart } from '../../../src/rules/engine-snapshot.js';
+import { BYTES_PER_ACCOUNT } from '../../../src/rules/engine-spill.js';
+import { pruneDedupe, type EngineState } from '../../../src/rules/engine-state.js';
+import type { FraudEngine, FraudRule } from '../../../src/rules/types.js';
+import { loadRules } from '../../../src/rules-dir.js';
+import { profile } from '../../helpers/traffic.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../../..');
+
+let week: ReturnType<typeof weekRecords> | null = null;
+
+/** The week's CDRs (start and end records) with event times in [fromIso, toIso), decoded as the ingest decodes them. */
+function weekCdrs(fromIso: string, toIso: string): { cdrs: CdrRecord[]; accounts: number } {
+  week ??= weekRecords(generateWeek(), { phaseStart: true });
+  const [from, to] = [Date.parse(fromIso), Date.parse(toIso)];
+  const cdrs: CdrRecord[] = [];
+  for (const r of week) {
+    if (r.kind !== 'cdrs' || r.timeMs < from || r.timeMs >= to) continue;
+    const d = decodeRecord('cdrs', Buffer.from(JSON.stringify(r.value)), r.timeMs);
+    if (d.ok && d.record.kind === 'cdrs') cdrs.push(d.record.value);
+  }
+  return { cdrs, accounts: new Set(cdrs.map((c) => c.accountId)).size };
+}
+
+interface Run {
+  verdicts: string[];
+  store: Map<string, Uint8Array>;
+  memory: EngineMemory;
+  engine: FraudEngine;
+}
+
+/**
+ * Feeds `cdrs` in batches through one partition: the spilled accounts of a batch are loaded, the batch evaluated,
+ * the dirty parts stored every `writeEvery` batches (as a checkpoint would), then the budget applied. `change` runs
+ * between batches at the given index (a rule change).
+ */
+async function run(cdrs: readonly CdrRecord[], rules: readonly FraudRule[], budgetBytes: number, o: { batch?: number; writeEvery?: number; change?: { at: number; rules: readonly FraudRule[] } } = {}): Promise<Run> {
+  const engine = createFraudEngine(rules, { allowedLatenessMs: 300_000, defaultTimezone: 'Europe/London' });
+  const store = new Map<string, Uint8Array>();
+  const memory = new EngineMemory({ budgetBytes, loadParts: async (_t, _p, ids) => ids.flatMap((id) => (store.has(id) ? [[id, store.get(id)!] as [string, Uint8Array]] : [])) });
+  const lane: MemoryLane = {
+    key: 'cdrs:0',
+    row: { topic: 'cdrs', partition: 0 },
+    checkpoint: { engine, mode: 'live', settle: async () => undefined, reset: () => { throw new Error('no reset expected'); }, requestStateWrite: () => undefined },
+  };
+  const verdicts: string[] = [];
+  const size = o.batch ?? 400;
+  for (let b = 0, i = 0; i < cdrs.length; b++, i += size) {
+    if (o.change && b === o.change.at) memory.changeRules(lane, () => engine.setRules(o.change!.rules));
+    const batch = cdrs.slice(i, i + size);
+    await memory.beforeBatch(lane, new Set(batch.map((c) => c.accountId)));
+    for (const c of batch) {
+      const r = engine.process(c, profile(c.accountId));
+      verdicts.push(`${c.id}/${c.phase} ${r.outcome} ${r.hits.map((h) => `${h.ruleId}:${h.level}:${h.value}:${h.at}:${h.sampleCdrIds.join('+')}`).join(' ')}`);
+    }
+    memory.afterEvaluate(lane);
+    if (b % (o.writeEvery ?? 1) === 0) {
+      for (const id of engine.dirtyAccounts()) {
+        const part = engine.snapshotAccount(id);
+        if (part) store.set(id, part);
+        else store.delete(id);
+      }
+      engine.markClean();
+    }
+    memory.afterBatch(lane);
+  }
+  for (const id of engine.dirtyAccounts()) {
+    const part = engine.snapshotAccount(id);
+    if (part) store.set(id, part);
+    else store.delete(id);
+  }
+  return { verdicts, store, memory, engine };
+}
+
+/** The same call `by` ms later, under another id. */
+function shifted(c: CdrRecord, by: number): CdrRecord {
+  const move = (t: number | null) => (t === null ? null : t + by);
+  return { ...c, id: `later-${c.id}`, startedAt: c.startedAt + by, answeredAt: move(c.answeredAt), endedAt: move(c.endedAt) };
+}
+
+/** Every stored part decoded, its dedupe keys pruned at the engine's last sweep (a spilled part is pruned on load). */
+function storedState(r: Run): [string, unknown][] {
+  const sweptBefore = (r.engine as unknown as { state: EngineState }).state.sweptBefore;
+  return [...r.store].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, bytes]) => {
+    const part = decodeAccountPart(bytes);
+    pruneDedupe(part[7], sweptBefore);
+    return [id, part];
+  });
+}
+
+const rulesOf = async () => (await loadRules(path.join(ROOT, 'rules'))).fraud;
+
+describe('a fraud engine under a memory budget', () => {
+  it('judges every record of a day as an unbounded engine does, with a tenth of the accounts in memory', async () => {
+    const { cdrs, accounts } = weekCdrs('2026-11-23T00:00:00Z', '2026-11-24T00:00:00Z');
+    const rules = await rulesOf();
+    const unbounded = await run(cdrs, rules, Number.POSITIVE_INFINITY);
+    const bounded = await run(cdrs, rules, Math.floor(accounts / 10) * BYTES_PER_ACCOUNT, { writeEvery: 3 });
+
+    expect(bounded.verdicts).toEqual(unbounded.verdicts);
+    expect(storedState(bounded)).toEqual(storedState(unbounded));
+    expect(unbounded.verdicts.filter((v) => v.includes(':suspend:')).length).toBeGreaterThan(10);
+    const s = bounded.memory.summary();
+    expect(s.spills).toBeGreaterThan(accounts);
+    expect(s.loads).toBeGreaterThan(accounts);
+    expect(s.accountsInMemory).toBeLessThanOrEqual(Math.ceil(accounts / 10) + 1);
+    expect(s.underPressure).toBe(true);
+    expect(unbounded.memory.summary()).toMatchObject({ spills: 0, loads: 0, underPressure: false });
+  }, 120_000);
+
+  it('forgets idle spilled accounts when the engine would, deleting their stored parts', async () => {
+    // A Friday, then a Monday a fortnight later: every account idles past the engine's idle horizon in between.
+    const friday = weekCdrs('2026-11-27T08:00:00Z', '2026-11-27T14:00:00Z').cdrs;
+    const later = weekCdrs('2026-11-23T08:00:00Z', '2026-11-23T10:00:00Z').cdrs
+      .filter((c) => c.accountId.charCodeAt(c.accountId.length - 1) % 2 === 0)
+      .map((c) => shifted(c, 18 * 86_400_000));
+    const cdrs = [...friday, ...later];
+    const accounts = new Set(friday.map((c) => c.accountId)).size;
+    const rules = await rulesOf();
+    const unbounded = await run(cdrs, rules, Number.POSITIVE_INFINITY);
+    const bounded = await run(cdrs, rules, Math.floor(accounts / 10) * BYTES_PER_ACCOUNT);
+
+    expect(bounded.verdicts).toEqual(unbounded.verdicts);
+    // The stores hold the same accounts with the same state: the idle ones were deleted from both.
+    expect(storedState(bounded)).toEqual(storedState(unbounded));
+    expect(unbounded.store.size).toBeLessThan(accounts);
+    expect(bounded.memory.summary().accountsSpilled).toBeLessThan(accounts / 2);
+  }, 120_000);
+
+  it('carries spilled parts through rule changes as the accounts in memory are carried', async () => {
+    const { cdrs, accounts } = weekCdrs('2026-11-24T08:00:00Z', '2026-11-24T14:00:00Z');
+    const rules = await rulesOf();
+    // The second rule set drops one rule, changes another's threshold (its state starts afresh) and keeps the rest.
+    const changed = rules.filter((r) => r.id !== 'call-burst').map((r) => (r.id === 'spend-1h' ? { ...r, suspend: r.suspend / 2 } : r));
+    const at = Math.floor(cdrs.length / 400 / 2);
+    const unbounded = await run(cdrs, rules, Number.POSITIVE_INFINITY, { change: { at, rules: changed } });
+    const bounded = await run(cdrs, rules, Math.floor(accounts / 10) * BYTES_PER_ACCOUNT, { writeEvery: 2, change: { at, rules: changed } });
+
+    expect(bounded.verdicts).toEqual(unbounded.verdicts);
+    expect(bounded.memory.summary().loads).toBeGreaterThan(0);
+  }, 120_000);
+});

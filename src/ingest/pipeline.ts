@@ -291,7 +291,12 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     },
     flush: (source, full = false) => {
       const lane = laneOf(source);
-      return runInLane(lane, () => lane.checkpoint.flush(full));
+      return runInLane(lane, async () => {
+        const durable = await lane.checkpoint.flush(full);
+        // A state write may have just made the lane's accounts clean: past the budget, they can go now.
+        if (!full) memory.afterBatch(memLane(lane));
+        return durable;
+      });
     },
     flushAll: async () => {
       await Promise.all([...lanes.values()].map((lane) => runInLane(lane, () => lane.checkpoint.flush(true))));

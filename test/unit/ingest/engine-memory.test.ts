@@ -152,3 +152,46 @@ describe('a fraud engine under a memory budget', () => {
     expect(bounded.memory.summary().loads).toBeGreaterThan(0);
   }, 120_000);
 });
+
+describe('loading spilled accounts', () => {
+  it('keeps the process ready while it works, and makes it unready while it fails', async () => {
+    const rules = await rulesOf();
+    const engine = createFraudEngine(rules, { allowedLatenessMs: 300_000, defaultTimezone: 'UTC' });
+    const store = new Map<string, Uint8Array>();
+    let failing = false;
+    const memory = new EngineMemory({
+      budgetBytes: BYTES_PER_ACCOUNT,
+      loadParts: async (_t, _p, ids) => {
+        if (failing) throw new Error('connection refused');
+        return ids.map((id) => [id, store.get(id)!]);
+      },
+    });
+    const lane: MemoryLane = {
+      key: 'cdrs:0', row: { topic: 'cdrs', partition: 0 },
+      checkpoint: { engine, mode: 'live', settle: async () => undefined, reset: () => undefined, requestStateWrite: () => undefined },
+    };
+    const { cdrs } = weekCdrs('2026-11-24T09:00:00Z', '2026-11-24T09:05:00Z');
+    const ids = new Set(cdrs.map((c) => c.accountId));
+    for (const c of cdrs) engine.process(c, profile(c.accountId));
+    for (const id of engine.dirtyAccounts()) store.set(id, engine.snapshotAccount(id)!);
+    engine.markClean();
+    memory.afterBatch(lane);
+    expect(engine.size()).toBe(0);
+    expect(memory.summary()).toMatchObject({ accountsSpilled: ids.size, spills: ids.size, underPressure: true });
+    expect(memory.readiness().ready).toBe(true);
+
+    failing = true;
+    await expect(memory.beforeBatch(lane, ids)).rejects.toThrow('connection refused');
+    expect(memory.readiness()).toEqual({ ready: false, reasons: ['engine state of spilled accounts cannot be loaded: connection refused'] });
+    expect(engine.size()).toBe(0);
+
+    failing = false;
+    await memory.beforeBatch(lane, ids);
+    expect(memory.readiness().ready).toBe(true);
+    expect(engine.size()).toBe(ids.size);
+    expect(memory.summary()).toMatchObject({ accountsSpilled: 0, loads: ids.size, loadFailures: 1 });
+    // Loaded back unchanged: clean, and each part as it was stored.
+    expect(engine.dirtyAccounts()).toEqual([]);
+    for (const id of ids) expect(Buffer.from(engine.snapshotAccount(id)!).equals(Buffer.from(store.get(id)!))).toBe(true);
+  }, 60_000);
+});

@@ -13,10 +13,11 @@ import { EngineState, GLOBAL_SKEW_MS, pruneDedupe } from './engine-state.js';
 import type { FraudRule } from './types.js';
 
 /**
- * Heap held per account in memory: measured on main with the shipped rules (issue 17: 3,929 B of JS heap and
- * 336 B of buffers per active account). The budget is counted in accounts of this size.
+ * Heap held per account in memory: measured with the shipped rules (bench/README.md, Engine, 29 November: 4,418 B
+ * of JS heap and 336 B of buffers per active account). The budget is counted in accounts of this size; a more
+ * compact engine lowers it.
  */
-export const BYTES_PER_ACCOUNT = 4_300;
+export const BYTES_PER_ACCOUNT = 4_750;
 
 /** The thresholds of the engine's last idle sweep: dedupe keys below `pruneBefore` and accounts idle before `idleBefore` are gone. */
 export interface SweepMark {

@@ -32,7 +32,8 @@ export interface EngineDelta {
   deletes: string[];
 }
 
-export async function loadCheckpoint(q: Queryable, topic: string, partition: number): Promise<Checkpoint | null> {
+/** `withParts` false: the row and shared part only (the memory budget reads the account parts lazily). */
+export async function loadCheckpoint(q: Queryable, topic: string, partition: number, withParts = true): Promise<Checkpoint | null> {
   // One query: the checkpoint row with its account parts aggregated.
   const res = await q.query<{ next_offset: string | number; effects_offset: string | number | null; engine_shared: Uint8Array | null; ids: string[] | null; parts: Uint8Array[] | null }>(
     `SELECT c.next_offset, c.effects_offset, c.engine_shared, s.ids, s.parts
@@ -40,9 +41,9 @@ export async function loadCheckpoint(q: Queryable, topic: string, partition: num
        LEFT JOIN LATERAL (
          SELECT array_agg(a.account_id) AS ids, array_agg(a.state) AS parts
            FROM engine_account_state a WHERE a.topic = c.topic AND a.partition = c.partition
-       ) s ON c.engine_shared IS NOT NULL
+       ) s ON c.engine_shared IS NOT NULL AND $3::boolean
       WHERE c.topic = $1 AND c.partition = $2`,
-    [topic, partition],
+    [topic, partition, withParts],
   );
   const row = res.rows[0];
   if (!row) return null;
@@ -137,7 +138,7 @@ async function writeDelta(q: Queryable, topic: string, partition: number, delta:
 export function pgCheckpointStore(db: Database): CheckpointStore<Queryable> {
   return {
     transaction: (fn) => db.transaction(fn),
-    load: (topic, partition) => loadCheckpoint(db, topic, partition),
+    load: (topic, partition, withParts) => loadCheckpoint(db, topic, partition, withParts),
     saveCheckpoint,
     saveEffectsOffset,
     saveState,

@@ -18,10 +18,11 @@
 // Never: spills a dirty account, spills from a lane without a checkpoint row, or writes to the database.
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
-import { BYTES_PER_ACCOUNT, type SpillableEngine } from '../rules/engine-spill.js';
+import { BYTES_PER_ACCOUNT, type CarryStep, type SpillableEngine } from '../rules/engine-spill.js';
 import type { FraudEngine, FraudRule } from '../rules/types.js';
 import type { Readiness } from '../service.js';
-import type { CheckpointMode } from './partition-checkpoint.js';
+import type { Queryable } from '../store/db.js';
+import type { CheckpointMode, StoredMigration } from './partition-checkpoint.js';
 import { capacityOf, keepOf, leastRecent } from './spill-policy.js';
 
 /** What the budget needs of a lane: its engine, its checkpoint row and a few checkpoint controls. */
@@ -40,7 +41,10 @@ export interface MemoryLane {
 export interface EngineMemoryOptions {
   /** Infinity: never spill. */
   budgetBytes: number;
-  loadParts(topic: string, partition: number, ids: readonly string[]): Promise<[string, Uint8Array][]>;
+  /** Reads stored parts (in the transaction `q` when given). */
+  loadParts(topic: string, partition: number, ids: readonly string[], q?: Queryable): Promise<[string, Uint8Array][]>;
+  /** Rewrites stored parts in the transaction `q` (absent: rule changes cannot carry spilled parts in the store). */
+  saveParts?(q: Queryable, topic: string, partition: number, parts: readonly [string, Uint8Array][]): Promise<void>;
   metrics?: Metrics;
   log?: Logger;
 }
@@ -58,8 +62,13 @@ export interface EngineMemorySummary {
   loadFailures: number;
 }
 
+/** Spilled accounts whose parts are under one rule set. */
 interface Generation {
+  /** A shared part naming the rules (the parts' fingerprints). */
+  shared: Uint8Array;
+  /** The rules (unused for parts found in the store at a restart), and whether the engine came to them by a rule change. */
   rules: readonly FraudRule[];
+  byRuleChange: boolean;
   /** Spilled account id -> its latest event time. */
   ids: Map<string, number>;
 }
@@ -95,10 +104,30 @@ export class EngineMemory {
     let m = this.lanes.get(lane.key);
     if (!m || m.engine !== engine) {
       // A new engine (first load, or a reload after a failure) holds every stored part: nothing is spilled.
-      m = { engine, spill: engine.spill, gens: [{ rules: engine.spill.rules(), ids: new Map() }], pruneBefore: -Infinity, idleBefore: -Infinity, accounts: engine.size() };
+      m = { engine, spill: engine.spill, gens: [this.generation(engine.spill, false)], pruneBefore: -Infinity, idleBefore: -Infinity, accounts: engine.size() };
       this.lanes.set(lane.key, m);
     }
     return m;
+  }
+
+  private generation(spill: SpillableEngine, byRuleChange: boolean): Generation {
+    return { shared: spill.shared(), rules: spill.rules(), byRuleChange, ids: new Map() };
+  }
+
+  /**
+   * A lane's engine was restored from the shared part only (a restart, or a reload after a failure): every stored
+   * account of the partition (id and latest event time) starts spilled, under the rules of the stored `shared`
+   * part, and comes back on its next record.
+   */
+  adopt(key: string, engine: FraudEngine, shared: Uint8Array, stored: readonly (readonly [string, number])[]): void {
+    const spill = engine.spill;
+    if (!spill) throw new Error('adopt: the engine cannot spill');
+    const current = this.generation(spill, false);
+    const gens = [current];
+    if (!spill.sameRules(shared)) gens.unshift({ shared, rules: [], byRuleChange: false, ids: new Map() });
+    for (const [id, maxT] of stored) gens[0]!.ids.set(id, maxT);
+    this.lanes.set(key, { engine, spill, gens, pruneBefore: -Infinity, idleBefore: -Infinity, accounts: engine.size() });
+    this.publish();
   }
 
   /** Before the batch is evaluated: puts back the spilled accounts among `accountIds` (one query). */
@@ -130,7 +159,7 @@ export class EngineMemory {
     for (const id of wanted) {
       const g = genOf(m, id);
       if (g < 0) continue;
-      m.spill.load(id, parts.get(id)!, m.pruneBefore, m.gens.slice(g, m.gens.length - 1).map((x) => x.rules));
+      m.spill.load(id, parts.get(id)!, m.pruneBefore, stepsFrom(m, g, m.gens.length - 1));
       m.gens[g]!.ids.delete(id);
     }
     dropEmptyGenerations(m);
@@ -184,7 +213,43 @@ export class EngineMemory {
     const m = this.laneOf(lane);
     if (m) this.sweepIndex(m);
     change();
-    if (m) m.gens.push({ rules: m.spill.rules(), ids: new Map() });
+    if (m) m.gens.push(this.generation(m.spill, true));
+  }
+
+  /**
+   * At a state write of the lane: the spilled parts still stored under older rules are carried to the rules the
+   * write stores, in its transaction, so that the stored shared part names the rules of every stored part (a
+   * restart reads them under it). Null when there are none.
+   */
+  migration(lane: MemoryLane): StoredMigration<Queryable> | null {
+    const m = this.laneOf(lane);
+    const save = this.o.saveParts;
+    if (!m || m.gens.length < 2 || !save) return null;
+    const { topic, partition } = lane.row!;
+    const target = m.gens.length - 1;
+    const into = m.gens[target]!;
+    const old = m.gens.slice(0, target).map((gen, g) => ({ gen, ids: [...gen.ids.keys()], steps: stepsFrom(m, g, target) }));
+    return {
+      run: async (tx) => {
+        for (const o of old) {
+          for (let i = 0; i < o.ids.length; i += MIGRATE_CHUNK) {
+            const parts = await this.o.loadParts(topic, partition, o.ids.slice(i, i + MIGRATE_CHUNK), tx);
+            await save(tx, topic, partition, parts.map(([id, part]) => [id, m.spill.carry(id, part, o.steps)]));
+          }
+        }
+      },
+      done: () => {
+        for (const o of old) {
+          for (const id of o.ids) {
+            const maxT = o.gen.ids.get(id);
+            if (maxT === undefined) continue;
+            o.gen.ids.delete(id);
+            into.ids.set(id, maxT);
+          }
+        }
+        dropEmptyGenerations(m);
+      },
+    };
   }
 
   /** The lane was revoked: its engine and index go. */
@@ -244,6 +309,16 @@ export class EngineMemory {
     const s = this.summary();
     this.o.metrics?.setEngineMemory({ budgetBytes: s.budgetBytes, bytes: s.estimatedBytes, inMemory: s.accountsInMemory, spilled: s.accountsSpilled });
   }
+}
+
+/** Spilled parts carried per query and upsert when a state write rewrites them under new rules. */
+const MIGRATE_CHUNK = 500;
+
+/** The rule changes a part of generation `g` goes through to the rules of generation `to`. */
+function stepsFrom(m: LaneMemory, g: number, to: number): CarryStep[] {
+  const steps: CarryStep[] = [];
+  for (let k = g + 1; k <= to; k++) steps.push({ from: m.gens[k - 1]!.shared, to: m.gens[k]!.rules, rulesChanged: m.gens[k]!.byRuleChange });
+  return steps;
 }
 
 /** The index of the generation that holds the spilled account, or -1. */

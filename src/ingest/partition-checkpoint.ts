@@ -28,7 +28,8 @@ export type StatefulEngine = Pick<FraudEngine, 'snapshotShared' | 'dirtyAccounts
 /** Where checkpoints live (checkpoint-repo.ts over PostgreSQL; an in-memory fake in unit tests). */
 export interface CheckpointStore<Tx> {
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
-  load(topic: string, partition: number): Promise<Checkpoint | null>;
+  /** `withParts` false: without the account parts (`accounts` empty). */
+  load(topic: string, partition: number, withParts?: boolean): Promise<Checkpoint | null>;
   saveCheckpoint(tx: Tx, topic: string, partition: number, expectedEffects: number | null, stateOffset: number, delta: EngineDelta | null, effectsOffset: number): Promise<boolean>;
   saveEffectsOffset(tx: Tx, topic: string, partition: number, expectedEffects: number, effectsOffset: number): Promise<boolean>;
   saveState(tx: Tx, topic: string, partition: number, expectedState: number, stateOffset: number, delta: EngineDelta): Promise<boolean>;
@@ -59,6 +60,22 @@ export interface PartitionCheckpointOptions<E extends StatefulEngine, Tx> {
   random?: () => number;
   onRebuild?: (from: number, to: number) => void;
   onStateWriteFailed?: (err: unknown) => void;
+  /**
+   * Set: the engine is restored from the shared part only, then this is called to read the accounts lazily (the
+   * memory budget, engine-memory.ts: each stored account comes back on its next record).
+   */
+  restoreLazily?: (engine: E, shared: Uint8Array) => Promise<void>;
+  /**
+   * Called when a write captures the engine state: stored parts the write must carry to the current rules in its
+   * own transaction (spilled accounts written under rules changed since, engine-memory.ts), so the stored shared
+   * part always names the rules of every stored part. `done` after the COMMIT.
+   */
+  migrateStored?: () => StoredMigration<Tx> | null;
+}
+
+export interface StoredMigration<Tx> {
+  run(tx: Tx): Promise<void>;
+  done(): void;
 }
 
 const conflict = (what: string, row: { topic: string; partition: number }) =>
@@ -83,6 +100,8 @@ export class PartitionCheckpoint<E extends StatefulEngine, Tx> {
   /** Bumped by rulesChanged; a full write in flight under older rules leaves the engine dirty. */
   private rulesEpoch = 0;
   private writtenEpoch: number | null = null;
+  /** The migration of a full write, from write() to committed(). */
+  private fullMigration: StoredMigration<Tx> | null = null;
 
   constructor(private readonly o: PartitionCheckpointOptions<E, Tx>) {}
 
@@ -116,6 +135,7 @@ export class PartitionCheckpoint<E extends StatefulEngine, Tx> {
     this.effectsPending = 0;
     this.statePending = 0;
     this.writtenEpoch = null;
+    this.fullMigration = null;
   }
   private setModeRebuilding(until: number): void {
     this.modeName = 'rebuilding';
@@ -140,12 +160,17 @@ export class PartitionCheckpoint<E extends StatefulEngine, Tx> {
     if (this.modeName !== 'unloaded') return;
     // A background state write of this lane lands first, so the load sees it.
     if (this.stateWrite) await this.stateWrite;
-    const stored = this.o.row ? await this.o.store.load(this.o.row.topic, this.o.row.partition) : null;
+    const lazily = this.o.restoreLazily;
+    const stored = this.o.row ? await this.o.store.load(this.o.row.topic, this.o.row.partition, lazily === undefined) : null;
+    const engine = this.o.createEngine();
+    if (engine && stored?.shared) {
+      engine.restoreParts(stored.shared, stored.accounts);
+      if (lazily) await lazily(engine, stored.shared);
+    }
+    this.engineOf = engine;
     this.effectsOffset = stored?.effectsOffset ?? null;
     this.stateOffset = stored?.stateOffset ?? null;
     this.appliedOffset = this.stateOffset ?? (this.o.kind === 'http' ? 0 : null);
-    this.engineOf = this.o.createEngine();
-    if (this.engineOf && stored?.shared) this.engineOf.restoreParts(stored.shared, stored.accounts);
     this.effectsPending = 0;
     this.statePending = 0;
     this.effectsWrittenAt = this.stateWrittenAt = this.o.now();
@@ -207,8 +232,12 @@ export class PartitionCheckpoint<E extends StatefulEngine, Tx> {
     if (kind === 'full') {
       this.writtenEpoch = this.rulesEpoch;
       // While rebuilding, the state may be stored behind the effects offset, which never moves back.
-      const ok = await this.o.store.saveCheckpoint(tx, row.topic, row.partition, this.effectsOffset, next, this.delta(), Math.max(next, this.effectsOffset ?? next));
+      const delta = this.delta();
+      const migration = delta ? (this.o.migrateStored?.() ?? null) : null;
+      const ok = await this.o.store.saveCheckpoint(tx, row.topic, row.partition, this.effectsOffset, next, delta, Math.max(next, this.effectsOffset ?? next));
       if (!ok) throw conflict('checkpoint', row);
+      if (migration) await migration.run(tx);
+      this.fullMigration = migration;
       return;
     }
     if (this.effectsOffset === null || next <= this.effectsOffset) return;
@@ -223,6 +252,8 @@ export class PartitionCheckpoint<E extends StatefulEngine, Tx> {
       if (this.writtenEpoch === this.rulesEpoch) this.engineOf?.markClean();
       else this.stateForced = true;
       this.writtenEpoch = null;
+      this.fullMigration?.done();
+      this.fullMigration = null;
       const first = this.effectsOffset === null;
       this.effectsOffset = Math.max(next, this.effectsOffset ?? next);
       this.stateOffset = next;
@@ -258,6 +289,7 @@ export class PartitionCheckpoint<E extends StatefulEngine, Tx> {
     const at = this.appliedOffset!;
     const expected = this.stateOffset!;
     const delta = this.delta()!;
+    const migration = this.o.migrateStored?.() ?? null;
     this.engineOf!.markClean();
     this.statePending = 0;
     this.stateWrittenAt = this.o.now();
@@ -265,12 +297,14 @@ export class PartitionCheckpoint<E extends StatefulEngine, Tx> {
     const write = this.o.queue.run(() =>
       this.o.store.transaction(async (tx) => {
         if (!(await this.o.store.saveState(tx, row.topic, row.partition, expected, at, delta))) throw conflict('engine state', row);
+        if (migration) await migration.run(tx);
       }),
     );
     this.stateWrite = write
       .then(
         () => {
           if (this.stateOffset === expected) this.stateOffset = at;
+          migration?.done();
         },
         (err: unknown) => {
           if (this.modeName === 'live' || this.modeName === 'rebuilding') this.setModeFailed();

@@ -18,7 +18,7 @@ import type { Logger } from '../log.js';
 import type { EventOutcome, Metrics } from '../metrics.js';
 import type { FraudEngine, FraudRule, RuleSet } from '../rules/types.js';
 import type { Database, Queryable } from '../store/db.js';
-import { loadAccountParts } from './account-parts-repo.js';
+import { loadAccountHeads, loadAccountParts, saveAccountParts } from './account-parts-repo.js';
 import { pgCheckpointStore } from './checkpoint-repo.js';
 import { commitBatch, hasEffects, type Committed } from './commit-step.js';
 import { decodeBatch } from './decode-step.js';
@@ -115,9 +115,11 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
   };
   const newId = opts.newId ?? defaultNewId;
   let rules = opts.rules;
+  const budget = opts.engineMemoryBudgetBytes ?? Number.POSITIVE_INFINITY;
   const memory = new EngineMemory({
-    budgetBytes: opts.engineMemoryBudgetBytes ?? Number.POSITIVE_INFINITY,
-    loadParts: (topic, partition, ids) => loadAccountParts(opts.db, topic, partition, ids),
+    budgetBytes: budget,
+    loadParts: (topic, partition, ids, q) => loadAccountParts(q ?? opts.db, topic, partition, ids),
+    saveParts: saveAccountParts,
     metrics: opts.metrics,
     log: opts.log,
   });
@@ -150,6 +152,14 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
         now: Date.now,
         onRebuild: (from, to) => opts.log.info({ topic: row!.topic, partition: row!.partition, from, to }, 'rebuilding engine state: records up to the effects offset are fed again without effects'),
         onStateWriteFailed: (err) => opts.log.warn({ err, topic: row!.topic, partition: row!.partition }, 'engine state write failed; the partition reloads its checkpoint'),
+        // Under a memory budget the stored accounts are not read at once: each comes back on its next record.
+        ...(row !== null && source.kind === 'cdrs' && Number.isFinite(budget)
+          ? { restoreLazily: async (engine: FraudEngine, shared: Uint8Array) => memory.adopt(key, engine, shared, await loadAccountHeads(opts.db, row.topic, row.partition)) }
+          : {}),
+        migrateStored: () => {
+          const lane = lanes.get(key);
+          return lane ? memory.migration(memLane(lane)) : null;
+        },
       });
       lanes.set(key, (lane = { key, source, checkpoint, tail: Promise.resolve() }));
     }

@@ -5,11 +5,12 @@
 // the stored part of an account it holds no state for as gone (the idle sweep forgot it while spilled); and read the
 // thresholds of the last sweep. A spilled account's dedupe keys stay in the engine-wide table (the table is swept by
 // event time, not by account), so a duplicate of its records is still a duplicate while it is out, and a CDR id
-// reused by another account is judged as in an unbounded run. A part stored under older rules is carried through
-// each rule change in turn, as withRules() carries an account in memory, and comes back dirty.
+// reused by another account is judged as in an unbounded run (after a restart, whose parts are read lazily, a key
+// comes back with its account). A part stored under older rules is carried through each rule change in turn, as
+// withRules() carries an account in memory, and comes back dirty.
 // This is the only file outside engine-state.ts / engine-snapshot.ts that knows the account layout. Pure.
 import { decodeParts, encodeAccount, encodeShared, restoreAccount } from './engine-snapshot.js';
-import { EngineState, GLOBAL_SKEW_MS, pruneDedupe } from './engine-state.js';
+import { GLOBAL_SKEW_MS, pruneDedupe, ruleFingerprint, type EngineState } from './engine-state.js';
 import type { FraudRule } from './types.js';
 
 /**
@@ -25,19 +26,38 @@ export interface SweepMark {
   idleBefore: number;
 }
 
+/**
+ * One rule change a stored part must go through on load: `from` is a shared part written under the rules the part
+ * is under (it carries their fingerprints), `to` the rules after. `rulesChanged`: a change of the live engine
+ * (withRules: rings dropped, the account rewritten even when the rules are the same); else a restore from the store
+ * under other rules (restoreParts).
+ */
+export interface CarryStep {
+  from: Uint8Array;
+  to: readonly FraudRule[];
+  rulesChanged: boolean;
+}
+
 export interface SpillableEngine {
   readonly bytesPerAccount: number;
   /** The rules the engine's state is kept under now (the parts it writes are under them). */
   rules(): readonly FraudRule[];
+  /** The engine-wide part now: it names the rules the parts written now are under. */
+  shared(): Uint8Array;
+  /** Whether parts written with the shared part `shared` are under the engine's rules (nothing to carry). */
+  sameRules(shared: Uint8Array): boolean;
   /** Every account in memory: its latest event time, and whether its stored part is current (not dirty). */
   forEachAccount(fn: (id: string, maxT: number, clean: boolean) => void): void;
   /** Drops a clean account from memory (not dirty: its stored part stays). False when dirty or absent. */
   forget(id: string): boolean;
   /**
-   * Puts back an account's stored part, its dedupe keys pruned below `pruneBefore`. `rulesSince` lists the rule
-   * sets the part went through, the one it was written under first (empty: written under the current rules).
+   * Puts back an account's stored part, its dedupe keys pruned below `pruneBefore` (and added to the engine-wide
+   * table where missing, for parts not restored since a restart), carried through `steps` (empty: the part is under
+   * the current rules). A carried part comes back dirty.
    */
-  load(id: string, part: Uint8Array, pruneBefore: number, rulesSince: readonly (readonly FraudRule[])[]): void;
+  load(id: string, part: Uint8Array, pruneBefore: number, steps: readonly CarryStep[]): void;
+  /** A stored part carried through `steps` without loading it (a stored part rewritten under the current rules). */
+  carry(id: string, part: Uint8Array, steps: readonly CarryStep[]): Uint8Array;
   /** The account (not in memory) was forgotten: its stored part is deleted at the next checkpoint. */
   dropStored(id: string): void;
   /** The last sweep's thresholds, or null when none is known (no sweep yet, or the rules changed since). */
@@ -49,6 +69,12 @@ export function spillableState(state: () => EngineState): SpillableEngine {
   return {
     bytesPerAccount: BYTES_PER_ACCOUNT,
     rules: () => state().rules,
+    shared: () => encodeShared(state()),
+    sameRules(shared) {
+      const rules = (JSON.parse(new TextDecoder().decode(shared)) as { rules: [string, string][] }).rules;
+      const now = state().rules;
+      return rules.length === now.length && rules.every(([id, fp], i) => now[i]!.id === id && ruleFingerprint(now[i]!) === fp);
+    },
     forEachAccount(fn) {
       const st = state();
       for (const [id, acct] of st.accounts) fn(id, acct.maxT, !st.dirty.has(id));
@@ -59,17 +85,23 @@ export function spillableState(state: () => EngineState): SpillableEngine {
       st.accounts.delete(id);
       return true;
     },
-    load(id, part, pruneBefore, rulesSince) {
+    load(id, part, pruneBefore, steps) {
       const st = state();
       let bytes = part;
-      for (let k = 0; k < rulesSince.length; k++) bytes = carry(id, bytes, rulesSince[k]!, rulesSince[k + 1] ?? st.rules, st.latenessMs);
+      for (const step of steps) bytes = carry(id, bytes, step, st.latenessMs);
       restoreAccount(st, id, bytes);
       const acct = st.accounts.get(id)!;
       if (acct.dd) {
         pruneDedupe(acct.dd, pruneBefore);
+        for (let i = 0; i < acct.dd.length; i += 2) if (!st.dedupe.has(acct.dd[i]!)) st.dedupe.add(acct.dd[i]!, acct.dd[i + 1]!);
         if (acct.dd.length === 0) acct.dd = null;
       }
-      if (rulesSince.length > 0) st.dirty.add(id);
+      if (steps.length > 0) st.dirty.add(id);
+    },
+    carry(id, part, steps) {
+      let bytes = part;
+      for (const step of steps) bytes = carry(id, bytes, step, state().latenessMs);
+      return bytes;
     },
     dropStored(id) {
       const st = state();
@@ -85,11 +117,21 @@ export function spillableState(state: () => EngineState): SpillableEngine {
   };
 }
 
-/** One account part moved from one rule set to the next, as withRules() moves an account in memory (rings dropped). */
-function carry(id: string, part: Uint8Array, from: readonly FraudRule[], to: readonly FraudRule[], latenessMs: number): Uint8Array {
-  const st = decodeParts(encodeShared(new EngineState(from, latenessMs)), [[id, part]], to, latenessMs);
+/** One account part moved to the next rule set, as withRules() (or restoreParts()) moves an account. */
+function carry(id: string, part: Uint8Array, step: CarryStep, latenessMs: number): Uint8Array {
+  const st = decodeParts(step.from, [[id, part]], step.to, latenessMs);
   const acct = st.accounts.get(id)!;
-  acct.ringIds = acct.ringTm = null;
-  acct.ringNext = 0;
+  if (step.rulesChanged) {
+    acct.ringIds = acct.ringTm = null;
+    acct.ringNext = 0;
+  }
   return encodeAccount(st, id)!;
+}
+
+/** The latest event time in an account part, read from its head only (binary or JSON part). */
+export function partMaxT(head: Uint8Array): number {
+  const text = new TextDecoder('latin1').decode(head[0] === 1 ? head.subarray(5) : head);
+  const m = /^\[(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)/.exec(text);
+  if (!m) throw new Error('not an engine account part');
+  return Number(m[1]);
 }

@@ -11,7 +11,7 @@ import type { CdrRecord } from '../../../src/events/types.js';
 import { EngineMemory, type MemoryLane } from '../../../src/ingest/engine-memory.js';
 import { createFraudEngine } from '../../../src/rules/fraud-engine.js';
 import { decodeAccountPart } from '../../../src/rules/engine-snapshot.js';
-import { BYTES_PER_ACCOUNT } from '../../../src/rules/engine-spill.js';
+import { BYTES_PER_ACCOUNT, partMaxT } from '../../../src/rules/engine-spill.js';
 import { pruneDedupe, type EngineState } from '../../../src/rules/engine-state.js';
 import type { FraudEngine, FraudRule } from '../../../src/rules/types.js';
 import { loadRules } from '../../../src/rules-dir.js';
@@ -46,19 +46,65 @@ interface Run {
  * the dirty parts stored every `writeEvery` batches (as a checkpoint would), then the budget applied. `change` runs
  * between batches at the given index (a rule change).
  */
-async function run(cdrs: readonly CdrRecord[], rules: readonly FraudRule[], budgetBytes: number, o: { batch?: number; writeEvery?: number; change?: { at: number; rules: readonly FraudRule[] } } = {}): Promise<Run> {
-  const engine = createFraudEngine(rules, { allowedLatenessMs: 300_000, defaultTimezone: 'Europe/London' });
+async function run(
+  cdrs: readonly CdrRecord[],
+  rules: readonly FraudRule[],
+  budgetBytes: number,
+  o: { batch?: number; writeEvery?: number; change?: { at: number; rules: readonly FraudRule[] }; restartAt?: number; restartRules?: readonly FraudRule[] } = {},
+): Promise<Run> {
+  let current = rules;
+  const newEngine = () => createFraudEngine(current, { allowedLatenessMs: 300_000, defaultTimezone: 'Europe/London' });
+  let engine = newEngine();
   const store = new Map<string, Uint8Array>();
-  const memory = new EngineMemory({ budgetBytes, loadParts: async (_t, _p, ids) => ids.flatMap((id) => (store.has(id) ? [[id, store.get(id)!] as [string, Uint8Array]] : [])) });
-  const lane: MemoryLane = {
+  let shared: Uint8Array | null = null;
+  const newMemory = () =>
+    new EngineMemory({
+      budgetBytes,
+      loadParts: async (_t, _p, ids) => ids.flatMap((id) => (store.has(id) ? [[id, store.get(id)!] as [string, Uint8Array]] : [])),
+      saveParts: async (_q, _t, _p, parts) => void parts.forEach(([id, part]) => store.has(id) && store.set(id, part)),
+    });
+  let memory = newMemory();
+  const laneOf = (e: FraudEngine): MemoryLane => ({
     key: 'cdrs:0',
     row: { topic: 'cdrs', partition: 0 },
-    checkpoint: { engine, mode: 'live', settle: async () => undefined, reset: () => { throw new Error('no reset expected'); }, requestStateWrite: () => undefined },
+    checkpoint: { engine: e, mode: 'live', settle: async () => undefined, reset: () => { throw new Error('no reset expected'); }, requestStateWrite: () => undefined },
+  });
+  let lane = laneOf(engine);
+  // A state write: the dirty parts, the shared part and the spilled parts carried to the current rules, at once.
+  const write = async () => {
+    const migration = memory.migration(lane);
+    for (const id of engine.dirtyAccounts()) {
+      const part = engine.snapshotAccount(id);
+      if (part) store.set(id, part);
+      else store.delete(id);
+    }
+    shared = engine.snapshotShared();
+    engine.markClean();
+    if (migration) {
+      await migration.run(null as never);
+      migration.done();
+    }
   };
   const verdicts: string[] = [];
   const size = o.batch ?? 400;
   for (let b = 0, i = 0; i < cdrs.length; b++, i += size) {
-    if (o.change && b === o.change.at) memory.changeRules(lane, () => engine.setRules(o.change!.rules));
+    if (o.change && b === o.change.at) {
+      current = o.change.rules;
+      memory.changeRules(lane, () => engine.setRules(current));
+    }
+    if (b === o.restartAt) {
+      // A restart (under `restartRules`): the state is stored in full, and a new engine starts from the store --
+      // unbounded, every part; under the budget, the shared part, every account spilled.
+      await write();
+      current = o.restartRules ?? current;
+      [engine, memory] = [newEngine(), newMemory()];
+      if (Number.isFinite(budgetBytes)) {
+        engine.restoreParts(shared!, []);
+        memory.adopt('cdrs:0', engine, shared!, [...store].map(([id, part]) => [id, partMaxT(part)] as const));
+        expect(memory.summary()).toMatchObject({ accountsInMemory: 0, accountsSpilled: store.size });
+      } else engine.restoreParts(shared!, store);
+      lane = laneOf(engine);
+    }
     const batch = cdrs.slice(i, i + size);
     await memory.beforeBatch(lane, new Set(batch.map((c) => c.accountId)));
     for (const c of batch) {
@@ -66,21 +112,10 @@ async function run(cdrs: readonly CdrRecord[], rules: readonly FraudRule[], budg
       verdicts.push(`${c.id}/${c.phase} ${r.outcome} ${r.hits.map((h) => `${h.ruleId}:${h.level}:${h.value}:${h.at}:${h.sampleCdrIds.join('+')}`).join(' ')}`);
     }
     memory.afterEvaluate(lane);
-    if (b % (o.writeEvery ?? 1) === 0) {
-      for (const id of engine.dirtyAccounts()) {
-        const part = engine.snapshotAccount(id);
-        if (part) store.set(id, part);
-        else store.delete(id);
-      }
-      engine.markClean();
-    }
+    if (b % (o.writeEvery ?? 1) === 0) await write();
     memory.afterBatch(lane);
   }
-  for (const id of engine.dirtyAccounts()) {
-    const part = engine.snapshotAccount(id);
-    if (part) store.set(id, part);
-    else store.delete(id);
-  }
+  await write();
   return { verdicts, store, memory, engine };
 }
 
@@ -103,11 +138,12 @@ function storedState(r: Run): [string, unknown][] {
 const rulesOf = async () => (await loadRules(path.join(ROOT, 'rules'))).fraud;
 
 describe('a fraud engine under a memory budget', () => {
-  it('judges every record of a day as an unbounded engine does, with a tenth of the accounts in memory', async () => {
+  it('judges every record of a day as an unbounded engine does, with a tenth of the accounts in memory and a restart', async () => {
     const { cdrs, accounts } = weekCdrs('2026-11-23T00:00:00Z', '2026-11-24T00:00:00Z');
     const rules = await rulesOf();
     const unbounded = await run(cdrs, rules, Number.POSITIVE_INFINITY);
-    const bounded = await run(cdrs, rules, Math.floor(accounts / 10) * BYTES_PER_ACCOUNT, { writeEvery: 3 });
+    const batches = Math.ceil(cdrs.length / 400);
+    const bounded = await run(cdrs, rules, Math.floor(accounts / 10) * BYTES_PER_ACCOUNT, { writeEvery: 3, restartAt: Math.floor(batches * 0.6) });
 
     expect(bounded.verdicts).toEqual(unbounded.verdicts);
     expect(storedState(bounded)).toEqual(storedState(unbounded));
@@ -145,11 +181,20 @@ describe('a fraud engine under a memory budget', () => {
     // The second rule set drops one rule, changes another's threshold (its state starts afresh) and keeps the rest.
     const changed = rules.filter((r) => r.id !== 'call-burst').map((r) => (r.id === 'spend-1h' ? { ...r, suspend: r.suspend / 2 } : r));
     const at = Math.floor(cdrs.length / 400 / 2);
+    const budget = Math.floor(accounts / 10) * BYTES_PER_ACCOUNT;
     const unbounded = await run(cdrs, rules, Number.POSITIVE_INFINITY, { change: { at, rules: changed } });
-    const bounded = await run(cdrs, rules, Math.floor(accounts / 10) * BYTES_PER_ACCOUNT, { writeEvery: 2, change: { at, rules: changed } });
-
+    const bounded = await run(cdrs, rules, budget, { writeEvery: 2, change: { at, rules: changed } });
     expect(bounded.verdicts).toEqual(unbounded.verdicts);
     expect(bounded.memory.summary().loads).toBeGreaterThan(0);
+
+    // A restart after the change (the state write carried the parts spilled before it to the new rules), under the
+    // same rules, then under the first rules again (every stored part is carried back as it is loaded).
+    for (const restartRules of [changed, rules]) {
+      const o = { change: { at, rules: changed }, restartAt: at + 3, restartRules };
+      const [u, b] = [await run(cdrs, rules, Number.POSITIVE_INFINITY, o), await run(cdrs, rules, budget, { ...o, writeEvery: 2 })];
+      expect(b.verdicts).toEqual(u.verdicts);
+      expect(storedState(b)).toEqual(storedState(u));
+    }
   }, 120_000);
 });
 

@@ -13,16 +13,20 @@
 //   for the accounts it holds; a spilled account's dedupe keys stay in the engine (engine-spill.ts) and its own
 //   list is pruned on load at the last sweep's threshold;
 // - a rule change re-encodes the accounts in memory; a spilled part is carried through every change since it was
-//   written, on load.
+//   written, on load, and the next state write rewrites the stored ones under the new rules in its transaction
+//   (`migration`), so the stored shared part names the rules of every stored part;
+// - a restart reads the shared part and every stored account's id and latest event time (`adopt`): all start
+//   spilled, under the rules the stored shared part names, and their dedupe keys come back with them.
 // Counts: spills, loads, load failures; /readyz: the budget under pressure is a detail, failing loads are unready.
 // Never: spills a dirty account, spills from a lane without a checkpoint row, or writes to the database.
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
-import { BYTES_PER_ACCOUNT, type CarryStep, type SpillableEngine } from '../rules/engine-spill.js';
-import type { FraudEngine, FraudRule } from '../rules/types.js';
+import { BYTES_PER_ACCOUNT, type SpillableEngine } from '../rules/engine-spill.js';
+import type { FraudEngine } from '../rules/types.js';
 import type { Readiness } from '../service.js';
 import type { Queryable } from '../store/db.js';
 import type { CheckpointMode, StoredMigration } from './partition-checkpoint.js';
+import { SpillIndex } from './spill-index.js';
 import { capacityOf, keepOf, leastRecent } from './spill-policy.js';
 
 /** What the budget needs of a lane: its engine, its checkpoint row and a few checkpoint controls. */
@@ -62,22 +66,10 @@ export interface EngineMemorySummary {
   loadFailures: number;
 }
 
-/** Spilled accounts whose parts are under one rule set. */
-interface Generation {
-  /** A shared part naming the rules (the parts' fingerprints). */
-  shared: Uint8Array;
-  /** The rules (unused for parts found in the store at a restart), and whether the engine came to them by a rule change. */
-  rules: readonly FraudRule[];
-  byRuleChange: boolean;
-  /** Spilled account id -> its latest event time. */
-  ids: Map<string, number>;
-}
-
 interface LaneMemory {
   engine: FraudEngine;
   spill: SpillableEngine;
-  /** Spilled accounts by the rules their part was written under, oldest first; the last is the engine's rules. */
-  gens: Generation[];
+  spilled: SpillIndex;
   pruneBefore: number;
   idleBefore: number;
   accounts: number;
@@ -104,14 +96,10 @@ export class EngineMemory {
     let m = this.lanes.get(lane.key);
     if (!m || m.engine !== engine) {
       // A new engine (first load, or a reload after a failure) holds every stored part: nothing is spilled.
-      m = { engine, spill: engine.spill, gens: [this.generation(engine.spill, false)], pruneBefore: -Infinity, idleBefore: -Infinity, accounts: engine.size() };
+      m = { engine, spill: engine.spill, spilled: new SpillIndex(engine.spill), pruneBefore: -Infinity, idleBefore: -Infinity, accounts: engine.size() };
       this.lanes.set(lane.key, m);
     }
     return m;
-  }
-
-  private generation(spill: SpillableEngine, byRuleChange: boolean): Generation {
-    return { shared: spill.shared(), rules: spill.rules(), byRuleChange, ids: new Map() };
   }
 
   /**
@@ -122,11 +110,7 @@ export class EngineMemory {
   adopt(key: string, engine: FraudEngine, shared: Uint8Array, stored: readonly (readonly [string, number])[]): void {
     const spill = engine.spill;
     if (!spill) throw new Error('adopt: the engine cannot spill');
-    const current = this.generation(spill, false);
-    const gens = [current];
-    if (!spill.sameRules(shared)) gens.unshift({ shared, rules: [], byRuleChange: false, ids: new Map() });
-    for (const [id, maxT] of stored) gens[0]!.ids.set(id, maxT);
-    this.lanes.set(key, { engine, spill, gens, pruneBefore: -Infinity, idleBefore: -Infinity, accounts: engine.size() });
+    this.lanes.set(key, { engine, spill, spilled: new SpillIndex(spill, { shared, accounts: stored }), pruneBefore: -Infinity, idleBefore: -Infinity, accounts: engine.size() });
     this.publish();
   }
 
@@ -136,7 +120,7 @@ export class EngineMemory {
     if (!m) return;
     this.sweepIndex(m);
     const wanted: string[] = [];
-    for (const id of accountIds) if (genOf(m, id) >= 0) wanted.push(id);
+    for (const id of accountIds) if (m.spilled.has(id)) wanted.push(id);
     if (wanted.length === 0) return;
     // Their latest parts may be in the lane's background state write: let it land. If it failed, the store is
     // behind memory: the lane reloads everything from the store.
@@ -157,12 +141,9 @@ export class EngineMemory {
       throw err;
     }
     for (const id of wanted) {
-      const g = genOf(m, id);
-      if (g < 0) continue;
-      m.spill.load(id, parts.get(id)!, m.pruneBefore, stepsFrom(m, g, m.gens.length - 1));
-      m.gens[g]!.ids.delete(id);
+      const steps = m.spilled.take(id);
+      if (steps) m.spill.load(id, parts.get(id)!, m.pruneBefore, steps);
     }
-    dropEmptyGenerations(m);
     m.accounts = m.engine.size();
     this.loads += wanted.length;
     this.lastLoadError = null;
@@ -192,11 +173,10 @@ export class EngineMemory {
         ids.push(id);
         times.push(maxT);
       });
-      const current = m.gens[m.gens.length - 1]!.ids;
       let spilled = 0;
       for (const i of leastRecent(ids, times, need)) {
         if (!m.spill.forget(ids[i]!)) continue;
-        current.set(ids[i]!, times[i]!);
+        m.spilled.add(ids[i]!, times[i]!);
         spilled++;
       }
       this.spills += spilled;
@@ -213,7 +193,7 @@ export class EngineMemory {
     const m = this.laneOf(lane);
     if (m) this.sweepIndex(m);
     change();
-    if (m) m.gens.push(this.generation(m.spill, true));
+    m?.spilled.rulesChanged();
   }
 
   /**
@@ -224,31 +204,19 @@ export class EngineMemory {
   migration(lane: MemoryLane): StoredMigration<Queryable> | null {
     const m = this.laneOf(lane);
     const save = this.o.saveParts;
-    if (!m || m.gens.length < 2 || !save) return null;
+    const plan = m && save ? m.spilled.migration() : null;
+    if (!plan) return null;
     const { topic, partition } = lane.row!;
-    const target = m.gens.length - 1;
-    const into = m.gens[target]!;
-    const old = m.gens.slice(0, target).map((gen, g) => ({ gen, ids: [...gen.ids.keys()], steps: stepsFrom(m, g, target) }));
     return {
       run: async (tx) => {
-        for (const o of old) {
-          for (let i = 0; i < o.ids.length; i += MIGRATE_CHUNK) {
-            const parts = await this.o.loadParts(topic, partition, o.ids.slice(i, i + MIGRATE_CHUNK), tx);
-            await save(tx, topic, partition, parts.map(([id, part]) => [id, m.spill.carry(id, part, o.steps)]));
+        for (const { ids, steps } of plan.groups) {
+          for (let i = 0; i < ids.length; i += MIGRATE_CHUNK) {
+            const parts = await this.o.loadParts(topic, partition, ids.slice(i, i + MIGRATE_CHUNK), tx);
+            await save!(tx, topic, partition, parts.map(([id, part]) => [id, m!.spill.carry(id, part, steps)]));
           }
         }
       },
-      done: () => {
-        for (const o of old) {
-          for (const id of o.ids) {
-            const maxT = o.gen.ids.get(id);
-            if (maxT === undefined) continue;
-            o.gen.ids.delete(id);
-            into.ids.set(id, maxT);
-          }
-        }
-        dropEmptyGenerations(m);
-      },
+      done: plan.done,
     };
   }
 
@@ -264,14 +232,7 @@ export class EngineMemory {
     if (mark.pruneBefore > m.pruneBefore) m.pruneBefore = mark.pruneBefore;
     if (mark.idleBefore <= m.idleBefore) return;
     m.idleBefore = mark.idleBefore;
-    for (const g of m.gens) {
-      for (const [id, maxT] of g.ids) {
-        if (maxT >= mark.idleBefore) continue;
-        g.ids.delete(id);
-        m.spill.dropStored(id);
-      }
-    }
-    dropEmptyGenerations(m);
+    m.spilled.sweep(mark.idleBefore, (id) => m.spill.dropStored(id));
   }
 
   private accountsInMemory(): number {
@@ -285,7 +246,7 @@ export class EngineMemory {
     let bytesPerAccount = BYTES_PER_ACCOUNT;
     for (const m of this.lanes.values()) {
       bytesPerAccount = m.spill.bytesPerAccount;
-      for (const g of m.gens) spilled += g.ids.size;
+      spilled += m.spilled.size;
     }
     const inMemory = this.accountsInMemory();
     return {
@@ -313,24 +274,3 @@ export class EngineMemory {
 
 /** Spilled parts carried per query and upsert when a state write rewrites them under new rules. */
 const MIGRATE_CHUNK = 500;
-
-/** The rule changes a part of generation `g` goes through to the rules of generation `to`. */
-function stepsFrom(m: LaneMemory, g: number, to: number): CarryStep[] {
-  const steps: CarryStep[] = [];
-  for (let k = g + 1; k <= to; k++) steps.push({ from: m.gens[k - 1]!.shared, to: m.gens[k]!.rules, rulesChanged: m.gens[k]!.byRuleChange });
-  return steps;
-}
-
-/** The index of the generation that holds the spilled account, or -1. */
-function genOf(m: LaneMemory, id: string): number {
-  for (let g = m.gens.length - 1; g >= 0; g--) if (m.gens[g]!.ids.has(id)) return g;
-  return -1;
-}
-
-/**
- * The oldest generations with no account left are dropped; the current one stays, and so does every generation
- * after a non-empty one (a part is carried through each rule set in turn).
- */
-function dropEmptyGenerations(m: LaneMemory): void {
-  while (m.gens.length > 1 && m.gens[0]!.ids.size === 0) m.gens.shift();
-}

@@ -114,6 +114,12 @@ export class EngineMemory {
     this.publish();
   }
 
+  /** Whether the lane has spilled accounts (else a batch needs no look-up). */
+  hasSpilled(key: string): boolean {
+    const m = this.lanes.get(key);
+    return m !== undefined && m.spilled.size > 0;
+  }
+
   /** Before the batch is evaluated: puts back the spilled accounts among `accountIds` (one query). */
   async beforeBatch(lane: MemoryLane, accountIds: Iterable<string>): Promise<void> {
     const m = this.laneOf(lane);

@@ -186,7 +186,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
       ? decoded.lastOffset === null ? cp.applied : decoded.lastOffset + 1
       : source.partition === 'http' ? cp.applied! + applied : null;
     // Spilled accounts of the batch come back before the engine sees any of its records.
-    if (cp.engine) await memory.beforeBatch(memLane(lane), cdrAccounts(decoded));
+    if (cp.engine && memory.hasSpilled(lane.key)) await memory.beforeBatch(memLane(lane), cdrAccounts(decoded));
     const evaluated = await evaluateBatch({
       results: decoded.results,
       arrivedAtMs: (index) => records[index]!.arrivedAtMs,

@@ -5,12 +5,14 @@
 import { partMaxT } from '../rules/engine-spill.js';
 import type { Queryable } from '../store/db.js';
 
-/** The stored parts of `ids` in the partition; an id without a stored part is absent from the result. */
-export async function loadAccountParts(q: Queryable, topic: string, partition: number, ids: readonly string[]): Promise<[string, Uint8Array][]> {
-  if (ids.length === 0) return [];
+/** The stored parts of `ids` in the partition (null: all of them); an id without a stored part is absent. */
+export async function loadAccountParts(q: Queryable, topic: string, partition: number, ids: readonly string[] | null): Promise<[string, Uint8Array][]> {
+  if (ids !== null && ids.length === 0) return [];
   const res = await q.query<{ account_id: string; state: Uint8Array }>(
-    'SELECT account_id, state FROM engine_account_state WHERE topic = $1 AND partition = $2 AND account_id = ANY($3::text[])',
-    [topic, partition, ids],
+    ids === null
+      ? 'SELECT account_id, state FROM engine_account_state WHERE topic = $1 AND partition = $2'
+      : 'SELECT account_id, state FROM engine_account_state WHERE topic = $1 AND partition = $2 AND account_id = ANY($3::text[])',
+    ids === null ? [topic, partition] : [topic, partition, ids],
   );
   return res.rows.map((r) => [r.account_id, r.state]);
 }

@@ -15,8 +15,9 @@
 // - a rule change re-encodes the accounts in memory; a spilled part is carried through every change since it was
 //   written, on load, and the next state write rewrites the stored ones under the new rules in its transaction
 //   (`migration`), so the stored shared part names the rules of every stored part;
-// - a restart reads the shared part and every stored account's id and latest event time (`adopt`): all start
-//   spilled, under the rules the stored shared part names, and their dedupe keys come back with them.
+// - a restart reads the shared part and every stored account's id and latest event time: if they fit in the budget
+//   the parts are read at once, as without a budget; else all start spilled (`adopt`), under the rules the stored
+//   shared part names, and their dedupe keys come back with them.
 // Counts: spills, loads, load failures; /readyz: the budget under pressure is a detail, failing loads are unready.
 // Never: spills a dirty account, spills from a lane without a checkpoint row, or writes to the database.
 import type { Logger } from '../log.js';
@@ -27,7 +28,7 @@ import type { Readiness } from '../service.js';
 import type { Queryable } from '../store/db.js';
 import type { CheckpointMode, StoredMigration } from './partition-checkpoint.js';
 import { SpillIndex } from './spill-index.js';
-import { capacityOf, keepOf, leastRecent } from './spill-policy.js';
+import { capacityOf, keepOf, leastRecent, LOW_WATER } from './spill-policy.js';
 
 /** What the budget needs of a lane: its engine, its checkpoint row and a few checkpoint controls. */
 export interface MemoryLane {
@@ -112,6 +113,11 @@ export class EngineMemory {
     if (!spill) throw new Error('adopt: the engine cannot spill');
     this.lanes.set(key, { engine, spill, spilled: new SpillIndex(spill, { shared, accounts: stored }), pruneBefore: -Infinity, idleBefore: -Infinity, accounts: engine.size() });
     this.publish();
+  }
+
+  /** Whether `accounts` more accounts in memory stay under the budget's low-water mark (a restart may read them all). */
+  fits(accounts: number): boolean {
+    return (this.accountsInMemory() + accounts) * BYTES_PER_ACCOUNT <= LOW_WATER * this.o.budgetBytes;
   }
 
   /** Whether the lane has spilled accounts (else a batch needs no look-up). */

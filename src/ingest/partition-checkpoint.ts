@@ -61,8 +61,8 @@ export interface PartitionCheckpointOptions<E extends StatefulEngine, Tx> {
   onRebuild?: (from: number, to: number) => void;
   onStateWriteFailed?: (err: unknown) => void;
   /**
-   * Set: the engine is restored from the shared part only, then this is called to read the accounts lazily (the
-   * memory budget, engine-memory.ts: each stored account comes back on its next record).
+   * Set: the engine is restored from the shared part only, then this is called to read the accounts (the memory
+   * budget, engine-memory.ts: at once if they fit in it, else each stored account comes back on its next record).
    */
   restoreLazily?: (engine: E, shared: Uint8Array) => Promise<void>;
   /**

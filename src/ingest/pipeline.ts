@@ -152,9 +152,16 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
         now: Date.now,
         onRebuild: (from, to) => opts.log.info({ topic: row!.topic, partition: row!.partition, from, to }, 'rebuilding engine state: records up to the effects offset are fed again without effects'),
         onStateWriteFailed: (err) => opts.log.warn({ err, topic: row!.topic, partition: row!.partition }, 'engine state write failed; the partition reloads its checkpoint'),
-        // Under a memory budget the stored accounts are not read at once: each comes back on its next record.
+        // Under a memory budget the stored accounts are read at once only if they fit; else each comes back on its
+        // next record.
         ...(row !== null && source.kind === 'cdrs' && Number.isFinite(budget)
-          ? { restoreLazily: async (engine: FraudEngine, shared: Uint8Array) => memory.adopt(key, engine, shared, await loadAccountHeads(opts.db, row.topic, row.partition)) }
+          ? {
+              restoreLazily: async (engine: FraudEngine, shared: Uint8Array) => {
+                const stored = await loadAccountHeads(opts.db, row.topic, row.partition);
+                if (memory.fits(stored.length)) engine.restoreParts(shared, await loadAccountParts(opts.db, row.topic, row.partition, null));
+                else memory.adopt(key, engine, shared, stored);
+              },
+            }
           : {}),
         migrateStored: () => {
           const lane = lanes.get(key);

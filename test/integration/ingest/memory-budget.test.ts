@@ -1,7 +1,7 @@
 // Issue 17, "never out of memory", on the real broker and database: the same realistic CDR stream (a Tuesday morning
 // of the detection week, attacks included, start and end records) consumed by two groups, one with the fraud
 // engines held to a tenth of the active accounts, one unbounded. The budget-constrained one spills and loads all
-// the time, and stops and restarts halfway (its next engines restore from stored parts, spilled ones included), yet
+// the time, and stops and restarts halfway (its next engines start with every stored account spilled), yet
 // both store the same holds, review decisions and alerts: same rule, account and level, same figures.
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,0 +1,205 @@
+// Where an end-to-end CDR's CPU goes (issue 17): produces CDRS (default 200,000) CDRs of bench/ingest.ts to a new
+// 6-partition topic, runs a bare kafkajs consumer over them (the ratio's baseline), then the pipeline end to end
+// (createKafkaIngest, as bench/ingest.ts (b) and (b')) with RULES=shipped|none (default both, one after the other)
+// under V8's CPU profiler, and prints per phase: wall CDR/s and ratio to bare, this process's CPU per CDR, the
+// PostgreSQL backends' CPU per CDR (bench/pg-cpu.ts) and the process's profile split by part (µs per CDR):
+// kafkajs (fetch, protocol decode), JSON decode + validation, engine, pipeline plumbing, checkpoint, pg client,
+// metrics, logging, GC. A sample goes to the innermost frame of a known part (src/rules/* is the engine even when
+// called from src/ingest). PROFILE_DIR keeps the .cpuprofile files (open them in Chrome DevTools).
+// Run: KAFKA_BROKERS=127.0.0.1:9092 DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npx tsx bench/ingest-profile.ts
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { loadavg } from 'node:os';
+import { Kafka, logLevel } from 'kafkajs';
+import pg from 'pg';
+import { systemClock } from '../src/clock.js';
+import { createIngestEffects } from '../src/ingest/effects.js';
+import { createKafkaIngest } from '../src/ingest/kafka-consumer.js';
+import { createPipeline } from '../src/ingest/pipeline.js';
+import { createLogger } from '../src/log.js';
+import { Metrics } from '../src/metrics.js';
+import { createFraudEngine } from '../src/rules/fraud-engine.js';
+import type { RuleSet } from '../src/rules/types.js';
+import { loadRules } from '../src/rules-dir.js';
+import { createPgDatabase } from '../src/store/pg-database.js';
+import { migrate } from '../src/store/migrate.js';
+import { cdrMessage, generateCdrs } from '../test/integration/ingest/wire.js';
+import { pgCpu } from './pg-cpu.js';
+
+const N = Number(process.env.CDRS ?? 200_000);
+const PHASES = (process.env.RULES ?? 'shipped,none').split(',');
+const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const suffix = `${Date.now().toString(36)}-${process.pid}`;
+const kafka = () => new Kafka({ clientId: `prof-${suffix}`, brokers, logLevel: logLevel.NOTHING });
+const log = createLogger('silent');
+const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
+
+interface Node { id: number; callFrame: { functionName: string; url: string }; children?: number[] }
+interface Profile { nodes: Node[]; samples: number[]; timeDeltas: number[] }
+
+/** The part a frame belongs to, or null (builtins, node internals: the caller's part). */
+function partOf(f: Node['callFrame']): string | null {
+  const { url, functionName: fn } = f;
+  if (fn === '(garbage collector)') return 'GC';
+  if (fn === '(program)' || fn === '(idle)') return 'V8/libuv (program)';
+  if (url.includes('/src/rules/')) return 'engine (src/rules)';
+  if (url.includes('/src/events/')) return fn === 'decodeRecord' ? 'decode: UTF-8/depth checks + JSON.parse' : 'decode: CDR validation (src/events)';
+  if (url.includes('/src/ingest/checkpoint-repo') || url.includes('/src/ingest/partition-checkpoint')) return 'checkpoint (encode, SQL build)';
+  if (url.includes('/src/ingest/')) return 'pipeline plumbing (src/ingest)';
+  if (url.includes('/src/metrics') || url.includes('/prom-client/')) return 'metrics';
+  if (url.includes('/src/log') || url.includes('/pino')) return 'logging';
+  if (url.includes('/node_modules/pg') || url.includes('/pg-protocol/') || url.includes('/src/store/')) return 'pg client';
+  if (url.includes('/kafkajs/')) return 'kafkajs (fetch, protocol decode)';
+  if (url.includes('/bench/')) return 'bench harness';
+  if (url.includes('/libphonenumber')) return 'engine (src/rules)';
+  return null;
+}
+
+function breakdown(p: Profile): Map<string, number> {
+  const parent = new Map<number, Node>();
+  const byId = new Map<number, Node>();
+  for (const n of p.nodes) {
+    byId.set(n.id, n);
+    for (const c of n.children ?? []) parent.set(c, n);
+  }
+  const memo = new Map<number, string>();
+  const part = (id: number): string => {
+    const hit = memo.get(id);
+    if (hit) return hit;
+    let n: Node | undefined = byId.get(id);
+    let out = 'other (node internals, timers)';
+    while (n) {
+      const k = partOf(n.callFrame);
+      if (k) {
+        out = k;
+        break;
+      }
+      n = parent.get(n.id);
+    }
+    memo.set(id, out);
+    return out;
+  };
+  const us = new Map<string, number>();
+  for (let i = 0; i < p.samples.length; i++) {
+    const k = part(p.samples[i]!);
+    us.set(k, (us.get(k) ?? 0) + (p.timeDeltas[i + 1] ?? p.timeDeltas[i] ?? 0));
+  }
+  return us;
+}
+
+async function freshDb(name: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const u = new URL(serverUrl);
+  u.pathname = `/${name}`;
+  const db = createPgDatabase(u.toString(), { max: 2 });
+  await migrate(db);
+  await db.close();
+  return {
+    url: u.toString(),
+    drop: async () => {
+      const a = new pg.Client({ connectionString: serverUrl });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await a.end();
+    },
+  };
+}
+
+async function bare(topic: string): Promise<{ seconds: number; cpuUs: number }> {
+  const c = kafka().consumer({ groupId: `prof-bare-${suffix}`, maxBytesPerPartition: 2 * 1024 * 1024 });
+  await c.connect();
+  await c.subscribe({ topic, fromBeginning: true });
+  let n = 0;
+  let t0 = 0;
+  let cpu = process.cpuUsage();
+  const seconds = await new Promise<number>((resolve) => {
+    void c.run({
+      partitionsConsumedConcurrently: 3,
+      eachBatch: async ({ batch }) => {
+        if (t0 === 0) {
+          t0 = performance.now();
+          cpu = process.cpuUsage();
+        }
+        n += batch.messages.length;
+        if (n >= N) resolve((performance.now() - t0) / 1000);
+      },
+    });
+  });
+  const used = process.cpuUsage(cpu);
+  await c.disconnect();
+  return { seconds, cpuUs: used.user + used.system };
+}
+
+async function endToEnd(topic: string, rules: RuleSet, label: string, bareS: number): Promise<void> {
+  const name = `prof_ingest_${label}_${suffix}`.replace(/-/g, '_');
+  const dbi = await freshDb(name);
+  const db = createPgDatabase(dbi.url, { max: 6 });
+  const metrics = new Metrics({ defaultMetrics: false });
+  const pipeline = createPipeline({
+    db, effects: createIngestEffects({ defaultTimezone: 'UTC' }), dlq: null,
+    createEngine: (fraud) => createFraudEngine(fraud, { allowedLatenessMs: 300_000, defaultTimezone: 'UTC' }),
+    rules, enforce: true, defaultTimezone: 'UTC', clock: systemClock, metrics, log, checkpointIntervalMs: 2_000, stateIntervalMs: 30_000,
+  });
+  const ingest = createKafkaIngest({
+    kafka, groupId: `prof-e2e-${label}-${suffix}`, topics: { accounts: `prof-acc-${suffix}`, cdrs: topic, invoices: `prof-inv-${suffix}` },
+    pipeline, log, metrics, flushIntervalMs: 2_000,
+  });
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  const pgc = pgCpu(name);
+  const t = performance.now();
+  const cpu = process.cpuUsage();
+  await session.post('Profiler.start');
+  await ingest.start();
+  let first: { t: number; n: number } | null = null;
+  for (;;) {
+    const r = await db.query<{ n: string | null }>('SELECT sum(greatest(effects_offset, next_offset))::text AS n FROM partition_checkpoints WHERE topic = $1', [topic]);
+    const n = Number(r.rows[0]?.n ?? 0);
+    if (n > 0 && !first) first = { t: performance.now(), n };
+    if (n >= N) break;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: Profile };
+  const used = process.cpuUsage(cpu);
+  const pgS = pgc.stop();
+  session.disconnect();
+  const seconds = ((performance.now() - (first?.t ?? t)) / 1000) * (N / Math.max(1, N - (first?.n ?? 0)));
+  if (process.env.PROFILE_DIR) writeFileSync(`${process.env.PROFILE_DIR}/ingest-${label}.cpuprofile`, JSON.stringify(profile));
+  const cpuUs = used.user + used.system;
+  const parts = breakdown(profile);
+  const sampled = [...parts.values()].reduce((a, b) => a + b, 0);
+  console.log(`(${label}) ${rules.fraud.length} rules: ${Math.round(N / seconds).toLocaleString('en-GB')} CDR/s, ratio to bare ${(bareS / seconds).toFixed(2)}; ` +
+    `process CPU ${(cpuUs / N).toFixed(1)} µs per CDR; PostgreSQL backends ${pgS === null ? 'n/a' : `${((pgS * 1e6) / N).toFixed(1)} µs per CDR`}; load ${load()}`);
+  // Parts scaled to the process CPU (the profile's wall samples include time waiting for a core, and idle).
+  const idle = parts.get('V8/libuv (program)') ?? 0;
+  for (const [k, v] of [...parts].sort((a, b) => b[1] - a[1])) {
+    console.log(`  ${k.padEnd(44)} ${((v / sampled) * 100).toFixed(1).padStart(5)} % of samples  ${k === 'V8/libuv (program)' ? '' : `${(((v / (sampled - idle)) * cpuUs) / N).toFixed(2)} µs per CDR`}`);
+  }
+  await ingest.stop();
+  await db.close();
+  await dbi.drop();
+}
+
+const admin = kafka().admin();
+await admin.connect();
+const topic = `prof-cdrs-${suffix}`;
+await admin.createTopics({ waitForLeaders: true, topics: [
+  { topic, numPartitions: 6 }, { topic: `prof-acc-${suffix}`, numPartitions: 1 }, { topic: `prof-inv-${suffix}`, numPartitions: 1 },
+] });
+const rules = await loadRules(process.env.RULES_DIR ?? 'rules');
+const cdrs = generateCdrs({ n: N, accounts: 20_000, startMs: Date.now() - 12 * 3_600_000, seed: 1, stepMs: 40 }).map(cdrMessage);
+const producer = kafka().producer({ idempotent: true, maxInFlightRequests: 5 });
+await producer.connect();
+for (let i = 0; i < cdrs.length; i += 2000) await producer.send({ topic, acks: -1, messages: cdrs.slice(i, i + 2000) });
+await producer.disconnect();
+const b = await bare(topic);
+console.log(`bare kafkajs consumer: ${Math.round(N / b.seconds).toLocaleString('en-GB')} msg/s, process CPU ${(b.cpuUs / N).toFixed(1)} µs per message; load ${load()}`);
+for (const phase of PHASES) await endToEnd(topic, phase === 'none' ? { ...rules, fraud: [] } : rules, phase, b.seconds);
+await admin.deleteTopics({ topics: [topic, `prof-acc-${suffix}`, `prof-inv-${suffix}`] }).catch(() => undefined);
+await admin.disconnect();

@@ -53,21 +53,36 @@ async function loadProfiles(i: EvaluateInput, ids: readonly string[]): Promise<{
 }
 
 export async function evaluateBatch(i: EvaluateInput): Promise<StepResult<Effect>[]> {
-  const ids = new Set<string>();
-  for (const c of i.rebuild) ids.add(c.cdr.accountId);
-  for (const r of i.results) if (r.type === 'ok' && r.value.kind === 'cdrs') ids.add(r.value.value.accountId);
+  // Each CDR's profile from the cache in one look-up (the common case: all of them); the rest are read in one query.
+  const rebuildProfiles: (AccountProfile | undefined)[] = new Array(i.rebuild.length);
+  const recordProfiles: (AccountProfile | undefined)[] = new Array(i.results.length);
+  const missing = new Set<string>();
+  for (let k = 0; k < i.rebuild.length; k++) {
+    const id = i.rebuild[k]!.cdr.accountId;
+    if ((rebuildProfiles[k] = i.profiles.peek(id, i.nowMs)) === undefined) missing.add(id);
+  }
+  for (let k = 0; k < i.results.length; k++) {
+    const r = i.results[k]!;
+    if (r.type !== 'ok' || r.value.kind !== 'cdrs') continue;
+    const id = r.value.value.accountId;
+    if ((recordProfiles[k] = i.profiles.peek(id, i.nowMs)) === undefined) missing.add(id);
+  }
   let profiles: Awaited<ReturnType<typeof loadProfiles>>;
   try {
-    profiles = await loadProfiles(i, [...ids]);
+    profiles = await loadProfiles(i, [...missing]);
   } catch (err) {
     // Every record, those only rebuilding the engine's state included, waits for the batch's retry.
     return i.results.map(() => retry(err));
   }
-  const run = (cdr: CdrRecord, arrivedAtMs: number): StepResult<Effect> => {
-    const bad = profiles.failed.get(cdr.accountId);
-    if (bad !== undefined) return deadLetter(bad);
+  const run = (cdr: CdrRecord, cached: AccountProfile | undefined, arrivedAtMs: number): StepResult<Effect> => {
+    let profile = cached;
+    if (profile === undefined) {
+      const bad = profiles.failed.get(cdr.accountId);
+      if (bad !== undefined) return deadLetter(bad);
+      profile = profiles.byId.get(cdr.accountId)!;
+    }
     try {
-      const r = i.engine!.process(cdr, profiles.byId.get(cdr.accountId)!);
+      const r = i.engine!.process(cdr, profile);
       if (r.outcome === 'duplicate') return duplicate();
       if (r.hits.length === 0) return NO_HITS;
       return ok({ kind: 'cdrs', hits: r.hits.map((hit) => ({ hit, arrivedAtMs })) });
@@ -75,11 +90,16 @@ export async function evaluateBatch(i: EvaluateInput): Promise<StepResult<Effect
       return deadLetter(`fraud engine failed on this record: ${reasonOf(err)}`, err);
     }
   };
-  for (const c of i.rebuild) run(c.cdr, c.arrivedAtMs);
-  return i.results.map((r, index): StepResult<Effect> => {
-    if (r.type !== 'ok') return r as StepResult<never>;
-    const d = r.value;
-    if (d.kind === 'cdrs') return run(d.value, i.arrivedAtMs(index));
-    return ok(d.kind === 'accounts' ? { kind: 'accounts', value: d.value } : { kind: 'invoices', value: d.value });
-  });
+  for (let k = 0; k < i.rebuild.length; k++) run(i.rebuild[k]!.cdr, rebuildProfiles[k], i.rebuild[k]!.arrivedAtMs);
+  const out: StepResult<Effect>[] = new Array(i.results.length);
+  for (let index = 0; index < i.results.length; index++) {
+    const r = i.results[index]!;
+    if (r.type !== 'ok') out[index] = r as StepResult<never>;
+    else {
+      const d = r.value;
+      if (d.kind === 'cdrs') out[index] = run(d.value, recordProfiles[index], i.arrivedAtMs(index));
+      else out[index] = ok(d.kind === 'accounts' ? { kind: 'accounts', value: d.value } : { kind: 'invoices', value: d.value });
+    }
+  }
+  return out;
 }

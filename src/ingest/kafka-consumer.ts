@@ -52,7 +52,10 @@ export interface KafkaIngest {
 function headersOf(h: IHeaders | undefined): Headers | undefined {
   if (!h) return undefined;
   const out: Headers = {};
-  for (const [k, v] of Object.entries(h)) {
+  // for-in over own keys: the usual message has no headers, and this allocates nothing for it.
+  for (const k in h) {
+    if (!Object.hasOwn(h, k)) continue;
+    const v = h[k];
     if (v === undefined) continue;
     out[k] = Array.isArray(v) ? v.map(String).join(',') : Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
   }
@@ -167,9 +170,11 @@ export function createKafkaIngest(opts: KafkaIngestOptions): KafkaIngest {
       for (let i = 0; i < batch.messages.length; i += chunkSize) {
         if (!p.isRunning() || p.isStale()) return;
         const arrivedBy = Date.now();
-        const chunk = batch.messages.slice(i, i + chunkSize);
-        const res = await opts.pipeline.processBatch(source, chunk.map((m) => toRaw(m, arrivedBy)));
-        p.resolveOffset(chunk[chunk.length - 1]!.offset);
+        const end = Math.min(batch.messages.length, i + chunkSize);
+        const raw: RawRecord[] = new Array(end - i);
+        for (let k = i; k < end; k++) raw[k - i] = toRaw(batch.messages[k]!, arrivedBy);
+        const res = await opts.pipeline.processBatch(source, raw);
+        p.resolveOffset(batch.messages[end - 1]!.offset);
         await commit(c, source, res.durableOffset);
         await p.heartbeat();
       }

@@ -45,6 +45,12 @@ export class ProfileCache {
     return out;
   }
 
+  /** The cached profile of `id` if it is fresh at `nowMs`, else undefined (then `load` reads it). No query. */
+  peek(id: string, nowMs: number): AccountProfile | undefined {
+    const e = this.entries.get(id);
+    return e && nowMs - e.at < this.ttlMs ? e.profile : undefined;
+  }
+
   /** Forget ids whose snapshot was just written, so the next batch reads them afresh. */
   invalidate(ids: Iterable<string>): void {
     for (const id of ids) this.entries.delete(id);

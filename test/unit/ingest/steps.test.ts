@@ -75,4 +75,31 @@ describe('evaluate step', () => {
     expect(results[0]).toMatchObject({ error: expect.objectContaining({ code: 'ECONNREFUSED' }) });
     expect(seen).toBe(0);
   });
+
+  it('gives each CDR its account profile, querying only the accounts the cache lacks or holds stale', async () => {
+    const queried: string[][] = [];
+    const db: Queryable = {
+      async query<R>(_text: string, params?: readonly unknown[]) {
+        const ids = JSON.parse(String(params![0])) as string[];
+        queried.push([...ids].sort());
+        return { rows: ids.filter((id) => id !== 'unknown').map((id) => ({ id, type: 'business', tags: [id], timezone: 'Europe/London' })) as R[], rowCount: ids.length };
+      },
+    };
+    const seen: [string, string | null, readonly string[], string][] = [];
+    const profiled = { process: (c: CdrRecord, p: { type: string | null; tags: readonly string[]; timezone: string }) => (seen.push([c.accountId, p.type, p.tags, p.timezone]), { outcome: 'accepted', hits: [] }) } as unknown as FraudEngine;
+    const profiles = new ProfileCache('UTC', 100, 60_000);
+    const batch = (ids: string[], nowMs: number) => {
+      const decoded = decodeBatch('cdrs', ids.map((id, k) => raw(k, call(`c${k}-${nowMs}`, id))), { kafka: true, appliedOffset: null, rebuildUntil: null });
+      return evaluateBatch({ results: decoded.results, arrivedAtMs: () => nowMs, rebuild: [], engine: profiled, profiles, db, nowMs });
+    };
+    await batch(['a', 'b', 'a', 'unknown'], NOW);
+    await batch(['b', 'c', 'unknown'], NOW + 1_000); // a and b cached; c new; unknown cached as unknown
+    await batch(['a', 'c'], NOW + 60_500); // a is stale (60.5 s old), c is not (59.5 s)
+    expect(queried).toEqual([['a', 'b', 'unknown'], ['c'], ['a']]);
+    expect(seen).toEqual([
+      ['a', 'business', ['a'], 'Europe/London'], ['b', 'business', ['b'], 'Europe/London'], ['a', 'business', ['a'], 'Europe/London'], ['unknown', null, [], 'UTC'],
+      ['b', 'business', ['b'], 'Europe/London'], ['c', 'business', ['c'], 'Europe/London'], ['unknown', null, [], 'UTC'],
+      ['a', 'business', ['a'], 'Europe/London'], ['c', 'business', ['c'], 'Europe/London'],
+    ]);
+  });
 });

@@ -26,48 +26,88 @@ export interface FastAuthorizeDeps {
 export type FastListener = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 const PREFIX = '/v1/authorize?';
-const CONTROL = /[\u0000-\u001f\u007f]/;
-const NUMBER = /^[A-Za-z0-9+*#:@._\- ()]+$/;
+// The checks of authorizeInput (src/api/routes/authorize-routes.ts), which a unit test holds equal to zod's:
+// a wire id is 1 to 200 characters without control characters (U+0000-U+001F, U+007F); a number 1 to 64 of
+// [A-Za-z0-9+*#:@._\- ()].
+function wireIdOk(s: string): boolean {
+  if (s.length < 1 || s.length > 200) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return false;
+  }
+  return true;
+}
+const NUMBER_CHARS = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+*#:@._- ()') NUMBER_CHARS[c.charCodeAt(0)] = 1;
+function numberOk(s: string): boolean {
+  if (s.length < 1 || s.length > 64) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 128 || NUMBER_CHARS[c] === 0) return false;
+  }
+  return true;
+}
 
-// The checks of authorizeInput (src/api/routes/authorize-routes.ts), which a unit test holds equal to zod's.
-const wireIdOk = (s: string) => s.length >= 1 && s.length <= 200 && !CONTROL.test(s);
-const numberOk = (s: string) => s.length >= 1 && s.length <= 64 && NUMBER.test(s);
+const hexDigit = (c: number) => (c >= 48 && c <= 57 ? c - 48 : c >= 65 && c <= 70 ? c - 55 : c >= 97 && c <= 102 ? c - 87 : -1);
+
+/** decodeURIComponent, by hand while every escape is an ASCII one (`%2B`), else by it; null where it throws. */
+function percentDecoded(s: string): string | null {
+  let out = '';
+  let last = 0;
+  for (let i = s.indexOf('%'); i !== -1; i = s.indexOf('%', last)) {
+    const hi = hexDigit(s.charCodeAt(i + 1));
+    const lo = hexDigit(s.charCodeAt(i + 2));
+    if (hi < 0 || hi > 7 || lo < 0) {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        return null;
+      }
+    }
+    out += s.slice(last, i) + String.fromCharCode(hi * 16 + lo);
+    last = i + 3;
+  }
+  return out + s.slice(last);
+}
+
+/** The value between `from` and `to` as fastify's query parser (fast-querystring) reads it, or null if it fails. */
+function valueAt(query: string, from: number, to: number): string | null {
+  let value = query.slice(from, to);
+  // `+` is a space, then percent-decoding.
+  if (value.includes('+')) value = value.replaceAll('+', ' ');
+  return value.includes('%') ? percentDecoded(value) : value;
+}
 
 /** A query string (after `?`) as the route's schema would accept it, or null for anything else or any doubt. */
 export function parseAuthorizeQuery(query: string): AuthorizeInput | null {
   let account: string | undefined;
   let callee: string | undefined;
   let caller: string | undefined;
-  for (const part of query.split('&')) {
-    if (part === '') continue; // `a=1&&b=2`, a trailing `&`: skipped, as fastify's parser does
-    const eq = part.indexOf('=');
-    if (eq <= 0) return null;
-    let value = part.slice(eq + 1);
-    // As fastify's query parser (fast-querystring): `+` is a space, then percent-decoding.
-    if (value.includes('+')) value = value.replaceAll('+', ' ');
-    if (value.includes('%')) {
-      try {
-        value = decodeURIComponent(value);
-      } catch {
+  // Each `name=value` between `&`s, read in place: the name must be one of the three, written plainly.
+  for (let start = 0; start <= query.length; ) {
+    let end = query.indexOf('&', start);
+    if (end === -1) end = query.length;
+    if (end > start) {
+      // `a=1&&b=2`, a trailing `&`: the empty part is skipped, as fastify's parser does.
+      const eq = query.indexOf('=', start);
+      if (eq <= start || eq >= end) return null;
+      const value = valueAt(query, eq + 1, end);
+      if (value === null) return null;
+      const nameLength = eq - start;
+      if (nameLength === 7 && query.startsWith('account', start)) {
+        if (account !== undefined) return null;
+        account = value;
+      } else if (nameLength === 6 && query.startsWith('callee', start)) {
+        if (callee !== undefined) return null;
+        callee = value;
+      } else if (nameLength === 6 && query.startsWith('caller', start)) {
+        if (caller !== undefined) return null;
+        caller = value;
+      } else {
         return null;
       }
     }
-    switch (part.slice(0, eq)) {
-      case 'account':
-        if (account !== undefined) return null;
-        account = value;
-        break;
-      case 'callee':
-        if (callee !== undefined) return null;
-        callee = value;
-        break;
-      case 'caller':
-        if (caller !== undefined) return null;
-        caller = value;
-        break;
-      default:
-        return null;
-    }
+    start = end + 1;
   }
   if (account === undefined || callee === undefined || !wireIdOk(account) || !numberOk(callee)) return null;
   if (caller === undefined) return { account, callee };

@@ -6,7 +6,12 @@
 //   every request asks the store, as without a cache; a reset empties the cache;
 // - a lookup that raced a revocation (any revocation or reset arrived while it read the store) is not cached;
 // - `ttlMs` (default 5 s) bounds an entry's life as a safety net.
-// Owns: the cache only. Never: stores the token itself (the key is its sha256) or caches a failure.
+// `peek` (the /v1/authorize fast path, once per call set-up) also keeps the live entries it found by the exact
+// Authorization header, so a switch's repeated header costs a Map lookup instead of a regex and a sha256. Those
+// entries are the cache's own objects: evicted with them on a revocation or a reset, dead with them at their TTL
+// (and swept out once per TTL), so they answer no longer than the cache does.
+// Owns: the cache only. Never: keeps a token beyond its entry's life (the cache's key is its sha256; the header
+// index holds the header only while its entry is live) or caches a failure.
 import * as crypto from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { ChangeWatcher } from '../status-view/status-view.js';
@@ -26,6 +31,11 @@ export interface TokenCacheOptions {
   now?: () => number;
   /** Told the outcome of each lookup of a bearer token (metrics). */
   onLookup?: (outcome: 'hit' | 'miss' | 'bypass') => void;
+}
+
+interface Entry {
+  actor: TokenActor;
+  until: number;
 }
 
 const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
@@ -52,17 +62,22 @@ export function cachedAuthentication(inner: Authenticate, feed: ChangeFeed, opts
   const max = opts.maxEntries ?? 10_000;
   const now = opts.now ?? Date.now;
   const count = opts.onLookup ?? (() => undefined);
-  const cache = new Map<string, { actor: TokenActor; until: number }>();
+  const cache = new Map<string, Entry>();
+  // peek's index: exact Authorization header -> the cache's entry for its token (see the file's head).
+  const byHeader = new Map<string, Entry>();
+  let sweepAt = 0;
   // Bumped by every revocation and reset: a store lookup that saw it change does not cache its answer.
   let epoch = 0;
   const unwatch = feed.watch({
     tokenRevoked(tokenId) {
       epoch++;
       for (const [key, e] of cache) if (e.actor.tokenId === tokenId) cache.delete(key);
+      for (const [header, e] of byHeader) if (e.actor.tokenId === tokenId) byHeader.delete(header);
     },
     reset() {
       epoch++;
       cache.clear();
+      byHeader.clear();
     },
   });
 
@@ -96,10 +111,22 @@ export function cachedAuthentication(inner: Authenticate, feed: ChangeFeed, opts
   };
   const peek = (authorization: string | undefined): TokenActor | null => {
     if (authorization === undefined || !feed.following) return null;
+    const t = now();
+    const known = byHeader.get(authorization);
+    if (known !== undefined && known.until > t) {
+      count('hit');
+      return known.actor;
+    }
+    if (t >= sweepAt) {
+      sweepAt = t + ttl;
+      for (const [header, e] of byHeader) if (e.until <= t) byHeader.delete(header);
+    }
     const m = BEARER.exec(authorization);
     if (!m) return null;
     const hit = cache.get(keyOf(m[1]!));
-    if (!hit || hit.until <= now()) return null;
+    if (!hit || hit.until <= t) return null;
+    if (known === undefined && byHeader.size >= max) byHeader.delete(byHeader.keys().next().value!);
+    byHeader.set(authorization, hit);
     count('hit');
     return hit.actor;
   };

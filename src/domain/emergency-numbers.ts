@@ -69,3 +69,35 @@ export function isEmergencyNumber(table: EmergencyNumbers, callee: string, calle
   if (own) return own.includes(digits);
   return allEmergencyNumbers(table).has(digits);
 }
+
+// Characters dialledDigits never removes (it drops white space, - ( ) . and a sip:/tel: prefix, and cuts at `@`).
+const isPlain = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 43 || c === 42 || c === 35;
+
+/**
+ * The answer of `allEmergencyNumbers(table).has(dialledDigits(callee)) && isEmergencyNumber(table, callee, country)`
+ * with the table's sets made once, for a question asked on every call set-up. `callerCountry` is called only when
+ * the callee's digits are on some list (finding a caller's country costs a phone-number parse). A callee with more
+ * plain characters before any `@` than the longest number plus a prefix (a full telephone number: nearly every
+ * call) is refused without building its digits.
+ */
+export function emergencyCheck(table: EmergencyNumbers): (callee: string, callerCountry: () => string | null) => boolean {
+  const all = allEmergencyNumbers(table);
+  const byCountry = new Map([...table].map(([country, numbers]) => [country, new Set(numbers)]));
+  let longest = 0;
+  for (const n of all) longest = Math.max(longest, n.length);
+  // dialledDigits keeps every plain character before the `@` but the (at most 3 plain) letters of its prefix.
+  const mostPlain = longest + 3;
+  return (callee, callerCountry) => {
+    let plain = 0;
+    for (let i = 0; i < callee.length; i++) {
+      const c = callee.charCodeAt(i);
+      if (c === 64) break;
+      if (isPlain(c) && ++plain > mostPlain) return false;
+    }
+    const digits = dialledDigits(callee);
+    if (!all.has(digits) || !/^[0-9]{2,6}$/.test(digits)) return false;
+    const country = callerCountry();
+    const own = country ? byCountry.get(country.toUpperCase()) : undefined;
+    return own ? own.has(digits) : true;
+  };
+}

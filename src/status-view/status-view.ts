@@ -70,7 +70,8 @@ export interface StatusViewDeps {
   retryMs?: { min: number; max: number };
 }
 
-const ACTIVE: KnownStatus = { status: 'active', holds: [], inheritedFrom: [] };
+// What a known account without a stored status maps to: active; any stored status (version >= 1) replaces it.
+const ACTIVE: Entry = { status: 'active', holds: [], inheritedFrom: [], version: -1 };
 
 function entryOf(p: StatusPayload): Entry {
   return {
@@ -84,8 +85,8 @@ function entryOf(p: StatusPayload): Entry {
 export function createStatusView(deps: StatusViewDeps): StatusView {
   const log = deps.logger.child({ component: 'status-view' });
   const retry = deps.retryMs ?? { min: 500, max: 10_000 };
+  // Every known account id -> its last stored status, or ACTIVE when it has none: one Map lookup per question.
   const statuses = new Map<string, Entry>();
-  const known = new Set<string>();
   let mode: Mode = 'stopped';
   let loaded = false;
   let listening: Listening[] = [];
@@ -104,7 +105,9 @@ export function createStatusView(deps: StatusViewDeps): StatusView {
   const apply = (e: Entry, accountId: string) => {
     const cur = statuses.get(accountId);
     if (!cur || cur.version < e.version) statuses.set(accountId, e);
-    known.add(accountId);
+  };
+  const addKnown = (accountId: string) => {
+    if (!statuses.has(accountId)) statuses.set(accountId, ACTIVE);
   };
 
   const fetchOne = async (accountId: string) => {
@@ -128,7 +131,7 @@ export function createStatusView(deps: StatusViewDeps): StatusView {
     apply(entryOf(p), p.accountId);
   };
   const onAccount = (payload: string) => {
-    if (payload !== '') known.add(payload);
+    if (payload !== '') addKnown(payload);
   };
 
   const onNotify = (channel: string, payload: string) => {
@@ -170,14 +173,14 @@ export function createStatusView(deps: StatusViewDeps): StatusView {
       listening.push(await deps.db.listen([STATUS_CHANNEL, ACCOUNT_CHANNEL, TOKEN_CHANNEL, CHANGE_CHANNEL], onNotify, onLost(gen)));
       const started = Date.now();
       const ids = await deps.db.query<{ id: string }>('SELECT id FROM accounts');
-      for (const r of ids.rows) known.add(r.id);
+      for (const r of ids.rows) addKnown(r.id);
       const rows = await deps.db.query<{ account_id: string; status: StatusPayload }>('SELECT account_id, status FROM account_status');
       for (const r of rows.rows) apply(entryOf(r.status), r.account_id);
       if (gen !== generation || mode === 'stopped') return;
       loaded = true;
       delay = retry.min;
       setMode('following');
-      log.info({ accounts: known.size, statuses: statuses.size, ms: Date.now() - started }, 'status view loaded');
+      log.info({ accounts: statuses.size, statuses: rows.rows.length, ms: Date.now() - started }, 'status view loaded');
     } catch (err) {
       if (gen !== generation || mode === 'stopped') return;
       lastError = (err as Error).message;
@@ -211,9 +214,7 @@ export function createStatusView(deps: StatusViewDeps): StatusView {
       await closeListeners();
     },
     lookup(accountId) {
-      const e = statuses.get(accountId);
-      if (e) return e;
-      return known.has(accountId) ? ACTIVE : null;
+      return statuses.get(accountId) ?? null;
     },
     readiness() {
       if (mode === 'following') return { ready: true, reasons: [] };

@@ -5,7 +5,7 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { z } from 'zod';
 import { authorizeCall, type CallAuthorization, type KnownStatus } from '../../domain/call-authorization.js';
-import { allEmergencyNumbers, dialledDigits, isEmergencyNumber, type EmergencyNumbers } from '../../domain/emergency-numbers.js';
+import { emergencyCheck, type EmergencyNumbers } from '../../domain/emergency-numbers.js';
 import { parseRfc3339 } from '../../events/timestamp.js';
 import type { Metrics } from '../../metrics.js';
 import type { StatusView } from '../../status-view/status-view.js';
@@ -82,21 +82,25 @@ type Outcome = Parameters<Metrics['authorized']>[0];
 const outcomeOf = (known: KnownStatus | null, out: CallAuthorization): Outcome =>
   known === null ? 'unknown_account' : !out.allow ? 'deny' : out.emergency && known.status === 'suspended' ? 'emergency' : 'allow';
 
+/** Whether the callee is an emergency number for this caller. */
+function emergencyOf(deps: AuthorizeDeps): (input: AuthorizeInput) => boolean {
+  const check = emergencyCheck(deps.emergency);
+  // The caller's country is looked up only when the callee could be an emergency number at all.
+  return (input) => check(input.callee, () => callerCountry(input.caller));
+}
+
 /** The account's effective status (null: unknown) and whether the callee is an emergency number for this caller. */
 function decider(deps: AuthorizeDeps): (input: AuthorizeInput) => { known: KnownStatus | null; emergency: boolean } {
-  const anyEmergency = allEmergencyNumbers(deps.emergency);
-  return (input) => ({
-    // The caller's country is looked up only when the callee could be an emergency number at all.
-    emergency: anyEmergency.has(dialledDigits(input.callee)) && isEmergencyNumber(deps.emergency, input.callee, callerCountry(input.caller)),
-    known: deps.view.lookup(input.account),
-  });
+  const isEmergency = emergencyOf(deps);
+  return (input) => ({ known: deps.view.lookup(input.account), emergency: isEmergency(input) });
 }
 
 /** The answer to one validated request once the view is loaded, counted in the metrics (the route's). */
 export function authorizeAnswerer(deps: AuthorizeDeps): (input: AuthorizeInput) => CallAuthorization {
-  const decide = decider(deps);
+  const isEmergency = emergencyOf(deps);
   return (input) => {
-    const { known, emergency } = decide(input);
+    const known = deps.view.lookup(input.account);
+    const emergency = isEmergency(input);
     const out = authorizeCall(known, emergency);
     deps.metrics.authorized(outcomeOf(known, out));
     return out;
@@ -116,7 +120,7 @@ export interface AuthorizeJson {
  * change (never edits one), so an entry's answers stay right for as long as it is the entry looked up.
  */
 export function authorizeJsonAnswerer(deps: AuthorizeDeps): (input: AuthorizeInput) => AuthorizeJson {
-  const decide = decider(deps);
+  const isEmergency = emergencyOf(deps);
   const byEntry = new WeakMap<KnownStatus, [AuthorizeJson | undefined, AuthorizeJson | undefined]>();
   const unknown: [AuthorizeJson | undefined, AuthorizeJson | undefined] = [undefined, undefined];
   const serialise = (known: KnownStatus | null, emergency: boolean): AuthorizeJson => {
@@ -125,7 +129,8 @@ export function authorizeJsonAnswerer(deps: AuthorizeDeps): (input: AuthorizeInp
     return { body, headers: { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)) }, outcome: outcomeOf(known, out) };
   };
   return (input) => {
-    const { known, emergency } = decide(input);
+    const known = deps.view.lookup(input.account);
+    const emergency = isEmergency(input);
     let pair = known === null ? unknown : byEntry.get(known);
     if (!pair) byEntry.set(known!, (pair = [undefined, undefined]));
     const json = (pair[emergency ? 1 : 0] ??= serialise(known, emergency));

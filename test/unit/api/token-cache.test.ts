@@ -109,4 +109,38 @@ describe('token cache', () => {
     expect(c.peek('Bearer sd_x')).toBeNull();
     expect(s.lookups).toBe(1);
   });
+
+  it("peek's header index answers no longer than the cache: a revocation, a reset, the TTL end it; a renewed entry is found again", async () => {
+    const f = feed();
+    const { s, inner } = store();
+    let t = 0;
+    const c = cachedAuthentication(inner, f, { ttlMs: 1_000, now: () => t });
+    const header = 'Bearer sd_x';
+    await c.authenticate(req());
+    expect(c.peek(header)).toEqual(actor);
+    expect(c.peek(header)).toEqual(actor); // from the header index
+    // Past the TTL the indexed entry is dead; a store lookup renews the cache and peek finds the new entry.
+    t = 1_000;
+    expect(c.peek(header)).toBeNull();
+    await c.authenticate(req());
+    expect(s.lookups).toBe(2);
+    expect(c.peek(header)).toEqual(actor);
+    // A revocation evicts the token from both.
+    for (const w of f.watchers) w.tokenRevoked?.('t1');
+    expect(c.peek(header)).toBeNull();
+    await c.authenticate(req());
+    expect(c.peek(header)).toEqual(actor);
+    // A reset empties both, and nothing is answered while not following.
+    f.following = false;
+    for (const w of f.watchers) w.reset();
+    expect(c.peek(header)).toBeNull();
+    f.following = true;
+    expect(c.peek(header)).toBeNull();
+    // Another token's revocation leaves this one indexed.
+    await c.authenticate(req());
+    expect(c.peek(header)).toEqual(actor);
+    for (const w of f.watchers) w.tokenRevoked?.('t2');
+    expect(c.peek(header)).toEqual(actor);
+    expect(s.lookups).toBe(4);
+  });
 });

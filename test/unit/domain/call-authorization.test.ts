@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { authorizeCall } from '../../../src/domain/call-authorization.js';
-import { emergencyNumbers, EmergencyNumbersError, isEmergencyNumber } from '../../../src/domain/emergency-numbers.js';
+import { allEmergencyNumbers, dialledDigits, emergencyCheck, emergencyNumbers, EmergencyNumbersError, isEmergencyNumber } from '../../../src/domain/emergency-numbers.js';
 
 const hold = { id: 'h-1', reason: 'fraud' as const, source: 'rule:irsf-destinations' as const, since: '2026-11-24T21:09:16Z' };
 
@@ -30,6 +31,31 @@ describe('emergency numbers', () => {
     expect(isEmergencyNumber(t, '911', 'GB')).toBe(true);
     expect(isEmergencyNumber(t, '111', 'NZ')).toBe(true);
     expect(isEmergencyNumber(t, '911', 'US')).toBe(true);
+  });
+
+  it('emergencyCheck answers as the set lookup then isEmergencyNumber, and asks the caller country only for a listed number', () => {
+    const piece = fc.oneof(
+      fc.constantFrom('999', '112', '911', '000', '111', '123456', '1234567', '9', '+', '*', '#', ' ', '-', '(', ')', '.', '@', 'sip:', 'SIP:', 'tel:', 'Tel:', 'host', 'x', ':', '_'),
+      fc.stringMatching(/^[A-Za-z0-9+*#:@._\- ()]{0,4}$/),
+    );
+    const callee = fc.array(piece, { maxLength: 8 }).map((a) => a.join(''));
+    for (const t of [table, emergencyNumbers('GB:999,112,911;NZ:111;FR:123456')]) {
+      const check = emergencyCheck(t);
+      const all = allEmergencyNumbers(t);
+      fc.assert(
+        fc.property(callee, fc.constantFrom(null, 'GB', 'gb', 'US', 'FR', 'NZ', 'AU', 'JP'), (c, country) => {
+          let asked = 0;
+          const got = check(c, () => (asked++, country));
+          expect(got).toBe(all.has(dialledDigits(c)) && isEmergencyNumber(t, c, country));
+          expect(asked).toBe(all.has(dialledDigits(c)) && /^[0-9]{2,6}$/.test(dialledDigits(c)) ? 1 : 0);
+        }),
+        { numRuns: 2_000 },
+      );
+    }
+    const check = emergencyCheck(table);
+    expect(check(' sip:999@switch.example', () => 'GB')).toBe(true);
+    expect(check('tel:9-9-9', () => null)).toBe(true);
+    expect(check('+442079460000', () => { throw new Error('not asked'); })).toBe(false);
   });
 
   it('a malformed EMERGENCY_NUMBERS names the bad part', () => {

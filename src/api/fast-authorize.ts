@@ -6,6 +6,10 @@
 // Delegates: any other method, path or query shape; a parameter that the route's zod schema would refuse; a token
 // that is not a live cache hit or whose role the route refuses; a request with a body; the view not loaded;
 // fastify closing; debug access logs on. So every error answer (400/401/403/503 problem+json) stays fastify's.
+// Per request (bench/README.md, "Call authorization"): the query read in place with no generic parsing
+// (parseAuthorizeQuery, the one place a request's fields are read), the token found by its exact Authorization
+// header (CachedAuthentication.peek), one Map lookup in the status view and a kept serialised answer (deps.answer,
+// the one place the answer is made), written with one writeHead and one end.
 // Never: answers an error itself; asks the store for a token; logs a number dialled.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthorizeInput, AuthorizeJson } from './routes/authorize-routes.js';

@@ -106,7 +106,8 @@ try {
   const bareAddr = bare.server.address();
   const bareUrl = `http://127.0.0.1:${typeof bareAddr === 'object' && bareAddr ? bareAddr.port : 0}`;
 
-  // The load script; paced, each connection waits 1 ms before each request (the fixed-rate runs).
+  // The load script; paced (the fixed-rate runs), each connection waits 1 to 4 ms (at random, so that connections
+  // do not fall into step) before each request.
   const luaScript = (paced: boolean) => `local ids = {}
 for line in io.lines("${idsFile}") do ids[#ids + 1] = line end
 local paths = {}
@@ -117,7 +118,7 @@ end
 local n = 0
 wrk.headers["authorization"] = "Bearer ${token}"
 request = function() n = n % #paths + 1; return wrk.format("GET", paths[n]) end
-${paced ? 'delay = function() return 1 end\n' : ''}done = function(summary, latency, requests)
+${paced ? 'delay = function() return math.random(1, 4) end\n' : ''}done = function(summary, latency, requests)
   io.write(string.format("JSON {\\"requests\\":%d,\\"errors\\":%d,\\"p50\\":%f,\\"p90\\":%f,\\"p99\\":%f,\\"p999\\":%f,\\"us\\":%d}\\n",
     summary.requests, summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
     latency:percentile(50), latency:percentile(90), latency:percentile(99), latency:percentile(99.9), summary.duration))
@@ -145,24 +146,25 @@ end
     console.log(JSON.stringify({ round, first: order[0], load, benchmark: 'GET /v1/authorize', tool, ...got.authorize }));
   }
   const r3 = (xs: number[]) => xs.map((r) => +r.toFixed(3));
-  console.log(JSON.stringify({
+  if (rounds > 0) console.log(JSON.stringify({
     ratios: r3(ratios), median: +median(ratios).toFixed(3),
     cpuRatios: r3(cpuRatios), cpuMedian: +median(cpuRatios).toFixed(3),
     goal: 'req/s ratio >= 0.8 (cpuRatio: bare CPU per request / authorize CPU per request, the same comparison free of the load from elsewhere)',
   }));
 
-  // Fixed rate (skipped with rate 0): calibrate the connection count on the authorize route (3 s probes), then a
-  // run of each at that count. wrk's timers are whole milliseconds, so the connections whose delay ends in the same
-  // millisecond send together: about rate/1000 requests in a burst each millisecond, a harder load than an even one.
+  // Fixed rate (skipped with rate 0): calibrate the connection count on the authorize route (3 s probes, until
+  // within 3 % of the rate), then a run of each at that count. wrk's timers are whole milliseconds, so connections
+  // whose delays end in the same millisecond send together: bursts of about rate/1000 requests each millisecond,
+  // a harder load than an even one (wrk2's -R spreads them).
   if (rate > 0) {
-    let conns = Math.max(1, Math.round(rate / 850));
-    for (let i = 0; i < 3; i++) {
+    let conns = Math.max(1, Math.round(rate / 300));
+    for (let i = 0; i < 5; i++) {
       const probe = await wrk(url, pacedScript, conns, 3);
-      const next = Math.max(1, Math.ceil((conns * rate) / Math.max(1, probe.rps)));
-      if (next === conns) break;
-      conns = next;
+      if (Math.abs(probe.rps - rate) <= rate * 0.03) break;
+      // Damped: on a machine too busy to reach the rate, more connections would only pile up.
+      conns = Math.max(1, Math.round(conns * Math.min(1.5, Math.max(0.67, rate / Math.max(1, probe.rps)))));
     }
-    const pacedTool = `wrk -t${threads} -c${conns} -d${seconds}s, 1 ms delay() before each request`;
+    const pacedTool = `wrk -t${threads} -c${conns} -d${seconds}s, delay() of 1-4 ms before each request`;
     for (const which of ['authorize', 'bare'] as const) {
       const load = loadAverage();
       const got = await wrk(which === 'bare' ? bareUrl : url, pacedScript, conns, seconds);

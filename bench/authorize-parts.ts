@@ -32,7 +32,8 @@ const feed: ChangeFeed = { following: true, watch: () => () => undefined };
 const view = { loaded: true, following: true, lookup: (id: string) => statuses.get(id) ?? null, watch: feed.watch } as unknown as StatusView;
 const actor: TokenActor = { tokenId: 't1', role: 'authorize', accountId: null, label: null };
 const header = `Bearer sd_${'k'.repeat(43)}`;
-const tokens = cachedAuthentication(async () => actor, feed);
+// A TTL longer than the run, so every peek is the hit it is in service.
+const tokens = cachedAuthentication(async () => actor, feed, { ttlMs: 3_600_000 });
 await tokens.authenticate({ headers: { authorization: header } } as never);
 const answer = authorizeJsonAnswerer({ view, emergency: emergencyNumbers(), metrics: new Metrics({ defaultMetrics: false }) });
 const listener = createFastAuthorize({ answer, loaded: () => true, peek: tokens.peek, bypass: () => false });

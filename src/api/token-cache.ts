@@ -9,9 +9,9 @@
 // `peek` (the /v1/authorize fast path, once per call set-up) also keeps the live entries it found by the exact
 // Authorization header, so a switch's repeated header costs a Map lookup instead of a regex and a sha256. Those
 // entries are the cache's own objects: evicted with them on a revocation or a reset, dead with them at their TTL
-// (and swept out once per TTL), so they answer no longer than the cache does.
-// Owns: the cache only. Never: keeps a token beyond its entry's life (the cache's key is its sha256; the header
-// index holds the header only while its entry is live) or caches a failure.
+// (and swept out by the first peek after each TTL), so they answer no longer than the cache does.
+// Owns: the cache only. Never: caches a failure; keeps a token in clear except as a header in that index, which
+// drops it by the first peek a TTL or more after its entry died (the cache's own key is the token's sha256).
 import * as crypto from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { ChangeWatcher } from '../status-view/status-view.js';
@@ -112,14 +112,14 @@ export function cachedAuthentication(inner: Authenticate, feed: ChangeFeed, opts
   const peek = (authorization: string | undefined): TokenActor | null => {
     if (authorization === undefined || !feed.following) return null;
     const t = now();
+    if (t >= sweepAt) {
+      sweepAt = t + ttl;
+      for (const [header, e] of byHeader) if (e.until <= t) byHeader.delete(header);
+    }
     const known = byHeader.get(authorization);
     if (known !== undefined && known.until > t) {
       count('hit');
       return known.actor;
-    }
-    if (t >= sweepAt) {
-      sweepAt = t + ttl;
-      for (const [header, e] of byHeader) if (e.until <= t) byHeader.delete(header);
     }
     const m = BEARER.exec(authorization);
     if (!m) return null;

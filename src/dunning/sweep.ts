@@ -106,22 +106,31 @@ async function sweepOnce(deps: SweepDeps, lease: Lease, now: number): Promise<Sw
     const ids = scan.accountIds;
     let next = 0;
     let lost = false;
-    // Each worker takes the next batch; the lease is renewed before every batch but the first, as when serial.
+    // Each worker takes the next batch; the lease is renewed before every batch but the first, as when serial. A
+    // renewal that throws stops both workers, and the sweep fails only once the other's batch has ended.
     const worker = async () => {
-      while (!lost && next < ids.length) {
-        const i = next;
-        next += size;
-        if (i > 0 && !(await lease.renew(deps.db))) {
-          if (!lost) deps.logger.warn({ done: i, of: ids.length }, 'dunning sweep lost its lease; stopping');
-          lost = true;
-          break;
+      try {
+        while (!lost && next < ids.length) {
+          const i = next;
+          next += size;
+          if (i > 0 && !(await lease.renew(deps.db))) {
+            if (!lost) deps.logger.warn({ done: i, of: ids.length }, 'dunning sweep lost its lease; stopping');
+            lost = true;
+            break;
+          }
+          if (lost) break;
+          await runBatch(deps, ids.slice(i, i + size), now, policies, tz, report);
         }
-        if (lost) break;
-        await runBatch(deps, ids.slice(i, i + size), now, policies, tz, report);
+      } catch (err) {
+        lost = true;
+        throw err;
       }
     };
-    const inFlight = Math.max(1, Math.min(deps.concurrency ?? (deps.db.kind === 'postgres' ? 2 : 1), Math.ceil(ids.length / size)));
-    await Promise.all(Array.from({ length: inFlight }, worker));
+    const want = Math.floor(deps.concurrency ?? (deps.db.kind === 'postgres' ? 2 : 1)) || 1;
+    const inFlight = Math.max(1, Math.min(want, Math.ceil(ids.length / size)));
+    const ended = await Promise.allSettled(Array.from({ length: inFlight }, worker));
+    const failed = ended.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   } finally {
     await lease.release(deps.db).catch((err: unknown) => deps.logger.error({ err }, 'dunning lease release failed'));
     report.durationMs = performance.now() - started;

@@ -84,4 +84,31 @@ describe('sweep batches in flight', () => {
     expect(await effects(parallel.db)).toEqual(await effects(serial.db));
     expect(counted.maxOpen()).toBe(2);
   });
+
+  it('a lease renewal that throws fails the sweep, and no batch starts after it has returned', async () => {
+    await parallel.db.query(`UPDATE dunning_lease SET until = '-infinity'`);
+    await parallel.db.query(`DELETE FROM dunning_stages`); // the ladder has work again for every episode's stages
+    await parallel.db.query(`UPDATE dunning_episodes SET fired_stages = '{}'`);
+    let renewals = 0;
+    let transactions = 0;
+    const db = new Proxy(parallel.db, {
+      get(target, prop, recv) {
+        if (prop === 'query') {
+          return (text: string, params?: readonly unknown[]) => {
+            if (text.includes('UPDATE dunning_lease SET holder') && ++renewals === 3) return Promise.reject(new Error('connection lost'));
+            return target.query(text, params);
+          };
+        }
+        if (prop === 'transaction') return <T,>(fn: (tx: Queryable) => Promise<T>) => ((transactions += 1), target.transaction(fn));
+        return Reflect.get(target, prop, recv);
+      },
+    });
+    const sweeper = createSweeper({ db, logger: quietLogger, metrics: testMetrics(), getPolicies: () => policies, holder: 'r', batchSize: 1 });
+    await expect(sweeper.sweepOnce(Date.parse('2026-11-20T06:00:00Z'))).rejects.toThrow('connection lost');
+    const after = transactions;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(transactions).toBe(after);
+    expect(after).toBeLessThan(6);
+    expect(sweeper.health().lastFailure?.part).toBe('scan');
+  });
 });

@@ -6,6 +6,7 @@
 // and drops the database. Several sizes print a growth table: seconds, CPU and cost per invoice, and the ratios.
 // Run: npx tsx bench/dunning-sweep.ts [invoices ...]   (default 1000000; e.g. 100000 1000000 10000000)
 // BENCH_INVOICES (a comma list) does the same; BENCH_ACCOUNTS and BENCH_OVERDUE override the N/4 and N/10.
+// BENCH_SWEEP_CONCURRENCY sets the batches in flight (SweepDeps.concurrency; default 2 on PostgreSQL).
 import { loadavg } from 'node:os';
 import pg from 'pg';
 import { createPgDatabase } from '../src/store/pg-database.js';
@@ -112,7 +113,7 @@ async function runSize(invoices: number, single: boolean): Promise<SizeResult | 
     console.log(`seeded ${seeded.rows[0]!.n} open invoices, ${ACCOUNTS} customers, ${OVERDUE} overdue, in ${seedS.toFixed(1)} s (load ${load1()})`);
 
     if (process.env.BENCH_SEED_ONLY === '1') return null;
-    const sweeper = createSweeper({ db, logger: createLogger('warn'), metrics: new Metrics({ defaultMetrics: false }), getPolicies: () => [policy], holder: 'bench' });
+    const sweeper = createSweeper({ db, logger: createLogger('warn'), metrics: new Metrics({ defaultMetrics: false }), getPolicies: () => [policy], holder: 'bench', concurrency: process.env.BENCH_SWEEP_CONCURRENCY ? Number(process.env.BENCH_SWEEP_CONCURRENCY) : undefined });
     const [first, day] = await phase(name, () => sweeper.sweepOnce(NOW));
     if (profile.size > 0) {
       for (const [k, v] of [...profile.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15)) console.log(`${v.ms.toFixed(0).padStart(8)} ms ${String(v.n).padStart(6)}x  ${k}`);

@@ -1,6 +1,9 @@
 // One dunning sweep: under the lease, one set-based scan finds the accounts the ladder has work for, then they are
 // evaluated in batches (one transaction each, a few set-based statements per batch plus one domain transition per
-// suspension or reactivation). Never runs without the lease; never reads the clock (`now` is passed in).
+// suspension or reactivation). On PostgreSQL two batches run at once on two pooled connections, so the server loads
+// and writes one batch while Node runs the ladder for the other (the batches hold disjoint accounts, each stays its
+// own transaction; the ingest already evaluates accounts concurrently with a sweep, under the same locks).
+// Never runs without the lease; never reads the clock (`now` is passed in).
 // Never silent: a sweep whose scan fails (nobody dunned) or with a failed batch (some accounts not dunned) is counted
 // (suspensiond_dunning_sweep_failures_total) and kept as the sweeper's health until a later sweep succeeds.
 import { hostname } from 'node:os';
@@ -24,6 +27,8 @@ export interface SweepDeps {
   holder?: string;
   leaseTtlMs?: number;
   batchSize?: number;
+  /** Batches in flight at once; default 2 on PostgreSQL, 1 on PGlite (one connection). */
+  concurrency?: number;
   /** ENFORCE (default true); see EvaluateOptions.enforce. */
   enforce?: boolean;
   transition?: TransitionRunner;
@@ -98,29 +103,34 @@ async function sweepOnce(deps: SweepDeps, lease: Lease, now: number): Promise<Sw
     report.overdueAccounts = scan.overdueAccounts;
     deps.metrics.setOverdueAccounts(scan.overdueAccounts);
     const size = deps.batchSize ?? 500;
-    for (let i = 0; i < scan.accountIds.length; i += size) {
-      if (i > 0 && !(await lease.renew(deps.db))) {
-        deps.logger.warn({ done: i, of: scan.accountIds.length }, 'dunning sweep lost its lease; stopping');
-        break;
-      }
-      const batch = scan.accountIds.slice(i, i + size);
+    const ids = scan.accountIds;
+    let next = 0;
+    let lost = false;
+    // Each worker takes the next batch; the lease is renewed before every batch but the first, as when serial. A
+    // renewal that throws stops both workers, and the sweep fails only once the other's batch has ended.
+    const worker = async () => {
       try {
-        const s = await inTransactionWithRetry(deps.db, (tx) =>
-          evaluateAccounts(tx, batch, now, policies, { defaultTimezone: tz, logger: deps.logger, transition: deps.transition, enforce: deps.enforce }),
-        );
-        report.evaluated += s.evaluated;
-        report.stagesFired += s.stagesFired;
-        report.emails += s.emails;
-        report.suspended += s.suspended;
-        report.activated += s.activated;
-        report.failed += s.failed;
-        for (const d of s.decisions) deps.metrics.decision('non_payment', 'dunning', d);
+        while (!lost && next < ids.length) {
+          const i = next;
+          next += size;
+          if (i > 0 && !(await lease.renew(deps.db))) {
+            if (!lost) deps.logger.warn({ done: i, of: ids.length }, 'dunning sweep lost its lease; stopping');
+            lost = true;
+            break;
+          }
+          if (lost) break;
+          await runBatch(deps, ids.slice(i, i + size), now, policies, tz, report);
+        }
       } catch (err) {
-        report.batchesFailed += 1;
-        report.lastError = (err as Error).message ?? String(err);
-        deps.logger.error({ err, accounts: batch.length, first: batch[0] }, 'dunning sweep batch failed; the next sweep retries it');
+        lost = true;
+        throw err;
       }
-    }
+    };
+    const want = Math.floor(deps.concurrency ?? (deps.db.kind === 'postgres' ? 2 : 1)) || 1;
+    const inFlight = Math.max(1, Math.min(want, Math.ceil(ids.length / size)));
+    const ended = await Promise.allSettled(Array.from({ length: inFlight }, worker));
+    const failed = ended.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   } finally {
     await lease.release(deps.db).catch((err: unknown) => deps.logger.error({ err }, 'dunning lease release failed'));
     report.durationMs = performance.now() - started;
@@ -128,4 +138,24 @@ async function sweepOnce(deps: SweepDeps, lease: Lease, now: number): Promise<Sw
   }
   deps.logger.info({ ...report, now: new Date(now).toISOString() }, 'dunning sweep done');
   return report;
+}
+
+/** One batch in its own transaction; its counts are added to `report` once it commits, a failure is recorded. */
+async function runBatch(deps: SweepDeps, batch: string[], now: number, policies: readonly DunningPolicy[], tz: string, report: SweepReport): Promise<void> {
+  try {
+    const s = await inTransactionWithRetry(deps.db, (tx) =>
+      evaluateAccounts(tx, batch, now, policies, { defaultTimezone: tz, logger: deps.logger, transition: deps.transition, enforce: deps.enforce }),
+    );
+    report.evaluated += s.evaluated;
+    report.stagesFired += s.stagesFired;
+    report.emails += s.emails;
+    report.suspended += s.suspended;
+    report.activated += s.activated;
+    report.failed += s.failed;
+    for (const d of s.decisions) deps.metrics.decision('non_payment', 'dunning', d);
+  } catch (err) {
+    report.batchesFailed += 1;
+    report.lastError = (err as Error).message ?? String(err);
+    deps.logger.error({ err, accounts: batch.length, first: batch[0] }, 'dunning sweep batch failed; the next sweep retries it');
+  }
 }

@@ -41,10 +41,7 @@ export function approxAccountBytes(id: string, acct: AccountState): number {
     n += numbers(acct.rw);
     for (const hw of acct.rw) n += numbers(hw);
   }
-  if (acct.ringIds) {
-    n += numbers(acct.ringIds);
-    for (const s of acct.ringIds) n += s ? text(s) : 0;
-  }
+  if (acct.ringIds) n += text(acct.ringIds);
   if (acct.cc) {
     n += numbers(acct.cc);
     for (const c of acct.cc) if (c) n += OBJECT + 2 * FIELD + c.bytes();

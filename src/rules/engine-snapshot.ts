@@ -15,7 +15,7 @@
 // and decode about ten times faster than JSON and round-trip every double exactly. JSON account parts (written
 // before the binary encoding) are still read.
 import { ConcurrencyState, type ConcurrencySnapshot } from './concurrency-state.js';
-import { AccountState, EngineState, pruneDedupe, ruleFingerprint } from './engine-state.js';
+import { AccountState, EngineState, pruneDedupe, ringList, ringText, ruleFingerprint } from './engine-state.js';
 import { addRecord, findRecord, RS, RuleState, WindowPlan, type Group, type RuleStateSnapshot } from './rule-state.js';
 import type { FraudRule } from './types.js';
 import { GroupLog } from './window-state.js';
@@ -62,7 +62,7 @@ function accountPart(acct: AccountState, st: EngineState): AccountPart {
   acct.cc?.forEach((s, i) => s && conc.push([st.concRules[i]!, s.snapshot()]));
   const logs: [number, number[]][] = [];
   acct.logs?.forEach((g, i) => g && g.length > 0 && logs.push([i, g.rows(plan.groups[i]!)]));
-  const part: AccountPart = [acct.maxT, acct.ringIds, acct.ringTm, acct.ringNext, rules, conc, logs, acct.dd ?? []];
+  const part: AccountPart = [acct.maxT, ringList(acct.ringIds), acct.ringTm, acct.ringNext, rules, conc, logs, acct.dd ?? []];
   if ((acct.rg && acct.rg.length > 0) || acct.sp) part.push(acct.rg ?? []);
   if (acct.sp) part.push(1);
   return part;
@@ -110,7 +110,7 @@ export function restoreAccount(st: EngineState, id: string, bytes: Uint8Array | 
   acct.maxT = maxT;
   acct.sp = sp === 1;
   if (dd.length > 0) acct.dd = dd;
-  [acct.ringIds, acct.ringTm, acct.ringNext] = [ids, tm, next];
+  [acct.ringIds, acct.ringTm, acct.ringNext] = [ringText(ids), tm, next];
   for (const [i, s] of rs) restoreRule(acct, i, s);
   for (const [i, s] of conc) restoreConcurrency(st, acct, i, s);
   for (const [g, rows] of logs) (acct.logs ??= st.plan.groups.map(() => null))[g] = GroupLog.fromRows(st.plan.groups[g]!, rows);
@@ -228,7 +228,7 @@ function decodeState(json: SnapshotJson, rules: readonly FraudRule[], latenessMs
       for (let i = 0; i < dd.length; i += 2) if (!st.dedupe.has(dd[i]!)) st.dedupe.add(dd[i]!, dd[i + 1]!);
       if (dd.length > 0) acct.dd = dd;
     }
-    if (sameRules && keepRings) [acct.ringIds, acct.ringTm, acct.ringNext] = [ids, tm, next];
+    if (sameRules && keepRings) [acct.ringIds, acct.ringTm, acct.ringNext] = [ringText(ids), tm, next];
     for (const [i, s] of rs) {
       const to = map[i]!;
       if (to >= 0) restoreRule(acct, to, s);

@@ -15,6 +15,8 @@ import type { GroupLog } from './window-state.js';
 export const GLOBAL_SKEW_MS = 3_600_000;
 const SWEEP_EVERY_MS = 15 * 60_000;
 export const RING = 8;
+/** Ends each id in AccountState.ringIds: validated ids have no control characters (src/events/validate.ts). */
+export const RING_SEP = '\u001f';
 const DAY = 86_400_000;
 
 export class AccountState {
@@ -33,9 +35,10 @@ export class AccountState {
   cc: (ConcurrencyState | undefined)[] | null = null;
   /**
    * The last few matched CDRs (id; event time and mask of rule indices < 30 as pairs), for evidence samples: up to
-   * RING, entry `ringNext` next (fewer while the ring fills; parts written before held RING, '' unused).
+   * RING, entry `ringNext` next (fewer while the ring fills; parts written before held RING, '' unused). The ids are
+   * one string, each entry's id followed by RING_SEP (ringList splits them): one heap object, not an array and 8.
    */
-  ringIds: string[] | null = null;
+  ringIds: string | null = null;
   ringTm: number[] | null = null;
   ringNext = 0;
   /**
@@ -130,17 +133,21 @@ export class EngineState {
     return this.globalMax - this.latenessMs - this.maxWindowMs - GLOBAL_SKEW_MS;
   }
 
-  /** Adds a matched CDR to the account's evidence ring: it grows one entry at a time (exact size) to RING, then wraps. */
+  /**
+   * Adds a matched CDR to the account's evidence ring: it grows one entry at a time (exact size) to RING, then wraps.
+   * An id holding RING_SEP (never a validated one) is kept as '' (no sample).
+   */
   remember(acct: AccountState, id: string, t: number, mask: number): void {
     const j = acct.ringNext;
-    const ids = acct.ringIds;
-    if (ids === null || j >= ids.length) {
-      acct.ringIds = ids === null ? [id] : ids.concat(id);
-      acct.ringTm = append2(acct.ringTm, t, mask);
+    const tm = acct.ringTm;
+    const text = id.includes(RING_SEP) ? '' : id;
+    if (tm === null || 2 * j >= tm.length) {
+      acct.ringIds = [acct.ringIds ?? '', text, RING_SEP].join('');
+      acct.ringTm = append2(tm, t, mask);
     } else {
-      ids[j] = id;
-      acct.ringTm![2 * j] = t;
-      acct.ringTm![2 * j + 1] = mask;
+      acct.ringIds = replaceEntry(acct.ringIds!, j, text);
+      tm[2 * j] = t;
+      tm[2 * j + 1] = mask;
     }
     acct.ringNext = (j + 1) % RING;
   }
@@ -177,4 +184,25 @@ export function pruneDedupe(dd: number[], before: number): void {
     dd[w++] = dd[i + 1]!;
   }
   dd.length = w;
+}
+
+/** The ring's ids by entry (null: no ring). */
+export function ringList(ids: string | null): string[] | null {
+  if (ids === null) return null;
+  const list = ids.split(RING_SEP);
+  list.length--;
+  return list;
+}
+
+/** The ring's ids as AccountState.ringIds holds them (from a stored part's list). */
+export function ringText(list: readonly string[] | null): string | null {
+  if (list === null) return null;
+  return list.map((id) => (id.includes(RING_SEP) ? '' : id) + RING_SEP).join('');
+}
+
+/** `ids` with entry `j` replaced by `id`, as one flat string (join copies; a `+` would keep the old string alive). */
+function replaceEntry(ids: string, j: number, id: string): string {
+  let a = 0;
+  for (let k = 0; k < j; k++) a = ids.indexOf(RING_SEP, a) + 1;
+  return [ids.slice(0, a), id, ids.slice(ids.indexOf(RING_SEP, a))].join('');
 }

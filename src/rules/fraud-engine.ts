@@ -18,7 +18,7 @@ import { applies, CdrMatcher } from './cdr-matcher.js';
 import { formatDuration } from './durations.js';
 import { decodeParts, decodeSnapshot, encodeAccount, encodeShared, encodeSnapshot, restoreAccount, withRules } from './engine-snapshot.js';
 import { spillableState } from './engine-spill.js';
-import { AccountState, EngineState, RING, ruleFingerprint } from './engine-state.js';
+import { AccountState, EngineState, RING, ringList, ruleFingerprint } from './engine-state.js';
 import { hash53, hashPrefix } from './hash.js';
 import { RuleErrors, messageOf } from './rule-errors.js';
 import { addRecord, findRecord, RuleState } from './rule-state.js';
@@ -282,11 +282,12 @@ class Engine implements FraudEngine {
     const rule = this.state.rules[r]!;
     const from = tau - (rule.windowMs ?? 0);
     const out = [current];
-    if (r >= 30 || !acct.ringIds) return out;
+    const ids = r < 30 ? ringList(acct.ringIds) : null;
+    if (ids === null) return out;
     const tm = acct.ringTm!;
     for (let k = 0; k < RING && out.length < MAX_SAMPLES; k++) {
       const j = (acct.ringNext - 1 - k + RING * 2) % RING;
-      const id = acct.ringIds[j];
+      const id = ids[j];
       // a call decided at set-up is remembered at its start and again at its end: one sample
       if (id === undefined || id === '' || id === current || out.includes(id)) continue;
       if ((tm[2 * j + 1]! & (1 << r)) !== 0 && tm[2 * j]! >= from && tm[2 * j]! <= tau) out.push(id);

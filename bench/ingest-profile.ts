@@ -11,7 +11,6 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { loadavg } from 'node:os';
 import { Kafka, logLevel } from 'kafkajs';
-import pg from 'pg';
 import { systemClock } from '../src/clock.js';
 import { createIngestEffects } from '../src/ingest/effects.js';
 import { createKafkaIngest } from '../src/ingest/kafka-consumer.js';
@@ -22,7 +21,7 @@ import { createFraudEngine } from '../src/rules/fraud-engine.js';
 import type { RuleSet } from '../src/rules/types.js';
 import { loadRules } from '../src/rules-dir.js';
 import { createPgDatabase } from '../src/store/pg-database.js';
-import { migrate } from '../src/store/migrate.js';
+import { freshDb } from './fresh-db.js';
 import { cdrMessage, generateCdrs } from '../test/integration/ingest/wire.js';
 import { pgCpu } from './pg-cpu.js';
 
@@ -88,27 +87,6 @@ function breakdown(p: Profile): Map<string, number> {
   return us;
 }
 
-async function freshDb(name: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const u = new URL(serverUrl);
-  u.pathname = `/${name}`;
-  const db = createPgDatabase(u.toString(), { max: 2 });
-  await migrate(db);
-  await db.close();
-  return {
-    url: u.toString(),
-    drop: async () => {
-      const a = new pg.Client({ connectionString: serverUrl });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await a.end();
-    },
-  };
-}
-
 async function bare(topic: string): Promise<{ seconds: number; cpuUs: number }> {
   const c = kafka().consumer({ groupId: `prof-bare-${suffix}`, maxBytesPerPartition: 2 * 1024 * 1024 });
   await c.connect();
@@ -136,7 +114,7 @@ async function bare(topic: string): Promise<{ seconds: number; cpuUs: number }> 
 
 async function endToEnd(topic: string, rules: RuleSet, label: string, bareS: number): Promise<void> {
   const name = `prof_ingest_${label}_${suffix}`.replace(/-/g, '_');
-  const dbi = await freshDb(name);
+  const dbi = await freshDb(serverUrl, name);
   const db = createPgDatabase(dbi.url, { max: 6 });
   const metrics = new Metrics({ defaultMetrics: false });
   const pipeline = createPipeline({

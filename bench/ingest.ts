@@ -8,7 +8,6 @@
 // Run: KAFKA_BROKERS=127.0.0.1:9092 DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npx tsx bench/ingest.ts
 import { loadavg } from 'node:os';
 import { Kafka, logLevel } from 'kafkajs';
-import pg from 'pg';
 import { systemClock } from '../src/clock.js';
 import { createIngestEffects } from '../src/ingest/effects.js';
 import { createKafkaIngest } from '../src/ingest/kafka-consumer.js';
@@ -19,7 +18,7 @@ import { createFraudEngine } from '../src/rules/fraud-engine.js';
 import { loadRules } from '../src/rules-dir.js';
 import type { RuleSet } from '../src/rules/types.js';
 import { createPgDatabase } from '../src/store/pg-database.js';
-import { migrate } from '../src/store/migrate.js';
+import { freshDb } from './fresh-db.js';
 import { cdr } from '../test/helpers/traffic.js';
 import { cdrMessage, generateCdrs } from '../test/integration/ingest/wire.js';
 
@@ -36,27 +35,6 @@ const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:543
 const suffix = `${Date.now().toString(36)}-${process.pid}`;
 const kafka = () => new Kafka({ clientId: `bench-${suffix}`, brokers, logLevel: logLevel.NOTHING });
 const log = createLogger('silent');
-
-async function freshDb(name: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const u = new URL(serverUrl);
-  u.pathname = `/${name}`;
-  const db = createPgDatabase(u.toString(), { max: 2 });
-  await migrate(db);
-  await db.close();
-  return {
-    url: u.toString(),
-    drop: async () => {
-      const a = new pg.Client({ connectionString: serverUrl });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await a.end();
-    },
-  };
-}
 
 async function produceAll(topic: string, messages: { key: Buffer; value: Buffer }[]): Promise<number> {
   const producer = kafka().producer({ idempotent: true, maxInFlightRequests: 5 });
@@ -96,7 +74,7 @@ async function bare(topic: string): Promise<number> {
 }
 
 async function endToEnd(topic: string, rules: RuleSet, label: string, latencies?: [seconds: number, at: number][]): Promise<{ seconds: number; cpuSeconds: number; stop: () => Promise<void>; url: string; drop: () => Promise<void> }> {
-  const dbi = await freshDb(`bench_ingest_${label}_${suffix}`.replace(/-/g, '_'));
+  const dbi = await freshDb(serverUrl, `bench_ingest_${label}_${suffix}`.replace(/-/g, '_'));
   const db = createPgDatabase(dbi.url, { max: 6 });
   const metrics = new Metrics({ defaultMetrics: false });
   if (latencies) metrics.observeDecisionLatency = (_r: string, s: number) => void latencies.push([s, performance.now()]);

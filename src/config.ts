@@ -123,6 +123,7 @@ export const configSchema = z.object({
       .default('24h'),
   ),
   ENGINE_STATE_INTERVAL: z.preprocess(emptyToUndefined, z.string().regex(/^\d+(ms|s|m|h)$/, 'must be a duration such as 30s').default('30s')),
+  ENGINE_STATE_MAX_ACCOUNTS: z.preprocess(emptyToUndefined, z.coerce.number({ message: 'must be a whole number of accounts' }).int('must be a whole number of accounts').min(1).default(2_500)),
   MAPPINGS_DIR: z.preprocess(emptyToUndefined, z.string().default('./mappings')),
   EMERGENCY_NUMBERS: z.preprocess(
     emptyToUndefined,
@@ -173,6 +174,8 @@ export interface Config {
   supportContact: string;
   /** How often a Kafka partition's fraud engine state is stored; at most this much traffic is re-read after a crash. */
   engineStateIntervalMs: number;
+  /** A partition's engine state is also written once this many of its accounts changed (bounds the write's encode). */
+  engineStateMaxAccounts: number;
   /** How long an email waits for its account's snapshot or main contact before it is parked (0: park at once). */
   emailWaitForContactMs: number;
   /** Source mappings (issue 15): one YAML file per mapped CDR format. */
@@ -250,6 +253,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowedLatenessMs: durationMs(c.ALLOWED_LATENESS),
     supportContact: c.SUPPORT_CONTACT,
     engineStateIntervalMs: durationMs(c.ENGINE_STATE_INTERVAL),
+    engineStateMaxAccounts: c.ENGINE_STATE_MAX_ACCOUNTS,
     emailWaitForContactMs: durationMs(c.EMAIL_WAIT_FOR_CONTACT),
     emergencyNumbers: emergencyNumbers(c.EMERGENCY_NUMBERS),
     mappingsDir: path.resolve(c.MAPPINGS_DIR),

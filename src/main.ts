@@ -187,6 +187,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
       log: logger,
       onCommitted: wakeOutbox,
       stateIntervalMs: config.engineStateIntervalMs,
+      stateMaxAccounts: config.engineStateMaxAccounts,
       engineMemoryBudgetBytes: budgetBytes(config.engineMemoryBudget, getHeapStatistics().heap_size_limit),
     });
 

@@ -23,7 +23,7 @@ export type CheckpointMode = 'unloaded' | 'rebuilding' | 'live' | 'failed';
 export type CheckpointWrite = 'none' | 'effects' | 'full';
 
 /** The parts of a fraud engine the checkpoint stores and restores. */
-export type StatefulEngine = Pick<FraudEngine, 'snapshotShared' | 'dirtyAccounts' | 'snapshotAccount' | 'markClean' | 'restoreParts'>;
+export type StatefulEngine = Pick<FraudEngine, 'snapshotShared' | 'dirtyAccounts' | 'dirtyCount' | 'snapshotAccount' | 'markClean' | 'restoreParts'>;
 
 /** Where checkpoints live (checkpoint-repo.ts over PostgreSQL; an in-memory fake in unit tests). */
 export interface CheckpointStore<Tx> {
@@ -43,6 +43,11 @@ export interface CheckpointTuning {
   /** A Kafka partition's engine state is written this often, or every `stateMaxRecords` records. */
   stateIntervalMs: number;
   stateMaxRecords: number;
+  /**
+   * ...or as soon as this many accounts changed since the last write: a background write encodes its change set in
+   * one synchronous step (~13 µs an account), so this bounds how long it holds the event loop (decision latency).
+   */
+  stateMaxAccounts: number;
 }
 
 export interface PartitionCheckpointOptions<E extends StatefulEngine, Tx> {
@@ -196,7 +201,10 @@ export class PartitionCheckpoint<E extends StatefulEngine, Tx> {
 
   private stateDue(): boolean {
     const t = this.o.tuning;
-    return this.stateForced || this.statePending >= t.stateMaxRecords || this.o.now() - this.stateWrittenAt >= t.stateIntervalMs;
+    return (
+      this.stateForced || this.statePending >= t.stateMaxRecords || this.o.now() - this.stateWrittenAt >= t.stateIntervalMs ||
+      (this.engineOf !== null && this.engineOf.dirtyCount() >= t.stateMaxAccounts)
+    );
   }
 
   /** Which write the batch just applied (up to `next`, `records` new) needs in its transaction. */

@@ -58,6 +58,8 @@ export interface PipelineOptions {
    */
   stateIntervalMs?: number;
   stateMaxRecords?: number;
+  /** ...or as soon as this many of a partition's accounts changed (default 2,500; see CheckpointTuning). */
+  stateMaxAccounts?: number;
   newId?: (prefix: 'h' | 'x' | 'd') => string;
   /**
    * The fraud engines' memory budget in bytes (issue 17; default: none). Past it, the least recently active
@@ -112,6 +114,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     checkpointMaxRecords: opts.checkpointMaxRecords ?? 100_000,
     stateIntervalMs: opts.stateIntervalMs ?? 30_000,
     stateMaxRecords: opts.stateMaxRecords ?? 250_000,
+    stateMaxAccounts: opts.stateMaxAccounts ?? 2_500,
   };
   const newId = opts.newId ?? defaultNewId;
   let rules = opts.rules;

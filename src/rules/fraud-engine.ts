@@ -324,6 +324,10 @@ class Engine implements FraudEngine {
     return [...this.state.dirty];
   }
 
+  dirtyCount(): number {
+    return this.state.dirty.size;
+  }
+
   snapshotAccount(accountId: string): Uint8Array | null {
     return encodeAccount(this.state, accountId);
   }

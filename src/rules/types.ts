@@ -163,6 +163,8 @@ export interface FraudEngine {
   // only what changed since the last one. restoreParts(shared, every stored account part) equals restore(snapshot()).
   /** Accounts whose state changed, appeared or was forgotten since the last markClean() (or a rule change). */
   dirtyAccounts(): string[];
+  /** How many accounts dirtyAccounts() would list, without building the list. */
+  dirtyCount(): number;
   /** The account's part, or null when the engine holds no state for it (forgotten: delete its stored part). */
   snapshotAccount(accountId: string): Uint8Array | null;
   /** The engine-wide part (partition clock, sweep thresholds, rule fingerprints). Write it with every checkpoint. */

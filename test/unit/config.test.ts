@@ -21,6 +21,7 @@ describe('configuration', () => {
     expect(c.dunningSchedule).toBe('*/15 * * * *');
     expect(c.allowedLatenessMs).toBe(300_000);
     expect(c.engineStateIntervalMs).toBe(30_000);
+    expect(c.engineStateMaxAccounts).toBe(2_500);
     expect(c.stallAfterMs).toBe(300_000);
     expect(c.topics).toEqual({ accounts: 'accounts', cdrs: 'cdrs', invoices: 'invoices', status: 'account-status', dlq: 'suspensiond-dlq' });
   });
@@ -28,6 +29,8 @@ describe('configuration', () => {
   it('reads durations', () => {
     expect(loadConfig({ ENGINE_STATE_INTERVAL: '2m', ALLOWED_LATENESS: '90s' })).toMatchObject({ engineStateIntervalMs: 120_000, allowedLatenessMs: 90_000 });
     expect(loadConfig({ STALL_AFTER: '90s' })).toMatchObject({ stallAfterMs: 90_000 });
+    expect(loadConfig({ ENGINE_STATE_MAX_ACCOUNTS: '10000' })).toMatchObject({ engineStateMaxAccounts: 10_000 });
+    expect(problemsOf({ ENGINE_STATE_MAX_ACCOUNTS: '0' })[0]).toMatch(/^ENGINE_STATE_MAX_ACCOUNTS:/);
   });
 
   it('counts authorization set-ups in the HTTP lane without Kafka and on the cdrs topic with it, unless told', () => {

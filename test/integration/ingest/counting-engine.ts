@@ -27,6 +27,7 @@ export function countingEngine(inner: FraudEngine): FraudEngine & { counts: Map<
       inner.restore(rest);
     },
     dirtyAccounts: () => inner.dirtyAccounts(),
+    dirtyCount: () => inner.dirtyCount(),
     snapshotAccount(accountId: string): Uint8Array | null {
       const n = counts.get(accountId);
       const part = inner.snapshotAccount(accountId);

@@ -97,6 +97,9 @@ export class CountingParts implements StatefulEngine {
   dirtyAccounts(): string[] {
     return [...this.dirty];
   }
+  dirtyCount(): number {
+    return this.dirty.size;
+  }
   snapshotAccount(id: string): Uint8Array | null {
     const n = this.counts.get(id);
     return n === undefined ? null : new Uint8Array([n]);

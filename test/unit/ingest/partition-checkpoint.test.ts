@@ -3,7 +3,7 @@ import { PartitionCheckpoint, type CheckpointTuning } from '../../../src/ingest/
 import { CheckpointConflictError } from '../../../src/ingest/types.js';
 import { CountingParts, FakeCheckpointStore } from './fake-checkpoint-store.js';
 
-const tuning: CheckpointTuning = { checkpointIntervalMs: 2_000, checkpointMaxRecords: 1_000, stateIntervalMs: 30_000, stateMaxRecords: 10_000 };
+const tuning: CheckpointTuning = { checkpointIntervalMs: 2_000, checkpointMaxRecords: 1_000, stateIntervalMs: 30_000, stateMaxRecords: 10_000, stateMaxAccounts: 3 };
 const ROW = { topic: 'cdrs', partition: 0 };
 
 function partition(store: FakeCheckpointStore, o: { kind?: 'kafka' | 'http' | 'replay'; row?: typeof ROW | null } = {}) {
@@ -73,6 +73,19 @@ describe('partition checkpoint', () => {
     expect(store.row('cdrs', 0)).toMatchObject({ stateOffset: 20, effectsOffset: 20 });
     expect(store.row('cdrs', 0)!.accounts.get('a')).toEqual(new Uint8Array([2]));
     expect(p.cp.durableOffset()).toBe(20);
+  });
+
+  it('writes the engine state early once the change set reaches stateMaxAccounts accounts, not before', async () => {
+    const store = new FakeCheckpointStore();
+    const p = partition(store);
+    await p.batch(10, ['a'], true);
+    await p.batch(20, ['a', 'b'], true);
+    await p.cp.settle();
+    expect(store.row('cdrs', 0)).toMatchObject({ stateOffset: 10 });
+    await p.batch(30, ['c'], true);
+    await p.cp.settle();
+    expect(store.row('cdrs', 0)).toMatchObject({ stateOffset: 30, effectsOffset: 30 });
+    expect([...store.row('cdrs', 0)!.accounts.keys()].sort()).toEqual(['a', 'b', 'c']);
   });
 
   it('rebuilds after a crash with the state behind the effects offset, then goes live past it', async () => {

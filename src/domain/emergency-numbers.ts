@@ -57,25 +57,14 @@ export function dialledDigits(callee: string): string {
   return callee.trim().replace(/^(sip:|tel:)/i, '').split('@')[0]!.replace(/[\s\-().]/g, '');
 }
 
-/**
- * Whether `callee` is an emergency number: its digits (spaces, dashes and a `tel:`/`sip:` user part tolerated) equal
- * one of the numbers of `callerCountry`, or of any country when `callerCountry` is unknown or has no list, so that an
- * emergency call is never refused for want of a country.
- */
-export function isEmergencyNumber(table: EmergencyNumbers, callee: string, callerCountry?: string | null): boolean {
-  const digits = dialledDigits(callee);
-  if (!/^[0-9]{2,6}$/.test(digits)) return false;
-  const own = callerCountry ? table.get(callerCountry.toUpperCase()) : undefined;
-  if (own) return own.includes(digits);
-  return allEmergencyNumbers(table).has(digits);
-}
-
 // Characters dialledDigits never removes (it drops white space, - ( ) . and a sip:/tel: prefix, and cuts at `@`).
 const isPlain = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 43 || c === 42 || c === 35;
 
 /**
- * The answer of `allEmergencyNumbers(table).has(dialledDigits(callee)) && isEmergencyNumber(table, callee, country)`
- * with the table's sets made once, for a question asked on every call set-up. `callerCountry` is called only when
+ * Whether `callee` is an emergency number: its digits (spaces, dashes and a `tel:`/`sip:` user part tolerated) equal
+ * one of the numbers of the caller's country, or of any country when that is unknown or has no list, so that an
+ * emergency call is never refused for want of a country. The table's sets are made once, for a question asked on
+ * every call set-up. `callerCountry` is called only when
  * the callee's digits are on some list (finding a caller's country costs a phone-number parse). A callee with more
  * plain characters before any `@` than the longest number plus a prefix (a full telephone number: nearly every
  * call) is refused without building its digits.

@@ -71,12 +71,12 @@ const outcomeOf = (known: KnownStatus | null, out: CallAuthorization): Outcome =
 export function createSetupAuthorizer(deps: SetupAuthorizeDeps): SetupAuthorizer {
   const waitMs = deps.viewWaitMs ?? 1_000;
 
-  const fromView = (account: string, emergency: boolean, counted: boolean): SetupAnswer => {
-    const known = deps.view.lookup(account);
+  const answer = (known: KnownStatus | null, emergency: boolean, counted: boolean): SetupAnswer => {
     const out = authorizeCall(known, emergency);
     deps.metrics.authorized(outcomeOf(known, out));
     return { ...out, counted };
   };
+  const fromView = (account: string, counted: boolean): SetupAnswer => answer(deps.view.lookup(account), false, counted);
 
   /** The account's status once the view shows `holdId` (or, after waitMs, the view's with the hold added). */
   async function withHold(account: string, hold: StatusMessageHold): Promise<KnownStatus> {
@@ -99,9 +99,7 @@ export function createSetupAuthorizer(deps: SetupAuthorizeDeps): SetupAuthorizer
     // Not a set-up to count: an emergency call (always allowed), or a call the view denies (it is not placed).
     if (emergency || known?.status === 'suspended' || deps.count === null) {
       deps.metrics.authorizeSetup('not_counted');
-      const out = authorizeCall(known, emergency);
-      deps.metrics.authorized(outcomeOf(known, out));
-      return { ...out, counted: false };
+      return answer(known, emergency, false);
     }
     const t0 = performance.now();
     let counted;
@@ -110,20 +108,20 @@ export function createSetupAuthorizer(deps: SetupAuthorizeDeps): SetupAuthorizer
     } catch (err) {
       deps.metrics.authorizeSetup('failed');
       deps.log.warn({ err, accountId: call.accountId }, 'set-up not counted (answered from the status view; the end record counts the call)');
-      return fromView(call.accountId, false, false);
+      return fromView(call.accountId, false);
     }
     const seconds = (performance.now() - t0) / 1000;
     if (counted.outcome === 'rejected') {
       deps.metrics.authorizeSetup('failed', seconds);
       deps.log.warn({ accountId: call.accountId, error: counted.error }, 'set-up refused by the pipeline (dead-lettered); answered from the status view');
-      return fromView(call.accountId, false, false);
+      return fromView(call.accountId, false);
     }
     deps.metrics.authorizeSetup(counted.outcome === 'duplicate' ? 'duplicate' : 'counted', seconds);
     // Denied when this set-up placed a hold, or another record of the same batch placed one on the account (a call
     // set up together with the crossing one): either way the account is suspended once the batch committed.
     const own = counted.decisions.find((d) => d.action === 'suspend' && d.holdId !== undefined);
     const held = own ?? counted.accountHolds[0];
-    if (!held) return fromView(call.accountId, false, true);
+    if (!held) return fromView(call.accountId, true);
     const hold: StatusMessageHold = { id: held.holdId!, reason: 'fraud', source: `rule:${held.ruleId}`, since: new Date(deps.now()).toISOString() };
     const status = await withHold(call.accountId, hold);
     const out = authorizeCall(status, false);

@@ -1,6 +1,6 @@
 // Emergency numbers per country (CONTRACT §1: emergency calls are always allowed, even from a suspended account).
 // Owns: the default lists, parsing the `EMERGENCY_NUMBERS` override, and deciding whether a dialled number is one.
-// Pure: no I/O, no clock. The caller's country (when known) is found by the caller of `isEmergencyNumber`.
+// Pure: no I/O, no clock. The caller's country (when known) is found by the caller of `emergencyCheck`, and asked only for a listed number.
 //
 // Override format: `CC:num,num;CC:num` with ISO 3166 alpha-2 codes, or `EU` for every EU member state, e.g.
 // `GB:999,112;EU:112;US:911;CA:911;AU:000,112`. An override replaces the defaults of the countries it names and

@@ -8,11 +8,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createToken } from '../../../src/api/tokens.js';
-import { loadConfig } from '../../../src/config.js';
-import { createLogger } from '../../../src/log.js';
-import { startDaemon, type Daemon } from '../../../src/main.js';
+import type { Daemon } from '../../../src/main.js';
 import { insertAccounts } from '../api/api-fixture.js';
 import { freePort, ROOT } from '../../helpers/daemon.js';
+import { startSwitchDaemon } from './switch-daemon.js';
 import { freshDatabase, type FreshDatabase } from '../../helpers/db.js';
 
 const has = (cmd: string) => {
@@ -112,17 +111,7 @@ beforeAll(async () => {
   operator = (await createToken(fresh.db, { role: 'operator' })).token;
   const authorizeToken = (await createToken(fresh.db, { role: 'authorize', label: 'kamailio' })).token;
   const ingestToken = (await createToken(fresh.db, { role: 'ingest', label: 'kamailio-cdrs' })).token;
-  daemon = await startDaemon(
-    loadConfig({
-      DATABASE_URL: fresh.url,
-      DATA_DIR: path.join(work, 'data'),
-      HTTP_PORT: String(await freePort()),
-      RULES_DIR: path.join(ROOT, 'rules'),
-      MAPPINGS_DIR: path.join(ROOT, 'mappings'),
-      LOG_LEVEL: 'silent',
-    }),
-    { logger: createLogger('silent') },
-  );
+  daemon = await startSwitchDaemon(fresh.url, path.join(work, 'data'));
 
   const uasPort = await freePort();
   startChild('sipp', ['-sf', path.join(EXAMPLE, 'uas.xml'), '-i', '127.0.0.1', '-p', String(uasPort), '-nostdin']);

@@ -6,10 +6,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createToken } from '../../../src/api/tokens.js';
-import { loadConfig } from '../../../src/config.js';
-import { createLogger } from '../../../src/log.js';
-import { startDaemon, type Daemon } from '../../../src/main.js';
-import { freePort, ROOT } from '../../helpers/daemon.js';
+import type { Daemon } from '../../../src/main.js';
+import { ROOT } from '../../helpers/daemon.js';
+import { startSwitchDaemon } from './switch-daemon.js';
 import { freshDatabase, type FreshDatabase } from '../../helpers/db.js';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'suspensiond-mapped-'));
@@ -20,17 +19,7 @@ let token = '';
 beforeAll(async () => {
   fresh = await freshDatabase();
   token = (await createToken(fresh.db, { role: 'ingest' })).token;
-  daemon = await startDaemon(
-    loadConfig({
-      DATABASE_URL: fresh.url,
-      DATA_DIR: dataDir,
-      HTTP_PORT: String(await freePort()),
-      RULES_DIR: path.join(ROOT, 'rules'),
-      MAPPINGS_DIR: path.join(ROOT, 'mappings'),
-      LOG_LEVEL: 'silent',
-    }),
-    { logger: createLogger('silent') },
-  );
+  daemon = await startSwitchDaemon(fresh.url, dataDir);
 }, 60_000);
 afterAll(async () => {
   await daemon?.stop();

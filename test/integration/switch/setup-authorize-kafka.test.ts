@@ -8,13 +8,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createToken } from '../../../src/api/tokens.js';
-import { loadConfig } from '../../../src/config.js';
 import { createKafkaSetupIngest, SETUP_HEADER } from '../../../src/ingest/kafka-setup.js';
 import type { Pipeline } from '../../../src/ingest/pipeline.js';
-import { createLogger } from '../../../src/log.js';
-import { startDaemon, type Daemon } from '../../../src/main.js';
+import type { Daemon } from '../../../src/main.js';
 import { insertAccounts } from '../api/api-fixture.js';
-import { freePort, ROOT } from '../../helpers/daemon.js';
+import { startSwitchDaemon } from './switch-daemon.js';
 import { freshDatabase, type FreshDatabase } from '../../helpers/db.js';
 import { createKafka, createTopics, testBrokers, uniqueName } from '../../helpers/kafka.js';
 
@@ -46,24 +44,15 @@ beforeAll(async () => {
   ]);
   await insertAccounts(fresh.db, [['r1', 'reseller', null], ['cust-k', 'customer', 'r1']]);
   token = (await createToken(fresh.db, { role: 'authorize' })).token;
-  daemon = await startDaemon(
-    loadConfig({
-      DATABASE_URL: fresh.url,
-      DATA_DIR: path.join(work, 'data'),
-      KAFKA_BROKERS: brokers.join(','),
-      KAFKA_GROUP_ID: uniqueName('grp'),
-      TOPIC_ACCOUNTS: topics.accounts,
-      TOPIC_CDRS: topics.cdrs,
-      TOPIC_INVOICES: topics.invoices,
-      TOPIC_STATUS: topics.status,
-      TOPIC_DLQ: topics.dlq,
-      RULES_DIR: path.join(ROOT, 'rules'),
-      MAPPINGS_DIR: path.join(ROOT, 'mappings'),
-      HTTP_PORT: String(await freePort()),
-      LOG_LEVEL: 'silent',
-    }),
-    { logger: createLogger('silent') },
-  );
+  daemon = await startSwitchDaemon(fresh.url, path.join(work, 'data'), {
+    KAFKA_BROKERS: brokers.join(','),
+    KAFKA_GROUP_ID: uniqueName('grp'),
+    TOPIC_ACCOUNTS: topics.accounts,
+    TOPIC_CDRS: topics.cdrs,
+    TOPIC_INVOICES: topics.invoices,
+    TOPIC_STATUS: topics.status,
+    TOPIC_DLQ: topics.dlq,
+  });
   const deadline = Date.now() + 60_000;
   while ((await fetch(`${daemon.url}/readyz`)).status !== 200) {
     if (Date.now() > deadline) throw new Error('daemon not ready');

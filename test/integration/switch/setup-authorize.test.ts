@@ -9,12 +9,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createToken } from '../../../src/api/tokens.js';
-import { loadConfig } from '../../../src/config.js';
-import { createLogger } from '../../../src/log.js';
-import { startDaemon, type Daemon } from '../../../src/main.js';
+import type { Daemon } from '../../../src/main.js';
 import { insertAccounts } from '../api/api-fixture.js';
 import { anyJson, text } from '../api/hostile-arbitraries.js';
-import { freePort, ROOT } from '../../helpers/daemon.js';
+import { startSwitchDaemon } from './switch-daemon.js';
 import { freshDatabase, type FreshDatabase } from '../../helpers/db.js';
 
 let fresh: FreshDatabase;
@@ -76,17 +74,7 @@ beforeAll(async () => {
   ]);
   authorizeToken = (await createToken(fresh.db, { role: 'authorize', label: 'switch' })).token;
   ingestToken = (await createToken(fresh.db, { role: 'ingest', label: 'switch-cdrs' })).token;
-  daemon = await startDaemon(
-    loadConfig({
-      DATABASE_URL: fresh.url,
-      DATA_DIR: path.join(work, 'data'),
-      HTTP_PORT: String(await freePort()),
-      RULES_DIR: path.join(ROOT, 'rules'),
-      MAPPINGS_DIR: path.join(ROOT, 'mappings'),
-      LOG_LEVEL: 'silent',
-    }),
-    { logger: createLogger('silent') },
-  );
+  daemon = await startSwitchDaemon(fresh.url, path.join(work, 'data'));
 }, 60_000);
 
 afterAll(async () => {

@@ -7,9 +7,9 @@
 // assumption, measured below and documented in bench/README.md). A number no country claims (valid calling code,
 // unknown range; or national format) is `unclaimed`: the matcher places it in the account's own country
 // (docs/rules.md). Pure: no I/O; the cache is a derived memo, never part of the engine's snapshot.
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import metadata from 'libphonenumber-js/max/metadata';
 import { hash53 } from './hash.js';
+import { parseE164 } from './number-plan.js';
 import type { NumberOverride } from './types.js';
 
 export interface NumberInfo {
@@ -112,13 +112,14 @@ function samePrefix(prefix: string, text: string): boolean {
   return true;
 }
 
-function lookup(number: string): NumberInfo {
-  const parsed = parsePhoneNumberFromString(number);
+/** libphonenumber-js's answer for an E.164 number (number-plan.ts gives exactly its parse and type). */
+export function lookup(number: string): NumberInfo {
+  const parsed = parseE164(number);
   // No known calling code (+999...): nobody claims it.
   if (!parsed) return { type: 'unknown', country: null, e164: true, unclaimed: true, codeCountries: [] };
-  const type = parsed.getType()?.toLowerCase() ?? 'unknown';
+  const type = parsed.type?.toLowerCase() ?? 'unknown';
   if (parsed.country) return { type, country: parsed.country, e164: true, unclaimed: false, codeCountries: [] };
-  const codeCountries = countriesOfCode(parsed.countryCallingCode);
+  const codeCountries = countriesOfCode(parsed.callingCode);
   // A non-geographic calling code (+800, +881, +882, +883...) has no country: outside every country, not unclaimed.
   if (codeCountries.length === 0) return { type, country: null, e164: true, unclaimed: false, codeCountries };
   return { type, country: null, e164: true, unclaimed: true, codeCountries };

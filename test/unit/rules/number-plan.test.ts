@@ -1,0 +1,179 @@
+// The compiled number plan (src/rules/number-plan.ts) gives exactly libphonenumber-js's answer (calling code,
+// country, national number, type) for E.164 numbers of every calling code: random digits of every length, numbers
+// drawn from each plan's own type patterns (so every type of every country is reached, not only the lucky few of
+// random digits), the same with a national prefix written in, and near misses (a digit changed, one digit more or
+// less). The library's own `parsePhoneNumberFromString(n)` and `getType()` are the oracle.
+import fc from 'fast-check';
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import metadata from 'libphonenumber-js/max/metadata';
+import { describe, expect, it } from 'vitest';
+import { parseE164, type ParsedNumber } from '../../../src/rules/number-plan.js';
+import { rng } from '../../helpers/traffic.js';
+
+const E164 = /^\+[1-9]\d{5,14}$/;
+type PlanJson = (string | number[] | unknown)[];
+const meta = metadata as unknown as { country_calling_codes: Record<string, string[]>; countries: Record<string, PlanJson>; nonGeographic: Record<string, PlanJson> };
+const plans: [string, PlanJson][] = [...Object.values(meta.countries), ...Object.values(meta.nonGeographic)].map((p) => [String(p[0]), p]);
+const callingCodes = [...new Set(plans.map(([code]) => code))];
+
+function oracle(number: string): ParsedNumber | null {
+  const p = parsePhoneNumberFromString(number);
+  if (!p) return null;
+  return { callingCode: p.countryCallingCode, country: p.country ?? null, nationalNumber: p.nationalNumber, type: p.getType() ?? null };
+}
+
+/** A random string matching a metadata pattern (digits, \d, [..] classes, (?:..), |, ?, {n} and {n,m}). */
+function sample(pattern: string, r: () => number): string {
+  let i = 0;
+  const pick = (n: number) => Math.floor(r() * n);
+  function alternation(): string {
+    const options: (() => string)[] = [];
+    let start = i;
+    let depth = 0;
+    // split at top-level '|' by scanning, then sample one branch
+    for (; i < pattern.length; i++) {
+      const c = pattern[i]!;
+      if (c === '\\') i++;
+      else if (c === '[') i = pattern.indexOf(']', i);
+      else if (c === '(') depth++;
+      else if (c === ')') {
+        if (depth === 0) break;
+        depth--;
+      } else if (c === '|' && depth === 0) {
+        const [from, to] = [start, i];
+        options.push(() => sequence(from, to));
+        start = i + 1;
+      }
+    }
+    const [from, to] = [start, i];
+    options.push(() => sequence(from, to));
+    return options[pick(options.length)]!();
+  }
+  function sequence(from: number, to: number): string {
+    const save = i;
+    i = from;
+    let out = '';
+    while (i < to) {
+      let atom: () => string;
+      const c = pattern[i]!;
+      if (c === '(') {
+        i += pattern.startsWith('(?:', i) ? 3 : 1;
+        const begin = i;
+        alternation(); // moves i to the ')'
+        const end = i;
+        i++;
+        atom = () => {
+          const keep = i;
+          i = begin;
+          const s = alternation();
+          i = keep;
+          void end;
+          return s;
+        };
+      } else if (c === '[') {
+        const close = pattern.indexOf(']', i);
+        const body = pattern.slice(i + 1, close);
+        const set: string[] = [];
+        for (let k = 0; k < body.length; k++) {
+          if (body[k + 1] === '-' && k + 2 < body.length) {
+            for (let d = body.charCodeAt(k); d <= body.charCodeAt(k + 2); d++) set.push(String.fromCharCode(d));
+            k += 2;
+          } else set.push(body[k]!);
+        }
+        i = close + 1;
+        atom = () => set[pick(set.length)]!;
+      } else if (c === '\\') {
+        i += 2;
+        atom = () => String(pick(10));
+      } else {
+        i++;
+        atom = () => c;
+      }
+      let min = 1;
+      let max = 1;
+      if (pattern[i] === '?') {
+        [min, max] = [0, 1];
+        i++;
+      } else if (pattern[i] === '{') {
+        const close = pattern.indexOf('}', i);
+        const [a, b] = pattern.slice(i + 1, close).split(',');
+        [min, max] = [Number(a), b === undefined ? Number(a) : Number(b)];
+        i = close + 1;
+      }
+      const times = min + pick(max - min + 1);
+      for (let k = 0; k < times; k++) out += atom();
+    }
+    i = save;
+    return out;
+  }
+  i = 0;
+  const s = alternation();
+  return s;
+}
+
+/** Numbers drawn from a plan's patterns (national pattern and every type), with prefixes and near misses. */
+function corpus(seed: number, perPattern: number): string[] {
+  const r = rng(seed);
+  const out: string[] = [];
+  for (const [code, p] of plans) {
+    const patterns = [p[2] as string, ...((p[11] as ([string] | null)[] | undefined) ?? []).flatMap((t) => (t?.[0] ? [t[0]] : []))];
+    const nationalPrefix = typeof p[5] === 'string' ? p[5] : '';
+    for (const pattern of patterns) {
+      for (let k = 0; k < perPattern; k++) {
+        const national = sample(pattern, r);
+        const x = r();
+        const body = x < 0.15 && nationalPrefix ? nationalPrefix + national : national;
+        let n = `+${code}${body}`;
+        const y = r();
+        if (y < 0.15) n = n.slice(0, -1);
+        else if (y < 0.3) n += String(Math.floor(r() * 10));
+        else if (y < 0.45) {
+          const at = 1 + code.length + Math.floor(r() * body.length);
+          n = n.slice(0, at) + String(Math.floor(r() * 10)) + n.slice(at + 1);
+        }
+        if (E164.test(n)) out.push(n);
+      }
+    }
+  }
+  return out;
+}
+
+describe('number plan (libphonenumber-js compiled once)', () => {
+  it('pattern sampler draws strings its pattern matches', () => {
+    const r = rng(3);
+    for (const [, p] of plans.slice(0, 40)) {
+      const pattern = p[2] as string;
+      for (let k = 0; k < 5; k++) expect(sample(pattern, r)).toMatch(new RegExp(`^(?:${pattern})$`));
+    }
+  });
+
+  it('gives the library\'s answer for numbers drawn from every plan\'s type patterns, prefixed and mutated', () => {
+    const numbers = corpus(12, 40);
+    let typed = 0;
+    const types = new Set<string>();
+    for (const n of numbers) {
+      const want = oracle(n);
+      if (want?.type) {
+        typed++;
+        types.add(want.type);
+      }
+      expect(parseE164(n), n).toEqual(want);
+    }
+    // the corpus reaches every type the library knows and mostly valid numbers
+    expect(numbers.length).toBeGreaterThan(50_000);
+    expect(typed / numbers.length).toBeGreaterThan(0.5);
+    expect([...types].sort()).toEqual(['FIXED_LINE', 'FIXED_LINE_OR_MOBILE', 'MOBILE', 'PAGER', 'PERSONAL_NUMBER', 'PREMIUM_RATE', 'SHARED_COST', 'TOLL_FREE', 'UAN', 'VOICEMAIL', 'VOIP']);
+  }, 120_000);
+
+  it('gives the library\'s answer for random digits after any calling code, or none, at every E.164 length', () => {
+    const code = fc.oneof(fc.constantFrom(...callingCodes), fc.integer({ min: 1, max: 999 }).map(String));
+    fc.assert(
+      fc.property(code, fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 3, maxLength: 14 }), (cc, digits) => {
+        const n = `+${cc}${digits.join('')}`.slice(0, 16);
+        if (!E164.test(n)) return;
+        expect(parseE164(n), n).toEqual(oracle(n));
+      }),
+      { seed: 17, numRuns: 60_000 },
+    );
+  }, 120_000);
+});

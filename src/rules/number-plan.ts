@@ -76,7 +76,6 @@ interface MetadataApi {
 const newMetadata = () => new Metadata(metadata) as unknown as MetadataApi;
 const meta = newMetadata();
 const plans = new Map<string, Plan>();
-const codes = new Map<string, CallingCode | null>();
 
 /** The plan `selectNumberingPlan(countryOrCode)` selects, compiled once. */
 function planOf(countryOrCode: string): Plan {
@@ -121,11 +120,15 @@ interface PlanApi {
   type(type: string): { pattern(): string | undefined; possibleLengths(): number[] | undefined } | undefined;
 }
 
-function callingCode(code: string): CallingCode | null {
-  let entry = codes.get(code);
+/** Calling code (as a number: codes have no leading zero) -> its entry, or null when unknown; filled on first use. */
+const codes: (CallingCode | null | undefined)[] = new Array(1000).fill(undefined);
+
+function callingCode(value: number): CallingCode | null {
+  let entry = codes[value];
   if (entry !== undefined) return entry;
+  const code = String(value);
   entry = meta.hasCallingCode(code) ? { code, countries: meta.getCountryCodesForCallingCode(code), plan: planOf(code) } : null;
-  codes.set(code, entry);
+  codes[value] = entry;
   return entry;
 }
 
@@ -212,8 +215,12 @@ function nationalNumberOf(cc: CallingCode, number: string): string {
 export function parseE164(number: string): ParsedNumber | null {
   let cc: CallingCode | null = null;
   let i = 2;
+  let value = 0;
   for (; i - 1 <= MAX_LENGTH_COUNTRY_CODE && i <= number.length; i++) {
-    cc = callingCode(number.slice(1, i));
+    const digit = number.charCodeAt(i - 1) - 48;
+    if (digit < 0 || digit > 9) return null; // not E.164: the caller's to check
+    value = value * 10 + digit;
+    cc = callingCode(value);
     if (cc) break;
   }
   if (!cc) return null;

@@ -7,7 +7,9 @@ import fc from 'fast-check';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import metadata from 'libphonenumber-js/max/metadata';
 import { describe, expect, it } from 'vitest';
+import { BUILT_IN_OVERRIDES, NumberClassifier, type NumberInfo } from '../../../src/rules/number-info.js';
 import { parseE164, type ParsedNumber } from '../../../src/rules/number-plan.js';
+import type { NumberOverride } from '../../../src/rules/types.js';
 import { rng } from '../../helpers/traffic.js';
 
 const E164 = /^\+[1-9]\d{5,14}$/;
@@ -20,6 +22,31 @@ function oracle(number: string): ParsedNumber | null {
   const p = parsePhoneNumberFromString(number);
   if (!p) return null;
   return { callingCode: p.countryCallingCode, country: p.country ?? null, nationalNumber: p.nationalNumber, type: p.getType() ?? null };
+}
+
+/**
+ * The classification as it was computed before number-plan.ts (issue 12): the library's parse and type, then the
+ * longest override by a scan of every prefix (a later one of equal prefix wins).
+ */
+function classifiedByLibrary(number: string, extra: readonly NumberOverride[]): NumberInfo {
+  let base: NumberInfo;
+  if (!E164.test(number)) base = { type: 'unknown', country: null, e164: false, unclaimed: true, codeCountries: [] };
+  else {
+    const p = parsePhoneNumberFromString(number);
+    const type = p?.getType()?.toLowerCase() ?? 'unknown';
+    const codeCountries = p ? (meta.country_calling_codes[p.countryCallingCode] ?? []).filter((c) => /^[A-Z]{2}$/.test(c)) : [];
+    if (!p) base = { type: 'unknown', country: null, e164: true, unclaimed: true, codeCountries: [] };
+    else if (p.country) base = { type, country: p.country, e164: true, unclaimed: false, codeCountries: [] };
+    else base = { type, country: null, e164: true, unclaimed: codeCountries.length > 0, codeCountries };
+  }
+  const all = [...BUILT_IN_OVERRIDES, ...extra].map((o, i) => ({ o, i })).sort((a, b) => b.o.prefix.length - a.o.prefix.length || b.i - a.i);
+  const digits = number.startsWith('+') ? number.length - 1 : number.length;
+  const hit = all.find(({ o }) => number.startsWith(o.prefix) && (o.length === null || o.length === digits))?.o;
+  if (!hit) return base;
+  const info = { ...base };
+  if (hit.type !== null) info.type = hit.type;
+  if (hit.country !== null) Object.assign(info, { country: hit.country === 'none' ? null : hit.country, unclaimed: false, codeCountries: [] });
+  return info;
 }
 
 /** A random string matching a metadata pattern (digits, \d, [..] classes, (?:..), |, ?, {n} and {n,m}). */
@@ -175,5 +202,28 @@ describe('number plan (libphonenumber-js compiled once)', () => {
       }),
       { seed: 17, numRuns: 60_000 },
     );
+  }, 120_000);
+
+  it('classifies as the library plus the overrides did, for every kind of number and override', () => {
+    const extra: NumberOverride[] = [
+      { prefix: '+44845', length: null, type: 'premium_rate', country: null },
+      { prefix: '+448450', length: 12, type: 'toll_free', country: null },
+      { prefix: '+88213', length: null, type: null, country: 'none' },
+      { prefix: '+99912', length: null, type: 'voip', country: 'GB' },
+      { prefix: '+4420', length: null, type: null, country: 'JE' },
+      { prefix: '+4420', length: null, type: 'uan', country: null },
+      { prefix: '0', length: 11, type: 'mobile', country: null },
+    ];
+    const r = rng(21);
+    const near = (prefix: string) => prefix + Array.from({ length: 3 + Math.floor(r() * 10) }, () => Math.floor(r() * 10)).join('');
+    const numbers = [
+      ...corpus(5, 3),
+      ...[...BUILT_IN_OVERRIDES, ...extra].flatMap((o) => Array.from({ length: 40 }, () => near(o.prefix))),
+      ...Array.from({ length: 200 }, () => near(['0', '118', '07', '+'][Math.floor(r() * 4)]!)),
+    ];
+    for (const overrides of [[], extra]) {
+      const classifier = new NumberClassifier(overrides);
+      for (const n of numbers) expect(classifier.get(n), n).toEqual(classifiedByLibrary(n, overrides));
+    }
   }, 120_000);
 });

@@ -53,6 +53,8 @@ interface CallingCode {
   code: string;
   /** getCountryCodesForCallingCode: undefined for a non-geographic code. */
   countries: readonly string[] | undefined;
+  /** The plans of `countries`, in the same order. */
+  countryPlans: readonly Plan[];
   /** The plan `selectNumberingPlan(code)` picks (the main country's, or the non-geographic one). */
   plan: Plan;
 }
@@ -127,7 +129,10 @@ function callingCode(value: number): CallingCode | null {
   let entry = codes[value];
   if (entry !== undefined) return entry;
   const code = String(value);
-  entry = meta.hasCallingCode(code) ? { code, countries: meta.getCountryCodesForCallingCode(code), plan: planOf(code) } : null;
+  if (meta.hasCallingCode(code)) {
+    const countries = meta.getCountryCodesForCallingCode(code);
+    entry = { code, countries, countryPlans: (countries ?? []).map(planOf), plan: planOf(code) };
+  } else entry = null;
   codes[value] = entry;
   return entry;
 }
@@ -153,29 +158,29 @@ function numberType(national: string, plan: Plan): string | null {
   return null;
 }
 
-/** The number type countryOf found on its way (its country's), else undefined: saves computing it twice. */
+/** The number type countryIndex found on its way (its country's), else undefined: saves computing it twice. */
 let typeFound: string | null | undefined;
 
-/** getCountryByCallingCode: the single country, else the first by leading digits or with a number type. */
-function countryOf(cc: CallingCode, national: string): string | undefined {
+/** getCountryByCallingCode, as an index into `cc.countries` (-1: none): the single country, else the first by
+ * leading digits or with a number type. */
+function countryIndex(cc: CallingCode, national: string): number {
   typeFound = undefined;
   const countries = cc.countries;
-  if (!countries) return undefined;
-  if (countries.length === 1) return countries[0];
+  if (!countries) return -1;
+  if (countries.length === 1) return 0;
   for (let i = 0; i < countries.length; i++) {
-    const country = countries[i]!;
-    const plan = planOf(country);
+    const plan = cc.countryPlans[i]!;
     if (plan.leadingDigits) {
-      if (national.search(plan.leadingDigits) === 0) return country;
+      if (national.search(plan.leadingDigits) === 0) return i;
     } else {
       const type = numberType(national, plan);
       if (type !== null) {
         typeFound = type;
-        return country;
+        return i;
       }
     }
   }
-  return undefined;
+  return -1;
 }
 
 /** checkNumberLength(national, country) is neither TOO_SHORT nor INVALID_LENGTH. */
@@ -202,8 +207,8 @@ function nationalNumberOf(cc: CallingCode, number: string): string {
   // shouldHaveExtractedNationalPrefix
   if (plan.national.test(number) && !plan.national.test(national)) return number;
   if (plan.lengths) {
-    const country = countryOf(cc, national);
-    if (!possibleIncomplete(national, country ? planOf(country) : plan)) return number;
+    const k = countryIndex(cc, national);
+    if (!possibleIncomplete(national, k >= 0 ? cc.countryPlans[k]! : plan)) return number;
   }
   return national;
 }
@@ -227,8 +232,8 @@ export function parseE164(number: string): ParsedNumber | null {
   const rest = number.slice(i);
   if (rest === '') return null;
   const national = nationalNumberOf(cc, rest);
-  const country = countryOf(cc, national);
+  const k = countryIndex(cc, national);
   if (national.length < MIN_LENGTH_FOR_NSN || national.length > MAX_LENGTH_FOR_NSN) return null;
-  const type = typeFound !== undefined ? typeFound : numberType(national, country ? planOf(country) : cc.plan);
-  return { callingCode: cc.code, country: country ?? null, nationalNumber: national, type };
+  const type = typeFound !== undefined ? typeFound : numberType(national, k >= 0 ? cc.countryPlans[k]! : cc.plan);
+  return { callingCode: cc.code, country: k >= 0 ? cc.countries![k]! : null, nationalNumber: national, type };
 }

@@ -57,7 +57,7 @@ function sample(pattern: string, r: () => number): string {
     const options: (() => string)[] = [];
     let start = i;
     let depth = 0;
-    // split at top-level '|' by scanning, then sample one branch
+    // from i to the ')' that closes the current group (or the end): split at top-level '|', sample one branch
     for (; i < pattern.length; i++) {
       const c = pattern[i]!;
       if (c === '\\') i++;
@@ -86,15 +86,13 @@ function sample(pattern: string, r: () => number): string {
       if (c === '(') {
         i += pattern.startsWith('(?:', i) ? 3 : 1;
         const begin = i;
-        alternation(); // moves i to the ')'
-        const end = i;
+        alternation(); // moves i to the group's ')'
         i++;
         atom = () => {
           const keep = i;
           i = begin;
           const s = alternation();
           i = keep;
-          void end;
           return s;
         };
       } else if (c === '[') {

@@ -1,11 +1,11 @@
 // Decides which fraud rules a CDR counts for: direction, callee and caller prefixes (one trie walk each), number
-// type and country (cached libphonenumber lookups with prefix overrides; an unclaimed number is placed in the
+// type and country (libphonenumber-js's answers with prefix overrides; an unclaimed number is placed in the
 // account's own country, read from the account's own number on the call), local hours and days (the account's time
 // zone), dispositions and appliesTo.
 // Each expensive fact is computed at most once per CDR and only when some candidate rule asks for it. Pure.
 import type { CdrRecord } from '../events/types.js';
 import { LocalTime, inHours } from './local-time.js';
-import { countryOf, homeCountryOf, NumberInfoCache, typeMatches, type NumberInfo } from './number-info.js';
+import { countryOf, homeCountryOf, NumberClassifier, typeMatches, type NumberInfo } from './number-info.js';
 import { PrefixTrie } from './prefix-trie.js';
 import type { AccountProfile, FraudRule, NumberOverride } from './types.js';
 
@@ -71,15 +71,15 @@ export class CdrMatcher {
   private readonly inbound: Compiled[] = [];
   private readonly trie: PrefixTrie;
   private readonly callerTrie: PrefixTrie;
-  readonly numbers: NumberInfoCache;
+  readonly numbers: NumberClassifier;
   readonly local: LocalTime;
 
   /** `numbers` is reused only when it was built with the same overrides. */
-  constructor(rules: readonly FraudRule[], defaultTimezone: string, numbers?: NumberInfoCache, local?: LocalTime) {
+  constructor(rules: readonly FraudRule[], defaultTimezone: string, numbers?: NumberClassifier, local?: LocalTime) {
     this.trie = new PrefixTrie(rules.length);
     this.callerTrie = new PrefixTrie(rules.length);
     const overrides = unionOverrides(rules);
-    this.numbers = numbers && numbers.fingerprint === JSON.stringify(overrides) ? numbers : new NumberInfoCache(overrides);
+    this.numbers = numbers && numbers.fingerprint === JSON.stringify(overrides) ? numbers : new NumberClassifier(overrides);
     this.local = local ?? new LocalTime(defaultTimezone);
     rules.forEach((rule, i) => {
       const c = compile(rule, i);

@@ -1,15 +1,14 @@
 // Number type and country from libphonenumber-js's full metadata, corrected by prefix overrides (built-in ones for
-// what the metadata gets wrong for fraud purposes, then the rule files' `numberOverrides`, longest prefix first),
-// cached with a bound. Parsing runs at ~70k numbers/s, so the cache key is the number's length and its leading
-// digits (all but the last 4, and at least 8; a block that an override longer than the key splits keeps the parse
-// and applies the overrides on each hit): in the metadata, types and
-// regions are decided by the leading digits and the length, so the numbers of one such block share them (an
-// assumption, measured below and documented in bench/README.md). A number no country claims (valid calling code,
-// unknown range; or national format) is `unclaimed`: the matcher places it in the account's own country
-// (docs/rules.md). Pure: no I/O; the cache is a derived memo, never part of the engine's snapshot.
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+// what the metadata gets wrong for fraud purposes, then the rule files' `numberOverrides`, longest prefix first). The
+// metadata's answer is computed for every number, exactly as the library gives it (number-plan.ts: ~0.3-1.5 us a
+// number), so nothing is cached and nothing is assumed about which digits decide a type. Before, a parse through
+// the library cost ~36 us and answers were cached per block of numbers sharing all but their last 4 digits (an
+// assumption about the metadata, and ~300 B of heap per account at 100,000 accounts). A number no country claims
+// (valid calling code, unknown range; or national format) is `unclaimed`: the matcher places it in the account's
+// own country (docs/rules.md). Pure: no I/O, no state beyond the compiled overrides.
 import metadata from 'libphonenumber-js/max/metadata';
-import { hash53 } from './hash.js';
+import { parseE164 } from './number-plan.js';
+import { PrefixTrie } from './prefix-trie.js';
 import type { NumberOverride } from './types.js';
 
 export interface NumberInfo {
@@ -37,69 +36,55 @@ export const BUILT_IN_OVERRIDES: readonly NumberOverride[] = [
   { prefix: '+447700900', length: null, type: 'mobile', country: 'GB' },
 ];
 
-/**
- * The cache key keeps at least this many characters (`+` and 8 digits). Checked against the full metadata: for
- * random numbers of every calling code, keeping 9 characters and the length gave no type or region mismatch in
- * ~4,400 valid samples (8 characters: 0.09%, 7: 0.7%).
- */
-const KEY_CHARS = 9;
-const E164 = /^\+[1-9]\d{5,14}$/;
-
-interface Entry {
-  /** The key's characters (the leading part of the numbers it stands for) and the numbers' length. */
-  prefix: string;
-  length: number;
-  info: NumberInfo;
-  /** The metadata's answer when an override longer than the key splits the block (overrides apply per number). */
-  split: NumberInfo | null;
+/** `+`, then 6-15 digits, the first not 0 (the form number-plan.ts answers for). */
+function isE164(number: string): boolean {
+  const n = number.length;
+  if (n < 7 || n > 16 || number.charCodeAt(0) !== 43) return false;
+  const first = number.charCodeAt(1);
+  if (first < 49 || first > 57) return false;
+  for (let i = 2; i < n; i++) {
+    const c = number.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
+const NO_COUNTRIES: readonly string[] = Object.freeze([]);
 
-export class NumberInfoCache {
-  /** 31-bit hash of (prefix, length) -> entry; the entry's prefix is compared, so a collision only costs a parse. */
-  private readonly cache = new Map<number, Entry>();
+/** Numbers' types and countries with the overrides applied; the engine shares one per rule set's overrides. */
+export class NumberClassifier {
   /** Built-ins then the rule files' overrides, longest prefix first (a later entry of equal prefix wins). */
   private readonly overrides: readonly NumberOverride[];
+  /** The overrides' prefixes: one walk of a number finds which of them it starts with. */
+  private readonly trie: PrefixTrie;
   readonly fingerprint: string;
-  parses = 0;
 
-  constructor(overrides: readonly NumberOverride[] = [], private readonly bound = 100_000) {
+  constructor(overrides: readonly NumberOverride[] = []) {
     const all = [...BUILT_IN_OVERRIDES, ...overrides].map((o, i) => ({ o, i }));
     all.sort((a, b) => b.o.prefix.length - a.o.prefix.length || b.i - a.i);
     this.overrides = all.map((x) => x.o);
+    this.trie = new PrefixTrie(this.overrides.length);
+    this.overrides.forEach((o, i) => this.trie.add(o.prefix, i));
     this.fingerprint = JSON.stringify(overrides);
   }
 
+  /** The number's type and country. The result is shared: callers must not change it. */
   get(number: string): NumberInfo {
-    if (!E164.test(number)) return this.override(number, { type: 'unknown', country: null, e164: false, unclaimed: true, codeCountries: [] });
-    const keep = Math.min(number.length, Math.max(KEY_CHARS, number.length - 4));
-    const key = hash53(number, number.length, keep) % 0x40000000;
-    const hit = this.cache.get(key);
-    if (hit && hit.length === number.length && samePrefix(hit.prefix, number)) return hit.split ? this.override(number, hit.split) : hit.info;
-    const base = lookup(number);
-    const info = this.override(number, base);
-    this.parses++;
-    if (!hit && this.cache.size >= this.bound) this.cache.delete(this.cache.keys().next().value!);
-    const prefix = number.slice(0, keep);
-    const split = this.overrides.some((o) => o.prefix.length > keep && o.prefix.startsWith(prefix)) ? base : null;
-    this.cache.set(key, { prefix, length: number.length, info, split });
-    return info;
-  }
-
-  size(): number {
-    return this.cache.size;
+    return this.override(number, isE164(number) ? lookup(number) : NATIONAL);
   }
 
   /** The longest matching override (by prefix, and digit count where it says) applied over `base`. */
   private override(number: string, base: NumberInfo): NumberInfo {
+    if (this.trie.walk(number) === 0) return base;
     const digits = number.startsWith('+') ? number.length - 1 : number.length;
-    for (const o of this.overrides) {
-      if (!number.startsWith(o.prefix) || (o.length !== null && o.length !== digits)) continue;
+    for (let i = 0; i < this.overrides.length; i++) {
+      const o = this.overrides[i]!;
+      if (!this.trie.matched(i) || (o.length !== null && o.length !== digits)) continue;
       const info = { ...base };
       if (o.type !== null) info.type = o.type;
       if (o.country !== null) {
         info.country = o.country === 'none' ? null : o.country;
         info.unclaimed = false;
-        info.codeCountries = [];
+        info.codeCountries = NO_COUNTRIES;
       }
       return info;
     }
@@ -107,20 +92,32 @@ export class NumberInfoCache {
   }
 }
 
-function samePrefix(prefix: string, text: string): boolean {
-  for (let i = 0; i < prefix.length; i++) if (prefix.charCodeAt(i) !== text.charCodeAt(i)) return false;
-  return true;
+/** A number not in E.164 form (national format, short codes): nobody claims it. */
+const NATIONAL: NumberInfo = Object.freeze({ type: 'unknown', country: null, e164: false, unclaimed: true, codeCountries: NO_COUNTRIES });
+/** An E.164 number without a known calling code (+999...). */
+const UNKNOWN_CODE: NumberInfo = Object.freeze({ type: 'unknown', country: null, e164: true, unclaimed: true, codeCountries: NO_COUNTRIES });
+
+/** Shared answers by country (or `+` and the calling code when the number has no country), then type. */
+const answers = new Map<string, Map<string, NumberInfo>>();
+
+/** libphonenumber-js's answer for an E.164 number (number-plan.ts gives exactly its parse and type). */
+export function lookup(number: string): NumberInfo {
+  const parsed = parseE164(number);
+  if (!parsed) return UNKNOWN_CODE;
+  const key = parsed.country ?? `+${parsed.callingCode}`;
+  let byType = answers.get(key);
+  if (!byType) answers.set(key, (byType = new Map()));
+  const type = parsed.type ?? 'UNKNOWN';
+  let info = byType.get(type);
+  if (!info) byType.set(type, (info = Object.freeze(answerOf(parsed.country, parsed.callingCode, type.toLowerCase()))));
+  return info;
 }
 
-function lookup(number: string): NumberInfo {
-  const parsed = parsePhoneNumberFromString(number);
-  // No known calling code (+999...): nobody claims it.
-  if (!parsed) return { type: 'unknown', country: null, e164: true, unclaimed: true, codeCountries: [] };
-  const type = parsed.getType()?.toLowerCase() ?? 'unknown';
-  if (parsed.country) return { type, country: parsed.country, e164: true, unclaimed: false, codeCountries: [] };
-  const codeCountries = countriesOfCode(parsed.countryCallingCode);
+function answerOf(country: string | null, callingCode: string, type: string): NumberInfo {
+  if (country) return { type, country, e164: true, unclaimed: false, codeCountries: NO_COUNTRIES };
+  const codeCountries = countriesOfCode(callingCode);
   // A non-geographic calling code (+800, +881, +882, +883...) has no country: outside every country, not unclaimed.
-  if (codeCountries.length === 0) return { type, country: null, e164: true, unclaimed: false, codeCountries };
+  if (codeCountries.length === 0) return { type, country: null, e164: true, unclaimed: false, codeCountries: NO_COUNTRIES };
   return { type, country: null, e164: true, unclaimed: true, codeCountries };
 }
 

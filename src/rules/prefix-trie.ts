@@ -1,13 +1,9 @@
-// Callee prefix matching in one walk of the number (a trie over digits and '+'), never a scan of every rule's
-// prefixes per CDR. Pure; built once per rule set.
+// Prefix matching in one walk of the number (a trie over digits and '+'), never a scan of every prefix per number:
+// callee and caller prefixes of the rules (cdr-matcher.ts), and the number overrides (number-info.ts). The trie is
+// one flat table of transitions (11 slots a node: the digits, then '+'), so a walk reads a few integers and no
+// objects. Pure; built once per rule set.
 
-interface TrieNode {
-  next: (TrieNode | undefined)[];
-  /** Rule indices whose prefix ends here. */
-  rules: number[] | null;
-}
-
-const node = (): TrieNode => ({ next: [], rules: null });
+const SLOTS = 11;
 
 function slot(code: number): number {
   if (code >= 48 && code <= 57) return code - 48;
@@ -15,41 +11,64 @@ function slot(code: number): number {
 }
 
 export class PrefixTrie {
-  private readonly root = node();
-  /** Rule index -> the stamp of the last number it matched (avoids clearing flags per CDR). */
+  /** node * SLOTS + slot -> child node; 0 is no child (the root, node 0, is nobody's child). */
+  private next = new Int32Array(SLOTS * 8);
+  private nodes = 1;
+  /** Node -> the ids whose prefix ends there, or null. */
+  private readonly ends: (number[] | null)[] = [null];
+  /** Id -> the stamp of the last number it matched (avoids clearing flags per number). */
   private stamps: Int32Array;
   private stamp = 0;
 
-  constructor(ruleCount: number) {
-    this.stamps = new Int32Array(ruleCount);
+  constructor(ids: number) {
+    this.stamps = new Int32Array(ids);
   }
 
-  add(prefix: string, rule: number): void {
-    let n = this.root;
+  /** Adds a prefix for `id` (digits with an optional '+'; anything else is ignored, as no number could match it). */
+  add(prefix: string, id: number): void {
+    let n = 0;
     for (let i = 0; i < prefix.length; i++) {
       const s = slot(prefix.charCodeAt(i));
       if (s < 0) return;
-      n = n.next[s] ??= node();
+      let child = this.next[n * SLOTS + s]!;
+      if (child === 0) {
+        child = this.nodes++;
+        if (this.nodes * SLOTS > this.next.length) {
+          const grown = new Int32Array(this.next.length * 2);
+          grown.set(this.next);
+          this.next = grown;
+        }
+        this.ends.push(null);
+        this.next[n * SLOTS + s] = child;
+      }
+      n = child;
     }
-    (n.rules ??= []).push(rule);
+    (this.ends[n] ??= []).push(id);
   }
 
-  /** Marks every rule with a prefix of `number`; then `matched(rule)` answers for this number. */
-  walk(number: string): void {
+  /** Marks every id with a prefix of `number`; then `matched(id)` answers for this number. Returns how many. */
+  walk(number: string): number {
     if (++this.stamp === 0x7fffffff) {
       this.stamps.fill(0);
       this.stamp = 1;
     }
-    let n: TrieNode | undefined = this.root;
-    for (let i = 0; i < number.length && n; i++) {
+    const next = this.next;
+    let n = 0;
+    let marked = 0;
+    for (let i = 0; i < number.length; i++) {
       const s = slot(number.charCodeAt(i));
-      if (s < 0) return;
-      n = n.next[s];
-      if (n?.rules) for (const r of n.rules) this.stamps[r] = this.stamp;
+      if (s < 0) break;
+      n = next[n * SLOTS + s]!;
+      if (n === 0) break;
+      const ids = this.ends[n];
+      if (!ids) continue;
+      for (let k = 0; k < ids.length; k++) this.stamps[ids[k]!] = this.stamp;
+      marked += ids.length;
     }
+    return marked;
   }
 
-  matched(rule: number): boolean {
-    return this.stamps[rule] === this.stamp;
+  matched(id: number): boolean {
+    return this.stamps[id] === this.stamp;
   }
 }

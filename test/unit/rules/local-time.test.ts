@@ -41,6 +41,24 @@ describe('local hours and days', () => {
     );
   }, 60_000);
 
+  it('agree with Intl for runs of nearby instants in alternating zones (the last offset read is reused)', () => {
+    const local = new LocalTime('UTC');
+    const zones = fc.constantFrom('Europe/London', 'America/New_York', 'Asia/Kolkata', 'Pacific/Chatham', 'Not/A_Zone');
+    fc.assert(
+      fc.property(
+        fc.constantFrom(Date.parse('2026-03-29T00:40:00Z'), Date.parse('2026-10-25T00:50:00Z'), Date.parse('2026-04-05T13:55:00Z')),
+        fc.array(fc.tuple(fc.integer({ min: -40 * 60_000, max: 40 * 60_000 }), zones), { minLength: 1, maxLength: 30 }),
+        (base, steps) => {
+          for (const [dt, tz] of steps) {
+            local.at(base + dt, tz);
+            expect({ minute: local.minuteOfDay, weekday: local.weekday }).toEqual(intlLocal(base + dt, tz === 'Not/A_Zone' ? 'UTC' : tz));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  }, 60_000);
+
   it('01:00-02:00 London is 01:00-02:00 UTC in winter and 00:00-01:00 UTC in summer', () => {
     expect(matches(nightRule, '2026-01-15T01:30:00Z', 'Europe/London')).toBe(true);
     expect(matches(nightRule, '2026-07-15T01:30:00Z', 'Europe/London')).toBe(false);

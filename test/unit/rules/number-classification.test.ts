@@ -5,11 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import { createFraudEngine } from '../../../src/rules/fraud-engine.js';
 import { buildRuleSet } from '../../../src/rules/load-rules.js';
-import { countryOf, NumberInfoCache } from '../../../src/rules/number-info.js';
+import { countryOf, NumberClassifier } from '../../../src/rules/number-info.js';
 import type { CdrRecord } from '../../../src/events/types.js';
 import { cdr, profile } from '../../helpers/traffic.js';
 
-const numbers = new NumberInfoCache();
+const numbers = new NumberClassifier();
 const TUE_10 = Date.parse('2026-11-24T10:00:00Z');
 const TUE_21 = Date.parse('2026-11-24T21:00:00Z');
 const MIN = 60_000;
@@ -55,7 +55,7 @@ describe('number types', () => {
   });
 
   it('a rule file overrides by prefix, longest prefix first, with an optional digit count', () => {
-    const cache = new NumberInfoCache([
+    const cache = new NumberClassifier([
       { prefix: '+44845', length: null, type: 'premium_rate', country: null },
       { prefix: '+448450', length: 12, type: 'toll_free', country: null },
       { prefix: '+88213', length: null, type: null, country: 'none' },

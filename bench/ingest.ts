@@ -2,11 +2,16 @@
 // the local broker, then in the same run measures (a) a bare kafkajs consumer that only counts messages, (b) the
 // pipeline end to end (decode, validate, dedupe, engine, checkpoint, commit) with the default rules and, for
 // comparison, with no fraud rules (the pipeline's own cost), and (c) decision latency from produce to hold
-// committed at a steady RATE (default 5,000) CDR/s for LATENCY_SECONDS (default 20; 0 skips it).
+// committed at a steady RATE (default 5,000) CDR/s for LATENCY_SECONDS (default 20; 0 skips it), its traffic sent by
+// a process of its own (latency-producer.ts); beside the slowest holds it prints the event-loop stalls over 50 ms
+// and the garbage collector's pauses over 20 ms, with their times, so each slow hold can be set beside its cause.
 // PARTITIONS (default 6) is the CDR topic's partition count; a comma list (e.g. 1,6,12) runs (a), (b) and (b') once
 // per count on a topic of that many partitions and prints the growth of throughput and CPU per CDR.
 // Run: KAFKA_BROKERS=127.0.0.1:9092 DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npx tsx bench/ingest.ts
+import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
 import { Kafka, logLevel } from 'kafkajs';
 import { systemClock } from '../src/clock.js';
 import { createIngestEffects } from '../src/ingest/effects.js';
@@ -161,31 +166,74 @@ if (LATENCY_SECONDS > 0) {
   // cross the default irsf-international-networks suspend level). Latency: produce (Kafka timestamp) -> hold committed.
   const latencies: [seconds: number, at: number][] = [];
   const live = await endToEnd(latencyTopic, rules, 'latency', latencies);
-  const producer = kafka().producer({ idempotent: true });
-  await producer.connect();
-  await new Promise((r) => setTimeout(r, 3000));
-  const start = Date.now();
-  for (let sec = 0; sec < LATENCY_SECONDS; sec++) {
-    const tick = start + sec * 1000;
-    const ordinary = generateCdrs({ n: RATE - 3, accounts: 20_000, startMs: tick - 600_000, seed: 100 + sec, stepMs: 0, prefix: `lat${sec}` }).map(cdrMessage);
-    const burst = [0, 1, 2].map((i) => cdrMessage(cdr({ id: `irsf-${sec}-${i}`, accountId: `victim-${sec}`, callee: `+88213000${100 + i}`, startedAt: tick - 120_000 + i * 1000, durationSec: 30 })));
-    for (let k = 0; k < 10; k++) {
-      const part = [...ordinary.slice((k * ordinary.length) / 10, ((k + 1) * ordinary.length) / 10), ...(k === 9 ? burst : [])];
-      await producer.send({ topic: latencyTopic, acks: -1, messages: part });
-      const wait = tick + (k + 1) * 100 - Date.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  // What held the event loop during (c), to set beside the slow holds: stalls (a 5 ms timer firing more than 50 ms
+  // late; `at` is when the stall began) and the garbage collector's pauses over 20 ms, with their kind.
+  const stalls: { at: number; ms: number }[] = [];
+  let tick = performance.now();
+  const sampler = setInterval(() => {
+    const now = performance.now();
+    if (now - tick - 5 > 50) stalls.push({ at: tick, ms: now - tick - 5 });
+    tick = now;
+  }, 5);
+  const gcKinds: Record<number, string> = {
+    [perfConstants.NODE_PERFORMANCE_GC_MAJOR]: 'major', [perfConstants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
+    [perfConstants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental', [perfConstants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb',
+  };
+  const gcs: { at: number; ms: number; kind: string }[] = [];
+  const gcCount: Record<string, { n: number; ms: number }> = {};
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = gcKinds[(e as unknown as { detail: { kind: number } }).detail.kind] ?? 'other';
+      const c = (gcCount[kind] ??= { n: 0, ms: 0 });
+      c.n++;
+      c.ms += e.duration;
+      if (e.duration > 20) gcs.push({ at: e.startTime, ms: e.duration, kind });
     }
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
+  await new Promise((r) => setTimeout(r, 3000));
+  // The traffic comes from a process of its own (latency-producer.ts), so building and sending it does not hold
+  // this event loop; LATENCY_PRODUCER=inline sends it from here, as before 30 November 2026.
+  const start = Date.now() + 2000;
+  const t0 = performance.now() + (start - Date.now());
+  if (process.env.LATENCY_PRODUCER === 'inline') {
+    const producer = kafka().producer({ idempotent: true });
+    await producer.connect();
+    for (let sec = 0; sec < LATENCY_SECONDS; sec++) {
+      const tick = start + sec * 1000;
+      const ordinary = generateCdrs({ n: RATE - 3, accounts: 20_000, startMs: tick - 600_000, seed: 100 + sec, stepMs: 0, prefix: `lat${sec}` }).map(cdrMessage);
+      const burst = [0, 1, 2].map((i) => cdrMessage(cdr({ id: `irsf-${sec}-${i}`, accountId: `victim-${sec}`, callee: `+88213000${100 + i}`, startedAt: tick - 120_000 + i * 1000, durationSec: 30 })));
+      for (let k = 0; k < 10; k++) {
+        const part = [...ordinary.slice((k * ordinary.length) / 10, ((k + 1) * ordinary.length) / 10), ...(k === 9 ? burst : [])];
+        await producer.send({ topic: latencyTopic, acks: -1, messages: part });
+        const wait = tick + (k + 1) * 100 - Date.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+    await producer.disconnect();
+  } else {
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./latency-producer.ts', import.meta.url))], {
+      stdio: 'inherit',
+      env: { ...process.env, NODE_OPTIONS: '', TOPIC: latencyTopic, RATE: String(RATE), LATENCY_SECONDS: String(LATENCY_SECONDS), START: String(start), KAFKA_BROKERS: brokers.join(',') },
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    if (code !== 0) throw new Error(`latency producer exited with ${code}`);
   }
   await new Promise((r) => setTimeout(r, 5000));
-  await producer.disconnect();
+  clearInterval(sampler);
+  gcObserver.disconnect();
   await live.stop();
   await live.drop();
-  // The slowest five, with the second of the run they were committed in.
+  // The slowest five, with the second of the run (from the first CDR produced) they were committed in.
   latencies.sort((a, b) => a[0] - b[0]);
-  const t0 = Math.min(...latencies.map(([, at]) => at));
-  const slowest = latencies.slice(-5).reverse().map(([l, at]) => `${(l * 1000).toFixed(0)} ms at +${((at - t0) / 1000).toFixed(0)} s`);
+  const sec = (at: number) => `+${((at - t0) / 1000).toFixed(1)} s`;
+  const slowest = latencies.slice(-5).reverse().map(([l, at]) => `${(l * 1000).toFixed(0)} ms at ${sec(at)}`);
   const q = (p: number) => (latencies.length ? (latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]![0] * 1000).toFixed(0) : 'n/a');
   console.log(`(c) decision latency at ${RATE.toLocaleString('en-GB')} CDR/s for ${LATENCY_SECONDS} s: ${latencies.length} holds, p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, max ${q(1)} ms; slowest: ${slowest.join(', ')}`);
+  const during = stalls.filter((x) => x.at >= t0);
+  console.log(`    (c) started ${(t0 / 1000).toFixed(2)} s into the process (to match --trace-gc times); event-loop stalls > 50 ms: ${during.length ? during.map((x) => `${x.ms.toFixed(0)} ms at ${sec(x.at)}`).join(', ') : 'none'}`);
+  console.log(`    GC pauses > 20 ms: ${gcs.filter((g) => g.at >= t0).map((g) => `${g.kind} ${g.ms.toFixed(0)} ms at ${sec(g.at)}`).join(', ') || 'none'}; ` +
+    `all of (c): ${Object.entries(gcCount).map(([k, c]) => `${c.n} ${k} ${c.ms.toFixed(0)} ms`).join(', ')}`);
 }
 await admin.deleteTopics({ topics: [...PARTITIONS.map(cdrTopic), latencyTopic, `bench-acc-${suffix}`, `bench-inv-${suffix}`] }).catch(() => undefined);
 await admin.disconnect();

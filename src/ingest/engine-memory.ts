@@ -40,6 +40,8 @@ export interface MemoryLane {
     settle(): Promise<void>;
     reset(): void;
     requestStateWrite(): void;
+    /** A background state write still encoding its change set (clean accounts not encoded yet) encodes the rest. */
+    finishEncoding?(): void;
   };
 }
 
@@ -178,6 +180,8 @@ export class EngineMemory {
     this.pressure = total > capacity;
     const need = m.accounts - keepOf(m.accounts, total, capacity);
     if (need > 0) {
+      // Clean accounts a state write has not encoded yet must stay until it has.
+      lane.checkpoint.finishEncoding?.();
       const ids: string[] = [];
       const times: number[] = [];
       m.spill.forEachAccount((id, maxT, clean) => {

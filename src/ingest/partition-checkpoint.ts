@@ -13,7 +13,8 @@
 // Writes: a `full` write stores both offsets and the engine delta in the batch's transaction (a lane's first write,
 // every write of a lane that is not a Kafka partition of the engine, shutdown and revocation); an `effects` write
 // moves the effects offset only; a Kafka partition's engine state is written in the background (its own
-// transaction, one at a time across partitions through the shared queue) when due. Times come from `now`.
+// transaction, one at a time across partitions through the shared queue) when due, its change set encoded a slice
+// at a time between batches (startStateWrite). Times come from `now`.
 // Never: commits Kafka offsets, or decides what a record does.
 import type { FraudEngine } from '../rules/types.js';
 import type { Checkpoint, EngineDelta } from './checkpoint-repo.js';
@@ -44,10 +45,33 @@ export interface CheckpointTuning {
   stateIntervalMs: number;
   stateMaxRecords: number;
   /**
-   * ...or as soon as this many accounts changed since the last write: a background write encodes its change set in
-   * one synchronous step (~13 µs an account), so this bounds how long it holds the event loop (decision latency).
+   * ...or as soon as this many accounts changed since the last write (~13 µs an account to encode, in slices; an
+   * engine without a sweep hook encodes them in one step, so this bounds that step).
    */
   stateMaxAccounts: number;
+  /** Accounts a background write encodes per slice: one slice when it starts and after each batch (default 256). */
+  stateSliceAccounts?: number;
+}
+
+/** A background state write still encoding its change set (startStateWrite). */
+interface Encoding {
+  /** Accounts of the change set not encoded yet: each still holds its state at the write's offset. */
+  left: Set<string>;
+  delta: EngineDelta;
+  /** The engine state whose sweeps call us first (null: the engine has no hook; encoded in one step). */
+  hook: SweepHook | null;
+  /** Starts the write (true), or drops it (false: the lane was reset and its engine is discarded). */
+  done: (write: boolean) => void;
+}
+
+/** EngineState.beforeSweep (src/rules/engine-state.ts), reached through the fraud engine's `state`. */
+interface SweepHook {
+  beforeSweep: (() => void) | null;
+}
+
+function sweepHookOf(engine: StatefulEngine): SweepHook | null {
+  const st = (engine as { state?: unknown }).state;
+  return typeof st === 'object' && st !== null && 'beforeSweep' in st ? (st as SweepHook) : null;
 }
 
 export interface PartitionCheckpointOptions<E extends StatefulEngine, Tx> {
@@ -93,8 +117,10 @@ export class PartitionCheckpoint<E extends StatefulEngine, Tx> {
   private effectsOffset: number | null = null;
   private stateOffset: number | null = null;
   private appliedOffset: number | null = null;
-  /** The background state write in flight (at most one; it never rejects). */
+  /** The background state write in flight (at most one; it never rejects), from its start to its COMMIT. */
   private stateWrite: Promise<void> | null = null;
+  /** While that write still encodes its change set. */
+  private encoding: Encoding | null = null;
   /** Records applied, and when, since the last write of each kind. */
   private effectsPending = 0;
   private effectsWrittenAt = 0;
@@ -131,6 +157,8 @@ export class PartitionCheckpoint<E extends StatefulEngine, Tx> {
   }
 
   private setModeUnloaded(): void {
+    // The engine goes: a write still encoding from it is dropped (the store keeps the state it had).
+    if (this.encoding) this.endEncoding(false);
     this.modeName = 'unloaded';
     this.rebuildUntilOffset = null;
     this.engineOf = null;
@@ -216,10 +244,60 @@ export class PartitionCheckpoint<E extends StatefulEngine, Tx> {
     return this.stateInBackground() ? 'effects' : 'full';
   }
 
-  /** A full write must not race a background state write: wait for it. */
+  /** A full write must not race a background state write: finish encoding it and wait for its COMMIT. */
   async settle(): Promise<void> {
+    this.finishEncoding();
     if (this.stateWrite) await this.stateWrite;
   }
+
+  /** Whether a background write is still encoding (then call `beforeChange` for each account a batch will feed). */
+  get encodingState(): boolean {
+    return this.encoding !== null;
+  }
+
+  /** Before the engine sees a record of `accountId`: a background write still to encode it encodes it now. */
+  beforeChange(accountId: string): void {
+    const enc = this.encoding;
+    if (enc === null || !enc.left.has(accountId)) return;
+    this.encodeOne(enc, accountId);
+    if (enc.left.size === 0) this.endEncoding(true);
+  }
+
+  /** Encodes the rest of the change set now (before a spill, a rule change, a full write, a shutdown). */
+  finishEncoding(): void {
+    const enc = this.encoding;
+    if (enc === null) return;
+    for (const id of enc.left) this.encodeOne(enc, id);
+    this.endEncoding(true);
+  }
+
+  private encodeSlice(): void {
+    const enc = this.encoding;
+    if (enc === null) return;
+    let n = this.o.tuning.stateSliceAccounts ?? 256;
+    for (const id of enc.left) {
+      if (n-- <= 0) break;
+      this.encodeOne(enc, id);
+    }
+    if (enc.left.size === 0) this.endEncoding(true);
+  }
+
+  private encodeOne(enc: Encoding, id: string): void {
+    enc.left.delete(id);
+    const part = this.engineOf!.snapshotAccount(id);
+    if (part) enc.delta.upserts.push([id, part]);
+    else enc.delta.deletes.push(id);
+  }
+
+  private endEncoding(write: boolean): void {
+    const enc = this.encoding!;
+    this.encoding = null;
+    if (enc.hook && enc.hook.beforeSweep === this.sweepHook) enc.hook.beforeSweep = null;
+    enc.done(write);
+  }
+
+  /** Installed on the engine state while encoding: a sweep is about to change accounts in place. */
+  private readonly sweepHook = (): void => this.finishEncoding();
 
   private delta(): EngineDelta | null {
     const engine = this.engineOf;
@@ -277,9 +355,13 @@ export class PartitionCheckpoint<E extends StatefulEngine, Tx> {
     }
   }
 
-  /** After each batch: a lane without a row keeps no change set; a Kafka partition may start its state write. */
+  /**
+   * After each batch: a lane without a row keeps no change set; a Kafka partition encodes the next slice of its
+   * state write, or may start one.
+   */
   afterBatch(): void {
     if (this.o.row === null) this.engineOf?.markClean();
+    else if (this.encoding) this.encodeSlice();
     else this.maybeStartStateWrite();
   }
 
@@ -288,29 +370,54 @@ export class PartitionCheckpoint<E extends StatefulEngine, Tx> {
   }
 
   /**
-   * Stores the engine state at the applied offset in its own transaction while the lane goes on: the parts are
-   * encoded now (the engine starts a new change set at once), and the state offset moves when that commits. A
-   * failure loses the change set: the mode becomes failed, and the lane reloads before its next batch.
+   * Stores the engine state at the applied offset `at` in its own transaction while the lane goes on, and the state
+   * offset moves when that commits. A failure loses the change set: the mode becomes failed, and the lane reloads
+   * before its next batch.
+   *
+   * The change set is taken now (the engine starts a new one at once) with the shared part, but its accounts are
+   * encoded a slice at a time (~13 µs an account: one step of 2,500 held the event loop for ~33 ms, of 10,000 when
+   * writes queued up for ~130 ms): a slice now and one after each batch, and the write goes to the queue when the
+   * last is encoded. Why the stored state is still exactly the state at `at`: an account not yet encoded must not
+   * change before it is, and the only things that change an account are (1) a record of its own -- the pipeline
+   * calls beforeChange(account) for every CDR of a batch (rebuilt ones too) before the engine sees the batch; (2) the
+   * idle sweep, which prunes and forgets accounts in place inside a batch -- EngineState.beforeSweep finishes the
+   * encoding first; (3) the memory budget's spill, (4) a rule change, (5) a full write or shutdown -- each calls
+   * finishEncoding() first. So every part written is byte for byte what a one-step encode at `at` would write, and a
+   * restore from it replays from `at` as before. A reset (failed batch or write) drops the write unwritten: its
+   * engine is discarded and the store keeps its previous, consistent state. An engine without the hook (test
+   * doubles) is encoded in one step, as before.
    */
   private startStateWrite(): void {
     const row = this.o.row!;
     const at = this.appliedOffset!;
     const expected = this.stateOffset!;
-    const delta = this.delta()!;
+    const engine = this.engineOf!;
+    const delta: EngineDelta = { shared: engine.snapshotShared(), upserts: [], deletes: [] };
+    const left = new Set(engine.dirtyAccounts());
     const migration = this.o.migrateStored?.() ?? null;
-    this.engineOf!.markClean();
+    engine.markClean();
     this.statePending = 0;
     this.stateWrittenAt = this.o.now();
     this.stateForced = false;
-    const write = this.o.queue.run(() =>
-      this.o.store.transaction(async (tx) => {
-        if (!(await this.o.store.saveState(tx, row.topic, row.partition, expected, at, delta))) throw conflict('engine state', row);
-        if (migration) await migration.run(tx);
-      }),
+    let done!: (write: boolean) => void;
+    const encoded = new Promise<boolean>((resolve) => (done = resolve));
+    const hook = sweepHookOf(engine);
+    this.encoding = { left, delta, hook, done };
+    if (hook) hook.beforeSweep = this.sweepHook;
+    const write = encoded.then((go) =>
+      go
+        ? this.o.queue.run(() =>
+            this.o.store.transaction(async (tx) => {
+              if (!(await this.o.store.saveState(tx, row.topic, row.partition, expected, at, delta))) throw conflict('engine state', row);
+              if (migration) await migration.run(tx);
+            }),
+          ).then(() => true)
+        : false,
     );
     this.stateWrite = write
       .then(
-        () => {
+        (written) => {
+          if (!written) return;
           if (this.stateOffset === expected) this.stateOffset = at;
           migration?.done();
         },
@@ -322,6 +429,8 @@ export class PartitionCheckpoint<E extends StatefulEngine, Tx> {
       .finally(() => {
         this.stateWrite = null;
       });
+    if (hook) this.encodeSlice();
+    else this.finishEncoding();
   }
 
   /**
@@ -329,7 +438,8 @@ export class PartitionCheckpoint<E extends StatefulEngine, Tx> {
    * revocation and shutdown (`full` true) the state, so the next owner needs no rebuild. Returns durableOffset().
    */
   async flush(full: boolean): Promise<number | null> {
-    if (full && this.stateWrite) await this.stateWrite;
+    if (full) await this.settle();
+    else this.encodeSlice();
     // failed: nothing consistent to write; the next batch resets and the consumer seeks back.
     if (this.modeName === 'failed' || this.modeName === 'unloaded' || this.o.row === null || this.appliedOffset === null) return this.durableOffset();
     const next = this.appliedOffset;

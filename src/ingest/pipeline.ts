@@ -60,6 +60,8 @@ export interface PipelineOptions {
   stateMaxRecords?: number;
   /** ...or as soon as this many of a partition's accounts changed (default 2,500; see CheckpointTuning). */
   stateMaxAccounts?: number;
+  /** Accounts a background state write encodes per slice, between batches (default 256; see CheckpointTuning). */
+  stateSliceAccounts?: number;
   newId?: (prefix: 'h' | 'x' | 'd') => string;
   /**
    * The fraud engines' memory budget in bytes (issue 17; default: none). Past it, the least recently active
@@ -115,6 +117,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     stateIntervalMs: opts.stateIntervalMs ?? 30_000,
     stateMaxRecords: opts.stateMaxRecords ?? 250_000,
     stateMaxAccounts: opts.stateMaxAccounts ?? 2_500,
+    stateSliceAccounts: opts.stateSliceAccounts ?? 256,
   };
   const newId = opts.newId ?? defaultNewId;
   let rules = opts.rules;
@@ -195,6 +198,8 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     const next = isKafka
       ? decoded.lastOffset === null ? cp.applied : decoded.lastOffset + 1
       : source.partition === 'http' ? cp.applied! + applied : null;
+    // A background state write still encoding encodes the batch's accounts before the engine changes them.
+    if (cp.encodingState) beforeChanges(cp, decoded);
     // Spilled accounts of the batch come back before the engine sees any of its records.
     if (cp.engine && memory.hasSpilled(lane.key)) await memory.beforeBatch(memLane(lane), cdrAccounts(decoded));
     const evaluated = await evaluateBatch({
@@ -264,6 +269,11 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     for (const c of decoded.rebuild) ids.add(c.cdr.accountId);
     for (const r of decoded.results) if (r.type === 'ok' && r.value.kind === 'cdrs') ids.add(r.value.value.accountId);
     return ids;
+  }
+
+  function beforeChanges(cp: PartitionCheckpoint<FraudEngine, Queryable>, decoded: ReturnType<typeof decodeBatch>): void {
+    for (const c of decoded.rebuild) cp.beforeChange(c.cdr.accountId);
+    for (const r of decoded.results) if (r.type === 'ok' && r.value.kind === 'cdrs') cp.beforeChange(r.value.value.accountId);
   }
 
   /** A `retry` result stops the batch: its error goes to the caller (the consumer pauses and tries it again). */
@@ -338,6 +348,8 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     setRules: (next) => {
       rules = next;
       for (const lane of lanes.values()) {
+        // A write still encoding stores the state under the rules it started with.
+        lane.checkpoint.finishEncoding();
         memory.changeRules(memLane(lane), () => lane.checkpoint.engine?.setRules(next.fraud));
         lane.checkpoint.rulesChanged();
       }

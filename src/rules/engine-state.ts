@@ -161,7 +161,14 @@ export class EngineState {
     this.nextSweep = t + SWEEP_EVERY_MS;
   }
 
+  /**
+   * Called first by each sweep, which changes accounts in place (prunes dedupe keys, forgets idle accounts): a
+   * background state write still encoding its change set (src/ingest/partition-checkpoint.ts) encodes the rest first.
+   */
+  beforeSweep: (() => void) | null = null;
+
   sweep(): void {
+    this.beforeSweep?.();
     const lateBefore = this.globalLateBefore();
     this.dedupe.sweep(lateBefore);
     this.sweptBefore = lateBefore;

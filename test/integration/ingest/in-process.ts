@@ -24,7 +24,7 @@ export interface InProcess {
 export async function buildPipeline(
   db: Database,
   rulesDir: string,
-  o: { dlq?: ReturnType<typeof createDlqProducer> | null; clock?: Clock; metrics?: Metrics; tuning?: Pick<PipelineOptions, 'stateIntervalMs' | 'stateMaxRecords' | 'checkpointIntervalMs'> } = {},
+  o: { dlq?: ReturnType<typeof createDlqProducer> | null; clock?: Clock; metrics?: Metrics; tuning?: Pick<PipelineOptions, 'stateIntervalMs' | 'stateMaxRecords' | 'checkpointIntervalMs' | 'stateMaxAccounts' | 'stateSliceAccounts'> } = {},
 ): Promise<Pipeline> {
   const metrics = o.metrics ?? new Metrics({ defaultMetrics: false });
   return createPipeline({

@@ -4,6 +4,7 @@
 // keys (so memory stays bounded by the active accounts). Also what an incremental checkpoint needs: the accounts
 // changed or forgotten since the last one (`dirty`), each account's own dedupe keys (so the dedupe horizon is
 // stored per account, engine-snapshot.ts) and the threshold of the last dedupe sweep. Pure.
+import { AccountTable } from './account-table.js';
 import { ConcurrencyState, LIVE_MAX_MS } from './concurrency-state.js';
 import { DedupeTable } from './dedupe-table.js';
 import { WindowPlan } from './rule-state.js';
@@ -20,6 +21,8 @@ export const RING_SEP = '\u001f';
 const DAY = 86_400_000;
 
 export class AccountState {
+  /** The account's number in EngineState.accounts (account-table.ts), -1 while not in one. */
+  ix = -1;
   /** Latest event time seen for the account. */
   maxT = Number.NEGATIVE_INFINITY;
   /** Per window group (WindowPlan.groups); created on first use. */
@@ -66,7 +69,11 @@ export function ruleFingerprint(r: FraudRule): string {
 }
 
 export class EngineState {
-  readonly accounts = new Map<string, AccountState>();
+  /** By id, each with its interned number (a Map to the rest of the code); releasing one frees its arena rows. */
+  readonly accounts = new AccountTable<AccountState>(
+    (ix) => this.release(ix),
+    (capacity) => this.grow(capacity),
+  );
   /** hash(id, phase) -> event time. */
   readonly dedupe = new DedupeTable();
   globalMax = Number.NEGATIVE_INFINITY;
@@ -124,6 +131,12 @@ export class EngineState {
     if (this.dirty.has(id)) return false;
     return this.accounts.delete(id);
   }
+
+  /** What an account leaves in the arenas when it is dropped or replaced. */
+  private release(_ix: number): void {}
+
+  /** Account numbers up to `capacity` may be used: the arenas' per-account arrays grow to it. */
+  private grow(_capacity: number): void {}
 
   indexOf(ruleId: string): number {
     return this.index.get(ruleId)!;

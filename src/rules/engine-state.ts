@@ -1,5 +1,6 @@
-// The fraud engine's whole state, kept apart from the logic so that it snapshots as one value: per-account event
-// logs (one per window length, shared by the rules of that length), level states and live calls, the dedupe
+// The fraud engine's whole state, kept apart from the logic so that it snapshots as one value: the accounts by id with
+// their interned numbers (account-table.ts), the event logs of all accounts per window length (window-state.ts, in
+// arenas indexed by account number), per-account level states and live calls, the dedupe
 // horizon, the partition's latest event time, and the periodic sweep that forgets idle accounts and expired dedupe
 // keys (so memory stays bounded by the active accounts). Also what an incremental checkpoint needs: the accounts
 // changed or forgotten since the last one (`dirty`), each account's own dedupe keys (so the dedupe horizon is
@@ -10,7 +11,7 @@ import { DedupeTable } from './dedupe-table.js';
 import { WindowPlan } from './rule-state.js';
 import { append2 } from './tight-array.js';
 import type { FraudRule } from './types.js';
-import type { GroupLog } from './window-state.js';
+import { GroupLogs } from './window-state.js';
 
 /** How far an account may lag the partition's latest event before its old events count as late (see fraud-engine.ts). */
 export const GLOBAL_SKEW_MS = 3_600_000;
@@ -25,8 +26,6 @@ export class AccountState {
   ix = -1;
   /** Latest event time seen for the account. */
   maxT = Number.NEGATIVE_INFINITY;
-  /** Per window group (WindowPlan.groups); created on first use. */
-  logs: (GroupLog | null)[] | null = null;
   /**
    * Level states (baseline, cooldowns), only of rules that reached a level or keep a baseline: RS numbers each,
    * rule index first, sorted by rule index (rule-state.ts findRecord, addRecord).
@@ -90,6 +89,8 @@ export class EngineState {
   /** An account idle this long (behind the partition's latest event) is forgotten. */
   readonly idleMs: number;
   readonly plan: WindowPlan;
+  /** Per window group (WindowPlan.groups): every account's event log, by account number. */
+  readonly windows: GroupLogs[];
   /** Per rule index: decides at set-up (decidesAtSetup). */
   readonly atSetup: boolean[];
   /** How long rings are kept (0: no `callbacks` rule), and the longest `shortCall` of those rules. */
@@ -107,6 +108,7 @@ export class EngineState {
     const weekly = rules.some((r) => r.baseline?.by === 'hour_of_week') ? 8 * DAY : 0;
     this.idleMs = Math.max(2 * DAY, weekly, 2 * this.maxWindowMs + latenessMs + GLOBAL_SKEW_MS + Math.max(maxCooldown, LIVE_MAX_MS));
     this.plan = new WindowPlan(rules);
+    this.windows = this.plan.groups.map((g) => new GroupLogs(g));
     this.atSetup = rules.map(decidesAtSetup);
     const callbacks = rules.filter((r) => r.measure === 'callbacks');
     // A call-back is judged at its end record, up to a window after it started: keep rings two windows and a long call.
@@ -133,10 +135,14 @@ export class EngineState {
   }
 
   /** What an account leaves in the arenas when it is dropped or replaced. */
-  private release(_ix: number): void {}
+  private release(ix: number): void {
+    for (const w of this.windows) w.free(ix);
+  }
 
   /** Account numbers up to `capacity` may be used: the arenas' per-account arrays grow to it. */
-  private grow(_capacity: number): void {}
+  private grow(capacity: number): void {
+    for (const w of this.windows) w.grow(capacity);
+  }
 
   indexOf(ruleId: string): number {
     return this.index.get(ruleId)!;

@@ -10,8 +10,8 @@ const OBJECT = 24;
 const FIELD = 8;
 const BOX = 16;
 const ARRAY = 48;
-/** AccountState: 12 fields and the boxed maxT. */
-const ACCOUNT = OBJECT + 12 * FIELD + BOX;
+/** AccountState: 10 fields and the boxed maxT. */
+const ACCOUNT = OBJECT + 10 * FIELD + BOX;
 /** A Map entry (key, value, chain link) at the map's load factor, and a Set entry in `dirty`; the table's slot. */
 const MAP_ENTRY = 40 + 8;
 /** A dedupe table slot (key, time) at its average load factor (between 1/4 and 1/2). */
@@ -32,10 +32,7 @@ export function approxAccountBytes(st: EngineState, id: string): number {
     for (const hw of acct.rw) n += numbers(hw);
   }
   if (acct.ringIds) n += text(acct.ringIds);
-  if (acct.cc) {
-    n += numbers(acct.cc);
-    for (const c of acct.cc) if (c) n += OBJECT + 2 * FIELD + c.bytes();
-  }
+  for (const c of st.live) n += c.bytes(acct.ix);
   for (const w of st.windows) n += w.bytes(acct.ix);
   return Math.round(n);
 }

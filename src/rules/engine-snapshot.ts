@@ -14,7 +14,7 @@
 // followed by the big number arrays (log rows, dedupe keys, ring times) as raw little-endian float64s, which encode
 // and decode about ten times faster than JSON and round-trip every double exactly. JSON account parts (written
 // before the binary encoding) are still read.
-import { ConcurrencyState, type ConcurrencySnapshot } from './concurrency-state.js';
+import type { ConcurrencySnapshot } from './concurrency-state.js';
 import { AccountState, EngineState, pruneDedupe, ringList, ringText, ruleFingerprint } from './engine-state.js';
 import { addRecord, findRecord, RS, RuleState, WindowPlan, type Group, type RuleStateSnapshot } from './rule-state.js';
 import type { FraudRule } from './types.js';
@@ -57,7 +57,7 @@ function accountPart(acct: AccountState, st: EngineState): AccountPart {
     }
   }
   const conc: [number, ConcurrencySnapshot][] = [];
-  acct.cc?.forEach((s, i) => s && conc.push([st.concRules[i]!, s.snapshot()]));
+  st.live.forEach((c, k) => c.opened(acct.ix) && conc.push([st.concRules[k]!, c.snapshot(acct.ix)]));
   const logs: [number, number[]][] = [];
   st.windows.forEach((w, g) => w.length(acct.ix) > 0 && logs.push([g, w.rows(acct.ix)]));
   const part: AccountPart = [acct.maxT, ringList(acct.ringIds), acct.ringTm, acct.ringNext, rules, conc, logs, acct.dd ?? []];
@@ -259,7 +259,7 @@ function restoreRule(acct: AccountState, r: number, s: RuleStateSnapshot): void 
 }
 
 function restoreConcurrency(st: EngineState, acct: AccountState, r: number, s: ConcurrencySnapshot): void {
-  (acct.cc ??= new Array<ConcurrencyState | undefined>(st.concRules.length))[st.concSlot[r]!] = ConcurrencyState.restore(s);
+  st.concurrency(r).restore(acct.ix, s);
 }
 
 /** The parts of a rule its window layout depends on, recovered from its fingerprint. */

@@ -1,12 +1,13 @@
 // The fraud engine's whole state, kept apart from the logic so that it snapshots as one value: the accounts by id with
-// their interned numbers (account-table.ts), the event logs of all accounts per window length (window-state.ts, in
-// arenas indexed by account number), per-account level states and live calls, the dedupe
+// their interned numbers (account-table.ts), the event logs of all accounts per window length (window-state.ts) and
+// their live calls per concurrent_calls rule (concurrency-state.ts), both in arenas indexed by account number,
+// per-account level states, the dedupe
 // horizon, the partition's latest event time, and the periodic sweep that forgets idle accounts and expired dedupe
 // keys (so memory stays bounded by the active accounts). Also what an incremental checkpoint needs: the accounts
 // changed or forgotten since the last one (`dirty`), each account's own dedupe keys (so the dedupe horizon is
 // stored per account, engine-snapshot.ts) and the threshold of the last dedupe sweep. Pure.
 import { AccountTable } from './account-table.js';
-import { ConcurrencyState, LIVE_MAX_MS } from './concurrency-state.js';
+import { LIVE_MAX_MS, LiveCalls } from './concurrency-state.js';
 import { DedupeTable } from './dedupe-table.js';
 import { WindowPlan } from './rule-state.js';
 import { append2 } from './tight-array.js';
@@ -33,8 +34,6 @@ export class AccountState {
   rs: number[] | null = null;
   /** Hour-of-week profiles per rule index (`by: hour_of_week` baselines only). */
   rw: (number[] | undefined)[] | null = null;
-  /** Live calls per concurrent_calls rule, by its slot (EngineState.concSlot). */
-  cc: (ConcurrencyState | undefined)[] | null = null;
   /**
    * The last few matched CDRs (id; event time and mask of rule indices < 30 as pairs), for evidence samples: up to
    * RING, entry `ringNext` next (fewer while the ring fills; parts written before held RING, '' unused). The ids are
@@ -96,9 +95,11 @@ export class EngineState {
   /** How long rings are kept (0: no `callbacks` rule), and the longest `shortCall` of those rules. */
   readonly ringKeepMs: number;
   readonly maxShortCallMs: number;
-  /** Per rule index: its slot in AccountState.cc (concurrent_calls rules), or -1; and the rule of each slot. */
+  /** Per rule index: its slot in `live` (concurrent_calls rules), or -1; and the rule of each slot. */
   readonly concSlot: number[];
   readonly concRules: number[] = [];
+  /** Per concurrent_calls rule (its slot): every account's live calls, by account number. */
+  readonly live: LiveCalls[];
   private readonly index = new Map<string, number>();
 
   constructor(readonly rules: readonly FraudRule[], readonly latenessMs: number) {
@@ -116,12 +117,12 @@ export class EngineState {
     this.maxShortCallMs = Math.max(0, ...callbacks.map((r) => r.shortCallMs ?? 10_000));
     rules.forEach((r, i) => this.index.set(r.id, i));
     this.concSlot = rules.map((r, i) => (r.measure === 'concurrent_calls' ? this.concRules.push(i) - 1 : -1));
+    this.live = this.concRules.map(() => new LiveCalls());
   }
 
-  /** The account's live calls for concurrent_calls rule `r`, created when missing. */
-  concurrency(acct: AccountState, r: number): ConcurrencyState {
-    const cc = (acct.cc ??= new Array<ConcurrencyState | undefined>(this.concRules.length));
-    return (cc[this.concSlot[r]!] ??= new ConcurrencyState());
+  /** The live calls of concurrent_calls rule `r` (all accounts'). */
+  concurrency(r: number): LiveCalls {
+    return this.live[this.concSlot[r]!]!;
   }
 
   /**
@@ -137,11 +138,13 @@ export class EngineState {
   /** What an account leaves in the arenas when it is dropped or replaced. */
   private release(ix: number): void {
     for (const w of this.windows) w.free(ix);
+    for (const c of this.live) c.free(ix);
   }
 
   /** Account numbers up to `capacity` may be used: the arenas' per-account arrays grow to it. */
   private grow(capacity: number): void {
     for (const w of this.windows) w.grow(capacity);
+    for (const c of this.live) c.grow(capacity);
   }
 
   indexOf(ruleId: string): number {

@@ -257,11 +257,13 @@ class Engine implements FraudEngine {
     const w = rule.windowMs;
     if (w !== null ? t < wm - w : t < wm) return -1;
     if (rule.measure === 'concurrent_calls') {
-      const conc = this.state.concurrency(acct, r);
-      conc.evict(wm);
-      if (cdr.phase === 'start') return conc.start(hash53(cdr.id, 1), t);
-      if (conc.end(hash53(cdr.id, 1))) return -1;
-      return conc.interval(cdr.startedAt, t);
+      const conc = this.state.concurrency(r);
+      const ix = acct.ix;
+      conc.open(ix);
+      conc.evict(ix, wm);
+      if (cdr.phase === 'start') return conc.start(ix, hash53(cdr.id, 1), t);
+      if (conc.end(ix, hash53(cdr.id, 1))) return -1;
+      return conc.interval(ix, cdr.startedAt, t);
     }
     if (rule.measure === 'call_duration') return durationSec(cdr) / 60;
     if (rule.measure === 'call_cost') return cdr.costMicros ?? 0;

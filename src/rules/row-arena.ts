@@ -31,7 +31,7 @@ export function classFor(rows: number): number {
 }
 
 export class RowArena {
-  /** Room a `sparse()` arena wastes at least, in doubles (tests set 0 to repack often). */
+  /** Room a `sparse()` arena wastes at least, in doubles (tests set -Infinity to repack at every growth). */
   static minWaste = 4 * FIRST_CHUNK;
 
   /** By chunk number (null: a large region's chunk, freed). */

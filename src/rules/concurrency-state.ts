@@ -8,7 +8,7 @@
 // arrival order and end-only intervals (start, end) sorted by end, each a region found through the account
 // number's int32 fields (`meta`); an emptied list gives its region back. `opened` marks an account whose state for
 // the rule exists (as a stored part lists it, even when empty), so parts come out as they did before the arena.
-import { capOf, classFor, RowArena } from './row-arena.js';
+import { capOf, classFor, copy, RowArena } from './row-arena.js';
 
 export const LIVE_MAX_MS = 6 * 3_600_000;
 export const INTERVAL_KEEP_MS = 2 * 3_600_000;
@@ -24,6 +24,8 @@ const AT = 0;
 const LEN = 1;
 const FLAGS = 4;
 const OPENED = 1 << 16;
+/** A new list's class: room for 2 pairs (a move saved for most lists, a pair's room lost for lists of one). */
+const FIRST_CLASS = 1;
 
 export class LiveCalls {
   arena = new RowArena(2);
@@ -189,8 +191,8 @@ export class LiveCalls {
     const o = ix * M + list;
     const n = m[o + LEN]!;
     if (m[o + AT]! < 0) {
-      m[o + AT] = this.arena.alloc(0);
-      this.setCls(ix, list, 0);
+      m[o + AT] = this.arena.alloc(FIRST_CLASS);
+      this.setCls(ix, list, FIRST_CLASS);
     } else if (n >= capOf(this.cls(ix, list))) {
       this.move(ix, list, classFor(n + 1));
       if (this.arena.sparse()) this.repack();
@@ -228,7 +230,7 @@ export class LiveCalls {
     const from = m[o + AT]!;
     const to = this.arena.alloc(c);
     const B = this.arena.base(from);
-    this.arena.chunk(to).set(this.arena.chunk(from).subarray(B, B + 2 * m[o + LEN]!), this.arena.base(to));
+    copy(this.arena.chunk(from), B, this.arena.chunk(to), this.arena.base(to), 2 * m[o + LEN]!);
     this.arena.release(from, this.cls(ix, list));
     m[o + AT] = to;
     this.setCls(ix, list, c);
@@ -246,7 +248,7 @@ export class LiveCalls {
         if (from < 0) continue;
         const to = fresh.alloc(this.cls(ix, list));
         const B = old.base(from);
-        fresh.chunk(to).set(old.chunk(from).subarray(B, B + 2 * m[o + LEN]!), fresh.base(to));
+        copy(old.chunk(from), B, fresh.chunk(to), fresh.base(to), 2 * m[o + LEN]!);
         m[o + AT] = to;
       }
     }

@@ -23,6 +23,11 @@ export function capOf(c: number): number {
   return (c & 1) === 1 ? 1 << ((c + 1) >> 1) : 3 << ((c - 2) >> 1);
 }
 
+/** Copies `n` doubles from `src` at `from` to `dst` at `to` (regions are small: a loop, no subarray views to collect). */
+export function copy(src: Float64Array, from: number, dst: Float64Array, to: number, n: number): void {
+  for (let i = 0; i < n; i++) dst[to + i] = src[from + i]!;
+}
+
 /** The smallest class that holds `rows` rows. */
 export function classFor(rows: number): number {
   let c = 0;

@@ -12,7 +12,7 @@
 //   when its window falls to half the scan limit. Distinct measures keep Maps and a histogram of counts (KeyIndex)
 //   once their window holds more than `indexAbove` events, so removals stay O(1); below, a scan.
 // Cursors, aggregates and indexes are derived: a restored log has none and the next query rebuilds them. Pure.
-import { capOf, classFor, RowArena } from './row-arena.js';
+import { capOf, classFor, copy, RowArena } from './row-arena.js';
 
 export const WindowKind = { Count: 0, Sum: 1, Distinct: 2, MostPerKey: 3, RangeScan: 4 } as const;
 export type WindowKind = (typeof WindowKind)[keyof typeof WindowKind];
@@ -21,6 +21,8 @@ export type WindowKind = (typeof WindowKind)[keyof typeof WindowKind];
 const INDEX_ABOVE = 24;
 /** Windows of at most this many rows are scanned; busier ones keep a cursor record. */
 const SCAN_UP_TO = 16;
+/** A new log's class: room for 2 rows (a move saved for most logs, a row's room lost for logs of one). */
+const FIRST_CLASS = 1;
 
 /** The static layout of a group: its rules (slots), their kinds and the columns they read. */
 export interface GroupSpec {
@@ -121,8 +123,8 @@ export class GroupLogs {
     const o = ix * M;
     const S = this.S;
     if (m[o + AT]! < 0) {
-      m[o + AT] = this.arena.alloc(0);
-      m[o + CLS] = 0;
+      m[o + AT] = this.arena.alloc(FIRST_CLASS);
+      m[o + CLS] = FIRST_CLASS;
       m[o + HEAD] = 0;
       m[o + END] = 0;
     }
@@ -246,7 +248,9 @@ export class GroupLogs {
     if (at < 0 || n === h) return [];
     const d = this.arena.chunk(at);
     const B = this.arena.base(at);
-    return Array.from(d.subarray(B + h * this.S, B + n * this.S));
+    const out = new Array<number>((n - h) * this.S);
+    for (let i = 0; i < out.length; i++) out[i] = d[B + h * this.S + i]!;
+    return out;
   }
 
   /** Gives account `ix` (with no log yet) the rows of a snapshot, flat and sorted. */
@@ -309,7 +313,7 @@ export class GroupLogs {
       if (from < 0) continue;
       const to = fresh.alloc(m[o + CLS]!);
       const B = old.base(from);
-      fresh.chunk(to).set(old.chunk(from).subarray(B + m[o + HEAD]! * S, B + m[o + END]! * S), fresh.base(to));
+      copy(old.chunk(from), B + m[o + HEAD]! * S, fresh.chunk(to), fresh.base(to), (m[o + END]! - m[o + HEAD]!) * S);
       m[o + AT] = to;
       m[o + END]! -= m[o + HEAD]!;
       this.shiftCursors(m[o + CUR]!, m[o + HEAD]!);
@@ -344,7 +348,7 @@ export class GroupLogs {
     const from = m[o + AT]!;
     const to = this.arena.alloc(c);
     const B = this.arena.base(from);
-    this.arena.chunk(to).set(this.arena.chunk(from).subarray(B + h * S, B + n * S), this.arena.base(to));
+    copy(this.arena.chunk(from), B + h * S, this.arena.chunk(to), this.arena.base(to), (n - h) * S);
     this.arena.release(from, m[o + CLS]!);
     m[o + AT] = to;
     m[o + CLS] = c;

@@ -137,7 +137,7 @@ export class LiveCalls {
   free(ix: number): void {
     const m = this.meta;
     const o = ix * M;
-    for (const list of [LIVE, IV]) {
+    for (let list = LIVE; list <= IV; list += IV - LIVE) {
       if (m[o + list + AT]! >= 0) this.arena.release(m[o + list + AT]!, this.cls(ix, list));
       m[o + list + AT] = -1;
       m[o + list + LEN] = 0;
@@ -149,7 +149,7 @@ export class LiveCalls {
   bytes(ix: number): number {
     const o = ix * M;
     let n = 4 * M;
-    for (const list of [LIVE, IV]) if (this.meta[o + list + AT]! >= 0) n += 16 * capOf(this.cls(ix, list));
+    for (let list = LIVE; list <= IV; list += IV - LIVE) if (this.meta[o + list + AT]! >= 0) n += 16 * capOf(this.cls(ix, list));
     return n;
   }
 
@@ -242,7 +242,7 @@ export class LiveCalls {
     const fresh = new RowArena(2, old.used + (old.used >> 3));
     const m = this.meta;
     for (let ix = 0; ix * M < m.length; ix++) {
-      for (const list of [LIVE, IV]) {
+      for (let list = LIVE; list <= IV; list += IV - LIVE) {
         const o = ix * M + list;
         const from = m[o + AT]!;
         if (from < 0) continue;

@@ -58,12 +58,12 @@ export class RowArena {
   }
 
   /**
-   * Whether the freed regions and the chunk tails left behind hold more than a quarter of the regions in use (the
+   * Whether the freed regions and the chunk tails left behind hold more than half as much as the regions in use (the
    * owner should then repack, moving every region); the room not yet cut from the current chunk does not count.
    */
   sparse(): boolean {
     const ahead = this.cur < 0 ? 0 : this.chunks[this.cur]!.length - this.top;
-    return this.capacity - ahead - this.used > (this.used >> 2) + RowArena.minWaste;
+    return this.capacity - ahead - this.used > (this.used >> 1) + RowArena.minWaste;
   }
 
   /** The chunk holding region `at` (index it from `base(at)`). */

@@ -13,9 +13,9 @@
 //   once their window holds more than `indexAbove` events, so removals stay O(1); below, a scan.
 // Cursors, aggregates and indexes are derived: a restored log has none and the next query rebuilds them. Pure.
 import { capOf, classFor, copy, RowArena } from './row-arena.js';
+import { KeyIndex, scanKeys, WindowKind, type GroupSpec } from './window-keys.js';
 
-export const WindowKind = { Count: 0, Sum: 1, Distinct: 2, MostPerKey: 3, RangeScan: 4 } as const;
-export type WindowKind = (typeof WindowKind)[keyof typeof WindowKind];
+export { WindowKind } from './window-keys.js';
 
 /** Key measures keep no Maps while their window holds at most this many events: a scan is cheaper and smaller. */
 const INDEX_ABOVE = 24;
@@ -24,20 +24,7 @@ const SCAN_UP_TO = 16;
 /** A new log's class: room for 2 rows (a move saved for most logs, a row's room lost for logs of one). */
 const FIRST_CLASS = 1;
 
-/** The static layout of a group: its rules (slots), their kinds and the columns they read. */
-export interface GroupSpec {
-  windowMs: number;
-  /** Rule index of each slot. */
-  rules: number[];
-  kinds: WindowKind[];
-  /** Per slot: the value column (Sum: cost or seconds; key measures: the callee key), or -1. */
-  valCol: number[];
-  /** Per slot: the range-key column (RangeScan), or -1. */
-  grpCol: number[];
-  /** Numbers per row; the last one is the mask when the group has more than one slot. */
-  stride: number;
-  maskCol: number;
-}
+export type { GroupSpec } from './window-keys.js';
 
 /** Overridable by tests, to drive every path: scanned and cursored windows, scanned and indexed key measures. */
 export class WindowState {
@@ -61,20 +48,6 @@ const HI = 1;
 const CNT = 2;
 const SUM = 3;
 
-class KeyIndex {
-  counts = new Map<number, number>();
-  groups: Map<number, number> | null = null;
-  freq: number[] = [0];
-  max = 0;
-
-  bump(from: number, to: number): void {
-    const f = this.freq;
-    if (from > 0) f[from]!--;
-    if (to > 0) f[to] = (f[to] ?? 0) + 1;
-    if (to > this.max) this.max = to;
-    while (this.max > 0 && !f[this.max]) this.max--;
-  }
-}
 
 /** A KeyIndex Map entry (key, count) with its share of the table, for estimates. */
 const INDEX_ENTRY = 40;
@@ -229,7 +202,7 @@ export class GroupLogs {
       if (kind === WindowKind.Sum) return this.sumOf(d, B, s, lo, hi);
       const count = this.countOf(d, B, s, lo, hi);
       if (kind === WindowKind.Count) return count;
-      if (count <= WindowState.indexAbove) return this.scan(d, B, s, lo, hi);
+      if (count <= WindowState.indexAbove) return scanKeys(d, B, this.S, this.mc, this.spec, s, lo, hi);
     }
     // a busy window: a cursor record, an empty window at the head that the query moves from
     if (b < 0) b = m[o + CUR] = this.newBlock();
@@ -411,7 +384,7 @@ export class GroupLogs {
       this.reindex(d, B, b, s, r);
       const x = this.keys[b]?.[s];
       if (x) return kind === WindowKind.Distinct ? x.counts.size : x.max;
-      value = this.scan(d, B, s, lo, hi);
+      value = scanKeys(d, B, this.S, this.mc, this.spec, s, lo, hi);
     }
     if (hi - lo <= WindowState.scanUpTo >> 1) this.dropCursor(ix, b, r);
     return value;
@@ -495,37 +468,4 @@ export class GroupLogs {
     }
   }
 
-  /** The key measures over the slot's rows in [lo, hi) by brute force: O(n^2) for at most `indexAbove` events. */
-  private scan(d: Float64Array, B: number, s: number, lo: number, hi: number): number {
-    const S = this.S;
-    const kind = this.spec.kinds[s]!;
-    const vc = B + this.spec.valCol[s]!;
-    const gc = B + this.spec.grpCol[s]!;
-    let best = 0;
-    for (let i = lo; i < hi; i++) {
-      if (!this.has(d, B, s, i)) continue;
-      const k = d[i * S + vc]!;
-      let seenBefore = false;
-      for (let j = lo; j < i && !seenBefore; j++) seenBefore = d[j * S + vc] === k && this.has(d, B, s, j);
-      if (seenBefore) continue;
-      if (kind === WindowKind.Distinct) best++;
-      else if (kind === WindowKind.MostPerKey) {
-        let n = 0;
-        for (let j = i; j < hi; j++) if (d[j * S + vc] === k && this.has(d, B, s, j)) n++;
-        if (n > best) best = n;
-      } else {
-        // distinct callees of i's range, counted at their first occurrence
-        const g = d[i * S + gc]!;
-        let n = 0;
-        for (let j = lo; j < hi; j++) {
-          if (d[j * S + gc] !== g || !this.has(d, B, s, j)) continue;
-          let dup = false;
-          for (let m = lo; m < j && !dup; m++) dup = d[m * S + vc] === d[j * S + vc] && this.has(d, B, s, m);
-          if (!dup) n++;
-        }
-        if (n > best) best = n;
-      }
-    }
-    return best;
-  }
 }

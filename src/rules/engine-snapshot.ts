@@ -14,11 +14,10 @@
 // followed by the big number arrays (log rows, dedupe keys, ring times) as raw little-endian float64s, which encode
 // and decode about ten times faster than JSON and round-trip every double exactly. JSON account parts (written
 // before the binary encoding) are still read.
-import { ConcurrencyState, type ConcurrencySnapshot } from './concurrency-state.js';
+import type { ConcurrencySnapshot } from './concurrency-state.js';
 import { AccountState, EngineState, pruneDedupe, ringList, ringText, ruleFingerprint } from './engine-state.js';
 import { addRecord, findRecord, RS, RuleState, WindowPlan, type Group, type RuleStateSnapshot } from './rule-state.js';
 import type { FraudRule } from './types.js';
-import { GroupLog } from './window-state.js';
 
 const VERSION = 3;
 
@@ -48,7 +47,6 @@ interface SnapshotJson extends SharedJson {
 const finite = (x: number) => (Number.isFinite(x) ? x : null);
 
 function accountPart(acct: AccountState, st: EngineState): AccountPart {
-  const plan = st.plan;
   const rules: [number, RuleStateSnapshot][] = [];
   const rs = acct.rs;
   if (rs) {
@@ -59,9 +57,9 @@ function accountPart(acct: AccountState, st: EngineState): AccountPart {
     }
   }
   const conc: [number, ConcurrencySnapshot][] = [];
-  acct.cc?.forEach((s, i) => s && conc.push([st.concRules[i]!, s.snapshot()]));
+  st.live.forEach((c, k) => c.opened(acct.ix) && conc.push([st.concRules[k]!, c.snapshot(acct.ix)]));
   const logs: [number, number[]][] = [];
-  acct.logs?.forEach((g, i) => g && g.length > 0 && logs.push([i, g.rows(plan.groups[i]!)]));
+  st.windows.forEach((w, g) => w.length(acct.ix) > 0 && logs.push([g, w.rows(acct.ix)]));
   const part: AccountPart = [acct.maxT, ringList(acct.ringIds), acct.ringTm, acct.ringNext, rules, conc, logs, acct.dd ?? []];
   if ((acct.rg && acct.rg.length > 0) || acct.sp) part.push(acct.rg ?? []);
   if (acct.sp) part.push(1);
@@ -107,15 +105,16 @@ export function restoreAccount(st: EngineState, id: string, bytes: Uint8Array | 
   if (bytes === null) return void st.accounts.delete(id);
   const [maxT, ids, tm, next, rs, conc, logs, dd, rg, sp] = decodeAccountPart(bytes);
   const acct = new AccountState();
+  // filed first: its number is where its log rows go (an account held before is released, rows and all)
+  st.accounts.set(id, acct);
   acct.maxT = maxT;
   acct.sp = sp === 1;
   if (dd.length > 0) acct.dd = dd;
   [acct.ringIds, acct.ringTm, acct.ringNext] = [ringText(ids), tm, next];
   for (const [i, s] of rs) restoreRule(acct, i, s);
   for (const [i, s] of conc) restoreConcurrency(st, acct, i, s);
-  for (const [g, rows] of logs) (acct.logs ??= st.plan.groups.map(() => null))[g] = GroupLog.fromRows(st.plan.groups[g]!, rows);
+  for (const [g, rows] of logs) st.windows[g]!.load(acct.ix, rows);
   if (rg && rg.length > 0) acct.rg = rg;
-  st.accounts.set(id, acct);
 }
 
 /** First byte of a binary account part; a JSON part starts with '['. */
@@ -220,6 +219,7 @@ function decodeState(json: SnapshotJson, rules: readonly FraudRule[], latenessMs
   const oldPlan = sameRules ? st.plan : new WindowPlan(json.rules.map(([, fp]) => fromFingerprint(fp)));
   for (const [id, maxT, ids, tm, next, rs, conc, logs, dd, rg, sp] of json.a) {
     const acct = new AccountState();
+    st.accounts.set(id, acct);
     acct.maxT = maxT;
     acct.sp = sp === 1;
     if (rg && rg.length > 0 && st.ringKeepMs > 0) acct.rg = rg;
@@ -238,11 +238,10 @@ function decodeState(json: SnapshotJson, rules: readonly FraudRule[], latenessMs
       if (to >= 0 && st.concSlot[to]! >= 0) restoreConcurrency(st, acct, to, s);
     }
     if (sameRules) {
-      for (const [g, rows] of logs) (acct.logs ??= st.plan.groups.map(() => null))[g] = GroupLog.fromRows(st.plan.groups[g]!, rows);
+      for (const [g, rows] of logs) st.windows[g]!.load(acct.ix, rows);
     } else {
-      for (const [g, rows] of logs) moveRows(acct, oldPlan.groups[g]!, rows, map, st.plan);
+      for (const [g, rows] of logs) moveRows(st, acct.ix, oldPlan.groups[g]!, rows, map);
     }
-    st.accounts.set(id, acct);
   }
   if (!sameRules) {
     // Under other rules the parts in a store no longer match the rule indices, and the sweep threshold may move
@@ -260,7 +259,7 @@ function restoreRule(acct: AccountState, r: number, s: RuleStateSnapshot): void 
 }
 
 function restoreConcurrency(st: EngineState, acct: AccountState, r: number, s: ConcurrencySnapshot): void {
-  (acct.cc ??= new Array<ConcurrencyState | undefined>(st.concRules.length))[st.concSlot[r]!] = ConcurrencyState.restore(s);
+  st.concurrency(r).restore(acct.ix, s);
 }
 
 /** The parts of a rule its window layout depends on, recovered from its fingerprint. */
@@ -270,7 +269,8 @@ function fromFingerprint(fp: string): FraudRule {
 }
 
 /** Re-files one old group's rows under the new layout, keeping the bits of rules that survived unchanged. */
-function moveRows(acct: AccountState, old: Group, rows: number[], map: number[], plan: WindowPlan): void {
+function moveRows(st: EngineState, ix: number, old: Group, rows: number[], map: number[]): void {
+  const plan = st.plan;
   for (let p = 0; p < rows.length; p += old.stride) {
     const mask = old.maskCol < 0 ? 1 : rows[p + old.maskCol]!;
     const out = new Map<number, number[]>();
@@ -292,9 +292,6 @@ function moveRows(acct: AccountState, old: Group, rows: number[], map: number[],
       }
       if (grp.maskCol >= 0) row[grp.maskCol] = row[grp.maskCol]! | (1 << plan.slotOf[r]!);
     }
-    for (const [g, row] of out) {
-      const logs = (acct.logs ??= plan.groups.map(() => null));
-      (logs[g] ??= new GroupLog(plan.groups[g]!)).insert(plan.groups[g]!, row);
-    }
+    for (const [g, row] of out) st.windows[g]!.insert(ix, row);
   }
 }

@@ -1,15 +1,18 @@
-// The fraud engine's whole state, kept apart from the logic so that it snapshots as one value: per-account event
-// logs (one per window length, shared by the rules of that length), level states and live calls, the dedupe
+// The fraud engine's whole state, kept apart from the logic so that it snapshots as one value: the accounts by id with
+// their interned numbers (account-table.ts), the event logs of all accounts per window length (window-state.ts) and
+// their live calls per concurrent_calls rule (concurrency-state.ts), both in arenas indexed by account number,
+// per-account level states, the dedupe
 // horizon, the partition's latest event time, and the periodic sweep that forgets idle accounts and expired dedupe
 // keys (so memory stays bounded by the active accounts). Also what an incremental checkpoint needs: the accounts
 // changed or forgotten since the last one (`dirty`), each account's own dedupe keys (so the dedupe horizon is
 // stored per account, engine-snapshot.ts) and the threshold of the last dedupe sweep. Pure.
-import { ConcurrencyState, LIVE_MAX_MS } from './concurrency-state.js';
+import { AccountTable } from './account-table.js';
+import { LIVE_MAX_MS, LiveCalls } from './concurrency-state.js';
 import { DedupeTable } from './dedupe-table.js';
 import { WindowPlan } from './rule-state.js';
 import { append2 } from './tight-array.js';
 import type { FraudRule } from './types.js';
-import type { GroupLog } from './window-state.js';
+import { GroupLogs } from './window-state.js';
 
 /** How far an account may lag the partition's latest event before its old events count as late (see fraud-engine.ts). */
 export const GLOBAL_SKEW_MS = 3_600_000;
@@ -20,10 +23,10 @@ export const RING_SEP = '\u001f';
 const DAY = 86_400_000;
 
 export class AccountState {
+  /** The account's number in EngineState.accounts (account-table.ts), -1 while not in one. */
+  ix = -1;
   /** Latest event time seen for the account. */
   maxT = Number.NEGATIVE_INFINITY;
-  /** Per window group (WindowPlan.groups); created on first use. */
-  logs: (GroupLog | null)[] | null = null;
   /**
    * Level states (baseline, cooldowns), only of rules that reached a level or keep a baseline: RS numbers each,
    * rule index first, sorted by rule index (rule-state.ts findRecord, addRecord).
@@ -31,8 +34,6 @@ export class AccountState {
   rs: number[] | null = null;
   /** Hour-of-week profiles per rule index (`by: hour_of_week` baselines only). */
   rw: (number[] | undefined)[] | null = null;
-  /** Live calls per concurrent_calls rule, by its slot (EngineState.concSlot). */
-  cc: (ConcurrencyState | undefined)[] | null = null;
   /**
    * The last few matched CDRs (id; event time and mask of rule indices < 30 as pairs), for evidence samples: up to
    * RING, entry `ringNext` next (fewer while the ring fills; parts written before held RING, '' unused). The ids are
@@ -66,7 +67,11 @@ export function ruleFingerprint(r: FraudRule): string {
 }
 
 export class EngineState {
-  readonly accounts = new Map<string, AccountState>();
+  /** By id, each with its interned number (a Map to the rest of the code); releasing one frees its arena rows. */
+  readonly accounts = new AccountTable<AccountState>(
+    (ix) => this.release(ix),
+    (capacity) => this.grow(capacity),
+  );
   /** hash(id, phase) -> event time. */
   readonly dedupe = new DedupeTable();
   globalMax = Number.NEGATIVE_INFINITY;
@@ -83,14 +88,18 @@ export class EngineState {
   /** An account idle this long (behind the partition's latest event) is forgotten. */
   readonly idleMs: number;
   readonly plan: WindowPlan;
+  /** Per window group (WindowPlan.groups): every account's event log, by account number. */
+  readonly windows: GroupLogs[];
   /** Per rule index: decides at set-up (decidesAtSetup). */
   readonly atSetup: boolean[];
   /** How long rings are kept (0: no `callbacks` rule), and the longest `shortCall` of those rules. */
   readonly ringKeepMs: number;
   readonly maxShortCallMs: number;
-  /** Per rule index: its slot in AccountState.cc (concurrent_calls rules), or -1; and the rule of each slot. */
+  /** Per rule index: its slot in `live` (concurrent_calls rules), or -1; and the rule of each slot. */
   readonly concSlot: number[];
   readonly concRules: number[] = [];
+  /** Per concurrent_calls rule (its slot): every account's live calls, by account number. */
+  readonly live: LiveCalls[];
   private readonly index = new Map<string, number>();
 
   constructor(readonly rules: readonly FraudRule[], readonly latenessMs: number) {
@@ -100,6 +109,7 @@ export class EngineState {
     const weekly = rules.some((r) => r.baseline?.by === 'hour_of_week') ? 8 * DAY : 0;
     this.idleMs = Math.max(2 * DAY, weekly, 2 * this.maxWindowMs + latenessMs + GLOBAL_SKEW_MS + Math.max(maxCooldown, LIVE_MAX_MS));
     this.plan = new WindowPlan(rules);
+    this.windows = this.plan.groups.map((g) => new GroupLogs(g));
     this.atSetup = rules.map(decidesAtSetup);
     const callbacks = rules.filter((r) => r.measure === 'callbacks');
     // A call-back is judged at its end record, up to a window after it started: keep rings two windows and a long call.
@@ -107,12 +117,12 @@ export class EngineState {
     this.maxShortCallMs = Math.max(0, ...callbacks.map((r) => r.shortCallMs ?? 10_000));
     rules.forEach((r, i) => this.index.set(r.id, i));
     this.concSlot = rules.map((r, i) => (r.measure === 'concurrent_calls' ? this.concRules.push(i) - 1 : -1));
+    this.live = this.concRules.map(() => new LiveCalls());
   }
 
-  /** The account's live calls for concurrent_calls rule `r`, created when missing. */
-  concurrency(acct: AccountState, r: number): ConcurrencyState {
-    const cc = (acct.cc ??= new Array<ConcurrencyState | undefined>(this.concRules.length));
-    return (cc[this.concSlot[r]!] ??= new ConcurrencyState());
+  /** The live calls of concurrent_calls rule `r` (all accounts'). */
+  concurrency(r: number): LiveCalls {
+    return this.live[this.concSlot[r]!]!;
   }
 
   /**
@@ -123,6 +133,18 @@ export class EngineState {
   forget(id: string): boolean {
     if (this.dirty.has(id)) return false;
     return this.accounts.delete(id);
+  }
+
+  /** What an account leaves in the arenas when it is dropped or replaced. */
+  private release(ix: number): void {
+    for (const w of this.windows) w.free(ix);
+    for (const c of this.live) c.free(ix);
+  }
+
+  /** Account numbers up to `capacity` may be used: the arenas' per-account arrays grow to it. */
+  private grow(capacity: number): void {
+    for (const w of this.windows) w.grow(capacity);
+    for (const c of this.live) c.grow(capacity);
   }
 
   indexOf(ruleId: string): number {

@@ -24,7 +24,6 @@ import { RuleErrors, messageOf } from './rule-errors.js';
 import { addRecord, findRecord, RuleState } from './rule-state.js';
 import { append2 } from './tight-array.js';
 import type { AccountProfile, FraudEngine, FraudRule, ProcessResult, RuleHit, SetupCall } from './types.js';
-import { GroupLog } from './window-state.js';
 
 export interface FraudEngineOptions {
   /** How far behind an account's latest event an event may arrive and still count fully (default 5 minutes). */
@@ -224,11 +223,10 @@ class Engine implements FraudEngine {
       any = true;
     }
     if (!any) return;
-    const logs = (acct.logs ??= plan.groups.map(() => null));
     for (let g = 0; g < gMask.length; g++) {
       if (gMask[g] === 0) continue;
       try {
-        this.feedGroup(cdr, t, wm, tau, g, logs);
+        this.feedGroup(cdr, t, wm, tau, g, acct.ix);
       } catch (err) {
         this.failedGroups |= 1 << Math.min(g, 30);
         const spec = plan.groups[g]!;
@@ -237,11 +235,11 @@ class Engine implements FraudEngine {
     }
   }
 
-  private feedGroup(cdr: CdrRecord, t: number, wm: number, tau: number, g: number, logs: (GroupLog | null)[]): void {
+  private feedGroup(cdr: CdrRecord, t: number, wm: number, tau: number, g: number, ix: number): void {
     const spec = this.state.plan.groups[g]!;
     const w = spec.windowMs;
-    const log = (logs[g] ??= new GroupLog(spec));
-    log.evict(spec, wm - w);
+    const logs = this.state.windows[g]!;
+    logs.evict(ix, wm - w);
     const row = this.gRow[g]!;
     row[0] = t;
     for (let k = 0; k < spec.cols.length; k++) {
@@ -249,9 +247,9 @@ class Engine implements FraudEngine {
       row[k + 1] = c.src === 'cost' ? (cdr.costMicros ?? 0) : c.src === 'seconds' ? durationSec(cdr) : c.src === 'callee' ? this.callee(cdr) : c.src === 'caller' ? hash53(cdr.caller ?? '') : hashPrefix(cdr.callee, (c as { digits: number }).digits);
     }
     if (spec.maskCol >= 0) row[spec.maskCol] = this.gMask[g]!;
-    log.insert(spec, row);
-    this.gLo[g] = log.bound(spec, tau - w, false);
-    this.gHi[g] = log.bound(spec, tau, true);
+    logs.insert(ix, row);
+    this.gLo[g] = logs.bound(ix, tau - w, false);
+    this.gHi[g] = logs.bound(ix, tau, true);
   }
 
   /** Counts the CDR into the rule's state and returns the value to judge (minutes, micro-units, counts), or -1. */
@@ -259,17 +257,19 @@ class Engine implements FraudEngine {
     const w = rule.windowMs;
     if (w !== null ? t < wm - w : t < wm) return -1;
     if (rule.measure === 'concurrent_calls') {
-      const conc = this.state.concurrency(acct, r);
-      conc.evict(wm);
-      if (cdr.phase === 'start') return conc.start(hash53(cdr.id, 1), t);
-      if (conc.end(hash53(cdr.id, 1))) return -1;
-      return conc.interval(cdr.startedAt, t);
+      const conc = this.state.concurrency(r);
+      const ix = acct.ix;
+      conc.open(ix);
+      conc.evict(ix, wm);
+      if (cdr.phase === 'start') return conc.start(ix, hash53(cdr.id, 1), t);
+      if (conc.end(ix, hash53(cdr.id, 1))) return -1;
+      return conc.interval(ix, cdr.startedAt, t);
     }
     if (rule.measure === 'call_duration') return durationSec(cdr) / 60;
     if (rule.measure === 'call_cost') return cdr.costMicros ?? 0;
     const plan = this.state.plan;
     const g = plan.groupOf[r]!;
-    const value = acct.logs![g]!.query(plan.groups[g]!, plan.slotOf[r]!, this.gLo[g]!, this.gHi[g]!);
+    const value = this.state.windows[g]!.query(acct.ix, plan.slotOf[r]!, this.gLo[g]!, this.gHi[g]!);
     return rule.measure === 'minutes' ? value / 60 : value;
   }
 

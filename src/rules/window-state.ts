@@ -1,322 +1,471 @@
-// One account's sliding windows for a group of windowed rules sharing one window length, on event time, exact under
-// out-of-order arrival. The group keeps ONE event log (rows sorted by time in a flat number array: time, then the
-// columns its measures need, then a bitmask of the group's rules the event counts for); each rule keeps only a
-// cursor [lo, hi) into it and its running aggregate (count, sum). A query moves the two ends, adding or removing
-// the rows whose bit is set (amortised O(1) as windows slide forward, O(k) for a query k rows back). Distinct
-// measures compute their value by a scan while the window holds at most `indexAbove` events, else keep Maps and a
-// histogram of counts so removals stay O(1). Cursors and aggregates are derived: a restored log starts with empty
-// cursors and the next query rebuilds them. Pure.
+// Sliding windows for a group of windowed rules sharing one window length (WindowPlan.groups), for ALL accounts of
+// an engine, on event time, exact under out-of-order arrival. Each account has ONE event log per group: rows sorted
+// by time (time, then the columns its measures need, then a bitmask of the group's rules the event counts for),
+// held as a region of the group's row arena (row-arena.ts) and found through per-account-number int32 fields
+// (`meta`: region, its class, first live row, end of the live rows, cursor block). No per-account object.
+// A query for a rule (slot) over the rows [lo, hi):
+// - a window of at most `scanUpTo` rows is answered by scanning them (count, sum, or the brute-force distinct
+//   measures below), with no state;
+// - a busier window keeps a cursor [lo, hi) and running aggregate (count, sum) in the account's cursor block (one
+//   block per account with any, a record per slot, lo = -1 for a slot without one); a query moves the two ends,
+//   adding or removing the rows whose bit is set (amortised O(1) as windows slide forward). A record is dropped
+//   when its window falls to half the scan limit. Distinct measures keep Maps and a histogram of counts (KeyIndex)
+//   once their window holds more than `indexAbove` events, so removals stay O(1); below, a scan.
+// Cursors, aggregates and indexes are derived: a restored log has none and the next query rebuilds them. Pure.
+import { capOf, classFor, copy, RowArena } from './row-arena.js';
+import { KeyIndex, scanKeys, WindowKind, type GroupSpec } from './window-keys.js';
 
-export const WindowKind = { Count: 0, Sum: 1, Distinct: 2, MostPerKey: 3, RangeScan: 4 } as const;
-export type WindowKind = (typeof WindowKind)[keyof typeof WindowKind];
+export { WindowKind } from './window-keys.js';
 
 /** Key measures keep no Maps while their window holds at most this many events: a scan is cheaper and smaller. */
 const INDEX_ABOVE = 24;
+/** Windows of at most this many rows are scanned; busier ones keep a cursor record. */
+const SCAN_UP_TO = 16;
+/** A new log's class: room for 2 rows (a move saved for most logs, a row's room lost for logs of one). */
+const FIRST_CLASS = 1;
 
-/** The static layout of a group: its rules (slots), their kinds and the columns they read. */
-export interface GroupSpec {
-  windowMs: number;
-  /** Rule index of each slot. */
-  rules: number[];
-  kinds: WindowKind[];
-  /** Per slot: the value column (Sum: cost or seconds; key measures: the callee key), or -1. */
-  valCol: number[];
-  /** Per slot: the range-key column (RangeScan), or -1. */
-  grpCol: number[];
-  /** Numbers per row; the last one is the mask when the group has more than one slot. */
-  stride: number;
-  maskCol: number;
-}
+export type { GroupSpec } from './window-keys.js';
 
-/**
- * Fields of a slot's aggregate record at the head of `GroupLog.d`: its slot, then its cursor and aggregate. Only
- * the slots that were queried have one (a slot never queried is an empty window at the head, which its first query
- * moves from).
- */
-const SLOT = 0;
-const LO = 1;
-const HI = 2;
-const CNT = 3;
-const SUM = 4;
-const F = 5;
-
-class KeyIndex {
-  counts = new Map<number, number>();
-  groups: Map<number, number> | null = null;
-  freq: number[] = [0];
-  max = 0;
-
-  bump(from: number, to: number): void {
-    const f = this.freq;
-    if (from > 0) f[from]!--;
-    if (to > 0) f[to] = (f[to] ?? 0) + 1;
-    if (to > this.max) this.max = to;
-    while (this.max > 0 && !f[this.max]) this.max--;
-  }
-}
-
+/** Overridable by tests, to drive every path: scanned and cursored windows, scanned and indexed key measures. */
 export class WindowState {
-  /** Overridable by tests, to drive both the scanned and the indexed paths. */
   static indexAbove = INDEX_ABOVE;
+  static scanUpTo = SCAN_UP_TO;
 }
 
-export class GroupLog {
-  /**
-   * [0, b): per queried slot, its record (slot, lo, hi, count of its rows in [lo, hi), sum of its values there);
-   * then the rows, of which [h, n) are live (one array per log, so a log is two objects: this and `d`).
-   */
-  d: number[];
-  b = 0;
-  h = 0;
-  n = 0;
-  /** Per slot, key measures only, while indexed. */
-  x: (KeyIndex | null)[] | null = null;
+// `meta` fields per account number: region (-1: none), its class, first live row, end of the live rows (rows are
+// counted from the region's start), cursor block (-1: none).
+const M = 5;
+const AT = 0;
+const CLS = 1;
+const HEAD = 2;
+const END = 3;
+const CUR = 4;
+// A cursor record (per slot, in the account's block): its window [lo, hi) (lo = -1: no record), the count of its
+// rows there and the sum of their values.
+const F = 4;
+const LO = 0;
+const HI = 1;
+const CNT = 2;
+const SUM = 3;
 
-  constructor(spec: GroupSpec, rows = 4) {
-    this.d = zeros(rows * spec.stride);
+
+/** A KeyIndex Map entry (key, count) with its share of the table, for estimates. */
+const INDEX_ENTRY = 40;
+
+/** One window group's logs of every account, by account number (EngineState.accounts). */
+export class GroupLogs {
+  arena: RowArena;
+  private readonly S: number;
+  private readonly mc: number;
+  /** Doubles per cursor block (F per slot). */
+  private readonly BS: number;
+  private meta = new Int32Array(0);
+  private blocks = new Float64Array(0);
+  private blockTop = 0;
+  private readonly blockFree: number[] = [];
+  /** Per cursor block: the key indexes of its slots (null: none). */
+  private readonly keys: ((KeyIndex | null)[] | null)[] = [];
+
+  constructor(readonly spec: GroupSpec) {
+    this.S = spec.stride;
+    this.mc = spec.maskCol;
+    this.BS = F * spec.rules.length;
+    this.arena = new RowArena(spec.stride);
   }
 
-  get length(): number {
-    return this.n - this.h;
+  /** Account numbers below `capacity` may be used. */
+  grow(capacity: number): void {
+    const next = new Int32Array(capacity * M);
+    next.set(this.meta);
+    for (let o = this.meta.length; o < next.length; o += M) {
+      next[o + AT] = -1;
+      next[o + CUR] = -1;
+    }
+    this.meta = next;
+  }
+
+  /** Live rows of account `ix`. */
+  length(ix: number): number {
+    const o = ix * M;
+    return this.meta[o + END]! - this.meta[o + HEAD]!;
   }
 
   /** Adds a row (`row` holds its stride numbers, time first) at its time order; rows of equal time keep arrival order. */
-  insert(spec: GroupSpec, row: number[]): void {
-    const S = spec.stride;
-    const B = this.b;
-    const d = this.d;
+  insert(ix: number, row: readonly number[]): void {
+    const m = this.meta;
+    const o = ix * M;
+    const S = this.S;
+    if (m[o + AT]! < 0) {
+      m[o + AT] = this.arena.alloc(FIRST_CLASS);
+      m[o + CLS] = FIRST_CLASS;
+      m[o + HEAD] = 0;
+      m[o + END] = 0;
+    }
+    if (m[o + END]! >= capOf(m[o + CLS]!)) {
+      this.makeRoom(ix);
+      if (this.arena.sparse()) this.repack();
+    }
+    const h = m[o + HEAD]!;
+    const n = m[o + END]!;
+    const d = this.arena.chunk(m[o + AT]!);
+    const B = this.arena.base(m[o + AT]!);
     const time = row[0]!;
-    let p = this.n;
-    while (p > this.h && d[B + (p - 1) * S]! > time) p--;
-    if (B + (this.n + 1) * S > d.length) this.grow(S);
-    const dd = this.d;
-    for (let i = B + this.n * S - 1; i >= B + p * S; i--) dd[i + S] = dd[i]!;
-    for (let k = 0; k < S; k++) dd[B + p * S + k] = row[k]!;
-    this.n++;
-    const c = dd;
-    const mask = spec.maskCol < 0 ? 1 : row[spec.maskCol]!;
-    for (let o = 0; o < B; o += F) {
-      const s = c[o + SLOT]!;
-      if (p < c[o + LO]!) {
-        c[o + LO]!++;
-        c[o + HI]!++;
-      } else if (p < c[o + HI]!) {
-        c[o + HI]!++;
-        if ((mask & (1 << s)) !== 0) this.add(spec, s, o, p);
+    let p = n;
+    while (p > h && d[B + (p - 1) * S]! > time) p--;
+    if (p < n) d.copyWithin(B + (p + 1) * S, B + p * S, B + n * S);
+    for (let k = 0; k < S; k++) d[B + p * S + k] = row[k]!;
+    m[o + END] = n + 1;
+    const b = m[o + CUR]!;
+    if (b < 0) return;
+    const mask = this.mc < 0 ? 1 : row[this.mc]!;
+    const c = this.blocks;
+    for (let s = 0, r = b * this.BS; s < this.spec.rules.length; s++, r += F) {
+      const lo = c[r + LO]!;
+      if (lo < 0) continue;
+      if (p < lo) {
+        c[r + LO] = lo + 1;
+        c[r + HI]!++;
+      } else if (p < c[r + HI]!) {
+        c[r + HI]!++;
+        if ((mask & (1 << s)) !== 0) this.add(d, B, b, s, r, p);
       }
     }
   }
 
-  /** Drops rows older than `before`; no later query reaches them. */
-  evict(spec: GroupSpec, before: number): void {
-    const S = spec.stride;
-    const B = this.b;
-    let h = this.h;
-    while (h < this.n && this.d[B + h * S]! < before) h++;
-    if (h === this.h) return;
-    const c = this.d;
-    for (let o = 0; o < B; o += F) {
-      const s = c[o + SLOT]!;
-      let lo = c[o + LO]!;
-      const hi = c[o + HI]!;
-      while (lo < h && lo < hi) {
-        if (this.has(spec, s, lo)) this.remove(spec, s, o, lo);
-        lo++;
+  /** Drops rows older than `before`; no later query reaches them. An emptied log gives its region back. */
+  evict(ix: number, before: number): void {
+    const m = this.meta;
+    const o = ix * M;
+    const at = m[o + AT]!;
+    if (at < 0) return;
+    const S = this.S;
+    const d = this.arena.chunk(at);
+    const B = this.arena.base(at);
+    const n = m[o + END]!;
+    const h0 = m[o + HEAD]!;
+    let h = h0;
+    while (h < n && d[B + h * S]! < before) h++;
+    if (h === h0) return;
+    const b = m[o + CUR]!;
+    if (b >= 0) {
+      const c = this.blocks;
+      for (let s = 0, r = b * this.BS; s < this.spec.rules.length; s++, r += F) {
+        let lo = c[r + LO]!;
+        if (lo < 0) continue;
+        const hi = c[r + HI]!;
+        while (lo < h && lo < hi) {
+          if (this.has(d, B, s, lo)) this.remove(d, B, b, s, r, lo);
+          lo++;
+        }
+        if (lo < h) lo = h;
+        c[r + LO] = lo;
+        if (hi < lo) c[r + HI] = lo;
       }
-      if (lo < h) lo = h;
-      c[o + LO] = lo;
-      if (hi < lo) c[o + HI] = lo;
     }
-    this.h = h;
-    if (h * 2 >= this.n) {
-      const d = this.d;
-      for (let i = B + h * S; i < B + this.n * S; i++) d[i - h * S] = d[i]!;
-      this.n -= h;
-      this.h = 0;
-      for (let o = 0; o < B; o += F) {
-        c[o + LO]! -= h;
-        c[o + HI]! -= h;
-      }
-      const keep = Math.max(4, this.n * 2) * S;
-      if (d.length - B > 2 * keep) this.d = d.slice(0, B + keep);
-    }
+    if (h === n) return this.free(ix);
+    m[o + HEAD] = h;
+    const live = n - h;
+    if (capOf(m[o + CLS]!) > 4 * Math.max(2, live)) this.move(ix, classFor(2 * live));
   }
 
-  /** Lowest row >= h whose time is >= x (or > x when `after`). */
-  bound(spec: GroupSpec, x: number, after: boolean): number {
-    const S = spec.stride;
-    let a = this.h;
-    let b = this.n;
-    while (a < b) {
-      const mid = (a + b) >>> 1;
-      const tm = this.d[this.b + mid * S]!;
+  /** Lowest live row whose time is >= x (or > x when `after`). */
+  bound(ix: number, x: number, after: boolean): number {
+    const m = this.meta;
+    const o = ix * M;
+    let a = m[o + HEAD]!;
+    let z = m[o + END]!;
+    if (m[o + AT]! < 0) return a;
+    const d = this.arena.chunk(m[o + AT]!);
+    const B = this.arena.base(m[o + AT]!);
+    const S = this.S;
+    while (a < z) {
+      const mid = (a + z) >>> 1;
+      const tm = d[B + mid * S]!;
       if (after ? tm <= x : tm < x) a = mid + 1;
-      else b = mid;
+      else z = mid;
     }
     return a;
   }
 
-  /** Slot `s`'s measure over the rows [lo, hi) (from `bound`). */
-  query(spec: GroupSpec, s: number, lo: number, hi: number): number {
-    const o = this.record(s);
-    const c = this.d;
-    let clo = c[o + LO]!;
-    let chi = c[o + HI]!;
+  /** Slot `s`'s measure over account `ix`'s rows [lo, hi) (from `bound`). */
+  query(ix: number, s: number, lo: number, hi: number): number {
+    const m = this.meta;
+    const o = ix * M;
+    const at = m[o + AT]!;
+    if (at < 0) return 0;
+    const d = this.arena.chunk(at);
+    const B = this.arena.base(at);
+    let b = m[o + CUR]!;
+    if (b >= 0 && this.blocks[b * this.BS + s * F + LO]! >= 0) return this.moveCursor(d, B, ix, b, s, lo, hi);
+    if (hi - lo <= WindowState.scanUpTo) {
+      const kind = this.spec.kinds[s]!;
+      if (kind === WindowKind.Sum) return this.sumOf(d, B, s, lo, hi);
+      const count = this.countOf(d, B, s, lo, hi);
+      if (kind === WindowKind.Count) return count;
+      if (count <= WindowState.indexAbove) return scanKeys(d, B, this.S, this.mc, this.spec, s, lo, hi);
+    }
+    // a busy window: a cursor record, an empty window at the head that the query moves from
+    if (b < 0) b = m[o + CUR] = this.newBlock();
+    const r = b * this.BS + s * F;
+    this.blocks[r + LO] = this.blocks[r + HI] = m[o + HEAD]!;
+    this.blocks[r + CNT] = this.blocks[r + SUM] = 0;
+    return this.moveCursor(d, B, ix, b, s, lo, hi);
+  }
+
+  /** Account `ix`'s live rows, flat (for the snapshot). */
+  rows(ix: number): number[] {
+    const o = ix * M;
+    const h = this.meta[o + HEAD]!;
+    const n = this.meta[o + END]!;
+    const at = this.meta[o + AT]!;
+    if (at < 0 || n === h) return [];
+    const d = this.arena.chunk(at);
+    const B = this.arena.base(at);
+    const out = new Array<number>((n - h) * this.S);
+    for (let i = 0; i < out.length; i++) out[i] = d[B + h * this.S + i]!;
+    return out;
+  }
+
+  /** Gives account `ix` (with no log yet) the rows of a snapshot, flat and sorted. */
+  load(ix: number, rows: readonly number[]): void {
+    const n = rows.length / this.S;
+    if (n === 0) return;
+    this.free(ix);
+    const c = classFor(n);
+    const at = this.arena.alloc(c);
+    this.arena.chunk(at).set(rows, this.arena.base(at));
+    const o = ix * M;
+    this.meta[o + AT] = at;
+    this.meta[o + CLS] = c;
+    this.meta[o + HEAD] = 0;
+    this.meta[o + END] = n;
+  }
+
+  /** Releases account `ix`'s region and cursors. */
+  free(ix: number): void {
+    const m = this.meta;
+    const o = ix * M;
+    if (m[o + AT]! >= 0) this.arena.release(m[o + AT]!, m[o + CLS]!);
+    const b = m[o + CUR]!;
+    if (b >= 0) {
+      this.keys[b] = null;
+      this.blockFree.push(b);
+    }
+    m[o + AT] = -1;
+    m[o + CUR] = -1;
+    m[o + CLS] = m[o + HEAD] = m[o + END] = 0;
+  }
+
+  /** Estimated bytes account `ix` holds here: its region, its meta fields, its cursor block and key indexes. */
+  bytes(ix: number): number {
+    const o = ix * M;
+    let n = 4 * M;
+    if (this.meta[o + AT]! >= 0) n += 8 * this.S * capOf(this.meta[o + CLS]!);
+    const b = this.meta[o + CUR]!;
+    if (b >= 0) {
+      n += 8 * this.BS;
+      for (const x of this.keys[b] ?? []) if (x) n += 120 + INDEX_ENTRY * (x.counts.size + (x.groups?.size ?? 0)) + 8 * x.freq.length;
+    }
+    return n;
+  }
+
+  /** Whether account `ix` keeps a cursor record for slot `s` (for tests). */
+  cursored(ix: number, s: number): boolean {
+    const b = this.meta[ix * M + CUR]!;
+    return b >= 0 && this.blocks[b * this.BS + s * F + LO]! >= 0;
+  }
+
+  /** Moves every account's region into a fresh arena, packed (live rows only; classes kept), and drops the old one. */
+  private repack(): void {
+    const old = this.arena;
+    const m = this.meta;
+    const S = this.S;
+    const fresh = new RowArena(S, old.used + (old.used >> 3));
+    for (let o = 0; o < m.length; o += M) {
+      const from = m[o + AT]!;
+      if (from < 0) continue;
+      const to = fresh.alloc(m[o + CLS]!);
+      const B = old.base(from);
+      copy(old.chunk(from), B + m[o + HEAD]! * S, fresh.chunk(to), fresh.base(to), (m[o + END]! - m[o + HEAD]!) * S);
+      m[o + AT] = to;
+      m[o + END]! -= m[o + HEAD]!;
+      this.shiftCursors(m[o + CUR]!, m[o + HEAD]!);
+      m[o + HEAD] = 0;
+    }
+    this.arena = fresh;
+  }
+
+  /** A full region: compacts it in place when a quarter or more of it is dead rows, else moves it to the next class. */
+  private makeRoom(ix: number): void {
+    const m = this.meta;
+    const o = ix * M;
+    const h = m[o + HEAD]!;
+    const n = m[o + END]!;
+    if (h * 4 < n) return this.move(ix, classFor(n - h + 1));
+    const S = this.S;
+    const at = m[o + AT]!;
+    const B = this.arena.base(at);
+    this.arena.chunk(at).copyWithin(B, B + h * S, B + n * S);
+    m[o + HEAD] = 0;
+    m[o + END] = n - h;
+    this.shiftCursors(m[o + CUR]!, h);
+  }
+
+  /** Moves account `ix`'s live rows to the start of a new region of class `c` (which holds them). */
+  private move(ix: number, c: number): void {
+    const m = this.meta;
+    const o = ix * M;
+    const h = m[o + HEAD]!;
+    const n = m[o + END]!;
+    const S = this.S;
+    const from = m[o + AT]!;
+    const to = this.arena.alloc(c);
+    const B = this.arena.base(from);
+    copy(this.arena.chunk(from), B + h * S, this.arena.chunk(to), this.arena.base(to), (n - h) * S);
+    this.arena.release(from, m[o + CLS]!);
+    m[o + AT] = to;
+    m[o + CLS] = c;
+    m[o + HEAD] = 0;
+    m[o + END] = n - h;
+    this.shiftCursors(m[o + CUR]!, h);
+  }
+
+  private shiftCursors(b: number, h: number): void {
+    if (b < 0 || h === 0) return;
+    const c = this.blocks;
+    for (let s = 0, r = b * this.BS; s < this.spec.rules.length; s++, r += F) {
+      if (c[r + LO]! < 0) continue;
+      c[r + LO]! -= h;
+      c[r + HI]! -= h;
+    }
+  }
+
+  private newBlock(): number {
+    const b = this.blockFree.length > 0 ? this.blockFree.pop()! : this.blockTop++;
+    if ((b + 1) * this.BS > this.blocks.length) {
+      const next = new Float64Array(Math.max(64 * this.BS, 2 * this.blocks.length));
+      next.set(this.blocks);
+      this.blocks = next;
+    }
+    for (let s = 0, r = b * this.BS; s < this.spec.rules.length; s++, r += F) this.blocks[r + LO] = -1;
+    this.keys[b] = null;
+    return b;
+  }
+
+  /** Moves slot `s`'s cursor record to [lo, hi) and returns its measure; drops the record once the window is small. */
+  private moveCursor(d: Float64Array, B: number, ix: number, b: number, s: number, lo: number, hi: number): number {
+    const c = this.blocks;
+    const r = b * this.BS + s * F;
+    let clo = c[r + LO]!;
+    let chi = c[r + HI]!;
     while (chi < hi) {
-      if (this.has(spec, s, chi)) this.add(spec, s, o, chi);
+      if (this.has(d, B, s, chi)) this.add(d, B, b, s, r, chi);
       chi++;
     }
     while (clo > lo) {
       clo--;
-      if (this.has(spec, s, clo)) this.add(spec, s, o, clo);
+      if (this.has(d, B, s, clo)) this.add(d, B, b, s, r, clo);
     }
     while (chi > hi) {
       chi--;
-      if (this.has(spec, s, chi)) this.remove(spec, s, o, chi);
+      if (this.has(d, B, s, chi)) this.remove(d, B, b, s, r, chi);
     }
     while (clo < lo) {
-      if (this.has(spec, s, clo)) this.remove(spec, s, o, clo);
+      if (this.has(d, B, s, clo)) this.remove(d, B, b, s, r, clo);
       clo++;
     }
-    c[o + LO] = clo;
-    c[o + HI] = chi;
-    const kind = spec.kinds[s]!;
-    if (kind === WindowKind.Count) return c[o + CNT]!;
-    if (kind === WindowKind.Sum) return c[o + SUM]!;
-    this.reindex(spec, s, o);
-    const ix = this.x?.[s];
-    if (!ix) return this.scan(spec, s, o);
-    return kind === WindowKind.Distinct ? ix.counts.size : ix.max;
+    c[r + LO] = clo;
+    c[r + HI] = chi;
+    const kind = this.spec.kinds[s]!;
+    let value: number;
+    if (kind === WindowKind.Count) value = c[r + CNT]!;
+    else if (kind === WindowKind.Sum) value = c[r + SUM]!;
+    else {
+      this.reindex(d, B, b, s, r);
+      const x = this.keys[b]?.[s];
+      if (x) return kind === WindowKind.Distinct ? x.counts.size : x.max;
+      value = scanKeys(d, B, this.S, this.mc, this.spec, s, lo, hi);
+    }
+    if (hi - lo <= WindowState.scanUpTo >> 1) this.dropCursor(ix, b, r);
+    return value;
   }
 
-  /** The offset of slot `s`'s record in `d`, added (an empty window at the head) on its first query. */
-  private record(s: number): number {
-    const d = this.d;
-    const B = this.b;
-    for (let o = 0; o < B; o += F) if (d[o + SLOT] === s) return o;
-    const next = zeros(d.length + F);
-    for (let i = 0; i < B; i++) next[i] = d[i]!;
-    next[B + SLOT] = s;
-    next[B + LO] = this.h;
-    next[B + HI] = this.h;
-    for (let i = B; i < d.length; i++) next[i + F] = d[i]!;
-    this.d = next;
-    this.b = B + F;
-    return B;
+  /** Drops a record (no key index); the block goes when it holds none. */
+  private dropCursor(ix: number, b: number, r: number): void {
+    const c = this.blocks;
+    c[r + LO] = -1;
+    for (let q = b * this.BS; q < (b + 1) * this.BS; q += F) if (c[q + LO]! >= 0) return;
+    this.keys[b] = null;
+    this.blockFree.push(b);
+    this.meta[ix * M + CUR] = -1;
   }
 
-  private has(spec: GroupSpec, s: number, row: number): boolean {
-    return spec.maskCol < 0 || (this.d[this.b + row * spec.stride + spec.maskCol]! & (1 << s)) !== 0;
+  private has(d: Float64Array, B: number, s: number, row: number): boolean {
+    return this.mc < 0 || (d[B + row * this.S + this.mc]! & (1 << s)) !== 0;
   }
 
-  private grow(S: number): void {
-    const d = this.d;
-    const next = zeros(this.b + Math.max(4, this.n + 1 + ((this.n - this.h) >> 1)) * S);
-    for (let i = 0; i < this.b + this.n * S; i++) next[i] = d[i]!;
-    this.d = next;
+  private countOf(d: Float64Array, B: number, s: number, lo: number, hi: number): number {
+    if (this.mc < 0) return hi - lo;
+    const bit = 1 << s;
+    let n = 0;
+    for (let i = B + lo * this.S + this.mc, e = B + hi * this.S; i < e; i += this.S) if ((d[i]! & bit) !== 0) n++;
+    return n;
   }
 
-  /** Builds the index when the window grows past the limit; drops it when it shrinks well below. */
-  private reindex(spec: GroupSpec, s: number, o: number): void {
-    const n = this.d[o + CNT]!;
-    const ix = this.x?.[s];
-    if (!ix && n > WindowState.indexAbove) {
-      this.x ??= spec.rules.map(() => null);
-      this.x[s] = new KeyIndex();
-      for (let i = this.d[o + LO]!; i < this.d[o + HI]!; i++) if (this.has(spec, s, i)) this.index(spec, s, i, 1);
-    } else if (ix && n <= WindowState.indexAbove >> 1) {
-      this.x![s] = null;
+  private sumOf(d: Float64Array, B: number, s: number, lo: number, hi: number): number {
+    const vc = this.spec.valCol[s]!;
+    let sum = 0;
+    for (let i = lo; i < hi; i++) if (this.has(d, B, s, i)) sum += d[B + i * this.S + vc]!;
+    return sum;
+  }
+
+  /** Builds the key index when the window grows past the limit; drops it when it shrinks well below. */
+  private reindex(d: Float64Array, B: number, b: number, s: number, r: number): void {
+    const n = this.blocks[r + CNT]!;
+    const x = this.keys[b]?.[s];
+    if (!x && n > WindowState.indexAbove) {
+      const keys = (this.keys[b] ??= this.spec.rules.map(() => null));
+      keys[s] = new KeyIndex();
+      for (let i = this.blocks[r + LO]!; i < this.blocks[r + HI]!; i++) if (this.has(d, B, s, i)) this.index(d, B, b, s, i, 1);
+    } else if (x && n <= WindowState.indexAbove >> 1) {
+      this.keys[b]![s] = null;
     }
   }
 
-  private add(spec: GroupSpec, s: number, o: number, row: number): void {
-    this.d[o + CNT]!++;
-    const kind = spec.kinds[s]!;
-    if (kind === WindowKind.Sum) this.d[o + SUM]! += this.d[this.b + row * spec.stride + spec.valCol[s]!]!;
-    else if (kind >= WindowKind.Distinct && this.x?.[s]) this.index(spec, s, row, 1);
+  private add(d: Float64Array, B: number, b: number, s: number, r: number, row: number): void {
+    const c = this.blocks;
+    c[r + CNT]!++;
+    const kind = this.spec.kinds[s]!;
+    if (kind === WindowKind.Sum) c[r + SUM]! += d[B + row * this.S + this.spec.valCol[s]!]!;
+    else if (kind >= WindowKind.Distinct && this.keys[b]?.[s]) this.index(d, B, b, s, row, 1);
   }
 
-  private remove(spec: GroupSpec, s: number, o: number, row: number): void {
-    this.d[o + CNT]!--;
-    const kind = spec.kinds[s]!;
-    if (kind === WindowKind.Sum) this.d[o + SUM]! -= this.d[this.b + row * spec.stride + spec.valCol[s]!]!;
-    else if (kind >= WindowKind.Distinct && this.x?.[s]) this.index(spec, s, row, -1);
+  private remove(d: Float64Array, B: number, b: number, s: number, r: number, row: number): void {
+    const c = this.blocks;
+    c[r + CNT]!--;
+    const kind = this.spec.kinds[s]!;
+    if (kind === WindowKind.Sum) c[r + SUM]! -= d[B + row * this.S + this.spec.valCol[s]!]!;
+    else if (kind >= WindowKind.Distinct && this.keys[b]?.[s]) this.index(d, B, b, s, row, -1);
   }
 
   /** Adds (+1) or removes (-1) one row's key in slot `s`'s index. */
-  private index(spec: GroupSpec, s: number, row: number, delta: 1 | -1): void {
-    const ix = this.x![s]!;
-    const kind = spec.kinds[s]!;
-    const k = this.d[this.b + row * spec.stride + spec.valCol[s]!]!;
-    const before = ix.counts.get(k) ?? 0;
+  private index(d: Float64Array, B: number, b: number, s: number, row: number, delta: 1 | -1): void {
+    const x = this.keys[b]![s]!;
+    const kind = this.spec.kinds[s]!;
+    const k = d[B + row * this.S + this.spec.valCol[s]!]!;
+    const before = x.counts.get(k) ?? 0;
     const after = before + delta;
-    if (after === 0) ix.counts.delete(k);
-    else ix.counts.set(k, after);
-    if (kind === WindowKind.MostPerKey) ix.bump(before, after);
+    if (after === 0) x.counts.delete(k);
+    else x.counts.set(k, after);
+    if (kind === WindowKind.MostPerKey) x.bump(before, after);
     else if (kind === WindowKind.RangeScan && (before === 0 || after === 0)) {
-      const groups = (ix.groups ??= new Map());
-      const g = this.d[this.b + row * spec.stride + spec.grpCol[s]!]!;
+      const groups = (x.groups ??= new Map());
+      const g = d[B + row * this.S + this.spec.grpCol[s]!]!;
       const size = groups.get(g) ?? 0;
       if (size + delta === 0) groups.delete(g);
       else groups.set(g, size + delta);
-      ix.bump(size, size + delta);
+      x.bump(size, size + delta);
     }
   }
 
-  /** The key measures over the slot's rows in [lo, hi) by brute force: O(n^2) for at most `indexAbove` events. */
-  private scan(spec: GroupSpec, s: number, o: number): number {
-    const S = spec.stride;
-    const d = this.d;
-    const kind = spec.kinds[s]!;
-    const vc = this.b + spec.valCol[s]!;
-    const gc = this.b + spec.grpCol[s]!;
-    const lo = d[o + LO]!;
-    const hi = d[o + HI]!;
-    let best = 0;
-    for (let i = lo; i < hi; i++) {
-      if (!this.has(spec, s, i)) continue;
-      const k = d[i * S + vc]!;
-      let seenBefore = false;
-      for (let j = lo; j < i && !seenBefore; j++) seenBefore = d[j * S + vc] === k && this.has(spec, s, j);
-      if (seenBefore) continue;
-      if (kind === WindowKind.Distinct) best++;
-      else if (kind === WindowKind.MostPerKey) {
-        let n = 0;
-        for (let j = i; j < hi; j++) if (d[j * S + vc] === k && this.has(spec, s, j)) n++;
-        if (n > best) best = n;
-      } else {
-        // distinct callees of i's range, counted at their first occurrence
-        const g = d[i * S + gc]!;
-        let n = 0;
-        for (let j = lo; j < hi; j++) {
-          if (d[j * S + gc] !== g || !this.has(spec, s, j)) continue;
-          let dup = false;
-          for (let m = lo; m < j && !dup; m++) dup = d[m * S + vc] === d[j * S + vc] && this.has(spec, s, m);
-          if (!dup) n++;
-        }
-        if (n > best) best = n;
-      }
-    }
-    return best;
-  }
-
-  /** The live rows, flat (for the snapshot). */
-  rows(spec: GroupSpec): number[] {
-    return this.d.slice(this.b + this.h * spec.stride, this.b + this.n * spec.stride);
-  }
-
-  static fromRows(spec: GroupSpec, rows: number[]): GroupLog {
-    const n = rows.length / spec.stride;
-    const g = new GroupLog(spec, Math.max(4, n));
-    for (let i = 0; i < rows.length; i++) g.d[i] = rows[i]!;
-    g.n = n;
-    return g;
-  }
-}
-
-/** A double array of `n` zeros (the elements kind stays unboxed doubles). */
-function zeros(n: number): number[] {
-  const a = new Array<number>(n).fill(0.5);
-  a.fill(0);
-  return a;
 }

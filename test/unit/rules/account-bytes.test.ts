@@ -22,7 +22,7 @@ describe('account bytes', () => {
     const sizes: number[] = [];
     for (const c of cdrs.filter((x) => x.accountId === 'acct-1')) {
       engine.process(c, profile('acct-1'));
-      sizes.push(approxAccountBytes('acct-1', engine.state.accounts.get('acct-1')!));
+      sizes.push(approxAccountBytes(engine.state, 'acct-1'));
     }
     expect(sizes.length).toBeGreaterThan(5);
     expect(sizes[0]!).toBeGreaterThan(300);

@@ -1,0 +1,148 @@
+// Regions of one large store of doubles shared by many owners (the window logs of all of an engine's accounts,
+// window-state.ts), so that no owner has an object or array of its own. A region holds `capOf(class) x stride`
+// doubles inside one chunk and is named by one int32: chunk number * CHUNK + offset in the chunk. Capacities come
+// in classes (1, 2, 3, 4, 6, 8, 12, 16, ... rows: powers of two and 1.5 times them); a freed region goes to its
+// class's free list and is handed out again first. A new chunk is a quarter of the doubles in use (at least
+// FIRST_CHUNK, at most CHUNK), so a store holds little room it does not use; a region larger than LARGE doubles gets a chunk of its own, dropped when it is freed.
+// Free lists do not merge, so regions outgrown class by class leave holes of the small classes: the owner moves
+// every region into a fresh arena when `sparse()` says most of the room is holes (GroupLogs.repack).
+// Must never hand out a region that is still in use. Pure.
+
+const CHUNK_BITS = 20;
+/** Doubles in a full chunk (8 MB), and the span of one chunk number in a region's name. */
+const CHUNK = 1 << CHUNK_BITS;
+const OFFSET_MASK = CHUNK - 1;
+const FIRST_CHUNK = 1 << 12;
+const LARGE = CHUNK >> 3;
+/** Chunk numbers fit an int32 name below this. */
+const MAX_CHUNKS = 2047;
+
+/** Rows a region of class `c` holds. */
+export function capOf(c: number): number {
+  if (c === 0) return 1;
+  return (c & 1) === 1 ? 1 << ((c + 1) >> 1) : 3 << ((c - 2) >> 1);
+}
+
+/** Copies `n` doubles from `src` at `from` to `dst` at `to` (regions are small: a loop, no subarray views to collect). */
+export function copy(src: Float64Array, from: number, dst: Float64Array, to: number, n: number): void {
+  for (let i = 0; i < n; i++) dst[to + i] = src[from + i]!;
+}
+
+/** The smallest class that holds `rows` rows. */
+export function classFor(rows: number): number {
+  let c = 0;
+  while (capOf(c) < rows) c++;
+  return c;
+}
+
+export class RowArena {
+  /** Room a `sparse()` arena wastes at least, in doubles (tests set -Infinity to repack at every growth). */
+  static minWaste = 4 * FIRST_CHUNK;
+
+  /** By chunk number (null: a large region's chunk, freed). */
+  readonly chunks: (Float64Array | null)[] = [];
+  /** Free regions by class. */
+  private readonly free: number[][] = [];
+  private readonly freeChunks: number[] = [];
+  /** The chunk regions are cut from, and its first unused double. */
+  private cur = -1;
+  private top = 0;
+  private nextChunk: number;
+  /** Doubles in regions handed out, and in chunks. */
+  used = 0;
+  capacity = 0;
+
+  /** `expect`: about how many doubles will be handed out soon (the first chunks are sized for it). */
+  constructor(readonly stride: number, expect = 0) {
+    this.nextChunk = Math.min(CHUNK, Math.max(FIRST_CHUNK, expect));
+  }
+
+  /**
+   * Whether the freed regions and the chunk tails left behind hold more than half as much as the regions in use (the
+   * owner should then repack, moving every region); the room not yet cut from the current chunk does not count.
+   */
+  sparse(): boolean {
+    const ahead = this.cur < 0 ? 0 : this.chunks[this.cur]!.length - this.top;
+    return this.capacity - ahead - this.used > (this.used >> 1) + RowArena.minWaste;
+  }
+
+  /** The chunk holding region `at` (index it from `base(at)`). */
+  chunk(at: number): Float64Array {
+    return this.chunks[at >>> CHUNK_BITS]!;
+  }
+
+  base(at: number): number {
+    return at & OFFSET_MASK;
+  }
+
+  /** A region of class `c`; its contents are undefined. */
+  alloc(c: number): number {
+    const size = capOf(c) * this.stride;
+    this.used += size;
+    if (size > LARGE) {
+      const k = this.chunkNumber();
+      this.chunks[k] = new Float64Array(size);
+      this.capacity += size;
+      return k * CHUNK;
+    }
+    const list = this.free[c];
+    if (list !== undefined && list.length > 0) return list.pop()!;
+    if (this.cur < 0 || this.top + size > this.chunks[this.cur]!.length) this.newChunk(size);
+    const at = this.cur * CHUNK + this.top;
+    this.top += size;
+    return at;
+  }
+
+  release(at: number, c: number): void {
+    const size = capOf(c) * this.stride;
+    this.used -= size;
+    if (size > LARGE) {
+      const k = at >>> CHUNK_BITS;
+      this.capacity -= this.chunks[k]!.length;
+      this.chunks[k] = null;
+      this.freeChunks.push(k);
+      return;
+    }
+    (this.free[c] ??= []).push(at);
+  }
+
+  /** Array-buffer bytes of the chunks. */
+  bytes(): number {
+    let n = 0;
+    for (const c of this.chunks) if (c) n += c.byteLength;
+    return n;
+  }
+
+  /** Starts a chunk that holds at least `size` doubles. */
+  private newChunk(size: number): void {
+    // the rest of the current chunk goes to the free lists, largest classes first
+    if (this.cur >= 0) {
+      let left = this.chunks[this.cur]!.length - this.top;
+      let c = classFor(Math.floor(left / this.stride) + 1);
+      while (c >= 0 && left >= this.stride) {
+        const size = capOf(c) * this.stride;
+        if (size <= left && size <= LARGE) {
+          (this.free[c] ??= []).push(this.cur * CHUNK + this.top);
+          this.top += size;
+          left -= size;
+        } else c--;
+      }
+    }
+    const k = this.chunkNumber();
+    // a whole number of rows, so no region straddles the end
+    const len = Math.max(size, Math.floor(this.nextChunk / this.stride) * this.stride);
+    this.chunks[k] = new Float64Array(len);
+    this.capacity += len;
+    // the next chunk a quarter of what is in use: the room not yet used stays under a quarter of it
+    this.nextChunk = Math.min(CHUNK, Math.max(FIRST_CHUNK, this.used >> 2));
+    this.cur = k;
+    this.top = 0;
+  }
+
+  private chunkNumber(): number {
+    if (this.freeChunks.length > 0) return this.freeChunks.pop()!;
+    if (this.chunks.length >= MAX_CHUNKS) throw new Error(`window row store full (${MAX_CHUNKS} chunks of ${CHUNK} numbers)`);
+    this.chunks.push(null);
+    return this.chunks.length - 1;
+  }
+}

@@ -1,0 +1,104 @@
+// Live calls of many accounts in one arena (concurrency-state.ts) answer as a plain per-account model of the same
+// rules does (CONTRACT §3: calls in progress at a start; the most in progress during an end-only record's interval;
+// eviction by the watermark), through region moves, repacks of the whole arena, snapshots and accounts released.
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INTERVAL_KEEP_MS, LIVE_MAX_MS, LiveCalls } from '../../../src/rules/concurrency-state.js';
+import { RowArena } from '../../../src/rules/row-arena.js';
+
+/** One account's live calls as plain lists: live (id, start) in arrival order, intervals (start, end). */
+class Model {
+  live: [number, number][] = [];
+  iv: [number, number][] = [];
+
+  countAt(x: number): number {
+    return this.iv.filter(([s, e]) => s <= x && e >= x).length + this.live.filter(([, s]) => s <= x).length;
+  }
+
+  evict(wm: number): void {
+    this.iv = this.iv.filter(([, e]) => e >= wm - INTERVAL_KEEP_MS);
+    this.live = this.live.filter(([, s]) => s >= wm - LIVE_MAX_MS);
+  }
+
+  start(id: number, t: number): number {
+    this.live.push([id, t]);
+    return this.countAt(t);
+  }
+
+  end(id: number): boolean {
+    const i = this.live.findIndex(([x]) => x === id);
+    if (i < 0) return false;
+    this.live.splice(i, 1);
+    return true;
+  }
+
+  /** The most calls in progress at any instant of [s, e]: the count only rises at s or at a start inside it. */
+  interval(s: number, e: number): number {
+    this.iv.push([s, e]);
+    this.iv.sort((a, b) => a[1] - b[1]);
+    const points = [s, ...this.iv.map(([x]) => x), ...this.live.map(([, x]) => x)].filter((x) => x >= s && x <= e);
+    return Math.max(...points.map((x) => this.countAt(x)));
+  }
+}
+
+const HOUR = 3_600_000;
+const op = fc.record({
+  acct: fc.integer({ min: 0, max: 5 }),
+  kind: fc.constantFrom('start', 'start', 'end', 'interval', 'interval', 'forget'),
+  id: fc.integer({ min: 0, max: 40 }),
+  step: fc.integer({ min: 0, max: 5 * 60_000 }),
+  len: fc.integer({ min: 0, max: 3 * HOUR }),
+});
+
+describe('live calls in one arena', () => {
+  const minWaste = RowArena.minWaste;
+  beforeAll(() => {
+    RowArena.minWaste = Number.NEGATIVE_INFINITY; // repack at every growth
+  });
+  afterAll(() => {
+    RowArena.minWaste = minWaste;
+  });
+
+  it('answer as a plain per-account model, through moves, repacks, snapshots and released accounts', () => {
+    let repacked = 0;
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 1, maxLength: 400 }), (ops) => {
+        const calls = new LiveCalls();
+        calls.grow(6);
+        const arena = calls.arena;
+        const models = new Map<number, Model>();
+        let clock = 0;
+        for (const o of ops) {
+          clock += o.step;
+          let model = models.get(o.acct);
+          if (o.kind === 'forget') {
+            calls.free(o.acct);
+            models.delete(o.acct);
+            expect(calls.opened(o.acct)).toBe(false);
+            continue;
+          }
+          if (!model) models.set(o.acct, (model = new Model()));
+          calls.open(o.acct);
+          calls.evict(o.acct, clock);
+          model.evict(clock);
+          if (o.kind === 'start') expect(calls.start(o.acct, o.id, clock)).toBe(model.start(o.id, clock));
+          else if (o.kind === 'end') expect(calls.end(o.acct, o.id)).toBe(model.end(o.id));
+          else expect(calls.interval(o.acct, clock - o.len, clock)).toBe(model.interval(clock - o.len, clock));
+        }
+        if (calls.arena !== arena) repacked++;
+        for (const [acct, model] of models) {
+          const [ids, starts, s, e] = calls.snapshot(acct);
+          expect(ids.map((id, i) => [id, starts[i]])).toEqual(model.live);
+          expect(s.map((x, i) => [x, e[i]])).toEqual(model.iv);
+          // a snapshot restores the same state under another account number
+          const again = new LiveCalls();
+          again.grow(1);
+          again.restore(0, calls.snapshot(acct));
+          expect(again.snapshot(0)).toEqual(calls.snapshot(acct));
+        }
+      }),
+      { numRuns: 150 },
+    );
+    expect(repacked).toBeGreaterThan(0);
+  });
+});

@@ -24,7 +24,7 @@ export type CheckpointMode = 'unloaded' | 'rebuilding' | 'live' | 'failed';
 export type CheckpointWrite = 'none' | 'effects' | 'full';
 
 /** The parts of a fraud engine the checkpoint stores and restores. */
-export type StatefulEngine = Pick<FraudEngine, 'snapshotShared' | 'dirtyAccounts' | 'dirtyCount' | 'snapshotAccount' | 'markClean' | 'restoreParts'>;
+export type StatefulEngine = Pick<FraudEngine, 'snapshotShared' | 'dirtyAccounts' | 'dirtyCount' | 'snapshotAccount' | 'markClean' | 'restoreParts' | 'beforeSweep'>;
 
 /** Where checkpoints live (checkpoint-repo.ts over PostgreSQL; an in-memory fake in unit tests). */
 export interface CheckpointStore<Tx> {
@@ -58,21 +58,12 @@ interface Encoding {
   /** Accounts of the change set not encoded yet: each still holds its state at the write's offset. */
   left: Set<string>;
   delta: EngineDelta;
-  /** The engine state whose sweeps call us first (null: the engine has no hook; encoded in one step). */
-  hook: SweepHook | null;
+  /** The engine whose sweeps call us first (null: the engine has no `beforeSweep`; encoded in one step). */
+  hooked: StatefulEngine | null;
   /** Starts the write (true), or drops it (false: the lane was reset and its engine is discarded). */
   done: (write: boolean) => void;
 }
 
-/** EngineState.beforeSweep (src/rules/engine-state.ts), reached through the fraud engine's `state`. */
-interface SweepHook {
-  beforeSweep: (() => void) | null;
-}
-
-function sweepHookOf(engine: StatefulEngine): SweepHook | null {
-  const st = (engine as { state?: unknown }).state;
-  return typeof st === 'object' && st !== null && 'beforeSweep' in st ? (st as SweepHook) : null;
-}
 
 export interface PartitionCheckpointOptions<E extends StatefulEngine, Tx> {
   /** The checkpoint row (partition -1 for HTTP CDRs), or null for a lane that keeps none (replay, HTTP non-CDRs). */
@@ -292,11 +283,11 @@ export class PartitionCheckpoint<E extends StatefulEngine, Tx> {
   private endEncoding(write: boolean): void {
     const enc = this.encoding!;
     this.encoding = null;
-    if (enc.hook && enc.hook.beforeSweep === this.sweepHook) enc.hook.beforeSweep = null;
+    enc.hooked?.beforeSweep!(null);
     enc.done(write);
   }
 
-  /** Installed on the engine state while encoding: a sweep is about to change accounts in place. */
+  /** Given to the engine's beforeSweep while encoding: a sweep is about to change accounts in place. */
   private readonly sweepHook = (): void => this.finishEncoding();
 
   private delta(): EngineDelta | null {
@@ -401,9 +392,9 @@ export class PartitionCheckpoint<E extends StatefulEngine, Tx> {
     this.stateForced = false;
     let done!: (write: boolean) => void;
     const encoded = new Promise<boolean>((resolve) => (done = resolve));
-    const hook = sweepHookOf(engine);
-    this.encoding = { left, delta, hook, done };
-    if (hook) hook.beforeSweep = this.sweepHook;
+    const hooked = engine.beforeSweep ? engine : null;
+    this.encoding = { left, delta, hooked, done };
+    hooked?.beforeSweep!(this.sweepHook);
     const write = encoded.then((go) =>
       go
         ? this.o.queue.run(() =>
@@ -429,7 +420,7 @@ export class PartitionCheckpoint<E extends StatefulEngine, Tx> {
       .finally(() => {
         this.stateWrite = null;
       });
-    if (hook) this.encodeSlice();
+    if (hooked) this.encodeSlice();
     else this.finishEncoding();
   }
 

@@ -318,6 +318,7 @@ class Engine implements FraudEngine {
 
   restore(bytes: Uint8Array): void {
     this.state = decodeSnapshot(bytes, this.state.rules, this.opts.allowedLatenessMs);
+    this.state.beforeSweep = this.sweepHook;
   }
 
   dirtyAccounts(): string[] {
@@ -338,6 +339,7 @@ class Engine implements FraudEngine {
 
   restoreParts(shared: Uint8Array, accounts: Iterable<readonly [string, Uint8Array]>): void {
     this.state = decodeParts(shared, accounts, this.state.rules, this.opts.allowedLatenessMs);
+    this.state.beforeSweep = this.sweepHook;
   }
 
   markClean(): void {
@@ -346,6 +348,7 @@ class Engine implements FraudEngine {
 
   setRules(rules: readonly FraudRule[]): void {
     this.state = withRules(this.state, rules);
+    this.state.beforeSweep = this.sweepHook;
     this.matcher = new CdrMatcher(rules, this.opts.defaultTimezone, this.matcher.numbers, this.matcher.local);
     [this.gMask, this.gRow, this.gLo, this.gHi] = this.scratch();
   }
@@ -355,6 +358,14 @@ class Engine implements FraudEngine {
   }
 
   readonly spill = spillableState(() => this.state);
+
+  /** The hook kept across state replacements (restore, rule changes). */
+  private sweepHook: (() => void) | null = null;
+
+  beforeSweep(fn: (() => void) | null): void {
+    this.sweepHook = fn;
+    this.state.beforeSweep = fn;
+  }
 }
 
 export { applies, eventTime, ruleFingerprint };

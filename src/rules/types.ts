@@ -178,4 +178,10 @@ export interface FraudEngine {
   size(): number;
   /** The memory budget's access to the state (engine-spill.ts); absent: the engine cannot spill. */
   readonly spill?: SpillableEngine;
+  /**
+   * Calls `fn` first in every idle sweep from now on (null: no longer): a sweep changes accounts in place, so a
+   * background state write still encoding its change set encodes the rest first (src/ingest/partition-checkpoint.ts).
+   * Absent: such a write is encoded in one step.
+   */
+  beforeSweep?(fn: (() => void) | null): void;
 }

@@ -21,6 +21,7 @@ import { createFraudEngine } from '../src/rules/fraud-engine.js';
 import type { RuleSet } from '../src/rules/types.js';
 import { loadRules } from '../src/rules-dir.js';
 import { createPgDatabase } from '../src/store/pg-database.js';
+import { secondsToCheckpoint } from './checkpoint-clock.js';
 import { freshDb } from './fresh-db.js';
 import { cdrMessage, generateCdrs } from '../test/integration/ingest/wire.js';
 import { pgCpu } from './pg-cpu.js';
@@ -135,19 +136,11 @@ async function endToEnd(topic: string, rules: RuleSet, label: string, bareS: num
   const cpu = process.cpuUsage();
   await session.post('Profiler.start');
   await ingest.start();
-  let first: { t: number; n: number } | null = null;
-  for (;;) {
-    const r = await db.query<{ n: string | null }>('SELECT sum(greatest(effects_offset, next_offset))::text AS n FROM partition_checkpoints WHERE topic = $1', [topic]);
-    const n = Number(r.rows[0]?.n ?? 0);
-    if (n > 0 && !first) first = { t: performance.now(), n };
-    if (n >= N) break;
-    await new Promise((res) => setTimeout(res, 50));
-  }
+  const seconds = await secondsToCheckpoint(db, topic, N, t);
   const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: Profile };
   const used = process.cpuUsage(cpu);
   const pgS = pgc.stop();
   session.disconnect();
-  const seconds = ((performance.now() - (first?.t ?? t)) / 1000) * (N / Math.max(1, N - (first?.n ?? 0)));
   if (process.env.PROFILE_DIR) writeFileSync(`${process.env.PROFILE_DIR}/ingest-${label}.cpuprofile`, JSON.stringify(profile));
   const cpuUs = used.user + used.system;
   const parts = breakdown(profile);

@@ -23,6 +23,7 @@ import { createFraudEngine } from '../src/rules/fraud-engine.js';
 import { loadRules } from '../src/rules-dir.js';
 import type { RuleSet } from '../src/rules/types.js';
 import { createPgDatabase } from '../src/store/pg-database.js';
+import { secondsToCheckpoint } from './checkpoint-clock.js';
 import { freshDb } from './fresh-db.js';
 import { cdr } from '../test/helpers/traffic.js';
 import { cdrMessage, generateCdrs } from '../test/integration/ingest/wire.js';
@@ -97,17 +98,7 @@ async function endToEnd(topic: string, rules: RuleSet, label: string, latencies?
   await ingest.start();
   let seconds = 0;
   if (!latencies) {
-    // Timed from the first durable checkpoint (group join excluded, as the bare consumer's clock starts at its
-    // first batch); the records before it are subtracted.
-    let first: { t: number; n: number } | null = null;
-    for (;;) {
-      const r = await db.query<{ n: string | null }>('SELECT sum(greatest(effects_offset, next_offset))::text AS n FROM partition_checkpoints WHERE topic = $1', [topic]);
-      const n = Number(r.rows[0]?.n ?? 0);
-      if (n > 0 && !first) first = { t: performance.now(), n };
-      if (n >= N) break;
-      await new Promise((res) => setTimeout(res, 50));
-    }
-    seconds = ((performance.now() - (first?.t ?? t)) / 1000) * (N / Math.max(1, N - (first?.n ?? 0)));
+    seconds = await secondsToCheckpoint(db, topic, N, t);
   }
   // CPU of this process (the daemon's side: kafkajs, decoding, engine, pg client) from start to the last checkpoint:
   // steadier than wall time when the machine is shared, as it does not count time spent waiting for a core.

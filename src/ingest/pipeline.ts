@@ -199,7 +199,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
       ? decoded.lastOffset === null ? cp.applied : decoded.lastOffset + 1
       : source.partition === 'http' ? cp.applied! + applied : null;
     // A background state write still encoding encodes the batch's accounts before the engine changes them.
-    if (cp.encodingState) beforeChanges(cp, decoded);
+    if (cp.encodingState) for (const id of cdrAccounts(decoded)) cp.beforeChange(id);
     // Spilled accounts of the batch come back before the engine sees any of its records.
     if (cp.engine && memory.hasSpilled(lane.key)) await memory.beforeBatch(memLane(lane), cdrAccounts(decoded));
     const evaluated = await evaluateBatch({
@@ -269,11 +269,6 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     for (const c of decoded.rebuild) ids.add(c.cdr.accountId);
     for (const r of decoded.results) if (r.type === 'ok' && r.value.kind === 'cdrs') ids.add(r.value.value.accountId);
     return ids;
-  }
-
-  function beforeChanges(cp: PartitionCheckpoint<FraudEngine, Queryable>, decoded: ReturnType<typeof decodeBatch>): void {
-    for (const c of decoded.rebuild) cp.beforeChange(c.cdr.accountId);
-    for (const r of decoded.results) if (r.type === 'ok' && r.value.kind === 'cdrs') cp.beforeChange(r.value.value.accountId);
   }
 
   /** A `retry` result stops the batch: its error goes to the caller (the consumer pauses and tries it again). */

@@ -1,5 +1,5 @@
 // Build step after `tsc -p tsconfig.build.json`: copies the non-TypeScript files the code loads at run time
-// (migrations' .sql, and any .json/.yaml/.txt/.html/.hbs assets under src/) into dist/, keeping their paths, and the
+// (migrations' .sql, any .json/.yaml/.txt/.html/.hbs assets under src/, and .mjs such as the ingest worker's boot) into dist/, keeping their paths, and the
 // operator console's browser files (src/api/console/assets/: ES modules, CSS, SVG; served as they are, not compiled).
 // Root-level folders such as templates/ and rules/ are read from the package root and need no copy.
 import { cp, readdir, mkdir } from 'node:fs/promises';
@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const src = path.join(root, 'src');
 const dist = path.join(root, 'dist');
-const ASSET = /\.(sql|json|ya?ml|txt|html|hbs|mjml|eml)$/i;
+const ASSET = /\.(sql|json|ya?ml|txt|html|hbs|mjml|eml|mjs)$/i;
 const CONSOLE_ASSETS = path.join(src, 'api', 'console', 'assets') + path.sep;
 const isAsset = (full, name) => ASSET.test(name) || (full.startsWith(CONSOLE_ASSETS) && /\.(js|css|svg)$/i.test(name));
 

@@ -145,6 +145,8 @@ export const configSchema = z.object({
     emptyToUndefined,
     z.string().refine((v) => parseBudget(v) !== null, 'must be bytes with a unit (such as 512MB or 2GB) or a percentage of the heap limit (such as 50%)').default('50%'),
   ),
+  // Worker threads that decode, evaluate and commit the Kafka partitions (issue 17; 0: all on the main thread).
+  INGEST_WORKERS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(64).default(0)),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -192,6 +194,8 @@ export interface Config {
   authorizeCountsSetup: 'http' | 'kafka' | 'off';
   /** The fraud engines' memory budget (issue 17): bytes, or a fraction of V8's heap limit resolved at start. */
   engineMemoryBudget: BudgetSetting;
+  /** Worker threads owning the Kafka partitions (partition % n); 0 keeps every lane on the main thread. */
+  ingestWorkers: number;
 }
 
 export class ConfigError extends Error {
@@ -225,6 +229,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push('KAFKA_SASL_USERNAME/KAFKA_SASL_PASSWORD: required when KAFKA_SASL_MECHANISM is set');
   }
   if (c.AUTHORIZE_COUNTS_SETUP === 'kafka' && !c.KAFKA_BROKERS) problems.push('AUTHORIZE_COUNTS_SETUP: kafka needs KAFKA_BROKERS');
+  // Each worker opens its own pool on DATABASE_URL: the embedded database (PGlite) serves one thread only, so a
+  // worker count without it is refused rather than silently run on the main thread.
+  if (c.INGEST_WORKERS > 0 && !c.DATABASE_URL) problems.push('INGEST_WORKERS: workers need DATABASE_URL (the embedded database serves the main thread only)');
+  if (c.INGEST_WORKERS > 0 && !c.KAFKA_BROKERS) problems.push('INGEST_WORKERS: workers own Kafka partitions and need KAFKA_BROKERS');
   if (problems.length > 0) throw new ConfigError(problems);
   const dataDir = path.resolve(c.DATA_DIR);
   return {
@@ -260,5 +268,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     stallAfterMs: durationMs(c.STALL_AFTER),
     authorizeCountsSetup: c.AUTHORIZE_COUNTS_SETUP ?? (c.KAFKA_BROKERS ? 'kafka' : 'http'),
     engineMemoryBudget: parseBudget(c.ENGINE_MEMORY_BUDGET)!,
+    ingestWorkers: c.INGEST_WORKERS,
   };
 }

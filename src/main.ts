@@ -11,13 +11,14 @@ import type { Config } from './config.js';
 import { createDunningScheduler } from './dunning/scheduler.js';
 import { createEffects } from './effects/create-effects.js';
 import { createDlqProducer } from './ingest/dlq-producer.js';
-import { createIngestEffects } from './ingest/effects.js';
 import { createHttpIngest } from './ingest/http-ingest.js';
 import { createSetupIngest, type SetupIngest } from './ingest/setup-ingest.js';
 import { createKafkaSetupIngest } from './ingest/kafka-setup.js';
 import { createSetupAuthorizer } from './api/setup-authorize.js';
 import { createKafkaIngest } from './ingest/kafka-consumer.js';
-import { createPipeline } from './ingest/pipeline.js';
+import { createIngestPipeline } from './ingest/create-ingest-pipeline.js';
+import type { Pipeline } from './ingest/pipeline.js';
+import { createWorkerPipeline } from './ingest/worker-pipeline.js';
 import { budgetBytes } from './ingest/spill-policy.js';
 import { refreshStoreGauges } from './jobs/gauges.js';
 import { releaseExpiredHolds } from './jobs/hold-expiry.js';
@@ -25,7 +26,6 @@ import { intervalJob } from './jobs/interval-job.js';
 import { bootstrapOperatorToken } from './jobs/bootstrap-token.js';
 import { createLogger, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
-import { createFraudEngine } from './rules/fraud-engine.js';
 import { RuleErrors } from './rules/rule-errors.js';
 import { RulesError } from './rules/load-rules.js';
 import { loadRules, watchRules } from './rules-dir.js';
@@ -172,24 +172,18 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
       logger.error({ err: e.error, ruleId: e.ruleId, accountId: e.accountId, cdrId: e.cdrId, phase: e.phase, at: e.at }, 'fraud rule failed on a record; its other rules and records go on');
     });
 
-    // The one pipeline, fed by Kafka, HTTP ingest and replay.
+    // The one pipeline, fed by Kafka, HTTP ingest and replay. With INGEST_WORKERS, Kafka partitions go to worker
+    // threads each running the same pipeline (worker-pipeline.ts), and the budget is shared: one part per worker and
+    // one for the main thread's lanes (HTTP ingest, replay).
     const dlq = newKafka ? createDlqProducer(newKafka(), config.topics.dlq) : null;
-    const pipeline = createPipeline({
-      db,
-      effects: createIngestEffects({ defaultTimezone: config.defaultTimezone, enforce: config.enforce, log: logger }),
-      dlq,
-      createEngine: (fraud) => createFraudEngine(fraud, { allowedLatenessMs: config.allowedLatenessMs, defaultTimezone: config.defaultTimezone, errors: ruleErrors }),
-      rules,
-      enforce: config.enforce,
-      defaultTimezone: config.defaultTimezone,
-      clock,
-      metrics,
-      log: logger,
-      onCommitted: wakeOutbox,
-      stateIntervalMs: config.engineStateIntervalMs,
-      stateMaxAccounts: config.engineStateMaxAccounts,
-      engineMemoryBudgetBytes: budgetBytes(config.engineMemoryBudget, getHeapStatistics().heap_size_limit),
-    });
+    const budget = budgetBytes(config.engineMemoryBudget, getHeapStatistics().heap_size_limit);
+    const share = Math.floor(budget / (config.ingestWorkers + 1));
+    const local = createIngestPipeline(config, { db, dlq, rules, clock, metrics, log: logger, ruleErrors, onCommitted: wakeOutbox, budgetBytes: config.ingestWorkers > 0 ? share : budget });
+    const workers =
+      config.ingestWorkers > 0
+        ? createWorkerPipeline({ count: config.ingestWorkers, local, config, rules, budgetBytes: share, dlq, ruleErrors, onCommitted: wakeOutbox, metrics, log: logger })
+        : null;
+    const pipeline: Pipeline = workers ?? local;
 
     const kafkaSetup = newKafka && config.authorizeCountsSetup === 'kafka' ? createKafkaSetupIngest({ kafka: newKafka(), topic: config.topics.cdrs, pipeline }) : undefined;
     const kafkaIngest = newKafka
@@ -254,7 +248,8 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
       ...(dlq ? [service('dlq-producer', noop, () => dlq.disconnect())] : []),
       ...(kafkaSetup ? [service('setup-producer', noop, () => kafkaSetup.disconnect())] : []),
       // Writes every partition's checkpoint in full once the consumers have stopped (stopped after them).
-      service('pipeline', noop, () => pipeline.flushAll(), () => pipeline.memory.readiness()),
+      // With workers: started (each ready) before the consumers, and stopped after them (flush, then terminate).
+      service('pipeline', () => workers?.start(), () => (workers ? workers.close() : pipeline.flushAll()), () => pipeline.memory.readiness()),
       service('rules', () => {
         unwatch ??= watchRules(config.rulesDir, (change) => (change.ok ? applyRules(change.rules) : rejectRules(change.error)));
         process.on('SIGHUP', onSighup);

@@ -1,6 +1,9 @@
 // The one module that touches prom-client (CONTRACT §7). Services call these named methods; they never import
 // prom-client. Label values are bounded sets (topic, outcome, rule id, reason...): never an account id.
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type MetricObjectWithValues, type MetricValue } from 'prom-client';
+
+/** A registry's series as JSON (getMetricsAsJSON), as an ingest worker hands them to the main thread. */
+export type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
 
 export type EventOutcome = 'accepted' | 'duplicate' | 'rejected';
 export type DecisionSource = 'rule' | 'dunning' | 'operator' | 'expiry';
@@ -201,6 +204,20 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  // Parallel partitions (issue 17): ingest worker threads, each with its own Metrics merged into /metrics.
+  private readonly workerRestarts = new Counter({
+    name: 'suspensiond_ingest_worker_restarts_total',
+    help: 'Ingest worker threads that exited or failed and were started again (their partitions reload their checkpoints)',
+    registers: [this.registry],
+  });
+  private readonly workersUp = new Gauge({
+    name: 'suspensiond_ingest_workers_up',
+    help: 'Ingest worker threads running and answering (INGEST_WORKERS when all are)',
+    registers: [this.registry],
+  });
+  /** Other registries' series (the ingest workers'), summed into this one's on render. */
+  private readonly sources: (() => Promise<MetricsJson>)[] = [];
+
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
     // Known label values start at zero so dashboards and alerts see a series before the first event.
@@ -298,10 +315,28 @@ export class Metrics {
     this.engineAccounts.set({ where: 'spilled' }, m.spilled);
   }
 
+  ingestWorkerRestarted(): void {
+    this.workerRestarts.inc();
+  }
+  setIngestWorkersUp(n: number): void {
+    this.workersUp.set(n);
+  }
+  /** Adds a source of series (an ingest worker's registry) to render; a source that fails is left out of that render. */
+  addSource(read: () => Promise<MetricsJson>): void {
+    this.sources.push(read);
+  }
+
   contentType(): string {
     return this.registry.contentType;
   }
   async render(): Promise<string> {
-    return this.registry.metrics();
+    if (this.sources.length === 0) return this.registry.metrics();
+    const theirs = await Promise.all(this.sources.map((read) => read().catch(() => [] as MetricsJson)));
+    // Counters, gauges and histograms of the same name and labels are summed (the workers own disjoint partitions).
+    return AggregatorRegistry.aggregate([await this.registry.getMetricsAsJSON(), ...theirs]).metrics();
+  }
+  /** This registry's series as JSON, for the main thread to merge (ingest workers). */
+  json(): Promise<MetricsJson> {
+    return this.registry.getMetricsAsJSON();
   }
 }

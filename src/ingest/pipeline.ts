@@ -98,8 +98,11 @@ export interface Pipeline {
   observe(fn: BatchObserver): () => void;
   sources(): Source[];
   /** The engines' memory budget: spills, loads, pressure (metrics and /readyz). */
-  readonly memory: EngineMemory;
+  readonly memory: PipelineMemory;
 }
+
+/** What the composition root reads of the engines' memory (one EngineMemory, or the sum over ingest workers). */
+export type PipelineMemory = Pick<EngineMemory, 'summary' | 'readiness'>;
 
 const decisionOf = (o: HitOutcome): BatchDecision => ({
   index: o.index ?? -1, accountId: o.hit.accountId, ruleId: o.hit.ruleId, level: o.hit.level, action: o.action, holdId: o.holdId,

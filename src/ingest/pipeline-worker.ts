@@ -1,0 +1,113 @@
+// An ingest worker thread (issue 17, parallel partitions): an ordinary pipeline (create-ingest-pipeline.ts: the same
+// decode, evaluate and commit code, its own engines, checkpoints and fenced offsets) on its own PostgreSQL pool, for
+// the Kafka partitions the main thread routes to it (worker-pipeline.ts). It answers the main thread's calls one by
+// one by id, and reports commits (outbox wake-up), rule errors, dead letters (produced by the main thread's DLQ
+// producer) and its memory summary and readiness. Runs only as a worker (started through worker-boot.mjs).
+// Never: talks to Kafka, or answers a batch before its transaction has committed (the pipeline's own guarantee).
+import { parentPort, workerData } from 'node:worker_threads';
+import { systemClock } from '../clock.js';
+import { createLogger } from '../log.js';
+import { Metrics } from '../metrics.js';
+import { RuleErrors } from '../rules/rule-errors.js';
+import { openDatabase } from '../store/open-database.js';
+import { unpackBatch } from './batch-wire.js';
+import { createIngestPipeline } from './create-ingest-pipeline.js';
+import type { Pipeline } from './pipeline.js';
+import { toWire, type CallOp, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.js';
+import type { DeadLetter, DeadLetterSink } from './types.js';
+
+const port = parentPort;
+if (!port) throw new Error('pipeline-worker.ts runs only as a worker thread');
+const init = workerData as WorkerInit;
+const { config } = init;
+const post = (m: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(m, transfer as never);
+const log = createLogger(config.logLevel).child({ component: 'ingest-worker', worker: init.index });
+
+// Dead letters go to the main thread's producer: the batch's commit waits for the broker's ack as it does in process.
+let dlqIds = 0;
+const dlqWaiting = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+const dlq: DeadLetterSink | null = config.kafka
+  ? {
+      send: (letters: readonly DeadLetter[]) =>
+        new Promise<void>((resolve, reject) => {
+          const id = ++dlqIds;
+          dlqWaiting.set(id, { resolve, reject });
+          post({ type: 'dlq', id, letters: [...letters] });
+        }),
+    }
+  : null;
+
+// A rule that throws is recorded by the main thread's RuleErrors (log, metric, /readyz details), as in process.
+const ruleErrors = new RuleErrors((e) =>
+  post({ type: 'rule-error', ruleId: e.ruleId, accountId: e.accountId, cdrId: e.cdrId, phase: e.phase, at: e.at, message: e.message }),
+);
+
+const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+// Process-wide series (CPU, heap, event loop) are the main thread's: a worker's would be summed into them.
+const metrics = new Metrics({ defaultMetrics: false });
+const pipeline: Pipeline = createIngestPipeline(config, {
+  db,
+  dlq,
+  rules: init.rules,
+  clock: systemClock,
+  metrics,
+  log,
+  ruleErrors,
+  onCommitted: () => post({ type: 'committed' }),
+  budgetBytes: init.budgetBytes,
+});
+
+const stats = () => post({ type: 'stats', memory: pipeline.memory.summary(), readiness: pipeline.memory.readiness() });
+const statsTimer = setInterval(stats, 1_000);
+statsTimer.unref();
+
+async function run(call: CallOp): Promise<unknown> {
+  switch (call.op) {
+    case 'processBatch':
+      return pipeline.processBatch(call.source, unpackBatch(call.batch));
+    case 'prepare':
+      return pipeline.prepare(call.source);
+    case 'rebuildFrom':
+      return pipeline.rebuildFrom(call.source);
+    case 'flush':
+      return pipeline.flush(call.source, call.full);
+    case 'reset':
+      return pipeline.reset(call.source);
+    case 'release':
+      return pipeline.release(call.source);
+    case 'flushAll':
+      return pipeline.flushAll();
+    case 'metrics':
+      return metrics.json();
+    case 'close':
+      // Shutdown: every lane's checkpoint written in full, then the pool closed; the main thread then terminates us.
+      clearInterval(statsTimer);
+      await pipeline.flushAll();
+      await db.close();
+      return null;
+  }
+}
+
+port.on('message', (m: ToWorker) => {
+  if (m.type === 'rules') {
+    pipeline.setRules(m.rules);
+    return;
+  }
+  if (m.type === 'dlq-done') {
+    const w = dlqWaiting.get(m.id);
+    dlqWaiting.delete(m.id);
+    if (m.error === null) w?.resolve();
+    else w?.reject(new Error(m.error));
+    return;
+  }
+  const { id } = m;
+  run(m).then(
+    (value) => {
+      post({ type: 'answer', id, ok: true, value });
+      if (m.op === 'processBatch' || m.op === 'flush') stats();
+    },
+    (err: unknown) => post({ type: 'answer', id, ok: false, error: toWire(err) }),
+  );
+});
+
+post({ type: 'ready' });

@@ -1,0 +1,67 @@
+// The messages between the main thread and an ingest worker (worker-pipeline.ts <-> pipeline-worker.ts), and the
+// error they carry across. A call has an id and gets one answer with the same id; the other messages are one-way
+// side channels (commits that wake the outbox, rule errors, dead letters to the main thread's DLQ producer, the
+// worker's memory and readiness). Types and two small pure helpers only. Never: carries a Buffer by clone on the
+// hot path (a batch is one transferred ArrayBuffer: batch-wire.ts).
+import type { Config } from '../config.js';
+import type { RuleSet } from '../rules/types.js';
+import type { EngineMemorySummary } from './engine-memory.js';
+import { CheckpointConflictError, type DeadLetter, type Source } from './types.js';
+
+/** What a worker is started with (workerData): it opens its own pool and builds an ordinary pipeline. */
+export interface WorkerInit {
+  /** The module to run (pipeline-worker.ts or .js), for the boot file (worker-boot.mjs). */
+  entry: string;
+  index: number;
+  config: Config;
+  rules: RuleSet;
+  /** This worker's share of the engines' memory budget (null: none). */
+  budgetBytes: number | null;
+}
+
+export type CallOp =
+  | { op: 'processBatch'; source: Source; batch: ArrayBuffer }
+  | { op: 'prepare' | 'rebuildFrom' | 'reset' | 'release'; source: Source }
+  | { op: 'flush'; source: Source; full: boolean }
+  | { op: 'flushAll' | 'metrics' | 'close' };
+
+export type ToWorker =
+  | ({ type: 'call'; id: number } & CallOp)
+  | { type: 'rules'; rules: RuleSet }
+  | { type: 'dlq-done'; id: number; error: string | null };
+
+export interface WireError {
+  name: string;
+  message: string;
+  stack?: string | undefined;
+  /** Set on a CheckpointConflictError. */
+  resumeAt?: number | null;
+}
+
+export interface WorkerStats {
+  memory: EngineMemorySummary;
+  readiness: { ready: boolean; reasons: string[] };
+}
+
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'answer'; id: number; ok: true; value: unknown }
+  | { type: 'answer'; id: number; ok: false; error: WireError }
+  | { type: 'committed' }
+  | { type: 'rule-error'; ruleId: string; accountId: string; cdrId: string; phase: 'start' | 'end'; at: number; message: string }
+  | { type: 'dlq'; id: number; letters: DeadLetter[] }
+  | ({ type: 'stats' } & WorkerStats);
+
+export function toWire(err: unknown): WireError {
+  if (err instanceof CheckpointConflictError) return { name: err.name, message: err.message, stack: err.stack, resumeAt: err.resumeAt };
+  if (err instanceof Error) return { name: err.name, message: err.message, stack: err.stack };
+  return { name: 'Error', message: String(err) };
+}
+
+/** The error again on the main thread: a checkpoint conflict keeps its type (the consumer seeks back on it). */
+export function fromWire(w: WireError): Error {
+  const err = w.name === 'CheckpointConflictError' ? new CheckpointConflictError(w.message, w.resumeAt ?? null) : new Error(w.message);
+  if (w.name !== 'CheckpointConflictError') err.name = w.name;
+  if (w.stack) err.stack = w.stack;
+  return err;
+}

@@ -84,3 +84,18 @@ describe('ENGINE_MEMORY_BUDGET', () => {
     }
   });
 });
+
+// INGEST_WORKERS (issue 17, parallel partitions): worker threads for the Kafka partitions, each with its own pool.
+describe('INGEST_WORKERS', () => {
+  const pg = { DATABASE_URL: 'postgres://u@h/db', KAFKA_BROKERS: 'k:9092' };
+  it('defaults to 0 (every lane on the main thread) and reads a count', () => {
+    expect(loadConfig({}).ingestWorkers).toBe(0);
+    expect(loadConfig({ ...pg, INGEST_WORKERS: '2' }).ingestWorkers).toBe(2);
+  });
+  it('refuses workers on the embedded database or without Kafka, and a count that is not a whole number', () => {
+    expect(problemsOf({ KAFKA_BROKERS: 'k:9092', INGEST_WORKERS: '2' })).toEqual([expect.stringMatching(/^INGEST_WORKERS: workers need DATABASE_URL/)]);
+    expect(problemsOf({ DATABASE_URL: pg.DATABASE_URL, INGEST_WORKERS: '1' })).toEqual([expect.stringMatching(/^INGEST_WORKERS: workers own Kafka partitions and need KAFKA_BROKERS/)]);
+    expect(problemsOf({ ...pg, INGEST_WORKERS: '1.5' })).toEqual([expect.stringMatching(/^INGEST_WORKERS: /)]);
+    expect(problemsOf({ ...pg, INGEST_WORKERS: '-1' })).toEqual([expect.stringMatching(/^INGEST_WORKERS: /)]);
+  });
+});

@@ -7,6 +7,10 @@
 // and the garbage collector's pauses over 20 ms, with their times, so each slow hold can be set beside its cause.
 // PARTITIONS (default 6) is the CDR topic's partition count; a comma list (e.g. 1,6,12) runs (a), (b) and (b') once
 // per count on a topic of that many partitions and prints the growth of throughput and CPU per CDR.
+// WORKERS (a comma list, e.g. 1,2; default none) adds (w) per count: the pipeline end to end with the default rules
+// through that many ingest worker threads (INGEST_WORKERS; src/ingest/worker-pipeline.ts). LATENCY_WORKERS=n runs
+// (c) through n workers (latency then measured on the main thread when the batch's answer arrives: the trip back
+// included).
 // Run: KAFKA_BROKERS=127.0.0.1:9092 DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npx tsx bench/ingest.ts
 import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -16,7 +20,10 @@ import { Kafka, logLevel } from 'kafkajs';
 import { systemClock } from '../src/clock.js';
 import { createIngestEffects } from '../src/ingest/effects.js';
 import { createKafkaIngest } from '../src/ingest/kafka-consumer.js';
-import { createPipeline } from '../src/ingest/pipeline.js';
+import { createPipeline, type Pipeline } from '../src/ingest/pipeline.js';
+import { createWorkerPipeline, type WorkerPipeline } from '../src/ingest/worker-pipeline.js';
+import { loadConfig } from '../src/config.js';
+import { RuleErrors } from '../src/rules/rule-errors.js';
 import { createLogger } from '../src/log.js';
 import { Metrics } from '../src/metrics.js';
 import { createFraudEngine } from '../src/rules/fraud-engine.js';
@@ -36,6 +43,9 @@ const PARTITIONS = (process.env.PARTITIONS ?? '6').split(',').map(Number);
 /** How long a batch without effects may defer its checkpoint (the daemon's default is 2 s). */
 const CHECKPOINT_MS = Number(process.env.CHECKPOINT_MS ?? 2_000);
 const STATE_MS = Number(process.env.STATE_MS ?? 30_000);
+/** Ingest worker counts for (w), one round each per partition count (none by default). */
+const WORKERS = (process.env.WORKERS ?? '').split(',').filter((w) => w.trim() !== '').map(Number);
+const LATENCY_WORKERS = Number(process.env.LATENCY_WORKERS ?? 0);
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const suffix = `${Date.now().toString(36)}-${process.pid}`;
@@ -79,16 +89,33 @@ async function bare(topic: string): Promise<number> {
   return s;
 }
 
-async function endToEnd(topic: string, rules: RuleSet, label: string, latencies?: [seconds: number, at: number][]): Promise<{ seconds: number; cpuSeconds: number; stop: () => Promise<void>; url: string; drop: () => Promise<void> }> {
+async function endToEnd(topic: string, rules: RuleSet, label: string, latencies?: [seconds: number, at: number][], workers = 0): Promise<{ seconds: number; cpuSeconds: number; stop: () => Promise<void>; url: string; drop: () => Promise<void> }> {
   const dbi = await freshDb(serverUrl, `bench_ingest_${label}_${suffix}`.replace(/-/g, '_'));
   const db = createPgDatabase(dbi.url, { max: 6 });
   const metrics = new Metrics({ defaultMetrics: false });
-  if (latencies) metrics.observeDecisionLatency = (_r: string, s: number) => void latencies.push([s, performance.now()]);
-  const pipeline = createPipeline({
+  if (latencies && workers === 0) metrics.observeDecisionLatency = (_r: string, s: number) => void latencies.push([s, performance.now()]);
+  const local = createPipeline({
     db, effects: createIngestEffects({ defaultTimezone: 'UTC' }), dlq: null,
     createEngine: (fraud) => createFraudEngine(fraud, { allowedLatenessMs: 300_000, defaultTimezone: 'UTC' }),
     rules, enforce: true, defaultTimezone: 'UTC', clock: systemClock, metrics, log, checkpointIntervalMs: CHECKPOINT_MS, stateIntervalMs: STATE_MS,
   });
+  // (w): the daemon's worker pipeline, its workers configured as the daemon would be (each its own pool).
+  let pool: WorkerPipeline | null = null;
+  if (workers > 0) {
+    const config = loadConfig({
+      DATABASE_URL: dbi.url, KAFKA_BROKERS: brokers.join(','), LOG_LEVEL: 'silent', DEFAULT_TIMEZONE: 'UTC', ALLOWED_LATENESS: '5m',
+      ENGINE_STATE_INTERVAL: `${STATE_MS}ms`, INGEST_WORKERS: String(workers), RULES_DIR: process.env.RULES_DIR ?? 'rules',
+    });
+    pool = createWorkerPipeline({ count: workers, local, config, rules, budgetBytes: null, dlq: null, ruleErrors: new RuleErrors(), onCommitted: () => {}, metrics, log });
+    await pool.start();
+    if (latencies) {
+      pool.observe((_source, records, result) => {
+        const now = Date.now();
+        for (const d of result.decisions ?? []) if (d.action === 'suspend') latencies.push([Math.max(0, now - records[d.index]!.arrivedAtMs) / 1000, performance.now()]);
+      });
+    }
+  }
+  const pipeline: Pipeline = pool ?? local;
   const ingest = createKafkaIngest({
     kafka, groupId: `bench-e2e-${label}-${suffix}`, topics: { accounts: `bench-acc-${suffix}`, cdrs: topic, invoices: `bench-inv-${suffix}` },
     pipeline, log, metrics, flushIntervalMs: CHECKPOINT_MS,
@@ -104,7 +131,7 @@ async function endToEnd(topic: string, rules: RuleSet, label: string, latencies?
   // steadier than wall time when the machine is shared, as it does not count time spent waiting for a core.
   const used = process.cpuUsage(cpu);
   const cpuSeconds = (used.user + used.system) / 1e6;
-  return { seconds, cpuSeconds, url: dbi.url, drop: dbi.drop, stop: async () => { await ingest.stop(); await db.close(); } };
+  return { seconds, cpuSeconds, url: dbi.url, drop: dbi.drop, stop: async () => { await ingest.stop(); await pool?.close(); await db.close(); } };
 }
 
 const rate = (n: number, s: number) => Math.round(n / s).toLocaleString('en-GB');
@@ -137,6 +164,13 @@ for (const partitions of PARTITIONS) {
   await none.stop();
   await none.drop();
   console.log(`(b') pipeline end to end, no fraud rules: ${rate(N, none.seconds)} CDR/s (${none.seconds.toFixed(1)} s), ratio to bare ${(bareS / none.seconds).toFixed(2)}; ${perCdr(none.cpuSeconds)}`);
+  for (const w of WORKERS) {
+    const before = load();
+    const pooled = await endToEnd(topic, rules, `workers${w}_p${partitions}`, undefined, w);
+    await pooled.stop();
+    await pooled.drop();
+    console.log(`(w) pipeline end to end, default rules, ${w} ingest worker(s): ${rate(N, pooled.seconds)} CDR/s (${pooled.seconds.toFixed(1)} s), ratio to bare ${(bareS / pooled.seconds).toFixed(2)}, x${(e2e.seconds / pooled.seconds).toFixed(2)} of (b); ${perCdr(pooled.cpuSeconds)} (all threads); load before ${before}, after ${load()}`);
+  }
   rows.push({ partitions, bareS, e2eS: e2e.seconds, e2eCpuS: e2e.cpuSeconds, noneS: none.seconds, noneCpuS: none.cpuSeconds, load: load() });
 }
 if (rows.length > 1) {
@@ -156,7 +190,8 @@ if (LATENCY_SECONDS > 0) {
   // (c) steady RATE CDR/s of ordinary traffic; every second one fresh account dials an IRSF burst (3 calls to +882
   // cross the default irsf-international-networks suspend level). Latency: produce (Kafka timestamp) -> hold committed.
   const latencies: [seconds: number, at: number][] = [];
-  const live = await endToEnd(latencyTopic, rules, 'latency', latencies);
+  const live = await endToEnd(latencyTopic, rules, 'latency', latencies, LATENCY_WORKERS);
+  if (LATENCY_WORKERS > 0) console.log(`(c) through ${LATENCY_WORKERS} ingest worker(s); the stalls and GC pauses below are the main thread's only`);
   // What held the event loop during (c), to set beside the slow holds: stalls (a 5 ms timer firing more than 50 ms
   // late; `at` is when the stall began) and the garbage collector's pauses over 20 ms, with their kind.
   const stalls: { at: number; ms: number }[] = [];

@@ -5,6 +5,7 @@
 // hot path (a batch is one transferred ArrayBuffer: batch-wire.ts).
 import type { Config } from '../config.js';
 import type { RuleSet } from '../rules/types.js';
+import { DbError } from '../store/errors.js';
 import type { EngineMemorySummary } from './engine-memory.js';
 import { CheckpointConflictError, type DeadLetter, type Source } from './types.js';
 
@@ -36,6 +37,8 @@ export interface WireError {
   stack?: string | undefined;
   /** Set on a CheckpointConflictError. */
   resumeAt?: number | null;
+  /** Set on a DbError (and its kinds): the consumer tells an outage (retryable) from a failed batch by them. */
+  db?: { code: string | undefined; retryable: boolean };
 }
 
 export interface WorkerStats {
@@ -54,14 +57,23 @@ export type FromWorker =
 
 export function toWire(err: unknown): WireError {
   if (err instanceof CheckpointConflictError) return { name: err.name, message: err.message, stack: err.stack, resumeAt: err.resumeAt };
+  if (err instanceof DbError) return { name: err.name, message: err.message, stack: err.stack, db: { code: err.code, retryable: err.retryable } };
   if (err instanceof Error) return { name: err.name, message: err.message, stack: err.stack };
   return { name: 'Error', message: String(err) };
 }
 
-/** The error again on the main thread: a checkpoint conflict keeps its type (the consumer seeks back on it). */
+/**
+ * The error again on the main thread: a checkpoint conflict keeps its type (the consumer seeks back on it), a
+ * database error its code and retryability (an outage is reported as one).
+ */
 export function fromWire(w: WireError): Error {
-  const err = w.name === 'CheckpointConflictError' ? new CheckpointConflictError(w.message, w.resumeAt ?? null) : new Error(w.message);
-  if (w.name !== 'CheckpointConflictError') err.name = w.name;
+  const err =
+    w.name === 'CheckpointConflictError'
+      ? new CheckpointConflictError(w.message, w.resumeAt ?? null)
+      : w.db
+        ? new DbError(w.message, { code: w.db.code, retryable: w.db.retryable })
+        : new Error(w.message);
+  if (!(err instanceof CheckpointConflictError)) err.name = w.name;
   if (w.stack) err.stack = w.stack;
   return err;
 }

@@ -3,7 +3,8 @@
 // today (INGEST_WORKERS=0); the second is the daemon with INGEST_WORKERS=2, stopped and started again halfway; the
 // third runs the worker pipeline under the consumer directly and has one of its workers killed mid-stream. All three
 // store the same holds, review decisions and alerts (exactly once: no hold twice), and the killed worker shows on
-// readiness and in suspensiond_ingest_worker_restarts_total until it is replaced.
+// readiness and in suspensiond_ingest_worker_restarts_total until it is replaced. A record that is not JSON, in the
+// second half, is dead-lettered once in each run, and a worker's dead letter is produced by the main thread's producer.
 import path from 'node:path';
 import { rmSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
@@ -106,6 +107,8 @@ describe('parallel partitions (INGEST_WORKERS)', () => {
     const message = (key: string, value: unknown): WireMessage => ({ key: Buffer.from(key), value: Buffer.from(JSON.stringify(value)) });
     const accounts = records.filter((r) => r.kind === 'accounts').map((r) => message(r.value.id as string, r.value));
     const cdrs = records.filter((r) => r.kind === 'cdrs' && r.timeMs >= from && r.timeMs < to).map((r) => message(r.value.accountId as string, r.value));
+    const half = Math.floor(cdrs.length / 2);
+    cdrs.splice(half + 10, 0, { key: Buffer.from('cust-poison'), value: Buffer.from('not json') });
 
     const [single, parallel, killed] = [await freshDatabase(), await freshDatabase(), await freshDatabase()];
     dbs.push(single, parallel, killed);
@@ -130,7 +133,6 @@ describe('parallel partitions (INGEST_WORKERS)', () => {
     await waitFor('accounts applied', async () => (await applied(single)) && (await applied(parallel)) && (await applied(killed)), 60_000);
 
     // The first half; then the daemon with workers stops (each worker writing its checkpoints) and starts again.
-    const half = Math.floor(cdrs.length / 2);
     await produce(brokers, topics.cdrs, cdrs.slice(0, half));
     await waitFor('first half applied with workers', async () => (await progress(parallel.db, topics.cdrs)) === half, 120_000);
     await withWorkers.stop();
@@ -167,6 +169,21 @@ describe('parallel partitions (INGEST_WORKERS)', () => {
     expect(oneKilled.decisions).toEqual(reference_.decisions);
     expect(oneKilled.alerts).toEqual(reference_.alerts);
     expect(reference_.holds!.length + reference_.decisions!.length).toBeGreaterThan(3);
+
+    // The poison record: stored once per run (the killed run may have met it twice), and on the DLQ topic from both
+    // daemons (the pooled run has no producer), its bytes kept.
+    for (const d of [single, parallel, killed]) {
+      const { rows } = await d.db.query<{ n: string }>(`SELECT count(*)::text AS n FROM dead_letters WHERE topic = $1`, [topics.cdrs]);
+      expect(rows[0]!.n).toBe('1');
+    }
+    const dlqReader = new Kafka({ clientId: 'workers-dlq', brokers, logLevel: logLevel.NOTHING }).consumer({ groupId: uniqueName('dlq-reader') });
+    const letters: { value: string; topic: string }[] = [];
+    await dlqReader.connect();
+    await dlqReader.subscribe({ topic: topics.dlq, fromBeginning: true });
+    await dlqReader.run({ eachMessage: async ({ message: m }) => void letters.push({ value: m.value!.toString(), topic: String(m.headers?.['x-source-topic']) }) });
+    await waitFor('both daemons dead-lettered the poison record', async () => letters.length >= 2, 30_000);
+    await dlqReader.disconnect();
+    expect(letters.slice(0, 2)).toEqual([{ value: 'not json', topic: topics.cdrs }, { value: 'not json', topic: topics.cdrs }]);
     expect(reference_.alerts!.length).toBeGreaterThan(0);
   }, 480_000);
 });

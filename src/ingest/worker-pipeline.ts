@@ -223,14 +223,17 @@ export function createWorkerPipeline(opts: WorkerPipelineOptions): WorkerPipelin
     },
   };
 
-  // /metrics: each worker's series, summed with the main thread's (a worker down is left out until it is back).
+  // /metrics: each worker's series, summed with the main thread's. A worker busy past the timeout gives its last
+  // series (a sum that dipped would read as a counter reset); a worker that died is left out until it is back (its
+  // counters start again from zero: a reset, as after a process restart).
   for (const slot of slots) {
+    let last: MetricsJson = [];
     opts.metrics.addSource(async () => {
-      if (slot.state !== 'up') return [];
+      if (slot.state !== 'up') return (last = []);
       let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<MetricsJson>((resolve) => (timer = setTimeout(() => resolve([]), METRICS_TIMEOUT_MS)));
+      const timeout = new Promise<MetricsJson>((resolve) => (timer = setTimeout(() => resolve(last), METRICS_TIMEOUT_MS)));
       try {
-        return await Promise.race([call<MetricsJson>(slot, { op: 'metrics' }), timeout]);
+        return (last = await Promise.race([call<MetricsJson>(slot, { op: 'metrics' }), timeout]));
       } finally {
         clearTimeout(timer);
       }

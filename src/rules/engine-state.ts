@@ -95,12 +95,14 @@ export class EngineState {
    * `ringTm`.
    */
   readonly ringIds: (string | null)[] = [];
-  readonly ringTm = new RowLists(2);
+  /** Starts at 4 rows: an account's ring keeps its last RING matched CDRs, so it fills on an active account. */
+  readonly ringTm = new RowLists(2, 4);
   /**
    * The dedupe keys each account's events added, as (key, event time) rows: the engine-wide table is their union
-   * filtered by `sweptBefore`, so each account part carries its share. Pruned at each sweep.
+   * filtered by `sweptBefore`, so each account part carries its share. Pruned at each sweep. Starts at 4 rows: the
+   * keys stay a day and more (lateness + longest window + skew), so an account's list fills that far.
    */
-  readonly dd = new RowLists(2);
+  readonly dd = new RowLists(2, 4);
   /** Level states, only of rules that reached a level or keep a baseline: RS numbers a row, rule index first, sorted. */
   readonly rs = new RowLists(RS);
   /** Hour-of-week profiles per rule index by account number (`by: hour_of_week` baselines only; rare). */

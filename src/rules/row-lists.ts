@@ -1,8 +1,9 @@
 // One short list of rows (`stride` doubles each) per account number, all of them regions of one row arena
 // (row-arena.ts), so that an account's dedupe keys, evidence-ring times and level states are no heap objects of
 // their own (engine-state.ts). Per account number two int32s: the region (-1: none) and the row count with the
-// region's class in the top 8 bits. A list grows to the smallest class that holds it, gives its region back when
-// emptied, and shrinks when a quarter full; when the arena is mostly holes every region moves into a fresh one.
+// region's class in the top 8 bits. A list starts at the class of `firstRows` rows, grows to the smallest class that
+// holds it, gives its region back when emptied, and shrinks when a quarter full; when the arena is mostly holes (or,
+// at the engine's sweep, an eighth of it) every region moves into a fresh one.
 // Readers index `chunk(at(ix))` from `base(at(ix))`: valid until the next change to any list of this store.
 // Never hands out rows of one account to another. Pure.
 import { capOf, classFor, copy, RowArena } from './row-arena.js';
@@ -16,8 +17,15 @@ export class RowLists {
   arena: RowArena;
   private meta = new Int32Array(0);
 
-  constructor(readonly stride: number) {
+  /** A list's first region: the class holding `firstRows` rows (lists that will surely grow skip the small classes). */
+  private readonly first: number;
+
+  constructor(
+    readonly stride: number,
+    firstRows = 1,
+  ) {
     this.arena = new RowArena(stride);
+    this.first = classFor(firstRows);
   }
 
   /** Account numbers below `capacity` may be used. */
@@ -63,8 +71,8 @@ export class RowLists {
     const o = ix * M;
     const n = this.length(ix);
     if (m[o + AT]! < 0) {
-      m[o + AT] = this.arena.alloc(0);
-      this.setLen(ix, 0, 0);
+      m[o + AT] = this.arena.alloc(this.first);
+      this.setLen(ix, 0, this.first);
     } else if (n >= capOf(this.cls(ix))) {
       this.move(ix, classFor(n + 1));
       if (this.arena.sparse()) this.repack();

@@ -1,36 +1,34 @@
-// The accounts of one engine state by id, each with an interned number (its index, `ix`) by which the arenas
-// (window-state.ts) file the account's rows in their typed arrays. The numbers of dropped accounts are reused first
-// (a free list), so the arenas' per-account arrays stay as long as the most accounts held at once. Map-like (get,
-// has, set, delete, size, keys, values, entries, iteration in insertion order), so the code that knew
-// `EngineState.accounts` as a Map keeps working; what an account leaves behind in the arenas is released through
-// `onRelease` when it is deleted or replaced by set(). Must never hand out a number still in use. Pure.
+// The accounts of one engine state by id, each with an interned number (its index, `ix`) by which the engine's
+// columns and arenas (engine-state.ts, window-state.ts, row-lists.ts) file the account's state. The numbers of
+// dropped accounts are reused first (a free list), so the per-account arrays stay as long as the most accounts held
+// at once. No object per account: `get` hands out a view made on the spot (`view(ix)`), for the code and tests that
+// read an account as a whole; the engine's hot path uses `indexOf` and `add`. Map-like (get, has, delete, size,
+// keys, values, entries, iteration in insertion order); what an account leaves behind is released through
+// `onRelease` when it is deleted or replaced by add(). Must never hand out a number still in use. Pure.
 
-/** What the table stores: anything that carries its number (-1 while not in a table). */
-export interface Numbered {
-  ix: number;
-}
-
-export class AccountTable<T extends Numbered> {
+export class AccountTable<T> {
   /** id -> number. */
   private readonly ids = new Map<string, number>();
-  /** number -> account (undefined: free). */
-  private readonly byIndex: (T | undefined)[] = [];
   private readonly free: number[] = [];
-  /** Length the arenas' per-account arrays have (onGrow is told before a number at or past it is used). */
+  /** Numbers handed out so far (the next new one). */
+  private top = 0;
+  /** Length the per-account arrays have (onGrow is told before a number at or past it is used). */
   private capacity = 0;
 
   constructor(
     private readonly onRelease: (ix: number) => void,
     private readonly onGrow: (capacity: number) => void,
+    private readonly view: (ix: number) => T,
   ) {}
 
   get size(): number {
     return this.ids.size;
   }
 
+  /** A view of the account (made on each call), or undefined. */
   get(id: string): T | undefined {
     const ix = this.ids.get(id);
-    return ix === undefined ? undefined : this.byIndex[ix];
+    return ix === undefined ? undefined : this.view(ix);
   }
 
   has(id: string): boolean {
@@ -42,29 +40,25 @@ export class AccountTable<T extends Numbered> {
     return this.ids.get(id) ?? -1;
   }
 
-  /** Files `acct` under `id` with a number of its own; an account held under `id` before is released first. */
-  set(id: string, acct: T): this {
+  /**
+   * Files a fresh account under `id` with a number of its own and returns the number; an account held under `id`
+   * before is released first (its place in the iteration order is kept, as Map.set keeps it).
+   */
+  add(id: string): number {
     const old = this.ids.get(id);
-    if (old !== undefined) {
-      if (this.byIndex[old] === acct) return this;
-      this.release(old);
-    }
+    if (old !== undefined) this.release(old);
     let ix: number;
     if (this.free.length > 0) ix = this.free.pop()!;
     else {
-      ix = this.byIndex.length;
-      this.byIndex.push(undefined);
+      ix = this.top++;
       if (ix >= this.capacity) {
-        // 1.25x: the arenas' per-account arrays carry at most a quarter of unused room (the copies stay amortised O(1))
+        // 1.25x: the per-account arrays carry at most a quarter of unused room (the copies stay amortised O(1))
         this.capacity = Math.max(1024, Math.ceil(this.capacity * 1.25));
         this.onGrow(this.capacity);
       }
     }
-    this.byIndex[ix] = acct;
-    acct.ix = ix;
-    // on a Map, set() over an existing key keeps its place in the iteration order; so does this
     this.ids.set(id, ix);
-    return this;
+    return ix;
   }
 
   delete(id: string): boolean {
@@ -79,12 +73,17 @@ export class AccountTable<T extends Numbered> {
     return this.ids.keys();
   }
 
+  /** (id, number) pairs in insertion order. */
+  numbers(): IterableIterator<[string, number]> {
+    return this.ids.entries();
+  }
+
   *values(): IterableIterator<T> {
-    for (const ix of this.ids.values()) yield this.byIndex[ix]!;
+    for (const ix of this.ids.values()) yield this.view(ix);
   }
 
   *entries(): IterableIterator<[string, T]> {
-    for (const [id, ix] of this.ids) yield [id, this.byIndex[ix]!];
+    for (const [id, ix] of this.ids) yield [id, this.view(ix)];
   }
 
   [Symbol.iterator](): IterableIterator<[string, T]> {
@@ -93,8 +92,6 @@ export class AccountTable<T extends Numbered> {
 
   private release(ix: number): void {
     this.onRelease(ix);
-    this.byIndex[ix]!.ix = -1;
-    this.byIndex[ix] = undefined;
     this.free.push(ix);
   }
 }

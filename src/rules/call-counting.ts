@@ -3,7 +3,7 @@
 // (`callbacks`: the callee rang the account within the window) and callers (`distinct_callers`). Also the rings the
 // call-backs are judged against, and the call-time helpers the engine shares. Pure.
 import type { CdrRecord } from '../events/types.js';
-import type { AccountState, EngineState } from './engine-state.js';
+import type { EngineState } from './engine-state.js';
 import { hash53 } from './hash.js';
 import { DEFAULT_SHORT_CALL_MS } from './rule-map.js';
 import { append3, cut } from './tight-array.js';
@@ -31,7 +31,7 @@ export function durationSec(cdr: CdrRecord): number {
  * - `distinct_callers` counts only calls with a caller.
  * `calleeKey` is hash53 of the callee (the engine computes it once per record).
  */
-export function countingRules(st: EngineState, acct: AccountState, cdr: CdrRecord, ids: number[], matched: number, calleeKey: () => number): number {
+export function countingRules(st: EngineState, ix: number, cdr: CdrRecord, ids: number[], matched: number, calleeKey: () => number): number {
   const start = cdr.phase === 'start';
   let startSeen: boolean | null = null;
   let endSeen: boolean | null = null;
@@ -42,12 +42,12 @@ export function countingRules(st: EngineState, acct: AccountState, cdr: CdrRecor
     if (start) {
       if (!st.atSetup[r] && rule.measure !== 'concurrent_calls') continue;
       if (st.atSetup[r] && (endSeen ??= st.dedupe.has(hash53(cdr.id, 0)))) continue;
-    } else if (st.atSetup[r] && acct.sp) {
+    } else if (st.atSetup[r] && st.sp[ix] === 1) {
       // only accounts that ever sent a start event pay for this probe
       startSeen ??= st.dedupe.has(hash53(cdr.id, 1));
       if (startSeen) continue;
     }
-    if (rule.measure === 'callbacks' && !isCallback(acct, cdr, rule, calleeKey)) continue;
+    if (rule.measure === 'callbacks' && !isCallback(st, ix, cdr, rule, calleeKey)) continue;
     if (rule.measure === 'distinct_callers' && cdr.caller === null) continue;
     ids[n++] = r;
   }
@@ -55,21 +55,21 @@ export function countingRules(st: EngineState, acct: AccountState, cdr: CdrRecor
 }
 
 /** Records an inbound end record that was unanswered or short (a "ring") for the `callbacks` rules. */
-export function recordRing(st: EngineState, acct: AccountState, cdr: CdrRecord, wm: number): void {
+export function recordRing(st: EngineState, ix: number, cdr: CdrRecord, wm: number): void {
   const answered = cdr.disposition === 'answered' || (cdr.disposition === null && (cdr.durationSec ?? 0) > 0);
   const answeredMs = answered ? durationSec(cdr) * 1000 : 0;
   if (answeredMs > st.maxShortCallMs) return;
-  let rg = acct.rg;
+  let rg = st.rg.get(ix) ?? null;
   const before = wm - st.ringKeepMs;
   let drop = 0;
   while (rg && drop < rg.length && rg[drop + 1]! < before) drop += 3;
   if (drop > 0) rg = cut(rg!, 0, drop);
-  acct.rg = append3(rg, hash53(cdr.caller!), cdr.startedAt, answeredMs);
+  st.rg.set(ix, append3(rg, hash53(cdr.caller!), cdr.startedAt, answeredMs));
 }
 
 /** Whether an outbound call's callee rang the account (short enough for the rule) within the rule's window before it. */
-function isCallback(acct: AccountState, cdr: CdrRecord, rule: FraudRule, calleeKey: () => number): boolean {
-  const rg = acct.rg;
+function isCallback(st: EngineState, ix: number, cdr: CdrRecord, rule: FraudRule, calleeKey: () => number): boolean {
+  const rg = st.rg.get(ix);
   if (cdr.direction !== 'outbound' || !rg) return false;
   const key = calleeKey();
   const from = cdr.startedAt - rule.windowMs!;

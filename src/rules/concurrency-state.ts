@@ -30,9 +30,14 @@ const FIRST_CLASS = 1;
 export class LiveCalls {
   arena = new RowArena(2);
   private meta = new Int32Array(0);
+  private cap = 0;
+  /** Whether an account has opened state for the rule: until then (a rule that never matched) no per-account fields. */
+  private inUse = false;
 
   /** Account numbers below `capacity` may be used. */
   grow(capacity: number): void {
+    this.cap = capacity;
+    if (!this.inUse) return;
     const next = new Int32Array(capacity * M);
     next.set(this.meta);
     for (let o = this.meta.length; o < next.length; o += M) next[o + LIVE + AT] = next[o + IV + AT] = -1;
@@ -41,10 +46,15 @@ export class LiveCalls {
 
   /** Marks account `ix`'s state for the rule as existing (stored, even while empty). */
   open(ix: number): void {
+    if (!this.inUse) {
+      this.inUse = true;
+      this.grow(this.cap);
+    }
     this.meta[ix * M + FLAGS]! |= OPENED;
   }
 
   opened(ix: number): boolean {
+    if (!this.inUse) return false;
     return (this.meta[ix * M + FLAGS]! & OPENED) !== 0;
   }
 
@@ -137,6 +147,7 @@ export class LiveCalls {
   free(ix: number): void {
     const m = this.meta;
     const o = ix * M;
+    if (o >= m.length) return;
     for (let list = LIVE; list <= IV; list += IV - LIVE) {
       if (m[o + list + AT]! >= 0) this.arena.release(m[o + list + AT]!, this.cls(ix, list));
       m[o + list + AT] = -1;
@@ -148,6 +159,7 @@ export class LiveCalls {
   /** Estimated bytes account `ix` holds here: its meta fields and regions. */
   bytes(ix: number): number {
     const o = ix * M;
+    if (o >= this.meta.length) return 0;
     let n = 4 * M;
     for (let list = LIVE; list <= IV; list += IV - LIVE) if (this.meta[o + list + AT]! >= 0) n += 16 * capOf(this.cls(ix, list));
     return n;
@@ -234,6 +246,11 @@ export class LiveCalls {
     this.arena.release(from, this.cls(ix, list));
     m[o + AT] = to;
     this.setCls(ix, list, c);
+  }
+
+  /** Repacks when holes pass an eighth of the pairs in use (called at the engine's sweep). */
+  compact(): void {
+    if (this.arena.holey()) this.repack();
   }
 
   /** Moves every list into a fresh arena, packed, and drops the old one. */

@@ -1,6 +1,9 @@
-// The dedupe horizon: hash(id, phase) -> event time, in an open-addressing table over one Float64Array of
-// interleaved (key, time) pairs (one cache line per probe; ~32 bytes an entry at the load factor used, against ~80
-// for a Map of boxed numbers). Entries are only removed by a sweep, so no tombstones are needed. Pure.
+// The dedupe horizon: hash(id, phase) -> event time, in an open-addressing table of two columns: keys (float64: a
+// probe reads only these) and times as uint32 milliseconds after the table's `base` (12 bytes a slot, ~24-48 an
+// entry at the load factor used, against ~80 for a Map of boxed numbers). A time that does not fit (before `base`,
+// 49.7 days or more after it, or not whole) is marked FAR in its slot and kept exactly in `far` (rare: absurd
+// event times), so every time is kept exactly. `base` is set by the first insert and moved up to the threshold of
+// each sweep that rebuilds the table. Entries are only removed by a sweep, so no tombstones are needed. Pure.
 //
 // Resizing is incremental (issue 17, decision latency): a grow or a sweep allocates the new table and moves the old
 // one's slots a few at a time, on later inserts, instead of rehashing every entry in one step (at 1,000,000 entries
@@ -13,32 +16,43 @@
 // the next grow; a grow or sweep that comes first finishes the move at once.
 
 const EMPTY = -1;
+/** A slot's time that is kept in `far`. */
+const FAR = 0xffffffff;
+/** `base` below a first time: room for times a little before it (late records, restored parts). */
+const BACK = 2 ** 31;
 /** Old slots moved per insert, at least. */
 const MIN_STEP = 16;
 
 export class DedupeTable {
-  /** Slot i: key at 2i, time at 2i + 1. */
-  private slots: Float64Array;
+  /** Slot i: key at keys[i], time at base + times[i] (FAR: far.get(key)). */
+  private keys: Float64Array;
+  private times: Uint32Array;
+  private base = Number.NaN;
   private mask: number;
-  /** The table being moved out of (null: none), the next of its slots to move and its sweep threshold. */
+  /** The table being moved out of (null: none), its times and base, the next of its slots to move and its sweep threshold. */
   private old: Float64Array | null = null;
+  private oldTimes: Uint32Array = new Uint32Array(0);
+  private oldBase = 0;
   private oldMask = 0;
   private moveAt = 0;
   private oldBefore = Number.NEGATIVE_INFINITY;
   private step = MIN_STEP;
+  /** Exact times of the slots marked FAR (in either table), by key. */
+  private readonly far = new Map<number, number>();
   size = 0;
 
   constructor(capacity = 1024) {
     let cap = 16;
     while (cap < capacity) cap *= 2;
-    this.slots = emptySlots(cap);
+    this.keys = emptyKeys(cap);
+    this.times = new Uint32Array(cap);
     this.mask = cap - 1;
   }
 
   has(key: number): boolean {
-    const s = this.slots;
+    const s = this.keys;
     for (let i = (key >>> 0) & this.mask; ; i = (i + 1) & this.mask) {
-      const k = s[2 * i]!;
+      const k = s[i]!;
       if (k === key) return true;
       if (k === EMPTY) break;
     }
@@ -55,16 +69,16 @@ export class DedupeTable {
   /** `has` then `add` in one probe: false (and nothing added) when the key is present. */
   addIfAbsent(key: number, time: number): boolean {
     this.beforeInsert();
-    const s = this.slots;
+    const s = this.keys;
     let i = (key >>> 0) & this.mask;
     for (; ; i = (i + 1) & this.mask) {
-      const k = s[2 * i]!;
+      const k = s[i]!;
       if (k === key) return false;
       if (k === EMPTY) break;
     }
     if (this.old !== null && this.inOld(key)) return false;
-    s[2 * i] = key;
-    s[2 * i + 1] = time;
+    s[i] = key;
+    this.setTime(i, key, time);
     this.size++;
     return true;
   }
@@ -72,11 +86,12 @@ export class DedupeTable {
   /** Drops every entry older than `before`. */
   sweep(before: number): void {
     this.finishMove();
-    const s = this.slots;
+    const s = this.keys;
     let cap = 16;
     let live = 0;
-    for (let i = 0; i < s.length; i += 2) if (s[i] !== EMPTY && s[i + 1]! >= before) live++;
+    for (let i = 0; i < s.length; i++) if (s[i] !== EMPTY && this.timeAt(this.times, this.base, i, s[i]!) >= before) live++;
     while (cap < live * 3) cap *= 2;
+    for (const [k, t] of this.far) if (t < before) this.far.delete(k);
     // Nothing expired and the table is not oversized: the same contents, so skip the move.
     if (live === this.size && this.mask + 1 <= 2 * cap) return;
     this.startMove(cap, before, live);
@@ -85,10 +100,16 @@ export class DedupeTable {
   /** [key, time] pairs sorted by key, so equal contents serialise equally. */
   entries(): number[] {
     const pairs: [number, number][] = [];
-    const s = this.slots;
-    for (let i = 0; i < s.length; i += 2) if (s[i] !== EMPTY) pairs.push([s[i]!, s[i + 1]!]);
+    const s = this.keys;
+    for (let i = 0; i < s.length; i++) if (s[i] !== EMPTY) pairs.push([s[i]!, this.timeAt(this.times, this.base, i, s[i]!)]);
     const o = this.old;
-    if (o !== null) for (let i = 2 * this.moveAt; i < o.length; i += 2) if (o[i] !== EMPTY && o[i + 1]! >= this.oldBefore) pairs.push([o[i]!, o[i + 1]!]);
+    if (o !== null) {
+      for (let i = this.moveAt; i < o.length; i++) {
+        if (o[i] === EMPTY) continue;
+        const t = this.timeAt(this.oldTimes, this.oldBase, i, o[i]!);
+        if (t >= this.oldBefore) pairs.push([o[i]!, t]);
+      }
+    }
     pairs.sort((a, b) => a[0] - b[0]);
     const out: number[] = [];
     for (const [k, t] of pairs) out.push(k, t);
@@ -100,11 +121,31 @@ export class DedupeTable {
     return this.old !== null;
   }
 
+  /** Array-buffer bytes of the table (and of the one being moved out of). */
+  bytes(): number {
+    return this.keys.byteLength + this.times.byteLength + (this.old ? this.old.byteLength + this.oldTimes.byteLength : 0);
+  }
+
+  private timeAt(times: Uint32Array, base: number, i: number, key: number): number {
+    const v = times[i]!;
+    return v === FAR ? this.far.get(key)! : base + v;
+  }
+
+  private setTime(i: number, key: number, time: number): void {
+    if (Number.isNaN(this.base)) this.base = Number.isFinite(time) ? Math.floor(time) - BACK : 0;
+    const off = time - this.base;
+    if (off >= 0 && off < FAR && Number.isInteger(off)) this.times[i] = off;
+    else {
+      this.times[i] = FAR;
+      this.far.set(key, time);
+    }
+  }
+
   private inOld(key: number): boolean {
     const o = this.old!;
     for (let i = (key >>> 0) & this.oldMask; ; i = (i + 1) & this.oldMask) {
-      const k = o[2 * i]!;
-      if (k === key) return o[2 * i + 1]! >= this.oldBefore;
+      const k = o[i]!;
+      if (k === key) return this.timeAt(this.oldTimes, this.oldBase, i, k) >= this.oldBefore;
       if (k === EMPTY) return false;
     }
   }
@@ -117,13 +158,20 @@ export class DedupeTable {
     } else if (this.old !== null) this.moveSome(this.step);
   }
 
-  /** A new, empty `slots` of `capacity`; the current one is moved into it from now on, dropping times < `before`. */
+  /**
+   * A new, empty table of `capacity`; the current one is moved into it from now on, dropping times < `before`. A
+   * sweep's table counts its times from `before` (every time kept or added later is at or after it).
+   */
   private startMove(capacity: number, before: number, live: number): void {
-    this.old = this.slots;
+    this.old = this.keys;
+    this.oldTimes = this.times;
+    this.oldBase = this.base;
     this.oldMask = this.mask;
     this.oldBefore = before;
     this.moveAt = 0;
-    this.slots = emptySlots(capacity);
+    this.keys = emptyKeys(capacity);
+    this.times = new Uint32Array(capacity);
+    if (Number.isFinite(before)) this.base = Math.floor(before);
     this.mask = capacity - 1;
     this.size = live;
     // Done within half of the inserts left before `slots` is half full (the next grow).
@@ -135,11 +183,16 @@ export class DedupeTable {
     const o = this.old!;
     const end = Math.min(this.oldMask + 1, this.moveAt + n);
     for (let i = this.moveAt; i < end; i++) {
-      const k = o[2 * i]!;
-      if (k !== EMPTY && o[2 * i + 1]! >= this.oldBefore) this.insert(k, o[2 * i + 1]!);
+      const k = o[i]!;
+      if (k === EMPTY) continue;
+      const t = this.timeAt(this.oldTimes, this.oldBase, i, k);
+      if (t >= this.oldBefore) this.insert(k, t);
     }
     this.moveAt = end;
-    if (end > this.oldMask) this.old = null;
+    if (end > this.oldMask) {
+      this.old = null;
+      this.oldTimes = new Uint32Array(0);
+    }
   }
 
   private finishMove(): void {
@@ -147,16 +200,14 @@ export class DedupeTable {
   }
 
   private insert(key: number, time: number): void {
-    const s = this.slots;
+    const s = this.keys;
     let i = (key >>> 0) & this.mask;
-    while (s[2 * i] !== EMPTY) i = (i + 1) & this.mask;
-    s[2 * i] = key;
-    s[2 * i + 1] = time;
+    while (s[i] !== EMPTY) i = (i + 1) & this.mask;
+    s[i] = key;
+    this.setTime(i, key, time);
   }
 }
 
-function emptySlots(capacity: number): Float64Array {
-  const s = new Float64Array(2 * capacity);
-  for (let i = 0; i < s.length; i += 2) s[i] = EMPTY;
-  return s;
+function emptyKeys(capacity: number): Float64Array {
+  return new Float64Array(capacity).fill(EMPTY);
 }

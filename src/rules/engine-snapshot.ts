@@ -15,8 +15,8 @@
 // and decode about ten times faster than JSON and round-trip every double exactly. JSON account parts (written
 // before the binary encoding) are still read.
 import type { ConcurrencySnapshot } from './concurrency-state.js';
-import { AccountState, EngineState, pruneDedupe, ringList, ringText, ruleFingerprint } from './engine-state.js';
-import { addRecord, findRecord, RS, RuleState, WindowPlan, type Group, type RuleStateSnapshot } from './rule-state.js';
+import { EngineState, pruneDedupe, ringList, ringText, ruleFingerprint } from './engine-state.js';
+import { addRecord, RS, RuleState, WindowPlan, type Group, type RuleStateSnapshot } from './rule-state.js';
 import type { FraudRule } from './types.js';
 
 const VERSION = 3;
@@ -46,23 +46,29 @@ interface SnapshotJson extends SharedJson {
 
 const finite = (x: number) => (Number.isFinite(x) ? x : null);
 
-function accountPart(acct: AccountState, st: EngineState): AccountPart {
+function accountPart(ix: number, st: EngineState): AccountPart {
   const rules: [number, RuleStateSnapshot][] = [];
-  const rs = acct.rs;
-  if (rs) {
-    for (let o = 0; o < rs.length; o += RS) {
-      const view = new RuleState(rs, o);
-      view.hw = acct.rw?.[rs[o]!] ?? null;
-      rules.push([rs[o]!, view.snapshot()]);
+  const at = st.rs.at(ix);
+  if (at >= 0) {
+    const d = st.rs.chunk(at);
+    const B = st.rs.base(at);
+    const rw = st.rw.get(ix);
+    for (let i = 0; i < st.rs.length(ix); i++) {
+      const view = new RuleState(d, B + RS * i);
+      const r = d[B + RS * i]!;
+      view.hw = rw?.[r] ?? null;
+      rules.push([r, view.snapshot()]);
     }
   }
   const conc: [number, ConcurrencySnapshot][] = [];
-  st.live.forEach((c, k) => c.opened(acct.ix) && conc.push([st.concRules[k]!, c.snapshot(acct.ix)]));
+  st.live.forEach((c, k) => c.opened(ix) && conc.push([st.concRules[k]!, c.snapshot(ix)]));
   const logs: [number, number[]][] = [];
-  st.windows.forEach((w, g) => w.length(acct.ix) > 0 && logs.push([g, w.rows(acct.ix)]));
-  const part: AccountPart = [acct.maxT, ringList(acct.ringIds), acct.ringTm, acct.ringNext, rules, conc, logs, acct.dd ?? []];
-  if ((acct.rg && acct.rg.length > 0) || acct.sp) part.push(acct.rg ?? []);
-  if (acct.sp) part.push(1);
+  st.windows.forEach((w, g) => w.length(ix) > 0 && logs.push([g, w.rows(ix)]));
+  const rg = st.rg.get(ix);
+  const sp = st.sp[ix] === 1;
+  const part: AccountPart = [st.maxT[ix]!, ringList(st.ringIds[ix] ?? null), st.ringTm.toArray(ix), st.ringNext[ix]!, rules, conc, logs, st.dd.toArray(ix) ?? []];
+  if ((rg && rg.length > 0) || sp) part.push(rg ?? []);
+  if (sp) part.push(1);
   return part;
 }
 
@@ -75,7 +81,7 @@ function sharedJson(st: EngineState): SharedJson {
 
 function encodeState(st: EngineState): SnapshotJson {
   const a: AccountRow[] = [];
-  for (const [id, acct] of st.accounts) a.push([id, ...accountPart(acct, st)]);
+  for (const [id, ix] of st.accounts.numbers()) a.push([id, ...accountPart(ix, st)]);
   return { ...sharedJson(st), a };
 }
 
@@ -93,8 +99,8 @@ export function encodeShared(st: EngineState): Uint8Array {
 
 /** One account's part, or null when the engine holds no state for it (never seen, or forgotten). */
 export function encodeAccount(st: EngineState, id: string): Uint8Array | null {
-  const acct = st.accounts.get(id);
-  return acct ? encodeAccountPart(accountPart(acct, st)) : null;
+  const ix = st.accounts.indexOf(id);
+  return ix >= 0 ? encodeAccountPart(accountPart(ix, st)) : null;
 }
 
 /**
@@ -104,17 +110,16 @@ export function encodeAccount(st: EngineState, id: string): Uint8Array | null {
 export function restoreAccount(st: EngineState, id: string, bytes: Uint8Array | null): void {
   if (bytes === null) return void st.accounts.delete(id);
   const [maxT, ids, tm, next, rs, conc, logs, dd, rg, sp] = decodeAccountPart(bytes);
-  const acct = new AccountState();
-  // filed first: its number is where its log rows go (an account held before is released, rows and all)
-  st.accounts.set(id, acct);
-  acct.maxT = maxT;
-  acct.sp = sp === 1;
-  if (dd.length > 0) acct.dd = dd;
-  [acct.ringIds, acct.ringTm, acct.ringNext] = [ringText(ids), tm, next];
-  for (const [i, s] of rs) restoreRule(acct, i, s);
-  for (const [i, s] of conc) restoreConcurrency(st, acct, i, s);
-  for (const [g, rows] of logs) st.windows[g]!.load(acct.ix, rows);
-  if (rg && rg.length > 0) acct.rg = rg;
+  // filed first: its number is where its state goes (an account held before is released, rows and all)
+  const ix = st.accounts.add(id);
+  st.maxT[ix] = maxT;
+  st.sp[ix] = sp === 1 ? 1 : 0;
+  if (dd.length > 0) st.dd.load(ix, dd);
+  restoreRing(st, ix, ids, tm, next);
+  for (const [i, s] of rs) restoreRule(st, ix, i, s);
+  for (const [i, s] of conc) restoreConcurrency(st, ix, i, s);
+  for (const [g, rows] of logs) loadLog(st, ix, g, rows);
+  if (rg && rg.length > 0) st.rg.set(ix, rg);
 }
 
 /** First byte of a binary account part; a JSON part starts with '['. */
@@ -218,29 +223,28 @@ function decodeState(json: SnapshotJson, rules: readonly FraudRule[], latenessMs
   });
   const oldPlan = sameRules ? st.plan : new WindowPlan(json.rules.map(([, fp]) => fromFingerprint(fp)));
   for (const [id, maxT, ids, tm, next, rs, conc, logs, dd, rg, sp] of json.a) {
-    const acct = new AccountState();
-    st.accounts.set(id, acct);
-    acct.maxT = maxT;
-    acct.sp = sp === 1;
-    if (rg && rg.length > 0 && st.ringKeepMs > 0) acct.rg = rg;
+    const ix = st.accounts.add(id);
+    st.maxT[ix] = maxT;
+    st.sp[ix] = sp === 1 ? 1 : 0;
+    if (rg && rg.length > 0 && st.ringKeepMs > 0) st.rg.set(ix, rg);
     if (dd.length > 0) {
       pruneDedupe(dd, sb);
       for (let i = 0; i < dd.length; i += 2) if (!st.dedupe.has(dd[i]!)) st.dedupe.add(dd[i]!, dd[i + 1]!);
-      if (dd.length > 0) acct.dd = dd;
+      if (dd.length > 0) st.dd.load(ix, dd);
     }
-    if (sameRules && keepRings) [acct.ringIds, acct.ringTm, acct.ringNext] = [ringText(ids), tm, next];
+    if (sameRules && keepRings) restoreRing(st, ix, ids, tm, next);
     for (const [i, s] of rs) {
       const to = map[i]!;
-      if (to >= 0) restoreRule(acct, to, s);
+      if (to >= 0) restoreRule(st, ix, to, s);
     }
     for (const [i, s] of conc) {
       const to = map[i]!;
-      if (to >= 0 && st.concSlot[to]! >= 0) restoreConcurrency(st, acct, to, s);
+      if (to >= 0 && st.concSlot[to]! >= 0) restoreConcurrency(st, ix, to, s);
     }
     if (sameRules) {
-      for (const [g, rows] of logs) st.windows[g]!.load(acct.ix, rows);
+      for (const [g, rows] of logs) loadLog(st, ix, g, rows);
     } else {
-      for (const [g, rows] of logs) moveRows(st, acct.ix, oldPlan.groups[g]!, rows, map);
+      for (const [g, rows] of logs) moveRows(st, ix, oldPlan.groups[g]!, rows, map);
     }
   }
   if (!sameRules) {
@@ -252,14 +256,31 @@ function decodeState(json: SnapshotJson, rules: readonly FraudRule[], latenessMs
   return st;
 }
 
-function restoreRule(acct: AccountState, r: number, s: RuleStateSnapshot): void {
-  acct.rs = addRecord(acct.rs, r);
-  const view = new RuleState(acct.rs, findRecord(acct.rs, r)).load(s);
-  if (view.hw) (acct.rw ??= [])[r] = view.hw;
+/** A stored log's rows into the account's region of group `g`. */
+function loadLog(st: EngineState, ix: number, g: number, rows: number[]): void {
+  st.windows[g]!.use();
+  st.windows[g]!.load(ix, rows);
 }
 
-function restoreConcurrency(st: EngineState, acct: AccountState, r: number, s: ConcurrencySnapshot): void {
-  st.concurrency(r).restore(acct.ix, s);
+/** A stored ring (ids by entry, (time, mask) pairs, next entry) into the account's columns. */
+function restoreRing(st: EngineState, ix: number, ids: string[] | null, tm: number[] | null, next: number): void {
+  st.ringIds[ix] = ringText(ids);
+  st.ringTm.load(ix, tm);
+  st.ringNext[ix] = next;
+}
+
+function restoreRule(st: EngineState, ix: number, r: number, s: RuleStateSnapshot): void {
+  const o = addRecord(st.rs, ix, r);
+  const view = new RuleState(st.rs.chunk(st.rs.at(ix)), o).load(s);
+  if (view.hw) {
+    let rw = st.rw.get(ix);
+    if (!rw) st.rw.set(ix, (rw = []));
+    rw[r] = view.hw;
+  }
+}
+
+function restoreConcurrency(st: EngineState, ix: number, r: number, s: ConcurrencySnapshot): void {
+  st.concurrency(r).restore(ix, s);
 }
 
 /** The parts of a rule its window layout depends on, recovered from its fingerprint. */
@@ -292,6 +313,9 @@ function moveRows(st: EngineState, ix: number, old: Group, rows: number[], map: 
       }
       if (grp.maskCol >= 0) row[grp.maskCol] = row[grp.maskCol]! | (1 << plan.slotOf[r]!);
     }
-    for (const [g, row] of out) st.windows[g]!.insert(ix, row);
+    for (const [g, row] of out) {
+      st.windows[g]!.use();
+      st.windows[g]!.insert(ix, row);
+    }
   }
 }

@@ -10,16 +10,16 @@
 // withRules() carries an account in memory, and comes back dirty.
 // This is the only file outside engine-state.ts / engine-snapshot.ts that knows the account layout. Pure.
 import { decodeParts, encodeAccount, encodeShared, restoreAccount } from './engine-snapshot.js';
-import { GLOBAL_SKEW_MS, pruneDedupe, ruleFingerprint, type EngineState } from './engine-state.js';
+import { GLOBAL_SKEW_MS, ruleFingerprint, type EngineState } from './engine-state.js';
 import type { FraudRule } from './types.js';
 
 /**
- * Heap and array buffers held per account in memory: measured with the shipped rules after the window logs and live
- * calls moved into arenas (bench/README.md, Engine, "Issue 17 item 1, round 3": 1,064 B of JS heap and 1,434 B of
- * buffers per active account, 100,000 accounts with 10 CDRs each). The budget is counted in accounts of this size
+ * Heap and array buffers held per account in memory: measured with the shipped rules after the engine's per-account
+ * state moved into columns and arenas (bench/README.md, Engine, "Issue 17 item 1, round 4": 213 B of JS heap and
+ * 1,773 B of buffers per active account, 100,000 accounts with 10 CDRs each; 960 B at a million accounts with 4). The budget is counted in accounts of this size
  * (account-bytes.ts estimates one account; a count is exact and free).
  */
-export const BYTES_PER_ACCOUNT = 2_500;
+export const BYTES_PER_ACCOUNT = 2_000;
 
 /** The thresholds of the engine's last idle sweep: dedupe keys below `pruneBefore` and accounts idle before `idleBefore` are gone. */
 export interface SweepMark {
@@ -78,7 +78,7 @@ export function spillableState(state: () => EngineState): SpillableEngine {
     },
     forEachAccount(fn) {
       const st = state();
-      for (const [id, acct] of st.accounts) fn(id, acct.maxT, !st.dirty.has(id));
+      for (const [id, ix] of st.accounts.numbers()) fn(id, st.maxT[ix]!, !st.dirty.has(id));
     },
     forget: (id) => state().forget(id),
     load(id, part, pruneBefore, steps) {
@@ -86,11 +86,13 @@ export function spillableState(state: () => EngineState): SpillableEngine {
       let bytes = part;
       for (const step of steps) bytes = carry(id, bytes, step, st.latenessMs);
       restoreAccount(st, id, bytes);
-      const acct = st.accounts.get(id)!;
-      if (acct.dd) {
-        pruneDedupe(acct.dd, pruneBefore);
-        for (let i = 0; i < acct.dd.length; i += 2) if (!st.dedupe.has(acct.dd[i]!)) st.dedupe.add(acct.dd[i]!, acct.dd[i + 1]!);
-        if (acct.dd.length === 0) acct.dd = null;
+      const ix = st.accounts.indexOf(id);
+      st.dd.keepFrom(ix, 1, pruneBefore);
+      const at = st.dd.at(ix);
+      if (at >= 0) {
+        const d = st.dd.chunk(at);
+        const B = st.dd.base(at);
+        for (let i = 0; i < st.dd.length(ix); i++) if (!st.dedupe.has(d[B + 2 * i]!)) st.dedupe.add(d[B + 2 * i]!, d[B + 2 * i + 1]!);
       }
       if (steps.length > 0) st.dirty.add(id);
     },
@@ -116,10 +118,11 @@ export function spillableState(state: () => EngineState): SpillableEngine {
 /** One account part moved to the next rule set, as withRules() (or restoreParts()) moves an account. */
 function carry(id: string, part: Uint8Array, step: CarryStep, latenessMs: number): Uint8Array {
   const st = decodeParts(step.from, [[id, part]], step.to, latenessMs);
-  const acct = st.accounts.get(id)!;
   if (step.rulesChanged) {
-    acct.ringIds = acct.ringTm = null;
-    acct.ringNext = 0;
+    const ix = st.accounts.indexOf(id);
+    st.ringIds[ix] = null;
+    st.ringTm.free(ix);
+    st.ringNext[ix] = 0;
   }
   return encodeAccount(st, id)!;
 }

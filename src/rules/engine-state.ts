@@ -9,8 +9,8 @@
 import { AccountTable } from './account-table.js';
 import { LIVE_MAX_MS, LiveCalls } from './concurrency-state.js';
 import { DedupeTable } from './dedupe-table.js';
-import { WindowPlan } from './rule-state.js';
-import { append2 } from './tight-array.js';
+import { RowLists } from './row-lists.js';
+import { RS, WindowPlan } from './rule-state.js';
 import type { FraudRule } from './types.js';
 import { GroupLogs } from './window-state.js';
 
@@ -22,35 +22,43 @@ export const RING = 8;
 export const RING_SEP = '\u001f';
 const DAY = 86_400_000;
 
+/**
+ * A view of one account's state in the engine's columns (made on the spot by `EngineState.accounts.get`, for the
+ * code and tests that read an account as a whole; the engine's hot path reads the columns by number). Arrays read
+ * through it are copies; setting one writes it back.
+ */
 export class AccountState {
-  /** The account's number in EngineState.accounts (account-table.ts), -1 while not in one. */
-  ix = -1;
+  constructor(
+    private readonly st: EngineState,
+    /** The account's number in EngineState.accounts (account-table.ts). */
+    readonly ix: number,
+  ) {}
+
   /** Latest event time seen for the account. */
-  maxT = Number.NEGATIVE_INFINITY;
+  get maxT(): number { return this.st.maxT[this.ix]!; }
+  set maxT(t: number) { this.st.maxT[this.ix] = t; }
+  /** Whether a start event of this account was accepted: only then can an end record's start have counted. */
+  get sp(): boolean { return this.st.sp[this.ix] === 1; }
+  set sp(x: boolean) { this.st.sp[this.ix] = x ? 1 : 0; }
   /**
    * Level states (baseline, cooldowns), only of rules that reached a level or keep a baseline: RS numbers each,
-   * rule index first, sorted by rule index (rule-state.ts findRecord, addRecord).
+   * rule index first, sorted by rule index (EngineState.rs).
    */
-  rs: number[] | null = null;
+  get rs(): number[] | null { return this.st.rs.toArray(this.ix); }
   /** Hour-of-week profiles per rule index (`by: hour_of_week` baselines only). */
-  rw: (number[] | undefined)[] | null = null;
-  /**
-   * The last few matched CDRs (id; event time and mask of rule indices < 30 as pairs), for evidence samples: up to
-   * RING, entry `ringNext` next (fewer while the ring fills; parts written before held RING, '' unused). The ids are
-   * one string, each entry's id followed by RING_SEP (ringList splits them): one heap object, not an array and 8.
-   */
-  ringIds: string | null = null;
-  ringTm: number[] | null = null;
-  ringNext = 0;
-  /**
-   * The dedupe keys this account's events added, as (key, event time) pairs: the engine-wide table is their union
-   * filtered by `sweptBefore`, so each account part carries its share. Pruned at each sweep.
-   */
-  dd: number[] | null = null;
+  get rw(): (number[] | undefined)[] | null { return this.st.rw.get(this.ix) ?? null; }
+  /** Evidence ring: the ids as one string (EngineState.ringIds), (time, mask) pairs, the entry written next. */
+  get ringIds(): string | null { return this.st.ringIds[this.ix] ?? null; }
+  set ringIds(x: string | null) { this.st.ringIds[this.ix] = x; }
+  get ringTm(): number[] | null { return this.st.ringTm.toArray(this.ix); }
+  set ringTm(x: number[] | null) { this.st.ringTm.load(this.ix, x); }
+  get ringNext(): number { return this.st.ringNext[this.ix]!; }
+  set ringNext(x: number) { this.st.ringNext[this.ix] = x; }
+  /** The account's own dedupe keys as (key, event time) pairs (EngineState.dd). */
+  get dd(): number[] | null { return this.st.dd.toArray(this.ix); }
+  set dd(x: number[] | null) { this.st.dd.load(this.ix, x); }
   /** `callbacks`: inbound calls that rang (unanswered or short), as (caller key, startedAt, answered ms) triples. */
-  rg: number[] | null = null;
-  /** Whether a start event of this account was accepted: only then can an end record's start have counted. */
-  sp = false;
+  get rg(): number[] | null { return this.st.rg.get(this.ix) ?? null; }
 }
 
 /** Measures a rule can decide at a call's start event (docs/rules.md, decisions at call set-up). */
@@ -71,7 +79,36 @@ export class EngineState {
   readonly accounts = new AccountTable<AccountState>(
     (ix) => this.release(ix),
     (capacity) => this.grow(capacity),
+    (ix) => new AccountState(this, ix),
   );
+  /**
+   * Per account number (columns grown with the table): latest event time seen; 1 when a start event was accepted
+   * (only then can an end record's start have counted); the evidence ring's entry written next.
+   */
+  maxT = new Float64Array(0);
+  sp: Uint8Array = new Uint8Array(0);
+  ringNext: Uint8Array = new Uint8Array(0);
+  /**
+   * The evidence ring (the last few matched CDRs, for evidence samples): up to RING entries, `ringNext` next (fewer
+   * while it fills; parts written before held RING, '' unused). The ids are one string per account, each entry's id
+   * followed by RING_SEP (ringList splits them); the (event time, mask of rule indices < 30) pairs are rows of
+   * `ringTm`.
+   */
+  readonly ringIds: (string | null)[] = [];
+  /** Starts at 4 rows: an account's ring keeps its last RING matched CDRs, so it fills on an active account. */
+  readonly ringTm = new RowLists(2, 4);
+  /**
+   * The dedupe keys each account's events added, as (key, event time) rows: the engine-wide table is their union
+   * filtered by `sweptBefore`, so each account part carries its share. Pruned at each sweep. Starts at 4 rows: the
+   * keys stay a day and more (lateness + longest window + skew), so an account's list fills that far.
+   */
+  readonly dd = new RowLists(2, 4);
+  /** Level states, only of rules that reached a level or keep a baseline: RS numbers a row, rule index first, sorted. */
+  readonly rs = new RowLists(RS);
+  /** Hour-of-week profiles per rule index by account number (`by: hour_of_week` baselines only; rare). */
+  readonly rw = new Map<number, (number[] | undefined)[]>();
+  /** `callbacks`: per account number, inbound calls that rang, as (caller key, startedAt, answered ms) triples. */
+  readonly rg = new Map<number, number[]>();
   /** hash(id, phase) -> event time. */
   readonly dedupe = new DedupeTable();
   globalMax = Number.NEGATIVE_INFINITY;
@@ -135,16 +172,34 @@ export class EngineState {
     return this.accounts.delete(id);
   }
 
-  /** What an account leaves in the arenas when it is dropped or replaced. */
+  /** What an account leaves in the columns and arenas when it is dropped or replaced. */
   private release(ix: number): void {
     for (const w of this.windows) w.free(ix);
     for (const c of this.live) c.free(ix);
+    this.maxT[ix] = Number.NEGATIVE_INFINITY;
+    this.sp[ix] = 0;
+    this.ringNext[ix] = 0;
+    this.ringIds[ix] = null;
+    this.ringTm.free(ix);
+    this.dd.free(ix);
+    this.rs.free(ix);
+    this.rw.delete(ix);
+    this.rg.delete(ix);
   }
 
-  /** Account numbers up to `capacity` may be used: the arenas' per-account arrays grow to it. */
+  /** Account numbers up to `capacity` may be used: the columns and the arenas' per-account arrays grow to it. */
   private grow(capacity: number): void {
     for (const w of this.windows) w.grow(capacity);
     for (const c of this.live) c.grow(capacity);
+    const maxT = new Float64Array(capacity).fill(Number.NEGATIVE_INFINITY);
+    maxT.set(this.maxT);
+    this.maxT = maxT;
+    this.sp = grown(this.sp, capacity);
+    this.ringNext = grown(this.ringNext, capacity);
+    while (this.ringIds.length < capacity) this.ringIds.push(null);
+    this.ringTm.grow(capacity);
+    this.dd.grow(capacity);
+    this.rs.grow(capacity);
   }
 
   indexOf(ruleId: string): number {
@@ -159,19 +214,22 @@ export class EngineState {
    * Adds a matched CDR to the account's evidence ring: it grows one entry at a time (exact size) to RING, then wraps.
    * An id holding RING_SEP (never a validated one) is kept as '' (no sample).
    */
-  remember(acct: AccountState, id: string, t: number, mask: number): void {
-    const j = acct.ringNext;
-    const tm = acct.ringTm;
+  remember(ix: number, id: string, t: number, mask: number): void {
+    const j = this.ringNext[ix]!;
+    const tm = this.ringTm;
     const text = id.includes(RING_SEP) ? '' : id;
-    if (tm === null || 2 * j >= tm.length) {
-      acct.ringIds = [acct.ringIds ?? '', text, RING_SEP].join('');
-      acct.ringTm = append2(tm, t, mask);
+    if (j >= tm.length(ix)) {
+      this.ringIds[ix] = [this.ringIds[ix] ?? '', text, RING_SEP].join('');
+      tm.push2(ix, t, mask);
     } else {
-      acct.ringIds = replaceEntry(acct.ringIds!, j, text);
-      tm[2 * j] = t;
-      tm[2 * j + 1] = mask;
+      this.ringIds[ix] = replaceEntry(this.ringIds[ix]!, j, text);
+      const at = tm.at(ix);
+      const d = tm.chunk(at);
+      const p = tm.base(at) + 2 * j;
+      d[p] = t;
+      d[p + 1] = mask;
     }
-    acct.ringNext = (j + 1) % RING;
+    this.ringNext[ix] = (j + 1) % RING;
   }
 
   /** Moves the partition's clock; every SWEEP_EVERY_MS of event time, forgets what can no longer matter. */
@@ -195,12 +253,18 @@ export class EngineState {
     this.dedupe.sweep(lateBefore);
     this.sweptBefore = lateBefore;
     const idleBefore = this.globalMax - this.idleMs;
-    for (const [id, acct] of this.accounts) {
-      if (acct.maxT < idleBefore) {
+    for (const [id, ix] of this.accounts.numbers()) {
+      if (this.maxT[ix]! < idleBefore) {
         this.accounts.delete(id);
         this.dirty.add(id);
-      } else if (acct.dd) pruneDedupe(acct.dd, lateBefore);
+      } else this.dd.keepFrom(ix, 1, lateBefore);
     }
+    // lists grown class by class leave holes of the small classes: repack the arenas where they add up
+    for (const w of this.windows) w.compact();
+    for (const c of this.live) c.compact();
+    this.ringTm.compact();
+    this.dd.compact();
+    this.rs.compact();
   }
 }
 
@@ -213,6 +277,12 @@ export function pruneDedupe(dd: number[], before: number): void {
     dd[w++] = dd[i + 1]!;
   }
   dd.length = w;
+}
+
+function grown(a: Uint8Array, capacity: number): Uint8Array {
+  const b = new Uint8Array(capacity);
+  b.set(a);
+  return b;
 }
 
 /** The ring's ids by entry (null: no ring). */

@@ -18,11 +18,10 @@ import { applies, CdrMatcher } from './cdr-matcher.js';
 import { formatDuration } from './durations.js';
 import { decodeParts, decodeSnapshot, encodeAccount, encodeShared, encodeSnapshot, restoreAccount, withRules } from './engine-snapshot.js';
 import { spillableState } from './engine-spill.js';
-import { AccountState, EngineState, RING, ringList, ruleFingerprint } from './engine-state.js';
+import { EngineState, RING, ringList, ruleFingerprint } from './engine-state.js';
 import { hash53, hashPrefix } from './hash.js';
 import { RuleErrors, messageOf } from './rule-errors.js';
 import { addRecord, findRecord, RuleState } from './rule-state.js';
-import { append2 } from './tight-array.js';
 import type { AccountProfile, FraudEngine, FraudRule, ProcessResult, RuleHit, SetupCall } from './types.js';
 
 export interface FraudEngineOptions {
@@ -76,7 +75,7 @@ class Engine implements FraudEngine {
   private dry = false;
   /** Bits of the window groups (index, capped at 30) that failed to take the current record. */
   private failedGroups = 0;
-  /** Pointed at each level state in turn (AccountState.rs). */
+  /** Pointed at each level state in turn (EngineState.rs). */
   private readonly view = new RuleState();
 
   constructor(rules: readonly FraudRule[], private readonly opts: FraudEngineOptions) {
@@ -94,37 +93,37 @@ class Engine implements FraudEngine {
   process(cdr: CdrRecord, account: AccountProfile): ProcessResult {
     const st = this.state;
     const t = eventTime(cdr);
-    let acct = st.accounts.get(cdr.accountId);
-    const maxT = acct && acct.maxT > t ? acct.maxT : t;
+    let ix = st.accounts.indexOf(cdr.accountId);
+    const maxT = ix >= 0 && st.maxT[ix]! > t ? st.maxT[ix]! : t;
     const wm = maxT - this.opts.allowedLatenessMs;
     if (t < wm - st.maxWindowMs || t < st.globalLateBefore()) return LATE;
     const key = hash53(cdr.id, cdr.phase === 'start' ? 1 : 0);
     if (this.dry ? st.dedupe.has(key) : !st.dedupe.addIfAbsent(key, t)) return DUPLICATE;
-    if (!acct) st.accounts.set(cdr.accountId, (acct = new AccountState()));
-    acct.maxT = maxT;
-    if (cdr.phase === 'start') acct.sp = true;
+    if (ix < 0) ix = st.accounts.add(cdr.accountId);
+    st.maxT[ix] = maxT;
+    if (cdr.phase === 'start') st.sp[ix] = 1;
     if (!this.dry) {
-      acct.dd = append2(acct.dd, key, t);
+      st.dd.push2(ix, key, t);
       st.dirty.add(cdr.accountId);
       st.advance(t); // may sweep: after maxT, so the account itself is not idle
     }
 
     this.calleeKey = Number.NaN;
-    if (st.ringKeepMs > 0 && cdr.direction === 'inbound' && cdr.phase === 'end' && cdr.caller !== null) recordRing(st, acct, cdr, wm);
+    if (st.ringKeepMs > 0 && cdr.direction === 'inbound' && cdr.phase === 'end' && cdr.caller !== null) recordRing(st, ix, cdr, wm);
     const matched = this.matcher.match(cdr, account, this.matched);
     if (matched === 0) return ACCEPTED;
     this.current = cdr;
-    const n = countingRules(st, acct, cdr, this.matched, matched, this.currentCallee);
+    const n = countingRules(st, ix, cdr, this.matched, matched, this.currentCallee);
     if (n === 0) return ACCEPTED;
     const tau = t > wm ? t : wm;
     this.failedGroups = 0;
-    this.feedWindows(cdr, t, wm, tau, n, acct);
+    this.feedWindows(cdr, t, wm, tau, n, ix);
     let hits = NO_HITS;
     let mask = 0;
     for (let i = 0; i < n; i++) {
       const r = this.matched[i]!;
       try {
-        const hit = this.judge(cdr, t, wm, tau, r, acct, account);
+        const hit = this.judge(cdr, t, wm, tau, r, ix, account);
         if (r < 30 && hit !== null) mask |= 1 << r;
         if (hit === null || hit === undefined) continue;
         if (hits === NO_HITS) hits = [];
@@ -133,12 +132,12 @@ class Engine implements FraudEngine {
         this.ruleFailed(r, cdr, t, err);
       }
     }
-    if (mask !== 0) st.remember(acct, cdr.id, t, mask);
+    if (mask !== 0) st.remember(ix, cdr.id, t, mask);
     if (hits === NO_HITS) return ACCEPTED;
     for (let k = 0; k < hits.length; k++) {
       const hit = hits[k]!;
       try {
-        hit.sampleCdrIds = this.samples(acct, st.indexOf(hit.ruleId), cdr.id, tau);
+        hit.sampleCdrIds = this.samples(ix, st.indexOf(hit.ruleId), cdr.id, tau);
       } catch (err) {
         hit.sampleCdrIds = [cdr.id];
         this.ruleFailed(st.indexOf(hit.ruleId), cdr, t, err);
@@ -151,28 +150,32 @@ class Engine implements FraudEngine {
    * One rule's judgement of one record: null when the record does not count for it (no evidence), undefined when it
    * counts but reaches no level, else the hit (samples filled in later).
    */
-  private judge(cdr: CdrRecord, t: number, wm: number, tau: number, r: number, acct: AccountState, account: AccountProfile): RuleHit | null | undefined {
-    const rule = this.state.rules[r]!;
+  private judge(cdr: CdrRecord, t: number, wm: number, tau: number, r: number, ix: number, account: AccountProfile): RuleHit | null | undefined {
+    const st = this.state;
+    const rule = st.rules[r]!;
     if (this.failedGroup(r)) return null;
-    const value = this.measure(cdr, t, wm, rule, r, acct);
+    const value = this.measure(cdr, t, wm, rule, r, ix);
     if (value < 0) return null;
     // Level state is kept only once a rule first reaches a level, or from the start for baselines.
-    let o = findRecord(acct.rs, r);
+    let o = findRecord(st.rs, ix, r);
     if (o < 0) {
       if (rule.baseline === null && value < reachable(rule)) return undefined;
-      acct.rs = addRecord(acct.rs, r);
-      o = findRecord(acct.rs, r);
+      o = addRecord(st.rs, ix, r);
     }
     const state = this.view;
-    state.d = acct.rs!;
+    state.d = st.rs.chunk(st.rs.at(ix));
     state.o = o;
     const weekly = rule.baseline?.by === 'hour_of_week';
-    state.hw = weekly ? (acct.rw?.[r] ?? null) : null;
+    state.hw = weekly ? (st.rw.get(ix)?.[r] ?? null) : null;
     let lvl: ReturnType<RuleState['level']>;
     try {
       lvl = state.level(rule, value, tau, weekly ? this.hourOfWeek(tau, account) : 0);
     } finally {
-      if (state.hw) (acct.rw ??= [])[r] = state.hw;
+      if (state.hw) {
+        let rw = st.rw.get(ix);
+        if (!rw) st.rw.set(ix, (rw = []));
+        rw[r] = state.hw;
+      }
     }
     if (!lvl) return undefined;
     // Money leaves the engine as integer micro-units: anything else would fail later, in the batch's transaction.
@@ -210,7 +213,7 @@ class Engine implements FraudEngine {
    * Adds an end record to the window log of every group with a matched rule it still counts for (t >= wm - w),
    * once per group with the mask of those rules, and computes each such group's query bounds [tau - w, tau].
    */
-  private feedWindows(cdr: CdrRecord, t: number, wm: number, tau: number, n: number, acct: AccountState): void {
+  private feedWindows(cdr: CdrRecord, t: number, wm: number, tau: number, n: number, ix: number): void {
     const plan = this.state.plan;
     const gMask = this.gMask;
     gMask.fill(0);
@@ -226,7 +229,7 @@ class Engine implements FraudEngine {
     for (let g = 0; g < gMask.length; g++) {
       if (gMask[g] === 0) continue;
       try {
-        this.feedGroup(cdr, t, wm, tau, g, acct.ix);
+        this.feedGroup(cdr, t, wm, tau, g, ix);
       } catch (err) {
         this.failedGroups |= 1 << Math.min(g, 30);
         const spec = plan.groups[g]!;
@@ -239,6 +242,7 @@ class Engine implements FraudEngine {
     const spec = this.state.plan.groups[g]!;
     const w = spec.windowMs;
     const logs = this.state.windows[g]!;
+    logs.use();
     logs.evict(ix, wm - w);
     const row = this.gRow[g]!;
     row[0] = t;
@@ -253,12 +257,11 @@ class Engine implements FraudEngine {
   }
 
   /** Counts the CDR into the rule's state and returns the value to judge (minutes, micro-units, counts), or -1. */
-  private measure(cdr: CdrRecord, t: number, wm: number, rule: FraudRule, r: number, acct: AccountState): number {
+  private measure(cdr: CdrRecord, t: number, wm: number, rule: FraudRule, r: number, ix: number): number {
     const w = rule.windowMs;
     if (w !== null ? t < wm - w : t < wm) return -1;
     if (rule.measure === 'concurrent_calls') {
       const conc = this.state.concurrency(r);
-      const ix = acct.ix;
       conc.open(ix);
       conc.evict(ix, wm);
       if (cdr.phase === 'start') return conc.start(ix, hash53(cdr.id, 1), t);
@@ -269,7 +272,7 @@ class Engine implements FraudEngine {
     if (rule.measure === 'call_cost') return cdr.costMicros ?? 0;
     const plan = this.state.plan;
     const g = plan.groupOf[r]!;
-    const value = this.state.windows[g]!.query(acct.ix, plan.slotOf[r]!, this.gLo[g]!, this.gHi[g]!);
+    const value = this.state.windows[g]!.query(ix, plan.slotOf[r]!, this.gLo[g]!, this.gHi[g]!);
     return rule.measure === 'minutes' ? value / 60 : value;
   }
 
@@ -278,19 +281,23 @@ class Engine implements FraudEngine {
     return this.calleeKey;
   }
 
-  private samples(acct: AccountState, r: number, current: string, tau: number): string[] {
-    const rule = this.state.rules[r]!;
+  private samples(ix: number, r: number, current: string, tau: number): string[] {
+    const st = this.state;
+    const rule = st.rules[r]!;
     const from = tau - (rule.windowMs ?? 0);
     const out = [current];
-    const ids = r < 30 ? ringList(acct.ringIds) : null;
+    const ids = r < 30 ? ringList(st.ringIds[ix] ?? null) : null;
     if (ids === null) return out;
-    const tm = acct.ringTm!;
+    const at = st.ringTm.at(ix);
+    const tm = st.ringTm.chunk(at);
+    const B = st.ringTm.base(at);
+    const next = st.ringNext[ix]!;
     for (let k = 0; k < RING && out.length < MAX_SAMPLES; k++) {
-      const j = (acct.ringNext - 1 - k + RING * 2) % RING;
+      const j = (next - 1 - k + RING * 2) % RING;
       const id = ids[j];
       // a call decided at set-up is remembered at its start and again at its end: one sample
       if (id === undefined || id === '' || id === current || out.includes(id)) continue;
-      if ((tm[2 * j + 1]! & (1 << r)) !== 0 && tm[2 * j]! >= from && tm[2 * j]! <= tau) out.push(id);
+      if ((tm[B + 2 * j + 1]! & (1 << r)) !== 0 && tm[B + 2 * j]! >= from && tm[B + 2 * j]! <= tau) out.push(id);
     }
     return out;
   }

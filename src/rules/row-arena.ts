@@ -2,7 +2,7 @@
 // window-state.ts), so that no owner has an object or array of its own. A region holds `capOf(class) x stride`
 // doubles inside one chunk and is named by one int32: chunk number * CHUNK + offset in the chunk. Capacities come
 // in classes (1, 2, 3, 4, 6, 8, 12, 16, ... rows: powers of two and 1.5 times them); a freed region goes to its
-// class's free list and is handed out again first. A new chunk is a quarter of the doubles in use (at least
+// class's free list and is handed out again first. A new chunk is an eighth of the doubles in use (at least
 // FIRST_CHUNK, at most CHUNK), so a store holds little room it does not use; a region larger than LARGE doubles gets a chunk of its own, dropped when it is freed.
 // Free lists do not merge, so regions outgrown class by class leave holes of the small classes: the owner moves
 // every region into a fresh arena when `sparse()` says most of the room is holes (GroupLogs.repack).
@@ -106,6 +106,15 @@ export class RowArena {
     (this.free[c] ??= []).push(at);
   }
 
+  /**
+   * Whether the holes (as `sparse`) pass an eighth of the regions in use: the owner's periodic compaction (at the
+   * engine's sweep, EngineState.sweep) repacks then, so holes left by lists grown class by class do not stay.
+   */
+  holey(): boolean {
+    const ahead = this.cur < 0 ? 0 : this.chunks[this.cur]!.length - this.top;
+    return this.capacity - ahead - this.used > (this.used >> 3) + RowArena.minWaste;
+  }
+
   /** Array-buffer bytes of the chunks. */
   bytes(): number {
     let n = 0;
@@ -133,8 +142,8 @@ export class RowArena {
     const len = Math.max(size, Math.floor(this.nextChunk / this.stride) * this.stride);
     this.chunks[k] = new Float64Array(len);
     this.capacity += len;
-    // the next chunk a quarter of what is in use: the room not yet used stays under a quarter of it
-    this.nextChunk = Math.min(CHUNK, Math.max(FIRST_CHUNK, this.used >> 2));
+    // the next chunk an eighth of what is in use: the room not yet used stays under an eighth of it
+    this.nextChunk = Math.min(CHUNK, Math.max(FIRST_CHUNK, this.used >> 3));
     this.cur = k;
     this.top = 0;
   }

@@ -3,6 +3,7 @@
 // peak per period (period = the rule's window, or 1h for windowless measures), O(1) memory; the suspend level is
 // max(minimum, factor x baseline) rounded up to a whole unit (micro-units stay integers), using only completed periods so an attack never raises its own bar. Cooldown
 // (default: the window, or 1h): no second hit of the same level within it, on event time. Pure.
+import type { RowLists } from './row-lists.js';
 import { WindowKind, type GroupSpec } from './window-state.js';
 import type { FraudRule, Measure } from './types.js';
 
@@ -95,18 +96,18 @@ const CS = 5;
 const BH = 6;
 
 /**
- * A view of one rule's level state, kept as RS numbers at offset `o` of a flat array (an account holds the states
- * of all its rules in one array, AccountState.rs); `hw` is the hour-of-week profile (a separate array, rare). The
+ * A view of one rule's level state, kept as RS numbers at offset `o` of a Float64Array (an account's states are
+ * rows of one list in EngineState.rs, row-lists.ts); `hw` is the hour-of-week profile (a separate array, rare). The
  * engine points one view at each state in turn; `new RuleState()` makes a state of its own.
  */
 export class RuleState {
-  d: number[];
+  d: Float64Array;
   o: number;
   /** `by: hour_of_week`: the average peak per local hour of the week. */
   hw: number[] | null = null;
 
-  constructor(d: number[] | null = null, o = 0) {
-    this.d = d ?? newRecord(-1);
+  constructor(d: Float64Array | null = null, o = 0) {
+    this.d = d ?? new Float64Array(newRecord(-1));
     this.o = o;
   }
 
@@ -211,26 +212,38 @@ export class RuleState {
   }
 }
 
-/** A fresh level state for rule `r`: RS numbers (an exact-size array of unboxed doubles). */
+/** A fresh level state for rule `r`: RS numbers. */
 export function newRecord(r: number): number[] {
   return [r, 0, -1, 0, Number.NaN, Number.NaN, 0];
 }
 
-/** The offset of rule `r`'s state in an account's flat list, or -1. */
-export function findRecord(rs: number[] | null, r: number): number {
-  if (rs) for (let o = 0; o < rs.length; o += RS) if (rs[o] === r) return o;
+/** The offset of rule `r`'s state in `lists.chunk(lists.at(ix))` (the account's level states), or -1. */
+export function findRecord(lists: RowLists, ix: number, r: number): number {
+  const at = lists.at(ix);
+  if (at < 0) return -1;
+  const d = lists.chunk(at);
+  const B = lists.base(at);
+  const end = B + RS * lists.length(ix);
+  for (let o = B; o < end; o += RS) if (d[o] === r) return o;
   return -1;
 }
 
-/** Adds a fresh state for rule `r` at its place (the list is replaced by one of exact size); returns the new list. */
-export function addRecord(rs: number[] | null, r: number): number[] {
-  const rec = newRecord(r);
-  if (!rs) return rec;
-  let at = 0;
-  while (at < rs.length && rs[at]! < r) at += RS;
-  const out = new Array<number>(rs.length + RS);
-  for (let i = 0; i < at; i++) out[i] = rs[i]!;
-  for (let k = 0; k < RS; k++) out[at + k] = rec[k]!;
-  for (let i = at; i < rs.length; i++) out[i + RS] = rs[i]!;
-  return out;
+/** Adds a fresh state for rule `r` at its place in the account's list (sorted by rule index); returns its offset. */
+export function addRecord(lists: RowLists, ix: number, r: number): number {
+  let i = 0;
+  const n = lists.length(ix);
+  if (n > 0) {
+    const at = lists.at(ix);
+    const d = lists.chunk(at);
+    const B = lists.base(at);
+    while (i < n && d[B + RS * i]! < r) i++;
+  }
+  const o = lists.insert(ix, i);
+  const d = lists.chunk(lists.at(ix));
+  const rec = FRESH;
+  rec[0] = r;
+  for (let k = 0; k < RS; k++) d[o + k] = rec[k]!;
+  return o;
 }
+
+const FRESH = newRecord(-1);

@@ -60,6 +60,8 @@ export class GroupLogs {
   /** Doubles per cursor block (F per slot). */
   private readonly BS: number;
   private meta = new Int32Array(0);
+  private cap = 0;
+  private inUse = false;
   private blocks = new Float64Array(0);
   private blockTop = 0;
   private readonly blockFree: number[] = [];
@@ -73,8 +75,10 @@ export class GroupLogs {
     this.arena = new RowArena(spec.stride);
   }
 
-  /** Account numbers below `capacity` may be used. */
+  /** Account numbers below `capacity` may be used (the per-account fields exist once the group is in use). */
   grow(capacity: number): void {
+    this.cap = capacity;
+    if (!this.inUse) return;
     const next = new Int32Array(capacity * M);
     next.set(this.meta);
     for (let o = this.meta.length; o < next.length; o += M) {
@@ -84,9 +88,20 @@ export class GroupLogs {
     this.meta = next;
   }
 
+  /**
+   * Called before the first insert or load: a group no record has reached (a rule that never matched) keeps no
+   * per-account fields.
+   */
+  use(): void {
+    if (this.inUse) return;
+    this.inUse = true;
+    this.grow(this.cap);
+  }
+
   /** Live rows of account `ix`. */
   length(ix: number): number {
     const o = ix * M;
+    if (o >= this.meta.length) return 0;
     return this.meta[o + END]! - this.meta[o + HEAD]!;
   }
 
@@ -245,6 +260,7 @@ export class GroupLogs {
   free(ix: number): void {
     const m = this.meta;
     const o = ix * M;
+    if (o >= m.length) return;
     if (m[o + AT]! >= 0) this.arena.release(m[o + AT]!, m[o + CLS]!);
     const b = m[o + CUR]!;
     if (b >= 0) {
@@ -259,6 +275,7 @@ export class GroupLogs {
   /** Estimated bytes account `ix` holds here: its region, its meta fields, its cursor block and key indexes. */
   bytes(ix: number): number {
     const o = ix * M;
+    if (o >= this.meta.length) return 0;
     let n = 4 * M;
     if (this.meta[o + AT]! >= 0) n += 8 * this.S * capOf(this.meta[o + CLS]!);
     const b = this.meta[o + CUR]!;
@@ -273,6 +290,11 @@ export class GroupLogs {
   cursored(ix: number, s: number): boolean {
     const b = this.meta[ix * M + CUR]!;
     return b >= 0 && this.blocks[b * this.BS + s * F + LO]! >= 0;
+  }
+
+  /** Repacks when holes pass an eighth of the rows in use (called at the engine's sweep). */
+  compact(): void {
+    if (this.arena.holey()) this.repack();
   }
 
   /** Moves every account's region into a fresh arena, packed (live rows only; classes kept), and drops the old one. */

@@ -88,4 +88,23 @@ describe('DedupeTable', () => {
     while (table.moving) table.add(1e12 + table.size, 9000);
     expect(table.entries().slice(0, 2)).toEqual([10, 9000]);
   });
+
+  it('keeps exact times that do not fit 32 bits after its base (far before or after, fractional), through grows and sweeps', () => {
+    const table = new DedupeTable(16);
+    const t0 = Date.parse('2026-11-24T10:00:00Z');
+    const odd: [number, number][] = [[1, t0 - 40 * 86_400_000], [2, t0 + 400 * 86_400_000], [3, t0 + 0.5], [4, Number.MAX_SAFE_INTEGER], [5, -1e15]];
+    table.add(100, t0);
+    for (const [k, t] of odd) table.add(k, t);
+    for (let i = 0; i < 200; i++) table.add(1000 + i, t0 + i * 60_000);
+    const want = new Map<number, number>([[100, t0], ...odd, ...Array.from({ length: 200 }, (_, i) => [1000 + i, t0 + i * 60_000] as [number, number])]);
+    const sorted2 = (m: Map<number, number>) => [...m].sort((a, b) => a[0] - b[0]).flat();
+    expect(table.entries()).toEqual(sorted2(want));
+    // a sweep rebases the table at its threshold: the times before it go, the far ones after it stay exact
+    table.sweep(t0 + 0.25);
+    for (const [k, t] of [...want]) if (t < t0 + 0.25) want.delete(k);
+    while (table.moving) table.add(5000 + table.size, t0 + 3_600_000), want.set(5000 + want.size, t0 + 3_600_000);
+    expect(table.entries()).toEqual(sorted2(want));
+    for (const k of [1, 5, 100]) expect(table.has(k)).toBe(false);
+    for (const k of [2, 3, 4, 1199]) expect(table.has(k)).toBe(true);
+  });
 });

@@ -1,0 +1,212 @@
+// One short list of rows (`stride` doubles each) per account number, all of them regions of one row arena
+// (row-arena.ts), so that an account's dedupe keys, evidence-ring times and level states are no heap objects of
+// their own (engine-state.ts). Per account number two int32s: the region (-1: none) and the row count with the
+// region's class in the top 8 bits. A list starts at the class of `firstRows` rows, grows to the smallest class that
+// holds it, gives its region back when emptied, and shrinks when a quarter full; when the arena is mostly holes (or,
+// at the engine's sweep, an eighth of it) every region moves into a fresh one.
+// Readers index `chunk(at(ix))` from `base(at(ix))`: valid until the next change to any list of this store.
+// Never hands out rows of one account to another. Pure.
+import { capOf, classFor, copy, RowArena } from './row-arena.js';
+
+const M = 2;
+const AT = 0;
+const LEN = 1;
+const LEN_MASK = 0xffffff;
+
+export class RowLists {
+  arena: RowArena;
+  private meta = new Int32Array(0);
+
+  /** A list's first region: the class holding `firstRows` rows (lists that will surely grow skip the small classes). */
+  private readonly first: number;
+
+  constructor(
+    readonly stride: number,
+    firstRows = 1,
+  ) {
+    this.arena = new RowArena(stride);
+    this.first = classFor(firstRows);
+  }
+
+  /** Account numbers below `capacity` may be used. */
+  grow(capacity: number): void {
+    const next = new Int32Array(capacity * M);
+    next.set(this.meta);
+    for (let o = this.meta.length; o < next.length; o += M) next[o + AT] = -1;
+    this.meta = next;
+  }
+
+  /** Rows in the account's list. */
+  length(ix: number): number {
+    return this.meta[ix * M + LEN]! & LEN_MASK;
+  }
+
+  /** The account's region (-1: empty list): index `chunk(at)` from `base(at)`. */
+  at(ix: number): number {
+    return this.meta[ix * M + AT]!;
+  }
+
+  chunk(at: number): Float64Array {
+    return this.arena.chunk(at);
+  }
+
+  base(at: number): number {
+    return this.arena.base(at);
+  }
+
+  private cls(ix: number): number {
+    return this.meta[ix * M + LEN]! >>> 24;
+  }
+
+  private setLen(ix: number, n: number, c: number): void {
+    this.meta[ix * M + LEN] = n | (c << 24);
+  }
+
+  /**
+   * Makes room for one row at row `i` (rows from `i` on move up one), growing the region when full; returns the row's
+   * offset in `chunk(at(ix))`. Its contents are undefined.
+   */
+  insert(ix: number, i: number): number {
+    const m = this.meta;
+    const o = ix * M;
+    const n = this.length(ix);
+    if (m[o + AT]! < 0) {
+      m[o + AT] = this.arena.alloc(this.first);
+      this.setLen(ix, 0, this.first);
+    } else if (n >= capOf(this.cls(ix))) {
+      this.move(ix, classFor(n + 1));
+      if (this.arena.sparse()) this.repack();
+    }
+    const at = m[o + AT]!;
+    const d = this.arena.chunk(at);
+    const B = this.arena.base(at);
+    const S = this.stride;
+    if (i < n) d.copyWithin(B + S * (i + 1), B + S * i, B + S * n);
+    this.setLen(ix, n + 1, this.cls(ix));
+    return B + S * i;
+  }
+
+  /** Appends a row of two numbers. */
+  push2(ix: number, x: number, y: number): void {
+    const p = this.insert(ix, this.length(ix));
+    const d = this.arena.chunk(this.meta[ix * M + AT]!);
+    d[p] = x;
+    d[p + 1] = y;
+  }
+
+  /** Removes `count` rows at row `i`, keeping order; an emptied list gives its region back, a sparse one shrinks. */
+  cut(ix: number, i: number, count: number): void {
+    if (count <= 0) return;
+    const m = this.meta;
+    const o = ix * M;
+    const n = this.length(ix) - count;
+    const at = m[o + AT]!;
+    if (n === 0) return this.free(ix);
+    const S = this.stride;
+    const d = this.arena.chunk(at);
+    const B = this.arena.base(at);
+    d.copyWithin(B + S * i, B + S * (i + count), B + S * (n + count));
+    this.setLen(ix, n, this.cls(ix));
+    if (capOf(this.cls(ix)) > 4 * Math.max(1, n)) this.move(ix, classFor(n));
+  }
+
+  /**
+   * Keeps only the rows whose number at column `col` is >= `before`, in order (the dedupe keys' sweep); true when
+   * any row was dropped.
+   */
+  keepFrom(ix: number, col: number, before: number): boolean {
+    const at = this.meta[ix * M + AT]!;
+    if (at < 0) return false;
+    const n = this.length(ix);
+    const S = this.stride;
+    const d = this.arena.chunk(at);
+    const B = this.arena.base(at);
+    let w = 0;
+    for (let r = 0; r < n; r++) {
+      if (d[B + S * r + col]! < before) continue;
+      if (w !== r) for (let k = 0; k < S; k++) d[B + S * w + k] = d[B + S * r + k]!;
+      w++;
+    }
+    if (w === n) return false;
+    if (w === 0) this.free(ix);
+    else {
+      this.setLen(ix, w, this.cls(ix));
+      if (capOf(this.cls(ix)) > 4 * w) this.move(ix, classFor(w));
+    }
+    return true;
+  }
+
+  /** The account's rows as one flat array (null: none). */
+  toArray(ix: number): number[] | null {
+    const at = this.meta[ix * M + AT]!;
+    if (at < 0) return null;
+    const n = this.length(ix) * this.stride;
+    const d = this.arena.chunk(at);
+    const B = this.arena.base(at);
+    const out = new Array<number>(n);
+    for (let i = 0; i < n; i++) out[i] = d[B + i]!;
+    return out;
+  }
+
+  /** Replaces the account's rows by `rows` (a flat array of whole rows; null or empty: none). */
+  load(ix: number, rows: readonly number[] | null): void {
+    this.free(ix);
+    if (rows === null || rows.length === 0) return;
+    const n = Math.ceil(rows.length / this.stride);
+    const c = classFor(n);
+    const at = this.arena.alloc(c);
+    const d = this.arena.chunk(at);
+    const B = this.arena.base(at);
+    for (let i = 0; i < rows.length; i++) d[B + i] = rows[i]!;
+    for (let i = rows.length; i < n * this.stride; i++) d[B + i] = 0;
+    this.meta[ix * M + AT] = at;
+    this.setLen(ix, n, c);
+    if (this.arena.sparse()) this.repack();
+  }
+
+  free(ix: number): void {
+    const o = ix * M;
+    if (o >= this.meta.length) return;
+    if (this.meta[o + AT]! >= 0) this.arena.release(this.meta[o + AT]!, this.cls(ix));
+    this.meta[o + AT] = -1;
+    this.meta[o + LEN] = 0;
+  }
+
+  /** Array-buffer bytes the account's region takes, and its share of the per-account int32s. */
+  bytes(ix: number): number {
+    const at = this.meta[ix * M + AT]!;
+    return 4 * M + (at < 0 ? 0 : 8 * this.stride * capOf(this.cls(ix)));
+  }
+
+  private move(ix: number, c: number): void {
+    const m = this.meta;
+    const o = ix * M;
+    const from = m[o + AT]!;
+    const to = this.arena.alloc(c);
+    copy(this.arena.chunk(from), this.arena.base(from), this.arena.chunk(to), this.arena.base(to), this.stride * this.length(ix));
+    this.arena.release(from, this.cls(ix));
+    m[o + AT] = to;
+    this.setLen(ix, this.length(ix), c);
+  }
+
+  /** Repacks when holes pass an eighth of the rows in use (called at the engine's sweep). */
+  compact(): void {
+    if (this.arena.holey()) this.repack();
+  }
+
+  /** Moves every list into a fresh arena, packed, and drops the old one. */
+  private repack(): void {
+    const old = this.arena;
+    const fresh = new RowArena(this.stride, old.used + (old.used >> 3));
+    const m = this.meta;
+    for (let ix = 0; ix * M < m.length; ix++) {
+      const o = ix * M;
+      const from = m[o + AT]!;
+      if (from < 0) continue;
+      const to = fresh.alloc(this.cls(ix));
+      copy(old.chunk(from), old.base(from), fresh.chunk(to), fresh.base(to), this.stride * this.length(ix));
+      m[o + AT] = to;
+    }
+    this.arena = fresh;
+  }
+}

@@ -4,22 +4,7 @@
 
 const TIGHT = 48;
 
-/** `a` with `x, y` appended (a new array while small; `a` itself, pushed, when large). */
-export function append2(a: number[] | null, x: number, y: number): number[] {
-  if (a === null) return [x, y];
-  const n = a.length;
-  if (n >= TIGHT) {
-    a.push(x, y);
-    return a;
-  }
-  const b = new Array<number>(n + 2);
-  for (let i = 0; i < n; i++) b[i] = a[i]!;
-  b[n] = x;
-  b[n + 1] = y;
-  return b;
-}
-
-/** `a` with `x, y, z` appended, as append2. */
+/** `a` with `x, y, z` appended: a new exact-size array while small; `a` itself, pushed, when large. */
 export function append3(a: number[] | null, x: number, y: number, z: number): number[] {
   if (a === null) return [x, y, z];
   const n = a.length;

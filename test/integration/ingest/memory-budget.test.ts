@@ -5,8 +5,6 @@
 // both store the same holds, review decisions and alerts: same rule, account and level, same figures.
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateWeek } from '../../../bench/detection/generate.js';
-import { weekRecords } from '../../../bench/detection/records.js';
 import { systemClock } from '../../../src/clock.js';
 import { createIngestEffects } from '../../../src/ingest/effects.js';
 import { createKafkaIngest, type KafkaIngest } from '../../../src/ingest/kafka-consumer.js';
@@ -21,7 +19,7 @@ import { freshDatabase, type FreshDatabase } from '../../helpers/db.js';
 import { testBrokers, uniqueName } from '../../helpers/kafka.js';
 import { makeTopics, produce, progress, waitFor, type IngestTopics } from './harness.js';
 import { storedState } from './stored-state.js';
-import type { WireMessage } from './wire.js';
+import { morningMessages } from './morning.js';
 
 const RULES_DIR = new URL('../../../rules', import.meta.url).pathname;
 const log = createLogger(process.env.INGEST_LOG ?? 'silent', process.stderr);
@@ -74,13 +72,7 @@ describe('a memory budget of a tenth of the active accounts', () => {
   });
 
   it('stores the same holds, decisions and alerts as an unbounded run, spilling and loading on the way', async () => {
-    const week = generateWeek();
-    const from = Date.parse('2026-11-24T04:00:00Z');
-    const to = Date.parse('2026-11-24T09:00:00Z');
-    const records = weekRecords(week, { phaseStart: true });
-    const message = (key: string, value: unknown): WireMessage => ({ key: Buffer.from(key), value: Buffer.from(JSON.stringify(value)) });
-    const accounts = records.filter((r) => r.kind === 'accounts').map((r) => message(r.value.id as string, r.value));
-    const cdrs = records.filter((r) => r.kind === 'cdrs' && r.timeMs >= from && r.timeMs < to).map((r) => message(r.value.accountId as string, r.value));
+    const { accounts, cdrs } = morningMessages();
     const active = new Set(cdrs.map((m) => m.key.toString())).size;
     expect(active).toBeGreaterThan(250);
     const budget = Math.floor(active / 10) * BYTES_PER_ACCOUNT;

@@ -9,8 +9,6 @@ import path from 'node:path';
 import { rmSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateWeek } from '../../../bench/detection/generate.js';
-import { weekRecords } from '../../../bench/detection/records.js';
 import { systemClock } from '../../../src/clock.js';
 import { loadConfig, type Config } from '../../../src/config.js';
 import { createIngestPipeline } from '../../../src/ingest/create-ingest-pipeline.js';
@@ -26,7 +24,7 @@ import { freshDatabase, type FreshDatabase } from '../../helpers/db.js';
 import { testBrokers, uniqueName } from '../../helpers/kafka.js';
 import { makeTopics, produce, progress, waitFor, type IngestTopics } from './harness.js';
 import { storedState } from './stored-state.js';
-import type { WireMessage } from './wire.js';
+import { morningMessages } from './morning.js';
 
 const log = createLogger(process.env.INGEST_LOG ?? 'silent', process.stderr);
 const dataDirs: string[] = [];
@@ -100,13 +98,7 @@ describe('parallel partitions (INGEST_WORKERS)', () => {
   });
 
   it('two workers store what the main thread alone stores, through a restart of the daemon and the death of a worker', async () => {
-    const week = generateWeek();
-    const from = Date.parse('2026-11-24T04:00:00Z');
-    const to = Date.parse('2026-11-24T09:00:00Z');
-    const records = weekRecords(week, { phaseStart: true });
-    const message = (key: string, value: unknown): WireMessage => ({ key: Buffer.from(key), value: Buffer.from(JSON.stringify(value)) });
-    const accounts = records.filter((r) => r.kind === 'accounts').map((r) => message(r.value.id as string, r.value));
-    const cdrs = records.filter((r) => r.kind === 'cdrs' && r.timeMs >= from && r.timeMs < to).map((r) => message(r.value.accountId as string, r.value));
+    const { accounts, cdrs } = morningMessages();
     const half = Math.floor(cdrs.length / 2);
     cdrs.splice(half + 10, 0, { key: Buffer.from('cust-poison'), value: Buffer.from('not json') });
 

@@ -2,17 +2,7 @@
 // step, through grows and sweeps that start while an incremental move is still under way.
 import { describe, expect, it } from 'vitest';
 import { DedupeTable } from '../../../src/rules/dedupe-table.js';
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../../helpers/traffic.js';
 
 const sorted = (m: Map<number, number>) => [...m].sort((a, b) => a[0] - b[0]).flat();
 

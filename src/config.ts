@@ -156,7 +156,7 @@ export const configSchema = z.object({
       .refine((v) => !/^\d+(ms|s|m)$/.test(v) || (durationMs(v) >= 500 && durationMs(v) <= 600_000), 'must be from 500ms to 10m')
       .default('30s'),
   ),
-  // A call (a batch, prepare, flush...) a worker has not answered this long, or a start not done: the worker is hung.
+  // A call (a batch, prepare, flush...) a worker has not answered this long, or a start not done (in at least 1 min).
   INGEST_WORKER_CALL_DEADLINE: z.preprocess(
     emptyToUndefined,
     z
@@ -216,7 +216,7 @@ export interface Config {
   ingestWorkers: number;
   /** An ingest worker whose heartbeat stops this long is hung: terminated, counted (reason hung) and replaced. */
   ingestWorkerHungAfterMs: number;
-  /** An ingest worker that leaves a call (a batch, prepare, flush...) or its start unanswered this long is hung. */
+  /** An ingest worker that leaves a call (a batch, prepare, flush...) or its start (at least 1 min) unanswered this long is hung. */
   ingestWorkerCallDeadlineMs: number;
 }
 

@@ -128,7 +128,11 @@ port.on('message', (m: ToWorker) => {
     }
     log.warn({ hook: m.hook }, 'test hook');
     if (m.hook === 'block-loop') Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
-    else stallBatches = true;
+    else if (m.hook === 'stall-batches') stallBatches = true;
+    else
+      setImmediate(() => {
+        throw new Error('test hook: uncaught error');
+      });
     return;
   }
   // A stalled batch is never run nor answered (stall-batches): the main thread's call deadline must notice.

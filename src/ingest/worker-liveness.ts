@@ -2,7 +2,7 @@
 // whose event loop is blocked, or that never answers a call (a PostgreSQL call that never returns), sends no event at
 // all, and its partitions would silently stop being evaluated. So each worker bumps a shared heartbeat counter from
 // its event loop (pipeline-worker.ts), and the main thread's watchdog (worker-pipeline.ts) judges each worker here:
-// - starting: not ready within the call deadline (it hangs in its start);
+// - starting: not ready within the start deadline (it hangs in its start);
 // - up: its heartbeat has not moved for hungAfterMs (its loop is blocked), or its oldest unanswered call is older
 //   than the call deadline (its loop runs, but the call's work never ends).
 // The counter lives in shared memory, written by the worker's own timer: a main thread that was itself busy reads a
@@ -12,8 +12,19 @@
 export interface LivenessLimits {
   /** A worker whose heartbeat has not moved this long is hung (INGEST_WORKER_HUNG_AFTER). */
   hungAfterMs: number;
-  /** A call or a start unanswered this long means the worker is hung (INGEST_WORKER_CALL_DEADLINE). */
+  /** A call unanswered this long means the worker is hung (INGEST_WORKER_CALL_DEADLINE). */
   callDeadlineMs: number;
+  /** A worker not ready this long after it was started is hung (startDeadlineMs()). */
+  startDeadlineMs: number;
+}
+
+/**
+ * The start deadline: the call deadline, but never under a minute. Starting loads and compiles modules (no database
+ * work: the pool connects lazily), which on a loaded machine can take seconds; a short call deadline must not make
+ * every start look hung.
+ */
+export function startDeadlineMs(callDeadlineMs: number): number {
+  return Math.max(callDeadlineMs, 60_000);
 }
 
 export interface LivenessView {
@@ -41,7 +52,7 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 export function hungReason(view: LivenessView, limits: LivenessLimits): string | null {
   if (view.state === 'starting') {
     const waited = view.now - view.startedAt;
-    return waited > limits.callDeadlineMs ? `hung: not ready after ${seconds(waited)}` : null;
+    return waited > limits.startDeadlineMs ? `hung: not ready after ${seconds(waited)}` : null;
   }
   const silent = view.now - view.beatSeenAt;
   if (silent > limits.hungAfterMs) return `hung: no heartbeat for ${seconds(silent)}`;

@@ -29,9 +29,10 @@ export interface WorkerInit {
 
 /**
  * Test hooks (integration tests only, see WorkerInit.testHooks): `block-loop` blocks the worker's event loop for
- * good (Atomics.wait); `stall-batches` leaves every later batch unanswered while the loop runs on.
+ * good (Atomics.wait); `stall-batches` leaves every later batch unanswered while the loop runs on; `throw` throws an
+ * uncaught error on the worker's loop.
  */
-export type TestHook = 'block-loop' | 'stall-batches';
+export type TestHook = 'block-loop' | 'stall-batches' | 'throw';
 
 export type CallOp =
   | { op: 'processBatch'; source: Source; batch: ArrayBuffer }

@@ -101,6 +101,7 @@ export function createWorkerSlots(opts: WorkerSlotsOptions): WorkerSlots {
   const limits: LivenessLimits = { hungAfterMs, callDeadlineMs, startDeadlineMs: startDeadlineMs(callDeadlineMs) };
   const periods = livenessPeriods(limits);
   let watchdog: NodeJS.Timeout | null = null;
+  let lastWatch = 0;
   let rules = opts.rules;
   let closing = false;
   let ids = 0;
@@ -189,9 +190,16 @@ export function createWorkerSlots(opts: WorkerSlotsOptions): WorkerSlots {
     slot.delayMs = Math.min(30_000, slot.delayMs * 2);
   }
 
-  /** The watchdog: a worker starting too long, or up with a silent heartbeat or an overdue call, is terminated. */
+  /**
+   * The watchdog: a worker starting too long, or up with a silent heartbeat or an overdue call, is terminated. A tick
+   * that comes late means this thread was itself held up: answers may be waiting in the ports, so it judges nothing
+   * until they have been read (the next tick).
+   */
   function watch(): void {
     const now = performance.now();
+    const late = now - lastWatch > 3 * periods.checkMs;
+    lastWatch = now;
+    if (late) return;
     for (const slot of slots) {
       const worker = slot.worker;
       if (!worker || (slot.state !== 'starting' && slot.state !== 'up')) continue;
@@ -286,6 +294,7 @@ export function createWorkerSlots(opts: WorkerSlotsOptions): WorkerSlots {
     slots,
     async start() {
       for (const slot of slots) if (slot.state === 'idle') spawn(slot);
+      lastWatch = performance.now();
       watchdog ??= setInterval(watch, periods.checkMs);
       watchdog.unref();
       await Promise.all(slots.map((s) => s.ready));

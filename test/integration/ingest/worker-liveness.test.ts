@@ -66,9 +66,11 @@ describe('a hung or failing ingest worker', () => {
     const inFlight = pool.processBatch(source, records);
     await expect(inFlight).rejects.toBeInstanceOf(CheckpointConflictError);
     await expect(inFlight).rejects.toThrow(/ingest worker 0 stopped \(hung: no heartbeat for \d+\.\d s; terminated\)/);
-    // Seen after the heartbeat's silence, not before (and not long after: the watchdog looks every 250 ms here).
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
-    expect(Date.now() - started).toBeLessThan(5_000);
+    // Seen after about a second of silence (the last beat seen may precede the hook by a beat and a look, 200 + 250 ms
+    // here), and not long after.
+    const waited = Date.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(500);
+    expect(waited).toBeLessThan(5_000);
     expect(pool.memory.readiness().reasons).toEqual([expect.stringMatching(/^ingest worker 0: (restarting after )?hung: no heartbeat/)]);
     expect(await restarts(metrics)).toEqual({ exit: 0, error: 0, hung: 1 });
     // Until the consumer positions it again, the partition's next batch is refused the same way.

@@ -147,7 +147,7 @@ export const configSchema = z.object({
   ),
   // Worker threads that decode, evaluate and commit the Kafka partitions (issue 17; 0: all on the main thread).
   INGEST_WORKERS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(64).default(0)),
-  // A worker whose heartbeat (posted from its event loop) stops this long is hung: terminated, counted, replaced.
+  // A worker whose heartbeat (bumped from its event loop) stops this long is hung: terminated, counted, replaced.
   INGEST_WORKER_HUNG_AFTER: z.preprocess(
     emptyToUndefined,
     z

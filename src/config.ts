@@ -147,6 +147,24 @@ export const configSchema = z.object({
   ),
   // Worker threads that decode, evaluate and commit the Kafka partitions (issue 17; 0: all on the main thread).
   INGEST_WORKERS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(64).default(0)),
+  // A worker whose heartbeat (bumped from its event loop) stops this long is hung: terminated, counted, replaced.
+  INGEST_WORKER_HUNG_AFTER: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^\d+(ms|s|m)$/, 'must be a duration such as 30s')
+      .refine((v) => !/^\d+(ms|s|m)$/.test(v) || (durationMs(v) >= 500 && durationMs(v) <= 600_000), 'must be from 500ms to 10m')
+      .default('30s'),
+  ),
+  // A call (a batch, prepare, flush...) a worker has not answered this long, or a start not done (in at least 1 min).
+  INGEST_WORKER_CALL_DEADLINE: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^\d+(ms|s|m|h)$/, 'must be a duration such as 5m')
+      .refine((v) => !/^\d+(ms|s|m|h)$/.test(v) || (durationMs(v) >= 1_000 && durationMs(v) <= 3_600_000), 'must be from 1s to 1h')
+      .default('5m'),
+  ),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -196,6 +214,10 @@ export interface Config {
   engineMemoryBudget: BudgetSetting;
   /** Worker threads owning the Kafka partitions (partition % n); 0 keeps every lane on the main thread. */
   ingestWorkers: number;
+  /** An ingest worker whose heartbeat stops this long is hung: terminated, counted (reason hung) and replaced. */
+  ingestWorkerHungAfterMs: number;
+  /** An ingest worker that leaves a call (a batch, prepare, flush...) or its start (at least 1 min) unanswered this long is hung. */
+  ingestWorkerCallDeadlineMs: number;
 }
 
 export class ConfigError extends Error {
@@ -269,5 +291,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authorizeCountsSetup: c.AUTHORIZE_COUNTS_SETUP ?? (c.KAFKA_BROKERS ? 'kafka' : 'http'),
     engineMemoryBudget: parseBudget(c.ENGINE_MEMORY_BUDGET)!,
     ingestWorkers: c.INGEST_WORKERS,
+    ingestWorkerHungAfterMs: durationMs(c.INGEST_WORKER_HUNG_AFTER),
+    ingestWorkerCallDeadlineMs: durationMs(c.INGEST_WORKER_CALL_DEADLINE),
   };
 }

@@ -9,6 +9,7 @@ export type EventOutcome = 'accepted' | 'duplicate' | 'rejected';
 export type DecisionSource = 'rule' | 'dunning' | 'operator' | 'expiry';
 export type DecisionAction = 'suspend' | 'activate' | 'review';
 export type EmailOutcome = 'sent' | 'failed' | 'no_recipient';
+export type IngestWorkerRestartReason = 'exit' | 'error' | 'hung';
 
 export class Metrics {
   readonly registry = new Registry();
@@ -205,9 +206,12 @@ export class Metrics {
   });
 
   // Parallel partitions (issue 17): ingest worker threads, each with its own Metrics merged into /metrics.
+  // `reason`: exit (the thread ended), error (it threw), hung (no heartbeat, or a call unanswered past its deadline:
+  // terminated by the main thread).
   private readonly workerRestarts = new Counter({
     name: 'suspensiond_ingest_worker_restarts_total',
-    help: 'Ingest worker threads that exited or failed and were started again (their partitions reload their checkpoints)',
+    help: 'Ingest worker threads that stopped and were started again, by reason: exit, error, hung (terminated: no heartbeat or a call unanswered past its deadline); their partitions reload their checkpoints',
+    labelNames: ['reason'] as const,
     registers: [this.registry],
   });
   private readonly workersUp = new Gauge({
@@ -227,6 +231,7 @@ export class Metrics {
     this.decisionsPending.set(0);
     this.emailsWaiting.set(0);
     for (const kind of ['status', 'email']) this.outboxParked.inc({ kind }, 0);
+    for (const reason of ['exit', 'error', 'hung']) this.workerRestarts.inc({ reason }, 0);
   }
 
   eventProcessed(topic: string, outcome: EventOutcome, n = 1): void {
@@ -315,8 +320,8 @@ export class Metrics {
     this.engineAccounts.set({ where: 'spilled' }, m.spilled);
   }
 
-  ingestWorkerRestarted(): void {
-    this.workerRestarts.inc();
+  ingestWorkerRestarted(reason: IngestWorkerRestartReason): void {
+    this.workerRestarts.inc({ reason });
   }
   setIngestWorkersUp(n: number): void {
     this.workersUp.set(n);

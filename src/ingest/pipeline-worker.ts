@@ -2,8 +2,10 @@
 // decode, evaluate and commit code, its own engines, checkpoints and fenced offsets) on its own PostgreSQL pool, for
 // the Kafka partitions the main thread routes to it (worker-pipeline.ts). It answers the main thread's calls one by
 // one by id, and reports commits (outbox wake-up), rule errors, dead letters (produced by the main thread's DLQ
-// producer) and its memory summary and readiness. Runs only as a worker (started through worker-boot.mjs).
-// Never: talks to Kafka, or answers a batch before its transaction has committed (the pipeline's own guarantee).
+// producer), its memory summary, readiness and metric series, and beats a shared heartbeat counter from its event
+// loop (worker-liveness.ts: a blocked loop stops it). Runs only as a worker (started through worker-boot.mjs).
+// Never: talks to Kafka, answers a batch before its transaction has committed (the pipeline's own guarantee), or obeys
+// a test hook unless started with testHooks (tests only).
 import { parentPort, workerData } from 'node:worker_threads';
 import { systemClock } from '../clock.js';
 import { createLogger } from '../log.js';
@@ -22,6 +24,10 @@ const init = workerData as WorkerInit;
 const { config } = init;
 const post = (m: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(m, transfer as never);
 const log = createLogger(config.logLevel).child({ component: 'ingest-worker', worker: init.index });
+
+// The heartbeat, from this thread's event loop: it stops when the loop is blocked, whatever the main thread does.
+const beats = new Int32Array(init.heartbeat);
+setInterval(() => Atomics.add(beats, 0, 1), init.beatMs).unref();
 
 // Dead letters go to the main thread's producer: the batch's commit waits for the broker's ack as it does in process.
 let dlqIds = 0;
@@ -58,8 +64,23 @@ const pipeline: Pipeline = createIngestPipeline(config, {
 });
 
 const stats = () => post({ type: 'stats', memory: pipeline.memory.summary(), readiness: pipeline.memory.readiness() });
-const statsTimer = setInterval(stats, 1_000);
+// Series snapshots are taken one after another, so the main thread receives them (pushed or asked for) in order.
+let lastSeries: Promise<unknown> = Promise.resolve();
+const series = () => {
+  const next = lastSeries.then(() => metrics.json());
+  lastSeries = next.catch(() => undefined);
+  return next;
+};
+const statsTimer = setInterval(() => {
+  stats();
+  series().then(
+    (m) => post({ type: 'series', metrics: m }),
+    (err: unknown) => log.error({ err }, 'ingest worker could not read its metrics'),
+  );
+}, 1_000);
 statsTimer.unref();
+// Test hooks (only when started with testHooks): see TestHook in worker-protocol.ts.
+let stallBatches = false;
 
 async function run(call: CallOp): Promise<unknown> {
   switch (call.op) {
@@ -78,7 +99,7 @@ async function run(call: CallOp): Promise<unknown> {
     case 'flushAll':
       return pipeline.flushAll();
     case 'metrics':
-      return metrics.json();
+      return series();
     case 'close':
       // Shutdown: every lane's checkpoint written in full, then the pool closed; the main thread then terminates us.
       clearInterval(statsTimer);
@@ -100,6 +121,22 @@ port.on('message', (m: ToWorker) => {
     else w?.reject(new Error(m.error));
     return;
   }
+  if (m.type === 'test-hook') {
+    if (!init.testHooks) {
+      log.error({ hook: m.hook }, 'test hook refused: this worker was not started for tests');
+      return;
+    }
+    log.warn({ hook: m.hook }, 'test hook');
+    if (m.hook === 'block-loop') Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+    else if (m.hook === 'stall-batches') stallBatches = true;
+    else
+      setImmediate(() => {
+        throw new Error('test hook: uncaught error');
+      });
+    return;
+  }
+  // A stalled batch is never run nor answered (stall-batches): the main thread's call deadline must notice.
+  if (stallBatches && m.op === 'processBatch') return;
   const { id } = m;
   run(m).then(
     (value) => {

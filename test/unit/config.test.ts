@@ -99,3 +99,20 @@ describe('INGEST_WORKERS', () => {
     expect(problemsOf({ ...pg, INGEST_WORKERS: '-1' })).toEqual([expect.stringMatching(/^INGEST_WORKERS: /)]);
   });
 });
+
+// A hung ingest worker (event loop blocked, or a call never answered) is noticed by these two limits.
+describe('INGEST_WORKER_HUNG_AFTER and INGEST_WORKER_CALL_DEADLINE', () => {
+  it('default to 30 s without a heartbeat and 5 minutes for an unanswered call, and read durations', () => {
+    expect(loadConfig({})).toMatchObject({ ingestWorkerHungAfterMs: 30_000, ingestWorkerCallDeadlineMs: 300_000 });
+    expect(loadConfig({ INGEST_WORKER_HUNG_AFTER: '2s', INGEST_WORKER_CALL_DEADLINE: '90s' })).toMatchObject({ ingestWorkerHungAfterMs: 2_000, ingestWorkerCallDeadlineMs: 90_000 });
+    expect(loadConfig({ INGEST_WORKER_HUNG_AFTER: '500ms', INGEST_WORKER_CALL_DEADLINE: '1h' })).toMatchObject({ ingestWorkerHungAfterMs: 500, ingestWorkerCallDeadlineMs: 3_600_000 });
+  });
+  it('names a value that is not a duration or is out of range', () => {
+    expect(problemsOf({ INGEST_WORKER_HUNG_AFTER: '30' })).toEqual([expect.stringMatching(/^INGEST_WORKER_HUNG_AFTER: must be a duration/)]);
+    expect(problemsOf({ INGEST_WORKER_HUNG_AFTER: '100ms' })).toEqual([expect.stringMatching(/^INGEST_WORKER_HUNG_AFTER: must be from 500ms to 10m/)]);
+    expect(problemsOf({ INGEST_WORKER_HUNG_AFTER: '11m' })).toEqual([expect.stringMatching(/^INGEST_WORKER_HUNG_AFTER: must be from 500ms to 10m/)]);
+    expect(problemsOf({ INGEST_WORKER_CALL_DEADLINE: 'soon' })).toEqual([expect.stringMatching(/^INGEST_WORKER_CALL_DEADLINE: must be a duration/)]);
+    expect(problemsOf({ INGEST_WORKER_CALL_DEADLINE: '900ms' })).toEqual([expect.stringMatching(/^INGEST_WORKER_CALL_DEADLINE: must be from 1s to 1h/)]);
+    expect(problemsOf({ INGEST_WORKER_CALL_DEADLINE: '2h' })).toEqual([expect.stringMatching(/^INGEST_WORKER_CALL_DEADLINE: must be from 1s to 1h/)]);
+  });
+});

@@ -63,6 +63,50 @@ export const dashboards: DashboardSpec[] = [
         targets: [{ expr: 'sum by (outcome) (increase(suspensiond_rules_reloads_total[1h]))', legend: '{{outcome}}' }] },
     ],
   },
+  {
+    // "Never silent" (CONTRACT guarantees): each thing that can stop working, on one page, beside its alert in
+    // prometheus/alerts.yml. Counters that only move on failure read 0, not "no data", while nothing failed.
+    uid: 'suspensiond-health',
+    title: 'suspensiond / Health',
+    panels: [
+      { title: 'Partitions stalled (lag, offset not moving)', type: 'stat', unit: 'short',
+        targets: [{ expr: 'sum(suspensiond_partition_stalled)', legend: 'stalled' }] },
+      { title: 'Status view behind /v1/authorize up', type: 'stat', unit: 'short',
+        targets: [{ expr: 'min(suspensiond_status_view_up)', legend: 'up' }] },
+      { title: 'Failures in the last hour', type: 'table', unit: 'short',
+        targets: [
+          { expr: 'sum(increase(suspensiond_rule_errors_total[1h])) or on() vector(0)', legend: 'rule errors' },
+          { expr: 'sum(increase(suspensiond_dunning_sweep_failures_total[1h])) or on() vector(0)', legend: 'dunning sweep failures' },
+          { expr: 'sum(increase(suspensiond_emails_total{outcome="failed"}[1h])) or on() vector(0)', legend: 'emails failed' },
+          { expr: 'sum(increase(suspensiond_outbox_parked_total[1h])) or on() vector(0)', legend: 'outbox effects parked' },
+          { expr: 'sum(increase(suspensiond_engine_load_failures_total[1h])) or on() vector(0)', legend: 'engine state loads failed' },
+          { expr: 'sum(increase(suspensiond_authorize_setups_total{outcome="failed"}[1h])) or on() vector(0)', legend: 'authorize set-ups failed' },
+        ] },
+      { title: 'Ingest workers up, and restarts by reason (1h)', type: 'timeseries', unit: 'short',
+        targets: [
+          { expr: 'sum(suspensiond_ingest_workers_up)', legend: 'up' },
+          { expr: 'sum by (reason) (increase(suspensiond_ingest_worker_restarts_total[1h]))', legend: 'restarts: {{reason}}' },
+        ] },
+      { title: 'Fraud engine memory against its budget', type: 'timeseries', unit: 'bytes',
+        targets: [
+          { expr: 'sum(suspensiond_engine_memory_bytes)', legend: 'in use' },
+          { expr: 'sum(suspensiond_engine_memory_budget_bytes)', legend: 'budget' },
+        ] },
+      { title: 'Fraud engine spills and loads per second', type: 'timeseries', unit: 'ops',
+        targets: [
+          { expr: 'sum(rate(suspensiond_engine_spills_total[5m]))', legend: 'spills' },
+          { expr: 'sum(rate(suspensiond_engine_loads_total[5m]))', legend: 'loads' },
+        ] },
+      { title: 'Event loop delay and GC time (no decision is faster than the longest stall)', type: 'timeseries', unit: 's',
+        targets: [
+          { expr: 'max(nodejs_eventloop_lag_p99_seconds{job="suspensiond"})', legend: 'event loop delay p99' },
+          { expr: 'max(nodejs_eventloop_lag_max_seconds{job="suspensiond"})', legend: 'event loop delay max' },
+          { expr: 'sum by (kind) (rate(nodejs_gc_duration_seconds_sum{job="suspensiond"}[5m]))', legend: 'GC s/s: {{kind}}' },
+        ] },
+      { title: 'Emails waiting for their account\'s contact', type: 'stat', unit: 'short',
+        targets: [{ expr: 'sum(suspensiond_emails_waiting_for_contact)', legend: 'waiting' }] },
+    ],
+  },
 ];
 
 function panelJson(p: PanelSpec, i: number) {

@@ -32,6 +32,7 @@ import type { RuleSet } from '../src/rules/types.js';
 import { createPgDatabase } from '../src/store/pg-database.js';
 import { secondsToCheckpoint } from './checkpoint-clock.js';
 import { freshDb } from './fresh-db.js';
+import { HoldStages } from './hold-stages.js';
 import { cdr } from '../test/helpers/traffic.js';
 import { cdrMessage, generateCdrs } from '../test/integration/ingest/wire.js';
 
@@ -46,6 +47,8 @@ const STATE_MS = Number(process.env.STATE_MS ?? 30_000);
 /** Ingest worker counts for (w), one round each per partition count (none by default). */
 const WORKERS = (process.env.WORKERS ?? '').split(',').filter((w) => w.trim() !== '').map(Number);
 const LATENCY_WORKERS = Number(process.env.LATENCY_WORKERS ?? 0);
+/** Attacking accounts a second in (c), 3 CDRs each (1: the traffic of every run before 30 November, 07:00 UTC). */
+const ATTACKS = Number(process.env.ATTACKS ?? 10);
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const suffix = `${Date.now().toString(36)}-${process.pid}`;
@@ -89,13 +92,20 @@ async function bare(topic: string): Promise<number> {
   return s;
 }
 
-async function endToEnd(topic: string, rules: RuleSet, label: string, latencies?: [seconds: number, at: number][], workers = 0): Promise<{ seconds: number; cpuSeconds: number; stop: () => Promise<void>; url: string; drop: () => Promise<void> }> {
+async function endToEnd(topic: string, rules: RuleSet, label: string, latencies?: [seconds: number, at: number][], workers = 0, trace?: HoldStages): Promise<{ seconds: number; cpuSeconds: number; stop: () => Promise<void>; url: string; drop: () => Promise<void> }> {
   const dbi = await freshDb(serverUrl, `bench_ingest_${label}_${suffix}`.replace(/-/g, '_'));
   const db = createPgDatabase(dbi.url, { max: 6 });
   const metrics = new Metrics({ defaultMetrics: false });
-  if (latencies && workers === 0) metrics.observeDecisionLatency = (_r: string, s: number) => void latencies.push([s, performance.now()]);
+  if (latencies && workers === 0) {
+    trace?.metrics(metrics);
+    const traced = metrics.observeDecisionLatency.bind(metrics);
+    metrics.observeDecisionLatency = (r: string, s: number) => {
+      latencies.push([s, performance.now()]);
+      traced(r, s);
+    };
+  }
   const local = createPipeline({
-    db, effects: createIngestEffects({ defaultTimezone: 'UTC' }), dlq: null,
+    db: trace ? trace.db(db) : db, effects: createIngestEffects({ defaultTimezone: 'UTC' }), dlq: null,
     createEngine: (fraud) => createFraudEngine(fraud, { allowedLatenessMs: 300_000, defaultTimezone: 'UTC' }),
     rules, enforce: true, defaultTimezone: 'UTC', clock: systemClock, metrics, log, checkpointIntervalMs: CHECKPOINT_MS, stateIntervalMs: STATE_MS,
   });
@@ -115,10 +125,12 @@ async function endToEnd(topic: string, rules: RuleSet, label: string, latencies?
       });
     }
   }
-  const pipeline: Pipeline = pool ?? local;
+  const pipeline: Pipeline = pool ?? (trace ? trace.pipeline(local) : local);
   const ingest = createKafkaIngest({
-    kafka, groupId: `bench-e2e-${label}-${suffix}`, topics: { accounts: `bench-acc-${suffix}`, cdrs: topic, invoices: `bench-inv-${suffix}` },
+    kafka: trace ? trace.kafka(kafka) : kafka, groupId: `bench-e2e-${label}-${suffix}`, topics: { accounts: `bench-acc-${suffix}`, cdrs: topic, invoices: `bench-inv-${suffix}` },
     pipeline, log, metrics, flushIntervalMs: CHECKPOINT_MS,
+    ...(process.env.INGEST_CONCURRENCY ? { concurrency: Number(process.env.INGEST_CONCURRENCY) } : {}),
+    ...(process.env.INGEST_CHUNK ? { chunkSize: Number(process.env.INGEST_CHUNK) } : {}),
   });
   const t = performance.now();
   const cpu = process.cpuUsage();
@@ -190,7 +202,8 @@ if (LATENCY_SECONDS > 0) {
   // (c) steady RATE CDR/s of ordinary traffic; every second one fresh account dials an IRSF burst (3 calls to +882
   // cross the default irsf-international-networks suspend level). Latency: produce (Kafka timestamp) -> hold committed.
   const latencies: [seconds: number, at: number][] = [];
-  const live = await endToEnd(latencyTopic, rules, 'latency', latencies, LATENCY_WORKERS);
+  const trace = LATENCY_WORKERS === 0 ? new HoldStages() : undefined;
+  const live = await endToEnd(latencyTopic, rules, 'latency', latencies, LATENCY_WORKERS, trace);
   if (LATENCY_WORKERS > 0) console.log(`(c) through ${LATENCY_WORKERS} ingest worker(s); the stalls and GC pauses below are the main thread's only`);
   // What held the event loop during (c), to set beside the slow holds: stalls (a 5 ms timer firing more than 50 ms
   // late; `at` is when the stall began) and the garbage collector's pauses over 20 ms, with their kind.
@@ -199,6 +212,7 @@ if (LATENCY_SECONDS > 0) {
   const sampler = setInterval(() => {
     const now = performance.now();
     if (now - tick - 5 > 50) stalls.push({ at: tick, ms: now - tick - 5 });
+    if (now - tick - 5 > 20) trace?.stalls.push({ at: performance.timeOrigin + tick, ms: now - tick - 5 });
     tick = now;
   }, 5);
   const gcKinds: Record<number, string> = {
@@ -213,6 +227,7 @@ if (LATENCY_SECONDS > 0) {
       const c = (gcCount[kind] ??= { n: 0, ms: 0 });
       c.n++;
       c.ms += e.duration;
+      trace?.gcs.push({ at: performance.timeOrigin + e.startTime, ms: e.duration });
       if (e.duration > 20) gcs.push({ at: e.startTime, ms: e.duration, kind });
     }
   });
@@ -240,7 +255,7 @@ if (LATENCY_SECONDS > 0) {
   } else {
     const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./latency-producer.ts', import.meta.url))], {
       stdio: 'inherit',
-      env: { ...process.env, NODE_OPTIONS: '', TOPIC: latencyTopic, RATE: String(RATE), LATENCY_SECONDS: String(LATENCY_SECONDS), START: String(start), KAFKA_BROKERS: brokers.join(',') },
+      env: { ...process.env, NODE_OPTIONS: '', TOPIC: latencyTopic, RATE: String(RATE), LATENCY_SECONDS: String(LATENCY_SECONDS), START: String(start), KAFKA_BROKERS: brokers.join(','), ATTACKS: String(ATTACKS) },
     });
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     if (code !== 0) throw new Error(`latency producer exited with ${code}`);
@@ -255,7 +270,9 @@ if (LATENCY_SECONDS > 0) {
   const sec = (at: number) => `+${((at - t0) / 1000).toFixed(1)} s`;
   const slowest = latencies.slice(-5).reverse().map(([l, at]) => `${(l * 1000).toFixed(0)} ms at ${sec(at)}`);
   const q = (p: number) => (latencies.length ? (latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]![0] * 1000).toFixed(0) : 'n/a');
-  console.log(`(c) decision latency at ${RATE.toLocaleString('en-GB')} CDR/s for ${LATENCY_SECONDS} s: ${latencies.length} holds, p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, max ${q(1)} ms; slowest: ${slowest.join(', ')}`);
+  console.log(`(c) decision latency at ${RATE.toLocaleString('en-GB')} CDR/s for ${LATENCY_SECONDS} s, ${ATTACKS} attacking account(s) a second (${((300 * ATTACKS) / RATE).toFixed(1)}% of the CDRs): ` +
+    `${latencies.length} holds, p50 ${q(0.5)} ms, p90 ${q(0.9)} ms, p99 ${q(0.99)} ms, max ${q(1)} ms; slowest: ${slowest.join(', ')}; load ${load()}`);
+  if (trace) console.log(trace.report(performance.timeOrigin + t0));
   const during = stalls.filter((x) => x.at >= t0);
   console.log(`    (c) started ${(t0 / 1000).toFixed(2)} s into the process (to match --trace-gc times); event-loop stalls > 50 ms: ${during.length ? during.map((x) => `${x.ms.toFixed(0)} ms at ${sec(x.at)}`).join(', ') : 'none'}`);
   console.log(`    GC pauses > 20 ms: ${gcs.filter((g) => g.at >= t0).map((g) => `${g.kind} ${g.ms.toFixed(0)} ms at ${sec(g.at)}`).join(', ') || 'none'}; ` +

@@ -79,7 +79,8 @@ async function bare(topic: string): Promise<number> {
   let t0 = 0;
   const done = new Promise<number>((resolve) => {
     void c.run({
-      partitionsConsumedConcurrently: 3,
+      // As many partitions at once as the daemon's consumer (createKafkaIngest's default since 30 November 2026).
+      partitionsConsumedConcurrently: 16,
       eachBatch: async ({ batch }) => {
         if (t0 === 0) t0 = performance.now();
         n += batch.messages.length;

@@ -85,15 +85,7 @@ export function spillableState(state: () => EngineState): SpillableEngine {
       const st = state();
       let bytes = part;
       for (const step of steps) bytes = carry(id, bytes, step, st.latenessMs);
-      restoreAccount(st, id, bytes);
-      const ix = st.accounts.indexOf(id);
-      st.dd.keepFrom(ix, 1, pruneBefore);
-      const at = st.dd.at(ix);
-      if (at >= 0) {
-        const d = st.dd.chunk(at);
-        const B = st.dd.base(at);
-        for (let i = 0; i < st.dd.length(ix); i++) if (!st.dedupe.has(d[B + 2 * i]!)) st.dedupe.add(d[B + 2 * i]!, d[B + 2 * i + 1]!);
-      }
+      restoreAccount(st, id, bytes, pruneBefore);
       if (steps.length > 0) st.dirty.add(id);
     },
     carry(id, part, steps) {

@@ -103,7 +103,7 @@ class Engine implements FraudEngine {
     st.maxT[ix] = maxT;
     if (cdr.phase === 'start') st.sp[ix] = 1;
     if (!this.dry) {
-      st.dd.push2(ix, key, t);
+      st.dd.push1(ix, key);
       st.dirty.add(cdr.accountId);
       st.advance(t); // may sweep: after maxT, so the account itself is not idle
     }

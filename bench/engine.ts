@@ -156,7 +156,7 @@ function breakdown(): void {
   st.windows.forEach((w, g) => arena(`window group ${st.plan.groups[g]!.windowMs / 60_000} min`, w.arena));
   st.live.forEach((c, k) => arena(`live calls, rule ${st.rules[st.concRules[k]!]!.id}`, c.arena));
   arena('dedupe keys', st.dd.arena);
-  arena('ring times', st.ringTm.arena);
+  arena('ring times', st.ringTm.lists.arena);
   arena('level states', st.rs.arena);
   console.log(`  dedupe table: ${f(st.dedupe.bytes())} B`);
 }

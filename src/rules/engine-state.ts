@@ -9,6 +9,7 @@
 import { AccountTable } from './account-table.js';
 import { LIVE_MAX_MS, LiveCalls } from './concurrency-state.js';
 import { DedupeTable } from './dedupe-table.js';
+import { RingTimes } from './ring-times.js';
 import { RowLists } from './row-lists.js';
 import { RS, WindowPlan } from './rule-state.js';
 import type { FraudRule } from './types.js';
@@ -95,8 +96,8 @@ export class EngineState {
    * `ringTm`.
    */
   readonly ringIds: (string | null)[] = [];
-  /** Starts at 4 rows: an account's ring keeps its last RING matched CDRs, so it fills on an active account. */
-  readonly ringTm = new RowLists(2, 4);
+  /** Packed pairs (ring-times.ts); a list starts at 4: a ring keeps its last RING matched CDRs, so it fills. */
+  readonly ringTm = new RingTimes();
   /**
    * The dedupe keys each account's events added, one number a row: the engine-wide table is their union filtered
    * by `sweptBefore`, so each account part carries its share. A key's event time is the table's (the horizon is
@@ -227,14 +228,10 @@ export class EngineState {
     const text = id.includes(RING_SEP) ? '' : id;
     if (j >= tm.length(ix)) {
       this.ringIds[ix] = [this.ringIds[ix] ?? '', text, RING_SEP].join('');
-      tm.push2(ix, t, mask);
+      tm.set(ix, tm.length(ix), t, mask);
     } else {
       this.ringIds[ix] = replaceEntry(this.ringIds[ix]!, j, text);
-      const at = tm.at(ix);
-      const d = tm.chunk(at);
-      const p = tm.base(at) + 2 * j;
-      d[p] = t;
-      d[p + 1] = mask;
+      tm.set(ix, j, t, mask);
     }
     this.ringNext[ix] = (j + 1) % RING;
   }

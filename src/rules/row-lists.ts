@@ -92,14 +92,6 @@ export class RowLists {
     this.arena.chunk(this.meta[ix * M + AT]!)[p] = x;
   }
 
-  /** Appends a row of two numbers. */
-  push2(ix: number, x: number, y: number): void {
-    const p = this.insert(ix, this.length(ix));
-    const d = this.arena.chunk(this.meta[ix * M + AT]!);
-    d[p] = x;
-    d[p + 1] = y;
-  }
-
   /** Removes `count` rows at row `i`, keeping order; an emptied list gives its region back, a sparse one shrinks. */
   cut(ix: number, i: number, count: number): void {
     if (count <= 0) return;

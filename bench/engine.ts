@@ -10,6 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { CdrRecord } from '../src/events/types.js';
+import { approxAccountBytes } from '../src/rules/account-bytes.js';
 import { createFraudEngine } from '../src/rules/fraud-engine.js';
 import { buildRuleSet } from '../src/rules/load-rules.js';
 import type { AccountProfile } from '../src/rules/types.js';
@@ -159,6 +160,9 @@ function breakdown(): void {
   arena('ring times', st.ringTm.lists.arena);
   arena('level states', st.rs.arena);
   console.log(`  dedupe table: ${f(st.dedupe.bytes())} B`);
+  let approx = 0;
+  for (const id of st.accounts.keys()) approx += approxAccountBytes(st, id);
+  console.log(`approxAccountBytes on average: ${f(approx)} B`);
 }
 
 /** Runs the bench once per size, each in its own process, and prints the growth of its costs. */

@@ -278,7 +278,7 @@ export class EngineState {
     this.dd.load(ix, keys);
   }
 
-  /** Drops the account's dedupe keys older than `before` (the table's sweep has dropped them), keeping order. */
+  /** Drops the account's dedupe keys older than `before` (the table's sweep drops them too), keeping order. */
   private pruneKeys(ix: number, before: number): void {
     const n = this.dd.length(ix);
     if (n === 0) return;
@@ -315,15 +315,16 @@ export class EngineState {
   sweep(): void {
     this.beforeSweep?.();
     const lateBefore = this.globalLateBefore();
-    this.dedupe.sweep(lateBefore);
-    this.sweptBefore = lateBefore;
     const idleBefore = this.globalMax - this.idleMs;
+    // the accounts' keys first, while the table holds every time in one probe (its sweep starts a move)
     for (const [id, ix] of this.accounts.numbers()) {
       if (this.maxT[ix]! < idleBefore) {
         this.accounts.delete(id);
         this.dirty.add(id);
       } else this.pruneKeys(ix, lateBefore);
     }
+    this.dedupe.sweep(lateBefore);
+    this.sweptBefore = lateBefore;
     // lists grown class by class leave holes of the small classes: repack the arenas where they add up
     for (const w of this.windows) w.compact();
     for (const c of this.live) c.compact();

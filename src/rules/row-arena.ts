@@ -1,7 +1,7 @@
 // Regions of one large store of doubles shared by many owners (the window logs of all of an engine's accounts,
 // window-state.ts), so that no owner has an object or array of its own. A region holds `capOf(class) x stride`
 // doubles inside one chunk and is named by one int32: chunk number * CHUNK + offset in the chunk. Capacities come
-// in classes (1, 2, 3, 4, 6, 8, 10, 12, 14, 16, 20, ... rows: four steps per power of two from 8); a freed region goes to its
+// in classes (1, 2, 3, 4, 6, 8, 12, 16, ... rows: powers of two and 1.5 times them); a freed region goes to its
 // class's free list and is handed out again first. A new chunk is an eighth of the doubles in use (at least
 // FIRST_CHUNK, at most CHUNK), so a store holds little room it does not use; a region larger than LARGE doubles gets a chunk of its own, dropped when it is freed.
 // Free lists do not merge, so regions outgrown class by class leave holes of the small classes: the owner moves
@@ -17,13 +17,11 @@ const LARGE = CHUNK >> 3;
 /** Chunk numbers fit an int32 name below this. */
 const MAX_CHUNKS = 2047;
 
-/** Rows a region of class `c` holds: 1, 2, 3, 4, 6, 8, then four steps per power of two (10, 12, 14, 16, 20, ...). */
+/** Rows a region of class `c` holds. */
 export function capOf(c: number): number {
-  if (c < 6) return SMALL[c]!;
-  return (4 + ((c - 5) & 3)) << (((c - 5) >> 2) + 1);
+  if (c === 0) return 1;
+  return (c & 1) === 1 ? 1 << ((c + 1) >> 1) : 3 << ((c - 2) >> 1);
 }
-
-const SMALL = [1, 2, 3, 4, 6, 8];
 
 /** Copies `n` doubles from `src` at `from` to `dst` at `to` (regions are small: a loop, no subarray views to collect). */
 export function copy(src: Float64Array, from: number, dst: Float64Array, to: number, n: number): void {

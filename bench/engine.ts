@@ -10,6 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { CdrRecord } from '../src/events/types.js';
+import { approxAccountBytes } from '../src/rules/account-bytes.js';
 import { createFraudEngine } from '../src/rules/fraud-engine.js';
 import { buildRuleSet } from '../src/rules/load-rules.js';
 import type { AccountProfile } from '../src/rules/types.js';
@@ -140,9 +141,28 @@ if (gc) {
   console.log(`heap per active account: ${perAccount(after.heap - before.heap)} bytes JS heap + ${perAccount(after.buffers - before.buffers)} bytes array buffers (engine state incl. number/tz caches and dedupe table)`);
 } else console.log('heap per active account: run with node --expose-gc --import tsx bench/engine.ts');
 console.log(`stored state (account parts): ${fmt(partBytes / engine.size())} bytes per account`);
+if (process.env.BREAKDOWN) breakdown();
 if (process.env.BENCH_JSON) {
   const perAccount = gc ? (after.heap - before.heap + after.buffers - before.buffers) / engine.size() : Number.NaN;
   console.log(`JSON ${JSON.stringify({ accounts: engine.size(), cdrPerCpuSecond: warm.n / warm.cpuSeconds, bytesPerAccount: perAccount, snapshotPerAccount: partBytes / engine.size() })}`);
+}
+
+/** `BREAKDOWN=1`: array-buffer bytes per account of each arena (in regions / chunks), the dedupe table, the columns. */
+function breakdown(): void {
+  const st = engine.state;
+  const n = engine.size();
+  const f = (x: number) => Math.round(x / n).toLocaleString('en-GB');
+  const arena = (name: string, a: { used: number; bytes(): number }) => console.log(`  ${name}: ${f(8 * a.used)} / ${f(a.bytes())} B`);
+  console.log('array buffers per account (in regions / in chunks):');
+  st.windows.forEach((w, g) => arena(`window group ${st.plan.groups[g]!.windowMs / 60_000} min`, w.arena));
+  st.live.forEach((c, k) => arena(`live calls, rule ${st.rules[st.concRules[k]!]!.id}`, c.arena));
+  arena('dedupe keys', st.dd.arena);
+  arena('ring times', st.ringTm.lists.arena);
+  arena('level states', st.rs.arena);
+  console.log(`  dedupe table: ${f(st.dedupe.bytes())} B`);
+  let approx = 0;
+  for (const id of st.accounts.keys()) approx += approxAccountBytes(st, id);
+  console.log(`approxAccountBytes on average: ${f(approx)} B`);
 }
 
 /** Runs the bench once per size, each in its own process, and prints the growth of its costs. */

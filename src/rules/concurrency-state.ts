@@ -8,6 +8,11 @@
 // arrival order and end-only intervals (start, end) sorted by end, each a region found through the account
 // number's int32 fields (`meta`); an emptied list gives its region back. `opened` marks an account whose state for
 // the rule exists (as a stored part lists it, even when empty), so parts come out as they did before the arena.
+// Intervals are narrow while every one fits: a pair is two int32 millisecond offsets from `base` in one double's
+// room (8 bytes, not 16). An interval that does not fit (an absurd event time, a fraction of a millisecond) turns
+// the whole store wide (two doubles a pair) until a sweep finds every interval fits again; the sweep also moves
+// `base` up before offsets reach the limit. Offsets stay in [0, LIMIT), so no packed pair reads as a NaN double
+// (whose bits a copy through a number might not keep). Every time is kept exactly either way.
 import { capOf, classFor, copy, RowArena } from './row-arena.js';
 
 export const LIVE_MAX_MS = 6 * 3_600_000;
@@ -26,6 +31,10 @@ const FLAGS = 4;
 const OPENED = 1 << 16;
 /** A new list's class: room for 2 pairs (a move saved for most lists, a pair's room lost for lists of one). */
 const FIRST_CLASS = 1;
+/** Narrow offsets are below this: an int32 whose bits as a double's high word are never those of a NaN or infinity. */
+const LIMIT = 0x7ff00000;
+/** A new `base` is this far below the earliest start it must hold (room for calls that started before it). */
+const ROOM = 2 ** 28;
 
 export class LiveCalls {
   arena = new RowArena(2);
@@ -33,6 +42,16 @@ export class LiveCalls {
   private cap = 0;
   /** Whether an account has opened state for the rule: until then (a rule that never matched) no per-account fields. */
   private inUse = false;
+  /** Intervals as two doubles a pair (true) or two int32 offsets from `base` (NaN: no interval yet). */
+  private wide = false;
+  private base = Number.NaN;
+  /** The largest end offset stored since `base` was set (narrow): the sweep moves `base` up past LIMIT / 2. */
+  private top = 0;
+
+  /** Whether the intervals are held wide (for tests). */
+  get wideIntervals(): boolean {
+    return this.wide;
+  }
 
   /** Account numbers below `capacity` may be used. */
   grow(capacity: number): void {
@@ -82,21 +101,24 @@ export class LiveCalls {
 
   /** An end record with no start seen: adds [s, e] and returns the most calls in progress during it. */
   interval(ix: number, s: number, e: number): number {
+    if (!this.wide && !this.fits(s, e)) this.relayout(true, this.base);
     this.append(ix, IV, s, e);
     const o = ix * M + IV;
     const n = this.meta[o + LEN]!;
-    const d = this.arena.chunk(this.meta[o + AT]!);
-    const B = this.arena.base(this.meta[o + AT]!);
+    const at = this.meta[o + AT]!;
+    const d = this.arena.chunk(at);
+    const w = this.arena.words(at);
+    const B = this.arena.base(at);
     let p = n - 1;
-    while (p > 0 && d[B + 2 * (p - 1) + 1]! > e) p--;
+    while (p > 0 && this.ivEnd(d, w, B, p - 1) > e) p--;
     if (p < n - 1) {
-      d.copyWithin(B + 2 * (p + 1), B + 2 * p, B + 2 * (n - 1));
-      d[B + 2 * p] = s;
-      d[B + 2 * p + 1] = e;
+      const k = this.wide ? 2 : 1;
+      d.copyWithin(B + k * (p + 1), B + k * p, B + k * (n - 1));
+      this.setIv(d, w, B, p, s, e);
     }
     let best = this.countAt(ix, s, s);
-    for (let j = n - 1; j >= 0 && d[B + 2 * j + 1]! >= s; j--) {
-      const x = d[B + 2 * j]!;
+    for (let j = n - 1; j >= 0 && this.ivEnd(d, w, B, j) >= s; j--) {
+      const x = this.ivStart(d, w, B, j);
       if (x > s && x <= e) best = Math.max(best, this.countAt(ix, x, s));
     }
     const ln = this.meta[ix * M + LIVE + LEN]!;
@@ -117,10 +139,12 @@ export class LiveCalls {
     const o = ix * M;
     let n = m[o + IV + LEN]!;
     if (n > 0) {
-      const d = this.arena.chunk(m[o + IV + AT]!);
-      const B = this.arena.base(m[o + IV + AT]!);
+      const at = m[o + IV + AT]!;
+      const d = this.arena.chunk(at);
+      const w = this.arena.words(at);
+      const B = this.arena.base(at);
       let drop = 0;
-      while (drop < n && d[B + 2 * drop + 1]! < watermark - INTERVAL_KEEP_MS) drop++;
+      while (drop < n && this.ivEnd(d, w, B, drop) < watermark - INTERVAL_KEEP_MS) drop++;
       if (drop > 0) this.cut(ix, IV, 0, drop);
     }
     n = m[o + LIVE + LEN]!;
@@ -141,7 +165,10 @@ export class LiveCalls {
     this.free(ix);
     this.open(ix);
     for (let i = 0; i < s[0].length; i++) this.append(ix, LIVE, s[0][i]!, s[1][i]!);
-    for (let i = 0; i < s[2].length; i++) this.append(ix, IV, s[2][i]!, s[3][i]!);
+    for (let i = 0; i < s[2].length; i++) {
+      if (!this.wide && !this.fits(s[2][i]!, s[3][i]!)) this.relayout(true, this.base);
+      this.append(ix, IV, s[2][i]!, s[3][i]!);
+    }
   }
 
   free(ix: number): void {
@@ -172,10 +199,14 @@ export class LiveCalls {
     let count = 0;
     const n = m[o + IV + LEN]!;
     if (n > 0) {
-      const d = this.arena.chunk(m[o + IV + AT]!);
-      const B = this.arena.base(m[o + IV + AT]!);
-      for (let j = n - 1; j >= 0 && d[B + 2 * j + 1]! >= floor; j--) {
-        if (d[B + 2 * j]! <= x && d[B + 2 * j + 1]! >= x) count++;
+      const at = m[o + IV + AT]!;
+      const d = this.arena.chunk(at);
+      const w = this.arena.words(at);
+      const B = this.arena.base(at);
+      for (let j = n - 1; j >= 0; j--) {
+        const e = this.ivEnd(d, w, B, j);
+        if (e < floor) break;
+        if (this.ivStart(d, w, B, j) <= x && e >= x) count++;
       }
     }
     const ln = m[o + LIVE + LEN]!;
@@ -197,6 +228,48 @@ export class LiveCalls {
     this.meta[o] = (this.meta[o]! & ~(0xff << shift)) | (c << shift);
   }
 
+  /** Arena rows (two doubles each) that `n` pairs of a list take. */
+  private rowsFor(list: number, n: number): number {
+    return list === IV && !this.wide ? (n + 1) >> 1 : n;
+  }
+
+  /** Doubles that `n` pairs of a list take. */
+  private doublesFor(list: number, n: number): number {
+    return list === IV && !this.wide ? n : 2 * n;
+  }
+
+  /** Whether the interval [s, e] packs into two offsets from `base` (set here by the first interval). */
+  private fits(s: number, e: number): boolean {
+    if (Number.isNaN(this.base)) {
+      if (!Number.isSafeInteger(s)) return false;
+      this.base = s - ROOM;
+    }
+    const a = s - this.base;
+    const b = e - this.base;
+    return a >= 0 && b >= 0 && a < LIMIT && b < LIMIT && Number.isInteger(a) && Number.isInteger(b);
+  }
+
+  private ivStart(d: Float64Array, w: Int32Array, B: number, j: number): number {
+    return this.wide ? d[B + 2 * j]! : this.base + w[2 * (B + j)]!;
+  }
+
+  private ivEnd(d: Float64Array, w: Int32Array, B: number, j: number): number {
+    return this.wide ? d[B + 2 * j + 1]! : this.base + w[2 * (B + j) + 1]!;
+  }
+
+  /** Writes interval `j` (narrow: it fits, `fits` said so). */
+  private setIv(d: Float64Array, w: Int32Array, B: number, j: number, s: number, e: number): void {
+    if (this.wide) {
+      d[B + 2 * j] = s;
+      d[B + 2 * j + 1] = e;
+    } else {
+      const b = e - this.base;
+      w[2 * (B + j)] = s - this.base;
+      w[2 * (B + j) + 1] = b;
+      if (b > this.top) this.top = b;
+    }
+  }
+
   /** Appends the pair (x, y) to a list of account `ix`, moving it to a larger region when full. */
   private append(ix: number, list: number, x: number, y: number): void {
     const m = this.meta;
@@ -205,15 +278,18 @@ export class LiveCalls {
     if (m[o + AT]! < 0) {
       m[o + AT] = this.arena.alloc(FIRST_CLASS);
       this.setCls(ix, list, FIRST_CLASS);
-    } else if (n >= capOf(this.cls(ix, list))) {
-      this.move(ix, list, classFor(n + 1));
+    } else if (this.rowsFor(list, n + 1) > capOf(this.cls(ix, list))) {
+      this.move(ix, list, classFor(this.rowsFor(list, n + 1)));
       if (this.arena.sparse()) this.repack();
     }
     const at = m[o + AT]!;
     const d = this.arena.chunk(at);
     const B = this.arena.base(at);
-    d[B + 2 * n] = x;
-    d[B + 2 * n + 1] = y;
+    if (list === IV) this.setIv(d, this.arena.words(at), B, n, x, y);
+    else {
+      d[B + 2 * n] = x;
+      d[B + 2 * n + 1] = y;
+    }
     m[o + LEN] = n + 1;
   }
 
@@ -231,9 +307,11 @@ export class LiveCalls {
     }
     const d = this.arena.chunk(at);
     const B = this.arena.base(at);
-    d.copyWithin(B + 2 * i, B + 2 * (i + count), B + 2 * (n + count));
+    const k = this.doublesFor(list, 1);
+    d.copyWithin(B + k * i, B + k * (i + count), B + k * (n + count));
     m[o + LEN] = n;
-    if (capOf(this.cls(ix, list)) > 4 * Math.max(2, n)) this.move(ix, list, classFor(2 * n));
+    const rows = this.rowsFor(list, n);
+    if (capOf(this.cls(ix, list)) > 4 * Math.max(2, rows)) this.move(ix, list, classFor(2 * rows));
   }
 
   private move(ix: number, list: number, c: number): void {
@@ -242,33 +320,98 @@ export class LiveCalls {
     const from = m[o + AT]!;
     const to = this.arena.alloc(c);
     const B = this.arena.base(from);
-    copy(this.arena.chunk(from), B, this.arena.chunk(to), this.arena.base(to), 2 * m[o + LEN]!);
+    copy(this.arena.chunk(from), B, this.arena.chunk(to), this.arena.base(to), this.doublesFor(list, m[o + LEN]!));
     this.arena.release(from, this.cls(ix, list));
     m[o + AT] = to;
     this.setCls(ix, list, c);
   }
 
-  /** Repacks when holes pass an eighth of the pairs in use (called at the engine's sweep). */
+  /**
+   * Called at the engine's sweep: moves `base` up when narrow offsets pass half the limit, goes back to narrow
+   * intervals when every one fits again, else repacks when holes pass an eighth of the pairs in use.
+   */
   compact(): void {
+    if (this.wide || this.top > LIMIT / 2) {
+      let lo = Number.POSITIVE_INFINITY;
+      let hi = Number.NEGATIVE_INFINITY;
+      this.forEachInterval((s, e) => {
+        lo = Math.min(lo, s);
+        hi = Math.max(hi, e);
+      });
+      if (lo === Number.POSITIVE_INFINITY) return this.relayout(false, Number.NaN);
+      const base = Number.isSafeInteger(lo) ? lo - ROOM : Number.NaN;
+      let all = !Number.isNaN(base);
+      if (all) this.forEachInterval((s, e) => (all &&= s - base < LIMIT && e - base >= 0 && e - base < LIMIT && Number.isInteger(s - base) && Number.isInteger(e - base)));
+      if (all) return this.relayout(false, base);
+      if (!this.wide) return this.relayout(true, this.base);
+    }
     if (this.arena.holey()) this.repack();
+  }
+
+  /** Every interval of every account. */
+  private forEachInterval(fn: (s: number, e: number) => void): void {
+    const m = this.meta;
+    for (let o = 0; o < m.length; o += M) {
+      const n = m[o + IV + LEN]!;
+      if (n === 0) continue;
+      const at = m[o + IV + AT]!;
+      const d = this.arena.chunk(at);
+      const w = this.arena.words(at);
+      const B = this.arena.base(at);
+      for (let j = 0; j < n; j++) fn(this.ivStart(d, w, B, j), this.ivEnd(d, w, B, j));
+    }
   }
 
   /** Moves every list into a fresh arena, packed, and drops the old one. */
   private repack(): void {
+    this.relayout(this.wide, this.base);
+  }
+
+  /**
+   * Moves every list into a fresh arena, packed, with the intervals wide or narrow (offsets from `base`: every
+   * interval must fit), and drops the old one.
+   */
+  private relayout(wide: boolean, base: number): void {
     const old = this.arena;
     const fresh = new RowArena(2, old.used + (old.used >> 3));
     const m = this.meta;
+    const same = wide === this.wide && (wide || base === this.base);
+    const wasWide = this.wide;
+    const oldBase = this.base;
+    if (!same && !wide) this.top = 0;
     for (let ix = 0; ix * M < m.length; ix++) {
       for (let list = LIVE; list <= IV; list += IV - LIVE) {
         const o = ix * M + list;
         const from = m[o + AT]!;
         if (from < 0) continue;
-        const to = fresh.alloc(this.cls(ix, list));
+        const n = m[o + LEN]!;
         const B = old.base(from);
-        copy(old.chunk(from), B, fresh.chunk(to), fresh.base(to), 2 * m[o + LEN]!);
+        if (list === LIVE || same) {
+          const to = fresh.alloc(this.cls(ix, list));
+          copy(old.chunk(from), B, fresh.chunk(to), fresh.base(to), this.doublesFor(list, n));
+          m[o + AT] = to;
+          continue;
+        }
+        const c = classFor(wide ? n : (n + 1) >> 1);
+        const to = fresh.alloc(c);
+        const d = old.chunk(from);
+        const w = old.words(from);
+        const pairs: number[] = [];
+        for (let j = 0; j < n; j++) {
+          pairs.push(wasWide ? d[B + 2 * j]! : oldBase + w[2 * (B + j)]!, wasWide ? d[B + 2 * j + 1]! : oldBase + w[2 * (B + j) + 1]!);
+        }
+        this.wide = wide;
+        this.base = base;
+        const T = fresh.base(to);
+        for (let j = 0; j < n; j++) this.setIv(fresh.chunk(to), fresh.words(to), T, j, pairs[2 * j]!, pairs[2 * j + 1]!);
+        this.wide = wasWide;
+        this.base = oldBase;
         m[o + AT] = to;
+        this.setCls(ix, list, c);
       }
     }
+    this.wide = wide;
+    this.base = base;
     this.arena = fresh;
   }
 
@@ -279,11 +422,13 @@ export class LiveCalls {
     const a = new Array<number>(n);
     const b = new Array<number>(n);
     if (n > 0) {
-      const d = this.arena.chunk(this.meta[o + AT]!);
-      const B = this.arena.base(this.meta[o + AT]!);
+      const at = this.meta[o + AT]!;
+      const d = this.arena.chunk(at);
+      const w = this.arena.words(at);
+      const B = this.arena.base(at);
       for (let i = 0; i < n; i++) {
-        a[i] = d[B + 2 * i]!;
-        b[i] = d[B + 2 * i + 1]!;
+        a[i] = list === IV ? this.ivStart(d, w, B, i) : d[B + 2 * i]!;
+        b[i] = list === IV ? this.ivEnd(d, w, B, i) : d[B + 2 * i + 1]!;
       }
     }
     return [a, b];

@@ -59,6 +59,25 @@ export class DedupeTable {
     return this.old !== null && this.inOld(key);
   }
 
+  /** The key's event time, or NaN when it is not in the table (never added, or swept). */
+  timeOf(key: number): number {
+    const s = this.keys;
+    for (let i = (key >>> 0) & this.mask; ; i = (i + 1) & this.mask) {
+      const k = s[i]!;
+      if (k === key) return this.timeAt(this.times, this.base, i, k);
+      if (k === EMPTY) break;
+    }
+    const o = this.old;
+    if (o === null) return Number.NaN;
+    for (let i = (key >>> 0) & this.oldMask; ; i = (i + 1) & this.oldMask) {
+      const k = o[i]!;
+      if (k === EMPTY) return Number.NaN;
+      if (k !== key) continue;
+      const t = this.timeAt(this.oldTimes, this.oldBase, i, k);
+      return t >= this.oldBefore ? t : Number.NaN;
+    }
+  }
+
   /** Adds a key that is not present (callers check `has` first). */
   add(key: number, time: number): void {
     this.beforeInsert();

@@ -66,7 +66,7 @@ function accountPart(ix: number, st: EngineState): AccountPart {
   st.windows.forEach((w, g) => w.length(ix) > 0 && logs.push([g, w.rows(ix)]));
   const rg = st.rg.get(ix);
   const sp = st.sp[ix] === 1;
-  const part: AccountPart = [st.maxT[ix]!, ringList(st.ringIds[ix] ?? null), st.ringTm.toArray(ix), st.ringNext[ix]!, rules, conc, logs, st.dd.toArray(ix) ?? []];
+  const part: AccountPart = [st.maxT[ix]!, ringList(st.ringIds[ix] ?? null), st.ringTm.toArray(ix), st.ringNext[ix]!, rules, conc, logs, st.dedupePairs(ix) ?? []];
   if ((rg && rg.length > 0) || sp) part.push(rg ?? []);
   if (sp) part.push(1);
   return part;
@@ -105,16 +105,18 @@ export function encodeAccount(st: EngineState, id: string): Uint8Array | null {
 
 /**
  * Puts back one account's state as `encodeAccount` took it under the same rules (null: the engine held none), for
- * a dry run of the engine on that account (FraudEngine.evaluateSetup).
+ * a dry run of the engine on that account (FraudEngine.evaluateSetup); with `pruneBefore` (a spilled account's
+ * stored part, engine-spill.ts), its dedupe keys older than that are dropped and the table takes those it lacks.
  */
-export function restoreAccount(st: EngineState, id: string, bytes: Uint8Array | null): void {
+export function restoreAccount(st: EngineState, id: string, bytes: Uint8Array | null, pruneBefore?: number): void {
   if (bytes === null) return void st.accounts.delete(id);
   const [maxT, ids, tm, next, rs, conc, logs, dd, rg, sp] = decodeAccountPart(bytes);
+  if (pruneBefore !== undefined) pruneDedupe(dd, pruneBefore);
   // filed first: its number is where its state goes (an account held before is released, rows and all)
   const ix = st.accounts.add(id);
   st.maxT[ix] = maxT;
   st.sp[ix] = sp === 1 ? 1 : 0;
-  if (dd.length > 0) st.dd.load(ix, dd);
+  if (dd.length > 0) st.loadDedupe(ix, dd, pruneBefore !== undefined);
   restoreRing(st, ix, ids, tm, next);
   for (const [i, s] of rs) restoreRule(st, ix, i, s);
   for (const [i, s] of conc) restoreConcurrency(st, ix, i, s);
@@ -229,8 +231,7 @@ function decodeState(json: SnapshotJson, rules: readonly FraudRule[], latenessMs
     if (rg && rg.length > 0 && st.ringKeepMs > 0) st.rg.set(ix, rg);
     if (dd.length > 0) {
       pruneDedupe(dd, sb);
-      for (let i = 0; i < dd.length; i += 2) if (!st.dedupe.has(dd[i]!)) st.dedupe.add(dd[i]!, dd[i + 1]!);
-      if (dd.length > 0) st.dd.load(ix, dd);
+      st.loadDedupe(ix, dd, true);
     }
     if (sameRules && keepRings) restoreRing(st, ix, ids, tm, next);
     for (const [i, s] of rs) {

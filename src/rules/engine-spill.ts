@@ -14,12 +14,12 @@ import { GLOBAL_SKEW_MS, ruleFingerprint, type EngineState } from './engine-stat
 import type { FraudRule } from './types.js';
 
 /**
- * Heap and array buffers held per account in memory: measured with the shipped rules after the engine's per-account
- * state moved into columns and arenas (bench/README.md, Engine, "Issue 17 item 1, round 4": 213 B of JS heap and
- * 1,773 B of buffers per active account, 100,000 accounts with 10 CDRs each; 960 B at a million accounts with 4). The budget is counted in accounts of this size
- * (account-bytes.ts estimates one account; a count is exact and free).
+ * Heap and array buffers held per account in memory: measured with the shipped rules after the engine's rows were
+ * narrowed (bench/README.md, Engine, "Issue 17 item 1, round 5": 214 B of JS heap and 1,450 B of buffers per active
+ * account, 100,000 accounts with 10 CDRs each; under 1 KB at a million accounts with 4). The budget is counted in
+ * accounts of this size (account-bytes.ts estimates one account; a count is exact and free).
  */
-export const BYTES_PER_ACCOUNT = 2_000;
+export const BYTES_PER_ACCOUNT = 1_700;
 
 /** The thresholds of the engine's last idle sweep: dedupe keys below `pruneBefore` and accounts idle before `idleBefore` are gone. */
 export interface SweepMark {
@@ -85,15 +85,7 @@ export function spillableState(state: () => EngineState): SpillableEngine {
       const st = state();
       let bytes = part;
       for (const step of steps) bytes = carry(id, bytes, step, st.latenessMs);
-      restoreAccount(st, id, bytes);
-      const ix = st.accounts.indexOf(id);
-      st.dd.keepFrom(ix, 1, pruneBefore);
-      const at = st.dd.at(ix);
-      if (at >= 0) {
-        const d = st.dd.chunk(at);
-        const B = st.dd.base(at);
-        for (let i = 0; i < st.dd.length(ix); i++) if (!st.dedupe.has(d[B + 2 * i]!)) st.dedupe.add(d[B + 2 * i]!, d[B + 2 * i + 1]!);
-      }
+      restoreAccount(st, id, bytes, pruneBefore);
       if (steps.length > 0) st.dirty.add(id);
     },
     carry(id, part, steps) {

@@ -9,6 +9,7 @@
 import { AccountTable } from './account-table.js';
 import { LIVE_MAX_MS, LiveCalls } from './concurrency-state.js';
 import { DedupeTable } from './dedupe-table.js';
+import { RingTimes } from './ring-times.js';
 import { RowLists } from './row-lists.js';
 import { RS, WindowPlan } from './rule-state.js';
 import type { FraudRule } from './types.js';
@@ -54,9 +55,9 @@ export class AccountState {
   set ringTm(x: number[] | null) { this.st.ringTm.load(this.ix, x); }
   get ringNext(): number { return this.st.ringNext[this.ix]!; }
   set ringNext(x: number) { this.st.ringNext[this.ix] = x; }
-  /** The account's own dedupe keys as (key, event time) pairs (EngineState.dd). */
-  get dd(): number[] | null { return this.st.dd.toArray(this.ix); }
-  set dd(x: number[] | null) { this.st.dd.load(this.ix, x); }
+  /** The account's own dedupe keys as (key, event time) pairs (EngineState.dd, times from the table). */
+  get dd(): number[] | null { return this.st.dedupePairs(this.ix); }
+  set dd(x: number[] | null) { this.st.loadDedupe(this.ix, x ?? [], false); }
   /** `callbacks`: inbound calls that rang (unanswered or short), as (caller key, startedAt, answered ms) triples. */
   get rg(): number[] | null { return this.st.rg.get(this.ix) ?? null; }
 }
@@ -95,14 +96,20 @@ export class EngineState {
    * `ringTm`.
    */
   readonly ringIds: (string | null)[] = [];
-  /** Starts at 4 rows: an account's ring keeps its last RING matched CDRs, so it fills on an active account. */
-  readonly ringTm = new RowLists(2, 4);
+  /** Packed pairs (ring-times.ts); a list starts at 4: a ring keeps its last RING matched CDRs, so it fills. */
+  readonly ringTm = new RingTimes();
   /**
-   * The dedupe keys each account's events added, as (key, event time) rows: the engine-wide table is their union
-   * filtered by `sweptBefore`, so each account part carries its share. Pruned at each sweep. Starts at 4 rows: the
-   * keys stay a day and more (lateness + longest window + skew), so an account's list fills that far.
+   * The dedupe keys each account's events added, one number a row: the engine-wide table is their union filtered
+   * by `sweptBefore`, so each account part carries its share. A key's event time is the table's (the horizon is
+   * held once), except for the keys in `ddOwn`. Pruned at each sweep, when the table has dropped them. Starts at
+   * 4 rows: the keys stay a day and more (lateness + longest window + skew), so an account's list fills that far.
    */
-  readonly dd = new RowLists(2, 4);
+  readonly dd = new RowLists(1, 4);
+  /**
+   * Per account number, the exact times of its dedupe keys that the table does not hold at that time (a restored
+   * part whose key the table holds at another time, or not at all): rare, so a Map.
+   */
+  readonly ddOwn = new Map<number, Map<number, number>>();
   /** Level states, only of rules that reached a level or keep a baseline: RS numbers a row, rule index first, sorted. */
   readonly rs = new RowLists(RS);
   /** Hour-of-week profiles per rule index by account number (`by: hour_of_week` baselines only; rare). */
@@ -182,6 +189,7 @@ export class EngineState {
     this.ringIds[ix] = null;
     this.ringTm.free(ix);
     this.dd.free(ix);
+    this.ddOwn.delete(ix);
     this.rs.free(ix);
     this.rw.delete(ix);
     this.rg.delete(ix);
@@ -220,16 +228,73 @@ export class EngineState {
     const text = id.includes(RING_SEP) ? '' : id;
     if (j >= tm.length(ix)) {
       this.ringIds[ix] = [this.ringIds[ix] ?? '', text, RING_SEP].join('');
-      tm.push2(ix, t, mask);
+      tm.set(ix, tm.length(ix), t, mask);
     } else {
       this.ringIds[ix] = replaceEntry(this.ringIds[ix]!, j, text);
-      const at = tm.at(ix);
-      const d = tm.chunk(at);
-      const p = tm.base(at) + 2 * j;
-      d[p] = t;
-      d[p + 1] = mask;
+      tm.set(ix, j, t, mask);
     }
     this.ringNext[ix] = (j + 1) % RING;
+  }
+
+  /** An account's dedupe key's event time (NaN: expired, or not the account's). */
+  keyTime(ix: number, key: number): number {
+    const own = this.ddOwn.size === 0 ? undefined : this.ddOwn.get(ix)?.get(key);
+    return own ?? this.dedupe.timeOf(key);
+  }
+
+  /** The account's dedupe keys as (key, event time) pairs, in the order they were added (null: none). */
+  dedupePairs(ix: number): number[] | null {
+    const n = this.dd.length(ix);
+    if (n === 0) return null;
+    const at = this.dd.at(ix);
+    const d = this.dd.chunk(at);
+    const B = this.dd.base(at);
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const t = this.keyTime(ix, d[B + i]!);
+      if (t === t) out.push(d[B + i]!, t);
+    }
+    return out;
+  }
+
+  /**
+   * Gives the account the dedupe (key, time) pairs of a stored part (already pruned); with `fill`, the table takes
+   * the keys it lacks. A key the table then holds at another time keeps its own in `ddOwn`, so the part re-encodes
+   * as it was.
+   */
+  loadDedupe(ix: number, pairs: readonly number[], fill: boolean): void {
+    this.ddOwn.delete(ix);
+    const keys = new Array<number>(pairs.length >> 1);
+    for (let i = 0; i < pairs.length; i += 2) {
+      const key = pairs[i]!;
+      const t = pairs[i + 1]!;
+      if (fill && !this.dedupe.has(key)) this.dedupe.add(key, t);
+      keys[i >> 1] = key;
+      if (this.dedupe.timeOf(key) === t) continue;
+      let own = this.ddOwn.get(ix);
+      if (!own) this.ddOwn.set(ix, (own = new Map()));
+      own.set(key, t);
+    }
+    this.dd.load(ix, keys);
+  }
+
+  /** Drops the account's dedupe keys older than `before` (the table's sweep drops them too), keeping order. */
+  private pruneKeys(ix: number, before: number): void {
+    const n = this.dd.length(ix);
+    if (n === 0) return;
+    const at = this.dd.at(ix);
+    const d = this.dd.chunk(at);
+    const B = this.dd.base(at);
+    const own = this.ddOwn.size === 0 ? undefined : this.ddOwn.get(ix);
+    let w = 0;
+    for (let r = 0; r < n; r++) {
+      const key = d[B + r]!;
+      const t = own?.get(key) ?? this.dedupe.timeOf(key);
+      if (t >= before) d[B + w++] = key;
+      else own?.delete(key);
+    }
+    if (own?.size === 0) this.ddOwn.delete(ix);
+    if (w < n) this.dd.truncate(ix, w);
   }
 
   /** Moves the partition's clock; every SWEEP_EVERY_MS of event time, forgets what can no longer matter. */
@@ -250,15 +315,16 @@ export class EngineState {
   sweep(): void {
     this.beforeSweep?.();
     const lateBefore = this.globalLateBefore();
-    this.dedupe.sweep(lateBefore);
-    this.sweptBefore = lateBefore;
     const idleBefore = this.globalMax - this.idleMs;
+    // the accounts' keys first, while the table holds every time in one probe (its sweep starts a move)
     for (const [id, ix] of this.accounts.numbers()) {
       if (this.maxT[ix]! < idleBefore) {
         this.accounts.delete(id);
         this.dirty.add(id);
-      } else this.dd.keepFrom(ix, 1, lateBefore);
+      } else this.pruneKeys(ix, lateBefore);
     }
+    this.dedupe.sweep(lateBefore);
+    this.sweptBefore = lateBefore;
     // lists grown class by class leave holes of the small classes: repack the arenas where they add up
     for (const w of this.windows) w.compact();
     for (const c of this.live) c.compact();

@@ -103,7 +103,7 @@ class Engine implements FraudEngine {
     st.maxT[ix] = maxT;
     if (cdr.phase === 'start') st.sp[ix] = 1;
     if (!this.dry) {
-      st.dd.push2(ix, key, t);
+      st.dd.push1(ix, key);
       st.dirty.add(cdr.accountId);
       st.advance(t); // may sweep: after maxT, so the account itself is not idle
     }
@@ -288,16 +288,14 @@ class Engine implements FraudEngine {
     const out = [current];
     const ids = r < 30 ? ringList(st.ringIds[ix] ?? null) : null;
     if (ids === null) return out;
-    const at = st.ringTm.at(ix);
-    const tm = st.ringTm.chunk(at);
-    const B = st.ringTm.base(at);
+    const tm = st.ringTm;
     const next = st.ringNext[ix]!;
     for (let k = 0; k < RING && out.length < MAX_SAMPLES; k++) {
       const j = (next - 1 - k + RING * 2) % RING;
       const id = ids[j];
       // a call decided at set-up is remembered at its start and again at its end: one sample
       if (id === undefined || id === '' || id === current || out.includes(id)) continue;
-      if ((tm[B + 2 * j + 1]! & (1 << r)) !== 0 && tm[B + 2 * j]! >= from && tm[B + 2 * j]! <= tau) out.push(id);
+      if ((tm.mask(ix, j) & (1 << r)) !== 0 && tm.time(ix, j) >= from && tm.time(ix, j) <= tau) out.push(id);
     }
     return out;
   }

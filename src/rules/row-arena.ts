@@ -41,6 +41,9 @@ export class RowArena {
 
   /** By chunk number (null: a large region's chunk, freed). */
   readonly chunks: (Float64Array | null)[] = [];
+  /** Int32 views of the chunks, made on first use (`words`), and the chunk each was made for. */
+  private readonly views: Int32Array[] = [];
+  private readonly viewed: (Float64Array | null)[] = [];
   /** Free regions by class. */
   private readonly free: number[][] = [];
   private readonly freeChunks: number[] = [];
@@ -73,6 +76,15 @@ export class RowArena {
 
   base(at: number): number {
     return at & OFFSET_MASK;
+  }
+
+  /** The chunk holding region `at` as int32s (index it from 2 x `base(at)`), for rows that pack two int32s a double. */
+  words(at: number): Int32Array {
+    const k = at >>> CHUNK_BITS;
+    const c = this.chunks[k]!;
+    if (this.viewed[k] === c) return this.views[k]!;
+    this.viewed[k] = c;
+    return (this.views[k] = new Int32Array(c.buffer, c.byteOffset, 2 * c.length));
   }
 
   /** A region of class `c`; its contents are undefined. */

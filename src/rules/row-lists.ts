@@ -86,12 +86,10 @@ export class RowLists {
     return B + S * i;
   }
 
-  /** Appends a row of two numbers. */
-  push2(ix: number, x: number, y: number): void {
+  /** Appends a row of one number. */
+  push1(ix: number, x: number): void {
     const p = this.insert(ix, this.length(ix));
-    const d = this.arena.chunk(this.meta[ix * M + AT]!);
-    d[p] = x;
-    d[p + 1] = y;
+    this.arena.chunk(this.meta[ix * M + AT]!)[p] = x;
   }
 
   /** Removes `count` rows at row `i`, keeping order; an emptied list gives its region back, a sparse one shrinks. */
@@ -110,30 +108,11 @@ export class RowLists {
     if (capOf(this.cls(ix)) > 4 * Math.max(1, n)) this.move(ix, classFor(n));
   }
 
-  /**
-   * Keeps only the rows whose number at column `col` is >= `before`, in order (the dedupe keys' sweep); true when
-   * any row was dropped.
-   */
-  keepFrom(ix: number, col: number, before: number): boolean {
-    const at = this.meta[ix * M + AT]!;
-    if (at < 0) return false;
-    const n = this.length(ix);
-    const S = this.stride;
-    const d = this.arena.chunk(at);
-    const B = this.arena.base(at);
-    let w = 0;
-    for (let r = 0; r < n; r++) {
-      if (d[B + S * r + col]! < before) continue;
-      if (w !== r) for (let k = 0; k < S; k++) d[B + S * w + k] = d[B + S * r + k]!;
-      w++;
-    }
-    if (w === n) return false;
-    if (w === 0) this.free(ix);
-    else {
-      this.setLen(ix, w, this.cls(ix));
-      if (capOf(this.cls(ix)) > 4 * w) this.move(ix, classFor(w));
-    }
-    return true;
+  /** Keeps the account's first `n` rows (n <= its length); an emptied list gives its region back, a sparse one shrinks. */
+  truncate(ix: number, n: number): void {
+    if (n === 0) return this.free(ix);
+    this.setLen(ix, n, this.cls(ix));
+    if (capOf(this.cls(ix)) > 4 * n) this.move(ix, classFor(n));
   }
 
   /** The account's rows as one flat array (null: none). */

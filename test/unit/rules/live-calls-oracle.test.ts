@@ -1,6 +1,8 @@
 // Live calls of many accounts in one arena (concurrency-state.ts) answer as a plain per-account model of the same
 // rules does (CONTRACT §3: calls in progress at a start; the most in progress during an end-only record's interval;
-// eviction by the watermark), through region moves, repacks of the whole arena, snapshots and accounts released.
+// eviction by the watermark), through region moves, repacks of the whole arena, snapshots and accounts released;
+// and through the intervals' switches between narrow (int32 offsets) and wide (doubles) and moves of their base: an
+// interval that does not fit (a fraction of a millisecond, a jump of days) and the sweep's compaction.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INTERVAL_KEEP_MS, LIVE_MAX_MS, LiveCalls } from '../../../src/rules/concurrency-state.js';
@@ -44,7 +46,7 @@ class Model {
 const HOUR = 3_600_000;
 const op = fc.record({
   acct: fc.integer({ min: 0, max: 5 }),
-  kind: fc.constantFrom('start', 'start', 'end', 'interval', 'interval', 'forget'),
+  kind: fc.constantFrom('start', 'start', 'end', 'interval', 'interval', 'interval', 'forget', 'odd', 'jump', 'sweep'),
   id: fc.integer({ min: 0, max: 40 }),
   step: fc.integer({ min: 0, max: 5 * 60_000 }),
   len: fc.integer({ min: 0, max: 3 * HOUR }),
@@ -59,8 +61,10 @@ describe('live calls in one arena', () => {
     RowArena.minWaste = minWaste;
   });
 
-  it('answer as a plain per-account model, through moves, repacks, snapshots and released accounts', () => {
+  it('answer as a plain per-account model, through moves, repacks, snapshots, released accounts and layouts', () => {
     let repacked = 0;
+    let wide = 0;
+    let narrowAgain = 0;
     fc.assert(
       fc.property(fc.array(op, { minLength: 1, maxLength: 400 }), (ops) => {
         const calls = new LiveCalls();
@@ -70,6 +74,16 @@ describe('live calls in one arena', () => {
         let clock = 0;
         for (const o of ops) {
           clock += o.step;
+          if (o.kind === 'jump') {
+            clock += 5 * 86_400_000; // past half the narrow offsets' range within a few jumps: the base moves up
+            continue;
+          }
+          if (o.kind === 'sweep') {
+            const was = calls.wideIntervals;
+            calls.compact();
+            if (was && !calls.wideIntervals) narrowAgain++;
+            continue;
+          }
           let model = models.get(o.acct);
           if (o.kind === 'forget') {
             calls.free(o.acct);
@@ -83,7 +97,9 @@ describe('live calls in one arena', () => {
           model.evict(clock);
           if (o.kind === 'start') expect(calls.start(o.acct, o.id, clock)).toBe(model.start(o.id, clock));
           else if (o.kind === 'end') expect(calls.end(o.acct, o.id)).toBe(model.end(o.id));
+          else if (o.kind === 'odd') expect(calls.interval(o.acct, clock - o.len - 0.5, clock)).toBe(model.interval(clock - o.len - 0.5, clock));
           else expect(calls.interval(o.acct, clock - o.len, clock)).toBe(model.interval(clock - o.len, clock));
+          if (calls.wideIntervals) wide++;
         }
         if (calls.arena !== arena) repacked++;
         for (const [acct, model] of models) {
@@ -100,5 +116,7 @@ describe('live calls in one arena', () => {
       { numRuns: 150 },
     );
     expect(repacked).toBeGreaterThan(0);
+    expect(wide).toBeGreaterThan(0);
+    expect(narrowAgain).toBeGreaterThan(0);
   });
 });

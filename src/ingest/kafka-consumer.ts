@@ -104,6 +104,8 @@ export function createKafkaIngest(opts: KafkaIngestOptions): KafkaIngest {
 
   /** Per partition, the last offset commit asked for: each waits for the one before, so offsets only move on. */
   const committing = new Map<string, Promise<void>>();
+  /** Per partition, the newest offset a batch asked to commit. */
+  const wanted = new Map<string, number>();
 
   /**
    * Commits `durable` after the partition's earlier commits. The batch path does not wait for it (the committed
@@ -113,7 +115,10 @@ export function createKafkaIngest(opts: KafkaIngestOptions): KafkaIngest {
   function commit(c: Consumer, source: Source, durable: number | null): Promise<void> {
     const key = `${source.topicName}:${source.partition}`;
     if (durable === null) return Promise.resolve();
-    const run = (committing.get(key) ?? Promise.resolve()).then(() => commitNow(c, source, durable));
+    // Each queued commit sends the newest offset asked for when its turn comes, so commits queued behind a slow
+    // broker cost one round trip in all, not one each (commitNow skips an offset already committed).
+    wanted.set(key, durable);
+    const run = (committing.get(key) ?? Promise.resolve()).then(() => commitNow(c, source, wanted.get(key) ?? durable));
     committing.set(key, run);
     inFlight.add(run);
     void run.finally(() => {
@@ -234,6 +239,7 @@ export function createKafkaIngest(opts: KafkaIngestOptions): KafkaIngest {
       owned.delete(key);
       positioned.delete(key);
       committed.delete(key);
+      wanted.delete(key);
       await opts.pipeline.release(source).catch((err) => log.warn({ err, key }, 'flush on revocation failed'));
     }
     for (const key of now) positioned.delete(key);

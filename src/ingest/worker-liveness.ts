@@ -1,7 +1,7 @@
 // Is an ingest worker hung? (issue 17, parallel partitions.) A worker that exits is noticed by its 'exit' event; one
 // whose event loop is blocked, or that never answers a call (a PostgreSQL call that never returns), sends no event at
 // all, and its partitions would silently stop being evaluated. So each worker bumps a shared heartbeat counter from
-// its event loop (pipeline-worker.ts), and the main thread's watchdog (worker-pipeline.ts) judges each worker here:
+// its event loop (pipeline-worker.ts), and the main thread's watchdog (worker-slots.ts) judges each worker here:
 // - starting: not ready within the start deadline (it hangs in its start);
 // - up: its heartbeat has not moved for hungAfterMs (its loop is blocked), or its oldest unanswered call is older
 //   than the call deadline (its loop runs, but the call's work never ends).

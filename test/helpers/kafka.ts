@@ -92,3 +92,37 @@ export async function deleteTopics(brokers: string | string[], topics: string[])
     await admin.disconnect();
   }
 }
+
+/** The five topics a whole daemon reads and writes (CONTRACT §2), each under a name unique to this run. */
+export interface DaemonTopics {
+  accounts: string;
+  cdrs: string;
+  invoices: string;
+  status: string;
+  dlq: string;
+}
+
+export function daemonTopicNames(): DaemonTopics {
+  return { accounts: uniqueName('accounts'), cdrs: uniqueName('cdrs'), invoices: uniqueName('invoices'), status: uniqueName('status'), dlq: uniqueName('dlq') };
+}
+
+/** Creates a daemon's five topics; a topic not named in `partitions` gets one partition. */
+export async function createDaemonTopics(
+  brokers: string | string[],
+  topics: DaemonTopics,
+  partitions: Partial<Record<keyof DaemonTopics, number>> = {},
+): Promise<void> {
+  const names = Object.keys(topics) as (keyof DaemonTopics)[];
+  await createTopics(brokers, names.map((k) => ({ topic: topics[k], numPartitions: partitions[k] ?? 1 })));
+}
+
+/** The daemon's configuration for those topics (TOPIC_*). */
+export function daemonTopicEnv(topics: DaemonTopics): Record<string, string> {
+  return {
+    TOPIC_ACCOUNTS: topics.accounts,
+    TOPIC_CDRS: topics.cdrs,
+    TOPIC_INVOICES: topics.invoices,
+    TOPIC_STATUS: topics.status,
+    TOPIC_DLQ: topics.dlq,
+  };
+}

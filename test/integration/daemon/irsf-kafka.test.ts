@@ -8,47 +8,33 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
 import { createLogger } from '../../../src/log.js';
 import { startDaemon, type Daemon } from '../../../src/main.js';
-import { freePort, ROOT } from '../../helpers/daemon.js';
+import { freePort, ROOT, waitFor200 } from '../../helpers/daemon.js';
 import { freshDatabase, type FreshDatabase } from '../../helpers/db.js';
-import { createKafka, createTopics, testBrokers, uniqueName } from '../../helpers/kafka.js';
+import { createDaemonTopics, createKafka, daemonTopicEnv, daemonTopicNames, testBrokers, uniqueName } from '../../helpers/kafka.js';
 
 let fresh: FreshDatabase;
 let daemon: Daemon;
 let dataDir: string | undefined;
-const topics = { accounts: uniqueName('accounts'), cdrs: uniqueName('cdrs'), invoices: uniqueName('invoices'), status: uniqueName('status'), dlq: uniqueName('dlq') };
+const topics = daemonTopicNames();
 
 beforeAll(async () => {
   fresh = await freshDatabase();
   const brokers = testBrokers();
-  await createTopics(brokers, [
-    { topic: topics.accounts, numPartitions: 2 },
-    { topic: topics.cdrs, numPartitions: 6 },
-    { topic: topics.invoices, numPartitions: 2 },
-    { topic: topics.status, numPartitions: 2 },
-    { topic: topics.dlq, numPartitions: 1 },
-  ]);
+  await createDaemonTopics(brokers, topics, { accounts: 2, cdrs: 6, invoices: 2, status: 2 });
   dataDir = path.join(ROOT, '.tmp', uniqueName('irsf-data'));
   const config = loadConfig({
     DATABASE_URL: fresh.url,
     DATA_DIR: dataDir,
     KAFKA_BROKERS: brokers.join(','),
     KAFKA_GROUP_ID: uniqueName('grp'),
-    TOPIC_ACCOUNTS: topics.accounts,
-    TOPIC_CDRS: topics.cdrs,
-    TOPIC_INVOICES: topics.invoices,
-    TOPIC_STATUS: topics.status,
-    TOPIC_DLQ: topics.dlq,
+    ...daemonTopicEnv(topics),
     RULES_DIR: path.join(ROOT, 'rules'),
     HTTP_PORT: String(await freePort()),
     LOG_LEVEL: 'warn',
   });
   daemon = await startDaemon(config, { logger: createLogger('warn') });
   // Wait until the consumer group has its partitions (readiness says so).
-  const deadline = Date.now() + 60_000;
-  while ((await fetch(`${daemon.url}/readyz`)).status !== 200) {
-    if (Date.now() > deadline) throw new Error('daemon not ready');
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await waitFor200(`${daemon.url}/readyz`, 60_000);
 }, 120_000);
 
 afterAll(async () => {

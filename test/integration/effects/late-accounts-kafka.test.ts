@@ -12,7 +12,7 @@ import { createLogger } from '../../../src/log.js';
 import { startDaemon, type Daemon } from '../../../src/main.js';
 import { freePort, ROOT } from '../../helpers/daemon.js';
 import { freshDatabase, type FreshDatabase } from '../../helpers/db.js';
-import { createKafka, createTopics, testBrokers, uniqueName } from '../../helpers/kafka.js';
+import { createDaemonTopics, createKafka, daemonTopicEnv, daemonTopicNames, testBrokers, uniqueName } from '../../helpers/kafka.js';
 import { startSmtpServer, type TestSmtpServer } from '../../helpers/smtp.js';
 import { until } from './effects-fixtures.js';
 
@@ -25,7 +25,7 @@ let fresh: FreshDatabase;
 let smtp: TestSmtpServer;
 let daemon: Daemon | undefined;
 let dataDir: string | undefined;
-const topics = { accounts: uniqueName('accounts'), cdrs: uniqueName('cdrs'), invoices: uniqueName('invoices'), status: uniqueName('status'), dlq: uniqueName('dlq') };
+const topics = daemonTopicNames();
 const brokers = () => testBrokers();
 const idOf = (i: number) => `late-${String(i).padStart(3, '0')}`;
 const contactOf = (i: number) => `owner-${i}@late.example`;
@@ -63,13 +63,7 @@ function cdr(k: number): { key: string; value: string } {
 beforeAll(async () => {
   fresh = await freshDatabase();
   smtp = await startSmtpServer({ parse: false });
-  await createTopics(brokers(), [
-    { topic: topics.accounts, numPartitions: 2 },
-    { topic: topics.cdrs, numPartitions: 6 },
-    { topic: topics.invoices, numPartitions: 1 },
-    { topic: topics.status, numPartitions: 2 },
-    { topic: topics.dlq, numPartitions: 1 },
-  ]);
+  await createDaemonTopics(brokers(), topics, { accounts: 2, cdrs: 6, status: 2 });
   const producer = createKafka(brokers()).producer({ idempotent: true });
   await producer.connect();
   for (let from = 0; from < CDRS; from += 5_000) {
@@ -100,7 +94,7 @@ describe('a fresh daemon on topics where 30,000 CDRs sit ahead of the account sn
     dataDir = path.join(ROOT, '.tmp', uniqueName('late-accounts'));
     const config = loadConfig({
       DATABASE_URL: fresh.url, DATA_DIR: dataDir, KAFKA_BROKERS: brokers().join(','), KAFKA_GROUP_ID: uniqueName('grp'),
-      TOPIC_ACCOUNTS: topics.accounts, TOPIC_CDRS: topics.cdrs, TOPIC_INVOICES: topics.invoices, TOPIC_STATUS: topics.status, TOPIC_DLQ: topics.dlq,
+      ...daemonTopicEnv(topics),
       RULES_DIR: path.join(ROOT, 'rules'), HTTP_PORT: String(await freePort()), SMTP_URL: smtp.url, LOG_LEVEL: 'error',
     });
     daemon = await startDaemon(config, { logger: createLogger('error') });

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dashboards } from '../../../scripts/build-dashboards.js';
 import { freePort, runCli, waitFor200, ROOT, type RunningCli } from '../../helpers/daemon.js';
 import { freshDatabase, type FreshDatabase } from '../../helpers/db.js';
-import { createKafka, createTopics, testBrokers, uniqueName } from '../../helpers/kafka.js';
+import { createDaemonTopics, createKafka, daemonTopicEnv, daemonTopicNames, testBrokers, uniqueName } from '../../helpers/kafka.js';
 import { startSmtpServer, type TestSmtpServer } from '../../helpers/smtp.js';
 
 let fresh: FreshDatabase;
@@ -20,13 +20,7 @@ let promUrl = '';
 let base = '';
 let token = '';
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'suspensiond-prom-'));
-const topics = {
-  accounts: uniqueName('accounts'),
-  cdrs: uniqueName('cdrs'),
-  invoices: uniqueName('invoices'),
-  status: uniqueName('status'),
-  dlq: uniqueName('dlq'),
-};
+const topics = daemonTopicNames();
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -39,13 +33,7 @@ beforeAll(async () => {
   fresh = await freshDatabase();
   smtp = await startSmtpServer({ parse: false });
   const brokers = testBrokers();
-  await createTopics(brokers, [
-    { topic: topics.accounts, numPartitions: 2 },
-    { topic: topics.cdrs, numPartitions: 3 },
-    { topic: topics.invoices, numPartitions: 2 },
-    { topic: topics.status, numPartitions: 2 },
-    { topic: topics.dlq, numPartitions: 1 },
-  ]);
+  await createDaemonTopics(brokers, topics, { accounts: 2, cdrs: 3, invoices: 2, status: 2 });
 
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
@@ -54,11 +42,7 @@ beforeAll(async () => {
     DATA_DIR: path.join(tmp, 'data'),
     KAFKA_BROKERS: brokers.join(','),
     KAFKA_GROUP_ID: uniqueName('grp'),
-    TOPIC_ACCOUNTS: topics.accounts,
-    TOPIC_CDRS: topics.cdrs,
-    TOPIC_INVOICES: topics.invoices,
-    TOPIC_STATUS: topics.status,
-    TOPIC_DLQ: topics.dlq,
+    ...daemonTopicEnv(topics),
     SMTP_URL: smtp.url,
     HTTP_PORT: String(port),
     DUNNING_SCHEDULE: '*/2 * * * * *',

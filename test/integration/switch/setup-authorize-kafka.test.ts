@@ -13,14 +13,15 @@ import type { Pipeline } from '../../../src/ingest/pipeline.js';
 import type { Daemon } from '../../../src/main.js';
 import { insertAccounts } from '../api/api-fixture.js';
 import { startSwitchDaemon } from './switch-daemon.js';
+import { waitFor200 } from '../../helpers/daemon.js';
 import { freshDatabase, type FreshDatabase } from '../../helpers/db.js';
-import { createKafka, createTopics, testBrokers, uniqueName } from '../../helpers/kafka.js';
+import { createDaemonTopics, createKafka, daemonTopicEnv, daemonTopicNames, testBrokers, uniqueName } from '../../helpers/kafka.js';
 
 let fresh: FreshDatabase;
 let daemon: Daemon;
 let work = '';
 let token = '';
-const topics = { accounts: uniqueName('accounts'), cdrs: uniqueName('cdrs'), invoices: uniqueName('invoices'), status: uniqueName('status'), dlq: uniqueName('dlq') };
+const topics = daemonTopicNames();
 const PREMIUM = '+449098790001';
 const T0 = Date.now() - 30 * 60_000;
 const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
@@ -35,29 +36,15 @@ beforeAll(async () => {
   work = mkdtempSync(path.join(tmpdir(), 'suspensiond-setup-kafka-'));
   fresh = await freshDatabase();
   const brokers = testBrokers();
-  await createTopics(brokers, [
-    { topic: topics.accounts, numPartitions: 1 },
-    { topic: topics.cdrs, numPartitions: 3 },
-    { topic: topics.invoices, numPartitions: 1 },
-    { topic: topics.status, numPartitions: 1 },
-    { topic: topics.dlq, numPartitions: 1 },
-  ]);
+  await createDaemonTopics(brokers, topics, { cdrs: 3 });
   await insertAccounts(fresh.db, [['r1', 'reseller', null], ['cust-k', 'customer', 'r1']]);
   token = (await createToken(fresh.db, { role: 'authorize' })).token;
   daemon = await startSwitchDaemon(fresh.url, path.join(work, 'data'), {
     KAFKA_BROKERS: brokers.join(','),
     KAFKA_GROUP_ID: uniqueName('grp'),
-    TOPIC_ACCOUNTS: topics.accounts,
-    TOPIC_CDRS: topics.cdrs,
-    TOPIC_INVOICES: topics.invoices,
-    TOPIC_STATUS: topics.status,
-    TOPIC_DLQ: topics.dlq,
+    ...daemonTopicEnv(topics),
   });
-  const deadline = Date.now() + 60_000;
-  while ((await fetch(`${daemon.url}/readyz`)).status !== 200) {
-    if (Date.now() > deadline) throw new Error('daemon not ready');
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await waitFor200(`${daemon.url}/readyz`, 60_000);
 }, 120_000);
 
 afterAll(async () => {

@@ -4,7 +4,7 @@
 // Owns: creating, cloning and dropping test databases. Never: touches databases it did not create.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import type { Database } from '../../src/store/db.js';
 import { createPgDatabase } from '../../src/store/pg-database.js';
 import { loadMigrations, migrate, migrationsHash } from '../../src/store/migrate.js';
@@ -149,5 +149,35 @@ export async function freshDatabase(): Promise<FreshDatabase> {
         await c.end();
       }
     },
+  };
+}
+
+/**
+ * `freshDatabase()` for the whole test file: made in `beforeAll`, dropped in `afterAll` (kept when a test in the file
+ * failed). Its fields are read through getters, so use them inside tests and hooks, not at the file's top level.
+ */
+export function databaseForFile(): FreshDatabase {
+  let fresh: FreshDatabase | undefined;
+  beforeAll(async () => {
+    fresh = await freshDatabase();
+  });
+  afterAll(async ({}, suite) => {
+    await fresh?.drop(suite);
+  });
+  const current = (): FreshDatabase => {
+    if (!fresh) throw new Error('the file database is made in beforeAll: use it inside a test or a hook');
+    return fresh;
+  };
+  return {
+    get db() {
+      return current().db;
+    },
+    get url() {
+      return current().url;
+    },
+    get name() {
+      return current().name;
+    },
+    drop: (suite?: unknown) => current().drop(suite),
   };
 }

@@ -2,19 +2,13 @@
 // neither the database nor Intl can use ("Mars/Olympus", written straight into accounts as main allowed before
 // validation was tightened) is dunned in DEFAULT_TIMEZONE with one audit note, its invoice batches do not fail, and
 // the next sweep still duns every other account. A sweep that does fail is counted and named on readiness.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, type FreshDatabase } from '../../helpers/db.js';
+import { describe, expect, it } from 'vitest';
+import { databaseForFile } from '../../helpers/db.js';
 import { ManualClock } from '../../../src/clock.js';
 import { createDunningScheduler } from '../../../src/dunning/scheduler.js';
 import { ingestInvoices, invoiceEvent, quietLogger, seedCustomers, standardPolicy, testMetrics } from './fixtures.js';
 
-let fresh: FreshDatabase;
-beforeAll(async () => {
-  fresh = await freshDatabase();
-});
-afterAll(async ({}, suite) => {
-  await fresh?.drop(suite);
-});
+const fresh = databaseForFile();
 
 const policies = [standardPolicy()];
 

@@ -1,18 +1,12 @@
 // A batch's dunning suspensions go through executeTransitions together; when one account's transition fails with a
 // database error that is not transient, the others are still suspended and only that account is reported failed.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, type FreshDatabase } from '../../helpers/db.js';
+import { describe, expect, it } from 'vitest';
+import { databaseForFile } from '../../helpers/db.js';
 import { evaluateAccounts } from '../../../src/dunning/evaluate.js';
 import { recordInvoiceEvents } from '../../../src/dunning/ledger-store.js';
 import { invoiceEvent, quietLogger, seedCustomers, standardPolicy } from './fixtures.js';
 
-let fresh: FreshDatabase;
-beforeAll(async () => {
-  fresh = await freshDatabase();
-});
-afterAll(async ({}, suite) => {
-  await fresh?.drop(suite);
-});
+const fresh = databaseForFile();
 
 const policies = [standardPolicy()];
 const day15 = Date.parse('2026-11-16T12:00:00Z'); // 15 days past the 2026-11-01 due date: every stage is due

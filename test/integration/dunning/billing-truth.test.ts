@@ -1,8 +1,8 @@
 // Issue 13 on real PostgreSQL: the ledger upsert reopens a voided or written-off invoice like the pure fold does (with
 // an audit note), paying the invoice that caused the block lifts it through ingest, and an account tagged out of its
 // policy leaves its episode and its dunning hold at the next sweep while a fraud hold stays.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, type FreshDatabase } from '../../helpers/db.js';
+import { describe, expect, it } from 'vitest';
+import { databaseForFile } from '../../helpers/db.js';
 import { ManualClock } from '../../../src/clock.js';
 import { createDunningScheduler } from '../../../src/dunning/scheduler.js';
 import { recordInvoiceEvents } from '../../../src/dunning/ledger-store.js';
@@ -10,13 +10,7 @@ import { foldInvoiceEvents } from '../../../src/rules/dunning/ledger.js';
 import { withTransition } from '../../../src/store/transitions.js';
 import { ingestInvoices, invoiceEvent, quietLogger, seedCustomers, standardPolicy, testMetrics } from './fixtures.js';
 
-let fresh: FreshDatabase;
-beforeAll(async () => {
-  fresh = await freshDatabase();
-});
-afterAll(async ({}, suite) => {
-  await fresh?.drop(suite);
-});
+const fresh = databaseForFile();
 
 const audit = async (accountId: string, kind: string) =>
   (await fresh.db.query<{ note: string | null; evidence: Record<string, unknown> | null }>('SELECT note, evidence FROM audit WHERE account_id = $1 AND kind = $2 ORDER BY id', [accountId, kind])).rows;

@@ -1,10 +1,10 @@
 // One sweep at a time, and each stage's effects exactly once, when sweepers race: two pools in one process, two
 // separate processes, and evaluations that bypass the lease (an invoice event racing the sweep).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { freshDatabase, type FreshDatabase } from '../../helpers/db.js';
+import { databaseForFile } from '../../helpers/db.js';
 import { createPgDatabase } from '../../../src/store/pg-database.js';
 import { createSweeper } from '../../../src/dunning/sweep.js';
 import { recordInvoiceEvents } from '../../../src/dunning/ledger-store.js';
@@ -13,13 +13,7 @@ import { invoiceEvent, quietLogger, seedCustomers, standardPolicy, testMetrics }
 
 const run = promisify(execFile);
 const policies = [standardPolicy()];
-let fresh: FreshDatabase;
-beforeAll(async () => {
-  fresh = await freshDatabase();
-});
-afterAll(async ({}, suite) => {
-  await fresh?.drop(suite);
-});
+const fresh = databaseForFile();
 
 /** `n` customers with one overdue invoice each, due `daysAgo(i)` days before 2026-11-20. */
 async function seed(prefix: string, n: number): Promise<string[]> {

@@ -1,7 +1,7 @@
 // The dunning service on real PostgreSQL: the ledger upsert, the whole ladder under a ManualClock with every step in
 // the audit and the outbox, and holds keeping their reasons.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, type FreshDatabase } from '../../helpers/db.js';
+import { describe, expect, it } from 'vitest';
+import { databaseForFile } from '../../helpers/db.js';
 import { ManualClock } from '../../../src/clock.js';
 import { createDunningScheduler } from '../../../src/dunning/scheduler.js';
 import { sweepTimesBetween } from '../../../src/dunning/cron-times.js';
@@ -10,13 +10,7 @@ import { foldInvoiceEvents } from '../../../src/rules/dunning/ledger.js';
 import { withTransition } from '../../../src/store/transitions.js';
 import { ingestInvoices, invoiceEvent, quietLogger, seedCustomers, standardPolicy, testMetrics, M } from './fixtures.js';
 
-let fresh: FreshDatabase;
-beforeAll(async () => {
-  fresh = await freshDatabase();
-});
-afterAll(async ({}, suite) => {
-  await fresh?.drop(suite);
-});
+const fresh = databaseForFile();
 
 const policies = [standardPolicy()];
 

@@ -2,8 +2,8 @@
 // an account up the ladder, or the sweep would do needless work). Checked on random ledgers across several days,
 // time zones (one unusable), grace days, disputes, exemptions, two policies with either reactivateWhen, and accounts
 // moving between them; the sweep runs between checks so state advances.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, type FreshDatabase } from '../../helpers/db.js';
+import { describe, expect, it } from 'vitest';
+import { databaseForFile } from '../../helpers/db.js';
 import { upsertAccounts } from '../../../src/store/accounts-repo.js';
 import { recordInvoiceEvents } from '../../../src/dunning/ledger-store.js';
 import { scanSweepCandidates } from '../../../src/dunning/sweep-query.js';
@@ -13,13 +13,7 @@ import { evaluateLadder } from '../../../src/rules/dunning/ladder.js';
 import type { InvoiceEventRecord, InvoiceEventType } from '../../../src/events/types.js';
 import { customerAccount, quietLogger, standardPolicy, testMetrics, M } from './fixtures.js';
 
-let fresh: FreshDatabase;
-beforeAll(async () => {
-  fresh = await freshDatabase();
-});
-afterAll(async ({}, suite) => {
-  await fresh?.drop(suite);
-});
+const fresh = databaseForFile();
 
 function prng(seed: number) {
   let s = seed >>> 0;

@@ -1,17 +1,11 @@
 // The dispatcher's lifecycle and its status path with a fake broker: idempotent start/stop, notify() latency,
 // retries with backoff, parking with an entry in the account's history, and the pending gauge.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { insertOutbox } from '../../../src/store/outbox-repo.js';
-import { freshDatabase, type FreshDatabase } from '../../helpers/db.js';
+import { databaseForFile } from '../../helpers/db.js';
 import { auditOf, drainAll, memoryEmailSink, memoryStatusSink, metricValue, outboxRows, queueEmail, testDispatcher, until } from './effects-fixtures.js';
 
-let fresh: FreshDatabase;
-beforeAll(async () => {
-  fresh = await freshDatabase();
-});
-afterAll(async ({}, suite) => {
-  await fresh?.drop(suite);
-});
+const fresh = databaseForFile();
 
 async function queueStatus(accountId: string, version: number): Promise<void> {
   await insertOutbox(

@@ -2,20 +2,14 @@
 // new inherited status of the account and its subtree, a move back publishes the restore, a first snapshot under a
 // suspended parent publishes its suspension, and moves that change nothing (or a bulk load without holds) publish
 // nothing.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, type FreshDatabase } from '../../helpers/db.js';
+import { describe, expect, it } from 'vitest';
+import { databaseForFile } from '../../helpers/db.js';
 import { syncAccounts } from '../../../src/store/account-moves.js';
 import { withTransition } from '../../../src/store/transitions.js';
 import { getAccountStatus } from '../../../src/store/account-status-repo.js';
 import { account, countRows, suspendCmd } from './fixtures.js';
 
-let fresh: FreshDatabase;
-beforeAll(async () => {
-  fresh = await freshDatabase();
-});
-afterAll(async ({}, suite) => {
-  await fresh?.drop(suite);
-});
+const fresh = databaseForFile();
 
 const now = '2026-11-24T21:09:16.000Z';
 const later = (n: number) => `2026-11-2${n}T10:00:00.000Z`;

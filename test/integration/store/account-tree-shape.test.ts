@@ -2,20 +2,14 @@
 // a snapshot under a known parent of the wrong type, or a retype that no longer suits the stored children, is
 // refused with AccountTreeError naming the field (not retryable, so the ingest path dead-letters it alone), and
 // nothing of the batch is written.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, type FreshDatabase } from '../../helpers/db.js';
+import { describe, expect, it } from 'vitest';
+import { databaseForFile } from '../../helpers/db.js';
 import { syncAccounts } from '../../../src/store/account-moves.js';
 import { AccountTreeError } from '../../../src/store/account-tree-shape.js';
 import { isRetryableDbError as isRetryable } from '../../../src/store/errors.js';
 import { account } from './fixtures.js';
 
-let fresh: FreshDatabase;
-beforeAll(async () => {
-  fresh = await freshDatabase();
-});
-afterAll(async ({}, suite) => {
-  await fresh?.drop(suite);
-});
+const fresh = databaseForFile();
 
 const sync = (accounts: Parameters<typeof syncAccounts>[1]) => fresh.db.transaction((tx) => syncAccounts(tx, accounts, '2026-11-24T21:09:16.000Z'));
 const t = (n: number) => ({ updatedAt: `2026-11-2${n}T10:00:00.000Z` });

@@ -1,21 +1,15 @@
 // executeTransitions on real PostgreSQL: many commands in one call leave exactly what executeTransition one by one
 // leaves (holds, audit, status versions, outbox rows, results), including commands on overlapping subtrees, repeats,
 // refusals and unknown accounts; and the subtree loader answers for many targets at once.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, type FreshDatabase } from '../../helpers/db.js';
+import { describe, expect, it } from 'vitest';
+import { databaseForFile } from '../../helpers/db.js';
 import { executeTransition, executeTransitions, type IdPrefix } from '../../../src/store/transitions.js';
 import { loadSubtree, loadSubtrees } from '../../../src/store/load-subtree.js';
 import type { TransitionCommand } from '../../../src/domain/commands.js';
 import type { Actor } from '../../../src/domain/types.js';
 import { activateCmd, seedChannel, suspendCmd } from './fixtures.js';
 
-let fresh: FreshDatabase;
-beforeAll(async () => {
-  fresh = await freshDatabase();
-});
-afterAll(async ({}, suite) => {
-  await fresh?.drop(suite);
-});
+const fresh = databaseForFile();
 
 const now = '2026-11-24T21:09:16.000Z';
 const dunning: Actor = { kind: 'system', source: 'dunning:standard' };

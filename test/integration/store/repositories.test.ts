@@ -1,7 +1,7 @@
 // The repositories on real PostgreSQL: account upserts where the newest snapshot wins, filtered and paged lists,
 // the locked subtree load, audit paging, decisions and exemptions.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, type FreshDatabase } from '../../helpers/db.js';
+import { describe, expect, it } from 'vitest';
+import { databaseForFile } from '../../helpers/db.js';
 import { countAccounts, getAccount, listAccounts, upsertAccounts } from '../../../src/store/accounts-repo.js';
 import { loadSubtree } from '../../../src/store/load-subtree.js';
 import { appendAudit, listAudit } from '../../../src/store/audit-repo.js';
@@ -14,13 +14,7 @@ import { DbTransientError } from '../../../src/store/errors.js';
 import type { Decision } from '../../../src/domain/types.js';
 import { account, countRows, operator, seedChannel, suspendCmd } from './fixtures.js';
 
-let fresh: FreshDatabase;
-beforeAll(async () => {
-  fresh = await freshDatabase();
-});
-afterAll(async ({}, suite) => {
-  await fresh?.drop(suite);
-});
+const fresh = databaseForFile();
 
 const now = new Date('2026-11-24T21:09:16.000Z');
 

@@ -1,20 +1,14 @@
 // executeTransition / withTransition on real PostgreSQL: one transition is one transaction, descendants' statuses
 // are versioned and queued, and concurrent identical suspensions are idempotent.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, type FreshDatabase } from '../../helpers/db.js';
+import { describe, expect, it } from 'vitest';
+import { databaseForFile } from '../../helpers/db.js';
 import { executeTransition, withTransition } from '../../../src/store/transitions.js';
 import { getAccountStatus } from '../../../src/store/account-status-repo.js';
 import { listAudit } from '../../../src/store/audit-repo.js';
 import { DomainError } from '../../../src/domain/errors.js';
 import { activateCmd, countRows, seedChannel, suspendCmd } from './fixtures.js';
 
-let fresh: FreshDatabase;
-beforeAll(async () => {
-  fresh = await freshDatabase();
-});
-afterAll(async ({}, suite) => {
-  await fresh?.drop(suite);
-});
+const fresh = databaseForFile();
 
 const now = new Date('2026-11-24T21:09:16.000Z');
 

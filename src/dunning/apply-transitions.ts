@@ -1,5 +1,5 @@
 // Applying a batch's suspensions and reactivations through the one domain transition, in the caller's transaction.
-// Fast path: all of them with the store's executeTransitions (one subtree load and one insert per table for the
+// Fast path: all of them with the store's executeTransitions (one subtree load and one write statement for the
 // batch, same effect as one by one). Slow path, when that hits a non-transient database error or a runner is
 // injected: one executeTransition per account, each under a savepoint, so one bad account does not stop the others.
 // Never: decides which actions to take (evaluate.ts does), or swallows a transient error (the caller reruns the batch).

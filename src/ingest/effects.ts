@@ -4,7 +4,7 @@ import { evaluateAccounts } from '../dunning/evaluate.js';
 import { recordInvoiceEvents } from '../dunning/ledger-store.js';
 import type { Logger } from '../log.js';
 import { syncAccounts } from '../store/account-moves.js';
-import { executeTransition } from '../store/transitions.js';
+import { executeTransitions } from '../store/transitions.js';
 import type { IngestEffects } from './types.js';
 
 export function createIngestEffects(o: { defaultTimezone: string; enforce?: boolean; log?: Logger }): IngestEffects {
@@ -17,6 +17,6 @@ export function createIngestEffects(o: { defaultTimezone: string; enforce?: bool
         enforce: o.enforce ?? true,
         ...(o.log ? { logger: o.log } : {}),
       }),
-    executeTransition: (q, cmd, ctx) => executeTransition(q, cmd, ctx),
+    executeTransitions: (q, cmds, ctx) => executeTransitions(q, cmds, ctx),
   };
 }

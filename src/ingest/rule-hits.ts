@@ -103,16 +103,23 @@ export async function applyRuleHits(tx: Queryable, hits: readonly TimedHit[], ct
     [JSON.stringify([...new Set(acting.map((o) => o.hit.accountId))].sort())],
   );
   const nowMs = Date.parse(ctx.now);
-  for (const o of acting) {
-    const mode = o.hit.mode === 'review' ? 'review' : 'enforce';
-    const result = await deps.effects.executeTransition(tx, suspendCommand(o.hit, mode, nowMs), ctx);
-    const placed = result.holdsPlaced.length > 0;
-    if (placed || result.decisionsOpened.length > 0) {
+  // All of the batch's transitions at once: one subtree load and one write statement for the hits on distinct
+  // accounts (a second hit on the same account follows in its own run), the same rows as one by one.
+  const cmds = acting.map((o) => suspendCommand(o.hit, o.hit.mode === 'review' ? 'review' : 'enforce', nowMs));
+  const executed = await deps.effects.executeTransitions(tx, cmds, ctx);
+  // A refusal fails the batch as the first refused transition alone would have (the records are then isolated).
+  const refused = executed.find((r) => !r.ok);
+  if (refused !== undefined && !refused.ok) throw refused.error;
+  acting.forEach((o, i) => {
+    const r = executed[i]!;
+    if (!r.ok) return;
+    const placed = r.result.holdsPlaced.length > 0;
+    if (placed || r.result.decisionsOpened.length > 0) {
       o.action = placed ? 'suspend' : 'review';
-      o.holdId = result.holdsPlaced[0]?.id;
-      o.decisionId = result.decisionsOpened[0]?.id;
+      o.holdId = r.result.holdsPlaced[0]?.id;
+      o.decisionId = r.result.decisionsOpened[0]?.id;
     }
-  }
+  });
   return outcomes;
 }
 

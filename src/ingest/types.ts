@@ -65,7 +65,16 @@ export interface IngestEffects {
   recordInvoiceEvents(q: Queryable, events: readonly InvoiceEventRecord[]): Promise<readonly { id: string; outcome: 'accepted' | 'duplicate' }[]>;
   /** Returns the dunning transitions that changed something, for the metrics after commit. */
   evaluateAccounts(q: Queryable, accountIds: readonly string[], now: Date, policies: readonly DunningPolicy[]): Promise<{ decisions: readonly ('suspend' | 'activate')[] }>;
-  executeTransition(q: Queryable, cmd: TransitionCommand, ctx: TransitionContext): Promise<TransitionResult>;
+  /**
+   * The suspend/activate commands in order, with the effect of one transition after another, but in a fixed number
+   * of statements (store/transitions.ts executeTransitions). One outcome per command: its result, or the error
+   * (a domain refusal) that one transition alone would have thrown. A database error rejects the whole call.
+   */
+  executeTransitions(
+    q: Queryable,
+    cmds: readonly TransitionCommand[],
+    ctx: TransitionContext,
+  ): Promise<readonly ({ ok: true; result: TransitionResult } | { ok: false; error: unknown })[]>;
 }
 
 /** One rejected record as produced to the DLQ topic: original key and value bytes, and the x-* headers. */

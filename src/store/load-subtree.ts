@@ -2,8 +2,8 @@
 // the tree's size and however many targets: the walk (account_subtree_ids, migration 0007: level by level through
 // the parent_id index and the primary key, so the plan does not depend on the statistics) for targets, ancestors and
 // descendants, which also locks the targets' and their descendants' account rows FOR UPDATE in id order (so
-// overlapping transitions serialise and cannot deadlock), then one query for their holds and one for the targets'
-// exemptions and pending decisions.
+// overlapping transitions serialise and cannot deadlock), then one query for their holds and the targets'
+// exemptions and pending decisions (two round trips in all).
 // Ancestors are read, not locked: a transition on an ancestor locks its own subtree, which includes our target.
 // Never: one query per account; never called outside a transaction (the locks would be released at once).
 import type { Queryable } from './db.js';
@@ -85,19 +85,23 @@ export async function loadSubtrees(tx: Queryable, accountIds: readonly string[])
   const allIds = new Set<string>();
   for (const m of members.values()) for (const id of m.ids) allIds.add(id);
 
-  const holds = await tx.query<HoldRow>(
-    `SELECT ${HOLD_COLUMNS} FROM holds WHERE account_id IN (SELECT jsonb_array_elements_text($1::jsonb))
-     ORDER BY account_id, placed_at, id`,
-    [json([...allIds])],
-  );
-  const extras = await tx.query<{ kind: 'x' | 'd'; account_id: string; row: ExemptionRow | DecisionRow }>(
-    `SELECT 'x' AS kind, x.account_id, to_jsonb(x) AS row
-       FROM (SELECT ${EXEMPTION_COLUMNS} FROM exemptions WHERE account_id IN (SELECT jsonb_array_elements_text($1::jsonb))) x
+  // One read for the holds of every member and the targets' exemptions and pending decisions (after the lock above,
+  // so it sees what a transaction that held those rows committed). Holds keep their typed columns.
+  const res2 = await tx.query<HoldRow & { kind: 'h' | 'x' | 'd'; row: ExemptionRow | DecisionRow | null }>(
+    `SELECT 'h' AS kind, ${HOLD_COLUMNS}, NULL::jsonb AS row
+       FROM holds WHERE account_id IN (SELECT jsonb_array_elements_text($1::jsonb))
      UNION ALL
-     SELECT 'd', d.account_id, to_jsonb(d) FROM (SELECT ${DECISION_COLUMNS} FROM decisions
-                                   WHERE account_id IN (SELECT jsonb_array_elements_text($1::jsonb)) AND state = 'pending') d`,
-    [json([...members.keys()])],
+     SELECT 'x', x.id, x.account_id, NULL, NULL, NULL, NULL, NULL, NULL, to_jsonb(x)
+       FROM (SELECT ${EXEMPTION_COLUMNS} FROM exemptions WHERE account_id IN (SELECT jsonb_array_elements_text($2::jsonb))) x
+     UNION ALL
+     SELECT 'd', d.id, d.account_id, NULL, NULL, NULL, NULL, NULL, NULL, to_jsonb(d)
+       FROM (SELECT ${DECISION_COLUMNS} FROM decisions
+              WHERE account_id IN (SELECT jsonb_array_elements_text($2::jsonb)) AND state = 'pending') d
+     ORDER BY kind, account_id, placed_at, id`,
+    [json([...allIds]), json([...members.keys()])],
   );
+  const holds = { rows: res2.rows.filter((r) => r.kind === 'h') };
+  const extras = { rows: res2.rows.filter((r) => r.kind !== 'h').map((r) => ({ kind: r.kind as 'x' | 'd', account_id: r.account_id, row: r.row! })) };
   // Per account, the positions of its holds in the query's order (account, placement, id), so each subtree keeps it.
   const allHolds = holds.rows.map(toHold);
   const holdsAt = new Map<string, number[]>();

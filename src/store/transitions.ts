@@ -1,6 +1,6 @@
 // One transition = one transaction (issue 2, item 3): load the subtree (rows locked), run the pure domain, and
-// persist holds, exemptions, decisions, audit, status versions and outbox rows in the caller's transaction, with
-// set-based statements (one per table, whatever the number of accounts whose status changed).
+// persist holds, exemptions, decisions, audit, status versions and outbox rows in the caller's transaction, in one
+// set-based statement (transition-writes.ts: one insert per table, whatever the number of transitions).
 // Never: commits or rolls back itself (the caller's transaction decides); sends email or publishes anything.
 import { randomUUID } from 'node:crypto';
 import type { Database, Queryable } from './db.js';
@@ -9,14 +9,11 @@ import { DomainError } from '../domain/errors.js';
 import { statusMessage } from '../domain/status.js';
 import { transition } from '../domain/transition.js';
 import type { TransitionResult } from '../domain/types.js';
-import { appendAudit } from './audit-repo.js';
-import { recordStatusChanges, type StatusMessage } from './account-status-repo.js';
-import { insertDecisions } from './decisions-repo.js';
+import type { StatusMessage } from './account-status-repo.js';
 import { DbTransientError } from './errors.js';
-import { insertExemptions } from './exemptions-repo.js';
-import { deleteHolds, insertHolds } from './holds-repo.js';
 import { loadSubtree, loadSubtrees } from './load-subtree.js';
-import { insertOutbox, type EmailPayload, type NewOutboxRow } from './outbox-repo.js';
+import type { EmailPayload, NewOutboxRow } from './outbox-repo.js';
+import { writeTransitionRows } from './transition-writes.js';
 
 export type IdPrefix = 'h' | 'x' | 'd';
 
@@ -127,7 +124,7 @@ export async function persistTransition(
 
 /**
  * Persists the results of several transitions whose subtrees do not overlap (none writes what another reads), with
- * the same set-based statements as one: one per table for all of them. Returns them in input order.
+ * the same one statement as one transition (one insert per table for all of them). Returns them in input order.
  */
 export async function persistTransitions(
   tx: Queryable,
@@ -138,24 +135,6 @@ export async function persistTransitions(
   // The target of the transition that produced `row` (the error names it, as a single transition's would).
   const targetOf = (row: object) =>
     items.find(({ result: r }) => [...r.holdsPlaced, ...r.holdsLifted, ...r.decisionsOpened].includes(row as never))!.subtree.target.id;
-  const toPlace = all((r) => r.holdsPlaced);
-  const placed = new Set(await insertHolds(tx, toPlace));
-  const notPlaced = toPlace.find((h) => !placed.has(h.id));
-  if (notPlaced) {
-    throw new TransitionConflictError(`a hold with the same reason and source already exists on ${targetOf(notPlaced)}`);
-  }
-  const toLift = all((r) => r.holdsLifted);
-  const lifted = new Set(await deleteHolds(tx, toLift.map((h) => h.id)));
-  const notLifted = toLift.find((h) => !lifted.has(h.id));
-  if (notLifted) throw new TransitionConflictError(`a hold to lift on ${targetOf(notLifted)} was already lifted`);
-  await insertExemptions(tx, all((r) => r.exemptionsCreated));
-  const toOpen = all((r) => r.decisionsOpened);
-  const opened = new Set(await insertDecisions(tx, toOpen));
-  const notOpened = toOpen.find((d) => !opened.has(d.id));
-  if (notOpened) throw new TransitionConflictError(`a pending decision for ${targetOf(notOpened)} already exists`);
-  await appendAudit(tx, all((r) => r.audit));
-  const stored = await recordStatusChanges(tx, all((r) => r.statusChanges.map((c) => statusMessage(c.after))), now);
-  const byAccount = new Map(stored.map((m) => [m.accountId, m]));
   // No recipient in the row: the dispatcher resolves it from the account as stored when it sends (src/effects).
   const emails: NewOutboxRow[] = items.flatMap(({ result }) =>
     result.emails.map((e): NewOutboxRow => {
@@ -163,7 +142,43 @@ export async function persistTransitions(
       return { accountId: e.accountId, kind: 'email', payload, dedupeKey: e.dedupeKey };
     }),
   );
-  await insertOutbox(tx, emails, now);
+  // One status row per account (ON CONFLICT DO UPDATE may touch a row only once per statement): the last body wins.
+  const bodies = all((r) => r.statusChanges.map((c) => statusMessage(c.after)));
+  const statuses = [...new Map(bodies.map((b) => [b.accountId, b])).values()];
+  const toPlace = all((r) => r.holdsPlaced);
+  const toLift = all((r) => r.holdsLifted);
+  const toOpen = all((r) => r.decisionsOpened);
+  const exemptions = all((r) => r.exemptionsCreated);
+  const audit = all((r) => r.audit);
+  if (toPlace.length + toLift.length + exemptions.length + toOpen.length + audit.length + statuses.length + emails.length === 0) {
+    return items.map(({ result }) => ({ ...result, statusMessages: [] }));
+  }
+  // Everything in one statement (transition-writes.ts); a conflict undoes it with the caller's transaction.
+  const written = await writeTransitionRows(
+    tx,
+    {
+      holdsPlaced: toPlace,
+      holdsLifted: toLift.map((h) => h.id),
+      exemptions,
+      decisions: toOpen,
+      audit,
+      statuses,
+      emails,
+    },
+    now,
+  );
+  const placed = new Set(written.placed);
+  const notPlaced = toPlace.find((h) => !placed.has(h.id));
+  if (notPlaced) {
+    throw new TransitionConflictError(`a hold with the same reason and source already exists on ${targetOf(notPlaced)}`);
+  }
+  const lifted = new Set(written.lifted);
+  const notLifted = toLift.find((h) => !lifted.has(h.id));
+  if (notLifted) throw new TransitionConflictError(`a hold to lift on ${targetOf(notLifted)} was already lifted`);
+  const opened = new Set(written.opened);
+  const notOpened = toOpen.find((d) => !opened.has(d.id));
+  if (notOpened) throw new TransitionConflictError(`a pending decision for ${targetOf(notOpened)} already exists`);
+  const byAccount = new Map(written.statuses.map((m) => [m.accountId, m]));
   return items.map(({ result }) => {
     // As recordStatusChanges reports one transition's changes: one message per account, in first-change order.
     const accounts = [...new Set(result.statusChanges.map((c) => c.after.accountId))];

@@ -2,8 +2,8 @@
 // column and in id order, what the per-table statements it replaced left (holds, lifts, exemptions, review
 // decisions, audit, status versions, status and email outbox rows); a batch of transitions on distinct accounts
 // costs a fixed three statements; and a conflict still fails the transition with nothing of it kept.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, type FreshDatabase } from '../../helpers/db.js';
+import { describe, expect, it } from 'vitest';
+import { databaseForFile } from '../../helpers/db.js';
 import type { Subtree, TransitionCommand } from '../../../src/domain/commands.js';
 import { statusMessage } from '../../../src/domain/status.js';
 import { transition } from '../../../src/domain/transition.js';
@@ -19,13 +19,7 @@ import { insertOutbox, type NewOutboxRow } from '../../../src/store/outbox-repo.
 import { executeTransitions, persistTransition, TransitionConflictError, type IdPrefix } from '../../../src/store/transitions.js';
 import { activateCmd, seedChannel, suspendCmd } from './fixtures.js';
 
-let fresh: FreshDatabase;
-beforeAll(async () => {
-  fresh = await freshDatabase();
-});
-afterAll(async ({}, suite) => {
-  await fresh?.drop(suite);
-});
+const fresh = databaseForFile();
 
 const now = '2026-11-24T21:09:16.000Z';
 const rule: Actor = { kind: 'system', source: 'rule:irsf' };

@@ -54,6 +54,11 @@ export class RowLists {
     return this.arena.base(at);
   }
 
+  /** `chunk(at)` as int32s (index it from 2 x `base(at)`), for rows of packed pairs (packed-pairs.ts). */
+  words(at: number): Int32Array {
+    return this.arena.words(at);
+  }
+
   private cls(ix: number): number {
     return this.meta[ix * M + LEN]! >>> 24;
   }

@@ -11,7 +11,12 @@
 //   adding or removing the rows whose bit is set (amortised O(1) as windows slide forward). A record is dropped
 //   when its window falls to half the scan limit. Distinct measures keep Maps and a histogram of counts (KeyIndex)
 //   once their window holds more than `indexAbove` events, so removals stay O(1); below, a scan.
-// Cursors, aggregates and indexes are derived: a restored log has none and the next query rebuilds them. Pure.
+// Cursors, aggregates and indexes are derived: a restored log has none and the next query rebuilds them.
+// A row's time and its last column (the mask; in a one-slot sum group, the value) are packed into one double's room
+// while every row fits (packed-pairs.ts: the time an offset from the group's base, the other an int32), so a row
+// takes one double less; until a sweep finds them fitting again, a row that does not fit (an absurd or fractional
+// time, a cost past an int32) keeps every row of the group wide, as the snapshot numbers them. Pure.
+import { PackedPairs, type Layout } from './packed-pairs.js';
 import { capOf, classFor, copy, RowArena } from './row-arena.js';
 import { KeyIndex, scanKeys, WindowKind, type GroupSpec } from './window-keys.js';
 
@@ -55,8 +60,14 @@ const INDEX_ENTRY = 40;
 /** One window group's logs of every account, by account number (EngineState.accounts). */
 export class GroupLogs {
   arena: RowArena;
-  private readonly S: number;
+  /** Numbers per row as the snapshot holds them (time first); `S` is the doubles a row takes now. */
+  private readonly S0: number;
+  private S: number;
   private readonly mc: number;
+  /** The column packed with the time (the mask, or a one-slot sum's value: the last column), or -1: none. */
+  private readonly pc: number;
+  /** How the time and column `pc` pack (null: no column packs, rows stay as the snapshot numbers them). */
+  private pp: PackedPairs | null;
   /** Doubles per cursor block (F per slot). */
   private readonly BS: number;
   private meta = new Int32Array(0);
@@ -69,10 +80,46 @@ export class GroupLogs {
   private readonly keys: ((KeyIndex | null)[] | null)[] = [];
 
   constructor(readonly spec: GroupSpec) {
-    this.S = spec.stride;
+    this.S0 = spec.stride;
     this.mc = spec.maskCol;
     this.BS = F * spec.rules.length;
-    this.arena = new RowArena(spec.stride);
+    const sum = spec.rules.length === 1 && spec.kinds[0] === WindowKind.Sum && spec.stride === 2;
+    this.pc = spec.maskCol >= 0 || sum ? spec.stride - 1 : -1;
+    this.pp = this.pc < 0 ? null : new PackedPairs({ twoTimes: false, zero: false, gap: this.pc });
+    this.S = this.pc < 0 ? spec.stride : spec.stride - 1;
+    this.arena = new RowArena(this.S);
+  }
+
+  /** Whether rows are held as the snapshot numbers them (for tests): no packed column, or a row did not fit. */
+  get wideRows(): boolean {
+    return this.pp === null || this.pp.wide;
+  }
+
+  /** The time of the row at `i` (the index of its first double in `d`; `w` is `d` as int32s). */
+  private timeAt(d: Float64Array, w: Int32Array, i: number): number {
+    const pp = this.pp;
+    return pp === null ? d[i]! : pp.time(d, w, i);
+  }
+
+  /** Column `c` (as the snapshot numbers them, c >= 1) of the row at `i`. */
+  private colAt(d: Float64Array, w: Int32Array, i: number, c: number): number {
+    return c === this.pc ? this.pp!.partner(d, w, i) : d[i + c]!;
+  }
+
+  /** Writes a row (`row` as the snapshot numbers them) at `i`; narrow, it must fit. */
+  private putRow(d: Float64Array, w: Int32Array, i: number, row: readonly number[], from = 0): void {
+    const pp = this.pp;
+    if (pp === null || pp.wide) {
+      for (let k = 0; k < this.S0; k++) d[i + k] = row[from + k]!;
+      return;
+    }
+    pp.put(d, w, i, row[from]!, row[from + this.pc]!);
+    for (let k = 1; k < this.S; k++) d[i + k] = row[from + k]!;
+  }
+
+  /** The int32 view for packed masks (`scanKeys`), or null while the mask is a column of its own. */
+  private maskWords(w: Int32Array): Int32Array | null {
+    return this.mc >= 0 && !this.wideRows ? w : null;
   }
 
   /** Account numbers below `capacity` may be used (the per-account fields exist once the group is in use). */
@@ -107,6 +154,8 @@ export class GroupLogs {
 
   /** Adds a row (`row` holds its stride numbers, time first) at its time order; rows of equal time keep arrival order. */
   insert(ix: number, row: readonly number[]): void {
+    const pp = this.pp;
+    if (pp !== null && !pp.wide && !pp.fits(row[0]!, row[this.pc]!)) this.relayout({ wide: true, base: pp.base });
     const m = this.meta;
     const o = ix * M;
     const S = this.S;
@@ -123,12 +172,13 @@ export class GroupLogs {
     const h = m[o + HEAD]!;
     const n = m[o + END]!;
     const d = this.arena.chunk(m[o + AT]!);
+    const w = this.arena.words(m[o + AT]!);
     const B = this.arena.base(m[o + AT]!);
     const time = row[0]!;
     let p = n;
-    while (p > h && d[B + (p - 1) * S]! > time) p--;
+    while (p > h && this.timeAt(d, w, B + (p - 1) * S) > time) p--;
     if (p < n) d.copyWithin(B + (p + 1) * S, B + p * S, B + n * S);
-    for (let k = 0; k < S; k++) d[B + p * S + k] = row[k]!;
+    this.putRow(d, w, B + p * S, row);
     m[o + END] = n + 1;
     const b = m[o + CUR]!;
     if (b < 0) return;
@@ -142,7 +192,7 @@ export class GroupLogs {
         c[r + HI]!++;
       } else if (p < c[r + HI]!) {
         c[r + HI]!++;
-        if ((mask & (1 << s)) !== 0) this.add(d, B, b, s, r, p);
+        if ((mask & (1 << s)) !== 0) this.add(d, w, B, b, s, r, p);
       }
     }
   }
@@ -155,11 +205,12 @@ export class GroupLogs {
     if (at < 0) return;
     const S = this.S;
     const d = this.arena.chunk(at);
+    const w = this.arena.words(at);
     const B = this.arena.base(at);
     const n = m[o + END]!;
     const h0 = m[o + HEAD]!;
     let h = h0;
-    while (h < n && d[B + h * S]! < before) h++;
+    while (h < n && this.timeAt(d, w, B + h * S) < before) h++;
     if (h === h0) return;
     const b = m[o + CUR]!;
     if (b >= 0) {
@@ -169,7 +220,7 @@ export class GroupLogs {
         if (lo < 0) continue;
         const hi = c[r + HI]!;
         while (lo < h && lo < hi) {
-          if (this.has(d, B, s, lo)) this.remove(d, B, b, s, r, lo);
+          if (this.has(d, w, B, s, lo)) this.remove(d, w, B, b, s, r, lo);
           lo++;
         }
         if (lo < h) lo = h;
@@ -191,11 +242,12 @@ export class GroupLogs {
     let z = m[o + END]!;
     if (m[o + AT]! < 0) return a;
     const d = this.arena.chunk(m[o + AT]!);
+    const w = this.arena.words(m[o + AT]!);
     const B = this.arena.base(m[o + AT]!);
     const S = this.S;
     while (a < z) {
       const mid = (a + z) >>> 1;
-      const tm = d[B + mid * S]!;
+      const tm = this.timeAt(d, w, B + mid * S);
       if (after ? tm <= x : tm < x) a = mid + 1;
       else z = mid;
     }
@@ -209,22 +261,23 @@ export class GroupLogs {
     const at = m[o + AT]!;
     if (at < 0) return 0;
     const d = this.arena.chunk(at);
+    const w = this.arena.words(at);
     const B = this.arena.base(at);
     let b = m[o + CUR]!;
-    if (b >= 0 && this.blocks[b * this.BS + s * F + LO]! >= 0) return this.moveCursor(d, B, ix, b, s, lo, hi);
+    if (b >= 0 && this.blocks[b * this.BS + s * F + LO]! >= 0) return this.moveCursor(d, w, B, ix, b, s, lo, hi);
     if (hi - lo <= WindowState.scanUpTo) {
       const kind = this.spec.kinds[s]!;
-      if (kind === WindowKind.Sum) return this.sumOf(d, B, s, lo, hi);
-      const count = this.countOf(d, B, s, lo, hi);
+      if (kind === WindowKind.Sum) return this.sumOf(d, w, B, s, lo, hi);
+      const count = this.countOf(d, w, B, s, lo, hi);
       if (kind === WindowKind.Count) return count;
-      if (count <= WindowState.indexAbove) return scanKeys(d, B, this.S, this.mc, this.spec, s, lo, hi);
+      if (count <= WindowState.indexAbove) return scanKeys(d, this.maskWords(w), B, this.S, this.mc, this.spec, s, lo, hi);
     }
     // a busy window: a cursor record, an empty window at the head that the query moves from
     if (b < 0) b = m[o + CUR] = this.newBlock();
     const r = b * this.BS + s * F;
     this.blocks[r + LO] = this.blocks[r + HI] = m[o + HEAD]!;
     this.blocks[r + CNT] = this.blocks[r + SUM] = 0;
-    return this.moveCursor(d, B, ix, b, s, lo, hi);
+    return this.moveCursor(d, w, B, ix, b, s, lo, hi);
   }
 
   /** Account `ix`'s live rows, flat (for the snapshot). */
@@ -235,20 +288,34 @@ export class GroupLogs {
     const at = this.meta[o + AT]!;
     if (at < 0 || n === h) return [];
     const d = this.arena.chunk(at);
+    const w = this.arena.words(at);
     const B = this.arena.base(at);
-    const out = new Array<number>((n - h) * this.S);
-    for (let i = 0; i < out.length; i++) out[i] = d[B + h * this.S + i]!;
+    const S0 = this.S0;
+    const out = new Array<number>((n - h) * S0);
+    for (let j = 0; j < n - h; j++) {
+      const i = B + (h + j) * this.S;
+      out[j * S0] = this.timeAt(d, w, i);
+      for (let k = 1; k < S0; k++) out[j * S0 + k] = this.colAt(d, w, i, k);
+    }
     return out;
   }
 
   /** Gives account `ix` (with no log yet) the rows of a snapshot, flat and sorted. */
   load(ix: number, rows: readonly number[]): void {
-    const n = rows.length / this.S;
+    const S0 = this.S0;
+    const n = rows.length / S0;
     if (n === 0) return;
     this.free(ix);
+    const pp = this.pp;
+    for (let j = 0; j < n && pp !== null && !pp.wide; j++) {
+      if (!pp.fits(rows[j * S0]!, rows[j * S0 + this.pc]!)) this.relayout({ wide: true, base: pp.base });
+    }
     const c = classFor(n);
     const at = this.arena.alloc(c);
-    this.arena.chunk(at).set(rows, this.arena.base(at));
+    const d = this.arena.chunk(at);
+    const w = this.arena.words(at);
+    const B = this.arena.base(at);
+    for (let j = 0; j < n; j++) this.putRow(d, w, B + j * this.S, rows, j * S0);
     const o = ix * M;
     this.meta[o + AT] = at;
     this.meta[o + CLS] = c;
@@ -292,9 +359,61 @@ export class GroupLogs {
     return b >= 0 && this.blocks[b * this.BS + s * F + LO]! >= 0;
   }
 
-  /** Repacks when holes pass an eighth of the rows in use (called at the engine's sweep). */
+  /**
+   * Called at the engine's sweep: moves the packed times' base up when their offsets pass half the limit, goes back
+   * to packed rows when every row fits again, else repacks when holes pass an eighth of the rows in use.
+   */
   compact(): void {
-    if (this.arena.holey()) this.repack();
+    const next = this.pp?.relayout((fn) => {
+      const m = this.meta;
+      for (let o = 0; o < m.length; o += M) {
+        const at = m[o + AT]!;
+        if (at < 0) continue;
+        const d = this.arena.chunk(at);
+        const w = this.arena.words(at);
+        const B = this.arena.base(at);
+        for (let p = m[o + HEAD]!; p < m[o + END]!; p++) fn(this.timeAt(d, w, B + p * this.S), this.colAt(d, w, B + p * this.S, this.pc));
+      }
+    });
+    if (next) this.relayout(next);
+    else if (this.arena.holey()) this.repack();
+  }
+
+  /** Moves every account's live rows into a fresh arena with rows in `layout` (packed: every row must fit). */
+  private relayout(layout: Layout): void {
+    const from = this.pp!;
+    const to = from.to(layout);
+    const S1 = this.S;
+    const S2 = layout.wide ? this.S0 : this.S0 - 1;
+    const old = this.arena;
+    const fresh = new RowArena(S2, Math.ceil((old.used / S1) * S2 * 1.125));
+    const m = this.meta;
+    for (let o = 0; o < m.length; o += M) {
+      const at = m[o + AT]!;
+      if (at < 0) continue;
+      const r = fresh.alloc(m[o + CLS]!);
+      const d = old.chunk(at);
+      const w = old.words(at);
+      const B = old.base(at);
+      const d2 = fresh.chunk(r);
+      const w2 = fresh.words(r);
+      const T = fresh.base(r);
+      const h = m[o + HEAD]!;
+      for (let p = h; p < m[o + END]!; p++) {
+        // the columns between the time and the packed one keep their places in either layout
+        const i = B + p * S1;
+        const j = T + (p - h) * S2;
+        for (let k = 1; k < this.pc; k++) d2[j + k] = d[i + k]!;
+        to.put(d2, w2, j, from.time(d, w, i), from.partner(d, w, i));
+      }
+      m[o + AT] = r;
+      m[o + END]! -= h;
+      this.shiftCursors(m[o + CUR]!, h);
+      m[o + HEAD] = 0;
+    }
+    this.pp = to;
+    this.S = S2;
+    this.arena = fresh;
   }
 
   /** Moves every account's region into a fresh arena, packed (live rows only; classes kept), and drops the old one. */
@@ -375,25 +494,25 @@ export class GroupLogs {
   }
 
   /** Moves slot `s`'s cursor record to [lo, hi) and returns its measure; drops the record once the window is small. */
-  private moveCursor(d: Float64Array, B: number, ix: number, b: number, s: number, lo: number, hi: number): number {
+  private moveCursor(d: Float64Array, w: Int32Array, B: number, ix: number, b: number, s: number, lo: number, hi: number): number {
     const c = this.blocks;
     const r = b * this.BS + s * F;
     let clo = c[r + LO]!;
     let chi = c[r + HI]!;
     while (chi < hi) {
-      if (this.has(d, B, s, chi)) this.add(d, B, b, s, r, chi);
+      if (this.has(d, w, B, s, chi)) this.add(d, w, B, b, s, r, chi);
       chi++;
     }
     while (clo > lo) {
       clo--;
-      if (this.has(d, B, s, clo)) this.add(d, B, b, s, r, clo);
+      if (this.has(d, w, B, s, clo)) this.add(d, w, B, b, s, r, clo);
     }
     while (chi > hi) {
       chi--;
-      if (this.has(d, B, s, chi)) this.remove(d, B, b, s, r, chi);
+      if (this.has(d, w, B, s, chi)) this.remove(d, w, B, b, s, r, chi);
     }
     while (clo < lo) {
-      if (this.has(d, B, s, clo)) this.remove(d, B, b, s, r, clo);
+      if (this.has(d, w, B, s, clo)) this.remove(d, w, B, b, s, r, clo);
       clo++;
     }
     c[r + LO] = clo;
@@ -403,10 +522,10 @@ export class GroupLogs {
     if (kind === WindowKind.Count) value = c[r + CNT]!;
     else if (kind === WindowKind.Sum) value = c[r + SUM]!;
     else {
-      this.reindex(d, B, b, s, r);
+      this.reindex(d, w, B, b, s, r);
       const x = this.keys[b]?.[s];
       if (x) return kind === WindowKind.Distinct ? x.counts.size : x.max;
-      value = scanKeys(d, B, this.S, this.mc, this.spec, s, lo, hi);
+      value = scanKeys(d, this.maskWords(w), B, this.S, this.mc, this.spec, s, lo, hi);
     }
     if (hi - lo <= WindowState.scanUpTo >> 1) this.dropCursor(ix, b, r);
     return value;
@@ -422,59 +541,63 @@ export class GroupLogs {
     this.meta[ix * M + CUR] = -1;
   }
 
-  private has(d: Float64Array, B: number, s: number, row: number): boolean {
-    return this.mc < 0 || (d[B + row * this.S + this.mc]! & (1 << s)) !== 0;
+  private has(d: Float64Array, w: Int32Array, B: number, s: number, row: number): boolean {
+    return this.mc < 0 || (this.colAt(d, w, B + row * this.S, this.mc) & (1 << s)) !== 0;
   }
 
-  private countOf(d: Float64Array, B: number, s: number, lo: number, hi: number): number {
+  private countOf(d: Float64Array, w: Int32Array, B: number, s: number, lo: number, hi: number): number {
     if (this.mc < 0) return hi - lo;
     const bit = 1 << s;
     let n = 0;
-    for (let i = B + lo * this.S + this.mc, e = B + hi * this.S; i < e; i += this.S) if ((d[i]! & bit) !== 0) n++;
+    if (this.wideRows) {
+      for (let i = B + lo * this.S + this.mc, e = B + hi * this.S; i < e; i += this.S) if ((d[i]! & bit) !== 0) n++;
+    } else {
+      for (let i = 2 * (B + lo * this.S), e = 2 * (B + hi * this.S); i < e; i += 2 * this.S) if ((w[i]! & bit) !== 0) n++;
+    }
     return n;
   }
 
-  private sumOf(d: Float64Array, B: number, s: number, lo: number, hi: number): number {
+  private sumOf(d: Float64Array, w: Int32Array, B: number, s: number, lo: number, hi: number): number {
     const vc = this.spec.valCol[s]!;
     let sum = 0;
-    for (let i = lo; i < hi; i++) if (this.has(d, B, s, i)) sum += d[B + i * this.S + vc]!;
+    for (let i = lo; i < hi; i++) if (this.has(d, w, B, s, i)) sum += this.colAt(d, w, B + i * this.S, vc);
     return sum;
   }
 
   /** Builds the key index when the window grows past the limit; drops it when it shrinks well below. */
-  private reindex(d: Float64Array, B: number, b: number, s: number, r: number): void {
+  private reindex(d: Float64Array, w: Int32Array, B: number, b: number, s: number, r: number): void {
     const n = this.blocks[r + CNT]!;
     const x = this.keys[b]?.[s];
     if (!x && n > WindowState.indexAbove) {
       const keys = (this.keys[b] ??= this.spec.rules.map(() => null));
       keys[s] = new KeyIndex();
-      for (let i = this.blocks[r + LO]!; i < this.blocks[r + HI]!; i++) if (this.has(d, B, s, i)) this.index(d, B, b, s, i, 1);
+      for (let i = this.blocks[r + LO]!; i < this.blocks[r + HI]!; i++) if (this.has(d, w, B, s, i)) this.index(d, w, B, b, s, i, 1);
     } else if (x && n <= WindowState.indexAbove >> 1) {
       this.keys[b]![s] = null;
     }
   }
 
-  private add(d: Float64Array, B: number, b: number, s: number, r: number, row: number): void {
+  private add(d: Float64Array, w: Int32Array, B: number, b: number, s: number, r: number, row: number): void {
     const c = this.blocks;
     c[r + CNT]!++;
     const kind = this.spec.kinds[s]!;
-    if (kind === WindowKind.Sum) c[r + SUM]! += d[B + row * this.S + this.spec.valCol[s]!]!;
-    else if (kind >= WindowKind.Distinct && this.keys[b]?.[s]) this.index(d, B, b, s, row, 1);
+    if (kind === WindowKind.Sum) c[r + SUM]! += this.colAt(d, w, B + row * this.S, this.spec.valCol[s]!);
+    else if (kind >= WindowKind.Distinct && this.keys[b]?.[s]) this.index(d, w, B, b, s, row, 1);
   }
 
-  private remove(d: Float64Array, B: number, b: number, s: number, r: number, row: number): void {
+  private remove(d: Float64Array, w: Int32Array, B: number, b: number, s: number, r: number, row: number): void {
     const c = this.blocks;
     c[r + CNT]!--;
     const kind = this.spec.kinds[s]!;
-    if (kind === WindowKind.Sum) c[r + SUM]! -= d[B + row * this.S + this.spec.valCol[s]!]!;
-    else if (kind >= WindowKind.Distinct && this.keys[b]?.[s]) this.index(d, B, b, s, row, -1);
+    if (kind === WindowKind.Sum) c[r + SUM]! -= this.colAt(d, w, B + row * this.S, this.spec.valCol[s]!);
+    else if (kind >= WindowKind.Distinct && this.keys[b]?.[s]) this.index(d, w, B, b, s, row, -1);
   }
 
   /** Adds (+1) or removes (-1) one row's key in slot `s`'s index. */
-  private index(d: Float64Array, B: number, b: number, s: number, row: number, delta: 1 | -1): void {
+  private index(d: Float64Array, w: Int32Array, B: number, b: number, s: number, row: number, delta: 1 | -1): void {
     const x = this.keys[b]![s]!;
     const kind = this.spec.kinds[s]!;
-    const k = d[B + row * this.S + this.spec.valCol[s]!]!;
+    const k = this.colAt(d, w, B + row * this.S, this.spec.valCol[s]!);
     const before = x.counts.get(k) ?? 0;
     const after = before + delta;
     if (after === 0) x.counts.delete(k);

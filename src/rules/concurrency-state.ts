@@ -12,7 +12,7 @@
 // while every interval fits, two doubles while one does not (an absurd event time, a fraction of a millisecond),
 // until a sweep finds every interval fits again. Every time is kept exactly either way.
 import { PackedPairs, type Layout } from './packed-pairs.js';
-import { capOf, classFor, copy, RowArena } from './row-arena.js';
+import { capOf, classFor, copy, RowArena, withRoom } from './row-arena.js';
 
 export const LIVE_MAX_MS = 6 * 3_600_000;
 export const INTERVAL_KEEP_MS = 2 * 3_600_000;
@@ -302,7 +302,7 @@ export class LiveCalls {
 
   /**
    * Called at the engine's sweep: moves `base` up when narrow offsets pass half the limit, goes back to narrow
-   * intervals when every one fits again, else repacks when holes pass an eighth of the pairs in use.
+   * intervals when every one fits again, else repacks when holes pass a sixteenth of the pairs in use.
    */
   compact(): void {
     const next = this.pp.relayout((fn) => {
@@ -327,7 +327,7 @@ export class LiveCalls {
    */
   private relayout(layout: Layout | null): void {
     const old = this.arena;
-    const fresh = new RowArena(2, old.used + (old.used >> 3));
+    const fresh = new RowArena(2, withRoom(old.used));
     const m = this.meta;
     const from = this.pp;
     const to = layout ? from.to(layout) : from;

@@ -17,7 +17,7 @@
 // takes one double less; until a sweep finds them fitting again, a row that does not fit (an absurd or fractional
 // time, a cost past an int32) keeps every row of the group wide, as the snapshot numbers them. Pure.
 import { PackedPairs, type Layout } from './packed-pairs.js';
-import { capOf, classFor, copy, RowArena } from './row-arena.js';
+import { capOf, classFor, copy, RowArena, withRoom } from './row-arena.js';
 import { KeyIndex, scanKeys, WindowKind, type GroupSpec } from './window-keys.js';
 
 export { WindowKind } from './window-keys.js';
@@ -361,7 +361,7 @@ export class GroupLogs {
 
   /**
    * Called at the engine's sweep: moves the packed times' base up when their offsets pass half the limit, goes back
-   * to packed rows when every row fits again, else repacks when holes pass an eighth of the rows in use.
+   * to packed rows when every row fits again, else repacks when holes pass a sixteenth of the rows in use.
    */
   compact(): void {
     const next = this.pp?.relayout((fn) => {
@@ -386,7 +386,7 @@ export class GroupLogs {
     const S1 = this.S;
     const S2 = layout.wide ? this.S0 : this.S0 - 1;
     const old = this.arena;
-    const fresh = new RowArena(S2, Math.ceil((old.used / S1) * S2 * 1.125));
+    const fresh = new RowArena(S2, withRoom(Math.ceil((old.used / S1) * S2)));
     const m = this.meta;
     for (let o = 0; o < m.length; o += M) {
       const at = m[o + AT]!;
@@ -421,7 +421,7 @@ export class GroupLogs {
     const old = this.arena;
     const m = this.meta;
     const S = this.S;
-    const fresh = new RowArena(S, old.used + (old.used >> 3));
+    const fresh = new RowArena(S, withRoom(old.used));
     for (let o = 0; o < m.length; o += M) {
       const from = m[o + AT]!;
       if (from < 0) continue;

@@ -37,14 +37,18 @@ export class WindowState {
   static scanUpTo = SCAN_UP_TO;
 }
 
-// `meta` fields per account number: region (-1: none), its class, first live row, end of the live rows (rows are
-// counted from the region's start), cursor block (-1: none).
-const M = 5;
+// `meta` fields per account number: region (-1: none); first live row (bits 0-23), the region's class (24-29) and
+// whether the account has a cursor block (bit 30, the block in `cursorOf`); end of the live rows (rows are counted
+// from the region's start). A log holds at most 2^24 rows, as a row list (row-lists.ts).
+const M = 3;
 const AT = 0;
-const CLS = 1;
-const HEAD = 2;
-const END = 3;
-const CUR = 4;
+const HC = 1;
+const END = 2;
+const HEAD_MASK = (1 << 24) - 1;
+const CLS_SHIFT = 24;
+const CLS_MASK = 0x3f;
+const HAS_CUR = 1 << 30;
+const MAX_ROWS = 1 << 24;
 // A cursor record (per slot, in the account's block): its window [lo, hi) (lo = -1: no record), the count of its
 // rows there and the sum of their values.
 const F = 4;
@@ -74,6 +78,8 @@ export class GroupLogs {
   private cap = 0;
   private inUse = false;
   private blocks = new Float64Array(0);
+  /** Cursor blocks by the account's `meta` offset (only accounts with a busy window have one). */
+  private readonly cursorOf = new Map<number, number>();
   private blockTop = 0;
   private readonly blockFree: number[] = [];
   /** Per cursor block: the key indexes of its slots (null: none). */
@@ -117,6 +123,38 @@ export class GroupLogs {
     for (let k = 1; k < this.S; k++) d[i + k] = row[from + k]!;
   }
 
+  private headAt(o: number): number {
+    return this.meta[o + HC]! & HEAD_MASK;
+  }
+
+  private clsAt(o: number): number {
+    return (this.meta[o + HC]! >> CLS_SHIFT) & CLS_MASK;
+  }
+
+  /** The account's cursor block, or -1. */
+  private curAt(o: number): number {
+    return (this.meta[o + HC]! & HAS_CUR) === 0 ? -1 : this.cursorOf.get(o)!;
+  }
+
+  private setHead(o: number, h: number): void {
+    this.meta[o + HC] = (this.meta[o + HC]! & ~HEAD_MASK) | h;
+  }
+
+  private setCls(o: number, c: number): void {
+    if (capOf(c) > MAX_ROWS) throw new Error(`a window log of one account past ${MAX_ROWS} rows`);
+    this.meta[o + HC] = (this.meta[o + HC]! & ~(CLS_MASK << CLS_SHIFT)) | (c << CLS_SHIFT);
+  }
+
+  private setCur(o: number, b: number): void {
+    if (b < 0) {
+      this.cursorOf.delete(o);
+      this.meta[o + HC]! &= ~HAS_CUR;
+    } else {
+      this.cursorOf.set(o, b);
+      this.meta[o + HC]! |= HAS_CUR;
+    }
+  }
+
   /** The int32 view for packed masks (`scanKeys`), or null while the mask is a column of its own. */
   private maskWords(w: Int32Array): Int32Array | null {
     return this.mc >= 0 && !this.wideRows ? w : null;
@@ -130,7 +168,6 @@ export class GroupLogs {
     next.set(this.meta);
     for (let o = this.meta.length; o < next.length; o += M) {
       next[o + AT] = -1;
-      next[o + CUR] = -1;
     }
     this.meta = next;
   }
@@ -149,7 +186,7 @@ export class GroupLogs {
   length(ix: number): number {
     const o = ix * M;
     if (o >= this.meta.length) return 0;
-    return this.meta[o + END]! - this.meta[o + HEAD]!;
+    return this.meta[o + END]! - this.headAt(o);
   }
 
   /** Adds a row (`row` holds its stride numbers, time first) at its time order; rows of equal time keep arrival order. */
@@ -161,15 +198,15 @@ export class GroupLogs {
     const S = this.S;
     if (m[o + AT]! < 0) {
       m[o + AT] = this.arena.alloc(FIRST_CLASS);
-      m[o + CLS] = FIRST_CLASS;
-      m[o + HEAD] = 0;
+      m[o + HC]! &= HAS_CUR;
+      this.setCls(o, FIRST_CLASS);
       m[o + END] = 0;
     }
-    if (m[o + END]! >= capOf(m[o + CLS]!)) {
+    if (m[o + END]! >= capOf(this.clsAt(o))) {
       this.makeRoom(ix);
       if (this.arena.sparse()) this.repack();
     }
-    const h = m[o + HEAD]!;
+    const h = this.headAt(o);
     const n = m[o + END]!;
     const d = this.arena.chunk(m[o + AT]!);
     const w = this.arena.words(m[o + AT]!);
@@ -180,7 +217,7 @@ export class GroupLogs {
     if (p < n) d.copyWithin(B + (p + 1) * S, B + p * S, B + n * S);
     this.putRow(d, w, B + p * S, row);
     m[o + END] = n + 1;
-    const b = m[o + CUR]!;
+    const b = this.curAt(o);
     if (b < 0) return;
     const mask = this.mc < 0 ? 1 : row[this.mc]!;
     const c = this.blocks;
@@ -208,11 +245,11 @@ export class GroupLogs {
     const w = this.arena.words(at);
     const B = this.arena.base(at);
     const n = m[o + END]!;
-    const h0 = m[o + HEAD]!;
+    const h0 = this.headAt(o);
     let h = h0;
     while (h < n && this.timeAt(d, w, B + h * S) < before) h++;
     if (h === h0) return;
-    const b = m[o + CUR]!;
+    const b = this.curAt(o);
     if (b >= 0) {
       const c = this.blocks;
       for (let s = 0, r = b * this.BS; s < this.spec.rules.length; s++, r += F) {
@@ -229,16 +266,16 @@ export class GroupLogs {
       }
     }
     if (h === n) return this.free(ix);
-    m[o + HEAD] = h;
+    this.setHead(o, h);
     const live = n - h;
-    if (capOf(m[o + CLS]!) > 4 * Math.max(2, live)) this.move(ix, classFor(2 * live));
+    if (capOf(this.clsAt(o)) > 4 * Math.max(2, live)) this.move(ix, classFor(2 * live));
   }
 
   /** Lowest live row whose time is >= x (or > x when `after`). */
   bound(ix: number, x: number, after: boolean): number {
     const m = this.meta;
     const o = ix * M;
-    let a = m[o + HEAD]!;
+    let a = this.headAt(o);
     let z = m[o + END]!;
     if (m[o + AT]! < 0) return a;
     const d = this.arena.chunk(m[o + AT]!);
@@ -263,7 +300,7 @@ export class GroupLogs {
     const d = this.arena.chunk(at);
     const w = this.arena.words(at);
     const B = this.arena.base(at);
-    let b = m[o + CUR]!;
+    let b = this.curAt(o);
     if (b >= 0 && this.blocks[b * this.BS + s * F + LO]! >= 0) return this.moveCursor(d, w, B, ix, b, s, lo, hi);
     if (hi - lo <= WindowState.scanUpTo) {
       const kind = this.spec.kinds[s]!;
@@ -273,9 +310,9 @@ export class GroupLogs {
       if (count <= WindowState.indexAbove) return scanKeys(d, this.maskWords(w), B, this.S, this.mc, this.spec, s, lo, hi);
     }
     // a busy window: a cursor record, an empty window at the head that the query moves from
-    if (b < 0) b = m[o + CUR] = this.newBlock();
+    if (b < 0) this.setCur(o, (b = this.newBlock()));
     const r = b * this.BS + s * F;
-    this.blocks[r + LO] = this.blocks[r + HI] = m[o + HEAD]!;
+    this.blocks[r + LO] = this.blocks[r + HI] = this.headAt(o);
     this.blocks[r + CNT] = this.blocks[r + SUM] = 0;
     return this.moveCursor(d, w, B, ix, b, s, lo, hi);
   }
@@ -283,7 +320,7 @@ export class GroupLogs {
   /** Account `ix`'s live rows, flat (for the snapshot). */
   rows(ix: number): number[] {
     const o = ix * M;
-    const h = this.meta[o + HEAD]!;
+    const h = this.headAt(o);
     const n = this.meta[o + END]!;
     const at = this.meta[o + AT]!;
     if (at < 0 || n === h) return [];
@@ -318,8 +355,8 @@ export class GroupLogs {
     for (let j = 0; j < n; j++) this.putRow(d, w, B + j * this.S, rows, j * S0);
     const o = ix * M;
     this.meta[o + AT] = at;
-    this.meta[o + CLS] = c;
-    this.meta[o + HEAD] = 0;
+    this.setHead(o, 0);
+    this.setCls(o, c);
     this.meta[o + END] = n;
   }
 
@@ -328,15 +365,15 @@ export class GroupLogs {
     const m = this.meta;
     const o = ix * M;
     if (o >= m.length) return;
-    if (m[o + AT]! >= 0) this.arena.release(m[o + AT]!, m[o + CLS]!);
-    const b = m[o + CUR]!;
+    if (m[o + AT]! >= 0) this.arena.release(m[o + AT]!, this.clsAt(o));
+    const b = this.curAt(o);
     if (b >= 0) {
       this.keys[b] = null;
       this.blockFree.push(b);
+      this.cursorOf.delete(o);
     }
     m[o + AT] = -1;
-    m[o + CUR] = -1;
-    m[o + CLS] = m[o + HEAD] = m[o + END] = 0;
+    m[o + HC] = m[o + END] = 0;
   }
 
   /** Estimated bytes account `ix` holds here: its region, its meta fields, its cursor block and key indexes. */
@@ -344,8 +381,8 @@ export class GroupLogs {
     const o = ix * M;
     if (o >= this.meta.length) return 0;
     let n = 4 * M;
-    if (this.meta[o + AT]! >= 0) n += 8 * this.S * capOf(this.meta[o + CLS]!);
-    const b = this.meta[o + CUR]!;
+    if (this.meta[o + AT]! >= 0) n += 8 * this.S * capOf(this.clsAt(o));
+    const b = this.curAt(o);
     if (b >= 0) {
       n += 8 * this.BS;
       for (const x of this.keys[b] ?? []) if (x) n += 120 + INDEX_ENTRY * (x.counts.size + (x.groups?.size ?? 0)) + 8 * x.freq.length;
@@ -355,7 +392,7 @@ export class GroupLogs {
 
   /** Whether account `ix` keeps a cursor record for slot `s` (for tests). */
   cursored(ix: number, s: number): boolean {
-    const b = this.meta[ix * M + CUR]!;
+    const b = this.curAt(ix * M);
     return b >= 0 && this.blocks[b * this.BS + s * F + LO]! >= 0;
   }
 
@@ -372,7 +409,7 @@ export class GroupLogs {
         const d = this.arena.chunk(at);
         const w = this.arena.words(at);
         const B = this.arena.base(at);
-        for (let p = m[o + HEAD]!; p < m[o + END]!; p++) fn(this.timeAt(d, w, B + p * this.S), this.colAt(d, w, B + p * this.S, this.pc));
+        for (let p = this.headAt(o); p < m[o + END]!; p++) fn(this.timeAt(d, w, B + p * this.S), this.colAt(d, w, B + p * this.S, this.pc));
       }
     });
     if (next) this.relayout(next);
@@ -391,14 +428,14 @@ export class GroupLogs {
     for (let o = 0; o < m.length; o += M) {
       const at = m[o + AT]!;
       if (at < 0) continue;
-      const r = fresh.alloc(m[o + CLS]!);
+      const r = fresh.alloc(this.clsAt(o));
       const d = old.chunk(at);
       const w = old.words(at);
       const B = old.base(at);
       const d2 = fresh.chunk(r);
       const w2 = fresh.words(r);
       const T = fresh.base(r);
-      const h = m[o + HEAD]!;
+      const h = this.headAt(o);
       for (let p = h; p < m[o + END]!; p++) {
         // the columns between the time and the packed one keep their places in either layout
         const i = B + p * S1;
@@ -408,8 +445,8 @@ export class GroupLogs {
       }
       m[o + AT] = r;
       m[o + END]! -= h;
-      this.shiftCursors(m[o + CUR]!, h);
-      m[o + HEAD] = 0;
+      this.shiftCursors(this.curAt(o), h);
+      this.setHead(o, 0);
     }
     this.pp = to;
     this.S = S2;
@@ -425,13 +462,14 @@ export class GroupLogs {
     for (let o = 0; o < m.length; o += M) {
       const from = m[o + AT]!;
       if (from < 0) continue;
-      const to = fresh.alloc(m[o + CLS]!);
+      const to = fresh.alloc(this.clsAt(o));
       const B = old.base(from);
-      copy(old.chunk(from), B + m[o + HEAD]! * S, fresh.chunk(to), fresh.base(to), (m[o + END]! - m[o + HEAD]!) * S);
+      const h = this.headAt(o);
+      copy(old.chunk(from), B + h * S, fresh.chunk(to), fresh.base(to), (m[o + END]! - h) * S);
       m[o + AT] = to;
-      m[o + END]! -= m[o + HEAD]!;
-      this.shiftCursors(m[o + CUR]!, m[o + HEAD]!);
-      m[o + HEAD] = 0;
+      m[o + END]! -= h;
+      this.shiftCursors(this.curAt(o), h);
+      this.setHead(o, 0);
     }
     this.arena = fresh;
   }
@@ -440,35 +478,35 @@ export class GroupLogs {
   private makeRoom(ix: number): void {
     const m = this.meta;
     const o = ix * M;
-    const h = m[o + HEAD]!;
+    const h = this.headAt(o);
     const n = m[o + END]!;
     if (h * 4 < n) return this.move(ix, classFor(n - h + 1));
     const S = this.S;
     const at = m[o + AT]!;
     const B = this.arena.base(at);
     this.arena.chunk(at).copyWithin(B, B + h * S, B + n * S);
-    m[o + HEAD] = 0;
+    this.setHead(o, 0);
     m[o + END] = n - h;
-    this.shiftCursors(m[o + CUR]!, h);
+    this.shiftCursors(this.curAt(o), h);
   }
 
   /** Moves account `ix`'s live rows to the start of a new region of class `c` (which holds them). */
   private move(ix: number, c: number): void {
     const m = this.meta;
     const o = ix * M;
-    const h = m[o + HEAD]!;
+    const h = this.headAt(o);
     const n = m[o + END]!;
     const S = this.S;
     const from = m[o + AT]!;
     const to = this.arena.alloc(c);
     const B = this.arena.base(from);
     copy(this.arena.chunk(from), B + h * S, this.arena.chunk(to), this.arena.base(to), (n - h) * S);
-    this.arena.release(from, m[o + CLS]!);
+    this.arena.release(from, this.clsAt(o));
     m[o + AT] = to;
-    m[o + CLS] = c;
-    m[o + HEAD] = 0;
+    this.setCls(o, c);
+    this.setHead(o, 0);
     m[o + END] = n - h;
-    this.shiftCursors(m[o + CUR]!, h);
+    this.shiftCursors(this.curAt(o), h);
   }
 
   private shiftCursors(b: number, h: number): void {
@@ -538,7 +576,7 @@ export class GroupLogs {
     for (let q = b * this.BS; q < (b + 1) * this.BS; q += F) if (c[q + LO]! >= 0) return;
     this.keys[b] = null;
     this.blockFree.push(b);
-    this.meta[ix * M + CUR] = -1;
+    this.setCur(ix * M, -1);
   }
 
   private has(d: Float64Array, w: Int32Array, B: number, s: number, row: number): boolean {

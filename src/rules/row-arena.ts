@@ -5,7 +5,7 @@
 // class's free list and is handed out again first. A new chunk is a sixteenth of the doubles in use (at least
 // FIRST_CHUNK, at most CHUNK), so a store holds little room it does not use; a region larger than LARGE doubles gets a chunk of its own, dropped when it is freed.
 // Free lists do not merge, so regions outgrown class by class leave holes of the small classes: the owner moves
-// every region into a fresh arena when `sparse()` says most of the room is holes (GroupLogs.repack).
+// every region into a fresh arena when `sparse()` says most of the room is holes (GroupLogs.relayout).
 // Must never hand out a region that is still in use. Pure.
 
 const CHUNK_BITS = 20;

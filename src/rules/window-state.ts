@@ -204,7 +204,7 @@ export class GroupLogs {
     }
     if (m[o + END]! >= capOf(this.clsAt(o))) {
       this.makeRoom(ix);
-      if (this.arena.sparse()) this.repack();
+      if (this.arena.sparse()) this.relayout(null);
     }
     const h = this.headAt(o);
     const n = m[o + END]!;
@@ -413,15 +413,18 @@ export class GroupLogs {
       }
     });
     if (next) this.relayout(next);
-    else if (this.arena.holey()) this.repack();
+    else if (this.arena.holey()) this.relayout(null);
   }
 
-  /** Moves every account's live rows into a fresh arena with rows in `layout` (packed: every row must fit). */
-  private relayout(layout: Layout): void {
-    const from = this.pp!;
-    const to = from.to(layout);
+  /**
+   * Moves every account's live rows into a fresh arena, packed (classes kept), with rows in `layout` (packed: every
+   * row must fit; null: as they are), and drops the old one.
+   */
+  private relayout(layout: Layout | null): void {
+    const from = this.pp;
+    const to = layout === null || from === null ? from : from.to(layout);
     const S1 = this.S;
-    const S2 = layout.wide ? this.S0 : this.S0 - 1;
+    const S2 = to === from ? S1 : to!.wide ? this.S0 : this.S0 - 1;
     const old = this.arena;
     const fresh = new RowArena(S2, withRoom(Math.ceil((old.used / S1) * S2)));
     const m = this.meta;
@@ -430,47 +433,30 @@ export class GroupLogs {
       if (at < 0) continue;
       const r = fresh.alloc(this.clsAt(o));
       const d = old.chunk(at);
-      const w = old.words(at);
       const B = old.base(at);
-      const d2 = fresh.chunk(r);
-      const w2 = fresh.words(r);
       const T = fresh.base(r);
       const h = this.headAt(o);
-      for (let p = h; p < m[o + END]!; p++) {
-        // the columns between the time and the packed one keep their places in either layout
-        const i = B + p * S1;
-        const j = T + (p - h) * S2;
-        for (let k = 1; k < this.pc; k++) d2[j + k] = d[i + k]!;
-        to.put(d2, w2, j, from.time(d, w, i), from.partner(d, w, i));
+      const n = m[o + END]! - h;
+      if (to === from) copy(d, B + h * S1, fresh.chunk(r), T, n * S1);
+      else {
+        const w = old.words(at);
+        const d2 = fresh.chunk(r);
+        const w2 = fresh.words(r);
+        for (let p = 0; p < n; p++) {
+          // the columns between the time and the packed one keep their places in either layout
+          const i = B + (h + p) * S1;
+          const j = T + p * S2;
+          for (let k = 1; k < this.pc; k++) d2[j + k] = d[i + k]!;
+          to!.put(d2, w2, j, from!.time(d, w, i), from!.partner(d, w, i));
+        }
       }
       m[o + AT] = r;
-      m[o + END]! -= h;
+      m[o + END] = n;
       this.shiftCursors(this.curAt(o), h);
       this.setHead(o, 0);
     }
     this.pp = to;
     this.S = S2;
-    this.arena = fresh;
-  }
-
-  /** Moves every account's region into a fresh arena, packed (live rows only; classes kept), and drops the old one. */
-  private repack(): void {
-    const old = this.arena;
-    const m = this.meta;
-    const S = this.S;
-    const fresh = new RowArena(S, withRoom(old.used));
-    for (let o = 0; o < m.length; o += M) {
-      const from = m[o + AT]!;
-      if (from < 0) continue;
-      const to = fresh.alloc(this.clsAt(o));
-      const B = old.base(from);
-      const h = this.headAt(o);
-      copy(old.chunk(from), B + h * S, fresh.chunk(to), fresh.base(to), (m[o + END]! - h) * S);
-      m[o + AT] = to;
-      m[o + END]! -= h;
-      this.shiftCursors(this.curAt(o), h);
-      this.setHead(o, 0);
-    }
     this.arena = fresh;
   }
 

@@ -343,9 +343,8 @@ export class GroupLogs {
     const n = rows.length / S0;
     if (n === 0) return;
     this.free(ix);
-    const pp = this.pp;
-    for (let j = 0; j < n && pp !== null && !pp.wide; j++) {
-      if (!pp.fits(rows[j * S0]!, rows[j * S0 + this.pc]!)) this.relayout({ wide: true, base: pp.base });
+    for (let j = 0; j < n && this.pp !== null && !this.pp.wide; j++) {
+      if (!this.pp.fits(rows[j * S0]!, rows[j * S0 + this.pc]!)) this.relayout({ wide: true, base: this.pp.base });
     }
     const c = classFor(n);
     const at = this.arena.alloc(c);

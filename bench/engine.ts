@@ -152,7 +152,8 @@ function breakdown(): void {
   const st = engine.state;
   const n = engine.size();
   const f = (x: number) => Math.round(x / n).toLocaleString('en-GB');
-  const arena = (name: string, a: { used: number; bytes(): number }) => console.log(`  ${name}: ${f(8 * a.used)} / ${f(a.bytes())} B`);
+  const arena = (name: string, a: { used: number; bytes(): number; ahead(): number }) =>
+    console.log(`  ${name}: ${f(8 * a.used)} / ${f(a.bytes())} B (holes ${f(a.bytes() - 8 * a.used - 8 * a.ahead())}, not yet cut ${f(8 * a.ahead())})`);
   console.log('array buffers per account (in regions / in chunks):');
   st.windows.forEach((w, g) => arena(`window group ${st.plan.groups[g]!.windowMs / 60_000} min`, w.arena));
   st.live.forEach((c, k) => arena(`live calls, rule ${st.rules[st.concRules[k]!]!.id}`, c.arena));

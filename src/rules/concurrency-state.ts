@@ -8,12 +8,11 @@
 // arrival order and end-only intervals (start, end) sorted by end, each a region found through the account
 // number's int32 fields (`meta`); an emptied list gives its region back. `opened` marks an account whose state for
 // the rule exists (as a stored part lists it, even when empty), so parts come out as they did before the arena.
-// Intervals are narrow while every one fits: a pair is two int32 millisecond offsets from `base` in one double's
-// room (8 bytes, not 16). An interval that does not fit (an absurd event time, a fraction of a millisecond) turns
-// the whole store wide (two doubles a pair) until a sweep finds every interval fits again; the sweep also moves
-// `base` up before offsets reach the limit. Offsets stay in [0, LIMIT), so no packed pair reads as a NaN double
-// (whose bits a copy through a number might not keep). Every time is kept exactly either way.
-import { capOf, classFor, copy, RowArena } from './row-arena.js';
+// Intervals are packed by packed-pairs.ts: (start, end) as two offsets from the store's base in one double's room
+// while every interval fits, two doubles while one does not (an absurd event time, a fraction of a millisecond),
+// until a sweep finds every interval fits again. Every time is kept exactly either way.
+import { PackedPairs, type Layout } from './packed-pairs.js';
+import { capOf, classFor, copy, RowArena, withRoom } from './row-arena.js';
 
 export const LIVE_MAX_MS = 6 * 3_600_000;
 export const INTERVAL_KEEP_MS = 2 * 3_600_000;
@@ -31,10 +30,7 @@ const FLAGS = 4;
 const OPENED = 1 << 16;
 /** A new list's class: room for 2 pairs (a move saved for most lists, a pair's room lost for lists of one). */
 const FIRST_CLASS = 1;
-/** Narrow offsets are below this: an int32 whose bits as a double's high word are never those of a NaN or infinity. */
-const LIMIT = 0x7ff00000;
-/** A new `base` is this far below the earliest start it must hold (room for calls that started before it). */
-const ROOM = 2 ** 28;
+const KIND = { twoTimes: true, zero: false, gap: 1 };
 
 export class LiveCalls {
   arena = new RowArena(2);
@@ -42,15 +38,12 @@ export class LiveCalls {
   private cap = 0;
   /** Whether an account has opened state for the rule: until then (a rule that never matched) no per-account fields. */
   private inUse = false;
-  /** Intervals as two doubles a pair (true) or two int32 offsets from `base` (NaN: no interval yet). */
-  private wide = false;
-  private base = Number.NaN;
-  /** The largest end offset stored since `base` was set (narrow): the sweep moves `base` up past LIMIT / 2. */
-  private top = 0;
+  /** How the intervals are packed. */
+  private pp = new PackedPairs(KIND);
 
   /** Whether the intervals are held wide (for tests). */
   get wideIntervals(): boolean {
-    return this.wide;
+    return this.pp.wide;
   }
 
   /** Account numbers below `capacity` may be used. */
@@ -101,7 +94,7 @@ export class LiveCalls {
 
   /** An end record with no start seen: adds [s, e] and returns the most calls in progress during it. */
   interval(ix: number, s: number, e: number): number {
-    if (!this.wide && !this.fits(s, e)) this.relayout(true, this.base);
+    if (!this.pp.wide && !this.pp.fits(s, e)) this.relayout({ wide: true, base: this.pp.base });
     this.append(ix, IV, s, e);
     const o = ix * M + IV;
     const n = this.meta[o + LEN]!;
@@ -112,7 +105,7 @@ export class LiveCalls {
     let p = n - 1;
     while (p > 0 && this.ivEnd(d, w, B, p - 1) > e) p--;
     if (p < n - 1) {
-      const k = this.wide ? 2 : 1;
+      const k = this.pp.wide ? 2 : 1;
       d.copyWithin(B + k * (p + 1), B + k * p, B + k * (n - 1));
       this.setIv(d, w, B, p, s, e);
     }
@@ -166,7 +159,7 @@ export class LiveCalls {
     this.open(ix);
     for (let i = 0; i < s[0].length; i++) this.append(ix, LIVE, s[0][i]!, s[1][i]!);
     for (let i = 0; i < s[2].length; i++) {
-      if (!this.wide && !this.fits(s[2][i]!, s[3][i]!)) this.relayout(true, this.base);
+      if (!this.pp.wide && !this.pp.fits(s[2][i]!, s[3][i]!)) this.relayout({ wide: true, base: this.pp.base });
       this.append(ix, IV, s[2][i]!, s[3][i]!);
     }
   }
@@ -230,44 +223,25 @@ export class LiveCalls {
 
   /** Arena rows (two doubles each) that `n` pairs of a list take. */
   private rowsFor(list: number, n: number): number {
-    return list === IV && !this.wide ? (n + 1) >> 1 : n;
+    return list === IV && !this.pp.wide ? (n + 1) >> 1 : n;
   }
 
   /** Doubles that `n` pairs of a list take. */
   private doublesFor(list: number, n: number): number {
-    return list === IV && !this.wide ? n : 2 * n;
-  }
-
-  /** Whether the interval [s, e] packs into two offsets from `base` (set here by the first interval). */
-  private fits(s: number, e: number): boolean {
-    if (Number.isNaN(this.base)) {
-      if (!Number.isSafeInteger(s)) return false;
-      this.base = s - ROOM;
-    }
-    const a = s - this.base;
-    const b = e - this.base;
-    return a >= 0 && b >= 0 && a < LIMIT && b < LIMIT && Number.isInteger(a) && Number.isInteger(b);
+    return list === IV && !this.pp.wide ? n : 2 * n;
   }
 
   private ivStart(d: Float64Array, w: Int32Array, B: number, j: number): number {
-    return this.wide ? d[B + 2 * j]! : this.base + w[2 * (B + j)]!;
+    return this.pp.time(d, w, B + this.doublesFor(IV, j));
   }
 
   private ivEnd(d: Float64Array, w: Int32Array, B: number, j: number): number {
-    return this.wide ? d[B + 2 * j + 1]! : this.base + w[2 * (B + j) + 1]!;
+    return this.pp.partner(d, w, B + this.doublesFor(IV, j));
   }
 
   /** Writes interval `j` (narrow: it fits, `fits` said so). */
   private setIv(d: Float64Array, w: Int32Array, B: number, j: number, s: number, e: number): void {
-    if (this.wide) {
-      d[B + 2 * j] = s;
-      d[B + 2 * j + 1] = e;
-    } else {
-      const b = e - this.base;
-      w[2 * (B + j)] = s - this.base;
-      w[2 * (B + j) + 1] = b;
-      if (b > this.top) this.top = b;
-    }
+    this.pp.put(d, w, B + this.doublesFor(IV, j), s, e);
   }
 
   /** Appends the pair (x, y) to a list of account `ix`, moving it to a larger region when full. */
@@ -280,7 +254,7 @@ export class LiveCalls {
       this.setCls(ix, list, FIRST_CLASS);
     } else if (this.rowsFor(list, n + 1) > capOf(this.cls(ix, list))) {
       this.move(ix, list, classFor(this.rowsFor(list, n + 1)));
-      if (this.arena.sparse()) this.repack();
+      if (this.arena.sparse()) this.relayout(null);
     }
     const at = m[o + AT]!;
     const d = this.arena.chunk(at);
@@ -328,90 +302,61 @@ export class LiveCalls {
 
   /**
    * Called at the engine's sweep: moves `base` up when narrow offsets pass half the limit, goes back to narrow
-   * intervals when every one fits again, else repacks when holes pass an eighth of the pairs in use.
+   * intervals when every one fits again, else repacks when holes pass a sixteenth of the pairs in use.
    */
   compact(): void {
-    if (this.wide || this.top > LIMIT / 2) {
-      let lo = Number.POSITIVE_INFINITY;
-      let hi = Number.NEGATIVE_INFINITY;
-      this.forEachInterval((s, e) => {
-        lo = Math.min(lo, s);
-        hi = Math.max(hi, e);
-      });
-      if (lo === Number.POSITIVE_INFINITY) return this.relayout(false, Number.NaN);
-      const base = Number.isSafeInteger(lo) ? lo - ROOM : Number.NaN;
-      let all = !Number.isNaN(base);
-      if (all) this.forEachInterval((s, e) => (all &&= s - base < LIMIT && e - base >= 0 && e - base < LIMIT && Number.isInteger(s - base) && Number.isInteger(e - base)));
-      if (all) return this.relayout(false, base);
-      if (!this.wide) return this.relayout(true, this.base);
-    }
-    if (this.arena.holey()) this.repack();
-  }
-
-  /** Every interval of every account. */
-  private forEachInterval(fn: (s: number, e: number) => void): void {
-    const m = this.meta;
-    for (let o = 0; o < m.length; o += M) {
-      const n = m[o + IV + LEN]!;
-      if (n === 0) continue;
-      const at = m[o + IV + AT]!;
-      const d = this.arena.chunk(at);
-      const w = this.arena.words(at);
-      const B = this.arena.base(at);
-      for (let j = 0; j < n; j++) fn(this.ivStart(d, w, B, j), this.ivEnd(d, w, B, j));
-    }
-  }
-
-  /** Moves every list into a fresh arena, packed, and drops the old one. */
-  private repack(): void {
-    this.relayout(this.wide, this.base);
+    const next = this.pp.relayout((fn) => {
+      const m = this.meta;
+      for (let o = 0; o < m.length; o += M) {
+        const n = m[o + IV + LEN]!;
+        if (n === 0) continue;
+        const at = m[o + IV + AT]!;
+        const d = this.arena.chunk(at);
+        const w = this.arena.words(at);
+        const B = this.arena.base(at);
+        for (let j = 0; j < n; j++) fn(this.ivStart(d, w, B, j), this.ivEnd(d, w, B, j));
+      }
+    });
+    if (next) this.relayout(next);
+    else if (this.arena.holey()) this.relayout(null);
   }
 
   /**
-   * Moves every list into a fresh arena, packed, with the intervals wide or narrow (offsets from `base`: every
-   * interval must fit), and drops the old one.
+   * Moves every list into a fresh arena, packed, with the intervals in `layout` (narrow: every interval must fit;
+   * null: as they are), and drops the old one.
    */
-  private relayout(wide: boolean, base: number): void {
+  private relayout(layout: Layout | null): void {
     const old = this.arena;
-    const fresh = new RowArena(2, old.used + (old.used >> 3));
+    const fresh = new RowArena(2, withRoom(old.used));
     const m = this.meta;
-    const same = wide === this.wide && (wide || base === this.base);
-    const wasWide = this.wide;
-    const oldBase = this.base;
-    if (!same && !wide) this.top = 0;
+    const from = this.pp;
+    const to = layout ? from.to(layout) : from;
     for (let ix = 0; ix * M < m.length; ix++) {
       for (let list = LIVE; list <= IV; list += IV - LIVE) {
         const o = ix * M + list;
-        const from = m[o + AT]!;
-        if (from < 0) continue;
+        const at = m[o + AT]!;
+        if (at < 0) continue;
         const n = m[o + LEN]!;
-        const B = old.base(from);
-        if (list === LIVE || same) {
-          const to = fresh.alloc(this.cls(ix, list));
-          copy(old.chunk(from), B, fresh.chunk(to), fresh.base(to), this.doublesFor(list, n));
-          m[o + AT] = to;
+        const B = old.base(at);
+        if (list === LIVE || to === from) {
+          const r = fresh.alloc(this.cls(ix, list));
+          copy(old.chunk(at), B, fresh.chunk(r), fresh.base(r), this.doublesFor(list, n));
+          m[o + AT] = r;
           continue;
         }
-        const c = classFor(wide ? n : (n + 1) >> 1);
-        const to = fresh.alloc(c);
-        const d = old.chunk(from);
-        const w = old.words(from);
-        const pairs: number[] = [];
-        for (let j = 0; j < n; j++) {
-          pairs.push(wasWide ? d[B + 2 * j]! : oldBase + w[2 * (B + j)]!, wasWide ? d[B + 2 * j + 1]! : oldBase + w[2 * (B + j) + 1]!);
-        }
-        this.wide = wide;
-        this.base = base;
-        const T = fresh.base(to);
-        for (let j = 0; j < n; j++) this.setIv(fresh.chunk(to), fresh.words(to), T, j, pairs[2 * j]!, pairs[2 * j + 1]!);
-        this.wide = wasWide;
-        this.base = oldBase;
-        m[o + AT] = to;
+        const c = classFor(to.wide ? n : (n + 1) >> 1);
+        const r = fresh.alloc(c);
+        const d = old.chunk(at);
+        const w = old.words(at);
+        const T = fresh.base(r);
+        const k = from.wide ? 2 : 1;
+        const kt = to.wide ? 2 : 1;
+        for (let j = 0; j < n; j++) to.put(fresh.chunk(r), fresh.words(r), T + kt * j, from.time(d, w, B + k * j), from.partner(d, w, B + k * j));
+        m[o + AT] = r;
         this.setCls(ix, list, c);
       }
     }
-    this.wide = wide;
-    this.base = base;
+    this.pp = to;
     this.arena = fresh;
   }
 

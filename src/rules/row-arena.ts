@@ -2,10 +2,10 @@
 // window-state.ts), so that no owner has an object or array of its own. A region holds `capOf(class) x stride`
 // doubles inside one chunk and is named by one int32: chunk number * CHUNK + offset in the chunk. Capacities come
 // in classes (1, 2, 3, 4, 6, 8, 12, 16, ... rows: powers of two and 1.5 times them); a freed region goes to its
-// class's free list and is handed out again first. A new chunk is an eighth of the doubles in use (at least
+// class's free list and is handed out again first. A new chunk is a sixteenth of the doubles in use (at least
 // FIRST_CHUNK, at most CHUNK), so a store holds little room it does not use; a region larger than LARGE doubles gets a chunk of its own, dropped when it is freed.
 // Free lists do not merge, so regions outgrown class by class leave holes of the small classes: the owner moves
-// every region into a fresh arena when `sparse()` says most of the room is holes (GroupLogs.repack).
+// every region into a fresh arena when `sparse()` says most of the room is holes (GroupLogs.relayout).
 // Must never hand out a region that is still in use. Pure.
 
 const CHUNK_BITS = 20;
@@ -14,6 +14,9 @@ const CHUNK = 1 << CHUNK_BITS;
 const OFFSET_MASK = CHUNK - 1;
 const FIRST_CHUNK = 1 << 12;
 const LARGE = CHUNK >> 3;
+/** Room kept beside the doubles in use, as a shift: a new chunk, a repacked arena's spare room, and the holes that a
+ * sweep's compaction tolerates are each at most a sixteenth of them (an eighth until round 6 of issue 17). */
+const SLACK = 4;
 /** Chunk numbers fit an int32 name below this. */
 const MAX_CHUNKS = 2047;
 
@@ -21,6 +24,11 @@ const MAX_CHUNKS = 2047;
 export function capOf(c: number): number {
   if (c === 0) return 1;
   return (c & 1) === 1 ? 1 << ((c + 1) >> 1) : 3 << ((c - 2) >> 1);
+}
+
+/** Doubles to expect in a fresh arena that takes `used` doubles now (a repack): them and a little room. */
+export function withRoom(used: number): number {
+  return used + (used >> SLACK);
 }
 
 /** Copies `n` doubles from `src` at `from` to `dst` at `to` (regions are small: a loop, no subarray views to collect). */
@@ -65,7 +73,7 @@ export class RowArena {
    * owner should then repack, moving every region); the room not yet cut from the current chunk does not count.
    */
   sparse(): boolean {
-    const ahead = this.cur < 0 ? 0 : this.chunks[this.cur]!.length - this.top;
+    const ahead = this.ahead();
     return this.capacity - ahead - this.used > (this.used >> 1) + RowArena.minWaste;
   }
 
@@ -119,12 +127,17 @@ export class RowArena {
   }
 
   /**
-   * Whether the holes (as `sparse`) pass an eighth of the regions in use: the owner's periodic compaction (at the
+   * Whether the holes (as `sparse`) pass a sixteenth of the regions in use: the owner's periodic compaction (at the
    * engine's sweep, EngineState.sweep) repacks then, so holes left by lists grown class by class do not stay.
    */
   holey(): boolean {
-    const ahead = this.cur < 0 ? 0 : this.chunks[this.cur]!.length - this.top;
-    return this.capacity - ahead - this.used > (this.used >> 3) + RowArena.minWaste;
+    const ahead = this.ahead();
+    return this.capacity - ahead - this.used > (this.used >> SLACK) + RowArena.minWaste;
+  }
+
+  /** Doubles not yet cut from the current chunk (not holes: the next regions come from there). */
+  ahead(): number {
+    return this.cur < 0 ? 0 : this.chunks[this.cur]!.length - this.top;
   }
 
   /** Array-buffer bytes of the chunks. */
@@ -154,8 +167,8 @@ export class RowArena {
     const len = Math.max(size, Math.floor(this.nextChunk / this.stride) * this.stride);
     this.chunks[k] = new Float64Array(len);
     this.capacity += len;
-    // the next chunk an eighth of what is in use: the room not yet used stays under an eighth of it
-    this.nextChunk = Math.min(CHUNK, Math.max(FIRST_CHUNK, this.used >> 3));
+    // the next chunk a sixteenth of what is in use: the room not yet used stays under a sixteenth of it
+    this.nextChunk = Math.min(CHUNK, Math.max(FIRST_CHUNK, this.used >> SLACK));
     this.cur = k;
     this.top = 0;
   }

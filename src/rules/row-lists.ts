@@ -3,10 +3,10 @@
 // their own (engine-state.ts). Per account number two int32s: the region (-1: none) and the row count with the
 // region's class in the top 8 bits. A list starts at the class of `firstRows` rows, grows to the smallest class that
 // holds it, gives its region back when emptied, and shrinks when a quarter full; when the arena is mostly holes (or,
-// at the engine's sweep, an eighth of it) every region moves into a fresh one.
+// at the engine's sweep, a sixteenth of it) every region moves into a fresh one.
 // Readers index `chunk(at(ix))` from `base(at(ix))`: valid until the next change to any list of this store.
 // Never hands out rows of one account to another. Pure.
-import { capOf, classFor, copy, RowArena } from './row-arena.js';
+import { capOf, classFor, copy, RowArena, withRoom } from './row-arena.js';
 
 const M = 2;
 const AT = 0;
@@ -52,6 +52,11 @@ export class RowLists {
 
   base(at: number): number {
     return this.arena.base(at);
+  }
+
+  /** `chunk(at)` as int32s (index it from 2 x `base(at)`), for rows of packed pairs (packed-pairs.ts). */
+  words(at: number): Int32Array {
+    return this.arena.words(at);
   }
 
   private cls(ix: number): number {
@@ -168,7 +173,7 @@ export class RowLists {
     this.setLen(ix, this.length(ix), c);
   }
 
-  /** Repacks when holes pass an eighth of the rows in use (called at the engine's sweep). */
+  /** Repacks when holes pass a sixteenth of the rows in use (called at the engine's sweep). */
   compact(): void {
     if (this.arena.holey()) this.repack();
   }
@@ -176,7 +181,7 @@ export class RowLists {
   /** Moves every list into a fresh arena, packed, and drops the old one. */
   private repack(): void {
     const old = this.arena;
-    const fresh = new RowArena(this.stride, old.used + (old.used >> 3));
+    const fresh = new RowArena(this.stride, withRoom(old.used));
     const m = this.meta;
     for (let ix = 0; ix * M < m.length; ix++) {
       const o = ix * M;

@@ -82,18 +82,23 @@ export function wholeUnits(x: number): number {
   return Math.abs(x - r) <= 1e-9 * Math.max(1, Math.abs(x)) ? r : Math.ceil(x);
 }
 
-export type RuleStateSnapshot = [bl: number, bp: number, bx: number, cw: number | null, cs: number | null, hw?: number[], bh?: number];
-
 export const HOURS_PER_WEEK = 168;
 
-/** Numbers per level state in an account's flat list (`RuleState.d`): rule index, then the fields below. */
-export const RS = 7;
+export type RuleStateSnapshot = [bl: number, bp: number, bx: number, cw: number | null, cs: number | null, hw?: number[], bh?: number];
+
+
+/**
+ * Numbers per level state in an account's flat list (`RuleState.d`): rule index, then the fields below. The slot of
+ * the current period of an hour-of-week baseline (`bh`) is kept after the profile, in `hw` (only those have one).
+ */
+export const RS = 6;
 const BL = 1;
 const BP = 2;
 const BX = 3;
 const CW = 4;
 const CS = 5;
-const BH = 6;
+/** `hw[BH]`: the slot of the current period, after the profile's HOURS_PER_WEEK numbers. */
+const BH = HOURS_PER_WEEK;
 
 /**
  * A view of one rule's level state, kept as RS numbers at offset `o` of a Float64Array (an account's states are
@@ -103,7 +108,7 @@ const BH = 6;
 export class RuleState {
   d: Float64Array;
   o: number;
-  /** `by: hour_of_week`: the average peak per local hour of the week. */
+  /** `by: hour_of_week`: the average peak per local hour of the week, then the slot of the current period (`bh`). */
   hw: number[] | null = null;
 
   constructor(d: Float64Array | null = null, o = 0) {
@@ -123,9 +128,9 @@ export class RuleState {
   set cw(x: number) { this.d[this.o + CW] = x; }
   get cs(): number { return this.d[this.o + CS]!; }
   set cs(x: number) { this.d[this.o + CS] = x; }
-  /** `by: hour_of_week`: the slot of the current period. */
-  get bh(): number { return this.d[this.o + BH]!; }
-  set bh(x: number) { this.d[this.o + BH] = x; }
+  /** `by: hour_of_week`: the slot of the current period (0 without a profile). */
+  get bh(): number { return this.hw === null ? 0 : this.hw[BH]!; }
+  set bh(x: number) { this.hw![BH] = x; }
 
   /**
    * The level `value` reaches at event time `at` after cooldowns, or null; records the hit. `hourOfWeek` (0 = sunday
@@ -168,7 +173,7 @@ export class RuleState {
    * periods only, so an attack never raises its own bar).
    */
   private weekly(value: number, at: number, hourOfWeek: number): number {
-    const hw = (this.hw ??= new Array<number>(HOURS_PER_WEEK).fill(-1));
+    const hw = (this.hw ??= newProfile());
     const period = Math.floor(at / HOUR);
     if (this.bp < 0) {
       this.bp = period;
@@ -193,7 +198,7 @@ export class RuleState {
   snapshot(): RuleStateSnapshot {
     const nan = (x: number) => (Number.isNaN(x) ? null : x);
     const s: RuleStateSnapshot = [this.bl, this.bp, this.bx, nan(this.cw), nan(this.cs)];
-    if (this.hw) s.push(this.hw, this.bh);
+    if (this.hw) s.push(this.hw.slice(0, HOURS_PER_WEEK), this.bh);
     return s;
   }
 
@@ -202,8 +207,13 @@ export class RuleState {
     [this.bl, this.bp, this.bx] = [s[0], s[1], s[2]];
     this.cw = s[3] ?? Number.NaN;
     this.cs = s[4] ?? Number.NaN;
-    this.hw = s[5] ? [...s[5]] : null;
-    this.bh = s[5] ? (s[6] ?? 0) : 0;
+    this.hw = null;
+    if (s[5]) {
+      // a stored profile holds HOURS_PER_WEEK slots (one that holds fewer reads the rest as not seen yet)
+      const hw = (this.hw = newProfile());
+      for (let k = 0; k < Math.min(HOURS_PER_WEEK, s[5].length); k++) hw[k] = s[5][k]!;
+      hw[BH] = s[6] ?? 0;
+    }
     return this;
   }
 
@@ -214,7 +224,14 @@ export class RuleState {
 
 /** A fresh level state for rule `r`: RS numbers. */
 export function newRecord(r: number): number[] {
-  return [r, 0, -1, 0, Number.NaN, Number.NaN, 0];
+  return [r, 0, -1, 0, Number.NaN, Number.NaN];
+}
+
+/** A fresh hour-of-week profile: every slot not seen yet (-1), then `bh`. */
+function newProfile(): number[] {
+  const hw = new Array<number>(HOURS_PER_WEEK + 1).fill(-1);
+  hw[BH] = 0;
+  return hw;
 }
 
 /** The offset of rule `r`'s state in `lists.chunk(lists.at(ix))` (the account's level states), or -1. */

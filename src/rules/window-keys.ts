@@ -35,36 +35,40 @@ export class KeyIndex {
   }
 }
 
-/** Whether row `row` counts for slot `s` (its bit in the mask column; a one-slot group has none). */
-function has(d: Float64Array, B: number, S: number, mc: number, s: number, row: number): boolean {
-  return mc < 0 || (d[B + row * S + mc]! & (1 << s)) !== 0;
+/**
+ * Whether row `row` counts for slot `s` (its bit in the mask column; a one-slot group has none). `mw`: the chunk as
+ * int32s when the mask is packed with the time (window-state.ts), the low word of the row's first double.
+ */
+function has(d: Float64Array, mw: Int32Array | null, B: number, S: number, mc: number, s: number, row: number): boolean {
+  if (mc < 0) return true;
+  return ((mw === null ? d[B + row * S + mc]! : mw[2 * (B + row * S)]!) & (1 << s)) !== 0;
 }
 
 /** The key measures over the slot's rows in [lo, hi) by brute force: O(n^2) for at most `indexAbove` events. */
-export function scanKeys(d: Float64Array, B: number, S: number, mc: number, spec: GroupSpec, s: number, lo: number, hi: number): number {
+export function scanKeys(d: Float64Array, mw: Int32Array | null, B: number, S: number, mc: number, spec: GroupSpec, s: number, lo: number, hi: number): number {
   const kind = spec.kinds[s]!;
   const vc = B + spec.valCol[s]!;
   const gc = B + spec.grpCol[s]!;
   let best = 0;
   for (let i = lo; i < hi; i++) {
-    if (!has(d, B, S, mc, s, i)) continue;
+    if (!has(d, mw, B, S, mc, s, i)) continue;
     const k = d[i * S + vc]!;
     let seenBefore = false;
-    for (let j = lo; j < i && !seenBefore; j++) seenBefore = d[j * S + vc] === k && has(d, B, S, mc, s, j);
+    for (let j = lo; j < i && !seenBefore; j++) seenBefore = d[j * S + vc] === k && has(d, mw, B, S, mc, s, j);
     if (seenBefore) continue;
     if (kind === WindowKind.Distinct) best++;
     else if (kind === WindowKind.MostPerKey) {
       let n = 0;
-      for (let j = i; j < hi; j++) if (d[j * S + vc] === k && has(d, B, S, mc, s, j)) n++;
+      for (let j = i; j < hi; j++) if (d[j * S + vc] === k && has(d, mw, B, S, mc, s, j)) n++;
       if (n > best) best = n;
     } else {
       // distinct callees of i's range, counted at their first occurrence
       const g = d[i * S + gc]!;
       let n = 0;
       for (let j = lo; j < hi; j++) {
-        if (d[j * S + gc] !== g || !has(d, B, S, mc, s, j)) continue;
+        if (d[j * S + gc] !== g || !has(d, mw, B, S, mc, s, j)) continue;
         let dup = false;
-        for (let m = lo; m < j && !dup; m++) dup = d[m * S + vc] === d[j * S + vc] && has(d, B, S, mc, s, m);
+        for (let m = lo; m < j && !dup; m++) dup = d[m * S + vc] === d[j * S + vc] && has(d, mw, B, S, mc, s, m);
         if (!dup) n++;
       }
       if (n > best) best = n;

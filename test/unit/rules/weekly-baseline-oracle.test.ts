@@ -56,4 +56,28 @@ describe('baseline by hour of week', () => {
       { numRuns: 300 },
     );
   });
+
+  it('decides the same when its state goes through a snapshot at every step (168 slots and the current one)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ gap: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 30 }), fc.constantFrom(167, 169)), value: fc.integer({ min: 0, max: 40 }) }), { minLength: 1, maxLength: 60 }),
+        (steps) => {
+          const kept = new RuleState();
+          let stored = new RuleState();
+          let period = 1000 * 168;
+          for (const step of steps) {
+            period += step.gap;
+            const at = period * HOUR + 60_000;
+            expect(stored.level(rule, step.value, at, slotOf(period))).toEqual(kept.level(rule, step.value, at, slotOf(period)));
+            const snap = stored.snapshot();
+            expect(snap).toEqual(kept.snapshot());
+            expect(snap[5]).toHaveLength(168);
+            expect(snap[6]).toBe(slotOf(period));
+            stored = RuleState.restore(JSON.parse(JSON.stringify(snap)));
+          }
+        },
+      ),
+      { numRuns: 100, seed: 20261130 },
+    );
+  });
 });

@@ -238,6 +238,9 @@ if (LATENCY_SECONDS > 0) {
   // this event loop; LATENCY_PRODUCER=inline sends it from here, as before 30 November 2026.
   const start = Date.now() + 2000;
   const t0 = performance.now() + (start - Date.now());
+  // This process's CPU (all its threads: the GC's helpers too) from 2 s before the traffic to 5 s after it: less
+  // bent by a busy machine than the latencies, so two builds can be told apart when the load is high.
+  const cpuC = process.cpuUsage();
   if (process.env.LATENCY_PRODUCER === 'inline') {
     const producer = kafka().producer({ idempotent: true });
     await producer.connect();
@@ -262,6 +265,7 @@ if (LATENCY_SECONDS > 0) {
     if (code !== 0) throw new Error(`latency producer exited with ${code}`);
   }
   await new Promise((r) => setTimeout(r, 5000));
+  const usedC = process.cpuUsage(cpuC);
   clearInterval(sampler);
   gcObserver.disconnect();
   await live.stop();
@@ -273,6 +277,7 @@ if (LATENCY_SECONDS > 0) {
   const q = (p: number) => (latencies.length ? (latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]![0] * 1000).toFixed(0) : 'n/a');
   console.log(`(c) decision latency at ${RATE.toLocaleString('en-GB')} CDR/s for ${LATENCY_SECONDS} s, ${ATTACKS} attacking account(s) a second (${((300 * ATTACKS) / RATE).toFixed(1)}% of the CDRs): ` +
     `${latencies.length} holds, p50 ${q(0.5)} ms, p90 ${q(0.9)} ms, p99 ${q(0.99)} ms, max ${q(1)} ms; slowest: ${slowest.join(', ')}; load ${load()}`);
+  console.log(`    (c) CPU of this process: ${((usedC.user + usedC.system) / 1e6).toFixed(1)} s (${((usedC.user + usedC.system) / (RATE * LATENCY_SECONDS)).toFixed(1)} µs per CDR)`);
   if (trace) console.log(trace.report(performance.timeOrigin + t0));
   const during = stalls.filter((x) => x.at >= t0);
   console.log(`    (c) started ${(t0 / 1000).toFixed(2)} s into the process (to match --trace-gc times); event-loop stalls > 50 ms: ${during.length ? during.map((x) => `${x.ms.toFixed(0)} ms at ${sec(x.at)}`).join(', ') : 'none'}`);

@@ -5,7 +5,7 @@
 // Map is rehashed, and every new iterator walks the deleted slots before the first live key. An insert-and-evict
 // per new key therefore costs the number of keys evicted since the last rehash: past its bound, a 200,000-entry
 // cache filling 4,400 new keys a second spent 80-900 ms a second in those walks (bench/README.md, Ingest, "The
-// 400 ms stall at +45 s", branch `stall`).
+// stalls at fixed moments of (c)", branch `stall`).
 // Never: iterates its Maps (no operation is O(size), apart from the drop of a whole generation by the GC).
 
 export class GenerationalMap<K, V> {

@@ -55,8 +55,25 @@ const suffix = `${Date.now().toString(36)}-${process.pid}`;
 const kafka = () => new Kafka({ clientId: `bench-${suffix}`, brokers, logLevel: logLevel.NOTHING });
 const log = createLogger('silent');
 
+// The bench has hung twice before its first phase (bench/README.md, Ingest, branch `stall`), silently: each step
+// says what it waits for, and a step without progress for STEP_LIMIT_S (default 300) seconds ends the run with its
+// name (KAFKAJS_LOG_LEVEL=INFO then shows the client's side).
+const STEP_LIMIT_MS = Number(process.env.STEP_LIMIT_S ?? 300) * 1000;
+let step = 'starting';
+let stepAt = performance.now();
+const stepTo = (what: string) => {
+  step = what;
+  stepAt = performance.now();
+};
+setInterval(() => {
+  if (performance.now() - stepAt < STEP_LIMIT_MS) return;
+  console.error(`bench: no progress for ${Math.round((performance.now() - stepAt) / 1000)} s in step "${step}"; giving up`);
+  process.exit(2);
+}, 5_000).unref();
+
 async function produceAll(topic: string, messages: { key: Buffer; value: Buffer }[]): Promise<number> {
   const producer = kafka().producer({ idempotent: true, maxInFlightRequests: 5 });
+  stepTo(`producing to ${topic}: connecting the producer`);
   await producer.connect();
   const t = performance.now();
   const chunk = 2000;
@@ -64,6 +81,7 @@ async function produceAll(topic: string, messages: { key: Buffer; value: Buffer 
   for (let i = 0; i < messages.length; i += chunk) {
     inflight.push(producer.send({ topic, acks: -1, messages: messages.slice(i, i + chunk) }));
     if (inflight.length >= 4) await inflight.shift();
+    stepTo(`producing to ${topic}: ${i.toLocaleString('en-GB')} of ${messages.length.toLocaleString('en-GB')} sent, 4 sends in flight`);
   }
   await Promise.all(inflight);
   const s = (performance.now() - t) / 1000;
@@ -73,8 +91,10 @@ async function produceAll(topic: string, messages: { key: Buffer; value: Buffer 
 
 async function bare(topic: string): Promise<number> {
   const c = kafka().consumer({ groupId: `bench-bare-${suffix}`, maxBytesPerPartition: 2 * 1024 * 1024 });
+  stepTo('(a) bare consumer: connecting');
   await c.connect();
   await c.subscribe({ topic, fromBeginning: true });
+  stepTo('(a) bare consumer: joining its group, waiting for the first batch');
   let n = 0;
   let t0 = 0;
   const done = new Promise<number>((resolve) => {
@@ -84,6 +104,7 @@ async function bare(topic: string): Promise<number> {
       eachBatch: async ({ batch }) => {
         if (t0 === 0) t0 = performance.now();
         n += batch.messages.length;
+        stepTo(`(a) bare consumer: ${n.toLocaleString('en-GB')} of ${N.toLocaleString('en-GB')} messages`);
         if (n >= N) resolve((performance.now() - t0) / 1000);
       },
     });
@@ -94,6 +115,7 @@ async function bare(topic: string): Promise<number> {
 }
 
 async function endToEnd(topic: string, rules: RuleSet, label: string, latencies?: [seconds: number, at: number][], workers = 0, trace?: HoldStages): Promise<{ seconds: number; cpuSeconds: number; stop: () => Promise<void>; url: string; drop: () => Promise<void> }> {
+  stepTo(`${label}: creating its database`);
   const dbi = await freshDb(serverUrl, `bench_ingest_${label}_${suffix}`.replace(/-/g, '_'));
   const db = createPgDatabase(dbi.url, { max: 6 });
   const metrics = new Metrics({ defaultMetrics: false });
@@ -135,7 +157,9 @@ async function endToEnd(topic: string, rules: RuleSet, label: string, latencies?
   });
   const t = performance.now();
   const cpu = process.cpuUsage();
+  stepTo(`${label}: starting the consumer`);
   await ingest.start();
+  stepTo(`${label}: waiting for the checkpoints to cover ${N.toLocaleString('en-GB')} records`);
   let seconds = 0;
   if (!latencies) {
     seconds = await secondsToCheckpoint(db, topic, N, t);
@@ -149,13 +173,16 @@ async function endToEnd(topic: string, rules: RuleSet, label: string, latencies?
 
 const rate = (n: number, s: number) => Math.round(n / s).toLocaleString('en-GB');
 const admin = kafka().admin();
+stepTo('connecting the admin client');
 await admin.connect();
+stepTo('creating the topics');
 const latencyTopic = `bench-latency-${suffix}`;
 const cdrTopic = (p: number) => `bench-cdrs-${suffix}-p${p}`;
 await admin.createTopics({ waitForLeaders: true, topics: [
   ...PARTITIONS.map((p) => ({ topic: cdrTopic(p), numPartitions: p })), { topic: latencyTopic, numPartitions: 6 },
   { topic: `bench-acc-${suffix}`, numPartitions: 1 }, { topic: `bench-inv-${suffix}`, numPartitions: 1 },
 ] });
+stepTo('loading the rules and building the CDRs');
 const rules = await loadRules(process.env.RULES_DIR ?? 'rules');
 const cdrs = generateCdrs({ n: N, accounts: 20_000, startMs: Date.now() - 12 * 3_600_000, seed: 1, stepMs: 40 }).map(cdrMessage);
 const avg = Math.round(cdrs.reduce((s, m) => s + m.value.length, 0) / cdrs.length);
@@ -205,6 +232,7 @@ if (LATENCY_SECONDS > 0) {
   const latencies: [seconds: number, at: number][] = [];
   const trace = LATENCY_WORKERS === 0 ? new HoldStages() : undefined;
   const live = await endToEnd(latencyTopic, rules, 'latency', latencies, LATENCY_WORKERS, trace);
+  stepTo('(c) sending the traffic');
   if (LATENCY_WORKERS > 0) console.log(`(c) through ${LATENCY_WORKERS} ingest worker(s); the stalls and GC pauses below are the main thread's only`);
   // What held the event loop during (c), to set beside the slow holds: stalls (a 5 ms timer firing more than 50 ms
   // late; `at` is when the stall began) and the garbage collector's pauses over 20 ms, with their kind.
@@ -238,6 +266,9 @@ if (LATENCY_SECONDS > 0) {
   // this event loop; LATENCY_PRODUCER=inline sends it from here, as before 30 November 2026.
   const start = Date.now() + 2000;
   const t0 = performance.now() + (start - Date.now());
+  // This process's CPU (all its threads: the GC's helpers too) from 2 s before the traffic to 5 s after it: less
+  // bent by a busy machine than the latencies, so two builds can be told apart when the load is high.
+  const cpuC = process.cpuUsage();
   if (process.env.LATENCY_PRODUCER === 'inline') {
     const producer = kafka().producer({ idempotent: true });
     await producer.connect();
@@ -262,8 +293,10 @@ if (LATENCY_SECONDS > 0) {
     if (code !== 0) throw new Error(`latency producer exited with ${code}`);
   }
   await new Promise((r) => setTimeout(r, 5000));
+  const usedC = process.cpuUsage(cpuC);
   clearInterval(sampler);
   gcObserver.disconnect();
+  stepTo('(c) stopping');
   await live.stop();
   await live.drop();
   // The slowest five, with the second of the run (from the first CDR produced) they were committed in.
@@ -273,11 +306,13 @@ if (LATENCY_SECONDS > 0) {
   const q = (p: number) => (latencies.length ? (latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]![0] * 1000).toFixed(0) : 'n/a');
   console.log(`(c) decision latency at ${RATE.toLocaleString('en-GB')} CDR/s for ${LATENCY_SECONDS} s, ${ATTACKS} attacking account(s) a second (${((300 * ATTACKS) / RATE).toFixed(1)}% of the CDRs): ` +
     `${latencies.length} holds, p50 ${q(0.5)} ms, p90 ${q(0.9)} ms, p99 ${q(0.99)} ms, max ${q(1)} ms; slowest: ${slowest.join(', ')}; load ${load()}`);
+  console.log(`    (c) CPU of this process: ${((usedC.user + usedC.system) / 1e6).toFixed(1)} s (${((usedC.user + usedC.system) / (RATE * LATENCY_SECONDS)).toFixed(1)} µs per CDR)`);
   if (trace) console.log(trace.report(performance.timeOrigin + t0));
   const during = stalls.filter((x) => x.at >= t0);
   console.log(`    (c) started ${(t0 / 1000).toFixed(2)} s into the process (to match --trace-gc times); event-loop stalls > 50 ms: ${during.length ? during.map((x) => `${x.ms.toFixed(0)} ms at ${sec(x.at)}`).join(', ') : 'none'}`);
   console.log(`    GC pauses > 20 ms: ${gcs.filter((g) => g.at >= t0).map((g) => `${g.kind} ${g.ms.toFixed(0)} ms at ${sec(g.at)}`).join(', ') || 'none'}; ` +
     `all of (c): ${Object.entries(gcCount).map(([k, c]) => `${c.n} ${k} ${c.ms.toFixed(0)} ms`).join(', ')}`);
 }
+stepTo('deleting the topics');
 await admin.deleteTopics({ topics: [...PARTITIONS.map(cdrTopic), latencyTopic, `bench-acc-${suffix}`, `bench-inv-${suffix}`] }).catch(() => undefined);
 await admin.disconnect();

@@ -10,6 +10,7 @@
 // Records are marked with the header `x-suspensiond-setup: 1` so the pipeline's observer can find them.
 // Never: counts a set-up itself, or waits longer than `waitMs`.
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import { GenerationalMap } from './generational-map.js';
 import type { Pipeline } from './pipeline.js';
 import { countedOf, setupCdrJson, type SetupCounted, type SetupIngest } from './setup-ingest.js';
 
@@ -40,8 +41,9 @@ export function createKafkaSetupIngest(opts: KafkaSetupOptions): KafkaSetupInges
     connected = null;
     throw err;
   }));
-  // What this replica's pipeline did with each set-up record it committed, by partition:offset (bounded, oldest out).
-  const recent = new Map<string, SetupCounted>();
+  // What this replica's pipeline did with each set-up record it committed, by partition:offset (bounded, oldest out:
+  // at least the last RECENT_MAX).
+  const recent = new GenerationalMap<string, SetupCounted>(2 * RECENT_MAX);
   const waiters = new Map<string, (r: SetupCounted) => void>();
 
   // Set-ups of this replica produced and not yet answered: while there are none, batches are not looked at (the
@@ -59,7 +61,6 @@ export function createKafkaSetupIngest(opts: KafkaSetupOptions): KafkaSetupInges
       const waiter = waiters.get(key);
       if (waiter) waiter(counted);
       recent.set(key, counted);
-      if (recent.size > RECENT_MAX) recent.delete(recent.keys().next().value!);
     }
   });
 

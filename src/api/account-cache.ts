@@ -9,8 +9,12 @@
 // - a load that raced any change or write (the epoch moved while it read the store) is not kept;
 // - `ttlMs` (default 5 min) bounds an entry's life as a safety net;
 // - `maxEntries` (default 25,000; about 1.5 KB each in bench/api-get.ts, so ~40 MB) bounds memory whatever the
-//   number of accounts; the least recently read goes first.
+//   number of accounts. It holds the most recently read accounts in two generations (src/generational-map.ts):
+//   when the newer holds half the bound, the older is dropped whole and its entries leave the ancestor index. So
+//   between half the bound and the bound are kept, and no read pays for an eviction: one Map evicting its first key
+//   per miss walked every slot V8 keeps for the keys deleted before it (each read's move to the end deleted one).
 // Never: caches an unknown account, or mutates a cached view (callers must not either).
+import { GenerationalMap } from '../generational-map.js';
 import type { Queryable } from '../store/db.js';
 import { loadAccountView, type AccountView } from './queries/account-queries.js';
 import type { ChangeFeed } from './token-cache.js';
@@ -33,26 +37,36 @@ export interface AccountCache {
   readonly size: number;
 }
 
+interface Entry {
+  view: AccountView;
+  until: number;
+}
+
 export function createAccountCache(feed: ChangeFeed, opts: AccountCacheOptions = {}): AccountCache {
   const max = opts.maxEntries ?? 25_000;
   const ttl = opts.ttlMs ?? 300_000;
   const now = opts.now ?? Date.now;
   const count = opts.onLookup ?? (() => undefined);
-  const entries = new Map<string, { view: AccountView; until: number }>();
   // Ancestor id -> the cached accounts below it.
   const below = new Map<string, Set<string>>();
+  const unindex = (id: string, view: AccountView) => {
+    for (const a of view.ancestors) {
+      const s = below.get(a.id);
+      if (!s) continue;
+      s.delete(id);
+      if (s.size === 0) below.delete(a.id);
+    }
+  };
+  const entries = new GenerationalMap<string, Entry>(max, (forgotten) => {
+    for (const [id, e] of forgotten) unindex(id, e.view);
+  });
   let epoch = 0;
 
   const drop = (id: string) => {
     const e = entries.get(id);
     if (!e) return;
     entries.delete(id);
-    for (const a of e.view.ancestors) {
-      const s = below.get(a.id);
-      if (!s) continue;
-      s.delete(id);
-      if (s.size === 0) below.delete(a.id);
-    }
+    unindex(id, e.view);
   };
   const forgetAll = () => {
     epoch++;
@@ -61,7 +75,6 @@ export function createAccountCache(feed: ChangeFeed, opts: AccountCacheOptions =
   };
   const keep = (id: string, view: AccountView) => {
     drop(id);
-    if (entries.size >= max) drop(entries.keys().next().value!);
     entries.set(id, { view, until: now() + ttl });
     for (const a of view.ancestors) {
       let s = below.get(a.id);
@@ -89,8 +102,7 @@ export function createAccountCache(feed: ChangeFeed, opts: AccountCacheOptions =
       const hit = entries.get(id);
       if (hit && hit.until > now()) {
         count('hit');
-        // Least recently read goes first: move the entry to the end.
-        entries.delete(id);
+        // The most recently read stay: a hit in the older generation moves to the newer.
         entries.set(id, hit);
         return hit.view;
       }

@@ -10,7 +10,7 @@
 // Records are marked with the header `x-suspensiond-setup: 1` so the pipeline's observer can find them.
 // Never: counts a set-up itself, or waits longer than `waitMs`.
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
-import { GenerationalMap } from './generational-map.js';
+import { GenerationalMap } from '../generational-map.js';
 import type { Pipeline } from './pipeline.js';
 import { countedOf, setupCdrJson, type SetupCounted, type SetupIngest } from './setup-ingest.js';
 

@@ -7,7 +7,7 @@
 import type { AccountType } from '../domain/types.js';
 import type { AccountProfile } from '../rules/types.js';
 import type { Queryable } from '../store/db.js';
-import { GenerationalMap } from './generational-map.js';
+import { GenerationalMap } from '../generational-map.js';
 
 /** The tags of an account without a snapshot: one array for all of them (the engine only reads tags). */
 const NO_TAGS: readonly string[] = Object.freeze([]);

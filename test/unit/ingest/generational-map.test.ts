@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GenerationalMap } from '../../../src/ingest/generational-map.js';
+import { GenerationalMap } from '../../../src/generational-map.js';
 import { ProfileCache } from '../../../src/ingest/profile-cache.js';
 import type { Queryable } from '../../../src/store/db.js';
 

@@ -6,7 +6,9 @@
 // per new key therefore costs the number of keys evicted since the last rehash: past its bound, a 200,000-entry
 // cache filling 4,400 new keys a second spent 80-900 ms a second in those walks (bench/README.md, Ingest, "The
 // stalls at fixed moments of (c)", branch `stall`).
-// Never: iterates its Maps (no operation is O(size), apart from the drop of a whole generation by the GC).
+// Shared by the ingest's profile cache and set-up results and the API's account cache. `onForget` is told each
+// generation it drops (a Map of the keys no longer held), for owners that index the entries elsewhere.
+// Never: iterates its Maps itself (no operation is O(size), apart from the drop of a whole generation by the GC).
 
 export class GenerationalMap<K, V> {
   private young = new Map<K, V>();
@@ -14,7 +16,10 @@ export class GenerationalMap<K, V> {
   private readonly half: number;
 
   /** `maxEntries`: the most keys held (at least 2). */
-  constructor(maxEntries: number) {
+  constructor(
+    maxEntries: number,
+    private readonly onForget?: (forgotten: ReadonlyMap<K, V>) => void,
+  ) {
     this.half = Math.max(1, Math.floor(maxEntries / 2));
   }
 
@@ -32,8 +37,10 @@ export class GenerationalMap<K, V> {
     this.old.delete(key);
     this.young.set(key, value);
     if (this.young.size >= this.half) {
+      const forgotten = this.old;
       this.old = this.young;
       this.young = new Map();
+      if (forgotten.size > 0) this.onForget?.(forgotten);
     }
   }
 

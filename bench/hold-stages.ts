@@ -167,9 +167,12 @@ export class HoldStages {
     this.holds.push({ ms: committedAt - producedAt, stages, gcMs: within(this.gcs), stallMs: within(this.stalls), committedAt, commitQueries: tx?.queries ?? 0 });
   }
 
-  /** Mean of each stage over all holds, the slowest 10% and the slowest 1%, and the slowest holds one by one. */
+  /**
+   * Mean of each stage over the holds produced from `t0` on (epoch ms; earlier ones are the warm-up's), the slowest
+   * 10% and the slowest 1%, and the slowest holds one by one.
+   */
   report(t0: number): string {
-    const hs = [...this.holds].sort((a, b) => a.ms - b.ms);
+    const hs = this.holds.filter((h) => h.committedAt - h.ms >= t0).sort((a, b) => a.ms - b.ms);
     if (hs.length === 0) return '    stages: no holds traced';
     const mean = (xs: Hold[], f: (h: Hold) => number) => (xs.length ? xs.reduce((s, h) => s + f(h), 0) / xs.length : 0);
     const groups: [string, Hold[]][] = [

@@ -3,7 +3,8 @@
 // pipeline end to end (decode, validate, dedupe, engine, checkpoint, commit) with the default rules and, for
 // comparison, with no fraud rules (the pipeline's own cost), and (c) decision latency from produce to hold
 // committed at a steady RATE (default 5,000) CDR/s for LATENCY_SECONDS (default 20; 0 skips it), its traffic sent by
-// a process of its own (latency-producer.ts); beside the slowest holds it prints the event-loop stalls over 50 ms
+// a process of its own (latency-producer.ts), after WARMUP_SECONDS (default 5) of the same traffic whose holds are
+// reported on a line of their own (a process's first seconds: JIT, first fetches); beside the slowest holds it prints the event-loop stalls over 50 ms
 // and the garbage collector's pauses over 20 ms, with their times, so each slow hold can be set beside its cause.
 // PARTITIONS (default 6) is the CDR topic's partition count; a comma list (e.g. 1,6,12) runs (a), (b) and (b') once
 // per count on a topic of that many partitions and prints the growth of throughput and CPU per CDR.
@@ -39,6 +40,8 @@ import { cdrMessage, generateCdrs } from '../test/integration/ingest/wire.js';
 const N = Number(process.env.CDRS ?? 1_000_000);
 const RATE = Number(process.env.RATE ?? 5_000);
 const LATENCY_SECONDS = Number(process.env.LATENCY_SECONDS ?? 20);
+/** Seconds of (c)'s traffic sent before the measured LATENCY_SECONDS; their holds are reported apart (0: none). */
+const WARMUP_SECONDS = Number(process.env.WARMUP_SECONDS ?? 5);
 /** Partition counts of the CDR topic, one end-to-end round each (a growth curve when there are several). */
 const PARTITIONS = (process.env.PARTITIONS ?? '6').split(',').map(Number);
 /** How long a batch without effects may defer its checkpoint (the daemon's default is 2 s). */
@@ -265,14 +268,16 @@ if (LATENCY_SECONDS > 0) {
   // The traffic comes from a process of its own (latency-producer.ts), so building and sending it does not hold
   // this event loop; LATENCY_PRODUCER=inline sends it from here, as before 30 November 2026.
   const start = Date.now() + 2000;
-  const t0 = performance.now() + (start - Date.now());
+  const sent = WARMUP_SECONDS + LATENCY_SECONDS;
+  // The measured window begins after the warm-up's seconds of traffic (produce times from t0 on).
+  const t0 = performance.now() + (start - Date.now()) + WARMUP_SECONDS * 1000;
   // This process's CPU (all its threads: the GC's helpers too) from 2 s before the traffic to 5 s after it: less
   // bent by a busy machine than the latencies, so two builds can be told apart when the load is high.
   const cpuC = process.cpuUsage();
   if (process.env.LATENCY_PRODUCER === 'inline') {
     const producer = kafka().producer({ idempotent: true });
     await producer.connect();
-    for (let sec = 0; sec < LATENCY_SECONDS; sec++) {
+    for (let sec = 0; sec < sent; sec++) {
       const tick = start + sec * 1000;
       const ordinary = generateCdrs({ n: RATE - 3, accounts: 20_000, startMs: tick - 600_000, seed: 100 + sec, stepMs: 0, prefix: `lat${sec}` }).map(cdrMessage);
       const burst = [0, 1, 2].map((i) => cdrMessage(cdr({ id: `irsf-${sec}-${i}`, accountId: `victim-${sec}`, callee: `+88213000${100 + i}`, startedAt: tick - 120_000 + i * 1000, durationSec: 30 })));
@@ -287,7 +292,7 @@ if (LATENCY_SECONDS > 0) {
   } else {
     const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./latency-producer.ts', import.meta.url))], {
       stdio: 'inherit',
-      env: { ...process.env, NODE_OPTIONS: '', TOPIC: latencyTopic, RATE: String(RATE), LATENCY_SECONDS: String(LATENCY_SECONDS), START: String(start), KAFKA_BROKERS: brokers.join(','), ATTACKS: String(ATTACKS) },
+      env: { ...process.env, NODE_OPTIONS: '', TOPIC: latencyTopic, RATE: String(RATE), LATENCY_SECONDS: String(sent), START: String(start), KAFKA_BROKERS: brokers.join(','), ATTACKS: String(ATTACKS) },
     });
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     if (code !== 0) throw new Error(`latency producer exited with ${code}`);
@@ -299,8 +304,17 @@ if (LATENCY_SECONDS > 0) {
   stepTo('(c) stopping');
   await live.stop();
   await live.drop();
-  // The slowest five, with the second of the run (from the first CDR produced) they were committed in.
+  // The warm-up's holds (produced before t0) apart; then the slowest five of the measured window, with the second
+  // of the window (from its first CDR produced) they were committed in.
+  const warm = latencies.filter(([l, at]) => at - l * 1000 < t0).map(([l]) => l).sort((a, b) => a - b);
+  const measured = latencies.filter(([l, at]) => at - l * 1000 >= t0);
+  latencies.length = 0;
+  latencies.push(...measured);
   latencies.sort((a, b) => a[0] - b[0]);
+  if (WARMUP_SECONDS > 0) {
+    const wq = (p: number) => (warm.length ? (warm[Math.min(warm.length - 1, Math.floor(p * warm.length))]! * 1000).toFixed(0) : 'n/a');
+    console.log(`(c) warm-up, the first ${WARMUP_SECONDS} s of the same traffic (not in the figures below): ${warm.length} holds, p50 ${wq(0.5)} ms, p99 ${wq(0.99)} ms, max ${wq(1)} ms`);
+  }
   const sec = (at: number) => `+${((at - t0) / 1000).toFixed(1)} s`;
   const slowest = latencies.slice(-5).reverse().map(([l, at]) => `${(l * 1000).toFixed(0)} ms at ${sec(at)}`);
   const q = (p: number) => (latencies.length ? (latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]![0] * 1000).toFixed(0) : 'n/a');

@@ -12,7 +12,7 @@
 // while every interval fits, two doubles while one does not (an absurd event time, a fraction of a millisecond),
 // until a sweep finds every interval fits again. Every time is kept exactly either way.
 import { PackedPairs, type Layout } from './packed-pairs.js';
-import { capOf, classFor, copy, RowArena, withRoom } from './row-arena.js';
+import { capOf, classFor, copy, growFields, RowArena, withRoom } from './row-arena.js';
 
 export const LIVE_MAX_MS = 6 * 3_600_000;
 export const INTERVAL_KEEP_MS = 2 * 3_600_000;
@@ -50,10 +50,7 @@ export class LiveCalls {
   grow(capacity: number): void {
     this.cap = capacity;
     if (!this.inUse) return;
-    const next = new Int32Array(capacity * M);
-    next.set(this.meta);
-    for (let o = this.meta.length; o < next.length; o += M) next[o + LIVE + AT] = next[o + IV + AT] = -1;
-    this.meta = next;
+    this.meta = growFields(this.meta, capacity, M, LIVE + AT, IV + AT);
   }
 
   /** Marks account `ix`'s state for the rule as existing (stored, even while empty). */

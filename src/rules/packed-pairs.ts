@@ -1,5 +1,5 @@
 // The packed-pair scheme, in one place, for the stores that hold a time with a partner number (ring-times.ts: event
-// time and mask; concurrency-state.ts: an interval's start and end; window-state.ts: a row's time and its mask or
+// time and mask; concurrency-state.ts: an interval's start and end; window-rows.ts: a row's time and its mask or
 // cost). Narrow while every pair fits: the time as an int32 millisecond offset from `base` in the high word of one
 // double's room and the partner in the low word (an int32 as it is, or a second time as an offset from `base`), so
 // a pair takes 8 bytes, not 16. A pair that does not fit (an absurd or fractional time, a partner that is not an

@@ -1,11 +1,11 @@
 // Regions of one large store of doubles shared by many owners (the window logs of all of an engine's accounts,
-// window-state.ts), so that no owner has an object or array of its own. A region holds `capOf(class) x stride`
+// window-regions.ts), so that no owner has an object or array of its own. A region holds `capOf(class) x stride`
 // doubles inside one chunk and is named by one int32: chunk number * CHUNK + offset in the chunk. Capacities come
 // in classes (1, 2, 3, 4, 6, 8, 12, 16, ... rows: powers of two and 1.5 times them); a freed region goes to its
 // class's free list and is handed out again first. A new chunk is a sixteenth of the doubles in use (at least
 // FIRST_CHUNK, at most CHUNK), so a store holds little room it does not use; a region larger than LARGE doubles gets a chunk of its own, dropped when it is freed.
 // Free lists do not merge, so regions outgrown class by class leave holes of the small classes: the owner moves
-// every region into a fresh arena when `sparse()` says most of the room is holes (GroupLogs.relayout).
+// every region into a fresh arena when `sparse()` says most of the room is holes (WindowRegions.relayout).
 // Must never hand out a region that is still in use. Pure.
 
 const CHUNK_BITS = 20;
@@ -34,6 +34,17 @@ export function withRoom(used: number): number {
 /** Copies `n` doubles from `src` at `from` to `dst` at `to` (regions are small: a loop, no subarray views to collect). */
 export function copy(src: Float64Array, from: number, dst: Float64Array, to: number, n: number): void {
   for (let i = 0; i < n; i++) dst[to + i] = src[from + i]!;
+}
+
+/**
+ * Per-account int32 fields `meta` (`width` a number) grown to `capacity` account numbers, the field `none` of each new
+ * one -1 (no region) and the rest 0 (the owners of regions: window-meta.ts, row-lists.ts, concurrency-state.ts).
+ */
+export function growFields(meta: Int32Array, capacity: number, width: number, ...none: number[]): Int32Array<ArrayBuffer> {
+  const next = new Int32Array(capacity * width);
+  next.set(meta);
+  for (let o = meta.length; o < next.length; o += width) for (const f of none) next[o + f] = -1;
+  return next;
 }
 
 /** The smallest class that holds `rows` rows. */

@@ -6,7 +6,7 @@
 // at the engine's sweep, a sixteenth of it) every region moves into a fresh one.
 // Readers index `chunk(at(ix))` from `base(at(ix))`: valid until the next change to any list of this store.
 // Never hands out rows of one account to another. Pure.
-import { capOf, classFor, copy, RowArena, withRoom } from './row-arena.js';
+import { capOf, classFor, copy, growFields, RowArena, withRoom } from './row-arena.js';
 
 const M = 2;
 const AT = 0;
@@ -30,10 +30,7 @@ export class RowLists {
 
   /** Account numbers below `capacity` may be used. */
   grow(capacity: number): void {
-    const next = new Int32Array(capacity * M);
-    next.set(this.meta);
-    for (let o = this.meta.length; o < next.length; o += M) next[o + AT] = -1;
-    this.meta = next;
+    this.meta = growFields(this.meta, capacity, M, AT);
   }
 
   /** Rows in the account's list. */

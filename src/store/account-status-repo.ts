@@ -48,6 +48,26 @@ export async function getAccountStatuses(q: Queryable, accountIds: readonly stri
 }
 
 /**
+ * Two CTEs, `input` (the status bodies of the JSON array parameter `bodies`, with their order) and `upserted` (each
+ * account's status stored with its version bumped, changed at the ISO text parameter `at`), for recordStatusChanges
+ * and transition-writes.ts, which queue the outbox rows after them.
+ */
+export const statusUpsertCtes = (bodies: string, at: string): string =>
+  `input AS (
+       SELECT e.doc->>'accountId' AS account_id, e.doc AS body, e.ord
+         FROM jsonb_array_elements(${bodies}::jsonb) WITH ORDINALITY AS e(doc, ord)
+     ), upserted AS (
+       INSERT INTO account_status AS s (account_id, version, status, changed_at)
+       SELECT i.account_id, 1, i.body || jsonb_build_object('version', 1, 'changedAt', ${at}::text), (${at}::text)::timestamptz
+         FROM input i ORDER BY i.account_id
+       ON CONFLICT (account_id) DO UPDATE
+         SET version = s.version + 1,
+             status = EXCLUDED.status || jsonb_build_object('version', s.version + 1),
+             changed_at = EXCLUDED.changed_at
+       RETURNING s.account_id, s.version, s.status
+     )`;
+
+/**
  * Bumps the version of each account's status (1 for a first status), stores the full message, and queues one
  * `status` outbox row per account (dedupe key `status:<accountId>:<version>`), all in one statement.
  * Returns the stored messages, in input order.
@@ -61,19 +81,7 @@ export async function recordStatusChanges(
   // One row per account (ON CONFLICT DO UPDATE may touch a row only once per statement): the last body wins.
   const unique = [...new Map(bodies.map((b) => [b.accountId, b])).values()];
   const res = await q.query<{ account_id: string; status: StatusMessage }>(
-    `WITH input AS (
-       SELECT e.doc->>'accountId' AS account_id, e.doc AS body, e.ord
-         FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(doc, ord)
-     ), upserted AS (
-       INSERT INTO account_status AS s (account_id, version, status, changed_at)
-       SELECT i.account_id, 1, i.body || jsonb_build_object('version', 1, 'changedAt', $2::text), ($2::text)::timestamptz
-         FROM input i ORDER BY i.account_id
-       ON CONFLICT (account_id) DO UPDATE
-         SET version = s.version + 1,
-             status = EXCLUDED.status || jsonb_build_object('version', s.version + 1),
-             changed_at = EXCLUDED.changed_at
-       RETURNING s.account_id, s.version, s.status
-     ), queued AS (
+    `WITH ${statusUpsertCtes('$1', '$2')}, queued AS (
        INSERT INTO outbox (account_id, kind, payload, dedupe_key, state, attempts, next_attempt_at, created_at)
        SELECT u.account_id, 'status', u.status, 'status:' || u.account_id || ':' || u.version, 'pending', 0,
               ($2::text)::timestamptz, ($2::text)::timestamptz

@@ -20,31 +20,33 @@ interface AuditRow {
   evidence: Evidence | null;
 }
 
+/** The insert of the audit entries in the JSON array parameter `param` (auditRecords), in array order. */
+export const appendAuditSql = (param: string): string =>
+  `INSERT INTO audit (account_id, kind, actor, at, hold_id, decision_id, reason, note, evidence)
+     SELECT e.doc->>'account_id', e.doc->>'kind', e.doc->>'actor', (e.doc->>'at')::timestamptz, e.doc->>'hold_id',
+            e.doc->>'decision_id', e.doc->>'reason', e.doc->>'note', nullif(e.doc->'evidence', 'null'::jsonb)
+       FROM jsonb_array_elements(${param}::jsonb) WITH ORDINALITY AS e(doc, ord)
+      ORDER BY e.ord`;
+
+/** Audit entries as the records appendAuditSql reads. */
+export function auditRecords(entries: readonly AuditEntry[]): object[] {
+  return entries.map((e) => ({
+    account_id: e.accountId,
+    kind: e.kind,
+    actor: e.actor,
+    at: e.at,
+    hold_id: e.holdId ?? null,
+    decision_id: e.decisionId ?? null,
+    reason: e.reason ?? null,
+    note: e.note ?? null,
+    evidence: e.evidence ?? null,
+  }));
+}
+
 /** Appends entries in one statement, in the given order (ids increase in that order). */
 export async function appendAudit(q: Queryable, entries: readonly AuditEntry[]): Promise<void> {
   if (entries.length === 0) return;
-  await q.query(
-    `INSERT INTO audit (account_id, kind, actor, at, hold_id, decision_id, reason, note, evidence)
-     SELECT e.doc->>'account_id', e.doc->>'kind', e.doc->>'actor', (e.doc->>'at')::timestamptz, e.doc->>'hold_id',
-            e.doc->>'decision_id', e.doc->>'reason', e.doc->>'note', nullif(e.doc->'evidence', 'null'::jsonb)
-       FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(doc, ord)
-      ORDER BY e.ord`,
-    [
-      json(
-        entries.map((e) => ({
-          account_id: e.accountId,
-          kind: e.kind,
-          actor: e.actor,
-          at: e.at,
-          hold_id: e.holdId ?? null,
-          decision_id: e.decisionId ?? null,
-          reason: e.reason ?? null,
-          note: e.note ?? null,
-          evidence: e.evidence ?? null,
-        })),
-      ),
-    ],
-  );
+  await q.query(appendAuditSql('$1'), [json(auditRecords(entries))]);
 }
 
 export interface AuditPage {

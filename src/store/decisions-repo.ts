@@ -4,34 +4,36 @@ import type { Queryable } from './db.js';
 import type { Decision, DecisionState } from '../domain/types.js';
 import { DECISION_COLUMNS, decodeCursor, encodeCursor, json, toDecision, type DecisionRow } from './rows.js';
 
+/** The insert of the decisions in the JSON array parameter `param` (decisionRecords), skipping a duplicate pending one. */
+export const insertDecisionsSql = (param: string): string =>
+  `INSERT INTO decisions (id, account_id, reason, source, evidence, note, state, created_at, decided_at, decided_by)
+     SELECT r.id, r.account_id, r.reason, r.source, coalesce(r.evidence, '{}'::jsonb), r.note, r.state, r.created_at,
+            r.decided_at, r.decided_by
+       FROM jsonb_to_recordset(${param}::jsonb) AS r(id text, account_id text, reason text, source text, evidence jsonb,
+            note text, state text, created_at timestamptz, decided_at timestamptz, decided_by text)
+     ON CONFLICT (account_id, reason, source) WHERE state = 'pending' DO NOTHING
+     RETURNING id`;
+
+/** Decisions as the records insertDecisionsSql reads. */
+export function decisionRecords(decisions: readonly Decision[]): object[] {
+  return decisions.map((d) => ({
+    id: d.id,
+    account_id: d.accountId,
+    reason: d.reason,
+    source: d.source,
+    evidence: d.evidence,
+    note: d.note,
+    state: d.state,
+    created_at: d.createdAt,
+    decided_at: d.decidedAt,
+    decided_by: d.decidedBy,
+  }));
+}
+
 /** Inserts decisions; one that duplicates a pending (account, reason, source) is skipped. Returns inserted ids. */
 export async function insertDecisions(q: Queryable, decisions: readonly Decision[]): Promise<string[]> {
   if (decisions.length === 0) return [];
-  const res = await q.query<{ id: string }>(
-    `INSERT INTO decisions (id, account_id, reason, source, evidence, note, state, created_at, decided_at, decided_by)
-     SELECT r.id, r.account_id, r.reason, r.source, coalesce(r.evidence, '{}'::jsonb), r.note, r.state, r.created_at,
-            r.decided_at, r.decided_by
-       FROM jsonb_to_recordset($1::jsonb) AS r(id text, account_id text, reason text, source text, evidence jsonb,
-            note text, state text, created_at timestamptz, decided_at timestamptz, decided_by text)
-     ON CONFLICT (account_id, reason, source) WHERE state = 'pending' DO NOTHING
-     RETURNING id`,
-    [
-      json(
-        decisions.map((d) => ({
-          id: d.id,
-          account_id: d.accountId,
-          reason: d.reason,
-          source: d.source,
-          evidence: d.evidence,
-          note: d.note,
-          state: d.state,
-          created_at: d.createdAt,
-          decided_at: d.decidedAt,
-          decided_by: d.decidedBy,
-        })),
-      ),
-    ],
-  );
+  const res = await q.query<{ id: string }>(insertDecisionsSql('$1'), [json(decisionRecords(decisions))]);
   return res.rows.map((r) => r.id);
 }
 

@@ -3,28 +3,30 @@ import type { Queryable } from './db.js';
 import type { Exemption } from '../domain/types.js';
 import { EXEMPTION_COLUMNS, json, toExemption, type ExemptionRow } from './rows.js';
 
+/** The insert of the exemptions in the JSON array parameter `param` (exemptionRecords). */
+export const insertExemptionsSql = (param: string): string =>
+  `INSERT INTO exemptions (id, account_id, reason, rules, until, note, created_by, created_at)
+     SELECT r.id, r.account_id, r.reason, r.rules, r.until, r.note, r.created_by, r.created_at
+       FROM jsonb_to_recordset(${param}::jsonb) AS r(id text, account_id text, reason text, rules text[], until timestamptz,
+                                                note text, created_by text, created_at timestamptz)`;
+
+/** Exemptions as the records insertExemptionsSql reads. */
+export function exemptionRecords(exemptions: readonly Exemption[]): object[] {
+  return exemptions.map((x) => ({
+    id: x.id,
+    account_id: x.accountId,
+    reason: x.reason,
+    rules: x.rules,
+    until: x.until,
+    note: x.note,
+    created_by: x.createdBy,
+    created_at: x.createdAt,
+  }));
+}
+
 export async function insertExemptions(q: Queryable, exemptions: readonly Exemption[]): Promise<void> {
   if (exemptions.length === 0) return;
-  await q.query(
-    `INSERT INTO exemptions (id, account_id, reason, rules, until, note, created_by, created_at)
-     SELECT r.id, r.account_id, r.reason, r.rules, r.until, r.note, r.created_by, r.created_at
-       FROM jsonb_to_recordset($1::jsonb) AS r(id text, account_id text, reason text, rules text[], until timestamptz,
-                                                note text, created_by text, created_at timestamptz)`,
-    [
-      json(
-        exemptions.map((x) => ({
-          id: x.id,
-          account_id: x.accountId,
-          reason: x.reason,
-          rules: x.rules,
-          until: x.until,
-          note: x.note,
-          created_by: x.createdBy,
-          created_at: x.createdAt,
-        })),
-      ),
-    ],
-  );
+  await q.query(insertExemptionsSql('$1'), [json(exemptionRecords(exemptions))]);
 }
 
 /** An account's exemptions, newest first. `activeAt` keeps only those still running at that instant. */

@@ -4,34 +4,36 @@ import type { Queryable } from './db.js';
 import type { Hold, HoldReason } from '../domain/types.js';
 import { HOLD_COLUMNS, json, toHold, type HoldRow } from './rows.js';
 
+/** The insert of the holds in the JSON array parameter `param` (holdRecords), skipping duplicates; returns their ids. */
+export const insertHoldsSql = (param: string): string =>
+  `INSERT INTO holds (id, account_id, reason, source, evidence, note, placed_at, expires_at)
+     SELECT r.id, r.account_id, r.reason, r.source, coalesce(r.evidence, '{}'::jsonb), r.note, r.placed_at, r.expires_at
+       FROM jsonb_to_recordset(${param}::jsonb) AS r(id text, account_id text, reason text, source text, evidence jsonb,
+                                                note text, placed_at timestamptz, expires_at timestamptz)
+     ON CONFLICT (account_id, reason, source) DO NOTHING
+     RETURNING id`;
+
+/** Holds as the records insertHoldsSql reads. */
+export function holdRecords(holds: readonly Hold[]): object[] {
+  return holds.map((h) => ({
+    id: h.id,
+    account_id: h.accountId,
+    reason: h.reason,
+    source: h.source,
+    evidence: h.evidence,
+    note: h.note,
+    placed_at: h.placedAt,
+    expires_at: h.expiresAt,
+  }));
+}
+
 /**
  * Inserts holds in one statement; a hold whose (account_id, reason, source) already exists is skipped.
  * Returns the ids actually inserted.
  */
 export async function insertHolds(q: Queryable, holds: readonly Hold[]): Promise<string[]> {
   if (holds.length === 0) return [];
-  const res = await q.query<{ id: string }>(
-    `INSERT INTO holds (id, account_id, reason, source, evidence, note, placed_at, expires_at)
-     SELECT r.id, r.account_id, r.reason, r.source, coalesce(r.evidence, '{}'::jsonb), r.note, r.placed_at, r.expires_at
-       FROM jsonb_to_recordset($1::jsonb) AS r(id text, account_id text, reason text, source text, evidence jsonb,
-                                                note text, placed_at timestamptz, expires_at timestamptz)
-     ON CONFLICT (account_id, reason, source) DO NOTHING
-     RETURNING id`,
-    [
-      json(
-        holds.map((h) => ({
-          id: h.id,
-          account_id: h.accountId,
-          reason: h.reason,
-          source: h.source,
-          evidence: h.evidence,
-          note: h.note,
-          placed_at: h.placedAt,
-          expires_at: h.expiresAt,
-        })),
-      ),
-    ],
-  );
+  const res = await q.query<{ id: string }>(insertHoldsSql('$1'), [json(holdRecords(holds))]);
   return res.rows.map((r) => r.id);
 }
 

@@ -1,15 +1,19 @@
 // Every row a batch of transitions writes, in ONE data-modifying statement (one round trip, issue 17): holds placed
 // and lifted, exemptions, review decisions, audit entries, the status versions and the outbox rows (status messages
-// and emails). Each part is the statement the per-table repositories run (holds-repo, exemptions-repo,
-// decisions-repo, audit-repo, account-status-repo, outbox-repo), as a CTE over the same JSON input, so the rows are
-// the same column for column. Conflicts are reported, not raised: the caller compares what was placed, lifted and
+// and emails). Each part is the per-table repository's own statement and records (insertHoldsSql and holdRecords in
+// holds-repo, and likewise in exemptions-repo, decisions-repo, audit-repo, account-status-repo), as a CTE over the
+// same JSON input, so the rows are the same column for column. Conflicts are reported, not raised: the caller compares what was placed, lifted and
 // opened with what it asked for, and throws (its transaction, or savepoint, then undoes the whole statement).
 // Never: decides anything, or commits.
 import type { Queryable } from './db.js';
 import type { StatusMessageBody } from '../domain/status.js';
 import type { AuditEntry, Decision, Exemption, Hold } from '../domain/types.js';
-import type { StatusMessage } from './account-status-repo.js';
+import { statusUpsertCtes, type StatusMessage } from './account-status-repo.js';
 import type { NewOutboxRow } from './outbox-repo.js';
+import { appendAuditSql, auditRecords } from './audit-repo.js';
+import { decisionRecords, insertDecisionsSql } from './decisions-repo.js';
+import { exemptionRecords, insertExemptionsSql } from './exemptions-repo.js';
+import { holdRecords, insertHoldsSql } from './holds-repo.js';
 import { json } from './rows.js';
 
 export interface TransitionRows {
@@ -39,46 +43,16 @@ export interface WrittenRows {
 // in input order (the order of the separate inserts this replaces).
 const WRITE_SQL = `
   WITH placed AS (
-    INSERT INTO holds (id, account_id, reason, source, evidence, note, placed_at, expires_at)
-    SELECT r.id, r.account_id, r.reason, r.source, coalesce(r.evidence, '{}'::jsonb), r.note, r.placed_at, r.expires_at
-      FROM jsonb_to_recordset($1::jsonb) AS r(id text, account_id text, reason text, source text, evidence jsonb,
-                                               note text, placed_at timestamptz, expires_at timestamptz)
-    ON CONFLICT (account_id, reason, source) DO NOTHING
-    RETURNING id
+    ${insertHoldsSql('$1')}
   ), lifted AS (
     DELETE FROM holds WHERE id IN (SELECT jsonb_array_elements_text($2::jsonb)) RETURNING id
   ), exempted AS (
-    INSERT INTO exemptions (id, account_id, reason, rules, until, note, created_by, created_at)
-    SELECT r.id, r.account_id, r.reason, r.rules, r.until, r.note, r.created_by, r.created_at
-      FROM jsonb_to_recordset($3::jsonb) AS r(id text, account_id text, reason text, rules text[], until timestamptz,
-                                               note text, created_by text, created_at timestamptz)
+    ${insertExemptionsSql('$3')}
   ), opened AS (
-    INSERT INTO decisions (id, account_id, reason, source, evidence, note, state, created_at, decided_at, decided_by)
-    SELECT r.id, r.account_id, r.reason, r.source, coalesce(r.evidence, '{}'::jsonb), r.note, r.state, r.created_at,
-           r.decided_at, r.decided_by
-      FROM jsonb_to_recordset($4::jsonb) AS r(id text, account_id text, reason text, source text, evidence jsonb,
-           note text, state text, created_at timestamptz, decided_at timestamptz, decided_by text)
-    ON CONFLICT (account_id, reason, source) WHERE state = 'pending' DO NOTHING
-    RETURNING id
+    ${insertDecisionsSql('$4')}
   ), audited AS (
-    INSERT INTO audit (account_id, kind, actor, at, hold_id, decision_id, reason, note, evidence)
-    SELECT e.doc->>'account_id', e.doc->>'kind', e.doc->>'actor', (e.doc->>'at')::timestamptz, e.doc->>'hold_id',
-           e.doc->>'decision_id', e.doc->>'reason', e.doc->>'note', nullif(e.doc->'evidence', 'null'::jsonb)
-      FROM jsonb_array_elements($5::jsonb) WITH ORDINALITY AS e(doc, ord)
-     ORDER BY e.ord
-  ), input AS (
-    SELECT e.doc->>'accountId' AS account_id, e.doc AS body, e.ord
-      FROM jsonb_array_elements($6::jsonb) WITH ORDINALITY AS e(doc, ord)
-  ), upserted AS (
-    INSERT INTO account_status AS s (account_id, version, status, changed_at)
-    SELECT i.account_id, 1, i.body || jsonb_build_object('version', 1, 'changedAt', $7::text), ($7::text)::timestamptz
-      FROM input i ORDER BY i.account_id
-    ON CONFLICT (account_id) DO UPDATE
-      SET version = s.version + 1,
-          status = EXCLUDED.status || jsonb_build_object('version', s.version + 1),
-          changed_at = EXCLUDED.changed_at
-    RETURNING s.account_id, s.version, s.status
-  ), queued AS (
+    ${appendAuditSql('$5')}
+  ), ${statusUpsertCtes('$6', '$7')}, queued AS (
     INSERT INTO outbox (account_id, kind, payload, dedupe_key, state, attempts, next_attempt_at, created_at)
     SELECT q.account_id, q.kind, q.payload, q.dedupe_key, 'pending', 0, ($7::text)::timestamptz, ($7::text)::timestamptz
       FROM (
@@ -100,58 +74,11 @@ const WRITE_SQL = `
 /** Writes all of `rows` in one statement and reports what it placed, lifted, opened and the stored statuses. */
 export async function writeTransitionRows(q: Queryable, rows: TransitionRows, now: string): Promise<WrittenRows> {
   const res = await q.query<{ placed: string[]; lifted: string[]; opened: string[]; statuses: StatusMessage[] }>(WRITE_SQL, [
-    json(
-      rows.holdsPlaced.map((h) => ({
-        id: h.id,
-        account_id: h.accountId,
-        reason: h.reason,
-        source: h.source,
-        evidence: h.evidence,
-        note: h.note,
-        placed_at: h.placedAt,
-        expires_at: h.expiresAt,
-      })),
-    ),
+    json(holdRecords(rows.holdsPlaced)),
     json(rows.holdsLifted),
-    json(
-      rows.exemptions.map((x) => ({
-        id: x.id,
-        account_id: x.accountId,
-        reason: x.reason,
-        rules: x.rules,
-        until: x.until,
-        note: x.note,
-        created_by: x.createdBy,
-        created_at: x.createdAt,
-      })),
-    ),
-    json(
-      rows.decisions.map((d) => ({
-        id: d.id,
-        account_id: d.accountId,
-        reason: d.reason,
-        source: d.source,
-        evidence: d.evidence,
-        note: d.note,
-        state: d.state,
-        created_at: d.createdAt,
-        decided_at: d.decidedAt,
-        decided_by: d.decidedBy,
-      })),
-    ),
-    json(
-      rows.audit.map((e) => ({
-        account_id: e.accountId,
-        kind: e.kind,
-        actor: e.actor,
-        at: e.at,
-        hold_id: e.holdId ?? null,
-        decision_id: e.decisionId ?? null,
-        reason: e.reason ?? null,
-        note: e.note ?? null,
-        evidence: e.evidence ?? null,
-      })),
-    ),
+    json(exemptionRecords(rows.exemptions)),
+    json(decisionRecords(rows.decisions)),
+    json(auditRecords(rows.audit)),
     json(rows.statuses),
     now,
     json(rows.emails),

@@ -77,7 +77,10 @@ async function sipp(scenario: string, calls: [string, string][], name: string): 
   const col = (n: string) => Number(last[header.indexOf(n)]);
   const messages = existsSync(path.join(work, `${name}-messages.log`)) ? readFileSync(path.join(work, `${name}-messages.log`), 'utf8') : '';
   const run = { code, successful: col('SuccessfulCall(C)'), failed: col('FailedCall(C)'), messages };
-  if (code !== 0) console.error(`sipp ${name} exited ${code}:\n${messages.slice(0, 3000)}\nkamailio:\n${kamailioLog.slice(-3000)}`);
+  // On failure: SIPp's own output (it names the failed call and why), the messages' start and end, Kamailio's log end.
+  if (code !== 0) {
+    console.error(`sipp ${name} exited ${code}:\n${out.slice(-3000)}\nmessages (start):\n${messages.slice(0, 2000)}\nmessages (end):\n${messages.slice(-4000)}\nkamailio:\n${kamailioLog.slice(-3000)}`);
+  }
   return run;
 }
 

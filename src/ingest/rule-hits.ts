@@ -109,7 +109,7 @@ export async function applyRuleHits(tx: Queryable, hits: readonly TimedHit[], ct
   const executed = await deps.effects.executeTransitions(tx, cmds, ctx);
   // A refusal fails the batch as the first refused transition alone would have (the records are then isolated).
   const refused = executed.find((r) => !r.ok);
-  if (refused !== undefined && !refused.ok) throw refused.error;
+  if (refused && !refused.ok) throw refused.error;
   acting.forEach((o, i) => {
     const r = executed[i]!;
     if (!r.ok) return;

@@ -67,6 +67,11 @@ export const statusUpsertCtes = (bodies: string, at: string): string =>
        RETURNING s.account_id, s.version, s.status
      )`;
 
+/** One body per account, as statusUpsertCtes needs (ON CONFLICT DO UPDATE may touch a row once per statement): the last wins. */
+export function lastBodyPerAccount(bodies: readonly StatusMessageBody[]): StatusMessageBody[] {
+  return [...new Map(bodies.map((b) => [b.accountId, b])).values()];
+}
+
 /**
  * Bumps the version of each account's status (1 for a first status), stores the full message, and queues one
  * `status` outbox row per account (dedupe key `status:<accountId>:<version>`), all in one statement.
@@ -78,8 +83,7 @@ export async function recordStatusChanges(
   changedAt: string,
 ): Promise<StatusMessage[]> {
   if (bodies.length === 0) return [];
-  // One row per account (ON CONFLICT DO UPDATE may touch a row only once per statement): the last body wins.
-  const unique = [...new Map(bodies.map((b) => [b.accountId, b])).values()];
+  const unique = lastBodyPerAccount(bodies);
   const res = await q.query<{ account_id: string; status: StatusMessage }>(
     `WITH ${statusUpsertCtes('$1', '$2')}, queued AS (
        INSERT INTO outbox (account_id, kind, payload, dedupe_key, state, attempts, next_attempt_at, created_at)

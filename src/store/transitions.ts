@@ -9,7 +9,7 @@ import { DomainError } from '../domain/errors.js';
 import { statusMessage } from '../domain/status.js';
 import { transition } from '../domain/transition.js';
 import type { TransitionResult } from '../domain/types.js';
-import type { StatusMessage } from './account-status-repo.js';
+import { lastBodyPerAccount, type StatusMessage } from './account-status-repo.js';
 import { DbTransientError } from './errors.js';
 import { loadSubtree, loadSubtrees } from './load-subtree.js';
 import type { EmailPayload, NewOutboxRow } from './outbox-repo.js';
@@ -142,9 +142,7 @@ export async function persistTransitions(
       return { accountId: e.accountId, kind: 'email', payload, dedupeKey: e.dedupeKey };
     }),
   );
-  // One status row per account (ON CONFLICT DO UPDATE may touch a row only once per statement): the last body wins.
-  const bodies = all((r) => r.statusChanges.map((c) => statusMessage(c.after)));
-  const statuses = [...new Map(bodies.map((b) => [b.accountId, b])).values()];
+  const statuses = lastBodyPerAccount(all((r) => r.statusChanges.map((c) => statusMessage(c.after))));
   const toPlace = all((r) => r.holdsPlaced);
   const toLift = all((r) => r.holdsLifted);
   const toOpen = all((r) => r.decisionsOpened);

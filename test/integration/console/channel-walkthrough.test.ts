@@ -5,7 +5,7 @@
 // suspends a channel (the reseller's guide) and sees its customers inherit the suspension.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revokeToken } from '../../../src/api/tokens.js';
-import { signIn, startConsoleFixture, XSS_NAME, type ConsoleFixture } from './console-fixture.js';
+import { signIn, startConsoleFixture, waitForShown, XSS_NAME, type ConsoleFixture } from './console-fixture.js';
 
 let fx: ConsoleFixture;
 beforeAll(async () => {
@@ -41,7 +41,7 @@ describe('a channel in the console', () => {
     await expect(dialog.textContent()).resolves.toMatch(/stops: outbound calls and portal access.*goes on: inbound and emergency calls, billing/s);
     await dialog.getByRole('button', { name: 'Suspend' }).click();
 
-    await page.locator('.banner.bad').waitFor();
+    await waitForShown(page, '.banner.bad');
     await expect(page.locator('#banner-title').textContent()).resolves.toBe('Suspended');
     await expect(page.locator('.banner').textContent()).resolves.toContain('non-payment of invoices');
     await expect(page.locator('[data-effects="blocked"]').textContent()).resolves.toBe('Outbound calls: blockedPortal access: blocked');
@@ -58,7 +58,7 @@ describe('a channel in the console', () => {
 
     await page.getByRole('button', { name: 'Activate…' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Activate' }).click();
-    await page.locator('.banner.ok').waitFor();
+    await waitForShown(page, '.banner.ok');
     await expect(page.locator('#banner-title').textContent()).resolves.toBe('Active');
     await expect(page.locator('.timeline').textContent()).resolves.toContain('Hold lifted');
     expect(page.dialogs).toEqual([]);
@@ -104,6 +104,51 @@ describe('a channel in the console', () => {
     expect(await page.evaluate<number>('Object.keys(sessionStorage).length')).toBe(0);
   });
 
+  it('keeps the activated state when a refresh that started before Activate answers after it', async () => {
+    const { token } = await fx.token('channel', 'chan-a');
+    const suspended = await fetch(`${fx.url}/v1/accounts/cust-bolt/suspend`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: 'non_payment' }),
+    });
+    expect(suspended.status).toBe(200);
+    const page = await fx.page();
+    await signIn(page, fx.url, token);
+    await page.goto(`${fx.url}/console#/account/cust-bolt`);
+    await waitForShown(page, '.banner.bad');
+
+    // Hold the answer to the next live refresh's account read (taken from the server now: still suspended) until
+    // the page has been activated and shows it, then let the stale answer arrive.
+    let holding = false;
+    let held!: () => void;
+    const heldNow = new Promise<void>((resolve) => (held = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let delivered!: () => void;
+    const deliveredNow = new Promise<void>((resolve) => (delivered = resolve));
+    await page.route(
+      (url) => url.pathname === '/v1/accounts/cust-bolt',
+      async (route) => {
+        if (holding) return route.continue();
+        holding = true;
+        const response = await route.fetch();
+        held();
+        await released;
+        await route.fulfill({ response });
+        delivered();
+      },
+    );
+    await heldNow;
+    await page.getByRole('button', { name: 'Activate…' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Activate' }).click();
+    await waitForShown(page, '.banner.ok');
+    release();
+    await deliveredNow;
+    await page.waitForTimeout(1_000);
+    await expect(page.locator('#banner-title').textContent()).resolves.toBe('Active');
+    expect(await page.locator('.banner.ok').count()).toBe(1);
+  });
+
   it("lets a reseller suspend a channel, naming the customers affected, who then show it as the source of their status", async () => {
     const { token } = await fx.token('reseller', 'res-north');
     const page = await fx.page();
@@ -115,7 +160,7 @@ describe('a channel in the console', () => {
     const dialog = page.getByRole('dialog');
     await expect(dialog.textContent()).resolves.toContain(`Also affected: the 3 accounts directly under it (Acme Ltd, Bolt Plumbing, ${XSS_NAME})`);
     await dialog.getByRole('button', { name: 'Suspend' }).click();
-    await page.locator('.banner.bad').waitFor();
+    await waitForShown(page, '.banner.bad');
 
     await page.goto(`${fx.url}/console#/accounts?parent=chan-a`);
     const acme = page.locator('tr', { hasText: 'Acme Ltd' });
@@ -126,7 +171,7 @@ describe('a channel in the console', () => {
     await page.goto(`${fx.url}/console#/account/chan-a`);
     await page.getByRole('button', { name: 'Activate…' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Activate' }).click();
-    await page.locator('.banner.ok').waitFor();
+    await waitForShown(page, '.banner.ok');
     expect(page.dialogs).toEqual([]);
   });
 });

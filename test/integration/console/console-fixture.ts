@@ -80,8 +80,11 @@ export interface ConsoleFixture {
   browser: Browser;
   dataDir: string;
   token(role: Role, accountId?: string | null): Promise<{ id: string; token: string }>;
-  /** A new page (its own browser context, so its own sessionStorage) at 1280x800 that fails on any script dialog. */
-  page(viewport?: { width: number; height: number }, timezoneId?: string): Promise<Page & { dialogs: string[] }>;
+  /**
+   * A new page (its own browser context, so its own sessionStorage) at 1280x800 that fails on any script dialog.
+   * `problems` collects the page's failed requests, script errors and console errors, for a failed wait to print.
+   */
+  page(viewport?: { width: number; height: number }, timezoneId?: string): Promise<ConsolePage>;
   shot(page: Page, name: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -122,11 +125,21 @@ export async function startConsoleFixture(seeds: AccountSeed[] = SEEDS): Promise
     },
     async page(viewport = { width: 1280, height: 800 }, timezoneId = 'Europe/London') {
       const context = await browser.newContext({ viewport, timezoneId, locale: 'en-GB' });
-      const page = (await context.newPage()) as Page & { dialogs: string[] };
+      const page = (await context.newPage()) as ConsolePage;
       page.dialogs = [];
+      page.problems = [];
+      const at = () => new Date().toISOString().slice(11, 23);
       page.on('dialog', (d) => {
         page.dialogs.push(d.message());
         void d.dismiss();
+      });
+      page.on('requestfailed', (r) => page.problems.push(`${at()} request failed: ${r.method()} ${r.url()}: ${r.failure()?.errorText ?? '?'}`));
+      page.on('response', (r) => {
+        if (r.status() >= 400) page.problems.push(`${at()} ${r.status()} from ${r.request().method()} ${r.url()}`);
+      });
+      page.on('pageerror', (e) => page.problems.push(`${at()} script error: ${e.message}`));
+      page.on('console', (m) => {
+        if (m.type() === 'error') page.problems.push(`${at()} console error: ${m.text()}`);
       });
       return page;
     },
@@ -140,6 +153,30 @@ export async function startConsoleFixture(seeds: AccountSeed[] = SEEDS): Promise
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+export type ConsolePage = Page & { dialogs: string[]; problems: string[] };
+
+/**
+ * Waits for the selector like `locator.waitFor()`, but a timeout says what the page showed and what went wrong in it
+ * (its alerts, failed requests, error responses and script errors), so a failure under load can be read afterwards.
+ */
+export async function waitForShown(page: ConsolePage, selector: string, timeout = 30_000): Promise<void> {
+  try {
+    await page.locator(selector).waitFor({ timeout });
+  } catch (err) {
+    const alerts = await page.locator('[role=alert]').allTextContents().catch(() => ['(page gone)']);
+    const banner = await page.locator('.banner').first().getAttribute('class', { timeout: 1_000 }).catch(() => null);
+    throw new Error(
+      [
+        `${selector} not shown within ${timeout} ms (${(err as Error).message.split('\n')[0]})`,
+        `banner class: ${banner ?? '(none)'}`,
+        `alerts: ${JSON.stringify(alerts.filter((a) => a.trim() !== ''))}`,
+        `problems (${page.problems.length}):`,
+        ...page.problems.slice(-20).map((p) => `  ${p}`),
+      ].join('\n'),
+    );
+  }
 }
 
 /** Opens the console and signs in with the token through the sign-in form. */

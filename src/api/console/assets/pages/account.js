@@ -160,8 +160,16 @@ export async function renderAccount({ me, arg: id }) {
   const exFormEl = h('div', {});
   let last = '';
   let first = true;
+  // The 5 s refresh and an action's reload can overlap: a load that started earlier but answers later must not
+  // put back the state from before the action (a "Suspended" banner seconds after Activate), so only a load newer
+  // than the one shown is drawn.
+  let started = 0;
+  let drawn = 0;
   const load = async () => {
+    const mine = ++started;
     const [a, hist, ex] = await Promise.all([get(path), history(path), get(`${path}/exemptions`)]);
+    if (mine < drawn) return;
+    drawn = mine;
     const key = JSON.stringify([a, hist.length, hist.at(-1)?.id, ex]);
     if (key === last) return;
     last = key;

@@ -15,6 +15,7 @@
 // Run: KAFKA_BROKERS=127.0.0.1:9092 DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npx tsx bench/ingest.ts
 import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
+import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 import { fileURLToPath } from 'node:url';
 import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
 import { Kafka, logLevel } from 'kafkajs';
@@ -253,9 +254,13 @@ if (LATENCY_SECONDS > 0) {
   };
   const gcs: { at: number; ms: number; kind: string }[] = [];
   const gcCount: Record<string, { n: number; ms: number }> = {};
+  // The heap in use just after each major GC (read when the observer runs, soon after): its growth over (c) is what
+  // brings the old-space Mark-Compacts, whose marking is the stall ~30 s apart (branches `tail30`, `gclat`).
+  const afterMajor: { at: number; mb: number }[] = [];
   const gcObserver = new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
       const kind = gcKinds[(e as unknown as { detail: { kind: number } }).detail.kind] ?? 'other';
+      if (kind === 'major') afterMajor.push({ at: e.startTime, mb: getHeapStatistics().used_heap_size / 2 ** 20 });
       const c = (gcCount[kind] ??= { n: 0, ms: 0 });
       c.n++;
       c.ms += e.duration;
@@ -326,6 +331,12 @@ if (LATENCY_SECONDS > 0) {
   console.log(`    (c) started ${(t0 / 1000).toFixed(2)} s into the process (to match --trace-gc times); event-loop stalls > 50 ms: ${during.length ? during.map((x) => `${x.ms.toFixed(0)} ms at ${sec(x.at)}`).join(', ') : 'none'}`);
   console.log(`    GC pauses > 20 ms: ${gcs.filter((g) => g.at >= t0).map((g) => `${g.kind} ${g.ms.toFixed(0)} ms at ${sec(g.at)}`).join(', ') || 'none'}; ` +
     `all of (c): ${Object.entries(gcCount).map(([k, c]) => `${c.n} ${k} ${c.ms.toFixed(0)} ms`).join(', ')}`);
+  const majors = afterMajor.filter((g) => g.at >= t0);
+  const grow = majors.length >= 2 ? (majors.at(-1)!.mb - majors[0]!.mb) / ((majors.at(-1)!.at - majors[0]!.at) / 1000) : NaN;
+  const young = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
+  console.log(`    heap after each major GC of (c): ${majors.map((g) => `${g.mb.toFixed(0)} MB at ${sec(g.at)}`).join(', ') || 'none'}` +
+    `${Number.isNaN(grow) ? '' : `; growth ${grow.toFixed(2)} MB/s`}; young generation now ${((young?.space_size ?? 0) / 2 ** 20).toFixed(0)} MB; ` +
+    `max RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB; node flags: ${[...process.execArgv.filter((a) => a.startsWith('--max-') || a.startsWith('--min-') || a.includes('semi')), process.env.NODE_OPTIONS ?? ''].join(' ').trim() || 'none'}`);
 }
 stepTo('deleting the topics');
 await admin.deleteTopics({ topics: [...PARTITIONS.map(cdrTopic), latencyTopic, `bench-acc-${suffix}`, `bench-inv-${suffix}`] }).catch(() => undefined);

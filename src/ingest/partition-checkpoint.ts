@@ -46,7 +46,8 @@ export interface CheckpointTuning {
   stateMaxRecords: number;
   /**
    * ...or as soon as this many accounts changed since the last write (~13 µs an account to encode, in slices; an
-   * engine without a sweep hook encodes them in one step, so this bounds that step).
+   * engine without a sweep hook encodes them in one step, so this bounds that step). Both counts are scaled by a
+   * share in (0.5, 1] drawn afresh at each write, so partitions growing alike do not write in lock step.
    */
   stateMaxAccounts: number;
   /** Accounts a background write encodes per slice: one slice when it starts and after each batch (default 256). */
@@ -119,6 +120,12 @@ export class PartitionCheckpoint<E extends StatefulEngine, Tx> {
   private stateWrittenAt = 0;
   /** The next write stores the engine state (the rules changed). */
   private stateForced = false;
+  /**
+   * This round's share of stateMaxRecords / stateMaxAccounts, drawn in (0.5, 1] at each write: partitions that
+   * grow alike (new accounts spread evenly by the key hash) would otherwise reach the bound together round after
+   * round and encode and write their change sets at the same moments (bench/README.md, branch `gclat`).
+   */
+  private dueShare = 1;
   /** Bumped by rulesChanged; a full write in flight under older rules leaves the engine dirty. */
   private rulesEpoch = 0;
   private writtenEpoch: number | null = null;
@@ -221,8 +228,8 @@ export class PartitionCheckpoint<E extends StatefulEngine, Tx> {
   private stateDue(): boolean {
     const t = this.o.tuning;
     return (
-      this.stateForced || this.statePending >= t.stateMaxRecords || this.o.now() - this.stateWrittenAt >= t.stateIntervalMs ||
-      (this.engineOf !== null && this.engineOf.dirtyCount() >= t.stateMaxAccounts)
+      this.stateForced || this.statePending >= t.stateMaxRecords * this.dueShare || this.o.now() - this.stateWrittenAt >= t.stateIntervalMs ||
+      (this.engineOf !== null && this.engineOf.dirtyCount() >= t.stateMaxAccounts * this.dueShare)
     );
   }
 
@@ -339,6 +346,7 @@ export class PartitionCheckpoint<E extends StatefulEngine, Tx> {
       this.statePending = 0;
       // Partitions that start together would store their state together: spread the next over half an interval.
       this.stateWrittenAt = first ? this.effectsWrittenAt - (this.o.random ?? Math.random)() * 0.5 * this.o.tuning.stateIntervalMs : this.effectsWrittenAt;
+      this.drawDueShare();
     } else if (kind === 'effects') {
       if (this.effectsOffset !== null) this.effectsOffset = Math.max(this.effectsOffset, next);
       this.effectsPending = 0;
@@ -354,6 +362,11 @@ export class PartitionCheckpoint<E extends StatefulEngine, Tx> {
     if (this.o.row === null) this.engineOf?.markClean();
     else if (this.encoding) this.encodeSlice();
     else this.maybeStartStateWrite();
+  }
+
+  /** 1 - random/2: in (0.5, 1], so a change set never exceeds the bounds and is at least half of them. */
+  private drawDueShare(): void {
+    this.dueShare = 1 - 0.5 * (this.o.random ?? Math.random)();
   }
 
   private maybeStartStateWrite(): void {
@@ -390,6 +403,7 @@ export class PartitionCheckpoint<E extends StatefulEngine, Tx> {
     this.statePending = 0;
     this.stateWrittenAt = this.o.now();
     this.stateForced = false;
+    this.drawDueShare();
     let done!: (write: boolean) => void;
     const encoded = new Promise<boolean>((resolve) => (done = resolve));
     const hooked = engine.beforeSweep ? engine : null;

@@ -3,6 +3,10 @@
 // inserts for them) are profiled as type null with the default time zone, so a CDR for an unknown account counts.
 // The bound keeps the most recently filled profiles in two generations (generational-map.ts): evicting one Map's
 // oldest key per fill walked every slot deleted before it, hundreds of ms a second once the bound was reached.
+// An account without a row (most of a new account's first minute: every CDR of an account before its snapshot) is
+// held as its fill time alone, a small integer, and its profile made when read: no object per such account stays
+// in the old generation (three of them did: the entry, its profile and the boxed time; bench/README.md, branch
+// `gclat`).
 // Never: writes accounts.
 import type { AccountType } from '../domain/types.js';
 import type { AccountProfile } from '../rules/types.js';
@@ -18,7 +22,10 @@ interface Entry {
 }
 
 export class ProfileCache {
-  private readonly entries: GenerationalMap<string, Entry>;
+  /** A known account's entry, or an unknown one's fill time in ms since `epoch` (a small integer: no heap object). */
+  private readonly entries: GenerationalMap<string, Entry | number>;
+  /** The first fill's time: unknown accounts' times are kept relative to it. */
+  private epoch: number | null = null;
 
   constructor(
     private readonly defaultTimezone: string,
@@ -36,8 +43,8 @@ export class ProfileCache {
     const missing: string[] = [];
     for (const id of ids) {
       if (out.has(id)) continue;
-      const e = this.entries.get(id);
-      if (e && nowMs - e.at < this.ttlMs) out.set(id, e.profile);
+      const p = this.peek(id, nowMs);
+      if (p !== undefined) out.set(id, p);
       else {
         missing.push(id);
         out.set(id, this.unknown(id));
@@ -48,8 +55,15 @@ export class ProfileCache {
         `SELECT id, type, tags, timezone FROM accounts WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb)) AND updated_at > 'epoch'::timestamptz`,
         [JSON.stringify(missing)],
       );
-      for (const r of res.rows) out.set(r.id, { id: r.id, type: r.type, tags: r.tags ?? [], timezone: r.timezone ?? this.defaultTimezone });
-      for (const id of missing) this.put(id, out.get(id)!, nowMs);
+      const known = new Set<string>();
+      for (const r of res.rows) {
+        const profile: AccountProfile = { id: r.id, type: r.type, tags: r.tags ?? [], timezone: r.timezone ?? this.defaultTimezone };
+        out.set(r.id, profile);
+        known.add(r.id);
+        this.entries.set(r.id, { profile, at: nowMs });
+      }
+      this.epoch ??= nowMs;
+      for (const id of missing) if (!known.has(id)) this.entries.set(id, nowMs - this.epoch);
     }
     return out;
   }
@@ -57,7 +71,9 @@ export class ProfileCache {
   /** The cached profile of `id` if it is fresh at `nowMs`, else undefined (then `load` reads it). No query. */
   peek(id: string, nowMs: number): AccountProfile | undefined {
     const e = this.entries.get(id);
-    return e && nowMs - e.at < this.ttlMs ? e.profile : undefined;
+    if (e === undefined) return undefined;
+    if (typeof e === 'number') return nowMs - this.epoch! - e < this.ttlMs ? this.unknown(id) : undefined;
+    return nowMs - e.at < this.ttlMs ? e.profile : undefined;
   }
 
   /** Forget ids whose snapshot was just written, so the next batch reads them afresh. */
@@ -71,9 +87,5 @@ export class ProfileCache {
 
   private unknown(id: string): AccountProfile {
     return { id, type: null, tags: NO_TAGS, timezone: this.defaultTimezone };
-  }
-
-  private put(id: string, profile: AccountProfile, nowMs: number): void {
-    this.entries.set(id, { profile, at: nowMs });
   }
 }

@@ -60,4 +60,26 @@ describe('ProfileCache bound', () => {
     expect(queried).toEqual(['a']);
     expect((await cache.load(db, ['e'], 2)).get('e')).toEqual({ id: 'e', type: null, tags: [], timezone: 'UTC' });
   });
+
+  it('holds an account without a row as its fill time: the same profile while fresh, read again once stale', async () => {
+    const queried: string[][] = [];
+    const db: Queryable = {
+      async query<R>(_t: string, params?: readonly unknown[]) {
+        const ids = JSON.parse(String(params![0])) as string[];
+        queried.push(ids);
+        return { rows: ids.filter((id) => id === 'known').map((id) => ({ id, type: 'business', tags: ['vip'], timezone: null })) as R[], rowCount: 1 };
+      },
+    };
+    const cache = new ProfileCache('Europe/London', 100, 60_000);
+    const T = 1_764_500_000_000;
+    await cache.load(db, ['known', 'new'], T);
+    await cache.load(db, ['new', 'later'], T + 30_000);
+    expect(cache.peek('new', T + 59_999)).toEqual({ id: 'new', type: null, tags: [], timezone: 'Europe/London' });
+    expect(cache.peek('known', T + 59_999)).toEqual({ id: 'known', type: 'business', tags: ['vip'], timezone: 'Europe/London' });
+    expect(cache.peek('new', T + 60_000)).toBeUndefined();
+    expect(cache.peek('known', T + 60_000)).toBeUndefined();
+    expect(cache.peek('later', T + 60_000)).toEqual({ id: 'later', type: null, tags: [], timezone: 'Europe/London' });
+    await cache.load(db, ['known', 'new', 'later'], T + 60_000);
+    expect(queried).toEqual([['known', 'new'], ['later'], ['known', 'new']]);
+  });
 });

@@ -6,7 +6,7 @@ import { CountingParts, FakeCheckpointStore } from './fake-checkpoint-store.js';
 const tuning: CheckpointTuning = { checkpointIntervalMs: 2_000, checkpointMaxRecords: 1_000, stateIntervalMs: 30_000, stateMaxRecords: 10_000, stateMaxAccounts: 3 };
 const ROW = { topic: 'cdrs', partition: 0 };
 
-function partition(store: FakeCheckpointStore, o: { kind?: 'kafka' | 'http' | 'replay'; row?: typeof ROW | null } = {}) {
+function partition(store: FakeCheckpointStore, o: { kind?: 'kafka' | 'http' | 'replay'; row?: typeof ROW | null; random?: () => number } = {}) {
   const clock = { ms: 1_000_000 };
   let engine: CountingParts | null = null;
   const failures: unknown[] = [];
@@ -18,7 +18,7 @@ function partition(store: FakeCheckpointStore, o: { kind?: 'kafka' | 'http' | 'r
     queue: { run: (w) => w() },
     tuning,
     now: () => clock.ms,
-    random: () => 0,
+    random: o.random ?? (() => 0),
     onStateWriteFailed: (err) => failures.push(err),
   });
   /** Applies one batch of CDRs for `accounts` up to offset `next`, writing what is due, as the pipeline does. */
@@ -86,6 +86,27 @@ describe('partition checkpoint', () => {
     await p.cp.settle();
     expect(store.row('cdrs', 0)).toMatchObject({ stateOffset: 30, effectsOffset: 30 });
     expect([...store.row('cdrs', 0)!.accounts.keys()].sort()).toEqual(['a', 'b', 'c']);
+  });
+
+  it('scales stateMaxAccounts by a share in (0.5, 1] drawn at each write, so partitions growing alike drift apart', async () => {
+    const store = new FakeCheckpointStore();
+    const draws = [0, 0.9, 0];
+    // First full write: the interval's jitter draws 0, the bound's share 1 - 0.9 / 2 = 0.55 (1.65 of 3 accounts).
+    const p = partition(store, { random: () => draws.shift() ?? 0 });
+    await p.batch(10, ['a'], true);
+    await p.batch(20, ['a'], true);
+    await p.cp.settle();
+    expect(store.row('cdrs', 0)).toMatchObject({ stateOffset: 10 });
+    await p.batch(30, ['b'], true);
+    await p.cp.settle();
+    // Two changed accounts reached 0.55 x 3: written; the next round draws 0 again (share 1: three accounts).
+    expect(store.row('cdrs', 0)).toMatchObject({ stateOffset: 30 });
+    await p.batch(40, ['c', 'd'], true);
+    await p.cp.settle();
+    expect(store.row('cdrs', 0)).toMatchObject({ stateOffset: 30 });
+    await p.batch(50, ['e'], true);
+    await p.cp.settle();
+    expect(store.row('cdrs', 0)).toMatchObject({ stateOffset: 50 });
   });
 
   it('rebuilds after a crash with the state behind the effects offset, then goes live past it', async () => {

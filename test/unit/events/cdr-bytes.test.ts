@@ -324,6 +324,22 @@ describe('rfc3339Bytes', () => {
       { numRuns: 20_000 },
     );
   });
+  it('gives the day of Date.UTC for every day of the years around its edges (0-1, 99-100, 1899-1901, 1999-2101, 9998-9999)', () => {
+    const years = [0, 1, 99, 100, 1899, 1900, 1901, 9998, 9999];
+    for (let y = 1999; y <= 2101; y++) years.push(y);
+    for (const y of years) {
+      for (let mo = 1; mo <= 12; mo++) {
+        const days = new Date(Date.UTC(2000, mo, 0)).getUTCDate() - (mo === 2 && !((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0) ? 1 : 0);
+        for (let d = 1; d <= days; d++) {
+          const t = `${pad(y, 4)}-${pad(mo)}-${pad(d)}T23:59:59.999Z`;
+          const b = Buffer.from(t);
+          const want = parseRfc3339(t);
+          expect(want).not.toBeNull();
+          if (rfc3339Bytes(b, 0, b.length) !== want) expect(rfc3339Bytes(b, 0, b.length), t).toBe(want);
+        }
+      }
+    }
+  });
   it('reads years before 100 as Date.UTC does, a leap second as :59 and only the first three decimals', () => {
     for (const t of ['0050-01-01T00:00:00Z', '2016-12-31T23:59:60Z', '2026-11-24T21:03:11.9999+01:00', '2024-02-29T00:00:00-00:30', '2023-02-29T00:00:00Z']) {
       const b = Buffer.from(t);

@@ -167,7 +167,6 @@ describe('CDR bytes path (cdr-bytes.ts) against the object path (JSON.parse, cdr
       }),
       { numRuns: 20_000 },
     );
-    if (process.env.SHOW_TAKEN) console.log("taken", taken);
     expect(taken).toBeGreaterThan(2000); // not vacuous: plenty of inputs take the bytes path
   });
 

@@ -3,6 +3,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { z } from 'zod';
 import { accountSchema, toAccountRecord } from './account-schema.js';
+import { decodeCdrBytes } from './cdr-bytes.js';
 import { decodeCdrFast } from './cdr-fast.js';
 import { cdrSchema } from './cdr-schema.js';
 import { invoiceEventSchema } from './invoice-schema.js';
@@ -40,13 +41,31 @@ function checkTimes(obj: Record<string, unknown>, fields: readonly string[], arr
   return null;
 }
 
+/** A CDR's times against its arrival and each other: applied to the record of every CDR path alike. */
+function cdrResult(c: CdrRecord, arrivedAtMs: number): DecodeResult {
+  const bad = checkTimes(c as unknown as Record<string, unknown>, ['startedAt', 'answeredAt', 'endedAt'], arrivedAtMs);
+  if (bad) return { ok: false, error: bad };
+  if (c.endedAt !== null && c.endedAt < c.startedAt) return { ok: false, error: 'endedAt: must not be before startedAt' };
+  return { ok: true, record: { kind: 'cdrs', value: c } };
+}
+
 /**
- * Bytes -> record. `arrivedAtMs` bounds how far in the future an event time may lie. `cdrFastPath` false skips the
- * CDR fast path (cdr-fast.ts), only so tests and bench/decode.ts can hold it against the zod path.
+ * Which CDR fast paths decodeRecord tries: `true` both (the bytes path of cdr-bytes.ts, then the object path of
+ * cdr-fast.ts), `'object'` only the object path, `false` neither (the zod schema alone). Anything but `true` is only
+ * for tests and bench/decode.ts, to hold the paths against each other.
  */
-export function decodeRecord(kind: InputKind, value: Buffer | null, arrivedAtMs: number, cdrFastPath = true): DecodeResult {
+export type CdrFastPaths = boolean | 'object';
+
+/** Bytes -> record. `arrivedAtMs` bounds how far in the future an event time may lie. */
+export function decodeRecord(kind: InputKind, value: Buffer | null, arrivedAtMs: number, cdrFastPath: CdrFastPaths = true): DecodeResult {
   if (value === null || value.length === 0) return { ok: false, error: 'value: required (empty message)' };
   if (value.length > MAX_VALUE_BYTES) return { ok: false, error: `value: too large (${value.length} bytes, limit ${MAX_VALUE_BYTES})` };
+  if (kind === 'cdrs' && cdrFastPath === true) {
+    // The common CDR straight from its bytes (ASCII only, so valid UTF-8 and one level deep); anything else, and
+    // every verdict of rejection, is the path below.
+    const c = decodeCdrBytes(value);
+    if (c !== null) return cdrResult(c, arrivedAtMs);
+  }
   if (!isUtf8(value)) return { ok: false, error: 'value: not valid UTF-8' };
   if (jsonTooDeep(value)) return { ok: false, error: `value: nested deeper than ${MAX_JSON_DEPTH} levels` };
   let json: unknown;
@@ -59,16 +78,13 @@ export function decodeRecord(kind: InputKind, value: Buffer | null, arrivedAtMs:
   switch (kind) {
     case 'cdrs': {
       // The hand-written fast path takes the common well-formed record; anything else gets the zod path's verdict.
-      let c = cdrFastPath ? decodeCdrFast(json as Record<string, unknown>) : null;
+      let c = cdrFastPath !== false ? decodeCdrFast(json as Record<string, unknown>) : null;
       if (c === null) {
         const r = cdrSchema.safeParse(json);
         if (!r.success) return { ok: false, error: firstIssue(r.error) };
         c = r.data;
       }
-      const bad = checkTimes(c as unknown as Record<string, unknown>, ['startedAt', 'answeredAt', 'endedAt'], arrivedAtMs);
-      if (bad) return { ok: false, error: bad };
-      if (c.endedAt !== null && c.endedAt < c.startedAt) return { ok: false, error: 'endedAt: must not be before startedAt' };
-      return { ok: true, record: { kind, value: c } };
+      return cdrResult(c, arrivedAtMs);
     }
     case 'invoices': {
       const r = invoiceEventSchema.safeParse(json);

@@ -33,6 +33,7 @@ import { loadRules } from '../src/rules-dir.js';
 import type { RuleSet } from '../src/rules/types.js';
 import { createPgDatabase } from '../src/store/pg-database.js';
 import { secondsToCheckpoint } from './checkpoint-clock.js';
+import { threadCpu, threadCpuSplit, type ThreadCpu } from './thread-cpu.js';
 import { freshDb } from './fresh-db.js';
 import { HoldStages } from './hold-stages.js';
 import { cdr } from '../test/helpers/traffic.js';
@@ -118,7 +119,7 @@ async function bare(topic: string): Promise<number> {
   return s;
 }
 
-async function endToEnd(topic: string, rules: RuleSet, label: string, latencies?: [seconds: number, at: number][], workers = 0, trace?: HoldStages): Promise<{ seconds: number; cpuSeconds: number; stop: () => Promise<void>; url: string; drop: () => Promise<void> }> {
+async function endToEnd(topic: string, rules: RuleSet, label: string, latencies?: [seconds: number, at: number][], workers = 0, trace?: HoldStages): Promise<{ seconds: number; cpuSeconds: number; threads: string; stop: () => Promise<void>; url: string; drop: () => Promise<void> }> {
   stepTo(`${label}: creating its database`);
   const dbi = await freshDb(serverUrl, `bench_ingest_${label}_${suffix}`.replace(/-/g, '_'));
   const db = createPgDatabase(dbi.url, { max: 6 });
@@ -138,7 +139,9 @@ async function endToEnd(topic: string, rules: RuleSet, label: string, latencies?
   });
   // (w): the daemon's worker pipeline, its workers configured as the daemon would be (each its own pool).
   let pool: WorkerPipeline | null = null;
+  let known: ThreadCpu | null = null;
   if (workers > 0) {
+    known = threadCpu();
     const config = loadConfig({
       DATABASE_URL: dbi.url, KAFKA_BROKERS: brokers.join(','), LOG_LEVEL: 'silent', DEFAULT_TIMEZONE: 'UTC', ALLOWED_LATENESS: '5m',
       ENGINE_STATE_INTERVAL: `${STATE_MS}ms`, INGEST_WORKERS: String(workers), RULES_DIR: process.env.RULES_DIR ?? 'rules',
@@ -161,6 +164,7 @@ async function endToEnd(topic: string, rules: RuleSet, label: string, latencies?
   });
   const t = performance.now();
   const cpu = process.cpuUsage();
+  const cpuByThread = known && threadCpu();
   stepTo(`${label}: starting the consumer`);
   await ingest.start();
   stepTo(`${label}: waiting for the checkpoints to cover ${N.toLocaleString('en-GB')} records`);
@@ -172,7 +176,12 @@ async function endToEnd(topic: string, rules: RuleSet, label: string, latencies?
   // steadier than wall time when the machine is shared, as it does not count time spent waiting for a core.
   const used = process.cpuUsage(cpu);
   const cpuSeconds = (used.user + used.system) / 1e6;
-  return { seconds, cpuSeconds, url: dbi.url, drop: dbi.drop, stop: async () => { await ingest.stop(); await pool?.close(); await db.close(); } };
+  // (w): which threads burned it, µs per CDR: the main thread, each ingest worker, the rest (V8's GC and compiler
+  // helper threads, libuv's pool).
+  const us = (s: number) => ((s * 1e6) / N).toFixed(1);
+  const split = known && cpuByThread ? threadCpuSplit(known, cpuByThread) : null;
+  const threads = split ? `main ${us(split.main)}, workers ${split.started.map(us).join(' + ')}, other threads ${us(split.others)} µs per CDR` : '';
+  return { seconds, cpuSeconds, threads, url: dbi.url, drop: dbi.drop, stop: async () => { await ingest.stop(); await pool?.close(); await db.close(); } };
 }
 
 const rate = (n: number, s: number) => Math.round(n / s).toLocaleString('en-GB');
@@ -208,12 +217,12 @@ for (const partitions of PARTITIONS) {
   await none.stop();
   await none.drop();
   console.log(`(b') pipeline end to end, no fraud rules: ${rate(N, none.seconds)} CDR/s (${none.seconds.toFixed(1)} s), ratio to bare ${(bareS / none.seconds).toFixed(2)}; ${perCdr(none.cpuSeconds)}`);
-  for (const w of WORKERS) {
+  for (const [wi, w] of WORKERS.entries()) {
     const before = load();
-    const pooled = await endToEnd(topic, rules, `workers${w}_p${partitions}`, undefined, w);
+    const pooled = await endToEnd(topic, rules, `workers${w}_${wi}_p${partitions}`, undefined, w);
     await pooled.stop();
     await pooled.drop();
-    console.log(`(w) pipeline end to end, default rules, ${w} ingest worker(s): ${rate(N, pooled.seconds)} CDR/s (${pooled.seconds.toFixed(1)} s), ratio to bare ${(bareS / pooled.seconds).toFixed(2)}, x${(e2e.seconds / pooled.seconds).toFixed(2)} of (b); ${perCdr(pooled.cpuSeconds)} (all threads); load before ${before}, after ${load()}`);
+    console.log(`(w) pipeline end to end, default rules, ${w} ingest worker(s): ${rate(N, pooled.seconds)} CDR/s (${pooled.seconds.toFixed(1)} s), ratio to bare ${(bareS / pooled.seconds).toFixed(2)}, x${(e2e.seconds / pooled.seconds).toFixed(2)} of (b); ${perCdr(pooled.cpuSeconds)} (all threads: ${pooled.threads}); load before ${before}, after ${load()}`);
   }
   rows.push({ partitions, bareS, e2eS: e2e.seconds, e2eCpuS: e2e.cpuSeconds, noneS: none.seconds, noneCpuS: none.cpuSeconds, load: load() });
 }

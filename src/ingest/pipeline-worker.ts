@@ -12,7 +12,7 @@ import { createLogger } from '../log.js';
 import { Metrics } from '../metrics.js';
 import { RuleErrors } from '../rules/rule-errors.js';
 import { openDatabase } from '../store/open-database.js';
-import { unpackBatch } from './batch-wire.js';
+import { packResult, unpackBatch, type WireBatchResult } from './batch-wire.js';
 import { createIngestPipeline } from './create-ingest-pipeline.js';
 import type { Pipeline } from './pipeline.js';
 import { toWire, type CallOp, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.js';
@@ -85,7 +85,8 @@ let stallBatches = false;
 async function run(call: CallOp): Promise<unknown> {
   switch (call.op) {
     case 'processBatch':
-      return pipeline.processBatch(call.source, unpackBatch(call.batch));
+      // The answer goes back packed (batch-wire.ts): one byte per record instead of one object.
+      return packResult(await pipeline.processBatch(call.source, unpackBatch(call.batch)));
     case 'prepare':
       return pipeline.prepare(call.source);
     case 'rebuildFrom':
@@ -140,7 +141,8 @@ port.on('message', (m: ToWorker) => {
   const { id } = m;
   run(m).then(
     (value) => {
-      post({ type: 'answer', id, ok: true, value });
+      const wire = m.op === 'processBatch' ? (value as WireBatchResult) : null;
+      post({ type: 'answer', id, ok: true, value }, wire ? [wire.outcomes.buffer as ArrayBuffer, ...(wire.indexes ? [wire.indexes.buffer as ArrayBuffer] : [])] : undefined);
       if (m.op === 'processBatch' || m.op === 'flush') stats();
     },
     (err: unknown) => post({ type: 'answer', id, ok: false, error: toWire(err) }),

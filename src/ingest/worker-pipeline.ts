@@ -2,7 +2,8 @@
 // (every input topic) go to worker thread `partition % n`, each running an ordinary pipeline (pipeline-worker.ts);
 // everything else (HTTP ingest, replay, set-up counting in http mode) stays on the main thread's `local` pipeline.
 // So the consumer is unchanged, and live, replay and every worker share every line of decision and commit code.
-// A batch travels as one transferred ArrayBuffer (batch-wire.ts); its answer is the small BatchResult.
+// A batch travels as one transferred ArrayBuffer (batch-wire.ts); its answer is the BatchResult packed the same way
+// (one byte per record, its results rebuilt on the main thread only when read).
 //
 // The threads' lifecycle (start, restart, the hung-worker watchdog) is worker-slots.ts. When a worker goes down (it
 // exited, threw or hung), its pending calls fail with a CheckpointConflictError and each of its partitions is stale:
@@ -12,13 +13,13 @@
 // by the checkpoint (fenced offsets).
 // Never: runs decision code itself, or runs a Kafka partition on the main thread.
 import type { Worker } from 'node:worker_threads';
-import { packBatch } from './batch-wire.js';
+import { packBatch, unpackResult, type WireBatchResult } from './batch-wire.js';
 import type { EngineMemorySummary } from './engine-memory.js';
 import { laneKey } from './lanes.js';
 import type { BatchObserver, Pipeline, PipelineMemory } from './pipeline.js';
 import type { TestHook } from './worker-protocol.js';
 import { createWorkerSlots, type Slot, type WorkerSlotsOptions } from './worker-slots.js';
-import { CheckpointConflictError, type BatchResult, type Source } from './types.js';
+import { CheckpointConflictError, type Source } from './types.js';
 
 export interface WorkerPipelineOptions extends WorkerSlotsOptions {
   /** The main thread's pipeline: every source that is not a Kafka partition. */
@@ -90,7 +91,7 @@ export function createWorkerPipeline(opts: WorkerPipelineOptions): WorkerPipelin
       if (slot.stale.delete(laneKey(source))) throw stale(slot, source);
       routed(slot, source);
       const batch = packBatch(records);
-      const result = await call<BatchResult>(slot, { op: 'processBatch', source, batch }, [batch]);
+      const result = unpackResult(await call<WireBatchResult>(slot, { op: 'processBatch', source, batch }, [batch]));
       for (const fn of observers) {
         try {
           fn(source, records, result);

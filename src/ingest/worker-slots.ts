@@ -13,7 +13,6 @@
 // (carried-series.ts). A hung worker's thread is terminated, which closes its connections: a transaction it had not
 // committed is rolled back.
 // Never: runs decision code itself, or lets a worker's death or hang pass silently.
-import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
@@ -41,29 +40,6 @@ export interface WorkerSlotsOptions {
   restartDelayMs?: number;
   /** Tests only: workers obey test hooks. The daemon never sets it. */
   testHooks?: boolean;
-  /**
-   * Keep V8's parallel scavenge and compaction while workers run (default false: each isolate's young-generation
-   * collections and compactions run on its own thread only; see PAUSE_HELPERS_OFF).
-   */
-  parallelGc?: boolean;
-}
-
-/**
- * V8's flags for collector helpers inside a pause, turned off while the workers run and back on once every worker has
- * ended. With n busy isolates (the main thread and the workers) the helpers only compete with the isolates for cores:
- * on the 2-core VM the workers' pauses waited on helper tasks queued behind other isolates' (bench/README.md, branch
- * workers2). These three are read when a pause starts, so they can change while V8 runs; V8's concurrent marking and
- * sweeping are left alone (their flags also decide what a pause must join, so they must not change under a running
- * heap). Not touched when the process was started with any GC flag of its own.
- */
-const PAUSE_HELPERS = ['parallel-scavenge', 'parallel-compaction', 'parallel-pointer-update'];
-const ownGcFlags = () => process.execArgv.some((a) => /gc|scavenge|compaction|pointer-update|marking|sweeping/.test(a));
-let helpersOffBy = 0;
-function pauseHelpersOff(): void {
-  if (helpersOffBy++ === 0) setFlagsFromString(PAUSE_HELPERS.map((f) => `--no-${f}`).join(' '));
-}
-function pauseHelpersOn(): void {
-  if (--helpersOffBy === 0) setFlagsFromString(PAUSE_HELPERS.map((f) => `--${f}`).join(' '));
 }
 
 export type SlotState = 'idle' | 'starting' | 'up' | 'down' | 'closed';
@@ -128,7 +104,6 @@ export function createWorkerSlots(opts: WorkerSlotsOptions): WorkerSlots {
   let lastWatch = 0;
   let rules = opts.rules;
   let closing = false;
-  let helpersOff = false;
   let ids = 0;
   const slots: Slot[] = Array.from({ length: opts.count }, (_, index) => ({
     index,
@@ -318,10 +293,6 @@ export function createWorkerSlots(opts: WorkerSlotsOptions): WorkerSlots {
   return {
     slots,
     async start() {
-      if (opts.parallelGc !== true && !helpersOff && !ownGcFlags()) {
-        pauseHelpersOff();
-        helpersOff = true;
-      }
       for (const slot of slots) if (slot.state === 'idle') spawn(slot);
       lastWatch = performance.now();
       watchdog ??= setInterval(watch, periods.checkMs);
@@ -340,10 +311,6 @@ export function createWorkerSlots(opts: WorkerSlotsOptions): WorkerSlots {
         }),
       );
       if (watchdog) clearInterval(watchdog);
-      if (helpersOff) {
-        helpersOff = false;
-        pauseHelpersOn();
-      }
     },
     call,
     setRules(next) {

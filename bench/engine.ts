@@ -125,7 +125,10 @@ function run(h: Hour): { seconds: number; cpuSeconds: number; hits: number; n: n
 }
 
 const cold = run(hour1);
+// `MARK=1` prints a line before and after hour 2, to cut a `--trace-gc` log to the timed hour.
+if (process.env.MARK) console.log('MARK hour 2 start');
 const warm = profiled(() => run(hour2));
+if (process.env.MARK) console.log('MARK hour 2 end');
 const after = heap();
 // The stored form: one binary part per account (a full JSON snapshot of a million accounts passes V8's string limit).
 let partBytes = engine.snapshotShared().byteLength;

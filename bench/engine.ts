@@ -8,7 +8,8 @@
 // Growth curve: `ACCOUNTS=10000,100000,1000000` runs each size in a fresh process (same flags) and prints how heap
 // per account and CDR/s change with the account count (issue 17 item 5).
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import type { CdrRecord } from '../src/events/types.js';
 import { approxAccountBytes } from '../src/rules/account-bytes.js';
 import { createFraudEngine } from '../src/rules/fraud-engine.js';
@@ -124,7 +125,10 @@ function run(h: Hour): { seconds: number; cpuSeconds: number; hits: number; n: n
 }
 
 const cold = run(hour1);
-const warm = run(hour2);
+// `MARK=1` prints a line before and after hour 2, to cut a `--trace-gc` log to the timed hour.
+if (process.env.MARK) console.log('MARK hour 2 start');
+const warm = profiled(() => run(hour2));
+if (process.env.MARK) console.log('MARK hour 2 end');
 const after = heap();
 // The stored form: one binary part per account (a full JSON snapshot of a million accounts passes V8's string limit).
 let partBytes = engine.snapshotShared().byteLength;
@@ -145,6 +149,33 @@ if (process.env.BREAKDOWN) breakdown();
 if (process.env.BENCH_JSON) {
   const perAccount = gc ? (after.heap - before.heap + after.buffers - before.buffers) / engine.size() : Number.NaN;
   console.log(`JSON ${JSON.stringify({ accounts: engine.size(), cdrPerCpuSecond: warm.n / warm.cpuSeconds, bytesPerAccount: perAccount, snapshotPerAccount: partBytes / engine.size() })}`);
+}
+
+/**
+ * `PROFILE=file.cpuprofile`: a CPU profile of hour 2 alone (the in-process inspector; open it in Chrome's DevTools or
+ * summarise it with `npx tsx bench/profile-top.ts file.cpuprofile`). The harness's batch building is in it too.
+ */
+function profiled<T>(fn: () => T): T {
+  const file = process.env.PROFILE;
+  if (!file) return fn();
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object): unknown => {
+    let out: unknown;
+    session.post(method, params, (err, res) => {
+      if (err) throw err;
+      out = res;
+    });
+    return out;
+  };
+  post('Profiler.enable');
+  post('Profiler.setSamplingInterval', { interval: Number(process.env.PROFILE_US ?? 200) });
+  post('Profiler.start');
+  const out = fn();
+  const { profile: p } = post('Profiler.stop') as { profile: object };
+  writeFileSync(file, JSON.stringify(p));
+  session.disconnect();
+  return out;
 }
 
 /** `BREAKDOWN=1`: array-buffer bytes per account of each arena (in regions / chunks), the dedupe table, the columns. */

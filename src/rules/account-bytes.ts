@@ -32,8 +32,7 @@ export function approxAccountBytes(st: EngineState, id: string): number {
     n += numbers(rw);
     for (const hw of rw) n += numbers(hw);
   }
-  const ids = st.ringIds[ix];
-  if (ids) n += text(ids);
+  n += st.ringIds.bytes(ix);
   for (const c of st.live) n += c.bytes(ix);
   for (const w of st.windows) n += w.bytes(ix);
   return Math.round(n);

@@ -15,7 +15,7 @@
 // and decode about ten times faster than JSON and round-trip every double exactly. JSON account parts (written
 // before the binary encoding) are still read.
 import type { ConcurrencySnapshot } from './concurrency-state.js';
-import { EngineState, pruneDedupe, ringList, ringText, ruleFingerprint } from './engine-state.js';
+import { EngineState, pruneDedupe, ringText, ruleFingerprint } from './engine-state.js';
 import { addRecord, RS, RuleState, WindowPlan, type Group, type RuleStateSnapshot } from './rule-state.js';
 import type { FraudRule } from './types.js';
 
@@ -66,7 +66,7 @@ function accountPart(ix: number, st: EngineState): AccountPart {
   st.windows.forEach((w, g) => w.length(ix) > 0 && logs.push([g, w.rows(ix)]));
   const rg = st.rg.get(ix);
   const sp = st.sp[ix] === 1;
-  const part: AccountPart = [st.maxT[ix]!, ringList(st.ringIds[ix] ?? null), st.ringTm.toArray(ix), st.ringNext[ix]!, rules, conc, logs, st.dedupePairs(ix) ?? []];
+  const part: AccountPart = [st.maxT[ix]!, st.ringIds.list(ix), st.ringTm.toArray(ix), st.ringNext[ix]!, rules, conc, logs, st.dedupePairs(ix) ?? []];
   if ((rg && rg.length > 0) || sp) part.push(rg ?? []);
   if (sp) part.push(1);
   return part;
@@ -265,7 +265,7 @@ function loadLog(st: EngineState, ix: number, g: number, rows: number[]): void {
 
 /** A stored ring (ids by entry, (time, mask) pairs, next entry) into the account's columns. */
 function restoreRing(st: EngineState, ix: number, ids: string[] | null, tm: number[] | null, next: number): void {
-  st.ringIds[ix] = ringText(ids);
+  st.ringIds.setText(ix, ringText(ids));
   st.ringTm.load(ix, tm);
   st.ringNext[ix] = next;
 }

@@ -112,7 +112,7 @@ function carry(id: string, part: Uint8Array, step: CarryStep, latenessMs: number
   const st = decodeParts(step.from, [[id, part]], step.to, latenessMs);
   if (step.rulesChanged) {
     const ix = st.accounts.indexOf(id);
-    st.ringIds[ix] = null;
+    st.ringIds.free(ix);
     st.ringTm.free(ix);
     st.ringNext[ix] = 0;
   }

@@ -9,6 +9,7 @@
 import { AccountTable } from './account-table.js';
 import { LIVE_MAX_MS, LiveCalls } from './concurrency-state.js';
 import { DedupeTable } from './dedupe-table.js';
+import { RingIds } from './ring-ids.js';
 import { RingTimes } from './ring-times.js';
 import { RowLists } from './row-lists.js';
 import { RS, WindowPlan } from './rule-state.js';
@@ -49,8 +50,8 @@ export class AccountState {
   /** Hour-of-week profiles per rule index (`by: hour_of_week` baselines only). */
   get rw(): (number[] | undefined)[] | null { return this.st.rw.get(this.ix) ?? null; }
   /** Evidence ring: the ids as one string (EngineState.ringIds), (time, mask) pairs, the entry written next. */
-  get ringIds(): string | null { return this.st.ringIds[this.ix] ?? null; }
-  set ringIds(x: string | null) { this.st.ringIds[this.ix] = x; }
+  get ringIds(): string | null { return this.st.ringIds.text(this.ix); }
+  set ringIds(x: string | null) { this.st.ringIds.setText(this.ix, x); }
   get ringTm(): number[] | null { return this.st.ringTm.toArray(this.ix); }
   set ringTm(x: number[] | null) { this.st.ringTm.load(this.ix, x); }
   get ringNext(): number { return this.st.ringNext[this.ix]!; }
@@ -91,11 +92,11 @@ export class EngineState {
   ringNext: Uint8Array = new Uint8Array(0);
   /**
    * The evidence ring (the last few matched CDRs, for evidence samples): up to RING entries, `ringNext` next (fewer
-   * while it fills; parts written before held RING, '' unused). The ids are one string per account, each entry's id
-   * followed by RING_SEP (ringList splits them); the (event time, mask of rule indices < 30) pairs are rows of
-   * `ringTm`.
+   * while it fills; parts written before held RING, '' unused). The ids are one text per account (ring-ids.ts, as
+   * bytes), each entry's id followed by RING_SEP (ringList splits them); the (event time, mask of rule indices < 30)
+   * pairs are rows of `ringTm`.
    */
-  readonly ringIds: (string | null)[] = [];
+  readonly ringIds = new RingIds();
   /** Packed pairs (ring-times.ts); a list starts at 4: a ring keeps its last RING matched CDRs, so it fills. */
   readonly ringTm = new RingTimes();
   /**
@@ -186,7 +187,7 @@ export class EngineState {
     this.maxT[ix] = Number.NEGATIVE_INFINITY;
     this.sp[ix] = 0;
     this.ringNext[ix] = 0;
-    this.ringIds[ix] = null;
+    this.ringIds.free(ix);
     this.ringTm.free(ix);
     this.dd.free(ix);
     this.ddOwn.delete(ix);
@@ -204,7 +205,7 @@ export class EngineState {
     this.maxT = maxT;
     this.sp = grown(this.sp, capacity);
     this.ringNext = grown(this.ringNext, capacity);
-    while (this.ringIds.length < capacity) this.ringIds.push(null);
+    this.ringIds.grow(capacity);
     this.ringTm.grow(capacity);
     this.dd.grow(capacity);
     this.rs.grow(capacity);
@@ -227,10 +228,10 @@ export class EngineState {
     const tm = this.ringTm;
     const text = id.includes(RING_SEP) ? '' : id;
     if (j >= tm.length(ix)) {
-      this.ringIds[ix] = [this.ringIds[ix] ?? '', text, RING_SEP].join('');
+      this.ringIds.append(ix, text);
       tm.set(ix, tm.length(ix), t, mask);
     } else {
-      this.ringIds[ix] = replaceEntry(this.ringIds[ix]!, j, text);
+      this.ringIds.replace(ix, j, text);
       tm.set(ix, j, t, mask);
     }
     this.ringNext[ix] = (j + 1) % RING;
@@ -329,6 +330,7 @@ export class EngineState {
     for (const w of this.windows) w.compact();
     for (const c of this.live) c.compact();
     this.ringTm.compact();
+    this.ringIds.compact();
     this.dd.compact();
     this.rs.compact();
   }
@@ -363,11 +365,4 @@ export function ringList(ids: string | null): string[] | null {
 export function ringText(list: readonly string[] | null): string | null {
   if (list === null) return null;
   return list.map((id) => (id.includes(RING_SEP) ? '' : id) + RING_SEP).join('');
-}
-
-/** `ids` with entry `j` replaced by `id`, as one flat string (join copies; a `+` would keep the old string alive). */
-function replaceEntry(ids: string, j: number, id: string): string {
-  let a = 0;
-  for (let k = 0; k < j; k++) a = ids.indexOf(RING_SEP, a) + 1;
-  return [ids.slice(0, a), id, ids.slice(ids.indexOf(RING_SEP, a))].join('');
 }

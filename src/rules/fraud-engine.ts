@@ -18,7 +18,7 @@ import { applies, CdrMatcher } from './cdr-matcher.js';
 import { formatDuration } from './durations.js';
 import { decodeParts, decodeSnapshot, encodeAccount, encodeShared, encodeSnapshot, restoreAccount, withRules } from './engine-snapshot.js';
 import { spillableState } from './engine-spill.js';
-import { EngineState, RING, ringList, ruleFingerprint } from './engine-state.js';
+import { EngineState, RING, ruleFingerprint } from './engine-state.js';
 import { hash53, hashPrefix } from './hash.js';
 import { RuleErrors, messageOf } from './rule-errors.js';
 import { addRecord, findRecord, RuleState } from './rule-state.js';
@@ -286,7 +286,7 @@ class Engine implements FraudEngine {
     const rule = st.rules[r]!;
     const from = tau - (rule.windowMs ?? 0);
     const out = [current];
-    const ids = r < 30 ? ringList(st.ringIds[ix] ?? null) : null;
+    const ids = r < 30 ? st.ringIds.list(ix) : null;
     if (ids === null) return out;
     const tm = st.ringTm;
     const next = st.ringNext[ix]!;

@@ -5,15 +5,21 @@
 // event times), so every time is kept exactly. `base` is set by the first insert and moved up to the threshold of
 // each sweep that rebuilds the table. Entries are only removed by a sweep, so no tombstones are needed. Pure.
 //
+// Sizes (issue 17 item 1, branch `dedupe`): a capacity is any whole number of slots, not a power of two; a key's
+// home slot is the high part of (its low 32 bits x capacity) ("fastrange", exact in doubles). The table grows when
+// an insert would pass MAX_LOAD, to the capacity that holds its entries at LOAD_AFTER, and a sweep that rebuilds it
+// sizes it the same way, so the load stays between 0.6 and 0.75 (before: powers of two, grown at 1/2 to 1/4 and
+// rebuilt by a sweep to 1/6-1/3, which on a steady day, when every sweep expires entries, was 36-72 B a key).
+//
 // Resizing is incremental (issue 17, decision latency): a grow or a sweep allocates the new table and moves the old
-// one's slots a few at a time, on later inserts, instead of rehashing every entry in one step (at 1,000,000 entries
+// one's slots some at a time, on later inserts, instead of rehashing every entry in one step (at 1,000,000 entries
 // that step held the event loop for tens of milliseconds). While a move is under way there are two tables: `slots`,
 // which takes every insert, and `old`, read-only, whose slots before `moveAt` are already copied into `slots` (they
 // stay in `old` too, so a probe of `old` is never cut short) and whose entries older than `oldBefore` are swept (not
 // copied, and not found). A key is in the table when `slots` has it or `old` has it with a time >= `oldBefore`; the
 // two never hold different times for one key (keys are only added when absent from both). `size` counts the live
-// entries of both, each once. Each insert moves `step` old slots, chosen so the move ends before `slots` fills to
-// the next grow; a grow or sweep that comes first finishes the move at once.
+// entries of both, each once. Each insert moves `step` old slots, chosen so the move ends within a sixteenth of the
+// inserts left before the next grow; a grow or sweep that comes first finishes the move at once.
 
 const EMPTY = -1;
 /** A slot's time that is kept in `far`. */
@@ -22,18 +28,43 @@ const FAR = 0xffffffff;
 const BACK = 2 ** 31;
 /** Old slots moved per insert, at least. */
 const MIN_STEP = 16;
+/** Grows when an insert would pass this load; a grown or rebuilt table starts at LOAD_AFTER. */
+const MAX_LOAD = 0.75;
+const LOAD_AFTER = 0.6;
+const MIN_CAPACITY = 16;
+/** A move ends within 1/MOVE_WITHIN of the inserts before the next grow. */
+const MOVE_WITHIN = 16;
+
+/** The capacity that holds `n` entries at LOAD_AFTER. */
+export function capacityFor(n: number): number {
+  return Math.max(MIN_CAPACITY, Math.ceil(n / LOAD_AFTER));
+}
+
+/** Entries a table of `capacity` slots holds before it grows. */
+function limitOf(capacity: number): number {
+  return Math.floor(MAX_LOAD * capacity);
+}
+
+/** The home slot of `key` in a table of `capacity` slots: floor(low32(key) x capacity / 2^32), exactly. */
+export function homeOf(key: number, capacity: number): number {
+  const x = key >>> 0;
+  if (capacity <= 0x200000) return Math.floor((x * capacity) / 4294967296);
+  return Math.floor(((x >>> 16) * capacity + Math.floor(((x & 0xffff) * capacity) / 65536)) / 65536);
+}
 
 export class DedupeTable {
   /** Slot i: key at keys[i], time at base + times[i] (FAR: far.get(key)). */
   private keys: Float64Array;
   private times: Uint32Array;
   private base = Number.NaN;
-  private mask: number;
+  /** Slots of `keys`, and the entries it holds before it grows. */
+  private cap: number;
+  private limit: number;
   /** The table being moved out of (null: none), its times and base, the next of its slots to move and its sweep threshold. */
   private old: Float64Array | null = null;
   private oldTimes: Uint32Array = new Uint32Array(0);
   private oldBase = 0;
-  private oldMask = 0;
+  private oldCap = 0;
   private moveAt = 0;
   private oldBefore = Number.NEGATIVE_INFINITY;
   private step = MIN_STEP;
@@ -42,19 +73,26 @@ export class DedupeTable {
   size = 0;
 
   constructor(capacity = 1024) {
-    let cap = 16;
-    while (cap < capacity) cap *= 2;
+    const cap = Math.max(MIN_CAPACITY, Math.ceil(capacity));
     this.keys = emptyKeys(cap);
     this.times = new Uint32Array(cap);
-    this.mask = cap - 1;
+    this.cap = cap;
+    this.limit = limitOf(cap);
+  }
+
+  /** Slots of the table taking inserts (for tests). */
+  get capacity(): number {
+    return this.cap;
   }
 
   has(key: number): boolean {
     const s = this.keys;
-    for (let i = (key >>> 0) & this.mask; ; i = (i + 1) & this.mask) {
+    const cap = this.cap;
+    for (let i = homeOf(key, cap); ; ) {
       const k = s[i]!;
       if (k === key) return true;
       if (k === EMPTY) break;
+      if (++i === cap) i = 0;
     }
     return this.old !== null && this.inOld(key);
   }
@@ -62,19 +100,24 @@ export class DedupeTable {
   /** The key's event time, or NaN when it is not in the table (never added, or swept). */
   timeOf(key: number): number {
     const s = this.keys;
-    for (let i = (key >>> 0) & this.mask; ; i = (i + 1) & this.mask) {
+    const cap = this.cap;
+    for (let i = homeOf(key, cap); ; ) {
       const k = s[i]!;
       if (k === key) return this.timeAt(this.times, this.base, i, k);
       if (k === EMPTY) break;
+      if (++i === cap) i = 0;
     }
     const o = this.old;
     if (o === null) return Number.NaN;
-    for (let i = (key >>> 0) & this.oldMask; ; i = (i + 1) & this.oldMask) {
+    const oldCap = this.oldCap;
+    for (let i = homeOf(key, oldCap); ; ) {
       const k = o[i]!;
       if (k === EMPTY) return Number.NaN;
-      if (k !== key) continue;
-      const t = this.timeAt(this.oldTimes, this.oldBase, i, k);
-      return t >= this.oldBefore ? t : Number.NaN;
+      if (k === key) {
+        const t = this.timeAt(this.oldTimes, this.oldBase, i, k);
+        return t >= this.oldBefore ? t : Number.NaN;
+      }
+      if (++i === oldCap) i = 0;
     }
   }
 
@@ -89,11 +132,13 @@ export class DedupeTable {
   addIfAbsent(key: number, time: number): boolean {
     this.beforeInsert();
     const s = this.keys;
-    let i = (key >>> 0) & this.mask;
-    for (; ; i = (i + 1) & this.mask) {
+    const cap = this.cap;
+    let i = homeOf(key, cap);
+    for (; ;) {
       const k = s[i]!;
       if (k === key) return false;
       if (k === EMPTY) break;
+      if (++i === cap) i = 0;
     }
     if (this.old !== null && this.inOld(key)) return false;
     s[i] = key;
@@ -106,13 +151,12 @@ export class DedupeTable {
   sweep(before: number): void {
     this.finishMove();
     const s = this.keys;
-    let cap = 16;
     let live = 0;
     for (let i = 0; i < s.length; i++) if (s[i] !== EMPTY && this.timeAt(this.times, this.base, i, s[i]!) >= before) live++;
-    while (cap < live * 3) cap *= 2;
+    const cap = capacityFor(live);
     for (const [k, t] of this.far) if (t < before) this.far.delete(k);
     // Nothing expired and the table is not oversized: the same contents, so skip the move.
-    if (live === this.size && this.mask + 1 <= 2 * cap) return;
+    if (live === this.size && this.cap <= 2 * cap) return;
     this.startMove(cap, before, live);
   }
 
@@ -162,18 +206,20 @@ export class DedupeTable {
 
   private inOld(key: number): boolean {
     const o = this.old!;
-    for (let i = (key >>> 0) & this.oldMask; ; i = (i + 1) & this.oldMask) {
+    const oldCap = this.oldCap;
+    for (let i = homeOf(key, oldCap); ; ) {
       const k = o[i]!;
       if (k === key) return this.timeAt(this.oldTimes, this.oldBase, i, k) >= this.oldBefore;
       if (k === EMPTY) return false;
+      if (++i === oldCap) i = 0;
     }
   }
 
-  /** Grows when the insert would pass half full; else moves the next few old slots. */
+  /** Grows when the insert would pass MAX_LOAD; else moves the next few old slots. */
   private beforeInsert(): void {
-    if ((this.size + 1) * 2 > this.mask + 1) {
+    if (this.size + 1 > this.limit) {
       this.finishMove();
-      this.startMove((this.mask + 1) * 2, Number.NEGATIVE_INFINITY, this.size);
+      this.startMove(capacityFor(this.size + 1), Number.NEGATIVE_INFINITY, this.size);
     } else if (this.old !== null) this.moveSome(this.step);
   }
 
@@ -185,22 +231,25 @@ export class DedupeTable {
     this.old = this.keys;
     this.oldTimes = this.times;
     this.oldBase = this.base;
-    this.oldMask = this.mask;
+    this.oldCap = this.cap;
     this.oldBefore = before;
     this.moveAt = 0;
     this.keys = emptyKeys(capacity);
     this.times = new Uint32Array(capacity);
     if (Number.isFinite(before)) this.base = Math.floor(before);
-    this.mask = capacity - 1;
+    this.cap = capacity;
+    this.limit = limitOf(capacity);
     this.size = live;
-    // Done within half of the inserts left before `slots` is half full (the next grow).
-    const inserts = Math.max(1, Math.floor((capacity / 2 - live) / 2));
-    this.step = Math.max(MIN_STEP, Math.ceil((this.oldMask + 1) / inserts));
+    // Done within a sixteenth of the inserts left before `slots` reaches its limit (the next grow): the two tables
+    // are held together for a short part of the growth. Old slots are visited in order, and a key's home rises with
+    // its low 32 bits in both tables, so the new table is written nearly in order too.
+    const inserts = Math.max(1, Math.floor((this.limit - live) / MOVE_WITHIN));
+    this.step = Math.max(MIN_STEP, Math.ceil(this.oldCap / inserts));
   }
 
   private moveSome(n: number): void {
     const o = this.old!;
-    const end = Math.min(this.oldMask + 1, this.moveAt + n);
+    const end = Math.min(this.oldCap, this.moveAt + n);
     for (let i = this.moveAt; i < end; i++) {
       const k = o[i]!;
       if (k === EMPTY) continue;
@@ -208,20 +257,21 @@ export class DedupeTable {
       if (t >= this.oldBefore) this.insert(k, t);
     }
     this.moveAt = end;
-    if (end > this.oldMask) {
+    if (end === this.oldCap) {
       this.old = null;
       this.oldTimes = new Uint32Array(0);
     }
   }
 
   private finishMove(): void {
-    if (this.old !== null) this.moveSome(this.oldMask + 1);
+    if (this.old !== null) this.moveSome(this.oldCap);
   }
 
   private insert(key: number, time: number): void {
     const s = this.keys;
-    let i = (key >>> 0) & this.mask;
-    while (s[i] !== EMPTY) i = (i + 1) & this.mask;
+    const cap = this.cap;
+    let i = homeOf(key, cap);
+    while (s[i] !== EMPTY) if (++i === cap) i = 0;
     s[i] = key;
     this.setTime(i, key, time);
   }

@@ -45,11 +45,19 @@ function limitOf(capacity: number): number {
   return Math.floor(MAX_LOAD * capacity);
 }
 
-/** The home slot of `key` in a table of `capacity` slots: floor(low32(key) x capacity / 2^32), exactly. */
-export function homeOf(key: number, capacity: number): number {
-  const x = key >>> 0;
-  if (capacity <= 0x200000) return Math.floor((x * capacity) / 4294967296);
-  return Math.floor(((x >>> 16) * capacity + Math.floor(((x & 0xffff) * capacity) / 65536)) / 65536);
+/**
+ * The home slot of `key` in a table whose `scale` is capacity / 2^32: floor(low32(key) x scale) in doubles. Exactly
+ * floor(low32 x capacity / 2^32) up to 2^21 slots (the product is exact); past that within one of it, and still
+ * below the capacity and rising with the low 32 bits (rounding is monotone; capacity - capacity / 2^32 is far from
+ * the capacity in ulps).
+ */
+export function homeOf(key: number, scale: number): number {
+  return Math.floor((key >>> 0) * scale);
+}
+
+/** capacity / 2^32 (exact: a power-of-two division). */
+export function scaleOf(capacity: number): number {
+  return capacity / 4294967296;
 }
 
 export class DedupeTable {
@@ -59,12 +67,14 @@ export class DedupeTable {
   private base = Number.NaN;
   /** Slots of `keys`, and the entries it holds before it grows. */
   private cap: number;
+  private scale: number;
   private limit: number;
   /** The table being moved out of (null: none), its times and base, the next of its slots to move and its sweep threshold. */
   private old: Float64Array | null = null;
   private oldTimes: Uint32Array = new Uint32Array(0);
   private oldBase = 0;
   private oldCap = 0;
+  private oldScale = 0;
   private moveAt = 0;
   private oldBefore = Number.NEGATIVE_INFINITY;
   private step = MIN_STEP;
@@ -77,6 +87,7 @@ export class DedupeTable {
     this.keys = emptyKeys(cap);
     this.times = new Uint32Array(cap);
     this.cap = cap;
+    this.scale = scaleOf(cap);
     this.limit = limitOf(cap);
   }
 
@@ -88,7 +99,7 @@ export class DedupeTable {
   has(key: number): boolean {
     const s = this.keys;
     const cap = this.cap;
-    for (let i = homeOf(key, cap); ; ) {
+    for (let i = homeOf(key, this.scale); ; ) {
       const k = s[i]!;
       if (k === key) return true;
       if (k === EMPTY) break;
@@ -101,7 +112,7 @@ export class DedupeTable {
   timeOf(key: number): number {
     const s = this.keys;
     const cap = this.cap;
-    for (let i = homeOf(key, cap); ; ) {
+    for (let i = homeOf(key, this.scale); ; ) {
       const k = s[i]!;
       if (k === key) return this.timeAt(this.times, this.base, i, k);
       if (k === EMPTY) break;
@@ -110,7 +121,7 @@ export class DedupeTable {
     const o = this.old;
     if (o === null) return Number.NaN;
     const oldCap = this.oldCap;
-    for (let i = homeOf(key, oldCap); ; ) {
+    for (let i = homeOf(key, this.oldScale); ; ) {
       const k = o[i]!;
       if (k === EMPTY) return Number.NaN;
       if (k === key) {
@@ -133,7 +144,7 @@ export class DedupeTable {
     this.beforeInsert();
     const s = this.keys;
     const cap = this.cap;
-    let i = homeOf(key, cap);
+    let i = homeOf(key, this.scale);
     for (; ;) {
       const k = s[i]!;
       if (k === key) return false;
@@ -207,7 +218,7 @@ export class DedupeTable {
   private inOld(key: number): boolean {
     const o = this.old!;
     const oldCap = this.oldCap;
-    for (let i = homeOf(key, oldCap); ; ) {
+    for (let i = homeOf(key, this.oldScale); ; ) {
       const k = o[i]!;
       if (k === key) return this.timeAt(this.oldTimes, this.oldBase, i, k) >= this.oldBefore;
       if (k === EMPTY) return false;
@@ -232,12 +243,14 @@ export class DedupeTable {
     this.oldTimes = this.times;
     this.oldBase = this.base;
     this.oldCap = this.cap;
+    this.oldScale = this.scale;
     this.oldBefore = before;
     this.moveAt = 0;
     this.keys = emptyKeys(capacity);
     this.times = new Uint32Array(capacity);
     if (Number.isFinite(before)) this.base = Math.floor(before);
     this.cap = capacity;
+    this.scale = scaleOf(capacity);
     this.limit = limitOf(capacity);
     this.size = live;
     // Done within a sixteenth of the inserts left before `slots` reaches its limit (the next grow): the two tables
@@ -270,7 +283,7 @@ export class DedupeTable {
   private insert(key: number, time: number): void {
     const s = this.keys;
     const cap = this.cap;
-    let i = homeOf(key, cap);
+    let i = homeOf(key, this.scale);
     while (s[i] !== EMPTY) if (++i === cap) i = 0;
     s[i] = key;
     this.setTime(i, key, time);

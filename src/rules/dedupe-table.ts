@@ -3,7 +3,8 @@
 // entry at the load factor used, against ~80 for a Map of boxed numbers). A time that does not fit (before `base`,
 // 49.7 days or more after it, or not whole) is marked FAR in its slot and kept exactly in `far` (rare: absurd
 // event times), so every time is kept exactly. `base` is set by the first insert and moved up to the threshold of
-// each sweep that rebuilds the table. Entries are only removed by a sweep, so no tombstones are needed. Pure.
+// each sweep that removes entries. Entries are only removed by a sweep: by rebuilding a table grown oversized, else
+// in place by backward-shift deletion, so no tombstones are needed. Pure.
 //
 // Sizes (issue 17 item 1, branch `dedupe`): a capacity is any whole number of slots, not a power of two; a key's
 // home slot is the high part of (its low 32 bits x capacity) ("fastrange", exact in doubles). The table grows when
@@ -165,10 +166,64 @@ export class DedupeTable {
     let live = 0;
     for (let i = 0; i < s.length; i++) if (s[i] !== EMPTY && this.timeAt(this.times, this.base, i, s[i]!) >= before) live++;
     const cap = capacityFor(live);
-    for (const [k, t] of this.far) if (t < before) this.far.delete(k);
     // Nothing expired and the table is not oversized: the same contents, so skip the move.
-    if (live === this.size && this.cap <= 2 * cap) return;
-    this.startMove(cap, before, live);
+    if (live === this.size && this.cap <= 2 * cap) {
+      this.dropFar(before);
+      return;
+    }
+    // Still half full after it: the expired entries are deleted in place, with no second table (a steady day expires
+    // ~1% of the entries at each sweep; a move there never finished before the next sweep, so two tables were held
+    // throughout). Else the table is rebuilt at LOAD_AFTER.
+    if (live * 2 >= this.cap && Number.isFinite(before)) this.deleteBefore(before, live);
+    else this.startMove(cap, before, live);
+    this.dropFar(before);
+  }
+
+  private dropFar(before: number): void {
+    for (const [k, t] of this.far) if (t < before) this.far.delete(k);
+  }
+
+  /**
+   * Deletes every entry older than `before` in place (backward-shift deletion: no tombstones), then counts the times
+   * from `before` (the `base` a rebuilt table would have). The scan starts after an empty slot, so no cluster wraps
+   * past its start: a deletion moves only entries not scanned yet into the hole, and the slot is looked at again.
+   */
+  private deleteBefore(before: number, live: number): void {
+    const s = this.keys;
+    const cap = this.cap;
+    let e = 0;
+    while (s[e] !== EMPTY) e++;
+    for (let q = 1; q <= cap; q++) {
+      const p = (e + q) % cap;
+      while (s[p] !== EMPTY && this.timeAt(this.times, this.base, p, s[p]!) < before) this.deleteAt(p);
+    }
+    this.size = live;
+    const to = Math.floor(before);
+    if (!(to > this.base)) return;
+    const shift = to - this.base;
+    const tm = this.times;
+    for (let i = 0; i < cap; i++) if (s[i] !== EMPTY && tm[i] !== FAR) tm[i] = tm[i]! - shift;
+    this.base = to;
+  }
+
+  /** Empties slot `i`, moving later entries of its cluster back into the hole where their home allows. */
+  private deleteAt(i: number): void {
+    const s = this.keys;
+    const tm = this.times;
+    const cap = this.cap;
+    let j = i;
+    for (;;) {
+      if (++j === cap) j = 0;
+      const k = s[j]!;
+      if (k === EMPTY) break;
+      const h = homeOf(k, this.scale);
+      // stays when its home is cyclically in (i, j]: the hole is not on its probe path
+      if (i <= j ? i < h && h <= j : i < h || h <= j) continue;
+      s[i] = k;
+      tm[i] = tm[j]!;
+      i = j;
+    }
+    s[i] = EMPTY;
   }
 
   /** [key, time] pairs sorted by key, so equal contents serialise equally. */

@@ -17,6 +17,8 @@ describe('DedupeTable', () => {
     let time = 0;
     let sawMove = 0;
     let sweptDuringMove = 0;
+    let rebuilt = 0;
+    let inPlace = 0;
     for (let step = 0; step < 30_000; step++) {
       time += 1;
       const key = pool[Math.floor(r() * pool.length)]!;
@@ -36,8 +38,13 @@ describe('DedupeTable', () => {
       } else {
         if (table.moving) sweptDuringMove++;
         const before = time - Math.floor(r() * 3000);
+        const was = oracle.size;
         table.sweep(before);
         for (const [k, t] of oracle) if (t < before) oracle.delete(k);
+        if (oracle.size < was) {
+          if (table.moving) rebuilt++;
+          else inPlace++;
+        }
       }
       if (table.moving) sawMove++;
       if (table.size !== oracle.size) expect({ step, size: table.size }).toEqual({ step, size: oracle.size });
@@ -48,6 +55,9 @@ describe('DedupeTable', () => {
     // The interesting states were reached: inserts while a move was under way, and a sweep starting during one.
     expect(sawMove).toBeGreaterThan(1000);
     expect(sweptDuringMove).toBeGreaterThan(0);
+    // sweeps that expired entries both ways: rebuilding an oversized table, and deleting in place
+    expect(rebuilt).toBeGreaterThan(0);
+    expect(inPlace).toBeGreaterThan(0);
   }, 60_000);
 
   it('moves a grown table a bounded number of slots per insert, not all at once', () => {
@@ -114,6 +124,14 @@ describe('DedupeTable', () => {
     expect(table.moving).toBe(false);
     expect(table.capacity).toBe(kept);
     for (let i = 99_990; i < 100_010; i++) expect(table.has(i * 2654435761 + 7)).toBe(i >= 100_000);
+    // A sweep that leaves it at least half full deletes in place: no move, the same capacity, times kept exactly.
+    table.sweep(1_000_000 + 101_000);
+    expect(table.moving).toBe(false);
+    expect(table.capacity).toBe(kept);
+    expect(table.size).toBe(99_000);
+    const e = table.entries();
+    expect(e.length).toBe(2 * 99_000);
+    for (let j = 0; j < e.length; j += 2) expect((e[j]! - 7) / 2654435761 + 1_000_000).toBe(e[j + 1]);
   }, 30_000);
 
   it('a sweep drops expired entries at once for has(), though they are moved out later', () => {

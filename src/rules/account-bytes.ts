@@ -13,8 +13,8 @@ const ARRAY = 48;
 const COLUMNS = 8 + 1 + 1 + 8;
 /** A Map entry (key, value, chain link) at the map's load factor, and a Set entry in `dirty`. */
 const MAP_ENTRY = 40 + 8;
-/** A dedupe table slot (key 8 B, time 4 B) at its average load factor (between 1/4 and 1/2). */
-const DEDUPE_ENTRY = 12 / 0.375;
+/** A dedupe table slot (key 8 B, time 4 B) at its average load factor (between 0.6 and 0.75, dedupe-table.ts). */
+const DEDUPE_ENTRY = 12 / 0.675;
 
 const numbers = (a: readonly unknown[] | null | undefined): number => (a ? ARRAY + 8 * a.length : 0);
 const text = (s: string): number => OBJECT - 8 + ((s.length + 7) & ~7);

@@ -15,11 +15,12 @@ import type { FraudRule } from './types.js';
 
 /**
  * Heap and array buffers held per account in memory: measured with the shipped rules after the engine's rows were
- * packed (bench/README.md, Engine, "Issue 17 item 1, round 6": 213 B of JS heap and 1,209 B of buffers per active
- * account, 100,000 accounts with 10 CDRs each; under 1 KB at a million accounts with 4). The budget is counted in
+ * packed and the dedupe table kept 0.6-0.75 full (bench/README.md, Engine, "Issue 17 item 1, round 6" and "round 7":
+ * 210 B of JS heap and 1,152 B of buffers per active account, 100,000 accounts with 10 CDRs each; under 1 KB at a
+ * million accounts with 4). The budget is counted in
  * accounts of this size (account-bytes.ts estimates one account; a count is exact and free).
  */
-export const BYTES_PER_ACCOUNT = 1_450;
+export const BYTES_PER_ACCOUNT = 1_400;
 
 /** The thresholds of the engine's last idle sweep: dedupe keys below `pruneBefore` and accounts idle before `idleBefore` are gone. */
 export interface SweepMark {

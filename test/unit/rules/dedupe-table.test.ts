@@ -1,21 +1,24 @@
 // The dedupe table against a plain Map (the oracle): has / add / addIfAbsent / sweep / entries / size agree at every
 // step, through grows and sweeps that start while an incremental move is still under way.
 import { describe, expect, it } from 'vitest';
-import { DedupeTable } from '../../../src/rules/dedupe-table.js';
+import { capacityFor, DedupeTable, homeOf, scaleOf } from '../../../src/rules/dedupe-table.js';
+import { hash53 } from '../../../src/rules/hash.js';
 import { rng } from '../../helpers/traffic.js';
 
 const sorted = (m: Map<number, number>) => [...m].sort((a, b) => a[0] - b[0]).flat();
 
 describe('DedupeTable', () => {
-  it.each([1, 2, 3])('agrees with a Map through grows, sweeps and moves in progress (seed %i)', (seed) => {
+  it.each([[1, 16], [2, 37], [3, 1000]])('agrees with a Map through grows, sweeps and moves in progress (seed %i, capacity %i)', (seed, capacity) => {
     const r = rng(seed);
-    const table = new DedupeTable(16);
+    const table = new DedupeTable(capacity);
     const oracle = new Map<number, number>();
     // Keys like hash53's: integers below 2^53, some colliding in the low 32 bits; a small pool so keys repeat.
     const pool = Array.from({ length: 6000 }, (_, i) => (i % 7 === 0 ? (i * 4294967296 + 12345) : Math.floor(r() * 2 ** 53)));
     let time = 0;
     let sawMove = 0;
     let sweptDuringMove = 0;
+    let rebuilt = 0;
+    let inPlace = 0;
     for (let step = 0; step < 30_000; step++) {
       time += 1;
       const key = pool[Math.floor(r() * pool.length)]!;
@@ -35,8 +38,13 @@ describe('DedupeTable', () => {
       } else {
         if (table.moving) sweptDuringMove++;
         const before = time - Math.floor(r() * 3000);
+        const was = oracle.size;
         table.sweep(before);
         for (const [k, t] of oracle) if (t < before) oracle.delete(k);
+        if (oracle.size < was) {
+          if (table.moving) rebuilt++;
+          else inPlace++;
+        }
       }
       if (table.moving) sawMove++;
       if (table.size !== oracle.size) expect({ step, size: table.size }).toEqual({ step, size: oracle.size });
@@ -47,23 +55,109 @@ describe('DedupeTable', () => {
     // The interesting states were reached: inserts while a move was under way, and a sweep starting during one.
     expect(sawMove).toBeGreaterThan(1000);
     expect(sweptDuringMove).toBeGreaterThan(0);
+    // sweeps that expired entries both ways: rebuilding an oversized table, and deleting in place
+    expect(rebuilt).toBeGreaterThan(0);
+    expect(inPlace).toBeGreaterThan(0);
   }, 60_000);
 
   it('moves a grown table a bounded number of slots per insert, not all at once', () => {
     const table = new DedupeTable(1 << 16);
-    for (let i = 0; i < 1 << 15; i++) table.add(i * 7919 + 1, i);
+    const limit = Math.floor(0.75 * (1 << 16));
+    // keys as the engine's are (hash53 of ids): homes spread over the table
+    const key = (i: number) => hash53(`cdr-${i}`);
+    for (let i = 0; i < limit; i++) table.add(key(i), i);
     expect(table.moving).toBe(false);
-    table.add(1e15, 1); // passes half full: grows
+    expect(table.capacity).toBe(1 << 16);
+    table.add(key(-1), 1); // passes three quarters full: grows, to 0.6 full
     expect(table.moving).toBe(true);
-    // 65,536 old slots at 16 a step: still moving after 1,000 more inserts, done within the 16,384 before the next grow.
-    for (let i = 0; i < 1000; i++) table.add(2e15 + i, 1);
+    expect(table.capacity).toBe(capacityFor(limit + 1));
+    // 65,536 old slots some at a step: still moving after 200 more inserts, done within a sixteenth of the inserts before the next grow.
+    for (let i = 0; i < 200; i++) table.add(key(1e6 + i), 1);
     expect(table.moving).toBe(true);
     let n = 0;
-    while (table.moving) table.add(3e15 + n++, 1);
-    expect(n).toBeLessThan(16_384);
-    for (let i = 0; i < 1 << 15; i++) expect(table.has(i * 7919 + 1)).toBe(true);
-    expect(table.size).toBe((1 << 15) + 1 + 1000 + n);
+    while (table.moving) table.add(key(2e6 + n++), 1);
+    expect(n + 201).toBeLessThanOrEqual((Math.floor(0.75 * table.capacity) - limit - 1) / 16 + 1);
+    for (let i = 0; i < limit; i++) expect(table.has(key(i))).toBe(true);
+    expect(table.size).toBe(limit + 1 + 200 + n);
   }, 30_000);
+
+  it('home slots: floor(low 32 bits x capacity / 2^32), exact up to 2^21 slots, within one past it, below the capacity, rising with the low bits', () => {
+    const r = rng(7);
+    const caps = [16, 17, 1000, 0x1fffff, 0x200000, 0x200001, 3_000_001, 6_990_507, 2 ** 28 + 3, 2 ** 31 - 1];
+    const edge = [0, 1, 2 ** 32 - 1, 2 ** 32, 2 ** 53 - 1, 0xffff, 0x10000, 0xffff0000];
+    for (const cap of caps) {
+      const scale = scaleOf(cap);
+      const keys = [...edge, ...Array.from({ length: 3000 }, () => Math.floor(r() * 2 ** 53))];
+      for (const key of keys) {
+        const want = Number((BigInt(key % 2 ** 32) * BigInt(cap)) >> 32n);
+        const got = homeOf(key, scale);
+        const ok = cap <= 0x200000 ? got === want : Math.abs(got - want) <= 1 && got >= 0 && got < cap;
+        if (!ok) expect({ key, cap, got }).toEqual({ key, cap, got: want });
+      }
+      expect(homeOf(2 ** 32 - 1, scale)).toBe(cap - 1);
+      const low = keys.map((k) => k % 2 ** 32).sort((x, y) => x - y);
+      for (let i = 1; i < low.length; i++) if (homeOf(low[i]!, scale) < homeOf(low[i - 1]!, scale)) expect({ cap, x: low[i] }).toBe('rising');
+    }
+  });
+
+  it('keeps its load between 0.6 and 0.75 while growing, and a rebuilding sweep sizes it at 0.6', () => {
+    const table = new DedupeTable(16);
+    let grows = 0;
+    let cap = table.capacity;
+    for (let i = 0; i < 200_000; i++) {
+      table.add(i * 2654435761 + 7, 1_000_000 + i);
+      if (table.size > 0.75 * table.capacity) expect({ i, size: table.size }).toEqual({ i, capacity: table.capacity });
+      if (table.capacity !== cap) {
+        grows++;
+        cap = table.capacity;
+        expect(table.size / cap).toBeGreaterThan(cap > 1000 ? 0.599 : 0.55);
+        expect(table.size / cap).toBeLessThanOrEqual(0.6);
+      }
+    }
+    expect(grows).toBeGreaterThan(10);
+    // A sweep that expires half the entries rebuilds at 0.6 full; one that expires nothing keeps the table.
+    table.sweep(1_000_000 + 100_000);
+    expect(table.size).toBe(100_000);
+    expect(table.capacity).toBe(capacityFor(100_000));
+    const kept = table.capacity;
+    table.sweep(1_000_000 + 100_000); // finishes the move; nothing more expires
+    expect(table.moving).toBe(false);
+    expect(table.capacity).toBe(kept);
+    for (let i = 99_990; i < 100_010; i++) expect(table.has(i * 2654435761 + 7)).toBe(i >= 100_000);
+    // A sweep that leaves it at least half full deletes in place: no move, the same capacity, times kept exactly.
+    table.sweep(1_000_000 + 101_000);
+    expect(table.moving).toBe(false);
+    expect(table.capacity).toBe(kept);
+    expect(table.size).toBe(99_000);
+    const e = table.entries();
+    expect(e.length).toBe(2 * 99_000);
+    for (let j = 0; j < e.length; j += 2) expect((e[j]! - 7) / 2654435761 + 1_000_000).toBe(e[j + 1]);
+  }, 30_000);
+
+  it.each([4, 5, 6])('a steady horizon swept in place agrees with a Map, through clusters that wrap past the last slot (seed %i)', (seed) => {
+    const r = rng(seed);
+    const table = new DedupeTable(16);
+    const oracle = new Map<number, number>();
+    // a few keys share their low 32 bits (one home), so deletions shift entries across homes
+    const key = () => (r() < 0.1 ? Math.floor(r() * 8) * 4294967296 + 4294967295 - Math.floor(r() * 3) : Math.floor(r() * 2 ** 53));
+    let inPlace = 0;
+    for (let now = 0; now < 40_000; now++) {
+      const k = key();
+      if (table.addIfAbsent(k, now) === oracle.has(k)) expect({ now, k }).toBe('added iff absent');
+      if (!oracle.has(k)) oracle.set(k, now);
+      if (now % 97 === 0) {
+        const before = now - 300 - Math.floor(r() * 50);
+        const cap = table.capacity;
+        table.sweep(before);
+        for (const [x, t] of oracle) if (t < before) oracle.delete(x);
+        if (!table.moving && table.capacity === cap) inPlace++;
+        expect(table.size).toBe(oracle.size);
+        expect(table.entries()).toEqual(sorted(oracle));
+      }
+    }
+    for (const k of oracle.keys()) expect(table.has(k)).toBe(true);
+    expect(inPlace).toBeGreaterThan(150);
+  }, 60_000);
 
   it('a sweep drops expired entries at once for has(), though they are moved out later', () => {
     const table = new DedupeTable(16);

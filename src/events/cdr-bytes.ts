@@ -156,7 +156,11 @@ function utcMs(year: number, mo: number, d: number): number {
   return (era * 146_097 + doe - 719_468) * 86_400_000;
 }
 
-/** cdr-fast.ts's plainCostMicros on the bytes [from, to): plain decimal text -> micro-units, -1 for any other form. */
+/**
+ * The cost rule of both fast paths (cdr-fast.ts reads its text through this too): the bytes [from, to) as plain
+ * decimal text, digits with at most 6 decimals and at most 15 significant places, -> micro-units exactly as
+ * parseMoneyMicros computes them; -1 for any other form.
+ */
 export function costMicrosBytes(b: Buffer, from: number, to: number): number {
   const n = to - from;
   if (n === 0 || n > 22) return -1;

@@ -3,6 +3,7 @@
 // unusual: a wrong JSON type, a broken rule, or a value it does not handle itself (non-ASCII or padded text, a money
 // form other than plain digits). The caller then runs the zod path, whose error names the field; so the fast path
 // never rejects and never words an error. test/unit/events/cdr-fast.test.ts checks that both agree on every input.
+import { costMicrosBytes } from './cdr-bytes.js';
 import { parseRfc3339 } from './timestamp.js';
 import type { CdrPhase, CdrRecord, Direction, Disposition } from './types.js';
 import { MAX_ID_LENGTH } from './validate.js';
@@ -48,29 +49,15 @@ function optionalTime(v: unknown): number | null {
 /**
  * A cost of plain decimal text, digits with at most 6 decimals and at most 15 significant places in all, ->
  * micro-units exactly as parseMoneyMicros computes them; -1 for every other form (signs, spaces, exponents, JSON
- * numbers), which the zod path then decides.
+ * numbers), which the zod path then decides. The digits are read by cdr-bytes.ts's costMicrosBytes, the one copy of
+ * this rule; only ASCII text reaches it, so its latin1 bytes are its characters.
  */
 function plainCostMicros(v: unknown): number {
   if (typeof v !== 'string') return -1;
   const n = v.length;
   if (n === 0 || n > 22) return -1;
-  let micros = 0;
-  let whole = 0; // digits before the point
-  let frac = -1; // digits after the point; -1 while there is no point
-  for (let i = 0; i < n; i++) {
-    const c = v.charCodeAt(i);
-    if (c === 46) {
-      if (frac >= 0 || whole === 0) return -1;
-      frac = 0;
-    } else if (c >= 48 && c <= 57) {
-      micros = micros * 10 + (c - 48);
-      if (frac >= 0) frac++;
-      else whole++;
-    } else return -1;
-  }
-  if (frac === 0 || frac > 6 || whole + 6 > 15) return -1;
-  for (let f = frac < 0 ? 0 : frac; f < 6; f++) micros *= 10;
-  return micros;
+  for (let i = 0; i < n; i++) if (v.charCodeAt(i) > 127) return -1;
+  return costMicrosBytes(Buffer.from(v, 'latin1'), 0, n);
 }
 
 function disposition(v: unknown): Disposition | null | undefined {

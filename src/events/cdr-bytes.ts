@@ -183,8 +183,11 @@ export function costMicrosBytes(b: Buffer, from: number, to: number): number {
   return micros;
 }
 
-/** True when bytes [from, to) are E.164 as cdr-fast.ts's isE164 has it: "+", a digit 1-9, then 6 to 14 digits. */
-function e164Bytes(b: Buffer, from: number, to: number): boolean {
+/**
+ * True when bytes [from, to) are already E.164 ("+", a digit 1-9, then 6 to 14 digits: normaliseE164 returns such a
+ * number as it is). Both fast paths check numbers with it (cdr-fast.ts through the text's latin1 bytes).
+ */
+export function e164Bytes(b: Buffer, from: number, to: number): boolean {
   const n = to - from;
   if (n < 8 || n > 16 || b[from] !== 0x2b || b[from + 1]! < 49 || b[from + 1]! > 57) return false;
   for (let i = from + 2; i < to; i++) {
@@ -315,17 +318,15 @@ export function decodeCdrBytes(b: Buffer): CdrRecord | null {
           break;
         }
         case K_STARTED:
-          startedAt = rfc3339Bytes(b, from, to);
-          if (Number.isNaN(startedAt)) return null;
-          break;
         case K_ANSWERED:
-          answeredAt = rfc3339Bytes(b, from, to);
-          if (Number.isNaN(answeredAt)) return null;
+        case K_ENDED: {
+          const t = rfc3339Bytes(b, from, to);
+          if (Number.isNaN(t)) return null;
+          if (key === K_STARTED) startedAt = t;
+          else if (key === K_ANSWERED) answeredAt = t;
+          else endedAt = t;
           break;
-        case K_ENDED:
-          endedAt = rfc3339Bytes(b, from, to);
-          if (Number.isNaN(endedAt)) return null;
-          break;
+        }
         case K_DISPOSITION:
           if (n === 8 && spells(b, from, 'answered')) disposition = 'answered';
           else if (n === 9 && spells(b, from, 'no_answer')) disposition = 'no_answer';

@@ -3,7 +3,7 @@
 // unusual: a wrong JSON type, a broken rule, or a value it does not handle itself (non-ASCII or padded text, a money
 // form other than plain digits). The caller then runs the zod path, whose error names the field; so the fast path
 // never rejects and never words an error. test/unit/events/cdr-fast.test.ts checks that both agree on every input.
-import { costMicrosBytes } from './cdr-bytes.js';
+import { costMicrosBytes, e164Bytes } from './cdr-bytes.js';
 import { parseRfc3339 } from './timestamp.js';
 import type { CdrPhase, CdrRecord, Direction, Disposition } from './types.js';
 import { MAX_ID_LENGTH } from './validate.js';
@@ -29,16 +29,8 @@ function plainAscii(s: unknown, max: number): s is string {
 /** An id as plain ASCII; "." and ".." are refused by validate.ts, so they are left to the zod path. */
 const plainId = (s: unknown): s is string => plainAscii(s, MAX_ID_LENGTH) && s !== '.' && s !== '..';
 
-/** True when `s` is already E.164 (`+`, a digit 1-9, then 6 to 14 digits): normaliseE164 returns it as it is. */
-function isE164(s: string): boolean {
-  const n = s.length;
-  if (n < 8 || n > 16 || s.charCodeAt(0) !== 43 || s.charCodeAt(1) < 49 || s.charCodeAt(1) > 57) return false;
-  for (let i = 2; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
-  }
-  return true;
-}
+/** True when the ASCII text `s` is already E.164: cdr-bytes.ts's e164Bytes, the one copy of the rule, on its bytes. */
+const isE164 = (s: string): boolean => e164Bytes(Buffer.from(s, 'latin1'), 0, s.length);
 
 /** An optional RFC 3339 time: undefined/null -> null, a valid text -> epoch ms, anything else -> NaN (doubt). */
 function optionalTime(v: unknown): number | null {

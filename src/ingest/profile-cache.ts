@@ -55,15 +55,14 @@ export class ProfileCache {
         `SELECT id, type, tags, timezone FROM accounts WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb)) AND updated_at > 'epoch'::timestamptz`,
         [JSON.stringify(missing)],
       );
-      const known = new Set<string>();
+      // Every missing id is held as unknown first; the rows found replace theirs with the profile read.
+      this.epoch ??= nowMs;
+      for (const id of missing) this.entries.set(id, nowMs - this.epoch);
       for (const r of res.rows) {
         const profile: AccountProfile = { id: r.id, type: r.type, tags: r.tags ?? [], timezone: r.timezone ?? this.defaultTimezone };
         out.set(r.id, profile);
-        known.add(r.id);
         this.entries.set(r.id, { profile, at: nowMs });
       }
-      this.epoch ??= nowMs;
-      for (const id of missing) if (!known.has(id)) this.entries.set(id, nowMs - this.epoch);
     }
     return out;
   }

@@ -9,7 +9,9 @@
 import { AccountTable } from './account-table.js';
 import { LIVE_MAX_MS, LiveCalls } from './concurrency-state.js';
 import { DedupeTable } from './dedupe-table.js';
-import { RingIds } from './ring-ids.js';
+import { RING_SEP, RingIds } from './ring-ids.js';
+
+export { RING_SEP, ringList, ringText } from './ring-ids.js';
 import { RingTimes } from './ring-times.js';
 import { RowLists } from './row-lists.js';
 import { RS, WindowPlan } from './rule-state.js';
@@ -20,8 +22,6 @@ import { GroupLogs } from './window-state.js';
 export const GLOBAL_SKEW_MS = 3_600_000;
 const SWEEP_EVERY_MS = 15 * 60_000;
 export const RING = 8;
-/** Ends each id in AccountState.ringIds: validated ids have no control characters (src/events/validate.ts). */
-export const RING_SEP = '\u001f';
 const DAY = 86_400_000;
 
 /**
@@ -353,16 +353,3 @@ function grown(a: Uint8Array, capacity: number): Uint8Array {
   return b;
 }
 
-/** The ring's ids by entry (null: no ring). */
-export function ringList(ids: string | null): string[] | null {
-  if (ids === null) return null;
-  const list = ids.split(RING_SEP);
-  list.length--;
-  return list;
-}
-
-/** The ring's ids as AccountState.ringIds holds them (from a stored part's list). */
-export function ringText(list: readonly string[] | null): string | null {
-  if (list === null) return null;
-  return list.map((id) => (id.includes(RING_SEP) ? '' : id) + RING_SEP).join('');
-}

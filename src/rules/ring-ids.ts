@@ -8,8 +8,24 @@
 // the last row. A text of no entries ('', read from old parts) is held apart from no ring (null). Pure.
 import { RowLists } from './row-lists.js';
 
-/** RING_SEP (engine-state.ts) as a byte. */
+/** Ends each id in an account's ring text: validated ids have no control characters (src/events/validate.ts). */
+export const RING_SEP = '\u001f';
+/** RING_SEP as a byte. */
 const SEP = 0x1f;
+
+/** The ring's ids by entry (null: no ring). */
+export function ringList(ids: string | null): string[] | null {
+  if (ids === null) return null;
+  const list = ids.split(RING_SEP);
+  list.length--;
+  return list;
+}
+
+/** The ring's ids as an account's ring text holds them (from a stored part's list). */
+export function ringText(list: readonly string[] | null): string | null {
+  if (list === null) return null;
+  return list.map((id) => (id.includes(RING_SEP) ? '' : id) + RING_SEP).join('');
+}
 const PAD = 0xff;
 
 export class RingIds {
@@ -52,13 +68,9 @@ export class RingIds {
     return decode(b, 8 * this.lists.base(at), n);
   }
 
-  /** The account's ids by entry (null: no ring), as ringList gives them from the text. */
+  /** The account's ids by entry (null: no ring). */
   list(ix: number): string[] | null {
-    const text = this.text(ix);
-    if (text === null) return null;
-    const list = text.split(String.fromCharCode(SEP));
-    list.length--;
-    return list;
+    return ringList(this.text(ix));
   }
 
   /** Replaces the account's text (null: no ring). */

@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import type { CdrRecord } from '../src/events/types.js';
-import { approxAccountBytes } from '../src/rules/account-bytes.js';
+import { approxAccountBytes, engineBytes } from '../src/rules/account-bytes.js';
 import { createFraudEngine } from '../src/rules/fraud-engine.js';
 import { buildRuleSet } from '../src/rules/load-rules.js';
 import type { AccountProfile } from '../src/rules/types.js';
@@ -203,6 +203,8 @@ function breakdown(): void {
   let approx = 0;
   for (const id of st.accounts.keys()) approx += approxAccountBytes(st, id);
   console.log(`approxAccountBytes on average: ${f(approx)} B`);
+  const b = engineBytes(st);
+  console.log(`engineBytes (the memory budget's count): ${f(b.table + b.accounts + b.slack)} B (dedupe table ${f(b.table)}, accounts ${f(b.accounts)}, slack ${f(b.slack)})`);
 }
 
 /** Runs the bench once per size, each in its own process, and prints the growth of its costs. */

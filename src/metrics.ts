@@ -190,7 +190,7 @@ export class Metrics {
   });
   private readonly engineMemoryBytes = new Gauge({
     name: 'suspensiond_engine_memory_bytes',
-    help: 'Estimated heap held by the fraud engines\' account state (accounts in memory times bytes per account)',
+    help: 'Bytes the fraud engines\' stores hold (dedupe tables, accounts in memory, room kept for absent accounts), measured after each batch',
     registers: [this.registry],
   });
   private readonly engineMemoryBudget = new Gauge({

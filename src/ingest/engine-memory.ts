@@ -18,10 +18,17 @@
 // - a restart reads the shared part and every stored account's id and latest event time: if they fit in the budget
 //   the parts are read at once, as without a budget; else all start spilled (`adopt`), under the rules the stored
 //   shared part names, and their dedupe keys come back with them.
-// Counts: spills, loads, load failures; /readyz: the budget under pressure is a detail, failing loads are unready.
+// Bytes (issue 17 follow-up): the budget counts what the engines' stores hold (account-bytes.ts engineBytes), not a
+// constant per account: an account's state grows over its day (~4x by a steady day at 5 calls an hour). The
+// engine-wide dedupe tables are not released by spilling, so they come off the budget first and the accounts share
+// the rest, each at the measured bytes of the accounts in memory; room the stores hold for absent accounts (holes,
+// reused first) is reported but does not make the budget spill more, so a spill does not feed the next.
+// Counts: spills, loads, load failures; /readyz: the budget under pressure is a detail (with the bytes the dedupe
+// tables alone hold, when they pass the budget: spilling cannot help then), failing loads are unready.
 // Never: spills a dirty account, spills from a lane without a checkpoint row, or writes to the database.
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
+import type { StateBytes } from '../rules/account-bytes.js';
 import { BYTES_PER_ACCOUNT, type SpillableEngine } from '../rules/engine-spill.js';
 import type { FraudEngine } from '../rules/types.js';
 import type { Readiness } from '../service.js';
@@ -58,8 +65,10 @@ export interface EngineMemoryOptions {
 
 export interface EngineMemorySummary {
   budgetBytes: number | null;
-  /** Estimated: accounts in memory times the engine's bytes per account. */
+  /** What the engines' stores hold now (dedupe tables, accounts, room held for absent accounts). */
   estimatedBytes: number;
+  /** Of it, the engine-wide dedupe tables, which spilling does not release. */
+  dedupeBytes: number;
   accountsInMemory: number;
   accountsSpilled: number;
   /** The budget constrains: accounts are spilled, or there were more than it holds at the last check. */
@@ -76,6 +85,8 @@ interface LaneMemory {
   pruneBefore: number;
   idleBefore: number;
   accounts: number;
+  /** The engine's bytes, measured after each batch and load. */
+  bytes: StateBytes;
 }
 
 export class EngineMemory {
@@ -99,7 +110,7 @@ export class EngineMemory {
     let m = this.lanes.get(lane.key);
     if (!m || m.engine !== engine) {
       // A new engine (first load, or a reload after a failure) holds every stored part: nothing is spilled.
-      m = { engine, spill: engine.spill, spilled: new SpillIndex(engine.spill), pruneBefore: -Infinity, idleBefore: -Infinity, accounts: engine.size() };
+      m = { engine, spill: engine.spill, spilled: new SpillIndex(engine.spill), pruneBefore: -Infinity, idleBefore: -Infinity, accounts: engine.size(), bytes: engine.spill.bytes() };
       this.lanes.set(lane.key, m);
     }
     return m;
@@ -113,13 +124,13 @@ export class EngineMemory {
   adopt(key: string, engine: FraudEngine, shared: Uint8Array, stored: readonly (readonly [string, number])[]): void {
     const spill = engine.spill;
     if (!spill) throw new Error('adopt: the engine cannot spill');
-    this.lanes.set(key, { engine, spill, spilled: new SpillIndex(spill, { shared, accounts: stored }), pruneBefore: -Infinity, idleBefore: -Infinity, accounts: engine.size() });
+    this.lanes.set(key, { engine, spill, spilled: new SpillIndex(spill, { shared, accounts: stored }), pruneBefore: -Infinity, idleBefore: -Infinity, accounts: engine.size(), bytes: spill.bytes() });
     this.publish();
   }
 
   /** Whether `accounts` more accounts in memory stay under the budget's low-water mark (a restart may read them all). */
   fits(accounts: number): boolean {
-    return (this.accountsInMemory() + accounts) * BYTES_PER_ACCOUNT <= LOW_WATER * this.o.budgetBytes;
+    return this.dedupeBytes() + (this.accountsInMemory() + accounts) * this.bytesPerAccount() <= LOW_WATER * this.o.budgetBytes;
   }
 
   /** Whether the lane has spilled accounts (else a batch needs no look-up). */
@@ -159,6 +170,7 @@ export class EngineMemory {
       if (steps) m.spill.load(id, parts.get(id)!, m.pruneBefore, steps);
     }
     m.accounts = m.engine.size();
+    m.bytes = m.spill.bytes();
     this.loads += wanted.length;
     this.lastLoadError = null;
     this.o.metrics?.engineLoaded(wanted.length);
@@ -175,8 +187,9 @@ export class EngineMemory {
     const m = this.laneOf(lane);
     if (!m) return;
     m.accounts = m.engine.size();
+    m.bytes = m.spill.bytes();
     const total = this.accountsInMemory();
-    const capacity = capacityOf(this.o.budgetBytes, m.spill.bytesPerAccount);
+    const capacity = capacityOf(this.o.budgetBytes - this.dedupeBytes(), this.bytesPerAccount());
     this.pressure = total > capacity;
     const need = m.accounts - keepOf(m.accounts, total, capacity);
     if (need > 0) {
@@ -200,6 +213,7 @@ export class EngineMemory {
       // The rest is dirty: store it soon, so it can go too.
       if (spilled < need) lane.checkpoint.requestStateWrite();
       m.accounts = m.engine.size();
+      m.bytes = m.spill.bytes();
     }
     this.publish();
   }
@@ -257,17 +271,35 @@ export class EngineMemory {
     return n;
   }
 
+  private dedupeBytes(): number {
+    let n = 0;
+    for (const m of this.lanes.values()) n += m.bytes.table;
+    return n;
+  }
+
+  /** Measured bytes per account in memory across the lanes; the prior (BYTES_PER_ACCOUNT) while none holds any. */
+  private bytesPerAccount(): number {
+    let bytes = 0;
+    let n = 0;
+    for (const m of this.lanes.values()) {
+      bytes += m.bytes.accounts;
+      n += m.accounts;
+    }
+    return n > 0 ? bytes / n : BYTES_PER_ACCOUNT;
+  }
+
   summary(): EngineMemorySummary {
     let spilled = 0;
-    let bytesPerAccount = BYTES_PER_ACCOUNT;
+    let bytes = 0;
     for (const m of this.lanes.values()) {
-      bytesPerAccount = m.spill.bytesPerAccount;
+      bytes += m.bytes.table + m.bytes.accounts + m.bytes.slack;
       spilled += m.spilled.size;
     }
     const inMemory = this.accountsInMemory();
     return {
       budgetBytes: Number.isFinite(this.o.budgetBytes) ? this.o.budgetBytes : null,
-      estimatedBytes: inMemory * bytesPerAccount,
+      estimatedBytes: Math.round(bytes),
+      dedupeBytes: this.dedupeBytes(),
       accountsInMemory: inMemory,
       accountsSpilled: spilled,
       underPressure: this.pressure || spilled > 0,

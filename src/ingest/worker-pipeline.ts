@@ -56,6 +56,7 @@ export function createWorkerPipeline(opts: WorkerPipelineOptions): WorkerPipelin
       return {
         budgetBytes: budgets.length === 0 ? null : budgets.reduce((a, b) => a + b, 0),
         estimatedBytes: sum((m) => m.estimatedBytes),
+        dedupeBytes: sum((m) => m.dedupeBytes),
         accountsInMemory: sum((m) => m.accountsInMemory),
         accountsSpilled: sum((m) => m.accountsSpilled),
         underPressure: all.some((m) => m.underPressure),

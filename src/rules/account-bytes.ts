@@ -37,3 +37,53 @@ export function approxAccountBytes(st: EngineState, id: string): number {
   for (const w of st.windows) n += w.bytes(ix);
   return Math.round(n);
 }
+
+/**
+ * Int32 fields and columns per account number the stores have room for, in array buffers: the latest time and two
+ * flags (10 B), each window group's 3 fields, each concurrent_calls rule's 5, and 2 for each of the four row lists
+ * (dedupe keys, level states, ring times, ring ids).
+ */
+function fieldBytesPerNumber(st: EngineState): number {
+  return 10 + 12 * st.windows.length + 20 * st.live.length + 4 * 8;
+}
+
+/**
+ * JS heap per account in memory that the stores do not count: the id -> number table's entry with the id, the dirty
+ * set's entry, the views' share (bench/engine.ts measures ~100 B on the shipped rules; 120 leaves room for longer
+ * ids than the bench's).
+ */
+const HEAP_PER_ACCOUNT = 120;
+
+/** What an engine state holds, as the memory budget counts it (engineBytes). */
+export interface StateBytes {
+  /** The engine-wide dedupe table: spilling accounts does not release it (spilled accounts' keys stay in it). */
+  table: number;
+  /** What leaves with the accounts in memory: their rows in the stores, their fields, their heap. */
+  accounts: number;
+  /**
+   * Room held for accounts that are not there: holes in the stores (freed regions, reused first) and fields of
+   * account numbers not in use. Spilling adds to it rather than releasing it at once; loads and new accounts take
+   * it back, and the sweep's compaction gives the stores' holes back.
+   */
+  slack: number;
+}
+
+/**
+ * The engine state's bytes as its stores hold them now, for the memory budget (src/ingest/engine-memory.ts) and its
+ * metric: measured rather than a constant per account, because an account's bytes grow with its traffic over the
+ * day (at a steady day of 5 calls an hour ~4x the first hours': the dedupe horizon and the 24 h windows fill). The
+ * room of each store's current chunk not yet cut is the store's, not counted. Cheap: a sum over each store's
+ * chunks. Pure.
+ */
+export function engineBytes(st: EngineState): StateBytes {
+  const arenas = [...st.windows.map((w) => w.arena), ...st.live.map((c) => c.arena), st.dd.arena, st.rs.arena, st.ringTm.lists.arena, st.ringIds.lists.arena];
+  let used = 0;
+  let holes = 0;
+  for (const a of arenas) {
+    used += 8 * a.used;
+    holes += a.bytes() - 8 * a.ahead() - 8 * a.used;
+  }
+  const fields = fieldBytesPerNumber(st);
+  const n = st.accounts.size;
+  return { table: st.dedupe.bytes(), accounts: used + (fields + HEAP_PER_ACCOUNT) * n, slack: holes + fields * (st.maxT.length - n) };
+}

@@ -9,6 +9,7 @@ import { weekRecords } from '../../../bench/detection/records.js';
 import { decodeRecord } from '../../../src/events/decode-record.js';
 import type { CdrRecord } from '../../../src/events/types.js';
 import { EngineMemory, type MemoryLane } from '../../../src/ingest/engine-memory.js';
+import { engineBytes } from '../../../src/rules/account-bytes.js';
 import { createFraudEngine } from '../../../src/rules/fraud-engine.js';
 import { decodeAccountPart } from '../../../src/rules/engine-snapshot.js';
 import { BYTES_PER_ACCOUNT, partMaxT } from '../../../src/rules/engine-spill.js';
@@ -145,7 +146,9 @@ describe('a fraud engine under a memory budget', () => {
     const rules = await rulesOf();
     const unbounded = await run(cdrs, rules, Number.POSITIVE_INFINITY);
     const batches = Math.ceil(cdrs.length / 400);
-    const bounded = await run(cdrs, rules, Math.floor(accounts / 10) * BYTES_PER_ACCOUNT, { writeEvery: 3, restartAt: Math.floor(batches * 0.6) });
+    // The dedupe table comes off the budget first (spilling does not release it): a tenth of the accounts on top.
+    const budget = unbounded.memory.summary().dedupeBytes + Math.floor(accounts / 10) * BYTES_PER_ACCOUNT;
+    const bounded = await run(cdrs, rules, budget, { writeEvery: 3, restartAt: Math.floor(batches * 0.6) });
 
     expect(bounded.verdicts).toEqual(unbounded.verdicts);
     expect(storedState(bounded)).toEqual(storedState(unbounded));
@@ -154,6 +157,7 @@ describe('a fraud engine under a memory budget', () => {
     expect(s.spills).toBeGreaterThan(accounts);
     expect(s.loads).toBeGreaterThan(accounts);
     expect(s.accountsInMemory).toBeLessThanOrEqual(Math.ceil(accounts / 10) + 1);
+    expect(s.accountsInMemory).toBeGreaterThan(0);
     expect(s.underPressure).toBe(true);
     expect(unbounded.memory.summary()).toMatchObject({ spills: 0, loads: 0, underPressure: false });
   }, 120_000);
@@ -175,6 +179,26 @@ describe('a fraud engine under a memory budget', () => {
     expect(storedState(bounded)).toEqual(storedState(unbounded));
     expect(unbounded.store.size).toBeLessThan(accounts);
     expect(bounded.memory.summary().accountsSpilled).toBeLessThan(accounts / 2);
+  }, 120_000);
+
+  it('counts what the stores hold: the dedupe table off the budget first; a budget the table alone passes spills every account and still judges as unbounded', async () => {
+    const { cdrs } = weekCdrs('2026-11-24T09:00:00Z', '2026-11-24T10:00:00Z');
+    const rules = await rulesOf();
+    const unbounded = await run(cdrs, rules, Number.POSITIVE_INFINITY);
+    const u = unbounded.memory.summary();
+    // The measure is the engine's stores, not accounts times a constant.
+    const b = engineBytes((unbounded.engine as unknown as { state: EngineState }).state);
+    expect(u.estimatedBytes).toBe(Math.round(b.table + b.accounts + b.slack));
+    expect(u.dedupeBytes).toBe(b.table);
+    expect(u.dedupeBytes).toBeGreaterThan(0);
+
+    const bounded = await run(cdrs, rules, Math.floor(u.dedupeBytes / 2));
+    expect(bounded.verdicts).toEqual(unbounded.verdicts);
+    const s = bounded.memory.summary();
+    expect(s.underPressure).toBe(true);
+    expect(s.accountsInMemory).toBeLessThanOrEqual(1);
+    expect(s.dedupeBytes).toBe(u.dedupeBytes);
+    expect(s.loads).toBeGreaterThan(0);
   }, 120_000);
 
   it('carries spilled parts through rule changes as the accounts in memory are carried', async () => {

@@ -2,7 +2,7 @@
 // state, and forgetting a clean account whose stored part then restores it exactly.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { approxAccountBytes } from '../../../src/rules/account-bytes.js';
+import { approxAccountBytes, engineBytes } from '../../../src/rules/account-bytes.js';
 import { restoreAccount } from '../../../src/rules/engine-snapshot.js';
 import { createFraudEngine } from '../../../src/rules/fraud-engine.js';
 import { buildRuleSet } from '../../../src/rules/load-rules.js';
@@ -28,6 +28,40 @@ describe('account bytes', () => {
     expect(sizes[0]!).toBeGreaterThan(300);
     expect(sizes[sizes.length - 1]!).toBeGreaterThan(sizes[0]!);
     expect(sizes[sizes.length - 1]!).toBeLessThan(200 * sizes.length + 2_000);
+  });
+});
+
+describe("an engine's bytes, as the memory budget counts them", () => {
+  it('grow with traffic; forgetting accounts moves their rows to slack and leaves the dedupe table; loads take the slack back', () => {
+    const engine = createFraudEngine(rules, opts);
+    const half = Math.floor(cdrs.length / 2);
+    for (const c of cdrs.slice(0, half)) engine.process(c, profile(c.accountId));
+    const early = engineBytes(engine.state);
+    for (const c of cdrs.slice(half)) engine.process(c, profile(c.accountId));
+    const late = engineBytes(engine.state);
+    expect(early.table).toBeGreaterThan(0);
+    expect(late.table).toBeGreaterThanOrEqual(early.table);
+    expect(late.accounts).toBeGreaterThan(early.accounts);
+    // Within the range approxAccountBytes gives account by account (both count rows and fields; heap differently).
+    let approx = 0;
+    for (const id of engine.state.accounts.keys()) approx += approxAccountBytes(engine.state, id);
+    expect(late.accounts).toBeGreaterThan(0.5 * approx);
+    expect(late.accounts).toBeLessThan(2 * approx);
+
+    const parts = new Map<string, Uint8Array>();
+    for (const id of engine.dirtyAccounts()) parts.set(id, engine.snapshotAccount(id)!);
+    engine.markClean();
+    for (const id of [...engine.state.accounts.keys()]) expect(engine.state.forget(id)).toBe(true);
+    const out = engineBytes(engine.state);
+    expect(out.accounts).toBe(0);
+    expect(out.table).toBe(late.table);
+    expect(out.slack).toBeGreaterThan(late.slack);
+    for (const [id, part] of parts) restoreAccount(engine.state, id, part);
+    const back = engineBytes(engine.state);
+    // Restored lists get regions of the class their rows need; grown ones had room ahead.
+    expect(back.accounts).toBeGreaterThan(0.8 * late.accounts);
+    expect(back.accounts).toBeLessThanOrEqual(late.accounts);
+    expect(back.slack).toBeLessThanOrEqual(out.slack);
   });
 });
 

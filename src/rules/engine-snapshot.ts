@@ -17,7 +17,6 @@
 import type { ConcurrencySnapshot } from './concurrency-state.js';
 import { EngineState, pruneDedupe, ringText, ruleFingerprint } from './engine-state.js';
 import { addRecord, RS, RuleState, WindowPlan, type Group, type RuleStateSnapshot } from './rule-state.js';
-import { partBytes, utf8Scratch } from './part-slab.js';
 import type { FraudRule } from './types.js';
 
 const VERSION = 3;
@@ -136,16 +135,15 @@ function encodeAccountPart(part: AccountPart): Uint8Array {
   const header: PartHeader = [maxT, ids, next, rules, conc, tm ? tm.length : -1, logs.map(([g, rows]) => [g, rows.length]), dd.length];
   if (rg) header.push(rg.length);
   if (sp) header.push(sp);
-  // The header in a scratch buffer and the part cut from a slab: no ArrayBuffer per part (part-slab.ts says why).
-  const head = utf8Scratch(JSON.stringify(header));
+  const head = utf8.encode(JSON.stringify(header));
   const numbers = (tm ? tm.length : 0) + logs.reduce((n, [, rows]) => n + rows.length, 0) + dd.length + (rg ? rg.length : 0);
   const at = align8(5 + head.length);
-  const out = partBytes(at + numbers * 8);
-  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  const out = new Uint8Array(at + numbers * 8);
+  const view = new DataView(out.buffer);
   out[0] = PART_BINARY;
   view.setUint32(1, head.length, true);
   out.set(head, 5);
-  const f = new Float64Array(out.buffer, out.byteOffset + at, numbers);
+  const f = new Float64Array(out.buffer, at, numbers);
   let k = 0;
   if (tm) (f.set(tm, k), (k += tm.length));
   for (const [, rows] of logs) (f.set(rows, k), (k += rows.length));

@@ -14,6 +14,8 @@
 // included).
 // Run: KAFKA_BROKERS=127.0.0.1:9092 DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npx tsx bench/ingest.ts
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { loadavg } from 'node:os';
 import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 import { fileURLToPath } from 'node:url';
@@ -226,6 +228,10 @@ for (const partitions of PARTITIONS) {
   }
   rows.push({ partitions, bareS, e2eS: e2e.seconds, e2eCpuS: e2e.cpuSeconds, noneS: none.seconds, noneCpuS: none.cpuSeconds, load: load() });
 }
+// (a), (b) and (b') are done with the CDRs built for them: drop them before (c), whose garbage collections would
+// otherwise mark them every time (20,000 messages: ~61,000 heap objects and 7.5 MB of array buffers that the daemon
+// does not have; branch `lat3`).
+cdrs.length = 0;
 if (rows.length > 1) {
   // The growth curve per partition count: throughput and CPU per CDR, each against the first count.
   const us = (cpuS: number) => `${((cpuS * 1e6) / N).toFixed(1)} µs`;
@@ -265,11 +271,13 @@ if (LATENCY_SECONDS > 0) {
   const gcCount: Record<string, { n: number; ms: number }> = {};
   // The heap in use just after each major GC (read when the observer runs, soon after): its growth over (c) is what
   // brings the old-space Mark-Compacts, whose marking is the stall ~30 s apart (branches `tail30`, `gclat`).
-  const afterMajor: { at: number; mb: number }[] = [];
+  // With it, the array buffers' bytes (ArrayBuffer backing stores: outside the V8 heap, but V8 counts them as
+  // external memory, and 64 MB of growth since the last Mark-Compact starts the next one).
+  const afterMajor: { at: number; mb: number; ab: number }[] = [];
   const gcObserver = new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
       const kind = gcKinds[(e as unknown as { detail: { kind: number } }).detail.kind] ?? 'other';
-      if (kind === 'major') afterMajor.push({ at: e.startTime, mb: getHeapStatistics().used_heap_size / 2 ** 20 });
+      if (kind === 'major') afterMajor.push({ at: e.startTime, mb: getHeapStatistics().used_heap_size / 2 ** 20, ab: process.memoryUsage().arrayBuffers / 2 ** 20 });
       const c = (gcCount[kind] ??= { n: 0, ms: 0 });
       c.n++;
       c.ms += e.duration;
@@ -279,6 +287,14 @@ if (LATENCY_SECONDS > 0) {
   });
   gcObserver.observe({ entryTypes: ['gc'] });
   await new Promise((r) => setTimeout(r, 3000));
+  // HEAP_SAMPLE=file: V8's sampling heap profiler over (c), keeping the samples that a scavenge did not free (those
+  // a Mark-Compact frees are kept): what reaches the old space, the garbage that brings its Mark-Compacts included,
+  // by allocating stack (summarise with `npx tsx bench/heap-sample-top.ts file`).
+  const heapSession = process.env.HEAP_SAMPLE ? new Session() : null;
+  if (heapSession) {
+    heapSession.connect();
+    await heapSession.post('HeapProfiler.startSampling', { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: false });
+  }
   // The traffic comes from a process of its own (latency-producer.ts), so building and sending it does not hold
   // this event loop; LATENCY_PRODUCER=inline sends it from here, as before 30 November 2026.
   const start = Date.now() + 2000;
@@ -313,6 +329,11 @@ if (LATENCY_SECONDS > 0) {
   }
   await new Promise((r) => setTimeout(r, 5000));
   const usedC = process.cpuUsage(cpuC);
+  if (heapSession) {
+    const { profile } = await heapSession.post('HeapProfiler.stopSampling');
+    writeFileSync(process.env.HEAP_SAMPLE!, JSON.stringify(profile));
+    heapSession.disconnect();
+  }
   clearInterval(sampler);
   gcObserver.disconnect();
   stepTo('(c) stopping');
@@ -343,7 +364,7 @@ if (LATENCY_SECONDS > 0) {
   const majors = afterMajor.filter((g) => g.at >= t0);
   const grow = majors.length >= 2 ? (majors.at(-1)!.mb - majors[0]!.mb) / ((majors.at(-1)!.at - majors[0]!.at) / 1000) : NaN;
   const young = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
-  console.log(`    heap after each major GC of (c): ${majors.map((g) => `${g.mb.toFixed(0)} MB at ${sec(g.at)}`).join(', ') || 'none'}` +
+  console.log(`    heap after each major GC of (c): ${majors.map((g) => `${g.mb.toFixed(0)} MB (+ ${g.ab.toFixed(0)} MB array buffers) at ${sec(g.at)}`).join(', ') || 'none'}` +
     `${Number.isNaN(grow) ? '' : `; growth ${grow.toFixed(2)} MB/s`}; young generation now ${((young?.space_size ?? 0) / 2 ** 20).toFixed(0)} MB; ` +
     `max RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB; node flags: ${[...process.execArgv.filter((a) => a.startsWith('--max-') || a.startsWith('--min-') || a.includes('semi')), process.env.NODE_OPTIONS ?? ''].join(' ').trim() || 'none'}`);
 }

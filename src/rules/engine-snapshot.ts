@@ -6,9 +6,11 @@
 // union of the accounts' keys at or after the shared sweep threshold, so a part not rewritten since a sweep still
 // restores exactly. The full snapshot is the shared part with every account row, so restoring from parts and from
 // a full snapshot are the same code. A snapshot taken under other rules restores what still applies and drops the
-// rest (log rows move to the new layout, keeping only the bits of unchanged rules). Window cursors and aggregates
-// are not stored: the next query rebuilds them, so a round trip is exact. Also used to carry state across
-// setRules(). Version 2 (one engine-wide dedupe list) is rejected: its keys cannot be assigned to accounts.
+// rest (log rows move to the new layout, keeping only the bits of unchanged rules). Log rows are stored with one
+// column per source (window-columns.ts), whichever columns the engine's rows share: a source no rule of a row reads
+// is 0 there, so parts written before sharing restore as they are and builds before it read these. Window cursors
+// and aggregates are not stored: the next query rebuilds them, so a round trip is exact. Also used to carry state
+// across setRules(). Version 2 (one engine-wide dedupe list) is rejected: its keys cannot be assigned to accounts.
 // Encoding: the shared part and the full snapshot are UTF-8 JSON. An account part is binary (first byte
 // PART_BINARY): a small JSON header (latest event time, ring ids, level states, live calls, the shape of the arrays)
 // followed by the big number arrays (log rows, dedupe keys, ring times) as raw little-endian float64s, which encode

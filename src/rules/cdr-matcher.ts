@@ -152,6 +152,16 @@ export class CdrMatcher {
 }
 
 /**
+ * Whether no CDR can count for both rules, proven from their match conditions alone: `match` tests a CDR only against
+ * the rules of its direction (every rule has one; an absent one is outbound, rule-map.ts), so rules of opposite
+ * directions never both match. Window logs share a row column between such rules (rule-state.ts WindowPlan); any
+ * condition this does not prove must answer false, or a shared column would mix two rules' keys.
+ */
+export function neverBoth(a: FraudRule, b: FraudRule): boolean {
+  return a.match.direction !== b.match.direction;
+}
+
+/**
  * `countries: { any, none }` for one number. A non-geographic number (+882...) is outside every country, so it
  * passes `none` and fails `any`. An unclaimed number is in the account's own country; when even that is unknown
  * (a national-format number on a call without the account's own number) it is domestic: it fails both.

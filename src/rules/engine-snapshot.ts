@@ -6,9 +6,11 @@
 // union of the accounts' keys at or after the shared sweep threshold, so a part not rewritten since a sweep still
 // restores exactly. The full snapshot is the shared part with every account row, so restoring from parts and from
 // a full snapshot are the same code. A snapshot taken under other rules restores what still applies and drops the
-// rest (log rows move to the new layout, keeping only the bits of unchanged rules). Window cursors and aggregates
-// are not stored: the next query rebuilds them, so a round trip is exact. Also used to carry state across
-// setRules(). Version 2 (one engine-wide dedupe list) is rejected: its keys cannot be assigned to accounts.
+// rest (log rows move to the new layout, keeping only the bits of unchanged rules). Log rows are stored with one
+// column per source (window-columns.ts), whichever columns the engine's rows share: a source no rule of a row reads
+// is 0 there, so parts written before sharing restore as they are and builds before it read these. Window cursors
+// and aggregates are not stored: the next query rebuilds them, so a round trip is exact. Also used to carry state
+// across setRules(). Version 2 (one engine-wide dedupe list) is rejected: its keys cannot be assigned to accounts.
 // Encoding: the shared part and the full snapshot are UTF-8 JSON. An account part is binary (first byte
 // PART_BINARY): a small JSON header (latest event time, ring ids, level states, live calls, the shape of the arrays)
 // followed by the big number arrays (log rows, dedupe keys, ring times) as raw little-endian float64s, which encode
@@ -18,6 +20,7 @@ import type { ConcurrencySnapshot } from './concurrency-state.js';
 import { EngineState, pruneDedupe, ringText, ruleFingerprint } from './engine-state.js';
 import { addRecord, RS, RuleState, WindowPlan, type Group, type RuleStateSnapshot } from './rule-state.js';
 import type { FraudRule } from './types.js';
+import { keptRow } from './window-columns.js';
 
 const VERSION = 3;
 
@@ -284,17 +287,20 @@ function restoreConcurrency(st: EngineState, ix: number, r: number, s: Concurren
   st.concurrency(r).restore(ix, s);
 }
 
-/** The parts of a rule its window layout depends on, recovered from its fingerprint. */
+/** The parts of a rule its window layout depends on (its columns, and which rules it never matches with), recovered from its fingerprint. */
 function fromFingerprint(fp: string): FraudRule {
-  const [, measure, windowMs, rangeDigits] = JSON.parse(fp) as [unknown, FraudRule['measure'], number | null, number];
-  return { measure, windowMs, rangeDigits } as FraudRule;
+  const [match, measure, windowMs, rangeDigits] = JSON.parse(fp) as [FraudRule['match'], FraudRule['measure'], number | null, number];
+  return { match, measure, windowMs, rangeDigits } as FraudRule;
 }
 
-/** Re-files one old group's rows under the new layout, keeping the bits of rules that survived unchanged. */
+/**
+ * Re-files one old group's stored rows under the new layout, keeping the bits of rules that survived unchanged.
+ * A source the old row stored as 0 (shared, and read by no rule of the row) is read by no surviving rule of it.
+ */
 function moveRows(st: EngineState, ix: number, old: Group, rows: number[], map: number[]): void {
   const plan = st.plan;
-  for (let p = 0; p < rows.length; p += old.stride) {
-    const mask = old.maskCol < 0 ? 1 : rows[p + old.maskCol]!;
+  for (let p = 0; p < rows.length; p += old.stored.stride) {
+    const mask = old.stored.maskCol < 0 ? 1 : rows[p + old.stored.maskCol]!;
     const out = new Map<number, number[]>();
     for (let s = 0; s < old.rules.length; s++) {
       if ((mask & (1 << s)) === 0) continue;
@@ -304,7 +310,7 @@ function moveRows(st: EngineState, ix: number, old: Group, rows: number[], map: 
       const grp = plan.groups[g]!;
       let row = out.get(g);
       if (!row) {
-        row = new Array<number>(grp.stride).fill(0);
+        row = new Array<number>(grp.stored.stride).fill(0);
         row[0] = rows[p]!;
         grp.cols.forEach((c, k) => {
           const i = old.cols.findIndex((x) => x.src === c.src && (x.src !== 'range' || x.digits === (c as { digits: number }).digits));
@@ -312,11 +318,12 @@ function moveRows(st: EngineState, ix: number, old: Group, rows: number[], map: 
         });
         out.set(g, row);
       }
-      if (grp.maskCol >= 0) row[grp.maskCol] = row[grp.maskCol]! | (1 << plan.slotOf[r]!);
+      if (grp.stored.maskCol >= 0) row[grp.stored.maskCol] = row[grp.stored.maskCol]! | (1 << plan.slotOf[r]!);
     }
     for (const [g, row] of out) {
+      const grp = plan.groups[g]!;
       st.windows[g]!.use();
-      st.windows[g]!.insert(ix, row);
+      st.windows[g]!.insert(ix, keptRow(grp.stored, row, 0, grp.stride, grp.maskCol));
     }
   }
 }

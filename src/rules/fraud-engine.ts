@@ -23,6 +23,7 @@ import { hash53, hashPrefix } from './hash.js';
 import { RuleErrors, messageOf } from './rule-errors.js';
 import { addRecord, findRecord, RuleState } from './rule-state.js';
 import type { AccountProfile, FraudEngine, FraudRule, ProcessResult, RuleHit, SetupCall } from './types.js';
+import { heldBy } from './window-columns.js';
 
 export interface FraudEngineOptions {
   /** How far behind an account's latest event an event may arrive and still count fully (default 5 minutes). */
@@ -245,12 +246,15 @@ class Engine implements FraudEngine {
     logs.use();
     logs.evict(ix, wm - w);
     const row = this.gRow[g]!;
+    const mask = this.gMask[g]!;
     row[0] = t;
-    for (let k = 0; k < spec.cols.length; k++) {
-      const c = spec.cols[k]!;
-      row[k + 1] = c.src === 'cost' ? (cdr.costMicros ?? 0) : c.src === 'seconds' ? durationSec(cdr) : c.src === 'callee' ? this.callee(cdr) : c.src === 'caller' ? hash53(cdr.caller ?? '') : hashPrefix(cdr.callee, (c as { digits: number }).digits);
+    // a shared column holds the source a rule of this row reads (no two can: window-columns.ts), else 0
+    for (let p = 1; p <= spec.stored.of.length; p++) {
+      const k = heldBy(spec.stored, p, mask);
+      const c = k < 0 ? null : spec.cols[k - 1]!;
+      row[p] = c === null ? 0 : c.src === 'cost' ? (cdr.costMicros ?? 0) : c.src === 'seconds' ? durationSec(cdr) : c.src === 'callee' ? this.callee(cdr) : c.src === 'caller' ? hash53(cdr.caller ?? '') : hashPrefix(cdr.callee, (c as { digits: number }).digits);
     }
-    if (spec.maskCol >= 0) row[spec.maskCol] = this.gMask[g]!;
+    if (spec.maskCol >= 0) row[spec.maskCol] = mask;
     logs.insert(ix, row);
     this.gLo[g] = logs.bound(ix, tau - w, false);
     this.gHi[g] = logs.bound(ix, tau, true);

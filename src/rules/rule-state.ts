@@ -3,7 +3,9 @@
 // peak per period (period = the rule's window, or 1h for windowless measures), O(1) memory; the suspend level is
 // max(minimum, factor x baseline) rounded up to a whole unit (micro-units stay integers), using only completed periods so an attack never raises its own bar. Cooldown
 // (default: the window, or 1h): no second hit of the same level within it, on event time. Pure.
+import { neverBoth } from './cdr-matcher.js';
 import type { RowLists } from './row-lists.js';
+import { shareColumns, type SharedColumns } from './window-columns.js';
 import { WindowKind, type GroupSpec } from './window-state.js';
 import type { FraudRule, Measure } from './types.js';
 
@@ -27,11 +29,19 @@ export function windowKind(measure: Measure): WindowKind | null {
 export type ColumnSource = { src: 'cost' | 'seconds' | 'callee' | 'caller' } | { src: 'range'; digits: number };
 
 export interface Group extends GroupSpec {
+  /** The sources of the stored columns (1.., at c - 1), in the order the group's rules first read them. */
   cols: ColumnSource[];
+  stored: SharedColumns;
 }
 
-/** The window layout of a rule set: windowed rules grouped by window length, each with its slot. */
+/**
+ * The window layout of a rule set: windowed rules grouped by window length, each with its slot. A group's stored
+ * rows have one column per source; its kept rows share a column between sources whose rules never match the same
+ * CDR (window-columns.ts), e.g. the callers of an inbound rule and the cost of an outbound one.
+ */
 export class WindowPlan {
+  /** Turned off by tests only: one kept column per source, as builds before sharing kept and stored every row. */
+  static share = true;
   readonly groups: Group[] = [];
   /** Per rule index: its group and slot, or -1. */
   readonly groupOf: number[];
@@ -40,13 +50,18 @@ export class WindowPlan {
   constructor(rules: readonly FraudRule[]) {
     this.groupOf = rules.map(() => -1);
     this.slotOf = rules.map(() => -1);
+    /** Per group: the stored column of each slot's value and range key (0: none). */
+    const valOf: number[][] = [];
+    const grpOf: number[][] = [];
     rules.forEach((rule, r) => {
       const kind = windowKind(rule.measure);
       if (kind === null || rule.windowMs === null) return;
       let g = this.groups.findIndex((x) => x.windowMs === rule.windowMs && x.rules.length < MAX_SLOTS);
       if (g < 0) {
         g = this.groups.length;
-        this.groups.push({ windowMs: rule.windowMs, rules: [], kinds: [], valCol: [], grpCol: [], stride: 1, maskCol: -1, cols: [] });
+        this.groups.push({ windowMs: rule.windowMs, rules: [], kinds: [], valCol: [], grpCol: [], stride: 1, maskCol: -1, cols: [], stored: NO_COLUMNS });
+        valOf.push([]);
+        grpOf.push([]);
       }
       const grp = this.groups[g]!;
       this.groupOf[r] = g;
@@ -58,19 +73,26 @@ export class WindowPlan {
         if (i < 0) i = grp.cols.push(c) - 1;
         return i + 1;
       };
-      if (rule.measure === 'cost') grp.valCol.push(col({ src: 'cost' }));
-      else if (rule.measure === 'minutes') grp.valCol.push(col({ src: 'seconds' }));
-      else if (rule.measure === 'distinct_callers') grp.valCol.push(col({ src: 'caller' }));
-      else if (kind >= WindowKind.Distinct) grp.valCol.push(col({ src: 'callee' }));
-      else grp.valCol.push(-1);
-      grp.grpCol.push(kind === WindowKind.RangeScan ? col({ src: 'range', digits: rule.rangeDigits }) : -1);
+      if (rule.measure === 'cost') valOf[g]!.push(col({ src: 'cost' }));
+      else if (rule.measure === 'minutes') valOf[g]!.push(col({ src: 'seconds' }));
+      else if (rule.measure === 'distinct_callers') valOf[g]!.push(col({ src: 'caller' }));
+      else if (kind >= WindowKind.Distinct) valOf[g]!.push(col({ src: 'callee' }));
+      else valOf[g]!.push(0);
+      grpOf[g]!.push(kind === WindowKind.RangeScan ? col({ src: 'range', digits: rule.rangeDigits }) : 0);
     });
-    for (const g of this.groups) {
-      g.stride = 1 + g.cols.length + (g.rules.length > 1 ? 1 : 0);
-      g.maskCol = g.rules.length > 1 ? g.stride - 1 : -1;
-    }
+    this.groups.forEach((g, i) => {
+      const reads = g.cols.map((_, j) => g.rules.reduce((m, _r, s) => (valOf[i]![s] === j + 1 || grpOf[i]![s] === j + 1 ? m | (1 << s) : m), 0));
+      const masked = g.rules.length > 1;
+      g.stored = shareColumns(reads, (s, t) => WindowPlan.share && neverBoth(rules[g.rules[s]!]!, rules[g.rules[t]!]!), masked);
+      g.stride = 1 + g.stored.of.length + (masked ? 1 : 0);
+      g.maskCol = masked ? g.stride - 1 : -1;
+      g.valCol = valOf[i]!.map((c) => (c > 0 ? g.stored.at[c - 1]! : -1));
+      g.grpCol = grpOf[i]!.map((c) => (c > 0 ? g.stored.at[c - 1]! : -1));
+    });
   }
 }
+
+const NO_COLUMNS: SharedColumns = { stride: 1, maskCol: -1, at: [], reads: [], of: [] };
 
 /**
  * A baseline level in whole units of the measure (micro-units, calls, minutes), rounded up: money levels must stay

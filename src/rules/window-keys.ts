@@ -1,11 +1,12 @@
 // The distinct measures of a window group's rows (window-state.ts): by brute force over a small window, or by a
 // key index (counts per key and a histogram of counts, so removals stay O(1)) kept for a busy one. Also the group's
 // static layout. Pure.
+import type { SharedColumns } from './window-columns.js';
 
 export const WindowKind = { Count: 0, Sum: 1, Distinct: 2, MostPerKey: 3, RangeScan: 4 } as const;
 export type WindowKind = (typeof WindowKind)[keyof typeof WindowKind];
 
-/** The static layout of a group: its rules (slots), their kinds and the columns they read. */
+/** The static layout of a group: its rules (slots), their kinds and the columns they read, as its logs keep rows. */
 export interface GroupSpec {
   windowMs: number;
   /** Rule index of each slot. */
@@ -18,6 +19,8 @@ export interface GroupSpec {
   /** Numbers per row; the last one is the mask when the group has more than one slot. */
   stride: number;
   maskCol: number;
+  /** How stored rows (account parts) map to these (window-columns.ts); absent: stored rows are these rows. */
+  stored?: SharedColumns;
 }
 
 export class KeyIndex {

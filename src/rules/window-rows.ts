@@ -1,9 +1,10 @@
 // The row layout of one window group's logs (GroupLogs, window-state.ts): rows sorted by time, each the time, the
-// columns its measures need, then a bitmask of the group's rules the event counts for, in one row arena
+// columns its measures need (one for sources whose rules never count the same CDR: window-columns.ts; stored parts
+// have one per source, window-parts.ts), then a bitmask of the group's rules the event counts for, in one row arena
 // (row-arena.ts). A row's time and its last column (the mask; in a one-slot sum group, the value) are packed into one
 // double's room while every row fits (packed-pairs.ts: the time an offset from the group's base, the other an int32),
 // so a row takes one double less; a row that does not fit (an absurd or fractional time, a cost past an int32) keeps
-// every row of the group wide, as the snapshot numbers them, until a sweep finds them fitting again.
+// every row of the group wide, as the group spec numbers them, until a sweep finds them fitting again.
 // Owns reading and writing one row in either layout, and the scans over rows [lo, hi) of one region. Never knows
 // which account a region belongs to, and never moves rows (window-regions.ts does). Pure.
 import { PackedPairs } from './packed-pairs.js';
@@ -12,14 +13,14 @@ import { WindowKind, type GroupSpec } from './window-keys.js';
 
 export class WindowRows {
   arena: RowArena;
-  /** Numbers per row as the snapshot holds them (time first); `S` is the doubles a row takes now. */
+  /** Numbers per row as the group spec numbers them (time first); `S` is the doubles a row takes now. */
   protected readonly S0: number;
   protected S: number;
-  /** The mask column (as the snapshot numbers them), or -1: a one-slot group has none. */
+  /** The mask column (as the group spec numbers them), or -1: a one-slot group has none. */
   protected readonly mc: number;
   /** The column packed with the time (the mask, or a one-slot sum's value: the last column), or -1: none. */
   protected readonly pc: number;
-  /** How the time and column `pc` pack (null: no column packs, rows stay as the snapshot numbers them). */
+  /** How the time and column `pc` pack (null: no column packs, rows stay as the group spec numbers them). */
   protected pp: PackedPairs | null;
 
   constructor(readonly spec: GroupSpec) {
@@ -32,7 +33,7 @@ export class WindowRows {
     this.arena = new RowArena(this.S);
   }
 
-  /** Whether rows are held as the snapshot numbers them (for tests): no packed column, or a row did not fit. */
+  /** Whether rows are held as the group spec numbers them (for tests): no packed column, or a row did not fit. */
   get wideRows(): boolean {
     return this.pp === null || this.pp.wide;
   }
@@ -43,12 +44,12 @@ export class WindowRows {
     return pp === null ? d[i]! : pp.time(d, w, i);
   }
 
-  /** Column `c` (as the snapshot numbers them, c >= 1) of the row at `i`. */
+  /** Column `c` (as the group spec numbers them, c >= 1) of the row at `i`. */
   protected colAt(d: Float64Array, w: Int32Array, i: number, c: number): number {
     return c === this.pc ? this.pp!.partner(d, w, i) : d[i + c]!;
   }
 
-  /** Writes a row (`row` as the snapshot numbers them, from `from`) at `i`; narrow, it must fit. */
+  /** Writes a row (`row` as the group spec numbers them, from `from`) at `i`; narrow, it must fit. */
   protected putRow(d: Float64Array, w: Int32Array, i: number, row: readonly number[], from = 0): void {
     const pp = this.pp;
     if (pp === null || pp.wide) {

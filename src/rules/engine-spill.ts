@@ -79,7 +79,7 @@ export function spillableState(state: () => EngineState): SpillableEngine {
     },
     forEachAccount(fn) {
       const st = state();
-      for (const [id, ix] of st.accounts.numbers()) fn(id, st.maxT[ix]!, !st.dirty.has(id));
+      for (const [id, ix] of st.accounts.numbers()) fn(id, st.maxT[ix]!, !st.dirty.hasAt(ix));
     },
     forget: (id) => state().forget(id),
     load(id, part, pruneBefore, steps) {
@@ -87,7 +87,7 @@ export function spillableState(state: () => EngineState): SpillableEngine {
       let bytes = part;
       for (const step of steps) bytes = carry(id, bytes, step, st.latenessMs);
       restoreAccount(st, id, bytes, pruneBefore);
-      if (steps.length > 0) st.dirty.add(id);
+      if (steps.length > 0) st.dirty.addId(id);
     },
     carry(id, part, steps) {
       let bytes = part;
@@ -96,7 +96,7 @@ export function spillableState(state: () => EngineState): SpillableEngine {
     },
     dropStored(id) {
       const st = state();
-      if (!st.accounts.has(id)) st.dirty.add(id);
+      if (!st.accounts.has(id)) st.dirty.addId(id);
     },
     lastSweep() {
       const st = state();

@@ -4,24 +4,31 @@
 // - the ids by number, as bytes in rows of `width` (the longest id held), an id of code units below 0x80 and at most
 //   MAX_BYTES long being one byte a unit; any other id (non-ASCII, or longer) is kept as the string itself in `wide`
 //   (rare), so every id comes back exactly (`idOf`) and compares exactly;
-// - an open-addressing table (linear probing, power-of-two capacity, backward-shift deletion) of slots
-//   (32-bit hash, number + 1), 8 bytes a slot at 3/8-3/4 load. A probe compares the full id at every slot of equal
-//   hash, so ids that collide stay apart.
+// - an open-addressing table (linear probing, backward-shift deletion) of slots (32-bit hash, number + 1), 8 bytes
+//   a slot at 0.6-0.75 load, of any capacity (a home slot is found as dedupe-table.ts's `homeOf`: a power of two
+//   would leave the table at 3/8 load at 100,000 accounts, 21 B an account). A probe compares the full id at every
+//   slot of equal hash, so ids that collide stay apart.
 //
 // Growth is incremental, as dedupe-table.ts's (at 1,000,000 accounts a rehash in one step would hold the event loop
-// for tens of milliseconds): a grow allocates the doubled table and moves the old one's slots a few at a time, on
+// for tens of milliseconds): a grow allocates a table 1.25 times larger and moves the old one's slots a few at a time, on
 // later inserts and lookups. While a move is under way `old` is read-only except that a removal marks its slot GONE
 // (probes go on past it); its slots before `moveAt` are already in `slots` and stay in `old` too, so no probe of `old`
 // is cut short (an entry found there before `moveAt` was removed after its move: it is absent). Never hands out a number for an id it does not hold. Pure.
 
 /** A slot's number field: empty; removed from the old table during a move (probes go past it). */
+import { homeOf, scaleOf } from './dedupe-table.js';
+
 const EMPTY = 0;
 const GONE = -1;
 /** Longest id held as bytes; a row length of WIDE means the id is in `wide`. */
 const MAX_BYTES = 64;
 const WIDE = 255;
 const MIN_SLOTS = 16;
-/** Old slots moved per insert and per lookup while a move is under way. */
+/** Grows when an insert would pass this load, to LOAD_AFTER. */
+const MAX_LOAD = 0.75;
+const LOAD_AFTER = 0.6;
+/** Old slots moved per insert and per lookup while a move is under way (a move ends within a third of the inserts
+ * before the next grow: cap / 16 of 0.19 cap). */
 const STEP_INSERT = 16;
 const STEP_LOOKUP = 2;
 
@@ -43,12 +50,14 @@ function mix(h: number): number {
 export class IdIndex {
   /** Slot i: hash at [2i], number + 1 at [2i + 1] (EMPTY: none). */
   private slots = new Int32Array(2 * MIN_SLOTS);
-  private mask = MIN_SLOTS - 1;
+  private cap = MIN_SLOTS;
+  private scale = scaleOf(MIN_SLOTS);
   /** Entries in `slots` (moved ones included), and how many it takes before it grows. */
   private used = 0;
-  private limit = (MIN_SLOTS * 3) >> 2;
+  private limit = Math.floor(MIN_SLOTS * MAX_LOAD);
   private old: Int32Array | null = null;
-  private oldMask = 0;
+  private oldCap = 0;
+  private oldScale = 0;
   private moveAt = 0;
   /** Ids held (in either table). */
   size = 0;
@@ -72,11 +81,12 @@ export class IdIndex {
   find(id: string): number {
     const h = idHash(id);
     const s = this.slots;
-    const mask = this.mask;
-    for (let i = h & mask; ; i = (i + 1) & mask) {
+    const cap = this.cap;
+    for (let i = homeOf(h, this.scale); ; ) {
       const v = s[2 * i + 1]!;
       if (v === EMPTY) break;
       if (s[2 * i] === h && this.same(v - 1, id)) return v - 1;
+      if (++i === cap) i = 0;
     }
     if (this.old === null) return -1;
     const i = this.findOld(id, h);
@@ -97,7 +107,7 @@ export class IdIndex {
   /** Drops number `ix` (in use) and its id. */
   remove(ix: number): void {
     const h = this.hashAt(ix);
-    if (!this.unlink(this.slots, this.mask, h, ix + 1, true) && this.old !== null) this.unlink(this.old, this.oldMask, h, ix + 1, false);
+    if (!this.unlink(this.slots, this.cap, this.scale, h, ix + 1, true) && this.old !== null) this.unlink(this.old, this.oldCap, this.oldScale, h, ix + 1, false);
     if (this.lens[ix] === WIDE) this.wide.delete(ix);
     this.lens[ix] = 0;
     this.size--;
@@ -166,20 +176,21 @@ export class IdIndex {
   /** The old slot holding `id` and not yet moved, or -1. */
   private findOld(id: string, h: number): number {
     const o = this.old!;
-    const mask = this.oldMask;
-    for (let i = h & mask; ; i = (i + 1) & mask) {
+    const cap = this.oldCap;
+    for (let i = homeOf(h, this.oldScale); ; ) {
       const v = o[2 * i + 1]!;
       if (v === EMPTY) return -1;
       if (v !== GONE && o[2 * i] === h && this.same(v - 1, id)) return i >= this.moveAt ? i : -1;
+      if (++i === cap) i = 0;
     }
   }
 
   /** Adds (hash, number + 1) to `slots`, which has room. */
   private put(h: number, v: number): void {
     const s = this.slots;
-    const mask = this.mask;
-    let i = h & mask;
-    while (s[2 * i + 1] !== EMPTY) i = (i + 1) & mask;
+    const cap = this.cap;
+    let i = homeOf(h, this.scale);
+    while (s[2 * i + 1] !== EMPTY) if (++i === cap) i = 0;
     s[2 * i] = h;
     s[2 * i + 1] = v;
     this.used++;
@@ -189,22 +200,23 @@ export class IdIndex {
    * Removes the slot of (h, v) from table `s`, false when it has none. The current table closes the gap by
    * backward shift; the old one (read-only while moved) marks it GONE, and only a slot not yet moved counts.
    */
-  private unlink(s: Int32Array, mask: number, h: number, v: number, current: boolean): boolean {
-    let i = h & mask;
-    for (; ; i = (i + 1) & mask) {
+  private unlink(s: Int32Array, cap: number, scale: number, h: number, v: number, current: boolean): boolean {
+    let i = homeOf(h, scale);
+    for (; ; ) {
       const x = s[2 * i + 1]!;
       if (x === EMPTY) return false;
       if (x === v) break;
+      if (++i === cap) i = 0;
     }
     if (!current) {
       s[2 * i + 1] = GONE;
       return i >= this.moveAt;
     }
-    for (let j = (i + 1) & mask; ; j = (j + 1) & mask) {
+    for (let j = i + 1 === cap ? 0 : i + 1; ; j = j + 1 === cap ? 0 : j + 1) {
       const x = s[2 * j + 1]!;
       if (x === EMPTY) break;
       // the entry at j may fill the gap at i unless its home lies cyclically in (i, j]
-      if (((j - (s[2 * j]! & mask)) & mask) >= ((j - i) & mask)) {
+      if (distance(homeOf(s[2 * j]!, scale), j, cap) >= distance(i, j, cap)) {
         s[2 * i] = s[2 * j]!;
         s[2 * i + 1] = x;
         i = j;
@@ -216,28 +228,35 @@ export class IdIndex {
     return true;
   }
 
-  /** Doubles the table; its slots move on later calls (a move still under way ends first). */
+  /** A table for the entries at LOAD_AFTER; the slots move on later calls (a move still under way ends first). */
   private startMove(): void {
-    if (this.old !== null) this.move(this.oldMask + 1);
+    if (this.old !== null) this.move(this.oldCap);
     this.old = this.slots;
-    this.oldMask = this.mask;
+    this.oldCap = this.cap;
+    this.oldScale = this.scale;
     this.moveAt = 0;
-    const n = 2 * (this.mask + 1);
+    const n = Math.max(MIN_SLOTS, Math.ceil((this.size + 1) / LOAD_AFTER));
     this.slots = new Int32Array(2 * n);
-    this.mask = n - 1;
+    this.cap = n;
+    this.scale = scaleOf(n);
     this.used = 0;
-    this.limit = (n * 3) >> 2;
+    this.limit = Math.floor(n * MAX_LOAD);
   }
 
   /** Copies up to `k` old slots into `slots`; the old table goes when all are. */
   private move(k: number): void {
     const o = this.old!;
-    const end = Math.min(this.oldMask + 1, this.moveAt + k);
+    const end = Math.min(this.oldCap, this.moveAt + k);
     for (let i = this.moveAt; i < end; i++) {
       const v = o[2 * i + 1]!;
       if (v > 0) this.put(o[2 * i]!, v);
     }
     this.moveAt = end;
-    if (end > this.oldMask) this.old = null;
+    if (end === this.oldCap) this.old = null;
   }
+}
+
+/** Slots from `a` forward to `b` in a table of `cap`. */
+function distance(a: number, b: number, cap: number): number {
+  return b >= a ? b - a : b - a + cap;
 }

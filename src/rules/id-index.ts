@@ -2,8 +2,8 @@
 // Map<string, number> held each id as a ~40-byte heap string plus its entry, ~69 B an account, and its `get` was
 // the engine's largest function). Two parts:
 // - the ids by number, as bytes in rows of `width` (the longest id held), an id of code units below 0x80 and at most
-//   MAX_BYTES long being one byte a unit; any other id (non-ASCII, or longer) is kept as the string itself in `wide`
-//   (rare), so every id comes back exactly (`idOf`) and compares exactly;
+//   MAX_BYTES long being one byte a unit; any other id (non-ASCII, longer, or longer than the rows once they are
+//   too large to widen) is kept as the string itself in `wide` (rare), so every id comes back and compares exactly;
 // - an open-addressing table (linear probing, backward-shift deletion) of slots (32-bit hash, number + 1), 8 bytes
 //   a slot at 0.6-0.75 load, of any capacity (a home slot is found as dedupe-table.ts's `homeOf`: a power of two
 //   would leave the table at 3/8 load at 100,000 accounts, 21 B an account). A probe compares the full id at every
@@ -23,6 +23,12 @@ const GONE = -1;
 /** Longest id held as bytes; a row length of WIDE means the id is in `wide`. */
 const MAX_BYTES = 64;
 const WIDE = 255;
+/**
+ * Rows widen (every row copied) only while they take at most this many bytes (~20 ms of copying on a busy VM);
+ * past it an id longer than the rows is kept as a string, as a non-ASCII one is (a widening at 1,000,000 accounts
+ * held the event loop for 0.3-0.9 s, load 11).
+ */
+const WIDEN_LIMIT = 1 << 22;
 const MIN_SLOTS = 16;
 /** Grows when an insert would pass this load, to LOAD_AFTER. */
 const MAX_LOAD = 0.75;
@@ -150,7 +156,7 @@ export class IdIndex {
 
   private store(ix: number, id: string): void {
     const n = id.length;
-    let ascii = n <= MAX_BYTES;
+    let ascii = n <= this.width || (n <= MAX_BYTES && this.capacity * n <= WIDEN_LIMIT);
     for (let k = 0; ascii && k < n; k++) ascii = id.charCodeAt(k) < 0x80;
     if (!ascii) {
       this.lens[ix] = WIDE;

@@ -1,4 +1,4 @@
-// An estimate of the heap one account's engine state holds (its columns, its key and number in the accounts table,
+// An estimate of the heap one account's engine state holds (its columns, its id and number in the accounts table,
 // its ring ids, its rows in the arenas: window logs, live calls, level states, ring times, dedupe keys; and its
 // entries in the dedupe table), from V8's layout on 64-bit without pointer compression: an
 // object is 24 bytes and 8 per field, an array 32 bytes plus a 16-byte store of 8 bytes per element, a double
@@ -7,23 +7,24 @@
 // on ordinary traffic. Pure.
 import type { EngineState } from './engine-state.js';
 
-const OBJECT = 24;
 const ARRAY = 48;
-/** The account's columns (latest time, flags, ring cursor, ring ids pointer) and its Map entry and id number. */
+/** The account's columns (latest time, flags, ring cursor, ring ids pointer). */
 const COLUMNS = 8 + 1 + 1 + 8;
-/** A Map entry (key, value, chain link) at the map's load factor, and a Set entry in `dirty`. */
-const MAP_ENTRY = 40 + 8;
+/**
+ * Its id in the accounts table besides the id's bytes (id-index.ts, account-table.ts): a length byte, a slot (8 B)
+ * at the table's average load, its place in the insertion order (4 + 4 B); and its mark and list entry in `dirty`.
+ */
+const ID_ENTRY = 1 + 8 / 0.675 + 8 + 1 + 4;
 /** A dedupe table slot (key 8 B, time 4 B) at its average load factor (between 0.6 and 0.75, dedupe-table.ts). */
 const DEDUPE_ENTRY = 12 / 0.675;
 
 const numbers = (a: readonly unknown[] | null | undefined): number => (a ? ARRAY + 8 * a.length : 0);
-const text = (s: string): number => OBJECT - 8 + ((s.length + 7) & ~7);
 
 /** Estimated heap and array-buffer bytes of account `id` of `st` (0 when it holds none). */
 export function approxAccountBytes(st: EngineState, id: string): number {
   const ix = st.accounts.indexOf(id);
   if (ix < 0) return 0;
-  let n = COLUMNS + MAP_ENTRY + text(id);
+  let n = COLUMNS + ID_ENTRY + id.length;
   n += st.rs.bytes(ix) + st.dd.bytes(ix) + st.ringTm.bytes(ix);
   n += st.dd.length(ix) * DEDUPE_ENTRY;
   n += numbers(st.rg.get(ix));
@@ -40,19 +41,18 @@ export function approxAccountBytes(st: EngineState, id: string): number {
 
 /**
  * Int32 fields and columns per account number the stores have room for, in array buffers: the latest time and two
- * flags (10 B), each window group's 3 fields, each concurrent_calls rule's 5, and 2 for each of the four row lists
- * (dedupe keys, level states, ring times, ring ids).
+ * flags (10 B), its dirty mark (1 B), each window group's 3 fields, each concurrent_calls rule's 5, and 2 for each of
+ * the four row lists (dedupe keys, level states, ring times, ring ids).
  */
 function fieldBytesPerNumber(st: EngineState): number {
-  return 10 + 12 * st.windows.length + 20 * st.live.length + 4 * 8;
+  return 11 + 12 * st.windows.length + 20 * st.live.length + 4 * 8;
 }
 
 /**
- * JS heap per account in memory that the stores do not count: the id -> number table's entry with the id, the dirty
- * set's entry, the views' share (bench/engine.ts measures ~100 B on the shipped rules; 120 leaves room for longer
- * ids than the bench's).
+ * JS heap per account in memory that no store counts (the ids and the dirty set are in typed arrays since the
+ * `intern` branch: bench/engine.ts measures 5-9 B; rare Maps of hour-of-week profiles and call-back rings aside).
  */
-const HEAP_PER_ACCOUNT = 120;
+const HEAP_PER_ACCOUNT = 16;
 
 /** What an engine state holds, as the memory budget counts it (engineBytes). */
 export interface StateBytes {
@@ -83,7 +83,9 @@ export function engineBytes(st: EngineState): StateBytes {
     used += 8 * a.used;
     holes += a.bytes() - 8 * a.ahead() - 8 * a.used;
   }
-  const fields = fieldBytesPerNumber(st);
   const n = st.accounts.size;
-  return { table: st.dedupe.bytes(), accounts: used + (fields + HEAP_PER_ACCOUNT) * n, slack: holes + fields * (st.maxT.length - n) };
+  const numbers = Math.max(st.maxT.length, n, 1);
+  // per account number held for: the fields, and the id table's rows (its slots too, at its load)
+  const perNumber = fieldBytesPerNumber(st) + st.accounts.bytes() / numbers;
+  return { table: st.dedupe.bytes(), accounts: used + (perNumber + HEAP_PER_ACCOUNT) * n, slack: holes + perNumber * (numbers - n) };
 }

@@ -189,7 +189,7 @@ export function decodeSnapshot(bytes: Uint8Array, rules: readonly FraudRule[], l
   const json = JSON.parse(fromUtf8.decode(bytes)) as SnapshotJson;
   checkVersion(json.v);
   const st = decodeState(json, rules, latenessMs, true);
-  for (const id of st.accounts.keys()) st.dirty.add(id);
+  for (const ix of st.accounts.numbersInOrder()) st.dirty.add(ix);
   return st;
 }
 
@@ -209,8 +209,8 @@ export function decodeParts(shared: Uint8Array, parts: Iterable<readonly [string
  */
 export function withRules(st: EngineState, rules: readonly FraudRule[]): EngineState {
   const next = decodeState(encodeState(st), rules, st.latenessMs, false);
-  for (const id of st.dirty) next.dirty.add(id);
-  for (const id of next.accounts.keys()) next.dirty.add(id);
+  for (const id of st.dirty.ids()) next.dirty.addId(id);
+  for (const ix of next.accounts.numbersInOrder()) next.dirty.add(ix);
   next.sweptBefore = Number.NEGATIVE_INFINITY;
   return next;
 }
@@ -254,7 +254,7 @@ function decodeState(json: SnapshotJson, rules: readonly FraudRule[], latenessMs
   if (!sameRules) {
     // Under other rules the parts in a store no longer match the rule indices, and the sweep threshold may move
     // back: rewrite every account at the next checkpoint.
-    for (const id of st.accounts.keys()) st.dirty.add(id);
+    for (const ix of st.accounts.numbersInOrder()) st.dirty.add(ix);
     st.sweptBefore = Number.NEGATIVE_INFINITY;
   }
   return st;

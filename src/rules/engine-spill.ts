@@ -82,7 +82,7 @@ export function spillableState(state: () => EngineState): SpillableEngine {
     },
     forEachAccount(fn) {
       const st = state();
-      for (const [id, ix] of st.accounts.numbers()) fn(id, st.maxT[ix]!, !st.dirty.has(id));
+      for (const [id, ix] of st.accounts.numbers()) fn(id, st.maxT[ix]!, !st.dirty.hasAt(ix));
     },
     forget: (id) => state().forget(id),
     load(id, part, pruneBefore, steps) {
@@ -90,7 +90,7 @@ export function spillableState(state: () => EngineState): SpillableEngine {
       let bytes = part;
       for (const step of steps) bytes = carry(id, bytes, step, st.latenessMs);
       restoreAccount(st, id, bytes, pruneBefore);
-      if (steps.length > 0) st.dirty.add(id);
+      if (steps.length > 0) st.dirty.addId(id);
     },
     carry(id, part, steps) {
       let bytes = part;
@@ -99,7 +99,7 @@ export function spillableState(state: () => EngineState): SpillableEngine {
     },
     dropStored(id) {
       const st = state();
-      if (!st.accounts.has(id)) st.dirty.add(id);
+      if (!st.accounts.has(id)) st.dirty.addId(id);
     },
     lastSweep() {
       const st = state();

@@ -9,6 +9,7 @@
 import { AccountTable } from './account-table.js';
 import { LIVE_MAX_MS, LiveCalls } from './concurrency-state.js';
 import { DedupeTable } from './dedupe-table.js';
+import { DirtyAccounts } from './dirty-accounts.js';
 import { RING_SEP, RingIds } from './ring-ids.js';
 
 export { RING_SEP, ringList, ringText } from './ring-ids.js';
@@ -78,11 +79,14 @@ export function ruleFingerprint(r: FraudRule): string {
 
 export class EngineState {
   /** By id, each with its interned number (a Map to the rest of the code); releasing one frees its arena rows. */
-  readonly accounts = new AccountTable<AccountState>(
+  readonly accounts: AccountTable<AccountState> = new AccountTable<AccountState>(
     (ix) => this.release(ix),
     (capacity) => this.grow(capacity),
     (ix) => new AccountState(this, ix),
+    (ix, id) => this.dirty.added(ix, id),
   );
+  /** Accounts changed, created or forgotten since the last markClean() (by number; forgotten ones by id). */
+  readonly dirty = new DirtyAccounts(this.accounts);
   /**
    * Per account number (columns grown with the table): latest event time seen; 1 when a start event was accepted
    * (only then can an end record's start have counted); the evidence ring's entry written next.
@@ -127,8 +131,6 @@ export class EngineState {
    * by dropping their entries below it.
    */
   sweptBefore = Number.NEGATIVE_INFINITY;
-  /** Accounts changed, created or forgotten since the last markClean(). */
-  readonly dirty = new Set<string>();
   readonly maxWindowMs: number;
   /** An account idle this long (behind the partition's latest event) is forgotten. */
   readonly idleMs: number;
@@ -182,6 +184,7 @@ export class EngineState {
 
   /** What an account leaves in the columns and arenas when it is dropped or replaced. */
   private release(ix: number): void {
+    this.dirty.released(ix);
     for (const w of this.windows) w.free(ix);
     for (const c of this.live) c.free(ix);
     this.maxT[ix] = Number.NEGATIVE_INFINITY;
@@ -205,6 +208,7 @@ export class EngineState {
     this.maxT = maxT;
     this.sp = grown(this.sp, capacity);
     this.ringNext = grown(this.ringNext, capacity);
+    this.dirty.grow(capacity);
     this.ringIds.grow(capacity);
     this.ringTm.grow(capacity);
     this.dd.grow(capacity);
@@ -318,10 +322,11 @@ export class EngineState {
     const lateBefore = this.globalLateBefore();
     const idleBefore = this.globalMax - this.idleMs;
     // the accounts' keys first, while the table holds every time in one probe (its sweep starts a move)
-    for (const [id, ix] of this.accounts.numbers()) {
+    for (const ix of this.accounts.numbersInOrder()) {
       if (this.maxT[ix]! < idleBefore) {
-        this.accounts.delete(id);
-        this.dirty.add(id);
+        // marked first: releasing a dirty number keeps its id as forgotten
+        this.dirty.add(ix);
+        this.accounts.deleteAt(ix);
       } else this.pruneKeys(ix, lateBefore);
     }
     this.dedupe.sweep(lateBefore);

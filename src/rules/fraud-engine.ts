@@ -105,7 +105,7 @@ class Engine implements FraudEngine {
     if (cdr.phase === 'start') st.sp[ix] = 1;
     if (!this.dry) {
       st.dd.push1(ix, key);
-      st.dirty.add(cdr.accountId);
+      st.dirty.add(ix);
       st.advance(t); // may sweep: after maxT, so the account itself is not idle
     }
 
@@ -331,7 +331,7 @@ class Engine implements FraudEngine {
   }
 
   dirtyAccounts(): string[] {
-    return [...this.state.dirty];
+    return this.state.dirty.ids();
   }
 
   dirtyCount(): number {

@@ -57,6 +57,8 @@ async function run(
   let engine = newEngine();
   const store = new Map<string, Uint8Array>();
   let shared: Uint8Array | null = null;
+  /** The dedupe segments with their newest times, as engine_dedupe_segments keeps them. */
+  let dedupe: [number, Uint8Array][] = [];
   const newMemory = () =>
     new EngineMemory({
       budgetBytes,
@@ -79,6 +81,10 @@ async function run(
       else store.delete(id);
     }
     shared = engine.snapshotShared();
+    const seg = engine.dedupeSegment();
+    dedupe = dedupe.filter(([newest]) => !(newest < seg.expiredBefore));
+    if (seg.pairs.byteLength > 0) dedupe.push([seg.newest, seg.pairs]);
+    engine.dedupeStored();
     engine.markClean();
     if (migration) {
       await migration.run(null as never);
@@ -99,10 +105,10 @@ async function run(
       current = o.restartRules ?? current;
       [engine, memory] = [newEngine(), newMemory()];
       if (Number.isFinite(budgetBytes)) {
-        engine.restoreParts(shared!, []);
+        engine.restoreParts(shared!, [], dedupe.map(([, p]) => p));
         memory.adopt('cdrs:0', engine, shared!, [...store].map(([id, part]) => [id, partMaxT(part)] as const));
         expect(memory.summary()).toMatchObject({ accountsInMemory: 0, accountsSpilled: store.size });
-      } else engine.restoreParts(shared!, store);
+      } else engine.restoreParts(shared!, store, dedupe.map(([, p]) => p));
       lane = laneOf(engine);
     }
     const batch = cdrs.slice(i, i + size);

@@ -9,6 +9,8 @@ interface Row {
   effectsOffset: number;
   shared: Uint8Array | null;
   accounts: Map<string, Uint8Array>;
+  /** Dedupe segments in the order written, with their newest times. */
+  dedupe: [number, Uint8Array][];
 }
 
 const key = (topic: string, partition: number) => `${topic}:${partition}`;
@@ -24,7 +26,7 @@ export class FakeCheckpointStore implements CheckpointStore<'tx'> {
   }
 
   async transaction<T>(fn: (tx: 'tx') => Promise<T>): Promise<T> {
-    const saved = new Map([...this.rows].map(([k, r]) => [k, { ...r, accounts: new Map(r.accounts) }]));
+    const saved = new Map([...this.rows].map(([k, r]) => [k, { ...r, accounts: new Map(r.accounts), dedupe: [...r.dedupe] }]));
     try {
       return await fn('tx');
     } catch (err) {
@@ -36,7 +38,7 @@ export class FakeCheckpointStore implements CheckpointStore<'tx'> {
   async load(topic: string, partition: number): Promise<Checkpoint | null> {
     const r = this.row(topic, partition);
     if (!r) return null;
-    return { stateOffset: r.stateOffset, effectsOffset: r.effectsOffset, shared: r.shared, accounts: r.shared ? [...r.accounts] : [] };
+    return { stateOffset: r.stateOffset, effectsOffset: r.effectsOffset, shared: r.shared, accounts: r.shared ? [...r.accounts] : [], dedupe: r.shared ? r.dedupe.map(([, p]) => p) : [] };
   }
 
   private apply(r: Row, delta: EngineDelta | null): void {
@@ -44,13 +46,17 @@ export class FakeCheckpointStore implements CheckpointStore<'tx'> {
     r.shared = delta.shared;
     for (const [id, part] of delta.upserts) r.accounts.set(id, part);
     for (const id of delta.deletes) r.accounts.delete(id);
+    const seg = delta.dedupe;
+    if (!seg) return;
+    r.dedupe = r.dedupe.filter(([newest]) => !(newest < seg.expiredBefore));
+    if (seg.pairs.byteLength > 0) r.dedupe.push([seg.newest, seg.pairs]);
   }
 
   async saveCheckpoint(_tx: 'tx', topic: string, partition: number, expected: number | null, stateOffset: number, delta: EngineDelta | null, effectsOffset: number): Promise<boolean> {
     const r = this.row(topic, partition);
     if (expected === null) {
       if (r) return false;
-      const fresh: Row = { stateOffset, effectsOffset, shared: null, accounts: new Map() };
+      const fresh: Row = { stateOffset, effectsOffset, shared: null, accounts: new Map(), dedupe: [] };
       this.apply(fresh, delta);
       this.rows.set(key(topic, partition), fresh);
       return true;

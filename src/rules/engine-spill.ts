@@ -5,8 +5,8 @@
 // the stored part of an account it holds no state for as gone (the idle sweep forgot it while spilled); and read the
 // thresholds of the last sweep. A spilled account's dedupe keys stay in the engine-wide table (the table is swept by
 // event time, not by account), so a duplicate of its records is still a duplicate while it is out, and a CDR id
-// reused by another account is judged as in an unbounded run (after a restart, whose parts are read lazily, a key
-// comes back with its account). A part stored under older rules is carried through each rule change in turn, as
+// reused by another account is judged as in an unbounded run (after a restart the table is read from the stored
+// dedupe segments at once; only a part written before segments lists keys, which come back with its account). A part stored under older rules is carried through each rule change in turn, as
 // withRules() carries an account in memory, and comes back dirty.
 // This is the only file outside engine-state.ts / engine-snapshot.ts that knows the account layout. Pure.
 import { decodeParts, encodeAccount, encodeShared, restoreAccount } from './engine-snapshot.js';
@@ -15,12 +15,12 @@ import type { FraudRule } from './types.js';
 
 /**
  * Heap and array buffers held per account in memory: measured with the shipped rules after the engine's rows were
- * packed and the dedupe table kept 0.6-0.75 full (bench/README.md, Engine, "Issue 17 item 1, round 6" and "round 7":
- * 210 B of JS heap and 1,152 B of buffers per active account, 100,000 accounts with 10 CDRs each; under 1 KB at a
- * million accounts with 4). The budget is counted in
+ * packed, the dedupe table kept 0.6-0.75 full and the accounts' own dedupe key lists dropped (bench/README.md, Engine,
+ * "Issue 17 item 1", rounds 6, 7 and 8: ~96 B of JS heap and 1,135 B of buffers per active account, 100,000
+ * accounts with 10 CDRs each; under 1 KB at a million accounts with 4). The budget is counted in
  * accounts of this size (account-bytes.ts estimates one account; a count is exact and free).
  */
-export const BYTES_PER_ACCOUNT = 1_400;
+export const BYTES_PER_ACCOUNT = 1_250;
 
 /** The thresholds of the engine's last idle sweep: dedupe keys below `pruneBefore` and accounts idle before `idleBefore` are gone. */
 export interface SweepMark {

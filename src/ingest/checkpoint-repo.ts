@@ -40,14 +40,20 @@ export interface EngineDelta {
 
 /** `withParts` false: the row and shared part only (the memory budget reads the account parts lazily). */
 export async function loadCheckpoint(q: Queryable, topic: string, partition: number, withParts = true): Promise<Checkpoint | null> {
-  // One query: the checkpoint row with its account parts aggregated.
-  const res = await q.query<{ next_offset: string | number; effects_offset: string | number | null; engine_shared: Uint8Array | null; ids: string[] | null; parts: Uint8Array[] | null }>(
-    `SELECT c.next_offset, c.effects_offset, c.engine_shared, s.ids, s.parts
+  // One query, so one snapshot: the checkpoint row with its account parts and its dedupe segments aggregated (read
+  // apart, a state write committing in between would give segments ahead of the row's offset: keys of records the
+  // restored engine has not seen, which it would then judge duplicates).
+  const res = await q.query<{ next_offset: string | number; effects_offset: string | number | null; engine_shared: Uint8Array | null; ids: string[] | null; parts: Uint8Array[] | null; segs: Uint8Array[] | null }>(
+    `SELECT c.next_offset, c.effects_offset, c.engine_shared, s.ids, s.parts, d.segs
        FROM partition_checkpoints c
        LEFT JOIN LATERAL (
          SELECT array_agg(a.account_id) AS ids, array_agg(a.state) AS parts
            FROM engine_account_state a WHERE a.topic = c.topic AND a.partition = c.partition
        ) s ON c.engine_shared IS NOT NULL AND $3::boolean
+       LEFT JOIN LATERAL (
+         SELECT array_agg(g.pairs ORDER BY g.seq) AS segs
+           FROM engine_dedupe_segments g WHERE g.topic = c.topic AND g.partition = c.partition
+       ) d ON c.engine_shared IS NOT NULL
       WHERE c.topic = $1 AND c.partition = $2`,
     [topic, partition, withParts],
   );
@@ -55,11 +61,7 @@ export async function loadCheckpoint(q: Queryable, topic: string, partition: num
   if (!row) return null;
   const accounts: [string, Uint8Array][] = [];
   if (row.engine_shared && row.ids) row.ids.forEach((id, i) => accounts.push([id, row.parts![i]!]));
-  const dedupe: Uint8Array[] = [];
-  if (row.engine_shared) {
-    const segs = await q.query<{ pairs: Uint8Array }>('SELECT pairs FROM engine_dedupe_segments WHERE topic = $1 AND partition = $2 ORDER BY seq', [topic, partition]);
-    for (const s of segs.rows) dedupe.push(s.pairs);
-  }
+  const dedupe = row.engine_shared && row.segs ? row.segs : [];
   const stateOffset = Number(row.next_offset);
   return { stateOffset, effectsOffset: Number(row.effects_offset ?? stateOffset), shared: row.engine_shared, accounts, dedupe };
 }

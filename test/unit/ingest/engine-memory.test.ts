@@ -15,6 +15,7 @@ import { BYTES_PER_ACCOUNT, partMaxT } from '../../../src/rules/engine-spill.js'
 import { pruneDedupe, type EngineState } from '../../../src/rules/engine-state.js';
 import type { FraudEngine, FraudRule } from '../../../src/rules/types.js';
 import { loadRules } from '../../../src/rules-dir.js';
+import { storeSegment, type StoredSegments } from '../../helpers/dedupe-segments.js';
 import { profile } from '../../helpers/traffic.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -57,8 +58,7 @@ async function run(
   let engine = newEngine();
   const store = new Map<string, Uint8Array>();
   let shared: Uint8Array | null = null;
-  /** The dedupe segments with their newest times, as engine_dedupe_segments keeps them. */
-  let dedupe: [number, Uint8Array][] = [];
+  let dedupe: StoredSegments = [];
   const newMemory = () =>
     new EngineMemory({
       budgetBytes,
@@ -81,9 +81,7 @@ async function run(
       else store.delete(id);
     }
     shared = engine.snapshotShared();
-    const seg = engine.dedupeSegment();
-    dedupe = dedupe.filter(([newest]) => !(newest < seg.expiredBefore));
-    if (seg.pairs.byteLength > 0) dedupe.push([seg.newest, seg.pairs]);
+    dedupe = storeSegment(dedupe, engine.dedupeSegment());
     engine.dedupeStored();
     engine.markClean();
     if (migration) {

@@ -3,14 +3,14 @@
 // next background state write fail, as a lost connection would.
 import type { Checkpoint, EngineDelta } from '../../../src/ingest/checkpoint-repo.js';
 import type { CheckpointStore, StatefulEngine } from '../../../src/ingest/partition-checkpoint.js';
+import { storeSegment, type StoredSegments } from '../../helpers/dedupe-segments.js';
 
 interface Row {
   stateOffset: number;
   effectsOffset: number;
   shared: Uint8Array | null;
   accounts: Map<string, Uint8Array>;
-  /** Dedupe segments in the order written, with their newest times. */
-  dedupe: [number, Uint8Array][];
+  dedupe: StoredSegments;
 }
 
 const key = (topic: string, partition: number) => `${topic}:${partition}`;
@@ -46,10 +46,7 @@ export class FakeCheckpointStore implements CheckpointStore<'tx'> {
     r.shared = delta.shared;
     for (const [id, part] of delta.upserts) r.accounts.set(id, part);
     for (const id of delta.deletes) r.accounts.delete(id);
-    const seg = delta.dedupe;
-    if (!seg) return;
-    r.dedupe = r.dedupe.filter(([newest]) => !(newest < seg.expiredBefore));
-    if (seg.pairs.byteLength > 0) r.dedupe.push([seg.newest, seg.pairs]);
+    if (delta.dedupe) r.dedupe = storeSegment(r.dedupe, delta.dedupe);
   }
 
   async saveCheckpoint(_tx: 'tx', topic: string, partition: number, expected: number | null, stateOffset: number, delta: EngineDelta | null, effectsOffset: number): Promise<boolean> {

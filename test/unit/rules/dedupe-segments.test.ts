@@ -8,6 +8,7 @@ import { forEachPair } from '../../../src/rules/dedupe-segments.js';
 import { createFraudEngine } from '../../../src/rules/fraud-engine.js';
 import { buildRuleSet } from '../../../src/rules/load-rules.js';
 import type { FraudEngine, FraudRule } from '../../../src/rules/types.js';
+import { storeSegment, type StoredSegments } from '../../helpers/dedupe-segments.js';
 import { storedPartsTraffic } from '../../helpers/stored-parts-traffic.js';
 import { profile, ukBusinessDay } from '../../helpers/traffic.js';
 
@@ -22,14 +23,13 @@ const bytes = (b64: string) => new Uint8Array(Buffer.from(b64, 'base64'));
 class Store {
   shared: Uint8Array | null = null;
   parts = new Map<string, Uint8Array>();
-  segments: [number, Uint8Array][] = [];
+  segments: StoredSegments = [];
 
   /** One state write; `tries` > 1: its transaction ran again (a lost race), the segment taken again each time. */
   write(engine: FraudEngine, tries = 1): void {
     let seg = engine.dedupeSegment();
     for (let i = 1; i < tries; i++) seg = engine.dedupeSegment();
-    this.segments = this.segments.filter(([newest]) => !(newest < seg.expiredBefore));
-    if (seg.pairs.byteLength > 0) this.segments.push([seg.newest, seg.pairs]);
+    this.segments = storeSegment(this.segments, seg);
     for (const id of engine.dirtyAccounts()) {
       const part = engine.snapshotAccount(id);
       if (part) this.parts.set(id, part);

@@ -10,6 +10,7 @@ import { decodeAccountPart } from '../../../src/rules/engine-snapshot.js';
 import { createFraudEngine } from '../../../src/rules/fraud-engine.js';
 import { buildRuleSet } from '../../../src/rules/load-rules.js';
 import type { FraudEngine, FraudRule, ProcessResult } from '../../../src/rules/types.js';
+import { storeSegment, type StoredSegments } from '../../helpers/dedupe-segments.js';
 import { concurrentCalls, irsfBurst, profile, rangeScan, repeatedCallee, ukBusinessDay } from '../../helpers/traffic.js';
 
 const rules = buildRuleSet([{ file: 'rules/fraud.yaml', text: readFileSync('rules/fraud.yaml', 'utf8') }], 'now').rules.fraud;
@@ -50,13 +51,11 @@ function multiDayTraffic(): CdrRecord[] {
 class Store {
   shared: Uint8Array | null = null;
   readonly parts = new Map<string, Uint8Array>();
-  dedupe: [number, Uint8Array][] = [];
+  dedupe: StoredSegments = [];
   writes = 0;
 
   checkpoint(engine: FraudEngine): void {
-    const seg = engine.dedupeSegment();
-    this.dedupe = this.dedupe.filter(([newest]) => !(newest < seg.expiredBefore));
-    if (seg.pairs.byteLength > 0) this.dedupe.push([seg.newest, seg.pairs]);
+    this.dedupe = storeSegment(this.dedupe, engine.dedupeSegment());
     engine.dedupeStored();
     for (const id of engine.dirtyAccounts()) {
       const part = engine.snapshotAccount(id);

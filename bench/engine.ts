@@ -196,10 +196,9 @@ function breakdown(): void {
   console.log('array buffers per account (in regions / in chunks):');
   st.windows.forEach((w, g) => arena(`window group ${st.plan.groups[g]!.windowMs / 60_000} min`, w.arena));
   st.live.forEach((c, k) => arena(`live calls, rule ${st.rules[st.concRules[k]!]!.id}`, c.arena));
-  arena('dedupe keys', st.dd.arena);
   arena('ring times', st.ringTm.lists.arena);
   arena('level states', st.rs.arena);
-  console.log(`  dedupe table: ${f(st.dedupe.bytes())} B`);
+  console.log(`  dedupe table: ${f(st.dedupe.bytes())} B; keys not yet stored: ${st.pending === null ? 'none (no state write: not kept)' : f(8 * st.pending.length) + ' B'}`);
   let approx = 0;
   for (const id of st.accounts.keys()) approx += approxAccountBytes(st, id);
   console.log(`approxAccountBytes on average: ${f(approx)} B`);

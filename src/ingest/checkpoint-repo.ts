@@ -1,16 +1,18 @@
 // partition_checkpoints (0002_ingest.sql, 0006_engine_state.sql, 0008_effects_offset.sql), per input partition:
 // the state offset (column `next_offset`), where the stored fraud engine state is exact (its shared part in the row,
-// its per-account parts in engine_account_state), and the effects offset (`effects_offset`), before which every
+// its per-account parts in engine_account_state, its dedupe horizon in engine_dedupe_segments, 0013), and the effects offset (`effects_offset`), before which every
 // record's effects are durable. In code they are `stateOffset` and `effectsOffset` (partition-checkpoint.ts). Three writes, each
 // in the caller's transaction:
 // - saveCheckpoint: both offsets and the engine delta (the changed accounts' parts, one set-based upsert, and the
-//   forgotten ones, one delete);
+//   forgotten ones, one delete; the dedupe keys added since the last write, one row, and the expired segments, one
+//   delete);
 // - saveEffectsOffset: the effects offset only (one row update);
 // - saveState: the engine delta and the state offset only, leaving the effects offset alone, so it can run beside
 //   the lane's effects writes; the row is updated last, so its lock is held only at the end.
 // The first two are conditional on the effects offset the writer last saw, saveState on the state offset: either
 // fences a stale owner (a consumer that lost its partition in a rebalance but is still finishing a batch).
 // Never: commits Kafka offsets, commits or rolls back the transaction itself.
+import type { DedupeSegment } from '../rules/dedupe-segments.js';
 import type { Database, Queryable } from '../store/db.js';
 import type { CheckpointStore } from './partition-checkpoint.js';
 
@@ -23,6 +25,8 @@ export interface Checkpoint {
   shared: Uint8Array | null;
   /** The engine's account parts (empty without `shared`). */
   accounts: [string, Uint8Array][];
+  /** The engine's dedupe segments in the order written (empty without `shared`). */
+  dedupe: Uint8Array[];
 }
 
 /** What changed in the engine since the previous checkpoint. */
@@ -30,18 +34,26 @@ export interface EngineDelta {
   shared: Uint8Array;
   upserts: [string, Uint8Array][];
   deletes: string[];
+  /** The dedupe keys added since the last write, and which stored segments expired (null: an engine without). */
+  dedupe: DedupeSegment | null;
 }
 
 /** `withParts` false: the row and shared part only (the memory budget reads the account parts lazily). */
 export async function loadCheckpoint(q: Queryable, topic: string, partition: number, withParts = true): Promise<Checkpoint | null> {
-  // One query: the checkpoint row with its account parts aggregated.
-  const res = await q.query<{ next_offset: string | number; effects_offset: string | number | null; engine_shared: Uint8Array | null; ids: string[] | null; parts: Uint8Array[] | null }>(
-    `SELECT c.next_offset, c.effects_offset, c.engine_shared, s.ids, s.parts
+  // One query, so one snapshot: the checkpoint row with its account parts and its dedupe segments aggregated (read
+  // apart, a state write committing in between would give segments ahead of the row's offset: keys of records the
+  // restored engine has not seen, which it would then judge duplicates).
+  const res = await q.query<{ next_offset: string | number; effects_offset: string | number | null; engine_shared: Uint8Array | null; ids: string[] | null; parts: Uint8Array[] | null; segs: Uint8Array[] | null }>(
+    `SELECT c.next_offset, c.effects_offset, c.engine_shared, s.ids, s.parts, d.segs
        FROM partition_checkpoints c
        LEFT JOIN LATERAL (
          SELECT array_agg(a.account_id) AS ids, array_agg(a.state) AS parts
            FROM engine_account_state a WHERE a.topic = c.topic AND a.partition = c.partition
        ) s ON c.engine_shared IS NOT NULL AND $3::boolean
+       LEFT JOIN LATERAL (
+         SELECT array_agg(g.pairs ORDER BY g.seq) AS segs
+           FROM engine_dedupe_segments g WHERE g.topic = c.topic AND g.partition = c.partition
+       ) d ON c.engine_shared IS NOT NULL
       WHERE c.topic = $1 AND c.partition = $2`,
     [topic, partition, withParts],
   );
@@ -49,8 +61,9 @@ export async function loadCheckpoint(q: Queryable, topic: string, partition: num
   if (!row) return null;
   const accounts: [string, Uint8Array][] = [];
   if (row.engine_shared && row.ids) row.ids.forEach((id, i) => accounts.push([id, row.parts![i]!]));
+  const dedupe = row.engine_shared && row.segs ? row.segs : [];
   const stateOffset = Number(row.next_offset);
-  return { stateOffset, effectsOffset: Number(row.effects_offset ?? stateOffset), shared: row.engine_shared, accounts };
+  return { stateOffset, effectsOffset: Number(row.effects_offset ?? stateOffset), shared: row.engine_shared, accounts, dedupe };
 }
 
 const buf = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
@@ -78,6 +91,7 @@ export async function saveCheckpoint(
     );
     if (res.rowCount !== 1) return false;
     await q.query('DELETE FROM engine_account_state WHERE topic = $1 AND partition = $2', [topic, partition]);
+    await q.query('DELETE FROM engine_dedupe_segments WHERE topic = $1 AND partition = $2', [topic, partition]);
   } else {
     // The row lock taken here also serialises two writers of the same partition's account parts.
     const res = await q.query(
@@ -131,6 +145,16 @@ async function writeDelta(q: Queryable, topic: string, partition: number, delta:
   }
   if (delta.deletes.length > 0) {
     await q.query('DELETE FROM engine_account_state WHERE topic = $1 AND partition = $2 AND account_id = ANY($3::text[])', [topic, partition, delta.deletes]);
+  }
+  const seg = delta.dedupe;
+  if (seg === null) return;
+  if (seg.expiredBefore === Number.POSITIVE_INFINITY) {
+    await q.query('DELETE FROM engine_dedupe_segments WHERE topic = $1 AND partition = $2', [topic, partition]);
+  } else if (Number.isFinite(seg.expiredBefore)) {
+    await q.query('DELETE FROM engine_dedupe_segments WHERE topic = $1 AND partition = $2 AND newest < $3', [topic, partition, seg.expiredBefore]);
+  }
+  if (seg.pairs.byteLength > 0) {
+    await q.query('INSERT INTO engine_dedupe_segments (topic, partition, newest, pairs) VALUES ($1, $2, $3, $4)', [topic, partition, seg.newest, buf(seg.pairs)]);
   }
 }
 

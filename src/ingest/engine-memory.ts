@@ -10,14 +10,15 @@
 // - an account new to the partition is not in the index, so it starts empty without a query;
 // - the idle sweep forgets accounts by event time: the index applies each sweep's threshold to its accounts too
 //   (`sweepIndex`, before the batch's checkpoint is written) and has their stored parts deleted, as the engine does
-//   for the accounts it holds; a spilled account's dedupe keys stay in the engine (engine-spill.ts) and its own
-//   list is pruned on load at the last sweep's threshold;
+//   for the accounts it holds; a spilled account's dedupe keys stay in the engine (engine-spill.ts; a part written
+//   before dedupe segments also lists its keys, pruned on load at the last sweep's threshold);
 // - a rule change re-encodes the accounts in memory; a spilled part is carried through every change since it was
 //   written, on load, and the next state write rewrites the stored ones under the new rules in its transaction
 //   (`migration`), so the stored shared part names the rules of every stored part;
 // - a restart reads the shared part and every stored account's id and latest event time: if they fit in the budget
 //   the parts are read at once, as without a budget; else all start spilled (`adopt`), under the rules the stored
-//   shared part names, and their dedupe keys come back with them.
+//   shared part names; the dedupe horizon is read at once either way (the stored segments; the keys listed in parts
+//   written before segments come back with their accounts).
 // Bytes (issue 17 follow-up): the budget counts what the engines' stores hold (account-bytes.ts engineBytes), not a
 // constant per account: an account's state grows over its day (~4x by a steady day at 5 calls an hour). The
 // engine-wide dedupe tables are not released by spilling, so they come off the budget first and the accounts share

@@ -24,7 +24,8 @@ export type CheckpointMode = 'unloaded' | 'rebuilding' | 'live' | 'failed';
 export type CheckpointWrite = 'none' | 'effects' | 'full';
 
 /** The parts of a fraud engine the checkpoint stores and restores. */
-export type StatefulEngine = Pick<FraudEngine, 'snapshotShared' | 'dirtyAccounts' | 'dirtyCount' | 'snapshotAccount' | 'markClean' | 'restoreParts' | 'beforeSweep'>;
+export type StatefulEngine = Pick<FraudEngine, 'snapshotShared' | 'dirtyAccounts' | 'dirtyCount' | 'snapshotAccount' | 'markClean' | 'restoreParts' | 'beforeSweep'> &
+  Partial<Pick<FraudEngine, 'dedupeSegment' | 'dedupeStored'>>;
 
 /** Where checkpoints live (checkpoint-repo.ts over PostgreSQL; an in-memory fake in unit tests). */
 export interface CheckpointStore<Tx> {
@@ -85,7 +86,7 @@ export interface PartitionCheckpointOptions<E extends StatefulEngine, Tx> {
    * Set: the engine is restored from the shared part only, then this is called to read the accounts (the memory
    * budget, engine-memory.ts: at once if they fit in it, else each stored account comes back on its next record).
    */
-  restoreLazily?: (engine: E, shared: Uint8Array) => Promise<void>;
+  restoreLazily?: (engine: E, shared: Uint8Array, dedupe: readonly Uint8Array[]) => Promise<void>;
   /**
    * Called when a write captures the engine state: stored parts the write must carry to the current rules in its
    * own transaction (spilled accounts written under rules changed since, engine-memory.ts), so the stored shared
@@ -195,8 +196,8 @@ export class PartitionCheckpoint<E extends StatefulEngine, Tx> {
     const stored = this.o.row ? await this.o.store.load(this.o.row.topic, this.o.row.partition, lazily === undefined) : null;
     const engine = this.o.createEngine();
     if (engine && stored?.shared) {
-      engine.restoreParts(stored.shared, stored.accounts);
-      if (lazily) await lazily(engine, stored.shared);
+      engine.restoreParts(stored.shared, stored.accounts, stored.dedupe);
+      if (lazily) await lazily(engine, stored.shared, stored.dedupe);
     }
     this.engineOf = engine;
     this.effectsOffset = stored?.effectsOffset ?? null;
@@ -300,7 +301,7 @@ export class PartitionCheckpoint<E extends StatefulEngine, Tx> {
   private delta(): EngineDelta | null {
     const engine = this.engineOf;
     if (!engine) return null;
-    const delta: EngineDelta = { shared: engine.snapshotShared(), upserts: [], deletes: [] };
+    const delta: EngineDelta = { shared: engine.snapshotShared(), upserts: [], deletes: [], dedupe: engine.dedupeSegment?.() ?? null };
     for (const id of engine.dirtyAccounts()) {
       const part = engine.snapshotAccount(id);
       if (part) delta.upserts.push([id, part]);
@@ -335,6 +336,7 @@ export class PartitionCheckpoint<E extends StatefulEngine, Tx> {
       // re-encoded under the new rules, so they stay dirty).
       if (this.writtenEpoch === this.rulesEpoch) this.engineOf?.markClean();
       else this.stateForced = true;
+      this.engineOf?.dedupeStored?.();
       this.writtenEpoch = null;
       this.fullMigration?.done();
       this.fullMigration = null;
@@ -396,7 +398,7 @@ export class PartitionCheckpoint<E extends StatefulEngine, Tx> {
     const at = this.appliedOffset!;
     const expected = this.stateOffset!;
     const engine = this.engineOf!;
-    const delta: EngineDelta = { shared: engine.snapshotShared(), upserts: [], deletes: [] };
+    const delta: EngineDelta = { shared: engine.snapshotShared(), upserts: [], deletes: [], dedupe: engine.dedupeSegment?.() ?? null };
     const left = new Set(engine.dirtyAccounts());
     const migration = this.o.migrateStored?.() ?? null;
     engine.markClean();
@@ -424,6 +426,7 @@ export class PartitionCheckpoint<E extends StatefulEngine, Tx> {
         (written) => {
           if (!written) return;
           if (this.stateOffset === expected) this.stateOffset = at;
+          engine.dedupeStored?.();
           migration?.done();
         },
         (err: unknown) => {

@@ -165,9 +165,9 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
         // next record.
         ...(row !== null && source.kind === 'cdrs' && Number.isFinite(budget)
           ? {
-              restoreLazily: async (engine: FraudEngine, shared: Uint8Array) => {
+              restoreLazily: async (engine: FraudEngine, shared: Uint8Array, dedupe: readonly Uint8Array[]) => {
                 const stored = await loadAccountHeads(opts.db, row.topic, row.partition);
-                if (memory.fits(stored.length)) engine.restoreParts(shared, await loadAccountParts(opts.db, row.topic, row.partition, null));
+                if (memory.fits(stored.length)) engine.restoreParts(shared, await loadAccountParts(opts.db, row.topic, row.partition, null), dedupe);
                 else memory.adopt(key, engine, shared, stored);
               },
             }

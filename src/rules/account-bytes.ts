@@ -1,6 +1,6 @@
 // An estimate of the heap one account's engine state holds (its columns, its id and number in the accounts table,
-// its ring ids, its rows in the arenas: window logs, live calls, level states, ring times, dedupe keys; and its
-// entries in the dedupe table), from V8's layout on 64-bit without pointer compression: an
+// its ring ids, its rows in the arenas: window logs, live calls, level states, ring times; and its share of the
+// dedupe table, whose keys are no longer listed per account), from V8's layout on 64-bit without pointer compression: an
 // object is 24 bytes and 8 per field, an array 32 bytes plus a 16-byte store of 8 bytes per element, a double
 // field a 16-byte box, a one-byte string 16 bytes plus its characters rounded up to 8. For a memory budget
 // (spilling the least recently active accounts), not for accounting: within ~20% of what bench/engine.ts measures
@@ -25,8 +25,10 @@ export function approxAccountBytes(st: EngineState, id: string): number {
   const ix = st.accounts.indexOf(id);
   if (ix < 0) return 0;
   let n = COLUMNS + ID_ENTRY + id.length;
-  n += st.rs.bytes(ix) + st.dd.bytes(ix) + st.ringTm.bytes(ix);
-  n += st.dd.length(ix) * DEDUPE_ENTRY;
+  n += st.rs.bytes(ix) + st.ringTm.bytes(ix);
+  // the table's keys shared among the accounts held (spilled accounts' keys stay in it, so they count here too)
+  n += (st.dedupe.size / st.accounts.size) * DEDUPE_ENTRY;
+  n += numbers(st.legacyDd.get(ix));
   n += numbers(st.rg.get(ix));
   const rw = st.rw.get(ix);
   if (rw) {
@@ -42,10 +44,10 @@ export function approxAccountBytes(st: EngineState, id: string): number {
 /**
  * Int32 fields and columns per account number the stores have room for, in array buffers: the latest time and two
  * flags (10 B), its dirty mark (1 B), each window group's 3 fields, each concurrent_calls rule's 5, and 2 for each of
- * the four row lists (dedupe keys, level states, ring times, ring ids).
+ * the three row lists (level states, ring times, ring ids).
  */
 function fieldBytesPerNumber(st: EngineState): number {
-  return 11 + 12 * st.windows.length + 20 * st.live.length + 4 * 8;
+  return 11 + 12 * st.windows.length + 20 * st.live.length + 3 * 8;
 }
 
 /**
@@ -76,7 +78,7 @@ export interface StateBytes {
  * chunks. Pure.
  */
 export function engineBytes(st: EngineState): StateBytes {
-  const arenas = [...st.windows.map((w) => w.arena), ...st.live.map((c) => c.arena), st.dd.arena, st.rs.arena, st.ringTm.lists.arena, st.ringIds.lists.arena];
+  const arenas = [...st.windows.map((w) => w.arena), ...st.live.map((c) => c.arena), st.rs.arena, st.ringTm.lists.arena, st.ringIds.lists.arena];
   let used = 0;
   let holes = 0;
   for (const a of arenas) {

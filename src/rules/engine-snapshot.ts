@@ -2,15 +2,17 @@
 // changed: one SHARED part (version, the partition's latest event time,
 // next sweep, last dedupe sweep threshold, the rule set as (id, fingerprint) pairs) and one part PER ACCOUNT (its
 // latest event time, evidence ring, level states and live calls keyed by rule index, the live rows of its window
-// logs keyed by group index, and its own dedupe keys). The engine-wide dedupe table is rebuilt on restore as the
-// union of the accounts' keys at or after the shared sweep threshold, so a part not rewritten since a sweep still
-// restores exactly. The full snapshot is the shared part with every account row, so restoring from parts and from
-// a full snapshot are the same code. A snapshot taken under other rules restores what still applies and drops the
+// logs keyed by group index, and a dedupe list that is empty since the horizon is stored as segments). The
+// engine-wide dedupe table is rebuilt on restore from the stored dedupe segments (dedupe-segments.ts: the keys
+// each state write added), then from the dedupe lists of parts written before segments (each account's own keys),
+// all at or after the shared sweep threshold, so segments and parts not rewritten since a sweep still restore
+// exactly. The full snapshot is the shared part with every account row and the table's entries (`dk`), so
+// restoring from parts and from a full snapshot are the same code. A snapshot taken under other rules restores what still applies and drops the
 // rest (log rows move to the new layout, keeping only the bits of unchanged rules). Log rows are stored with one
 // column per source (window-columns.ts), whichever columns the engine's rows share: a source no rule of a row reads
 // is 0 there, so parts written before sharing restore as they are and builds before it read these. Window cursors
-// and aggregates are not stored: the next query rebuilds them, so a round trip is exact. Also used to carry state
-// across setRules(). Version 2 (one engine-wide dedupe list) is rejected: its keys cannot be assigned to accounts.
+// and aggregates are not stored: the next query rebuilds them, so a round trip is exact. Also used to carry state across
+// setRules(). Version 2 (one engine-wide dedupe list) is rejected: its keys cannot be assigned to accounts.
 // Encoding: the shared part and the full snapshot are UTF-8 JSON. An account part is binary (first byte
 // PART_BINARY): a small JSON header (latest event time, ring ids, level states, live calls, the shape of the arrays)
 // followed by the big number arrays (log rows, dedupe keys, ring times) as raw little-endian float64s, which encode
@@ -27,7 +29,9 @@ const VERSION = 3;
 /** One account's part; `AccountRow` prefixes the id (full snapshot). */
 export type AccountPart = [
   maxT: number, ids: string[] | null, tm: number[] | null, next: number,
-  rules: [number, RuleStateSnapshot][], conc: [number, ConcurrencySnapshot][], logs: [number, number[]][], dd: number[],
+  rules: [number, RuleStateSnapshot][], conc: [number, ConcurrencySnapshot][], logs: [number, number[]][],
+  /** The account's dedupe (key, time) pairs: empty since segments, except in a part restored from before them. */
+  dd: number[],
   /** `callbacks` rings; absent in parts written before them. */
   rg?: number[],
   /** 1 when a start event of the account was accepted. */
@@ -45,6 +49,8 @@ interface SharedJson {
 
 interface SnapshotJson extends SharedJson {
   a: AccountRow[];
+  /** The dedupe table's (key, time) pairs (absent in snapshots written before segments: the rows carried them). */
+  dk?: number[];
 }
 
 const finite = (x: number) => (Number.isFinite(x) ? x : null);
@@ -69,7 +75,7 @@ function accountPart(ix: number, st: EngineState): AccountPart {
   st.windows.forEach((w, g) => w.length(ix) > 0 && logs.push([g, w.rows(ix)]));
   const rg = st.rg.get(ix);
   const sp = st.sp[ix] === 1;
-  const part: AccountPart = [st.maxT[ix]!, st.ringIds.list(ix), st.ringTm.toArray(ix), st.ringNext[ix]!, rules, conc, logs, st.dedupePairs(ix) ?? []];
+  const part: AccountPart = [st.maxT[ix]!, st.ringIds.list(ix), st.ringTm.toArray(ix), st.ringNext[ix]!, rules, conc, logs, st.legacyDd.get(ix) ?? []];
   if ((rg && rg.length > 0) || sp) part.push(rg ?? []);
   if (sp) part.push(1);
   return part;
@@ -85,7 +91,7 @@ function sharedJson(st: EngineState): SharedJson {
 function encodeState(st: EngineState): SnapshotJson {
   const a: AccountRow[] = [];
   for (const [id, ix] of st.accounts.numbers()) a.push([id, ...accountPart(ix, st)]);
-  return { ...sharedJson(st), a };
+  return { ...sharedJson(st), a, dk: st.dedupe.entries() };
 }
 
 const utf8 = new TextEncoder();
@@ -109,7 +115,8 @@ export function encodeAccount(st: EngineState, id: string): Uint8Array | null {
 /**
  * Puts back one account's state as `encodeAccount` took it under the same rules (null: the engine held none), for
  * a dry run of the engine on that account (FraudEngine.evaluateSetup); with `pruneBefore` (a spilled account's
- * stored part, engine-spill.ts), its dedupe keys older than that are dropped and the table takes those it lacks.
+ * stored part, engine-spill.ts), the dedupe keys of a part written before segments older than that are dropped and
+ * the table takes those it lacks (since segments a spilled account's keys stay in the table).
  */
 export function restoreAccount(st: EngineState, id: string, bytes: Uint8Array | null, pruneBefore?: number): void {
   if (bytes === null) return void st.accounts.delete(id);
@@ -119,7 +126,7 @@ export function restoreAccount(st: EngineState, id: string, bytes: Uint8Array | 
   const ix = st.accounts.add(id);
   st.maxT[ix] = maxT;
   st.sp[ix] = sp === 1 ? 1 : 0;
-  if (dd.length > 0) st.loadDedupe(ix, dd, pruneBefore !== undefined);
+  if (dd.length > 0) st.loadLegacyDedupe(ix, dd, pruneBefore !== undefined);
   restoreRing(st, ix, ids, tm, next);
   for (const [i, s] of rs) restoreRule(st, ix, i, s);
   for (const [i, s] of conc) restoreConcurrency(st, ix, i, s);
@@ -193,13 +200,18 @@ export function decodeSnapshot(bytes: Uint8Array, rules: readonly FraudRule[], l
   return st;
 }
 
-/** Restores the shared part and the account parts. Clean unless the rules changed (then every account is dirty). */
-export function decodeParts(shared: Uint8Array, parts: Iterable<readonly [string, Uint8Array]>, rules: readonly FraudRule[], latenessMs: number): EngineState {
+/**
+ * Restores the shared part, the account parts and (`dedupe`, in the order written) the stored dedupe segments.
+ * Clean unless the rules changed (then every account is dirty). With `dedupe` the horizon is stored, so the next
+ * state write stores only the keys added from here; without it (one part carried to other rules, engine-spill.ts)
+ * the state is not written.
+ */
+export function decodeParts(shared: Uint8Array, parts: Iterable<readonly [string, Uint8Array]>, rules: readonly FraudRule[], latenessMs: number, dedupe?: Iterable<Uint8Array>): EngineState {
   const json = JSON.parse(fromUtf8.decode(shared)) as SnapshotJson;
   checkVersion(json.v);
   json.a = [];
   for (const [id, bytes] of parts) json.a.push([id, ...decodeAccountPart(bytes)]);
-  return decodeState(json, rules, latenessMs, true);
+  return decodeState(json, rules, latenessMs, true, dedupe);
 }
 
 /**
@@ -211,16 +223,27 @@ export function withRules(st: EngineState, rules: readonly FraudRule[]): EngineS
   const next = decodeState(encodeState(st), rules, st.latenessMs, false);
   for (const id of st.dirty.ids()) next.dirty.addId(id);
   for (const ix of next.accounts.numbersInOrder()) next.dirty.add(ix);
+  // with the threshold -Infinity, older segments would restore swept keys: `next` has stored none of its horizon
+  // (pending null), so its next state write stores the whole table in place of every segment
   next.sweptBefore = Number.NEGATIVE_INFINITY;
   return next;
 }
 
-function decodeState(json: SnapshotJson, rules: readonly FraudRule[], latenessMs: number, keepRings: boolean): EngineState {
+function decodeState(json: SnapshotJson, rules: readonly FraudRule[], latenessMs: number, keepRings: boolean, dedupe?: Iterable<Uint8Array>): EngineState {
   const st = new EngineState(rules, latenessMs);
   st.globalMax = json.g ?? Number.NEGATIVE_INFINITY;
   st.nextSweep = json.ns ?? Number.NEGATIVE_INFINITY;
   const sb = json.sb ?? Number.NEGATIVE_INFINITY;
   st.sweptBefore = sb;
+  // the table's own entries first (segments in the order written, or a full snapshot's), then the lists of parts
+  // written before segments, which only add the keys it lacks: as the live table, the first time a key was taken wins
+  if (dedupe) {
+    for (const bytes of dedupe) st.loadSegment(bytes, sb);
+    st.pending = [];
+  }
+  if (json.dk) {
+    for (let i = 0; i < json.dk.length; i += 2) if (json.dk[i + 1]! >= sb && !st.dedupe.has(json.dk[i]!)) st.dedupe.add(json.dk[i]!, json.dk[i + 1]!);
+  }
   const sameRules = json.rules.length === rules.length && json.rules.every(([id, fp], i) => rules[i]!.id === id && ruleFingerprint(rules[i]!) === fp);
   const map = json.rules.map(([id, fp]) => {
     const i = rules.findIndex((r) => r.id === id);
@@ -234,7 +257,7 @@ function decodeState(json: SnapshotJson, rules: readonly FraudRule[], latenessMs
     if (rg && rg.length > 0 && st.ringKeepMs > 0) st.rg.set(ix, rg);
     if (dd.length > 0) {
       pruneDedupe(dd, sb);
-      st.loadDedupe(ix, dd, true);
+      st.loadLegacyDedupe(ix, dd, true);
     }
     if (sameRules && keepRings) restoreRing(st, ix, ids, tm, next);
     for (const [i, s] of rs) {
@@ -256,6 +279,7 @@ function decodeState(json: SnapshotJson, rules: readonly FraudRule[], latenessMs
     // back: rewrite every account at the next checkpoint.
     for (const ix of st.accounts.numbersInOrder()) st.dirty.add(ix);
     st.sweptBefore = Number.NEGATIVE_INFINITY;
+    st.pending = null;
   }
   return st;
 }

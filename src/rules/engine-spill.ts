@@ -5,8 +5,8 @@
 // the stored part of an account it holds no state for as gone (the idle sweep forgot it while spilled); and read the
 // thresholds of the last sweep. A spilled account's dedupe keys stay in the engine-wide table (the table is swept by
 // event time, not by account), so a duplicate of its records is still a duplicate while it is out, and a CDR id
-// reused by another account is judged as in an unbounded run (after a restart, whose parts are read lazily, a key
-// comes back with its account). A part stored under older rules is carried through each rule change in turn, as
+// reused by another account is judged as in an unbounded run (after a restart the table is read from the stored
+// dedupe segments at once; only a part written before segments lists keys, which come back with its account). A part stored under older rules is carried through each rule change in turn, as
 // withRules() carries an account in memory, and comes back dirty.
 // This is the only file outside engine-state.ts / engine-snapshot.ts that knows the account layout. Pure.
 import { engineBytes, type StateBytes } from './account-bytes.js';
@@ -16,13 +16,14 @@ import type { FraudRule } from './types.js';
 
 /**
  * Heap and array buffers held per account in memory in an engine's first hours: measured with the shipped rules
- * after the engine's rows were packed and the dedupe table kept 0.6-0.75 full (bench/README.md, Engine, "Issue 17
- * item 1, round 6" and "round 7": 1,362 B per active account, 100,000 accounts with 10 CDRs each; under 1 KB at a
- * million accounts with 4). The budget's prior: what it assumes of accounts it has not measured yet (an empty
- * engine, a restart's stored accounts). Once an engine holds accounts the budget counts what its stores hold
- * (`bytes()`, account-bytes.ts engineBytes), which grows over a day.
+ * after the engine's rows were packed, the dedupe table kept 0.6-0.75 full and the accounts' own dedupe key lists
+ * dropped (bench/README.md, Engine, "Issue 17 item 1", rounds 6, 7 and 8: ~96 B of JS heap and 1,135 B of buffers
+ * per active account, 100,000 accounts with 10 CDRs each; under 1 KB at a million accounts with 4). The budget's
+ * prior: what it assumes of accounts it has not measured yet (an empty engine, a restart's stored accounts). Once
+ * an engine holds accounts the budget counts what its stores hold (`bytes()`, account-bytes.ts engineBytes), which
+ * grows over a day.
  */
-export const BYTES_PER_ACCOUNT = 1_400;
+export const BYTES_PER_ACCOUNT = 1_250;
 
 /** The thresholds of the engine's last idle sweep: dedupe keys below `pruneBefore` and accounts idle before `idleBefore` are gone. */
 export interface SweepMark {

@@ -4,10 +4,11 @@
 // per-account level states, the dedupe
 // horizon, the partition's latest event time, and the periodic sweep that forgets idle accounts and expired dedupe
 // keys (so memory stays bounded by the active accounts). Also what an incremental checkpoint needs: the accounts
-// changed or forgotten since the last one (`dirty`), each account's own dedupe keys (so the dedupe horizon is
-// stored per account, engine-snapshot.ts) and the threshold of the last dedupe sweep. Pure.
+// changed or forgotten since the last one (`dirty`), the dedupe keys added since the last one (`pending`: the
+// horizon is stored as segments, dedupe-segments.ts) and the threshold of the last dedupe sweep. Pure.
 import { AccountTable } from './account-table.js';
 import { LIVE_MAX_MS, LiveCalls } from './concurrency-state.js';
+import { encodeSegment, forEachPair, type DedupeSegment } from './dedupe-segments.js';
 import { DedupeTable } from './dedupe-table.js';
 import { DirtyAccounts } from './dirty-accounts.js';
 import { RING_SEP, RingIds } from './ring-ids.js';
@@ -57,9 +58,6 @@ export class AccountState {
   set ringTm(x: number[] | null) { this.st.ringTm.load(this.ix, x); }
   get ringNext(): number { return this.st.ringNext[this.ix]!; }
   set ringNext(x: number) { this.st.ringNext[this.ix] = x; }
-  /** The account's own dedupe keys as (key, event time) pairs (EngineState.dd, times from the table). */
-  get dd(): number[] | null { return this.st.dedupePairs(this.ix); }
-  set dd(x: number[] | null) { this.st.loadDedupe(this.ix, x ?? [], false); }
   /** `callbacks`: inbound calls that rang (unanswered or short), as (caller key, startedAt, answered ms) triples. */
   get rg(): number[] | null { return this.st.rg.get(this.ix) ?? null; }
 }
@@ -104,17 +102,24 @@ export class EngineState {
   /** Packed pairs (ring-times.ts); a list starts at 4: a ring keeps its last RING matched CDRs, so it fills. */
   readonly ringTm = new RingTimes();
   /**
-   * The dedupe keys each account's events added, one number a row: the engine-wide table is their union filtered
-   * by `sweptBefore`, so each account part carries its share. A key's event time is the table's (the horizon is
-   * held once), except for the keys in `ddOwn`. Pruned at each sweep, when the table has dropped them. Starts at
-   * 4 rows: the keys stay a day and more (lateness + longest window + skew), so an account's list fills that far.
+   * Per account number, the dedupe (key, event time) pairs of a stored part written before the horizon was stored
+   * as segments (those parts carried their account's keys): kept, pruned at each sweep, so the part re-encodes as it
+   * was and its keys stay stored until they expire (engine-snapshot.ts). Only restored parts of that format have one.
    */
-  readonly dd = new RowLists(1, 4);
+  readonly legacyDd = new Map<number, number[]>();
   /**
-   * Per account number, the exact times of its dedupe keys that the table does not hold at that time (a restored
-   * part whose key the table holds at another time, or not at all): rare, so a Map.
+   * The (key, event time) pairs the table took since the last segment was handed out (takeSegment), pruned at
+   * each sweep; null until the engine's horizon is stored at all (no state write yet and no restore from the
+   * store, or the horizon stored must be replaced: after a rule change), so an engine that never writes its state
+   * (replay, benches) keeps no such list.
    */
-  readonly ddOwn = new Map<number, Map<number, number>>();
+  pending: number[] | null = null;
+  /**
+   * The lists handed out in segments whose write has not committed yet (segmentStored): a write's transaction may
+   * be run again (a lost race), and then its segment must hold them again.
+   */
+  unstored: number[][] = [];
+
   /** Level states, only of rules that reached a level or keep a baseline: RS numbers a row, rule index first, sorted. */
   readonly rs = new RowLists(RS);
   /** Hour-of-week profiles per rule index by account number (`by: hour_of_week` baselines only; rare). */
@@ -192,8 +197,7 @@ export class EngineState {
     this.ringNext[ix] = 0;
     this.ringIds.free(ix);
     this.ringTm.free(ix);
-    this.dd.free(ix);
-    this.ddOwn.delete(ix);
+    this.legacyDd.delete(ix);
     this.rs.free(ix);
     this.rw.delete(ix);
     this.rg.delete(ix);
@@ -211,7 +215,6 @@ export class EngineState {
     this.dirty.grow(capacity);
     this.ringIds.grow(capacity);
     this.ringTm.grow(capacity);
-    this.dd.grow(capacity);
     this.rs.grow(capacity);
   }
 
@@ -241,65 +244,53 @@ export class EngineState {
     this.ringNext[ix] = (j + 1) % RING;
   }
 
-  /** An account's dedupe key's event time (NaN: expired, or not the account's). */
-  keyTime(ix: number, key: number): number {
-    const own = this.ddOwn.size === 0 ? undefined : this.ddOwn.get(ix)?.get(key);
-    return own ?? this.dedupe.timeOf(key);
-  }
-
-  /** The account's dedupe keys as (key, event time) pairs, in the order they were added (null: none). */
-  dedupePairs(ix: number): number[] | null {
-    const n = this.dd.length(ix);
-    if (n === 0) return null;
-    const at = this.dd.at(ix);
-    const d = this.dd.chunk(at);
-    const B = this.dd.base(at);
-    const out: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const t = this.keyTime(ix, d[B + i]!);
-      if (t === t) out.push(d[B + i]!, t);
-    }
-    return out;
+  /** The table took `key` at `time`: the next segment stores it. */
+  keyAdded(key: number, time: number): void {
+    if (this.pending !== null) this.pending.push(key, time);
   }
 
   /**
-   * Gives the account the dedupe (key, time) pairs of a stored part (already pruned); with `fill`, the table takes
-   * the keys it lacks. A key the table then holds at another time keeps its own in `ddOwn`, so the part re-encodes
-   * as it was.
+   * The dedupe keys a state write must store: those added since the last segment that was stored, or, until one
+   * was stored by an engine not restored from the store, the whole table. Call segmentStored() after the write's
+   * COMMIT; a write that fails for good discards the engine (the lane reloads its checkpoint, partition-checkpoint.ts).
    */
-  loadDedupe(ix: number, pairs: readonly number[], fill: boolean): void {
-    this.ddOwn.delete(ix);
-    const keys = new Array<number>(pairs.length >> 1);
-    for (let i = 0; i < pairs.length; i += 2) {
-      const key = pairs[i]!;
-      const t = pairs[i + 1]!;
-      if (fill && !this.dedupe.has(key)) this.dedupe.add(key, t);
-      keys[i >> 1] = key;
-      if (this.dedupe.timeOf(key) === t) continue;
-      let own = this.ddOwn.get(ix);
-      if (!own) this.ddOwn.set(ix, (own = new Map()));
-      own.set(key, t);
-    }
-    this.dd.load(ix, keys);
+  takeSegment(): DedupeSegment {
+    if (this.pending === null) {
+      this.unstored = [this.dedupe.entries()];
+      this.replaceStored = true;
+    } else if (this.pending.length > 0) this.unstored.push(this.pending);
+    this.pending = [];
+    // the whole table replaces every stored segment: after a rule change the stored threshold is -Infinity, and
+    // older segments would restore keys the table has swept
+    return encodeSegment(this.unstored.length === 1 ? this.unstored[0]! : this.unstored.flat(), this.replaceStored ? Number.POSITIVE_INFINITY : this.sweptBefore);
   }
 
-  /** Drops the account's dedupe keys older than `before` (the table's sweep drops them too), keeping order. */
-  private pruneKeys(ix: number, before: number): void {
-    const n = this.dd.length(ix);
-    if (n === 0) return;
-    const at = this.dd.at(ix);
-    const d = this.dd.chunk(at);
-    const B = this.dd.base(at);
-    const own = this.ddOwn.size === 0 ? undefined : this.ddOwn.get(ix);
-    let w = 0;
-    for (let r = 0; r < n; r++) {
-      const key = d[B + r]!;
-      const t = own?.get(key) ?? this.dedupe.timeOf(key);
-      if (t >= before) d[B + w++] = key;
-      else own?.delete(key);
-    }
-    if (own?.size === 0) this.ddOwn.delete(ix);
-    if (w < n) this.dd.truncate(ix, w);
+  /** The segment last handed out is durable. */
+  segmentStored(): void {
+    this.unstored = [];
+    this.replaceStored = false;
+  }
+
+  /** The segment handed out holds the whole table (see takeSegment). */
+  private replaceStored = false;
+
+  /**
+   * Gives the account the dedupe (key, time) pairs of a stored part of the format before segments (already
+   * pruned); with `fill`, the table takes the keys it lacks. The pairs are kept as they are, so the part
+   * re-encodes as it was.
+   */
+  loadLegacyDedupe(ix: number, pairs: number[], fill: boolean): void {
+    if (fill) for (let i = 0; i < pairs.length; i += 2) if (!this.dedupe.has(pairs[i]!)) this.dedupe.add(pairs[i]!, pairs[i + 1]!);
+    if (pairs.length > 0) this.legacyDd.set(ix, pairs);
+    else this.legacyDd.delete(ix);
+  }
+
+  /** A stored segment's pairs at or after `before` into the table, where it lacks them. */
+  loadSegment(bytes: Uint8Array, before: number): void {
+    const table = this.dedupe;
+    forEachPair(bytes, (key, t) => {
+      if (t >= before && !table.has(key)) table.add(key, t);
+    });
   }
 
   /** Moves the partition's clock; every SWEEP_EVERY_MS of event time, forgets what can no longer matter. */
@@ -321,14 +312,19 @@ export class EngineState {
     this.beforeSweep?.();
     const lateBefore = this.globalLateBefore();
     const idleBefore = this.globalMax - this.idleMs;
-    // the accounts' keys first, while the table holds every time in one probe (its sweep starts a move)
     for (const ix of this.accounts.numbersInOrder()) {
       if (this.maxT[ix]! < idleBefore) {
         // marked first: releasing a dirty number keeps its id as forgotten
         this.dirty.add(ix);
         this.accounts.deleteAt(ix);
-      } else this.pruneKeys(ix, lateBefore);
+      }
     }
+    for (const [ix, pairs] of this.legacyDd) {
+      pruneDedupe(pairs, lateBefore);
+      if (pairs.length === 0) this.legacyDd.delete(ix);
+    }
+    if (this.pending !== null) pruneDedupe(this.pending, lateBefore);
+    for (const pairs of this.unstored) pruneDedupe(pairs, lateBefore);
     this.dedupe.sweep(lateBefore);
     this.sweptBefore = lateBefore;
     // lists grown class by class leave holes of the small classes: repack the arenas where they add up
@@ -336,7 +332,6 @@ export class EngineState {
     for (const c of this.live) c.compact();
     this.ringTm.compact();
     this.ringIds.compact();
-    this.dd.compact();
     this.rs.compact();
   }
 }

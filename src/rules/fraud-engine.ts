@@ -16,6 +16,7 @@ import type { CdrRecord } from '../events/types.js';
 import { countingRules, durationSec, eventTime, recordRing } from './call-counting.js';
 import { applies, CdrMatcher } from './cdr-matcher.js';
 import { formatDuration } from './durations.js';
+import type { DedupeSegment } from './dedupe-segments.js';
 import { decodeParts, decodeSnapshot, encodeAccount, encodeShared, encodeSnapshot, restoreAccount, withRules } from './engine-snapshot.js';
 import { spillableState } from './engine-spill.js';
 import { EngineState, RING, ruleFingerprint } from './engine-state.js';
@@ -104,7 +105,7 @@ class Engine implements FraudEngine {
     st.maxT[ix] = maxT;
     if (cdr.phase === 'start') st.sp[ix] = 1;
     if (!this.dry) {
-      st.dd.push1(ix, key);
+      st.keyAdded(key, t);
       st.dirty.add(ix);
       st.advance(t); // may sweep: after maxT, so the account itself is not idle
     }
@@ -346,13 +347,21 @@ class Engine implements FraudEngine {
     return encodeShared(this.state);
   }
 
-  restoreParts(shared: Uint8Array, accounts: Iterable<readonly [string, Uint8Array]>): void {
-    this.state = decodeParts(shared, accounts, this.state.rules, this.opts.allowedLatenessMs);
+  restoreParts(shared: Uint8Array, accounts: Iterable<readonly [string, Uint8Array]>, dedupe: Iterable<Uint8Array> = []): void {
+    this.state = decodeParts(shared, accounts, this.state.rules, this.opts.allowedLatenessMs, dedupe);
     this.state.beforeSweep = this.sweepHook;
   }
 
   markClean(): void {
     this.state.dirty.clear();
+  }
+
+  dedupeSegment(): DedupeSegment {
+    return this.state.takeSegment();
+  }
+
+  dedupeStored(): void {
+    this.state.segmentStored();
   }
 
   setRules(rules: readonly FraudRule[]): void {

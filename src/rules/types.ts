@@ -2,6 +2,7 @@
 // YAML (with positions) into these; durations are milliseconds, money is integer micro-units.
 import type { AccountType, HoldReason } from '../domain/types.js';
 import type { CdrRecord } from '../events/types.js';
+import type { DedupeSegment } from './dedupe-segments.js';
 import type { SpillableEngine } from './engine-spill.js';
 
 export type RuleMode = 'enforce' | 'review' | 'monitor';
@@ -169,8 +170,18 @@ export interface FraudEngine {
   snapshotAccount(accountId: string): Uint8Array | null;
   /** The engine-wide part (partition clock, sweep thresholds, rule fingerprints). Write it with every checkpoint. */
   snapshotShared(): Uint8Array;
-  /** Replaces the state with the stored parts; the engine is then clean (all dirty if the rules differ). */
-  restoreParts(shared: Uint8Array, accounts: Iterable<readonly [string, Uint8Array]>): void;
+  /**
+   * Replaces the state with the stored parts and the stored dedupe segments (in the order written); the engine is
+   * then clean (all dirty if the rules differ).
+   */
+  restoreParts(shared: Uint8Array, accounts: Iterable<readonly [string, Uint8Array]>, dedupe?: Iterable<Uint8Array>): void;
+  /**
+   * The dedupe keys to store with the next state write (dedupe-segments.ts): those added since the last segment
+   * stored (the whole horizon until one is, for an engine not restored from parts). Write it with the shared part.
+   */
+  dedupeSegment(): DedupeSegment;
+  /** The segment last handed out is durable (after the write's COMMIT). */
+  dedupeStored(): void;
   /** The dirty parts are durable: start a new change set. */
   markClean(): void;
   setRules(rules: readonly FraudRule[]): void;

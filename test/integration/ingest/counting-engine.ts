@@ -35,7 +35,7 @@ export function countingEngine(inner: FraudEngine): FraudEngine & { counts: Map<
       return encodeCountingPart(n, part ?? new Uint8Array(0));
     },
     snapshotShared: () => inner.snapshotShared(),
-    restoreParts(shared: Uint8Array, accounts: Iterable<readonly [string, Uint8Array]>): void {
+    restoreParts(shared: Uint8Array, accounts: Iterable<readonly [string, Uint8Array]>, dedupe?: Iterable<Uint8Array>): void {
       counts.clear();
       const parts: [string, Uint8Array][] = [];
       for (const [id, bytes] of accounts) {
@@ -43,8 +43,10 @@ export function countingEngine(inner: FraudEngine): FraudEngine & { counts: Map<
         counts.set(id, count);
         if (rest.length > 0) parts.push([id, rest]);
       }
-      inner.restoreParts(shared, parts);
+      inner.restoreParts(shared, parts, dedupe);
     },
+    dedupeSegment: () => inner.dedupeSegment(),
+    dedupeStored: () => inner.dedupeStored(),
     markClean: () => inner.markClean(),
     setRules(rules: readonly FraudRule[]): void {
       inner.setRules(rules);

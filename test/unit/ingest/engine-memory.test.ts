@@ -16,6 +16,7 @@ import { BYTES_PER_ACCOUNT, partMaxT } from '../../../src/rules/engine-spill.js'
 import { pruneDedupe, type EngineState } from '../../../src/rules/engine-state.js';
 import type { FraudEngine, FraudRule } from '../../../src/rules/types.js';
 import { loadRules } from '../../../src/rules-dir.js';
+import { storeSegment, type StoredSegments } from '../../helpers/dedupe-segments.js';
 import { profile } from '../../helpers/traffic.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -58,6 +59,7 @@ async function run(
   let engine = newEngine();
   const store = new Map<string, Uint8Array>();
   let shared: Uint8Array | null = null;
+  let dedupe: StoredSegments = [];
   const newMemory = () =>
     new EngineMemory({
       budgetBytes,
@@ -80,6 +82,8 @@ async function run(
       else store.delete(id);
     }
     shared = engine.snapshotShared();
+    dedupe = storeSegment(dedupe, engine.dedupeSegment());
+    engine.dedupeStored();
     engine.markClean();
     if (migration) {
       await migration.run(null as never);
@@ -100,10 +104,10 @@ async function run(
       current = o.restartRules ?? current;
       [engine, memory] = [newEngine(), newMemory()];
       if (Number.isFinite(budgetBytes)) {
-        engine.restoreParts(shared!, []);
+        engine.restoreParts(shared!, [], dedupe.map(([, p]) => p));
         memory.adopt('cdrs:0', engine, shared!, [...store].map(([id, part]) => [id, partMaxT(part)] as const));
         expect(memory.summary()).toMatchObject({ accountsInMemory: 0, accountsSpilled: store.size });
-      } else engine.restoreParts(shared!, store);
+      } else engine.restoreParts(shared!, store, dedupe.map(([, p]) => p));
       lane = laneOf(engine);
     }
     const batch = cdrs.slice(i, i + size);

@@ -3,12 +3,14 @@
 // next background state write fail, as a lost connection would.
 import type { Checkpoint, EngineDelta } from '../../../src/ingest/checkpoint-repo.js';
 import type { CheckpointStore, StatefulEngine } from '../../../src/ingest/partition-checkpoint.js';
+import { storeSegment, type StoredSegments } from '../../helpers/dedupe-segments.js';
 
 interface Row {
   stateOffset: number;
   effectsOffset: number;
   shared: Uint8Array | null;
   accounts: Map<string, Uint8Array>;
+  dedupe: StoredSegments;
 }
 
 const key = (topic: string, partition: number) => `${topic}:${partition}`;
@@ -24,7 +26,7 @@ export class FakeCheckpointStore implements CheckpointStore<'tx'> {
   }
 
   async transaction<T>(fn: (tx: 'tx') => Promise<T>): Promise<T> {
-    const saved = new Map([...this.rows].map(([k, r]) => [k, { ...r, accounts: new Map(r.accounts) }]));
+    const saved = new Map([...this.rows].map(([k, r]) => [k, { ...r, accounts: new Map(r.accounts), dedupe: [...r.dedupe] }]));
     try {
       return await fn('tx');
     } catch (err) {
@@ -36,7 +38,7 @@ export class FakeCheckpointStore implements CheckpointStore<'tx'> {
   async load(topic: string, partition: number): Promise<Checkpoint | null> {
     const r = this.row(topic, partition);
     if (!r) return null;
-    return { stateOffset: r.stateOffset, effectsOffset: r.effectsOffset, shared: r.shared, accounts: r.shared ? [...r.accounts] : [] };
+    return { stateOffset: r.stateOffset, effectsOffset: r.effectsOffset, shared: r.shared, accounts: r.shared ? [...r.accounts] : [], dedupe: r.shared ? r.dedupe.map(([, p]) => p) : [] };
   }
 
   private apply(r: Row, delta: EngineDelta | null): void {
@@ -44,13 +46,14 @@ export class FakeCheckpointStore implements CheckpointStore<'tx'> {
     r.shared = delta.shared;
     for (const [id, part] of delta.upserts) r.accounts.set(id, part);
     for (const id of delta.deletes) r.accounts.delete(id);
+    if (delta.dedupe) r.dedupe = storeSegment(r.dedupe, delta.dedupe);
   }
 
   async saveCheckpoint(_tx: 'tx', topic: string, partition: number, expected: number | null, stateOffset: number, delta: EngineDelta | null, effectsOffset: number): Promise<boolean> {
     const r = this.row(topic, partition);
     if (expected === null) {
       if (r) return false;
-      const fresh: Row = { stateOffset, effectsOffset, shared: null, accounts: new Map() };
+      const fresh: Row = { stateOffset, effectsOffset, shared: null, accounts: new Map(), dedupe: [] };
       this.apply(fresh, delta);
       this.rows.set(key(topic, partition), fresh);
       return true;

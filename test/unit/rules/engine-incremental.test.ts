@@ -10,6 +10,7 @@ import { decodeAccountPart } from '../../../src/rules/engine-snapshot.js';
 import { createFraudEngine } from '../../../src/rules/fraud-engine.js';
 import { buildRuleSet } from '../../../src/rules/load-rules.js';
 import type { FraudEngine, FraudRule, ProcessResult } from '../../../src/rules/types.js';
+import { storeSegment, type StoredSegments } from '../../helpers/dedupe-segments.js';
 import { concurrentCalls, irsfBurst, profile, rangeScan, repeatedCallee, ukBusinessDay } from '../../helpers/traffic.js';
 
 const rules = buildRuleSet([{ file: 'rules/fraud.yaml', text: readFileSync('rules/fraud.yaml', 'utf8') }], 'now').rules.fraud;
@@ -43,13 +44,19 @@ function multiDayTraffic(): CdrRecord[] {
   return all;
 }
 
-/** A partition's stored state: the shared part and one part per account, as the checkpoint table keeps them. */
+/**
+ * A partition's stored state: the shared part, one part per account and the dedupe segments with their newest
+ * times, as the checkpoint tables keep them (checkpoint-repo.ts).
+ */
 class Store {
   shared: Uint8Array | null = null;
   readonly parts = new Map<string, Uint8Array>();
+  dedupe: StoredSegments = [];
   writes = 0;
 
   checkpoint(engine: FraudEngine): void {
+    this.dedupe = storeSegment(this.dedupe, engine.dedupeSegment());
+    engine.dedupeStored();
     for (const id of engine.dirtyAccounts()) {
       const part = engine.snapshotAccount(id);
       if (part) this.parts.set(id, part);
@@ -62,8 +69,12 @@ class Store {
 
   restore(ruleSet: readonly FraudRule[]): FraudEngine {
     const engine = createFraudEngine(ruleSet, opts);
-    if (this.shared) engine.restoreParts(this.shared, [...this.parts]);
+    if (this.shared) engine.restoreParts(this.shared, [...this.parts], this.segments());
     return engine;
+  }
+
+  segments(): Uint8Array[] {
+    return this.dedupe.map(([, p]) => p);
   }
 }
 
@@ -162,7 +173,7 @@ describe('incremental engine snapshots', () => {
     });
     store.checkpoint(engine);
     const fromParts = createFraudEngine(rules, opts);
-    fromParts.restoreParts(store.shared!, [...store.parts]);
+    fromParts.restoreParts(store.shared!, [...store.parts], store.segments());
     const fromFull = createFraudEngine(rules, opts);
     fromFull.restore(engine.snapshot());
     // stored parts not rewritten since a sweep hold expired dedupe keys: the restore drops them again
@@ -183,9 +194,9 @@ describe('incremental engine snapshots', () => {
     expect(parts.every(([, p]) => p[0] === 1)).toBe(true);
     const asJson = parts.map(([id, p]) => [id, new TextEncoder().encode(JSON.stringify(decodeAccountPart(p)))] as [string, Uint8Array]);
     const fromBinary = createFraudEngine(rules, opts);
-    fromBinary.restoreParts(store.shared!, parts);
+    fromBinary.restoreParts(store.shared!, parts, store.segments());
     const fromJson = createFraudEngine(rules, opts);
-    fromJson.restoreParts(store.shared!, asJson);
+    fromJson.restoreParts(store.shared!, asJson, store.segments());
     expect(canonical(fromJson)).toEqual(canonical(fromBinary));
     const rest = traffic.slice(split);
     expect(rest.map((c) => step(fromJson, c))).toEqual(rest.map((c) => step(fromBinary, c)));

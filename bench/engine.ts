@@ -13,6 +13,7 @@ import { Session } from 'node:inspector';
 import type { CdrRecord } from '../src/events/types.js';
 import { approxAccountBytes } from '../src/rules/account-bytes.js';
 import { createFraudEngine } from '../src/rules/fraud-engine.js';
+import { RowArena } from '../src/rules/row-arena.js';
 import { buildRuleSet } from '../src/rules/load-rules.js';
 import type { AccountProfile } from '../src/rules/types.js';
 import { cdr, profile, rng, ukNumber } from '../test/helpers/traffic.js';
@@ -105,6 +106,7 @@ const hour2 = hourOfTraffic(1, r, favourites);
 
 const before = heap();
 const engine = createFraudEngine(rules, { allowedLatenessMs: 5 * 60_000, defaultTimezone: 'Europe/London' });
+const sweeps = timeSweeps();
 
 /** Wall time and CPU time of this process (the fairer figure on a shared machine), of engine.process only. */
 function run(h: Hour): { seconds: number; cpuSeconds: number; hits: number; n: number } {
@@ -125,6 +127,8 @@ function run(h: Hour): { seconds: number; cpuSeconds: number; hits: number; n: n
 }
 
 const cold = run(hour1);
+const sweepsOfHour1 = sweeps.ms.length;
+const chunksOfHour1 = RowArena.chunksMade;
 // `MARK=1` prints a line before and after hour 2, to cut a `--trace-gc` log to the timed hour.
 if (process.env.MARK) console.log('MARK hour 2 start');
 const warm = profiled(() => run(hour2));
@@ -146,6 +150,11 @@ if (gc) {
 } else console.log('heap per active account: run with node --expose-gc --import tsx bench/engine.ts');
 console.log(`stored state (account parts): ${fmt(partBytes / engine.size())} bytes per account`);
 if (process.env.BREAKDOWN) breakdown();
+if (process.env.SWEEPS) {
+  const h2 = sweeps.ms.slice(sweepsOfHour1);
+  console.log(`sweeps in hour 2: ${h2.length}, longest ${Math.max(0, ...h2).toFixed(1)} ms, all ${h2.map((x) => x.toFixed(0)).join(' ')} ms; whole run: longest ${Math.max(0, ...sweeps.ms).toFixed(1)} ms`);
+  console.log(`arena chunks allocated: ${chunksOfHour1} in hour 1, ${RowArena.chunksMade - chunksOfHour1} in hour 2`);
+}
 if (process.env.BENCH_JSON) {
   const perAccount = gc ? (after.heap - before.heap + after.buffers - before.buffers) / engine.size() : Number.NaN;
   console.log(`JSON ${JSON.stringify({ accounts: engine.size(), cdrPerCpuSecond: warm.n / warm.cpuSeconds, bytesPerAccount: perAccount, snapshotPerAccount: partBytes / engine.size() })}`);
@@ -175,6 +184,20 @@ function profiled<T>(fn: () => T): T {
   const { profile: p } = post('Profiler.stop') as { profile: object };
   writeFileSync(file, JSON.stringify(p));
   session.disconnect();
+  return out;
+}
+
+/** `SWEEPS=1`: the wall time of each of the engine's sweeps (its compactions included), in milliseconds. */
+function timeSweeps(): { ms: number[] } {
+  const out = { ms: [] as number[] };
+  if (!process.env.SWEEPS) return out;
+  const st = engine.state;
+  const sweep = st.sweep.bind(st);
+  st.sweep = () => {
+    const t0 = process.hrtime.bigint();
+    sweep();
+    out.ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  };
   return out;
 }
 

@@ -9,6 +9,7 @@
 import { AccountTable } from './account-table.js';
 import { LIVE_MAX_MS, LiveCalls } from './concurrency-state.js';
 import { DedupeTable } from './dedupe-table.js';
+import { regionOrder } from './region-order.js';
 import { RING_SEP, RingIds } from './ring-ids.js';
 
 export { RING_SEP, ringList, ringText } from './ring-ids.js';
@@ -326,13 +327,15 @@ export class EngineState {
     }
     this.dedupe.sweep(lateBefore);
     this.sweptBefore = lateBefore;
-    // lists grown class by class leave holes of the small classes: repack the arenas where they add up
+    // lists grown class by class leave holes of the small classes: compact the arenas in place where they add up
+    // (and give the compaction's scratch back)
     for (const w of this.windows) w.compact();
     for (const c of this.live) c.compact();
     this.ringTm.compact();
     this.ringIds.compact();
     this.dd.compact();
     this.rs.compact();
+    regionOrder.drop();
   }
 }
 

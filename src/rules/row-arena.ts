@@ -4,9 +4,14 @@
 // in classes (1, 2, 3, 4, 6, 8, 12, 16, ... rows: powers of two and 1.5 times them); a freed region goes to its
 // class's free list and is handed out again first. A new chunk is a sixteenth of the doubles in use (at least
 // FIRST_CHUNK, at most CHUNK), so a store holds little room it does not use; a region larger than LARGE doubles gets a chunk of its own, dropped when it is freed.
-// Free lists do not merge, so regions outgrown class by class leave holes of the small classes: the owner moves
-// every region into a fresh arena when `sparse()` says most of the room is holes (WindowRegions.relayout).
+// Free lists do not merge, so regions outgrown class by class leave holes of the small classes: the owner's
+// compaction (at the engine's sweep when `holey()`, or at once when `sparse()`) slides every region down over the
+// holes in place (`slide`), chunk by chunk, and keeps the chunks it empties as room for the next regions (up to a
+// sixteenth of the doubles in use) or drops them: no fresh chunks for it, so no new array buffers while accounts fill
+// up (V8 counts them as external memory when it decides on a mark-compact). A store moves to a fresh arena only when
+// its rows change layout (packed-pairs.ts).
 // Must never hand out a region that is still in use. Pure.
+import type { RegionOrder } from './region-order.js';
 
 const CHUNK_BITS = 20;
 /** Doubles in a full chunk (8 MB), and the span of one chunk number in a region's name. */
@@ -55,17 +60,24 @@ export function classFor(rows: number): number {
 }
 
 export class RowArena {
-  /** Room a `sparse()` arena wastes at least, in doubles (tests set -Infinity to repack at every growth). */
+  /** Room a `sparse()` arena wastes at least, in doubles (tests set -Infinity to compact at every growth). */
   static minWaste = 4 * FIRST_CHUNK;
+  /** Chunks allocated by every arena of the process (for benches: a compaction in place allocates none). */
+  static chunksMade = 0;
 
   /** By chunk number (null: a large region's chunk, freed). */
   readonly chunks: (Float64Array | null)[] = [];
-  /** Int32 views of the chunks, made on first use (`words`), and the chunk each was made for. */
-  private readonly views: Int32Array[] = [];
+  /** Int32 and byte views of the chunks, made on first use (`words`, `octets`), and the chunk each was made for. */
+  private readonly views: (Int32Array | null)[] = [];
   private readonly viewed: (Float64Array | null)[] = [];
+  private readonly byteViews: (Uint8Array | null)[] = [];
+  private readonly byteViewed: (Float64Array | null)[] = [];
   /** Free regions by class. */
-  private readonly free: number[][] = [];
+  private free: number[][] = [];
   private readonly freeChunks: number[] = [];
+  /** Chunks that hold one large region each (never slid), and empty chunks a compaction kept for the next regions. */
+  private readonly own: boolean[] = [];
+  private readonly spare: number[] = [];
   /** The chunk regions are cut from, and its first unused double. */
   private cur = -1;
   private top = 0;
@@ -73,6 +85,10 @@ export class RowArena {
   /** Doubles in regions handed out, and in chunks. */
   used = 0;
   capacity = 0;
+  /** Compactions in place so far (`slide`). */
+  slides = 0;
+  /** Doubles of chunks allocated since the last compaction. */
+  private grown = 0;
 
   /** `expect`: about how many doubles will be handed out soon (the first chunks are sized for it). */
   constructor(readonly stride: number, expect = 0) {
@@ -106,6 +122,15 @@ export class RowArena {
     return (this.views[k] = new Int32Array(c.buffer, c.byteOffset, 2 * c.length));
   }
 
+  /** The chunk holding region `at` as bytes (index it from 8 x `base(at)`), for rows of bytes (ring-ids.ts). */
+  octets(at: number): Uint8Array {
+    const k = at >>> CHUNK_BITS;
+    const c = this.chunks[k]!;
+    if (this.byteViewed[k] === c) return this.byteViews[k]!;
+    this.byteViewed[k] = c;
+    return (this.byteViews[k] = new Uint8Array(c.buffer, c.byteOffset, c.byteLength));
+  }
+
   /** A region of class `c`; its contents are undefined. */
   alloc(c: number): number {
     const size = capOf(c) * this.stride;
@@ -113,6 +138,8 @@ export class RowArena {
     if (size > LARGE) {
       const k = this.chunkNumber();
       this.chunks[k] = new Float64Array(size);
+      RowArena.chunksMade++;
+      this.own[k] = true;
       this.capacity += size;
       return k * CHUNK;
     }
@@ -128,10 +155,8 @@ export class RowArena {
     const size = capOf(c) * this.stride;
     this.used -= size;
     if (size > LARGE) {
-      const k = at >>> CHUNK_BITS;
-      this.capacity -= this.chunks[k]!.length;
-      this.chunks[k] = null;
-      this.freeChunks.push(k);
+      this.own[at >>> CHUNK_BITS] = false;
+      this.dropChunk(at >>> CHUNK_BITS);
       return;
     }
     (this.free[c] ??= []).push(at);
@@ -146,9 +171,65 @@ export class RowArena {
     return this.capacity - ahead - this.used > (this.used >> SLACK) + RowArena.minWaste;
   }
 
-  /** Doubles not yet cut from the current chunk (not holes: the next regions come from there). */
+  /**
+   * Compacts in place: slides the regions of `order` (every region in use, gathered by the owner with its size and
+   * its own number for it) down over the holes, in address order, chunk after chunk, and calls `moved(key, from, to)`
+   * for each before the next one moves. A region only ever moves down (to a lower chunk, or lower in its own), so
+   * the owner copies its rows forward (they may overlap) and points at `to`; large regions stay where they are.
+   * Afterwards every hole is gone but the ends of chunks too short for the next region; the chunks left empty are
+   * kept as room for the next regions while that room stays under a sixteenth of the doubles in use plus what the
+   * store grew by since the last compaction, else dropped.
+   */
+  slide(order: RegionOrder, moved: (key: number, from: number, to: number) => void): void {
+    this.slides++;
+    const idx = order.sorted();
+    const chunks = this.chunks;
+    this.free = [];
+    this.spare.length = 0;
+    let k = this.nextSmall(0);
+    let top = 0;
+    for (let j = 0; j < order.n; j++) {
+      const i = idx[j]!;
+      const size = order.size[i]!;
+      if (size > LARGE) continue;
+      while (chunks[k]!.length - top < size) {
+        this.cutRest(k, top);
+        k = this.nextSmall(k + 1);
+        top = 0;
+      }
+      moved(order.key[i]!, order.at[i]!, k * CHUNK + top);
+      top += size;
+    }
+    // the last chunk written goes on from `top`; every later one is empty
+    if (k < chunks.length) {
+      this.cur = k;
+      this.top = top;
+    }
+    // room for what the store grew by since the last compaction (it will likely grow by as much again before the
+    // next: chunks kept, not dropped and allocated again), besides the sixteenth any arena keeps
+    const keep = Math.max(FIRST_CHUNK, this.used >> SLACK) + this.grown;
+    this.grown = 0;
+    let room = this.ahead();
+    for (let e = this.nextSmall(k + 1); e < chunks.length; e = this.nextSmall(e + 1)) {
+      const len = chunks[e]!.length;
+      if (room + len <= keep) {
+        this.spare.push(e);
+        room += len;
+      } else this.dropChunk(e);
+    }
+  }
+
+  /** The first chunk from number `k` on that regions are cut from (not dropped, not a large region's), or past the end. */
+  private nextSmall(k: number): number {
+    while (k < this.chunks.length && (this.chunks[k] === null || this.own[k] === true)) k++;
+    return k;
+  }
+
+  /** Doubles not yet cut from the current chunk and the spare ones (not holes: the next regions come from there). */
   ahead(): number {
-    return this.cur < 0 ? 0 : this.chunks[this.cur]!.length - this.top;
+    let n = this.cur < 0 ? 0 : this.chunks[this.cur]!.length - this.top;
+    for (const k of this.spare) n += this.chunks[k]!.length;
+    return n;
   }
 
   /** Array-buffer bytes of the chunks. */
@@ -158,30 +239,49 @@ export class RowArena {
     return n;
   }
 
-  /** Starts a chunk that holds at least `size` doubles. */
+  /** Starts a chunk that holds at least `size` doubles: a spare one when one does, else a new one. */
   private newChunk(size: number): void {
-    // the rest of the current chunk goes to the free lists, largest classes first
-    if (this.cur >= 0) {
-      let left = this.chunks[this.cur]!.length - this.top;
-      let c = classFor(Math.floor(left / this.stride) + 1);
-      while (c >= 0 && left >= this.stride) {
-        const size = capOf(c) * this.stride;
-        if (size <= left && size <= LARGE) {
-          (this.free[c] ??= []).push(this.cur * CHUNK + this.top);
-          this.top += size;
-          left -= size;
-        } else c--;
-      }
+    if (this.cur >= 0) this.cutRest(this.cur, this.top);
+    this.top = 0;
+    for (let i = this.spare.length - 1; i >= 0; i--) {
+      const k = this.spare[i]!;
+      if (this.chunks[k]!.length < size) continue;
+      this.spare.splice(i, 1);
+      this.cur = k;
+      return;
     }
     const k = this.chunkNumber();
     // a whole number of rows, so no region straddles the end
     const len = Math.max(size, Math.floor(this.nextChunk / this.stride) * this.stride);
     this.chunks[k] = new Float64Array(len);
     this.capacity += len;
+    this.grown += len;
+    RowArena.chunksMade++;
     // the next chunk a sixteenth of what is in use: the room not yet used stays under a sixteenth of it
     this.nextChunk = Math.min(CHUNK, Math.max(FIRST_CHUNK, this.used >> SLACK));
     this.cur = k;
-    this.top = 0;
+  }
+
+  /** Hands chunk `k`'s doubles from `top` on to the free lists, largest classes first. */
+  private cutRest(k: number, top: number): void {
+    let left = this.chunks[k]!.length - top;
+    let c = classFor(Math.floor(left / this.stride) + 1);
+    while (c >= 0 && left >= this.stride) {
+      const size = capOf(c) * this.stride;
+      if (size <= left && size <= LARGE) {
+        (this.free[c] ??= []).push(k * CHUNK + top);
+        top += size;
+        left -= size;
+      } else c--;
+    }
+  }
+
+  /** Drops chunk `k` (empty) and its views; its number is used again. */
+  private dropChunk(k: number): void {
+    this.capacity -= this.chunks[k]!.length;
+    this.chunks[k] = null;
+    this.views[k] = this.viewed[k] = this.byteViews[k] = this.byteViewed[k] = null;
+    this.freeChunks.push(k);
   }
 
   private chunkNumber(): number {

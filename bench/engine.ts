@@ -151,8 +151,9 @@ if (gc) {
 console.log(`stored state (account parts): ${fmt(partBytes / engine.size())} bytes per account`);
 if (process.env.BREAKDOWN) breakdown();
 if (process.env.SWEEPS) {
-  const h2 = sweeps.ms.slice(sweepsOfHour1);
-  console.log(`sweeps in hour 2: ${h2.length}, longest ${Math.max(0, ...h2).toFixed(1)} ms, all ${h2.map((x) => x.toFixed(0)).join(' ')} ms; whole run: longest ${Math.max(0, ...sweeps.ms).toFixed(1)} ms`);
+  const ms = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(' ');
+  console.log(`sweeps in hour 1: ${ms(sweeps.ms.slice(0, sweepsOfHour1))} ms (compactions ${ms(sweeps.compactMs.slice(0, sweepsOfHour1))})`);
+  console.log(`sweeps in hour 2: ${ms(sweeps.ms.slice(sweepsOfHour1))} ms (compactions ${ms(sweeps.compactMs.slice(sweepsOfHour1))}); longest ${Math.max(0, ...sweeps.ms).toFixed(0)} ms`);
   console.log(`arena chunks allocated: ${chunksOfHour1} in hour 1, ${RowArena.chunksMade - chunksOfHour1} in hour 2`);
 }
 if (process.env.BENCH_JSON) {
@@ -187,16 +188,27 @@ function profiled<T>(fn: () => T): T {
   return out;
 }
 
-/** `SWEEPS=1`: the wall time of each of the engine's sweeps (its compactions included), in milliseconds. */
-function timeSweeps(): { ms: number[] } {
-  const out = { ms: [] as number[] };
+/** `SWEEPS=1`: the wall time of each of the engine's sweeps, and of the arenas' compactions in it, in milliseconds. */
+function timeSweeps(): { ms: number[]; compactMs: number[] } {
+  const out = { ms: [] as number[], compactMs: [] as number[] };
   if (!process.env.SWEEPS) return out;
   const st = engine.state;
+  let compacting = 0;
+  for (const owner of [...st.windows, ...st.live, st.ringTm, st.ringIds, st.dd, st.rs]) {
+    const compact = owner.compact.bind(owner);
+    owner.compact = () => {
+      const t0 = process.hrtime.bigint();
+      compact();
+      compacting += Number(process.hrtime.bigint() - t0) / 1e6;
+    };
+  }
   const sweep = st.sweep.bind(st);
   st.sweep = () => {
+    compacting = 0;
     const t0 = process.hrtime.bigint();
     sweep();
     out.ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    out.compactMs.push(compacting);
   };
   return out;
 }

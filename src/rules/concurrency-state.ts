@@ -12,7 +12,6 @@
 // while every interval fits, two doubles while one does not (an absurd event time, a fraction of a millisecond),
 // until a sweep finds every interval fits again. Every time is kept exactly either way.
 import { PackedPairs, type Layout } from './packed-pairs.js';
-import { regionOrder } from './region-order.js';
 import { capOf, classFor, copy, growFields, RowArena, withRoom } from './row-arena.js';
 
 export const LIVE_MAX_MS = 6 * 3_600_000;
@@ -316,27 +315,32 @@ export class LiveCalls {
       }
     });
     if (next) this.relayout(next);
-    else if (this.arena.holey()) this.slide();
+    else if (this.arena.holey()) this.slide(false);
   }
 
-  /** Slides every list down over the arena's holes, in place (RowArena.slide); an account's lists are keys 2ix, 2ix+1. */
-  private slide(): void {
+  /**
+   * Slides the lists down over the arena's holes, in place: every chunk, or the sweep's run of them (RowArena.slide);
+   * an account's live calls and intervals are keys 2ix and 2ix+1.
+   */
+  private slide(whole = true): void {
     const m = this.meta;
     const arena = this.arena;
-    const order = regionOrder;
-    order.clear((2 * m.length) / M);
-    for (let ix = 0; ix * M < m.length; ix++) {
-      if (m[ix * M + LIVE + AT]! >= 0) order.add(m[ix * M + LIVE + AT]!, 2 * capOf(this.cls(ix, LIVE)), 2 * ix);
-      if (m[ix * M + IV + AT]! >= 0) order.add(m[ix * M + IV + AT]!, 2 * capOf(this.cls(ix, IV)), 2 * ix + 1);
-    }
-    arena.slide(order, (key, from, to) => {
-      if (from === to) return;
-      const list = (key & 1) === 0 ? LIVE : IV;
-      const o = (key >> 1) * M + list;
-      copy(arena.chunk(from), arena.base(from), arena.chunk(to), arena.base(to), this.doublesFor(list, m[o + LEN]!));
-      m[o + AT] = to;
-    });
-    order.clear();
+    arena.slide(
+      whole,
+      (order) => {
+        for (let ix = 0; ix * M < m.length; ix++) {
+          if (m[ix * M + LIVE + AT]! >= 0) order.add(m[ix * M + LIVE + AT]!, 2 * capOf(this.cls(ix, LIVE)), 2 * ix);
+          if (m[ix * M + IV + AT]! >= 0) order.add(m[ix * M + IV + AT]!, 2 * capOf(this.cls(ix, IV)), 2 * ix + 1);
+        }
+      },
+      (key, from, to) => {
+        if (from === to) return;
+        const list = (key & 1) === 0 ? LIVE : IV;
+        const o = (key >> 1) * M + list;
+        copy(arena.chunk(from), arena.base(from), arena.chunk(to), arena.base(to), this.doublesFor(list, m[o + LEN]!));
+        m[o + AT] = to;
+      },
+    );
   }
 
   /**

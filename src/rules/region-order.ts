@@ -1,5 +1,5 @@
-// The regions of one row arena's owner gathered for an in-place compaction (RowArena.slide, row-arena.ts): each
-// region's name (chunk number * CHUNK + offset), its size in doubles and the number its owner knows it by (an account
+// The regions of one row arena's owner gathered for an in-place compaction (RowArena.slide, row-arena.ts), those of
+// the run of chunks it compacts: each region's name (chunk number * CHUNK + offset), its size in doubles and the number its owner knows it by (an account
 // number, or an account number and a list), put in address order by a radix sort (two passes of 16 bits over the
 // name: linear in the regions, no comparator calls). Owners never keep a back pointer per region: this order is
 // rebuilt by each compaction from their per-account fields and lives only while it runs.
@@ -21,13 +21,19 @@ export class RegionOrder {
   private pass = new Int32Array(0);
   private counts = new Int32Array(0);
 
-  /** Forgets the regions gathered before (keeping the buffers), with room for `expect` regions. */
-  clear(expect = 0): void {
+  /** Regions named in [lo, hi) are kept, others ignored. */
+  private lo = 0;
+  private hi = 0;
+
+  /** Forgets the regions gathered before (keeping the buffers); those named in [lo, hi) will be kept. */
+  clear(lo: number, hi: number): void {
     this.n = 0;
-    if (this.at.length < expect) this.widen(expect);
+    this.lo = lo;
+    this.hi = hi;
   }
 
   add(at: number, size: number, key: number): void {
+    if (at < this.lo || at >= this.hi) return;
     const i = this.n;
     if (i === this.at.length) this.widen(2 * i);
     this.at[i] = at;

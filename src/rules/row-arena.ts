@@ -11,7 +11,7 @@
 // up (V8 counts them as external memory when it decides on a mark-compact). A store moves to a fresh arena only when
 // its rows change layout (packed-pairs.ts).
 // Must never hand out a region that is still in use. Pure.
-import type { RegionOrder } from './region-order.js';
+import { regionOrder, type RegionOrder } from './region-order.js';
 
 const CHUNK_BITS = 20;
 /** Doubles in a full chunk (8 MB), and the span of one chunk number in a region's name. */
@@ -62,6 +62,8 @@ export function classFor(rows: number): number {
 export class RowArena {
   /** Room a `sparse()` arena wastes at least, in doubles (tests set -Infinity to compact at every growth). */
   static minWaste = 4 * FIRST_CHUNK;
+  /** Doubles of chunks one compaction at the engine's sweep slides (64 MB: tens of milliseconds; tests set less). */
+  static run = 1 << 23;
   /** Chunks allocated by every arena of the process (for benches: a compaction in place allocates none). */
   static chunksMade = 0;
 
@@ -89,6 +91,8 @@ export class RowArena {
   slides = 0;
   /** Doubles of chunks allocated since the last compaction. */
   private grown = 0;
+  /** The chunk the next bounded compaction starts from. */
+  private runFrom = 0;
 
   /** `expect`: about how many doubles will be handed out soon (the first chunks are sized for it). */
   constructor(readonly stride: number, expect = 0) {
@@ -172,21 +176,34 @@ export class RowArena {
   }
 
   /**
-   * Compacts in place: slides the regions of `order` (every region in use, gathered by the owner with its size and
-   * its own number for it) down over the holes, in address order, chunk after chunk, and calls `moved(key, from, to)`
-   * for each before the next one moves. A region only ever moves down (to a lower chunk, or lower in its own), so
-   * the owner copies its rows forward (they may overlap) and points at `to`; large regions stay where they are.
-   * Afterwards every hole is gone but the ends of chunks too short for the next region; the chunks left empty are
-   * kept as room for the next regions while that room stays under a sixteenth of the doubles in use plus what the
-   * store grew by since the last compaction, else dropped.
+   * Compacts in place: slides the regions of a run of chunks down over their holes, in address order, chunk after
+   * chunk, and calls `moved(key, from, to)` for each before the next one moves. `gather` adds every region in use to
+   * the order it is given (with its size and the owner's own number for it; the order keeps those of the run). A
+   * region only ever moves down (to a lower chunk of the run, or lower in its own), so the owner copies its rows
+   * forward (they may overlap) and points at `to`; large regions stay where they are. The run is every chunk when
+   * `whole`, else the next chunks from where the last run ended, up to `RowArena.run` doubles, so that one sweep of a large
+   * store is bounded and the next sweeps go on round the store. Afterwards the run has no holes but the ends of chunks
+   * too short for the next region; the chunks left empty are kept as room for the next regions while that room stays
+   * under a sixteenth of the doubles in use plus what the store grew by since the last compaction, else dropped.
    */
-  slide(order: RegionOrder, moved: (key: number, from: number, to: number) => void): void {
+  slide(whole: boolean, gather: (order: RegionOrder) => void, moved: (key: number, from: number, to: number) => void): void {
     this.slides++;
-    const idx = order.sorted();
     const chunks = this.chunks;
-    this.free = [];
-    this.spare.length = 0;
-    let k = this.nextSmall(0);
+    let from = whole || this.runFrom >= chunks.length ? 0 : this.runFrom;
+    from = this.nextSmall(from, chunks.length);
+    let end = from;
+    if (whole) end = chunks.length;
+    else for (let n = 0; end < chunks.length && n < RowArena.run; end = this.nextSmall(end + 1, chunks.length)) n += chunks[end]!.length;
+    // a run that reached the last chunk starts the next from the first (chunks added since are at the end)
+    this.runFrom = end >= chunks.length ? 0 : end;
+    const order = regionOrder;
+    order.clear(from * CHUNK, end * CHUNK);
+    gather(order);
+    const idx = order.sorted();
+    // the holes and spare chunks of the run are taken up by the slide
+    for (const list of this.free) if (list !== undefined) dropWithin(list, from * CHUNK, end * CHUNK);
+    for (let i = this.spare.length - 1; i >= 0; i--) if (this.spare[i]! >= from && this.spare[i]! < end) this.spare.splice(i, 1);
+    let k = from;
     let top = 0;
     for (let j = 0; j < order.n; j++) {
       const i = idx[j]!;
@@ -194,23 +211,23 @@ export class RowArena {
       if (size > LARGE) continue;
       while (chunks[k]!.length - top < size) {
         this.cutRest(k, top);
-        k = this.nextSmall(k + 1);
+        k = this.nextSmall(k + 1, end);
         top = 0;
       }
       moved(order.key[i]!, order.at[i]!, k * CHUNK + top);
       top += size;
     }
-    // the last chunk written goes on from `top`; every later one is empty
-    if (k < chunks.length) {
+    order.clear(0, 0);
+    if (k >= end) return;
+    // the last chunk written goes on from `top` when the current one was in the run; every later one is empty
+    if (this.cur >= from && this.cur < end) {
       this.cur = k;
       this.top = top;
-    }
-    // room for what the store grew by since the last compaction (it will likely grow by as much again before the
-    // next: chunks kept, not dropped and allocated again), besides the sixteenth any arena keeps
+    } else this.cutRest(k, top);
     const keep = Math.max(FIRST_CHUNK, this.used >> SLACK) + this.grown;
     this.grown = 0;
     let room = this.ahead();
-    for (let e = this.nextSmall(k + 1); e < chunks.length; e = this.nextSmall(e + 1)) {
+    for (let e = this.nextSmall(k + 1, end); e < end; e = this.nextSmall(e + 1, end)) {
       const len = chunks[e]!.length;
       if (room + len <= keep) {
         this.spare.push(e);
@@ -219,9 +236,9 @@ export class RowArena {
     }
   }
 
-  /** The first chunk from number `k` on that regions are cut from (not dropped, not a large region's), or past the end. */
-  private nextSmall(k: number): number {
-    while (k < this.chunks.length && (this.chunks[k] === null || this.own[k] === true)) k++;
+  /** The first chunk from number `k` on (below `end`) that regions are cut from (not dropped, not a large region's), or `end`. */
+  private nextSmall(k: number, end: number): number {
+    while (k < end && (this.chunks[k] === null || this.own[k] === true)) k++;
     return k;
   }
 
@@ -290,4 +307,11 @@ export class RowArena {
     this.chunks.push(null);
     return this.chunks.length - 1;
   }
+}
+
+/** Removes from `list` the region names in [lo, hi), keeping the others' order. */
+function dropWithin(list: number[], lo: number, hi: number): void {
+  let w = 0;
+  for (const at of list) if (at < lo || at >= hi) list[w++] = at;
+  list.length = w;
 }

@@ -6,7 +6,6 @@
 // at the engine's sweep, a sixteenth of it) every region slides down over them in place (RowArena.slide).
 // Readers index `chunk(at(ix))` from `base(at(ix))`: valid until the next change to any list of this store.
 // Never hands out rows of one account to another. Pure.
-import { regionOrder } from './region-order.js';
 import { capOf, classFor, copy, growFields, RowArena } from './row-arena.js';
 
 const M = 2;
@@ -173,22 +172,24 @@ export class RowLists {
 
   /** Compacts the arena in place when holes pass a sixteenth of the rows in use (called at the engine's sweep). */
   compact(): void {
-    if (this.arena.holey()) this.slide();
+    if (this.arena.holey()) this.slide(false);
   }
 
-  /** Slides every list down over the arena's holes, in place (RowArena.slide). */
-  private slide(): void {
+  /** Slides the lists down over the arena's holes, in place (RowArena.slide): every chunk, or the sweep's run of them. */
+  private slide(whole = true): void {
     const m = this.meta;
     const S = this.stride;
     const arena = this.arena;
-    const order = regionOrder;
-    order.clear(m.length / M);
-    for (let ix = 0; ix * M < m.length; ix++) if (m[ix * M + AT]! >= 0) order.add(m[ix * M + AT]!, S * capOf(this.cls(ix)), ix);
-    arena.slide(order, (ix, from, to) => {
-      if (from === to) return;
-      copy(arena.chunk(from), arena.base(from), arena.chunk(to), arena.base(to), S * this.length(ix));
-      m[ix * M + AT] = to;
-    });
-    order.clear();
+    arena.slide(
+      whole,
+      (order) => {
+        for (let ix = 0; ix * M < m.length; ix++) if (m[ix * M + AT]! >= 0) order.add(m[ix * M + AT]!, S * capOf(this.cls(ix)), ix);
+      },
+      (ix, from, to) => {
+        if (from === to) return;
+        copy(arena.chunk(from), arena.base(from), arena.chunk(to), arena.base(to), S * this.length(ix));
+        m[ix * M + AT] = to;
+      },
+    );
   }
 }

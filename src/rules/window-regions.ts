@@ -6,7 +6,6 @@
 // Owns moving rows between regions and arenas, and telling the cursor records how far their rows moved. Never reads
 // or changes a cursor record itself (window-state.ts does, through `shiftCursors`). Pure.
 import type { Layout } from './packed-pairs.js';
-import { regionOrder } from './region-order.js';
 import { capOf, classFor, copy, RowArena, withRoom } from './row-arena.js';
 import { WindowMeta } from './window-meta.js';
 
@@ -80,27 +79,32 @@ export abstract class WindowRegions extends WindowMeta {
       }
     });
     if (next) this.relayout(next);
-    else if (this.arena.holey()) this.slide();
+    else if (this.arena.holey()) this.slide(false);
   }
 
-  /** Slides every account's live rows down over the arena's holes, in place, to the start of its region (classes kept). */
-  private slide(): void {
+  /**
+   * Slides the accounts' live rows down over the arena's holes, in place, each to the start of its region (classes
+   * kept): every chunk, or the sweep's run of them (RowArena.slide).
+   */
+  private slide(whole = true): void {
     const arena = this.arena;
-    const order = regionOrder;
-    order.clear(this.accounts());
-    for (let ix = 0; ix < this.accounts(); ix++) {
-      const at = this.regionOf(ix);
-      if (at >= 0) order.add(at, this.S * capOf(this.classOf(ix)), ix);
-    }
-    arena.slide(order, (ix, from, to) => {
-      const h = this.headOf(ix);
-      if (from === to && h === 0) return;
-      const n = this.endOf(ix) - h;
-      copy(arena.chunk(from), arena.base(from) + h * this.S, arena.chunk(to), arena.base(to), n * this.S);
-      this.setRegion(ix, to, this.classOf(ix), 0, n);
-      this.shiftCursors(ix, h);
-    });
-    order.clear();
+    arena.slide(
+      whole,
+      (order) => {
+        for (let ix = 0; ix < this.accounts(); ix++) {
+          const at = this.regionOf(ix);
+          if (at >= 0) order.add(at, this.S * capOf(this.classOf(ix)), ix);
+        }
+      },
+      (ix, from, to) => {
+        const h = this.headOf(ix);
+        if (from === to && h === 0) return;
+        const n = this.endOf(ix) - h;
+        copy(arena.chunk(from), arena.base(from) + h * this.S, arena.chunk(to), arena.base(to), n * this.S);
+        this.setRegion(ix, to, this.classOf(ix), 0, n);
+        this.shiftCursors(ix, h);
+      },
+    );
   }
 
   /**

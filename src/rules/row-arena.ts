@@ -5,11 +5,11 @@
 // class's free list and is handed out again first. A new chunk is a sixteenth of the doubles in use (at least
 // FIRST_CHUNK, at most CHUNK), so a store holds little room it does not use; a region larger than LARGE doubles gets a chunk of its own, dropped when it is freed.
 // Free lists do not merge, so regions outgrown class by class leave holes of the small classes: the owner's
-// compaction (at the engine's sweep when `holey()`, or at once when `sparse()`) slides every region down over the
-// holes in place (`slide`), chunk by chunk, and keeps the chunks it empties as room for the next regions (up to a
-// sixteenth of the doubles in use) or drops them: no fresh chunks for it, so no new array buffers while accounts fill
-// up (V8 counts them as external memory when it decides on a mark-compact). A store moves to a fresh arena only when
-// its rows change layout (packed-pairs.ts).
+// compaction (at the engine's sweep when `holey()`, a bounded run of chunks at a time; at once and whole when
+// `sparse()`) slides the regions down over the holes in place (`slide`), chunk by chunk, and keeps the chunks it
+// empties as room for the next regions or drops them: no fresh chunks for it, so no new array buffers while accounts
+// fill up (V8 counts them as external memory when it decides on a mark-compact). A store moves to a fresh arena only
+// when its rows change layout (packed-pairs.ts).
 // Must never hand out a region that is still in use. Pure.
 import { regionOrder, type RegionOrder } from './region-order.js';
 
@@ -19,7 +19,7 @@ const CHUNK = 1 << CHUNK_BITS;
 const OFFSET_MASK = CHUNK - 1;
 const FIRST_CHUNK = 1 << 12;
 const LARGE = CHUNK >> 3;
-/** Room kept beside the doubles in use, as a shift: a new chunk, a repacked arena's spare room, and the holes that a
+/** Room kept beside the doubles in use, as a shift: a new chunk, a relaid arena's spare room, and the holes that a
  * sweep's compaction tolerates are each at most a sixteenth of them (an eighth until round 6 of issue 17). */
 const SLACK = 4;
 /** Chunk numbers fit an int32 name below this. */
@@ -31,7 +31,7 @@ export function capOf(c: number): number {
   return (c & 1) === 1 ? 1 << ((c + 1) >> 1) : 3 << ((c - 2) >> 1);
 }
 
-/** Doubles to expect in a fresh arena that takes `used` doubles now (a repack): them and a little room. */
+/** Doubles to expect in a fresh arena that takes `used` doubles now (a relayout): them and a little room. */
 export function withRoom(used: number): number {
   return used + (used >> SLACK);
 }
@@ -101,7 +101,7 @@ export class RowArena {
 
   /**
    * Whether the freed regions and the chunk tails left behind hold more than half as much as the regions in use (the
-   * owner should then repack, moving every region); the room not yet cut from the current chunk does not count.
+   * owner should then compact it whole, moving every region); the room not yet cut and spare chunks do not count.
    */
   sparse(): boolean {
     const ahead = this.ahead();
@@ -168,7 +168,7 @@ export class RowArena {
 
   /**
    * Whether the holes (as `sparse`) pass a sixteenth of the regions in use: the owner's periodic compaction (at the
-   * engine's sweep, EngineState.sweep) repacks then, so holes left by lists grown class by class do not stay.
+   * engine's sweep, EngineState.sweep) slides a run of chunks then, so holes left by lists grown class by class do not stay.
    */
   holey(): boolean {
     const ahead = this.ahead();

@@ -13,6 +13,7 @@ import { Session } from 'node:inspector';
 import type { CdrRecord } from '../src/events/types.js';
 import { approxAccountBytes, engineBytes } from '../src/rules/account-bytes.js';
 import { createFraudEngine } from '../src/rules/fraud-engine.js';
+import { RowArena } from '../src/rules/row-arena.js';
 import { buildRuleSet } from '../src/rules/load-rules.js';
 import type { AccountProfile } from '../src/rules/types.js';
 import { cdr, profile, rng, ukNumber } from '../test/helpers/traffic.js';
@@ -112,6 +113,7 @@ const hour2 = hourOfTraffic(WARM_HOURS, r, favourites);
 
 const before = heap();
 const engine = createFraudEngine(rules, { allowedLatenessMs: 5 * 60_000, defaultTimezone: 'Europe/London' });
+const sweeps = timeSweeps();
 
 /** Wall time and CPU time of this process (the fairer figure on a shared machine), of engine.process only. */
 function run(h: Hour): { seconds: number; cpuSeconds: number; hits: number; n: number } {
@@ -133,6 +135,8 @@ function run(h: Hour): { seconds: number; cpuSeconds: number; hits: number; n: n
 
 const cold = run(hour1);
 for (let h = 1; h < WARM_HOURS; h++) run(hourOfTraffic(h, r, favourites));
+const sweepsOfHour1 = sweeps.ms.length;
+const chunksOfHour1 = RowArena.chunksMade;
 // `MARK=1` prints a line before and after hour 2, to cut a `--trace-gc` log to the timed hour.
 if (process.env.MARK) console.log('MARK hour 2 start');
 const warm = profiled(() => run(hour2));
@@ -154,6 +158,12 @@ if (gc) {
 } else console.log('heap per active account: run with node --expose-gc --import tsx bench/engine.ts');
 console.log(`stored state (account parts): ${fmt(partBytes / engine.size())} bytes per account`);
 if (process.env.BREAKDOWN) breakdown();
+if (process.env.SWEEPS) {
+  const ms = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(' ');
+  console.log(`sweeps in hour 1: ${ms(sweeps.ms.slice(0, sweepsOfHour1))} ms (compactions ${ms(sweeps.compactMs.slice(0, sweepsOfHour1))})`);
+  console.log(`sweeps in hour 2: ${ms(sweeps.ms.slice(sweepsOfHour1))} ms (compactions ${ms(sweeps.compactMs.slice(sweepsOfHour1))}); longest ${Math.max(0, ...sweeps.ms).toFixed(0)} ms`);
+  console.log(`arena chunks allocated: ${chunksOfHour1} in hour 1, ${RowArena.chunksMade - chunksOfHour1} in hour 2`);
+}
 if (process.env.BENCH_JSON) {
   const perAccount = gc ? (after.heap - before.heap + after.buffers - before.buffers) / engine.size() : Number.NaN;
   console.log(`JSON ${JSON.stringify({ accounts: engine.size(), cdrPerCpuSecond: warm.n / warm.cpuSeconds, bytesPerAccount: perAccount, snapshotPerAccount: partBytes / engine.size() })}`);
@@ -183,6 +193,31 @@ function profiled<T>(fn: () => T): T {
   const { profile: p } = post('Profiler.stop') as { profile: object };
   writeFileSync(file, JSON.stringify(p));
   session.disconnect();
+  return out;
+}
+
+/** `SWEEPS=1`: the wall time of each of the engine's sweeps, and of the arenas' compactions in it, in milliseconds. */
+function timeSweeps(): { ms: number[]; compactMs: number[] } {
+  const out = { ms: [] as number[], compactMs: [] as number[] };
+  if (!process.env.SWEEPS) return out;
+  const st = engine.state;
+  let compacting = 0;
+  for (const owner of [...st.windows, ...st.live, st.ringTm, st.ringIds, st.rs]) {
+    const compact = owner.compact.bind(owner);
+    owner.compact = () => {
+      const t0 = process.hrtime.bigint();
+      compact();
+      compacting += Number(process.hrtime.bigint() - t0) / 1e6;
+    };
+  }
+  const sweep = st.sweep.bind(st);
+  st.sweep = () => {
+    compacting = 0;
+    const t0 = process.hrtime.bigint();
+    sweep();
+    out.ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    out.compactMs.push(compacting);
+  };
   return out;
 }
 

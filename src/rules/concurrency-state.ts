@@ -251,7 +251,7 @@ export class LiveCalls {
       this.setCls(ix, list, FIRST_CLASS);
     } else if (this.rowsFor(list, n + 1) > capOf(this.cls(ix, list))) {
       this.move(ix, list, classFor(this.rowsFor(list, n + 1)));
-      if (this.arena.sparse()) this.relayout(null);
+      if (this.arena.sparse()) this.slide();
     }
     const at = m[o + AT]!;
     const d = this.arena.chunk(at);
@@ -299,7 +299,7 @@ export class LiveCalls {
 
   /**
    * Called at the engine's sweep: moves `base` up when narrow offsets pass half the limit, goes back to narrow
-   * intervals when every one fits again, else repacks when holes pass a sixteenth of the pairs in use.
+   * intervals when every one fits again, else compacts in place when holes pass a sixteenth of the pairs in use.
    */
   compact(): void {
     const next = this.pp.relayout((fn) => {
@@ -315,19 +315,44 @@ export class LiveCalls {
       }
     });
     if (next) this.relayout(next);
-    else if (this.arena.holey()) this.relayout(null);
+    else if (this.arena.holey()) this.slide(false);
   }
 
   /**
-   * Moves every list into a fresh arena, packed, with the intervals in `layout` (narrow: every interval must fit;
-   * null: as they are), and drops the old one.
+   * Slides the lists down over the arena's holes, in place: every chunk, or the sweep's run of them (RowArena.slide);
+   * an account's live calls and intervals are keys 2ix and 2ix+1.
    */
-  private relayout(layout: Layout | null): void {
+  private slide(whole = true): void {
+    const m = this.meta;
+    const arena = this.arena;
+    arena.slide(
+      whole,
+      (order) => {
+        for (let ix = 0; ix * M < m.length; ix++) {
+          if (m[ix * M + LIVE + AT]! >= 0) order.add(m[ix * M + LIVE + AT]!, 2 * capOf(this.cls(ix, LIVE)), 2 * ix);
+          if (m[ix * M + IV + AT]! >= 0) order.add(m[ix * M + IV + AT]!, 2 * capOf(this.cls(ix, IV)), 2 * ix + 1);
+        }
+      },
+      (key, from, to) => {
+        if (from === to) return;
+        const list = (key & 1) === 0 ? LIVE : IV;
+        const o = (key >> 1) * M + list;
+        copy(arena.chunk(from), arena.base(from), arena.chunk(to), arena.base(to), this.doublesFor(list, m[o + LEN]!));
+        m[o + AT] = to;
+      },
+    );
+  }
+
+  /**
+   * Moves every list into a fresh arena, packed, with the intervals in `layout` (narrow: every interval must fit),
+   * and drops the old one.
+   */
+  private relayout(layout: Layout): void {
     const old = this.arena;
     const fresh = new RowArena(2, withRoom(old.used));
     const m = this.meta;
     const from = this.pp;
-    const to = layout ? from.to(layout) : from;
+    const to = from.to(layout);
     for (let ix = 0; ix * M < m.length; ix++) {
       for (let list = LIVE; list <= IV; list += IV - LIVE) {
         const o = ix * M + list;

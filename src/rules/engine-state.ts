@@ -11,6 +11,7 @@ import { LIVE_MAX_MS, LiveCalls } from './concurrency-state.js';
 import { encodeSegment, forEachPair, type DedupeSegment } from './dedupe-segments.js';
 import { DedupeTable } from './dedupe-table.js';
 import { DirtyAccounts } from './dirty-accounts.js';
+import { regionOrder } from './region-order.js';
 import { RING_SEP, RingIds } from './ring-ids.js';
 
 export { RING_SEP, ringList, ringText } from './ring-ids.js';
@@ -327,12 +328,14 @@ export class EngineState {
     for (const pairs of this.unstored) pruneDedupe(pairs, lateBefore);
     this.dedupe.sweep(lateBefore);
     this.sweptBefore = lateBefore;
-    // lists grown class by class leave holes of the small classes: repack the arenas where they add up
+    // lists grown class by class leave holes of the small classes: compact the arenas in place where they add up
+    // (and give the compaction's scratch back)
     for (const w of this.windows) w.compact();
     for (const c of this.live) c.compact();
     this.ringTm.compact();
     this.ringIds.compact();
     this.rs.compact();
+    regionOrder.drop();
   }
 }
 

@@ -32,10 +32,6 @@ export class RingIds {
   lists = new RowLists(1, 4);
   /** Accounts whose text is '' (no row): entries of no ids. */
   private readonly empty = new Set<number>();
-  /** Byte views of the store's chunks (by chunk), for the current arena only. */
-  private viewsOf: Float64Array[] = [];
-  private views: Uint8Array[] = [];
-  private viewArena: unknown = null;
   /** A new entry's bytes. */
   private scratch = new Uint8Array(256);
 
@@ -54,7 +50,7 @@ export class RingIds {
     return this.lists.bytes(ix);
   }
 
-  /** Repacks the store when holey (the engine's sweep). */
+  /** Compacts the store in place when holey (the engine's sweep). */
   compact(): void {
     this.lists.compact();
   }
@@ -173,18 +169,7 @@ export class RingIds {
 
   /** The chunk holding region `at` as bytes (index it from 8 x `base(at)`). */
   private view(at: number): Uint8Array {
-    const d = this.lists.chunk(at);
-    if (this.viewArena !== this.lists.arena) {
-      this.viewArena = this.lists.arena;
-      this.viewsOf = [];
-      this.views = [];
-    }
-    const of = this.viewsOf;
-    for (let k = 0; k < of.length; k++) if (of[k] === d) return this.views[k]!;
-    const v = new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
-    of.push(d);
-    this.views.push(v);
-    return v;
+    return this.lists.arena.octets(at);
   }
 }
 

@@ -3,10 +3,10 @@
 // their own (engine-state.ts). Per account number two int32s: the region (-1: none) and the row count with the
 // region's class in the top 8 bits. A list starts at the class of `firstRows` rows, grows to the smallest class that
 // holds it, gives its region back when emptied, and shrinks when a quarter full; when the arena is mostly holes (or,
-// at the engine's sweep, a sixteenth of it) every region moves into a fresh one.
+// at the engine's sweep, a sixteenth of it) every region slides down over them in place (RowArena.slide).
 // Readers index `chunk(at(ix))` from `base(at(ix))`: valid until the next change to any list of this store.
 // Never hands out rows of one account to another. Pure.
-import { capOf, classFor, copy, growFields, RowArena, withRoom } from './row-arena.js';
+import { capOf, classFor, copy, growFields, RowArena } from './row-arena.js';
 
 const M = 2;
 const AT = 0;
@@ -14,7 +14,7 @@ const LEN = 1;
 const LEN_MASK = 0xffffff;
 
 export class RowLists {
-  arena: RowArena;
+  readonly arena: RowArena;
   private meta = new Int32Array(0);
 
   /** A list's first region: the class holding `firstRows` rows (lists that will surely grow skip the small classes). */
@@ -77,7 +77,7 @@ export class RowLists {
       this.setLen(ix, 0, this.first);
     } else if (n >= capOf(this.cls(ix))) {
       this.move(ix, classFor(n + 1));
-      if (this.arena.sparse()) this.repack();
+      if (this.arena.sparse()) this.slide();
     }
     const at = m[o + AT]!;
     const d = this.arena.chunk(at);
@@ -142,7 +142,7 @@ export class RowLists {
     for (let i = rows.length; i < n * this.stride; i++) d[B + i] = 0;
     this.meta[ix * M + AT] = at;
     this.setLen(ix, n, c);
-    if (this.arena.sparse()) this.repack();
+    if (this.arena.sparse()) this.slide();
   }
 
   free(ix: number): void {
@@ -170,24 +170,26 @@ export class RowLists {
     this.setLen(ix, this.length(ix), c);
   }
 
-  /** Repacks when holes pass a sixteenth of the rows in use (called at the engine's sweep). */
+  /** Compacts the arena in place when holes pass a sixteenth of the rows in use (called at the engine's sweep). */
   compact(): void {
-    if (this.arena.holey()) this.repack();
+    if (this.arena.holey()) this.slide(false);
   }
 
-  /** Moves every list into a fresh arena, packed, and drops the old one. */
-  private repack(): void {
-    const old = this.arena;
-    const fresh = new RowArena(this.stride, withRoom(old.used));
+  /** Slides the lists down over the arena's holes, in place (RowArena.slide): every chunk, or the sweep's run of them. */
+  private slide(whole = true): void {
     const m = this.meta;
-    for (let ix = 0; ix * M < m.length; ix++) {
-      const o = ix * M;
-      const from = m[o + AT]!;
-      if (from < 0) continue;
-      const to = fresh.alloc(this.cls(ix));
-      copy(old.chunk(from), old.base(from), fresh.chunk(to), fresh.base(to), this.stride * this.length(ix));
-      m[o + AT] = to;
-    }
-    this.arena = fresh;
+    const S = this.stride;
+    const arena = this.arena;
+    arena.slide(
+      whole,
+      (order) => {
+        for (let ix = 0; ix * M < m.length; ix++) if (m[ix * M + AT]! >= 0) order.add(m[ix * M + AT]!, S * capOf(this.cls(ix)), ix);
+      },
+      (ix, from, to) => {
+        if (from === to) return;
+        copy(arena.chunk(from), arena.base(from), arena.chunk(to), arena.base(to), S * this.length(ix));
+        m[ix * M + AT] = to;
+      },
+    );
   }
 }

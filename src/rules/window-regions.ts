@@ -1,7 +1,8 @@
 // Where one window group's logs (GroupLogs, window-state.ts) keep their rows: a region of the group's row arena
 // (row-arena.ts) per account, from a first class of 2 rows, grown or compacted in place when full, shrunk when a
-// quarter full, given back when emptied; and, at the engine's sweep, every region moved into a fresh arena (repacked
-// when holey, relaid when the packed rows must turn wide, narrow again, or take a new base: packed-pairs.ts).
+// quarter full, given back when emptied; at the engine's sweep, when holey, every region slid down over the holes in
+// place (RowArena.slide, its dead rows dropped), and moved into a fresh arena only when the packed rows must turn
+// wide, narrow again, or take a new base (packed-pairs.ts).
 // Owns moving rows between regions and arenas, and telling the cursor records how far their rows moved. Never reads
 // or changes a cursor record itself (window-state.ts does, through `shiftCursors`). Pure.
 import type { Layout } from './packed-pairs.js';
@@ -27,7 +28,7 @@ export abstract class WindowRegions extends WindowMeta {
     if (this.regionOf(ix) < 0) this.setRegion(ix, this.arena.alloc(FIRST_CLASS), FIRST_CLASS, 0, 0);
     if (this.endOf(ix) >= capOf(this.classOf(ix))) {
       this.makeRoom(ix);
-      if (this.arena.sparse()) this.relayout(null);
+      if (this.arena.sparse()) this.slide();
     }
     const S = this.S;
     const h = this.headOf(ix);
@@ -64,7 +65,7 @@ export abstract class WindowRegions extends WindowMeta {
 
   /**
    * Called at the engine's sweep: moves the packed times' base up when their offsets pass half the limit, goes back
-   * to packed rows when every row fits again, else repacks when holes pass a sixteenth of the rows in use.
+   * to packed rows when every row fits again, else compacts in place when holes pass a sixteenth of the rows in use.
    */
   compact(): void {
     const next = this.pp?.relayout((fn) => {
@@ -78,16 +79,41 @@ export abstract class WindowRegions extends WindowMeta {
       }
     });
     if (next) this.relayout(next);
-    else if (this.arena.holey()) this.relayout(null);
+    else if (this.arena.holey()) this.slide(false);
+  }
+
+  /**
+   * Slides the accounts' live rows down over the arena's holes, in place, each to the start of its region (classes
+   * kept): every chunk, or the sweep's run of them (RowArena.slide).
+   */
+  private slide(whole = true): void {
+    const arena = this.arena;
+    arena.slide(
+      whole,
+      (order) => {
+        for (let ix = 0; ix < this.accounts(); ix++) {
+          const at = this.regionOf(ix);
+          if (at >= 0) order.add(at, this.S * capOf(this.classOf(ix)), ix);
+        }
+      },
+      (ix, from, to) => {
+        const h = this.headOf(ix);
+        if (from === to && h === 0) return;
+        const n = this.endOf(ix) - h;
+        copy(arena.chunk(from), arena.base(from) + h * this.S, arena.chunk(to), arena.base(to), n * this.S);
+        this.setRegion(ix, to, this.classOf(ix), 0, n);
+        this.shiftCursors(ix, h);
+      },
+    );
   }
 
   /**
    * Moves every account's live rows into a fresh arena, packed (classes kept), with rows in `layout` (packed: every
-   * row must fit; null: as they are), and drops the old one.
+   * row must fit), and drops the old one.
    */
-  protected relayout(layout: Layout | null): void {
+  protected relayout(layout: Layout): void {
     const from = this.pp;
-    const to = layout === null || from === null ? from : from.to(layout);
+    const to = from === null ? from : from.to(layout);
     const S1 = this.S;
     const S2 = to === from ? S1 : to!.wide ? this.S0 : this.S0 - 1;
     const old = this.arena;

@@ -55,7 +55,7 @@ const op = fc.record({
 describe('live calls in one arena', () => {
   const minWaste = RowArena.minWaste;
   beforeAll(() => {
-    RowArena.minWaste = Number.NEGATIVE_INFINITY; // repack at every growth
+    RowArena.minWaste = Number.NEGATIVE_INFINITY; // compact at every growth
   });
   afterAll(() => {
     RowArena.minWaste = minWaste;
@@ -63,6 +63,7 @@ describe('live calls in one arena', () => {
 
   it('answer as a plain per-account model, through moves, repacks, snapshots, released accounts and layouts', () => {
     let repacked = 0;
+    let slid = 0;
     let wide = 0;
     let narrowAgain = 0;
     fc.assert(
@@ -102,6 +103,7 @@ describe('live calls in one arena', () => {
           if (calls.wideIntervals) wide++;
         }
         if (calls.arena !== arena) repacked++;
+        if (calls.arena.slides > 0 || arena.slides > 0) slid++;
         for (const [acct, model] of models) {
           const [ids, starts, s, e] = calls.snapshot(acct);
           expect(ids.map((id, i) => [id, starts[i]])).toEqual(model.live);
@@ -118,6 +120,7 @@ describe('live calls in one arena', () => {
       { numRuns: 150, seed: 20261130 },
     );
     expect(repacked).toBeGreaterThan(0);
+    expect(slid).toBeGreaterThan(0);
     expect(wide).toBeGreaterThan(0);
     expect(narrowAgain).toBeGreaterThan(0);
   });

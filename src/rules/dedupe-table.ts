@@ -22,6 +22,11 @@
 // entries of both, each once. Each insert moves `step` old slots, chosen so the move ends within a sixteenth of the
 // inserts left before the next grow; a grow or sweep that comes first finishes the move at once.
 
+import { capacityFor, homeOf, limitOf, MIN_CAPACITY, scaleOf } from './table-sizing.js';
+
+// The sizing rules are shared with id-index.ts (table-sizing.ts); re-exported for the tests that check them here.
+export { capacityFor, homeOf, scaleOf } from './table-sizing.js';
+
 const EMPTY = -1;
 /** A slot's time that is kept in `far`. */
 const FAR = 0xffffffff;
@@ -29,37 +34,8 @@ const FAR = 0xffffffff;
 const BACK = 2 ** 31;
 /** Old slots moved per insert, at least. */
 const MIN_STEP = 16;
-/** Grows when an insert would pass this load; a grown or rebuilt table starts at LOAD_AFTER. */
-const MAX_LOAD = 0.75;
-const LOAD_AFTER = 0.6;
-const MIN_CAPACITY = 16;
 /** A move ends within 1/MOVE_WITHIN of the inserts before the next grow. */
 const MOVE_WITHIN = 16;
-
-/** The capacity that holds `n` entries at LOAD_AFTER. */
-export function capacityFor(n: number): number {
-  return Math.max(MIN_CAPACITY, Math.ceil(n / LOAD_AFTER));
-}
-
-/** Entries a table of `capacity` slots holds before it grows. */
-function limitOf(capacity: number): number {
-  return Math.floor(MAX_LOAD * capacity);
-}
-
-/**
- * The home slot of `key` in a table whose `scale` is capacity / 2^32: floor(low32(key) x scale) in doubles. Exactly
- * floor(low32 x capacity / 2^32) up to 2^21 slots (the product is exact); past that within one of it, and still
- * below the capacity and rising with the low 32 bits (rounding is monotone; capacity - capacity / 2^32 is far from
- * the capacity in ulps).
- */
-export function homeOf(key: number, scale: number): number {
-  return Math.floor((key >>> 0) * scale);
-}
-
-/** capacity / 2^32 (exact: a power-of-two division). */
-export function scaleOf(capacity: number): number {
-  return capacity / 4294967296;
-}
 
 export class DedupeTable {
   /** Slot i: key at keys[i], time at base + times[i] (FAR: far.get(key)). */

@@ -5,8 +5,8 @@
 //   MAX_BYTES long being one byte a unit; any other id (non-ASCII, longer, or longer than the rows once they are
 //   too large to widen) is kept as the string itself in `wide` (rare), so every id comes back and compares exactly;
 // - an open-addressing table (linear probing, backward-shift deletion) of slots (32-bit hash, number + 1), 8 bytes
-//   a slot at 0.6-0.75 load, of any capacity (a home slot is found as dedupe-table.ts's `homeOf`: a power of two
-//   would leave the table at 3/8 load at 100,000 accounts, 21 B an account). A probe compares the full id at every
+//   a slot at 0.6-0.75 load, of any capacity, sized and probed as dedupe-table.ts's (table-sizing.ts: a power of
+//   two would leave the table at 3/8 load at 100,000 accounts, 21 B an account). A probe compares the full id at every
 //   slot of equal hash, so ids that collide stay apart.
 //
 // Growth is incremental, as dedupe-table.ts's (at 1,000,000 accounts a rehash in one step would hold the event loop
@@ -15,9 +15,9 @@
 // (probes go on past it); its slots before `moveAt` are already in `slots` and stay in `old` too, so no probe of `old`
 // is cut short (an entry found there before `moveAt` was removed after its move: it is absent). Never hands out a number for an id it does not hold. Pure.
 
-/** A slot's number field: empty; removed from the old table during a move (probes go past it). */
-import { homeOf, scaleOf } from './dedupe-table.js';
+import { capacityFor, homeOf, limitOf, MIN_CAPACITY, scaleOf } from './table-sizing.js';
 
+/** A slot's number field: empty; removed from the old table during a move (probes go past it). */
 const EMPTY = 0;
 const GONE = -1;
 /** Longest id held as bytes; a row length of WIDE means the id is in `wide`. */
@@ -29,10 +29,6 @@ const WIDE = 255;
  * held the event loop for 0.3-0.9 s, load 11).
  */
 const WIDEN_LIMIT = 1 << 22;
-const MIN_SLOTS = 16;
-/** Grows when an insert would pass this load, to LOAD_AFTER. */
-const MAX_LOAD = 0.75;
-const LOAD_AFTER = 0.6;
 /** Old slots moved per insert and per lookup while a move is under way (a move ends within a third of the inserts
  * before the next grow: cap / 16 of 0.19 cap). */
 const STEP_INSERT = 16;
@@ -55,12 +51,12 @@ function mix(h: number): number {
 
 export class IdIndex {
   /** Slot i: hash at [2i], number + 1 at [2i + 1] (EMPTY: none). */
-  private slots = new Int32Array(2 * MIN_SLOTS);
-  private cap = MIN_SLOTS;
-  private scale = scaleOf(MIN_SLOTS);
+  private slots = new Int32Array(2 * MIN_CAPACITY);
+  private cap = MIN_CAPACITY;
+  private scale = scaleOf(MIN_CAPACITY);
   /** Entries in `slots` (moved ones included), and how many it takes before it grows. */
   private used = 0;
-  private limit = Math.floor(MIN_SLOTS * MAX_LOAD);
+  private limit = limitOf(MIN_CAPACITY);
   private old: Int32Array | null = null;
   private oldCap = 0;
   private oldScale = 0;
@@ -243,12 +239,12 @@ export class IdIndex {
     this.oldCap = this.cap;
     this.oldScale = this.scale;
     this.moveAt = 0;
-    const n = Math.max(MIN_SLOTS, Math.ceil((this.size + 1) / LOAD_AFTER));
+    const n = capacityFor(this.size + 1);
     this.slots = new Int32Array(2 * n);
     this.cap = n;
     this.scale = scaleOf(n);
     this.used = 0;
-    this.limit = Math.floor(n * MAX_LOAD);
+    this.limit = limitOf(n);
   }
 
   /** Copies up to `k` old slots into `slots`; the old table goes when all are. */

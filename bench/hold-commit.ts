@@ -41,7 +41,7 @@ async function loadBuild(name: string, root: string, index: number): Promise<Bui
   ]);
   const fresh = await freshDb(serverUrl, `bench_hold_commit_${index}_${process.pid}`);
   const db = pgdb.createPgDatabase(fresh.url, { max: 4 });
-  await db.transaction((tx: Any) => checkpoints.saveCheckpoint(tx, TOPIC, 0, null, 0, null, 0));
+  await db.transaction((tx: Any) => checkpoints.saveCheckpoint(tx, TOPIC, 0, null, null, 0, null, 0));
   return { name, url: fresh.url, drop: fresh.drop, db, mods: { commit, effects, checkpoints, transitions, results }, effectsOffset: 0, partition: 0 };
 }
 

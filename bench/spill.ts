@@ -74,7 +74,7 @@ await admin.query(`CREATE DATABASE ${name}`);
 const db = createPgDatabase(dbUrl, { max: 2 });
 try {
   await migrate(db);
-  await db.transaction((tx) => saveCheckpoint(tx, 'cdrs', 0, null, 1, { shared: engine.snapshotShared(), upserts: parts, deletes: [], dedupe: engine.dedupeSegment() }));
+  await db.transaction((tx) => saveCheckpoint(tx, 'cdrs', 0, null, null, 1, { shared: engine.snapshotShared(), upserts: parts, deletes: [], dedupe: engine.dedupeSegment() }));
   await db.query('ANALYZE engine_account_state');
   const order = spilledIds.slice();
   const queries = Math.max(1, Math.floor(order.length / LOAD_BATCH));

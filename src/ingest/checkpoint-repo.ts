@@ -9,8 +9,13 @@
 // - saveEffectsOffset: the effects offset only (one row update);
 // - saveState: the engine delta and the state offset only, leaving the effects offset alone, so it can run beside
 //   the lane's effects writes; the row is updated last, so its lock is held only at the end.
-// The first two are conditional on the effects offset the writer last saw, saveState on the state offset: either
-// fences a stale owner (a consumer that lost its partition in a rebalance but is still finishing a batch).
+// saveEffectsOffset is conditional on the effects offset the writer last saw, saveState on the state offset, and
+// saveCheckpoint on both: each fences a stale owner (a consumer that lost its partition in a rebalance but is still
+// finishing a batch). saveCheckpoint needs both because it stores the state: fenced on the effects offset alone, a
+// stale owner's full write could land after the new owner's background state write (which leaves the effects
+// offset alone), and the stored state would mix two owners' account parts under one offset, with the new owner's
+// dedupe segment holding keys of records past it: a restore then judged those records duplicates, and an account
+// whose part the stale owner wrote lost their counts (rebalance.test.ts, found 30 November).
 // Never: commits Kafka offsets, commits or rolls back the transaction itself.
 import type { DedupeSegment } from '../rules/dedupe-segments.js';
 import type { Database, Queryable } from '../store/db.js';
@@ -69,15 +74,17 @@ export async function loadCheckpoint(q: Queryable, topic: string, partition: num
 const buf = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 
 /**
- * Writes both offsets and the engine delta if the stored effects offset is still `expected` (null: no row yet).
- * Returns false when another writer got there first, in which case the caller's transaction must roll back. With
- * `expected` null, account parts left by an earlier owner of the (deleted) row are cleared first.
+ * Writes both offsets and the engine delta if the stored effects offset is still `expected` and the stored state
+ * offset still `expectedState` (both null: no row yet). Returns false when another writer got there first, in which
+ * case the caller's transaction must roll back. With `expected` null, account parts left by an earlier owner of the
+ * (deleted) row are cleared first.
  */
 export async function saveCheckpoint(
   q: Queryable,
   topic: string,
   partition: number,
   expected: number | null,
+  expectedState: number | null,
   stateOffset: number,
   delta: EngineDelta | null,
   effectsOffset: number = stateOffset,
@@ -93,11 +100,12 @@ export async function saveCheckpoint(
     await q.query('DELETE FROM engine_account_state WHERE topic = $1 AND partition = $2', [topic, partition]);
     await q.query('DELETE FROM engine_dedupe_segments WHERE topic = $1 AND partition = $2', [topic, partition]);
   } else {
+    if (expectedState === null) throw new Error(`checkpoint of ${topic}:${partition}: an effects offset to fence on but no state offset`);
     // The row lock taken here also serialises two writers of the same partition's account parts.
     const res = await q.query(
       `UPDATE partition_checkpoints SET next_offset = $4, effects_offset = $5, state = NULL, engine_shared = $6, updated_at = now()
-        WHERE topic = $1 AND partition = $2 AND effects_offset = $3`,
-      [topic, partition, expected, stateOffset, effectsOffset, shared],
+        WHERE topic = $1 AND partition = $2 AND effects_offset = $3 AND next_offset = $7`,
+      [topic, partition, expected, stateOffset, effectsOffset, shared, expectedState],
     );
     if (res.rowCount !== 1) return false;
   }

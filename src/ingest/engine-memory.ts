@@ -36,6 +36,7 @@ import type { Readiness } from '../service.js';
 import type { Queryable } from '../store/db.js';
 import type { CheckpointMode, StoredMigration } from './partition-checkpoint.js';
 import { SpillIndex } from './spill-index.js';
+import { CheckpointConflictError } from './types.js';
 import { capacityOf, keepOf, leastRecent, LOW_WATER } from './spill-policy.js';
 
 /** What the budget needs of a lane: its engine, its checkpoint row and a few checkpoint controls. */
@@ -50,14 +51,19 @@ export interface MemoryLane {
     requestStateWrite(): void;
     /** A background state write still encoding its change set (clean accounts not encoded yet) encodes the rest. */
     finishEncoding?(): void;
+    /** Where the lane's stored state is exact (spilled parts are read there; absent: unchecked, test doubles). */
+    readonly storedState?: number | null;
   };
 }
 
 export interface EngineMemoryOptions {
   /** Infinity: never spill. */
   budgetBytes: number;
-  /** Reads stored parts (in the transaction `q` when given). */
-  loadParts(topic: string, partition: number, ids: readonly string[], q?: Queryable): Promise<[string, Uint8Array][]>;
+  /**
+   * Reads stored parts (in the transaction `q` when given); with `stateOffset`, only if the stored state is still
+   * at that offset, else a CheckpointConflictError (account-parts-repo.ts).
+   */
+  loadParts(topic: string, partition: number, ids: readonly string[], q?: Queryable, stateOffset?: number): Promise<[string, Uint8Array][]>;
   /** Rewrites stored parts in the transaction `q` (absent: rule changes cannot carry spilled parts in the store). */
   saveParts?(q: Queryable, topic: string, partition: number, parts: readonly [string, Uint8Array][]): Promise<void>;
   metrics?: Metrics;
@@ -157,10 +163,16 @@ export class EngineMemory {
     }
     let parts: Map<string, Uint8Array>;
     try {
-      parts = new Map(await this.o.loadParts(lane.row!.topic, lane.row!.partition, wanted));
+      // At the lane's stored state offset: a part another owner stored since would be newer than the lane's dedupe
+      // horizon, and the records in between would count twice. The lane is stale then: it reloads.
+      parts = new Map(await this.o.loadParts(lane.row!.topic, lane.row!.partition, wanted, undefined, lane.checkpoint.storedState ?? undefined));
       const missing = wanted.find((id) => !parts.has(id));
       if (missing !== undefined) throw new Error(`the stored engine part of spilled account ${missing} of ${lane.key} is missing`);
     } catch (err) {
+      if (err instanceof CheckpointConflictError) {
+        lane.checkpoint.reset();
+        throw err;
+      }
       this.loadFailures++;
       this.lastLoadError = (err as Error).message;
       this.o.metrics?.engineLoadFailed();

@@ -32,7 +32,8 @@ export interface CheckpointStore<Tx> {
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** `withParts` false: without the account parts (`accounts` empty). */
   load(topic: string, partition: number, withParts?: boolean): Promise<Checkpoint | null>;
-  saveCheckpoint(tx: Tx, topic: string, partition: number, expectedEffects: number | null, stateOffset: number, delta: EngineDelta | null, effectsOffset: number): Promise<boolean>;
+  /** Fenced on both stored offsets (checkpoint-repo.ts says why). */
+  saveCheckpoint(tx: Tx, topic: string, partition: number, expectedEffects: number | null, expectedState: number | null, stateOffset: number, delta: EngineDelta | null, effectsOffset: number): Promise<boolean>;
   saveEffectsOffset(tx: Tx, topic: string, partition: number, expectedEffects: number, effectsOffset: number): Promise<boolean>;
   saveState(tx: Tx, topic: string, partition: number, expectedState: number, stateOffset: number, delta: EngineDelta): Promise<boolean>;
 }
@@ -86,7 +87,7 @@ export interface PartitionCheckpointOptions<E extends StatefulEngine, Tx> {
    * Set: the engine is restored from the shared part only, then this is called to read the accounts (the memory
    * budget, engine-memory.ts: at once if they fit in it, else each stored account comes back on its next record).
    */
-  restoreLazily?: (engine: E, shared: Uint8Array, dedupe: readonly Uint8Array[]) => Promise<void>;
+  restoreLazily?: (engine: E, shared: Uint8Array, dedupe: readonly Uint8Array[], stateOffset: number) => Promise<void>;
   /**
    * Called when a write captures the engine state: stored parts the write must carry to the current rules in its
    * own transaction (spilled accounts written under rules changed since, engine-memory.ts), so the stored shared
@@ -145,6 +146,10 @@ export class PartitionCheckpoint<E extends StatefulEngine, Tx> {
   get applied(): number | null {
     return this.appliedOffset;
   }
+  /** Where the stored engine state is exact, as this lane last wrote or loaded it (null: none). */
+  get storedState(): number | null {
+    return this.stateOffset;
+  }
   /** While rebuilding: the records before this feed the engine only. */
   get rebuildUntil(): number | null {
     return this.rebuildUntilOffset;
@@ -197,7 +202,7 @@ export class PartitionCheckpoint<E extends StatefulEngine, Tx> {
     const engine = this.o.createEngine();
     if (engine && stored?.shared) {
       engine.restoreParts(stored.shared, stored.accounts, stored.dedupe);
-      if (lazily) await lazily(engine, stored.shared, stored.dedupe);
+      if (lazily) await lazily(engine, stored.shared, stored.dedupe, stored.stateOffset);
     }
     this.engineOf = engine;
     this.effectsOffset = stored?.effectsOffset ?? null;
@@ -319,7 +324,7 @@ export class PartitionCheckpoint<E extends StatefulEngine, Tx> {
       // While rebuilding, the state may be stored behind the effects offset, which never moves back.
       const delta = this.delta();
       const migration = delta ? (this.o.migrateStored?.() ?? null) : null;
-      const ok = await this.o.store.saveCheckpoint(tx, row.topic, row.partition, this.effectsOffset, next, delta, Math.max(next, this.effectsOffset ?? next));
+      const ok = await this.o.store.saveCheckpoint(tx, row.topic, row.partition, this.effectsOffset, this.stateOffset, next, delta, Math.max(next, this.effectsOffset ?? next));
       if (!ok) throw conflict('checkpoint', row);
       if (migration) await migration.run(tx);
       this.fullMigration = migration;

@@ -127,7 +127,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
   const budget = opts.engineMemoryBudgetBytes ?? Number.POSITIVE_INFINITY;
   const memory = new EngineMemory({
     budgetBytes: budget,
-    loadParts: (topic, partition, ids, q) => loadAccountParts(q ?? opts.db, topic, partition, ids),
+    loadParts: (topic, partition, ids, q, at) => loadAccountParts(q ?? opts.db, topic, partition, ids, at),
     saveParts: saveAccountParts,
     metrics: opts.metrics,
     log: opts.log,
@@ -165,9 +165,11 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
         // next record.
         ...(row !== null && source.kind === 'cdrs' && Number.isFinite(budget)
           ? {
-              restoreLazily: async (engine: FraudEngine, shared: Uint8Array, dedupe: readonly Uint8Array[]) => {
-                const stored = await loadAccountHeads(opts.db, row.topic, row.partition);
-                if (memory.fits(stored.length)) engine.restoreParts(shared, await loadAccountParts(opts.db, row.topic, row.partition, null), dedupe);
+              // Read at the loaded state offset (else a conflict, and the next batch loads again): the parts carry
+              // no dedupe keys, so parts newer than the segments read with the row would count records twice.
+              restoreLazily: async (engine: FraudEngine, shared: Uint8Array, dedupe: readonly Uint8Array[], at: number) => {
+                const stored = await loadAccountHeads(opts.db, row.topic, row.partition, at);
+                if (memory.fits(stored.length)) engine.restoreParts(shared, await loadAccountParts(opts.db, row.topic, row.partition, null, at), dedupe);
                 else memory.adopt(key, engine, shared, stored);
               },
             }

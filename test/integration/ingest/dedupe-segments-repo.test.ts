@@ -1,7 +1,8 @@
 // The dedupe segments in PostgreSQL (checkpoint-repo.ts, 0013_dedupe_segments.sql): a state write stores its
 // segment in the checkpoint's transaction, a restore reads every segment in the order written, a write whose sweep
 // threshold passed a segment's newest time deletes it, a whole-horizon segment replaces them all, and a new row
-// (an earlier owner's row deleted) starts without them.
+// (an earlier owner's row deleted) starts without them. A full write is fenced on the state offset as well as the
+// effects offset.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCheckpoint, saveCheckpoint, saveState, type EngineDelta } from '../../../src/ingest/checkpoint-repo.js';
 import { encodeSegment, forEachPair } from '../../../src/rules/dedupe-segments.js';
@@ -27,7 +28,7 @@ describe('dedupe segments in the checkpoint tables', () => {
   it('are written with the state, read in order, deleted once expired, replaced by a whole horizon', async () => {
     const db = fresh.db;
     const load = async () => pairsOf((await loadCheckpoint(db, 'cdrs', 3))!.dedupe);
-    expect(await db.transaction((tx) => saveCheckpoint(tx, 'cdrs', 3, null, 10, delta([2 ** 52 + 1, 1_000, 7, 1_500.5]), 10))).toBe(true);
+    expect(await db.transaction((tx) => saveCheckpoint(tx, 'cdrs', 3, null, null, 10, delta([2 ** 52 + 1, 1_000, 7, 1_500.5]), 10))).toBe(true);
     expect(await db.transaction((tx) => saveState(tx, 'cdrs', 3, 10, 20, delta([])))).toBe(true);
     expect(await db.transaction((tx) => saveState(tx, 'cdrs', 3, 20, 30, delta([9, 3_000])))).toBe(true);
     expect(await load()).toEqual([[2 ** 52 + 1, 1_000, 7, 1_500.5], [9, 3_000]]);
@@ -42,9 +43,18 @@ describe('dedupe segments in the checkpoint tables', () => {
       if (!(await saveState(tx, 'cdrs', 3, 10, 60, delta([13, 5_000])))) throw new Error('fenced');
     })).rejects.toThrow('fenced');
     expect(await load()).toEqual([[9, 3_000, 11, 4_000, 12, 4_100]]);
+    // a full write of an owner that last saw the state at 40 (and the effects offset unchanged, at 10) loses: the
+    // state moved to 50 under it, and its parts and segment must not mix with the state stored there
+    await expect(db.transaction(async (tx) => {
+      if (!(await saveCheckpoint(tx, 'cdrs', 3, 10, 40, 45, delta([13, 5_000]), 45))) throw new Error('fenced');
+    })).rejects.toThrow('fenced');
+    expect(await load()).toEqual([[9, 3_000, 11, 4_000, 12, 4_100]]);
+    expect(await db.transaction((tx) => saveCheckpoint(tx, 'cdrs', 3, 10, 50, 55, delta([13, 5_000]), 55))).toBe(true);
+    expect((await loadCheckpoint(db, 'cdrs', 3))!).toMatchObject({ stateOffset: 55, effectsOffset: 55 });
+    expect(await load()).toEqual([[9, 3_000, 11, 4_000, 12, 4_100], [13, 5_000]]);
     // a new row of the partition starts without an earlier owner's segments
     await db.query('DELETE FROM partition_checkpoints WHERE topic = $1 AND partition = $2', ['cdrs', 3]);
-    expect(await db.transaction((tx) => saveCheckpoint(tx, 'cdrs', 3, null, 0, delta([14, 6_000]), 0))).toBe(true);
+    expect(await db.transaction((tx) => saveCheckpoint(tx, 'cdrs', 3, null, null, 0, delta([14, 6_000]), 0))).toBe(true);
     expect(await load()).toEqual([[14, 6_000]]);
   });
 });

@@ -9,6 +9,7 @@ import { weekRecords } from '../../../bench/detection/records.js';
 import { decodeRecord } from '../../../src/events/decode-record.js';
 import type { CdrRecord } from '../../../src/events/types.js';
 import { EngineMemory, type MemoryLane } from '../../../src/ingest/engine-memory.js';
+import { CheckpointConflictError } from '../../../src/ingest/types.js';
 import { engineBytes } from '../../../src/rules/account-bytes.js';
 import { createFraudEngine } from '../../../src/rules/fraud-engine.js';
 import { decodeAccountPart } from '../../../src/rules/engine-snapshot.js';
@@ -268,5 +269,42 @@ describe('loading spilled accounts', () => {
     // Loaded back unchanged: clean, and each part as it was stored.
     expect(engine.dirtyAccounts()).toEqual([]);
     for (const id of ids) expect(Buffer.from(engine.snapshotAccount(id)!).equals(Buffer.from(store.get(id)!))).toBe(true);
+  }, 60_000);
+
+  it('reads them at the lane\'s stored state offset; when another owner moved it, the lane resets instead of loading newer parts', async () => {
+    const rules = await rulesOf();
+    const engine = createFraudEngine(rules, { allowedLatenessMs: 300_000, defaultTimezone: 'UTC' });
+    const store = new Map<string, Uint8Array>();
+    let storedAt = 100;
+    const asked: (number | undefined)[] = [];
+    const memory = new EngineMemory({
+      budgetBytes: BYTES_PER_ACCOUNT,
+      loadParts: async (_t, _p, ids, _q, at) => {
+        asked.push(at);
+        if (at !== undefined && at !== storedAt) throw new CheckpointConflictError(`engine state of cdrs:0 moved under us (stored at ${storedAt}, loaded at ${at})`, null);
+        return ids.map((id) => [id, store.get(id)!]);
+      },
+    });
+    let resets = 0;
+    const lane: MemoryLane = {
+      key: 'cdrs:0', row: { topic: 'cdrs', partition: 0 },
+      checkpoint: { engine, mode: 'live', settle: async () => undefined, reset: () => void resets++, requestStateWrite: () => undefined, storedState: 100 },
+    };
+    const { cdrs } = weekCdrs('2026-11-24T09:00:00Z', '2026-11-24T09:05:00Z');
+    const ids = new Set(cdrs.map((c) => c.accountId));
+    for (const c of cdrs) engine.process(c, profile(c.accountId));
+    for (const id of engine.dirtyAccounts()) store.set(id, engine.snapshotAccount(id)!);
+    engine.markClean();
+    memory.afterBatch(lane);
+    expect(engine.size()).toBe(0);
+
+    storedAt = 180;
+    await expect(memory.beforeBatch(lane, ids)).rejects.toBeInstanceOf(CheckpointConflictError);
+    expect(asked).toEqual([100]);
+    expect(resets).toBe(1);
+    expect(engine.size()).toBe(0);
+    // not a load failure: the store answered, and the lane is stale
+    expect(memory.summary()).toMatchObject({ loads: 0, loadFailures: 0 });
+    expect(memory.readiness().ready).toBe(true);
   }, 60_000);
 });

@@ -1,5 +1,5 @@
-// An in-memory CheckpointStore with the fencing of checkpoint-repo.ts (a write succeeds only if the offset it fences
-// on is still the one the writer last saw) and transactions that roll back on a throw. `failNextState` makes the
+// An in-memory CheckpointStore with the fencing of checkpoint-repo.ts (a write succeeds only if the offsets it fences
+// on are still the ones the writer last saw) and transactions that roll back on a throw. `failNextState` makes the
 // next background state write fail, as a lost connection would.
 import type { Checkpoint, EngineDelta } from '../../../src/ingest/checkpoint-repo.js';
 import type { CheckpointStore, StatefulEngine } from '../../../src/ingest/partition-checkpoint.js';
@@ -49,7 +49,7 @@ export class FakeCheckpointStore implements CheckpointStore<'tx'> {
     if (delta.dedupe) r.dedupe = storeSegment(r.dedupe, delta.dedupe);
   }
 
-  async saveCheckpoint(_tx: 'tx', topic: string, partition: number, expected: number | null, stateOffset: number, delta: EngineDelta | null, effectsOffset: number): Promise<boolean> {
+  async saveCheckpoint(_tx: 'tx', topic: string, partition: number, expected: number | null, expectedState: number | null, stateOffset: number, delta: EngineDelta | null, effectsOffset: number): Promise<boolean> {
     const r = this.row(topic, partition);
     if (expected === null) {
       if (r) return false;
@@ -58,7 +58,7 @@ export class FakeCheckpointStore implements CheckpointStore<'tx'> {
       this.rows.set(key(topic, partition), fresh);
       return true;
     }
-    if (!r || r.effectsOffset !== expected) return false;
+    if (!r || r.effectsOffset !== expected || r.stateOffset !== expectedState) return false;
     Object.assign(r, { stateOffset, effectsOffset });
     this.apply(r, delta);
     return true;

@@ -154,6 +154,28 @@ describe('partition checkpoint', () => {
     expect(store.row('cdrs', 0)).toMatchObject({ stateOffset: 10, effectsOffset: 50 });
   });
 
+  it("fences a stale owner's full write on the state offset too, so two owners' parts never mix under one offset", async () => {
+    // The rebalance race: the new owner's background state write moves only the state offset; the old owner's flush
+    // on revocation, fenced on the effects offset alone, landed after it and stored its parts over the new owner's,
+    // under the new owner's dedupe keys of records past the stored offset (rebalance.test.ts undercounted).
+    const store = new FakeCheckpointStore();
+    const old = partition(store);
+    expect(await old.batch(10, ['a', 'b'], true)).toBe('full');
+    expect(await old.batch(20, ['a'])).toBe('none');
+    const next = partition(store);
+    await next.cp.load();
+    expect(next.cp.applied).toBe(10);
+    // three changed accounts make a state write due (stateMaxAccounts); no effects are due
+    expect(await next.batch(20, ['a', 'b', 'c'])).toBe('none');
+    await next.cp.settle();
+    expect(store.row('cdrs', 0)).toMatchObject({ stateOffset: 20, effectsOffset: 10 });
+    await expect(old.cp.flush(true)).rejects.toBeInstanceOf(CheckpointConflictError);
+    expect(old.cp.mode).toBe('unloaded');
+    const row = store.row('cdrs', 0)!;
+    expect(row).toMatchObject({ stateOffset: 20, effectsOffset: 10 });
+    expect([...row.accounts].map(([id, p]) => [id, p[0]])).toEqual([['a', 2], ['b', 2], ['c', 1]]);
+  });
+
   it('stores the state on the next write after the rules change, and a full flush leaves nothing to rebuild', async () => {
     const store = new FakeCheckpointStore();
     const p = partition(store);

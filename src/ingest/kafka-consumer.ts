@@ -1,7 +1,9 @@
 // The Kafka runtime of the pipeline: one consumer group on the accounts, cdrs and invoices topics. Per partition
 // the durable truth is the PostgreSQL checkpoint, not the Kafka committed offset: on the first batch after an
 // assignment the partition is positioned at its checkpoint (seek), messages the checkpoint covers are skipped, and
-// Kafka offsets are committed only up to durable checkpoints (for lag and quick restarts).
+// Kafka offsets are committed only up to durable checkpoints (for lag and quick restarts). After a checkpoint
+// conflict the partition seeks to the checkpoint its lane reloaded at, at once; a batch fetched before that and
+// already queued behind the lane is refused by the pipeline, so no record between the two is skipped.
 // Outages: a failing batch pauses its partition (nothing committed), retries with backoff and resumes from the
 // checkpoint; kafkajs reconnects to the broker itself; a crash it will not restart rebuilds the consumer.
 // A partition that has lag but whose committed offset has not moved for `stallAfterMs` is reported on /readyz and
@@ -214,6 +216,17 @@ export function createKafkaIngest(opts: KafkaIngestOptions): KafkaIngest {
       if (err instanceof CheckpointConflictError) {
         log.warn({ topic: batch.topic, partition: batch.partition }, err.message);
         positioned.delete(key);
+        // Seek to the reloaded checkpoint now rather than on the next batch, which may not come: kafkajs has
+        // fetched past the records the lane must apply again. The seek marks batches fetched before it stale; any
+        // already queued behind the lane are refused by it (pipeline.ts). The next batch positions again.
+        // (Not for a partition revoked meanwhile: that would load a lane nobody releases.)
+        if (!owned.has(key)) return;
+        try {
+          const next = await opts.pipeline.prepare(source);
+          if (next !== null && p.isRunning() && state === 'running') c.seek({ topic: batch.topic, partition: batch.partition, offset: String(next) });
+        } catch (e) {
+          pauseAndRetry(c, source, e);
+        }
         return;
       }
       pauseAndRetry(c, source, err);

@@ -15,8 +15,8 @@ const COLUMNS = 8 + 1 + 1 + 8;
  * at the table's average load, its place in the insertion order (4 + 4 B); and its mark and list entry in `dirty`.
  */
 const ID_ENTRY = 1 + 8 / 0.675 + 8 + 1 + 4;
-/** A dedupe table slot (key 8 B, time 4 B) at its average load factor (between 0.6 and 0.75, dedupe-table.ts). */
-const DEDUPE_ENTRY = 12 / 0.675;
+/** The dedupe table's average load factor (between 0.6 and 0.75, table-sizing.ts); a slot is 10 or 12 B (dedupe-table.ts). */
+const DEDUPE_LOAD = 0.675;
 
 const numbers = (a: readonly unknown[] | null | undefined): number => (a ? ARRAY + 8 * a.length : 0);
 
@@ -27,7 +27,7 @@ export function approxAccountBytes(st: EngineState, id: string): number {
   let n = COLUMNS + ID_ENTRY + id.length;
   n += st.rs.bytes(ix) + st.ringTm.bytes(ix);
   // the table's keys shared among the accounts held (spilled accounts' keys stay in it, so they count here too)
-  n += (st.dedupe.size / st.accounts.size) * DEDUPE_ENTRY;
+  n += ((st.dedupe.size / st.accounts.size) * st.dedupe.slotBytes) / DEDUPE_LOAD;
   n += numbers(st.legacyDd.get(ix));
   n += numbers(st.rg.get(ix));
   const rw = st.rw.get(ix);

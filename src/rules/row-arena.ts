@@ -2,7 +2,7 @@
 // window-regions.ts), so that no owner has an object or array of its own. A region holds `capOf(class) x stride`
 // doubles inside one chunk and is named by one int32: chunk number * CHUNK + offset in the chunk. Capacities come
 // in classes (1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 24, 32, ... rows: `capOf`); a freed region goes to its
-// class's free list and is handed out again first. A new chunk is a sixteenth of the doubles in use (at least
+// class's free list and is handed out again first. A new chunk is a thirty-second of the doubles in use (at least
 // FIRST_CHUNK, at most CHUNK), so a store holds little room it does not use; a region larger than LARGE doubles gets a chunk of its own, dropped when it is freed.
 // Free lists do not merge, so regions outgrown class by class leave holes of the small classes: the owner's
 // compaction (at the engine's sweep when `holey()`, a bounded run of chunks at a time; at once and whole when
@@ -20,8 +20,9 @@ const OFFSET_MASK = CHUNK - 1;
 const FIRST_CHUNK = 1 << 12;
 const LARGE = CHUNK >> 3;
 /** Room kept beside the doubles in use, as a shift: a new chunk, a relaid arena's spare room, and the holes that a
- * sweep's compaction tolerates are each at most a sixteenth of them (an eighth until round 6 of issue 17). */
-const SLACK = 4;
+ * sweep's compaction tolerates are each at most a thirty-second of them (an eighth until round 6 of issue 17, a
+ * sixteenth until branch `mem10`: -20 B an account at 100,000 x 5 calls/h, the sweeps' compactions a little more often). */
+const SLACK = 5;
 /** Chunk numbers fit an int32 name below this. */
 const MAX_CHUNKS = 2047;
 
@@ -176,7 +177,7 @@ export class RowArena {
   }
 
   /**
-   * Whether the holes (as `sparse`) pass a sixteenth of the regions in use: the owner's periodic compaction (at the
+   * Whether the holes (as `sparse`) pass a thirty-second of the regions in use: the owner's periodic compaction (at the
    * engine's sweep, EngineState.sweep) slides a run of chunks then, so holes left by lists grown class by class do not stay.
    */
   holey(): boolean {
@@ -193,7 +194,7 @@ export class RowArena {
    * `whole`, else the next chunks from where the last run ended, up to `RowArena.run` doubles, so that one sweep of a large
    * store is bounded and the next sweeps go on round the store. Afterwards the run has no holes but the ends of chunks
    * too short for the next region; the chunks left empty are kept as room for the next regions while that room stays
-   * under a sixteenth of the doubles in use plus what the store grew by since the last compaction, else dropped.
+   * under a thirty-second of the doubles in use plus what the store grew by since the last compaction, else dropped.
    */
   slide(whole: boolean, gather: (order: RegionOrder) => void, moved: (key: number, from: number, to: number) => void): void {
     this.slides++;
@@ -283,7 +284,7 @@ export class RowArena {
     this.capacity += len;
     this.grown += len;
     RowArena.chunksMade++;
-    // the next chunk a sixteenth of what is in use: the room not yet used stays under a sixteenth of it
+    // the next chunk a thirty-second of what is in use: the room not yet used stays under a thirty-second of it
     this.nextChunk = Math.min(CHUNK, Math.max(FIRST_CHUNK, this.used >> SLACK));
     this.cur = k;
   }

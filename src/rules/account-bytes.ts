@@ -43,11 +43,16 @@ export function approxAccountBytes(st: EngineState, id: string): number {
 
 /**
  * Int32 fields and columns per account number the stores have room for, in array buffers: the latest time and two
- * flags (10 B), its dirty mark (1 B), each window group's 3 fields, each concurrent_calls rule's 5, and 2 for each of
- * the three row lists (level states, ring times, ring ids).
+ * flags (10 B), its dirty mark (1 B), the 3 fields of each window group a record has reached and the 4 of each
+ * concurrent_calls rule an account has opened state for (until branch `mem10` every group's and rule's were
+ * counted, those that keep none too: +52 B an account with the shipped rules), and 2 for each of the three row
+ * lists (level states, ring times, ring ids).
  */
 function fieldBytesPerNumber(st: EngineState): number {
-  return 11 + 12 * st.windows.length + 20 * st.live.length + 3 * 8;
+  let n = 11 + 3 * 8;
+  for (const w of st.windows) n += w.fieldBytesPerNumber();
+  for (const c of st.live) n += c.fieldBytesPerNumber();
+  return n;
 }
 
 /**

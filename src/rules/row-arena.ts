@@ -1,7 +1,7 @@
 // Regions of one large store of doubles shared by many owners (the window logs of all of an engine's accounts,
 // window-regions.ts), so that no owner has an object or array of its own. A region holds `capOf(class) x stride`
 // doubles inside one chunk and is named by one int32: chunk number * CHUNK + offset in the chunk. Capacities come
-// in classes (1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 24, 32, ... rows: `capOf`); a freed region goes to its
+// in classes (every number of rows up to 16, then 24, 32, 48, ...: `capOf`); a freed region goes to its
 // class's free list and is handed out again first. A new chunk is a thirty-second of the doubles in use (at least
 // FIRST_CHUNK, at most CHUNK), so a store holds little room it does not use; a region larger than LARGE doubles gets a chunk of its own, dropped when it is freed.
 // Free lists do not merge, so regions outgrown class by class leave holes of the small classes: the owner's
@@ -27,18 +27,18 @@ const SLACK = 5;
 const MAX_CHUNKS = 2047;
 
 /**
- * Rows a region of class `c` holds: 1, 2, 3, 4, then four classes an octave up to 16 rows (5, 6, 7, 8, 10, 12,
- * 14, 16), then two an octave (24, 32, 48, ...). Most accounts' lists are short (a 1 h log of 5-10 rows of 32
- * bytes): the room a class rounds up to is up to a third of such a list with two classes an octave, a fifth with
- * four (issue 17, branch `mem10`: -30 B an account); longer lists keep two an octave, so a busy account's list is
- * copied no more often as it grows.
+ * Rows a region of class `c` holds: every number of rows up to 16, then two classes an octave (24, 32, 48, ...).
+ * Most accounts' lists are short (a 1 h log of 5-10 rows of 32 bytes, 8-11 rows of ring ids): the room a class
+ * rounds up to was up to a third of such a list with two classes an octave (1, 2, 3, 4, 6, 8, 12, 16, ... until
+ * branch `mem10`: -40 B an account at 100,000 x 5 calls/h); a short list grown a row at a time is copied a row at a
+ * time, ~16 doubles at most. Longer lists keep two an octave, so a busy account's list is copied no more often.
  */
 export function capOf(c: number): number {
   return CAPS[c]!;
 }
 
 /** capOf by class, up to past 2^31 rows. */
-const CAPS: number[] = [1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16];
+const CAPS: number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
 while (CAPS[CAPS.length - 1]! < 2 ** 31) CAPS.push(CAPS.length % 2 === 0 ? 3 * (CAPS[CAPS.length - 1]! >> 1) : 4 * (CAPS[CAPS.length - 2]! >> 1));
 
 /** Doubles to expect in a fresh arena that takes `used` doubles now (a relayout): them and a little room. */

@@ -2,7 +2,7 @@
 // window-regions.ts), so that no owner has an object or array of its own. A region holds `capOf(class) x stride`
 // doubles inside one chunk and is named by one int32: chunk number * CHUNK + offset in the chunk. Capacities come
 // in classes (every number of rows up to 16, then 24, 32, 48, ...: `capOf`); a freed region goes to its
-// class's free list and is handed out again first. A new chunk is a thirty-second of the doubles in use (at least
+// class's free list and is handed out again first. A new chunk is a sixty-fourth of the doubles in use (at least
 // FIRST_CHUNK, at most CHUNK), so a store holds little room it does not use; a region larger than LARGE doubles gets a chunk of its own, dropped when it is freed.
 // Free lists do not merge, so regions outgrown class by class leave holes of the small classes: the owner's
 // compaction (at the engine's sweep when `holey()`, a bounded run of chunks at a time; at once and whole when
@@ -19,10 +19,12 @@ const CHUNK = 1 << CHUNK_BITS;
 const OFFSET_MASK = CHUNK - 1;
 const FIRST_CHUNK = 1 << 12;
 const LARGE = CHUNK >> 3;
-/** Room kept beside the doubles in use, as a shift: a new chunk, a relaid arena's spare room, and the holes that a
- * sweep's compaction tolerates are each at most a thirty-second of them (an eighth until round 6 of issue 17, a
- * sixteenth until branch `mem10`: -20 B an account at 100,000 x 5 calls/h, the sweeps' compactions a little more often). */
+/** Room kept beside the doubles in use, as a shift: a relaid arena's spare room and the holes that a sweep's
+ * compaction tolerates are each at most a thirty-second of them, a new chunk and the empty chunks a compaction keeps
+ * a sixty-fourth (all an eighth until round 6 of issue 17, a sixteenth until branch `mem10`: -30 B an account at
+ * 100,000 x 5 calls/h; the sweeps' compactions a little more often, twice as many chunks allocated). */
 const SLACK = 5;
+const CHUNK_SLACK = SLACK + 1;
 /** Chunk numbers fit an int32 name below this. */
 const MAX_CHUNKS = 2047;
 
@@ -194,7 +196,7 @@ export class RowArena {
    * `whole`, else the next chunks from where the last run ended, up to `RowArena.run` doubles, so that one sweep of a large
    * store is bounded and the next sweeps go on round the store. Afterwards the run has no holes but the ends of chunks
    * too short for the next region; the chunks left empty are kept as room for the next regions while that room stays
-   * under a thirty-second of the doubles in use plus what the store grew by since the last compaction, else dropped.
+   * under a sixty-fourth of the doubles in use plus what the store grew by since the last compaction, else dropped.
    */
   slide(whole: boolean, gather: (order: RegionOrder) => void, moved: (key: number, from: number, to: number) => void): void {
     this.slides++;
@@ -234,7 +236,7 @@ export class RowArena {
       this.cur = k;
       this.top = top;
     } else this.cutRest(k, top);
-    const keep = Math.max(FIRST_CHUNK, this.used >> SLACK) + this.grown;
+    const keep = Math.max(FIRST_CHUNK, this.used >> CHUNK_SLACK) + this.grown;
     this.grown = 0;
     let room = this.ahead();
     for (let e = this.nextSmall(k + 1, end); e < end; e = this.nextSmall(e + 1, end)) {
@@ -284,8 +286,8 @@ export class RowArena {
     this.capacity += len;
     this.grown += len;
     RowArena.chunksMade++;
-    // the next chunk a thirty-second of what is in use: the room not yet used stays under a thirty-second of it
-    this.nextChunk = Math.min(CHUNK, Math.max(FIRST_CHUNK, this.used >> SLACK));
+    // the next chunk a sixty-fourth of what is in use: the room not yet used stays under a sixty-fourth of it
+    this.nextChunk = Math.min(CHUNK, Math.max(FIRST_CHUNK, this.used >> CHUNK_SLACK));
     this.cur = k;
   }
 

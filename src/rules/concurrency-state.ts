@@ -308,7 +308,7 @@ export class LiveCalls {
 
   /**
    * Called at the engine's sweep: moves `base` up when narrow offsets pass half the limit, goes back to narrow
-   * intervals when every one fits again, else compacts in place when holes pass a thirty-second of the pairs in use.
+   * intervals when every one fits again, else compacts in place when holes pass a sixteenth of the pairs in use.
    */
   compact(): void {
     const next = this.pp.relayout((fn) => {

@@ -20,11 +20,12 @@ const OFFSET_MASK = CHUNK - 1;
 const FIRST_CHUNK = 1 << 12;
 const LARGE = CHUNK >> 3;
 /** Room kept beside the doubles in use, as a shift: a relaid arena's spare room and the holes that a sweep's
- * compaction tolerates are each at most a thirty-second of them, a new chunk and the empty chunks a compaction keeps
- * a sixty-fourth (all an eighth until round 6 of issue 17, a sixteenth until branch `mem10`: -30 B an account at
- * 100,000 x 5 calls/h; the sweeps' compactions a little more often, twice as many chunks allocated). */
-const SLACK = 5;
-const CHUNK_SLACK = SLACK + 1;
+ * compaction tolerates are each at most a sixteenth of them (an eighth until round 6 of issue 17), a new chunk and
+ * the empty chunks a compaction keeps a sixty-fourth (a sixteenth until branch `mem10`: -30 B an account at 100,000
+ * x 5 calls/h, four times as many chunks allocated; holes tolerated down to a thirty-second saved no more there and
+ * compacted more often). */
+const SLACK = 4;
+const CHUNK_SLACK = SLACK + 2;
 /** Chunk numbers fit an int32 name below this. */
 const MAX_CHUNKS = 2047;
 
@@ -66,7 +67,8 @@ export function growFields(meta: Int32Array, capacity: number, width: number, ..
 
 /** The smallest class that holds `rows` rows. */
 export function classFor(rows: number): number {
-  let c = 0;
+  if (rows <= 16) return rows > 0 ? rows - 1 : 0;
+  let c = 16;
   while (capOf(c) < rows) c++;
   return c;
 }
@@ -179,7 +181,7 @@ export class RowArena {
   }
 
   /**
-   * Whether the holes (as `sparse`) pass a thirty-second of the regions in use: the owner's periodic compaction (at the
+   * Whether the holes (as `sparse`) pass a sixteenth of the regions in use: the owner's periodic compaction (at the
    * engine's sweep, EngineState.sweep) slides a run of chunks then, so holes left by lists grown class by class do not stay.
    */
   holey(): boolean {

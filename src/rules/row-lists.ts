@@ -3,7 +3,7 @@
 // their own (engine-state.ts). Per account number two int32s: the region (-1: none) and the row count with the
 // region's class in the top 8 bits. A list starts at the class of `firstRows` rows, grows to the smallest class that
 // holds it, gives its region back when emptied, and shrinks when a quarter full; when the arena is mostly holes (or,
-// at the engine's sweep, a thirty-second of it) every region slides down over them in place (RowArena.slide).
+// at the engine's sweep, a sixteenth of it) every region slides down over them in place (RowArena.slide).
 // Readers index `chunk(at(ix))` from `base(at(ix))`: valid until the next change to any list of this store.
 // Never hands out rows of one account to another. Pure.
 import { capOf, classFor, copy, growFields, RowArena } from './row-arena.js';
@@ -170,7 +170,7 @@ export class RowLists {
     this.setLen(ix, this.length(ix), c);
   }
 
-  /** Compacts the arena in place when holes pass a thirty-second of the rows in use (called at the engine's sweep). */
+  /** Compacts the arena in place when holes pass a sixteenth of the rows in use (called at the engine's sweep). */
   compact(): void {
     if (this.arena.holey()) this.slide(false);
   }

@@ -65,7 +65,7 @@ export abstract class WindowRegions extends WindowMeta {
 
   /**
    * Called at the engine's sweep: moves the packed times' base up when their offsets pass half the limit, goes back
-   * to packed rows when every row fits again, else compacts in place when holes pass a thirty-second of the rows in use.
+   * to packed rows when every row fits again, else compacts in place when holes pass a sixteenth of the rows in use.
    */
   compact(): void {
     const next = this.pp?.relayout((fn) => {

@@ -94,6 +94,8 @@ export class RowArena {
   /** Chunks that hold one large region each (never slid), and empty chunks a compaction kept for the next regions. */
   private readonly own: boolean[] = [];
   private readonly spare: number[] = [];
+  /** Doubles of the spare chunks (`ahead` is asked at every growth: no loop over them). */
+  private spareRoom = 0;
   /** The chunk regions are cut from, and its first unused double. */
   private cur = -1;
   private top = 0;
@@ -216,7 +218,11 @@ export class RowArena {
     const idx = order.sorted();
     // the holes and spare chunks of the run are taken up by the slide
     for (const list of this.free) if (list !== undefined) dropWithin(list, from * CHUNK, end * CHUNK);
-    for (let i = this.spare.length - 1; i >= 0; i--) if (this.spare[i]! >= from && this.spare[i]! < end) this.spare.splice(i, 1);
+    for (let i = this.spare.length - 1; i >= 0; i--) {
+      if (this.spare[i]! < from || this.spare[i]! >= end) continue;
+      this.spareRoom -= chunks[this.spare[i]!]!.length;
+      this.spare.splice(i, 1);
+    }
     let k = from;
     let top = 0;
     for (let j = 0; j < order.n; j++) {
@@ -245,6 +251,7 @@ export class RowArena {
       const len = chunks[e]!.length;
       if (room + len <= keep) {
         this.spare.push(e);
+        this.spareRoom += len;
         room += len;
       } else this.dropChunk(e);
     }
@@ -258,9 +265,7 @@ export class RowArena {
 
   /** Doubles not yet cut from the current chunk and the spare ones (not holes: the next regions come from there). */
   ahead(): number {
-    let n = this.cur < 0 ? 0 : this.chunks[this.cur]!.length - this.top;
-    for (const k of this.spare) n += this.chunks[k]!.length;
-    return n;
+    return (this.cur < 0 ? 0 : this.chunks[this.cur]!.length - this.top) + this.spareRoom;
   }
 
   /** Array-buffer bytes of the chunks. */
@@ -278,6 +283,7 @@ export class RowArena {
       const k = this.spare[i]!;
       if (this.chunks[k]!.length < size) continue;
       this.spare.splice(i, 1);
+      this.spareRoom -= this.chunks[k]!.length;
       this.cur = k;
       return;
     }

@@ -15,8 +15,8 @@ const COLUMNS = 8 + 1 + 1 + 8;
  * at the table's average load, its place in the insertion order (4 + 4 B); and its mark and list entry in `dirty`.
  */
 const ID_ENTRY = 1 + 8 / 0.675 + 8 + 1 + 4;
-/** A dedupe table slot (key 8 B, time 4 B) at its average load factor (between 0.6 and 0.75, dedupe-table.ts). */
-const DEDUPE_ENTRY = 12 / 0.675;
+/** The dedupe table's average load factor (between 0.6 and 0.75, table-sizing.ts); a slot is 10 or 12 B (dedupe-table.ts). */
+const DEDUPE_LOAD = 0.675;
 
 const numbers = (a: readonly unknown[] | null | undefined): number => (a ? ARRAY + 8 * a.length : 0);
 
@@ -27,7 +27,7 @@ export function approxAccountBytes(st: EngineState, id: string): number {
   let n = COLUMNS + ID_ENTRY + id.length;
   n += st.rs.bytes(ix) + st.ringTm.bytes(ix);
   // the table's keys shared among the accounts held (spilled accounts' keys stay in it, so they count here too)
-  n += (st.dedupe.size / st.accounts.size) * DEDUPE_ENTRY;
+  n += ((st.dedupe.size / st.accounts.size) * st.dedupe.slotBytes) / DEDUPE_LOAD;
   n += numbers(st.legacyDd.get(ix));
   n += numbers(st.rg.get(ix));
   const rw = st.rw.get(ix);
@@ -43,11 +43,16 @@ export function approxAccountBytes(st: EngineState, id: string): number {
 
 /**
  * Int32 fields and columns per account number the stores have room for, in array buffers: the latest time and two
- * flags (10 B), its dirty mark (1 B), each window group's 3 fields, each concurrent_calls rule's 5, and 2 for each of
- * the three row lists (level states, ring times, ring ids).
+ * flags (10 B), its dirty mark (1 B), the 3 fields of each window group a record has reached and the 4 of each
+ * concurrent_calls rule an account has opened state for (until branch `mem10` every group's and rule's were
+ * counted, those that keep none too: +52 B an account with the shipped rules), and 2 for each of the three row
+ * lists (level states, ring times, ring ids).
  */
 function fieldBytesPerNumber(st: EngineState): number {
-  return 11 + 12 * st.windows.length + 20 * st.live.length + 3 * 8;
+  let n = 11 + 3 * 8;
+  for (const w of st.windows) n += w.fieldBytesPerNumber();
+  for (const c of st.live) n += c.fieldBytesPerNumber();
+  return n;
 }
 
 /**

@@ -19,15 +19,19 @@ export const INTERVAL_KEEP_MS = 2 * 3_600_000;
 
 export type ConcurrencySnapshot = [liveIds: number[], liveStarts: number[], starts: number[], ends: number[]];
 
-// `meta` per account number: the live list's region (-1: none) and length in pairs, the intervals' region and
-// length, then flags: the live list's class (bits 0-7), the intervals' class (8-15), opened (16).
-const M = 5;
+// `meta` per account number: the live list's region (-1: none) and its length in pairs (bits 0-23) with its class
+// (24-30) and opened (31), then the intervals' region and length with class. A list holds at most 2^24 pairs (as a
+// window log its rows). Four int32s, not five (a word of flags until branch `mem10`: -4 B an account).
+const M = 4;
 const LIVE = 0;
 const IV = 2;
 const AT = 0;
 const LEN = 1;
-const FLAGS = 4;
-const OPENED = 1 << 16;
+const LEN_MASK = 0xffffff;
+const MAX_PAIRS = LEN_MASK;
+const CLS_SHIFT = 24;
+const CLS_MASK = 0x7f;
+const OPENED = 1 << 31;
 /** A new list's class: room for 2 pairs (a move saved for most lists, a pair's room lost for lists of one). */
 const FIRST_CLASS = 1;
 const KIND = { twoTimes: true, zero: false, gap: 1 };
@@ -59,12 +63,12 @@ export class LiveCalls {
       this.inUse = true;
       this.grow(this.cap);
     }
-    this.meta[ix * M + FLAGS]! |= OPENED;
+    this.meta[ix * M + LIVE + LEN]! |= OPENED;
   }
 
   opened(ix: number): boolean {
     if (!this.inUse) return false;
-    return (this.meta[ix * M + FLAGS]! & OPENED) !== 0;
+    return (this.meta[ix * M + LIVE + LEN]! & OPENED) !== 0;
   }
 
   /** A call set up at `t`: returns the calls in progress at `t`, itself included. */
@@ -76,7 +80,7 @@ export class LiveCalls {
   /** Removes the live call `id`; false when it was never seen starting. */
   end(ix: number, id: number): boolean {
     const o = ix * M + LIVE;
-    const n = this.meta[o + LEN]!;
+    const n = this.meta[o + LEN]! & LEN_MASK;
     if (n === 0) return false;
     const d = this.arena.chunk(this.meta[o + AT]!);
     const B = this.arena.base(this.meta[o + AT]!);
@@ -94,7 +98,7 @@ export class LiveCalls {
     if (!this.pp.wide && !this.pp.fits(s, e)) this.relayout({ wide: true, base: this.pp.base });
     this.append(ix, IV, s, e);
     const o = ix * M + IV;
-    const n = this.meta[o + LEN]!;
+    const n = this.meta[o + LEN]! & LEN_MASK;
     const at = this.meta[o + AT]!;
     const d = this.arena.chunk(at);
     const w = this.arena.words(at);
@@ -111,7 +115,7 @@ export class LiveCalls {
       const x = this.ivStart(d, w, B, j);
       if (x > s && x <= e) best = Math.max(best, this.countAt(ix, x, s));
     }
-    const ln = this.meta[ix * M + LIVE + LEN]!;
+    const ln = this.meta[ix * M + LIVE + LEN]! & LEN_MASK;
     if (ln > 0) {
       const at = this.meta[ix * M + LIVE + AT]!;
       const l = this.arena.chunk(at);
@@ -127,7 +131,7 @@ export class LiveCalls {
   evict(ix: number, watermark: number): void {
     const m = this.meta;
     const o = ix * M;
-    let n = m[o + IV + LEN]!;
+    let n = m[o + IV + LEN]! & LEN_MASK;
     if (n > 0) {
       const at = m[o + IV + AT]!;
       const d = this.arena.chunk(at);
@@ -137,7 +141,7 @@ export class LiveCalls {
       while (drop < n && this.ivEnd(d, w, B, drop) < watermark - INTERVAL_KEEP_MS) drop++;
       if (drop > 0) this.cut(ix, IV, 0, drop);
     }
-    n = m[o + LIVE + LEN]!;
+    n = m[o + LIVE + LEN]! & LEN_MASK;
     for (let i = n - 1; i >= 0; i--) {
       const at = m[o + LIVE + AT]!;
       if (this.arena.chunk(at)[this.arena.base(at) + 2 * i + 1]! < watermark - LIVE_MAX_MS) this.cut(ix, LIVE, i, 1);
@@ -170,7 +174,11 @@ export class LiveCalls {
       m[o + list + AT] = -1;
       m[o + list + LEN] = 0;
     }
-    m[o + FLAGS] = 0;
+  }
+
+  /** Bytes of fields per account number (none while no account has opened state for the rule). */
+  fieldBytesPerNumber(): number {
+    return this.inUse ? 4 * M : 0;
   }
 
   /** Estimated bytes account `ix` holds here: its meta fields and regions. */
@@ -187,7 +195,7 @@ export class LiveCalls {
     const m = this.meta;
     const o = ix * M;
     let count = 0;
-    const n = m[o + IV + LEN]!;
+    const n = m[o + IV + LEN]! & LEN_MASK;
     if (n > 0) {
       const at = m[o + IV + AT]!;
       const d = this.arena.chunk(at);
@@ -199,7 +207,7 @@ export class LiveCalls {
         if (this.ivStart(d, w, B, j) <= x && e >= x) count++;
       }
     }
-    const ln = m[o + LIVE + LEN]!;
+    const ln = m[o + LIVE + LEN]! & LEN_MASK;
     if (ln > 0) {
       const l = this.arena.chunk(m[o + LIVE + AT]!);
       const L = this.arena.base(m[o + LIVE + AT]!);
@@ -209,13 +217,12 @@ export class LiveCalls {
   }
 
   private cls(ix: number, list: number): number {
-    return (this.meta[ix * M + FLAGS]! >> (list === LIVE ? 0 : 8)) & 0xff;
+    return (this.meta[ix * M + list + LEN]! >>> CLS_SHIFT) & CLS_MASK;
   }
 
   private setCls(ix: number, list: number, c: number): void {
-    const shift = list === LIVE ? 0 : 8;
-    const o = ix * M + FLAGS;
-    this.meta[o] = (this.meta[o]! & ~(0xff << shift)) | (c << shift);
+    const o = ix * M + list + LEN;
+    this.meta[o] = (this.meta[o]! & ~(CLS_MASK << CLS_SHIFT)) | (c << CLS_SHIFT);
   }
 
   /** Arena rows (two doubles each) that `n` pairs of a list take. */
@@ -245,7 +252,7 @@ export class LiveCalls {
   private append(ix: number, list: number, x: number, y: number): void {
     const m = this.meta;
     const o = ix * M + list;
-    const n = m[o + LEN]!;
+    const n = m[o + LEN]! & LEN_MASK;
     if (m[o + AT]! < 0) {
       m[o + AT] = this.arena.alloc(FIRST_CLASS);
       this.setCls(ix, list, FIRST_CLASS);
@@ -261,26 +268,28 @@ export class LiveCalls {
       d[B + 2 * n] = x;
       d[B + 2 * n + 1] = y;
     }
-    m[o + LEN] = n + 1;
+    if (n + 1 > MAX_PAIRS) throw new Error(`a concurrent_calls list of one account past ${MAX_PAIRS} calls`);
+    m[o + LEN] = (m[o + LEN]! & ~LEN_MASK) | (n + 1);
   }
 
   /** Removes `count` pairs at `i` of a list, keeping order; an emptied list gives its region back, a sparse one shrinks. */
   private cut(ix: number, list: number, i: number, count: number): void {
     const m = this.meta;
     const o = ix * M + list;
-    const n = m[o + LEN]! - count;
+    const n = (m[o + LEN]! & LEN_MASK) - count;
     const at = m[o + AT]!;
     if (n === 0) {
       this.arena.release(at, this.cls(ix, list));
       m[o + AT] = -1;
-      m[o + LEN] = 0;
+      // (the live list's field keeps `opened`)
+      m[o + LEN]! &= OPENED;
       return;
     }
     const d = this.arena.chunk(at);
     const B = this.arena.base(at);
     const k = this.doublesFor(list, 1);
     d.copyWithin(B + k * i, B + k * (i + count), B + k * (n + count));
-    m[o + LEN] = n;
+    m[o + LEN] = (m[o + LEN]! & ~LEN_MASK) | n;
     const rows = this.rowsFor(list, n);
     if (capOf(this.cls(ix, list)) > 4 * Math.max(2, rows)) this.move(ix, list, classFor(2 * rows));
   }
@@ -291,7 +300,7 @@ export class LiveCalls {
     const from = m[o + AT]!;
     const to = this.arena.alloc(c);
     const B = this.arena.base(from);
-    copy(this.arena.chunk(from), B, this.arena.chunk(to), this.arena.base(to), this.doublesFor(list, m[o + LEN]!));
+    copy(this.arena.chunk(from), B, this.arena.chunk(to), this.arena.base(to), this.doublesFor(list, m[o + LEN]! & LEN_MASK));
     this.arena.release(from, this.cls(ix, list));
     m[o + AT] = to;
     this.setCls(ix, list, c);
@@ -305,7 +314,7 @@ export class LiveCalls {
     const next = this.pp.relayout((fn) => {
       const m = this.meta;
       for (let o = 0; o < m.length; o += M) {
-        const n = m[o + IV + LEN]!;
+        const n = m[o + IV + LEN]! & LEN_MASK;
         if (n === 0) continue;
         const at = m[o + IV + AT]!;
         const d = this.arena.chunk(at);
@@ -337,7 +346,7 @@ export class LiveCalls {
         if (from === to) return;
         const list = (key & 1) === 0 ? LIVE : IV;
         const o = (key >> 1) * M + list;
-        copy(arena.chunk(from), arena.base(from), arena.chunk(to), arena.base(to), this.doublesFor(list, m[o + LEN]!));
+        copy(arena.chunk(from), arena.base(from), arena.chunk(to), arena.base(to), this.doublesFor(list, m[o + LEN]! & LEN_MASK));
         m[o + AT] = to;
       },
     );
@@ -358,7 +367,7 @@ export class LiveCalls {
         const o = ix * M + list;
         const at = m[o + AT]!;
         if (at < 0) continue;
-        const n = m[o + LEN]!;
+        const n = m[o + LEN]! & LEN_MASK;
         const B = old.base(at);
         if (list === LIVE || to === from) {
           const r = fresh.alloc(this.cls(ix, list));
@@ -385,7 +394,7 @@ export class LiveCalls {
   /** A list's pairs as two columns. */
   private columns(ix: number, list: number): [number[], number[]] {
     const o = ix * M + list;
-    const n = this.meta[o + LEN]!;
+    const n = this.meta[o + LEN]! & LEN_MASK;
     const a = new Array<number>(n);
     const b = new Array<number>(n);
     if (n > 0) {

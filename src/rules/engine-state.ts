@@ -127,8 +127,12 @@ export class EngineState {
   readonly rw = new Map<number, (number[] | undefined)[]>();
   /** `callbacks`: per account number, inbound calls that rang, as (caller key, startedAt, answered ms) triples. */
   readonly rg = new Map<number, number[]>();
-  /** hash(id, phase) -> event time. */
-  readonly dedupe = new DedupeTable();
+  /**
+   * hash(id, phase) -> event time. Its entries span at most the dedupe horizon (a sweep drops those before
+   * globalLateBefore, and no older event is taken) and a sweep's interval: the table's slots take 10 bytes while
+   * that is well under a day and a half (dedupe-table.ts), as with every window up to a day.
+   */
+  readonly dedupe: DedupeTable;
   globalMax = Number.NEGATIVE_INFINITY;
   nextSweep = Number.NEGATIVE_INFINITY;
   /**
@@ -161,6 +165,7 @@ export class EngineState {
     // An hour-of-week profile is worth keeping through a week without traffic (a line used only on Mondays).
     const weekly = rules.some((r) => r.baseline?.by === 'hour_of_week') ? 8 * DAY : 0;
     this.idleMs = Math.max(2 * DAY, weekly, 2 * this.maxWindowMs + latenessMs + GLOBAL_SKEW_MS + Math.max(maxCooldown, LIVE_MAX_MS));
+    this.dedupe = new DedupeTable(1024, latenessMs + this.maxWindowMs + GLOBAL_SKEW_MS + SWEEP_EVERY_MS);
     this.plan = new WindowPlan(rules);
     this.windows = this.plan.groups.map((g) => new GroupLogs(g));
     this.atSetup = rules.map(decidesAtSetup);

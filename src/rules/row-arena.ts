@@ -1,8 +1,8 @@
 // Regions of one large store of doubles shared by many owners (the window logs of all of an engine's accounts,
 // window-regions.ts), so that no owner has an object or array of its own. A region holds `capOf(class) x stride`
 // doubles inside one chunk and is named by one int32: chunk number * CHUNK + offset in the chunk. Capacities come
-// in classes (1, 2, 3, 4, 6, 8, 12, 16, ... rows: powers of two and 1.5 times them); a freed region goes to its
-// class's free list and is handed out again first. A new chunk is a sixteenth of the doubles in use (at least
+// in classes (every number of rows up to 16, then 24, 32, 48, ...: `capOf`); a freed region goes to its
+// class's free list and is handed out again first. A new chunk is a sixty-fourth of the doubles in use (at least
 // FIRST_CHUNK, at most CHUNK), so a store holds little room it does not use; a region larger than LARGE doubles gets a chunk of its own, dropped when it is freed.
 // Free lists do not merge, so regions outgrown class by class leave holes of the small classes: the owner's
 // compaction (at the engine's sweep when `holey()`, a bounded run of chunks at a time; at once and whole when
@@ -19,17 +19,30 @@ const CHUNK = 1 << CHUNK_BITS;
 const OFFSET_MASK = CHUNK - 1;
 const FIRST_CHUNK = 1 << 12;
 const LARGE = CHUNK >> 3;
-/** Room kept beside the doubles in use, as a shift: a new chunk, a relaid arena's spare room, and the holes that a
- * sweep's compaction tolerates are each at most a sixteenth of them (an eighth until round 6 of issue 17). */
+/** Room kept beside the doubles in use, as a shift: a relaid arena's spare room and the holes that a sweep's
+ * compaction tolerates are each at most a sixteenth of them (an eighth until round 6 of issue 17), a new chunk and
+ * the empty chunks a compaction keeps a sixty-fourth (a sixteenth until branch `mem10`: -30 B an account at 100,000
+ * x 5 calls/h, four times as many chunks allocated; holes tolerated down to a thirty-second saved no more there and
+ * compacted more often). */
 const SLACK = 4;
+const CHUNK_SLACK = SLACK + 2;
 /** Chunk numbers fit an int32 name below this. */
 const MAX_CHUNKS = 2047;
 
-/** Rows a region of class `c` holds. */
+/**
+ * Rows a region of class `c` holds: every number of rows up to 16, then two classes an octave (24, 32, 48, ...).
+ * Most accounts' lists are short (a 1 h log of 5-10 rows of 32 bytes, 8-11 rows of ring ids): the room a class
+ * rounds up to was up to a third of such a list with two classes an octave (1, 2, 3, 4, 6, 8, 12, 16, ... until
+ * branch `mem10`: -40 B an account at 100,000 x 5 calls/h); a short list grown a row at a time is copied a row at a
+ * time, ~16 doubles at most. Longer lists keep two an octave, so a busy account's list is copied no more often.
+ */
 export function capOf(c: number): number {
-  if (c === 0) return 1;
-  return (c & 1) === 1 ? 1 << ((c + 1) >> 1) : 3 << ((c - 2) >> 1);
+  return CAPS[c]!;
 }
+
+/** capOf by class, up to past 2^31 rows. */
+const CAPS: number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
+while (CAPS[CAPS.length - 1]! < 2 ** 31) CAPS.push(CAPS.length % 2 === 0 ? 3 * (CAPS[CAPS.length - 1]! >> 1) : 4 * (CAPS[CAPS.length - 2]! >> 1));
 
 /** Doubles to expect in a fresh arena that takes `used` doubles now (a relayout): them and a little room. */
 export function withRoom(used: number): number {
@@ -54,7 +67,8 @@ export function growFields(meta: Int32Array, capacity: number, width: number, ..
 
 /** The smallest class that holds `rows` rows. */
 export function classFor(rows: number): number {
-  let c = 0;
+  if (rows <= 16) return rows > 0 ? rows - 1 : 0;
+  let c = 16;
   while (capOf(c) < rows) c++;
   return c;
 }
@@ -80,6 +94,8 @@ export class RowArena {
   /** Chunks that hold one large region each (never slid), and empty chunks a compaction kept for the next regions. */
   private readonly own: boolean[] = [];
   private readonly spare: number[] = [];
+  /** Doubles of the spare chunks (`ahead` is asked at every growth: no loop over them). */
+  private spareRoom = 0;
   /** The chunk regions are cut from, and its first unused double. */
   private cur = -1;
   private top = 0;
@@ -184,7 +200,7 @@ export class RowArena {
    * `whole`, else the next chunks from where the last run ended, up to `RowArena.run` doubles, so that one sweep of a large
    * store is bounded and the next sweeps go on round the store. Afterwards the run has no holes but the ends of chunks
    * too short for the next region; the chunks left empty are kept as room for the next regions while that room stays
-   * under a sixteenth of the doubles in use plus what the store grew by since the last compaction, else dropped.
+   * under a sixty-fourth of the doubles in use plus what the store grew by since the last compaction, else dropped.
    */
   slide(whole: boolean, gather: (order: RegionOrder) => void, moved: (key: number, from: number, to: number) => void): void {
     this.slides++;
@@ -202,7 +218,11 @@ export class RowArena {
     const idx = order.sorted();
     // the holes and spare chunks of the run are taken up by the slide
     for (const list of this.free) if (list !== undefined) dropWithin(list, from * CHUNK, end * CHUNK);
-    for (let i = this.spare.length - 1; i >= 0; i--) if (this.spare[i]! >= from && this.spare[i]! < end) this.spare.splice(i, 1);
+    for (let i = this.spare.length - 1; i >= 0; i--) {
+      if (this.spare[i]! < from || this.spare[i]! >= end) continue;
+      this.spareRoom -= chunks[this.spare[i]!]!.length;
+      this.spare.splice(i, 1);
+    }
     let k = from;
     let top = 0;
     for (let j = 0; j < order.n; j++) {
@@ -224,13 +244,14 @@ export class RowArena {
       this.cur = k;
       this.top = top;
     } else this.cutRest(k, top);
-    const keep = Math.max(FIRST_CHUNK, this.used >> SLACK) + this.grown;
+    const keep = Math.max(FIRST_CHUNK, this.used >> CHUNK_SLACK) + this.grown;
     this.grown = 0;
     let room = this.ahead();
     for (let e = this.nextSmall(k + 1, end); e < end; e = this.nextSmall(e + 1, end)) {
       const len = chunks[e]!.length;
       if (room + len <= keep) {
         this.spare.push(e);
+        this.spareRoom += len;
         room += len;
       } else this.dropChunk(e);
     }
@@ -244,9 +265,7 @@ export class RowArena {
 
   /** Doubles not yet cut from the current chunk and the spare ones (not holes: the next regions come from there). */
   ahead(): number {
-    let n = this.cur < 0 ? 0 : this.chunks[this.cur]!.length - this.top;
-    for (const k of this.spare) n += this.chunks[k]!.length;
-    return n;
+    return (this.cur < 0 ? 0 : this.chunks[this.cur]!.length - this.top) + this.spareRoom;
   }
 
   /** Array-buffer bytes of the chunks. */
@@ -264,6 +283,7 @@ export class RowArena {
       const k = this.spare[i]!;
       if (this.chunks[k]!.length < size) continue;
       this.spare.splice(i, 1);
+      this.spareRoom -= this.chunks[k]!.length;
       this.cur = k;
       return;
     }
@@ -274,8 +294,8 @@ export class RowArena {
     this.capacity += len;
     this.grown += len;
     RowArena.chunksMade++;
-    // the next chunk a sixteenth of what is in use: the room not yet used stays under a sixteenth of it
-    this.nextChunk = Math.min(CHUNK, Math.max(FIRST_CHUNK, this.used >> SLACK));
+    // the next chunk a sixty-fourth of what is in use: the room not yet used stays under a sixty-fourth of it
+    this.nextChunk = Math.min(CHUNK, Math.max(FIRST_CHUNK, this.used >> CHUNK_SLACK));
     this.cur = k;
   }
 

@@ -126,4 +126,9 @@ export class WindowMeta extends WindowRows {
   protected fieldsBytes(): number {
     return 4 * M;
   }
+
+  /** Bytes of fields per account number (none while no record has reached the group). */
+  fieldBytesPerNumber(): number {
+    return this.inUse ? 4 * M : 0;
+  }
 }

@@ -7,10 +7,18 @@ import { rng } from '../../helpers/traffic.js';
 
 const sorted = (m: Map<number, number>) => [...m].sort((a, b) => a[0] - b[0]).flat();
 
-describe('DedupeTable', () => {
+// Both slot layouts: wide (12 bytes, any horizon) and compact (10 bytes, a horizon under ~37 h; its times past the
+// span are kept as FAR, exactly).
+describe.each([['wide', Number.POSITIVE_INFINITY], ['compact', 3_600_000]])('DedupeTable (%s)', (layout, horizon) => {
+  it('takes the layout its horizon allows', () => {
+    expect(new DedupeTable(16, horizon).compact).toBe(layout === 'compact');
+    expect(new DedupeTable(16, 36 * 3_600_000).compact).toBe(true);
+    expect(new DedupeTable(16, 37 * 3_600_000).compact).toBe(false);
+  });
+
   it.each([[1, 16], [2, 37], [3, 1000]])('agrees with a Map through grows, sweeps and moves in progress (seed %i, capacity %i)', (seed, capacity) => {
     const r = rng(seed);
-    const table = new DedupeTable(capacity);
+    const table = new DedupeTable(capacity, horizon);
     const oracle = new Map<number, number>();
     // Keys like hash53's: integers below 2^53, some colliding in the low 32 bits; a small pool so keys repeat.
     const pool = Array.from({ length: 6000 }, (_, i) => (i % 7 === 0 ? (i * 4294967296 + 12345) : Math.floor(r() * 2 ** 53)));
@@ -61,7 +69,7 @@ describe('DedupeTable', () => {
   }, 60_000);
 
   it('moves a grown table a bounded number of slots per insert, not all at once', () => {
-    const table = new DedupeTable(1 << 16);
+    const table = new DedupeTable(1 << 16, horizon);
     const limit = Math.floor(0.75 * (1 << 16));
     // keys as the engine's are (hash53 of ids): homes spread over the table
     const key = (i: number) => hash53(`cdr-${i}`);
@@ -101,7 +109,7 @@ describe('DedupeTable', () => {
   });
 
   it('keeps its load between 0.6 and 0.75 while growing, and a rebuilding sweep sizes it at 0.6', () => {
-    const table = new DedupeTable(16);
+    const table = new DedupeTable(16, horizon);
     let grows = 0;
     let cap = table.capacity;
     for (let i = 0; i < 200_000; i++) {
@@ -136,7 +144,7 @@ describe('DedupeTable', () => {
 
   it.each([4, 5, 6])('a steady horizon swept in place agrees with a Map, through clusters that wrap past the last slot (seed %i)', (seed) => {
     const r = rng(seed);
-    const table = new DedupeTable(16);
+    const table = new DedupeTable(16, horizon);
     const oracle = new Map<number, number>();
     // a few keys share their low 32 bits (one home), so deletions shift entries across homes
     const key = () => (r() < 0.1 ? Math.floor(r() * 8) * 4294967296 + 4294967295 - Math.floor(r() * 3) : Math.floor(r() * 2 ** 53));
@@ -160,7 +168,7 @@ describe('DedupeTable', () => {
   }, 60_000);
 
   it('a sweep drops expired entries at once for has(), though they are moved out later', () => {
-    const table = new DedupeTable(16);
+    const table = new DedupeTable(16, horizon);
     for (let i = 0; i < 5000; i++) table.add(i + 1, i);
     table.sweep(4000);
     expect(table.moving).toBe(true);
@@ -174,7 +182,7 @@ describe('DedupeTable', () => {
   });
 
   it('keeps exact times that do not fit 32 bits after its base (far before or after, fractional), through grows and sweeps', () => {
-    const table = new DedupeTable(16);
+    const table = new DedupeTable(16, horizon);
     const t0 = Date.parse('2026-11-24T10:00:00Z');
     const odd: [number, number][] = [[1, t0 - 40 * 86_400_000], [2, t0 + 400 * 86_400_000], [3, t0 + 0.5], [4, Number.MAX_SAFE_INTEGER], [5, -1e15]];
     table.add(100, t0);
@@ -190,5 +198,56 @@ describe('DedupeTable', () => {
     expect(table.entries()).toEqual(sorted2(want));
     for (const k of [1, 5, 100]) expect(table.has(k)).toBe(false);
     for (const k of [2, 3, 4, 1199]) expect(table.has(k)).toBe(true);
+  });
+  it('follows a clock over days (a sweep each 15 min, a 25 h horizon, jumps of two days, late and fractional times): exact, and FAR only past a jump until the next sweep', () => {
+    const table = new DedupeTable(16, horizon === Number.POSITIVE_INFINITY ? horizon : 26 * 3_600_000);
+    const oracle = new Map<number, number>();
+    const r = rng(11);
+    const far = () => (table as unknown as { far: Map<number, number> }).far.size;
+    let now = Date.parse('2026-11-24T00:00:00Z');
+    let nextSweep = now + 900_000;
+    let maxFar = 0;
+    let rebuilt = 0;
+    for (let step = 0; step < 60_000; step++) {
+      now += r() < 0.0005 ? 2 * 86_400_000 : Math.floor(r() * 20_000);
+      // mostly on time, some late within the horizon, a few fractional
+      const t = r() < 0.1 ? now - Math.floor(r() * 25 * 3_600_000) : r() < 0.01 ? now + 0.5 : now;
+      const k = Math.floor(r() * 2 ** 53);
+      if (table.addIfAbsent(k, t) === oracle.has(k)) expect({ step, k }).toBe('added iff absent');
+      if (!oracle.has(k)) oracle.set(k, t);
+      if (now >= nextSweep) {
+        const before = now - 25 * 3_600_000;
+        table.sweep(before);
+        for (const [x, u] of oracle) if (u < before) oracle.delete(x);
+        nextSweep = now + 900_000;
+        // right after a sweep only the fractional times are FAR (compact and wide alike; a rebuilding sweep packs
+        // them as its move reaches them)
+        let fractional = 0;
+        for (const u of oracle.values()) if (!Number.isInteger(u)) fractional++;
+        if (!table.moving) expect(far()).toBe(fractional);
+        else rebuilt++;
+      }
+      maxFar = Math.max(maxFar, far());
+      if (step % 4999 === 0) {
+        expect(table.size).toBe(oracle.size);
+        expect(table.entries()).toEqual(sorted(oracle));
+        for (const [x, u] of oracle) expect(table.timeOf(x)).toBe(u);
+      }
+    }
+    expect(table.entries()).toEqual(sorted(oracle));
+    expect(maxFar).toBeLessThan(200);
+    expect(rebuilt).toBeLessThan(100);
+  }, 60_000);
+
+  it('keeps keys that are not integers below 2^53 exactly (never hash53\'s), through sweeps', () => {
+    const table = new DedupeTable(16, horizon);
+    const keys = [-1, 0.5, 2 ** 53, 2 ** 60, -(2 ** 40), 0, 2 ** 53 - 1, 4294967296, 4294967295];
+    keys.forEach((k, i) => expect(table.addIfAbsent(k, 1000 + i)).toBe(true));
+    keys.forEach((k) => expect(table.addIfAbsent(k, 5)).toBe(false));
+    expect(table.size).toBe(keys.length);
+    keys.forEach((k, i) => expect(table.timeOf(k)).toBe(1000 + i));
+    table.sweep(1004);
+    keys.forEach((k, i) => expect(table.has(k)).toBe(i >= 4));
+    expect(table.entries()).toEqual(sorted(new Map(keys.map((k, i) => [k, 1000 + i] as [number, number]).filter(([, t]) => t >= 1004))));
   });
 });

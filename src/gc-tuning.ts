@@ -6,7 +6,8 @@
 //   V8 tenured the decoded CDRs, the step results and the profiles: a sampling heap profile of 300,000 CDRs without
 //   rules had 71 MB of decoded CDRs reach the old space with it and 7 MB without. Every CDR's objects then went to
 //   the old space, the young strings they point at were kept by each scavenge until the next Mark-Compact, and the
-//   heap grew by several MB per scavenge (bench/README.md, Ingest, branch `lat4`).
+//   heap grew by several MB per scavenge (bench/README.md, branch `lat4`: turned off, -10% CPU per CDR in a profile A/B with
+//   the rules, -22% without; in the decision-latency run more, not shorter, Mark-Compacts).
 // Never: overrides a pretenuring flag the process was started with (node --allocation-site-pretenuring keeps it).
 import { setFlagsFromString } from 'node:v8';
 

@@ -54,9 +54,9 @@ async function loadProfiles(i: EvaluateInput, ids: readonly string[]): Promise<{
 
 /**
  * Every profile the batch needs is usually cached: then the step runs to its end at once and returns the results,
- * not a promise. Why it matters: a step that awaits (even a promise already resolved) lets the other partitions'
- * batches decode theirs meanwhile, so six partitions' decoded chunks were alive together at every scavenge and
- * survived it (bench/README.md, Ingest, branch `lat4`). Otherwise the missing profiles are read in one query first.
+ * not a promise, so a batch without effects is decoded, evaluated and answered in one run, without a microtask hop
+ * in which another partition's batch runs (bench/README.md, branch `lat4`). Otherwise the missing profiles are read
+ * in one query first.
  */
 export function evaluateBatch(i: EvaluateInput): StepResult<Effect>[] | Promise<StepResult<Effect>[]> {
   // Each CDR's profile from the cache in one look-up (the common case: all of them); the rest are read in one query.

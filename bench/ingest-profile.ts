@@ -10,8 +10,10 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { loadavg } from 'node:os';
+import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
 import { Kafka, logLevel } from 'kafkajs';
 import { systemClock } from '../src/clock.js';
+import { tuneGarbageCollector } from '../src/gc-tuning.js';
 import { createIngestEffects } from '../src/ingest/effects.js';
 import { createKafkaIngest } from '../src/ingest/kafka-consumer.js';
 import { createPipeline } from '../src/ingest/pipeline.js';
@@ -26,6 +28,8 @@ import { freshDb } from './fresh-db.js';
 import { cdrMessage, generateCdrs } from '../test/integration/ingest/wire.js';
 import { pgCpu } from './pg-cpu.js';
 
+// The daemon's collector settings (`suspensiond run` sets them too); PRETENURING=1 keeps V8's default.
+if (process.env.PRETENURING !== '1') tuneGarbageCollector();
 const N = Number(process.env.CDRS ?? 200_000);
 const PHASES = (process.env.RULES ?? 'shipped,none').split(',');
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
@@ -126,20 +130,40 @@ async function endToEnd(topic: string, rules: RuleSet, label: string, bareS: num
   const ingest = createKafkaIngest({
     kafka, groupId: `prof-e2e-${label}-${suffix}`, topics: { accounts: `prof-acc-${suffix}`, cdrs: topic, invoices: `prof-inv-${suffix}` },
     pipeline, log, metrics, flushIntervalMs: 2_000,
+    ...(process.env.INGEST_CHUNK ? { chunkSize: Number(process.env.INGEST_CHUNK) } : {}),
+    ...(process.env.INGEST_FETCH_KB ? { maxBytesPerPartition: Number(process.env.INGEST_FETCH_KB) * 1024 } : {}),
   });
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
   await session.post('Profiler.setSamplingInterval', { interval: 200 });
   const pgc = pgCpu(name);
+  // The collector's pauses on the main thread during the phase, by kind (scavenges follow what is allocated and
+  // survives; Mark-Compacts what reaches the old space).
+  const gc = { minor: { n: 0, ms: 0 }, major: { n: 0, ms: 0 } };
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = (e as unknown as { detail: { kind: number } }).detail.kind;
+      const c = kind === perfConstants.NODE_PERFORMANCE_GC_MINOR ? gc.minor : kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR ? gc.major : null;
+      if (c) {
+        c.n++;
+        c.ms += e.duration;
+      }
+    }
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
   const t = performance.now();
   const cpu = process.cpuUsage();
   await session.post('Profiler.start');
+  // HEAP_SAMPLE=file: what survives a scavenge during the phase, by allocating stack (bench/heap-sample-top.ts).
+  if (process.env.HEAP_SAMPLE) await session.post('HeapProfiler.startSampling', { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: false });
   await ingest.start();
   const seconds = await secondsToCheckpoint(db, topic, N, t);
   const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: Profile };
+  if (process.env.HEAP_SAMPLE) writeFileSync(`${process.env.HEAP_SAMPLE}-${label}`, JSON.stringify((await session.post('HeapProfiler.stopSampling')).profile));
   const used = process.cpuUsage(cpu);
   const pgS = pgc.stop();
+  gcObserver.disconnect();
   session.disconnect();
   if (process.env.PROFILE_DIR) writeFileSync(`${process.env.PROFILE_DIR}/ingest-${label}.cpuprofile`, JSON.stringify(profile));
   const cpuUs = used.user + used.system;
@@ -147,6 +171,7 @@ async function endToEnd(topic: string, rules: RuleSet, label: string, bareS: num
   const sampled = [...parts.values()].reduce((a, b) => a + b, 0);
   console.log(`(${label}) ${rules.fraud.length} rules: ${Math.round(N / seconds).toLocaleString('en-GB')} CDR/s, ratio to bare ${(bareS / seconds).toFixed(2)}; ` +
     `process CPU ${(cpuUs / N).toFixed(1)} µs per CDR; PostgreSQL backends ${pgS === null ? 'n/a' : `${((pgS * 1e6) / N).toFixed(1)} µs per CDR`}; load ${load()}`);
+  console.log(`  GC pauses: ${gc.minor.n} scavenges ${gc.minor.ms.toFixed(0)} ms, ${gc.major.n} Mark-Compacts ${gc.major.ms.toFixed(0)} ms`);
   // Parts scaled to the process CPU (the profile's wall samples include time waiting for a core, and idle).
   const idle = parts.get('V8/libuv (program)') ?? 0;
   for (const [k, v] of [...parts].sort((a, b) => b[1] - a[1])) {

@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
 import { Kafka, logLevel } from 'kafkajs';
 import { systemClock } from '../src/clock.js';
+import { tuneGarbageCollector } from '../src/gc-tuning.js';
 import { createIngestEffects } from '../src/ingest/effects.js';
 import { createKafkaIngest } from '../src/ingest/kafka-consumer.js';
 import { createPipeline, type Pipeline } from '../src/ingest/pipeline.js';
@@ -41,6 +42,8 @@ import { HoldStages } from './hold-stages.js';
 import { cdr } from '../test/helpers/traffic.js';
 import { cdrMessage, generateCdrs } from '../test/integration/ingest/wire.js';
 
+// The daemon's collector settings (`suspensiond run` sets them too); PRETENURING=1 keeps V8's default.
+if (process.env.PRETENURING !== '1') tuneGarbageCollector();
 const N = Number(process.env.CDRS ?? 1_000_000);
 const RATE = Number(process.env.RATE ?? 5_000);
 const LATENCY_SECONDS = Number(process.env.LATENCY_SECONDS ?? 20);
@@ -163,6 +166,7 @@ async function endToEnd(topic: string, rules: RuleSet, label: string, latencies?
     pipeline, log, metrics, flushIntervalMs: CHECKPOINT_MS,
     ...(process.env.INGEST_CONCURRENCY ? { concurrency: Number(process.env.INGEST_CONCURRENCY) } : {}),
     ...(process.env.INGEST_CHUNK ? { chunkSize: Number(process.env.INGEST_CHUNK) } : {}),
+    ...(process.env.INGEST_FETCH_KB ? { maxBytesPerPartition: Number(process.env.INGEST_FETCH_KB) * 1024 } : {}),
   });
   const t = performance.now();
   const cpu = process.cpuUsage();

@@ -7,6 +7,7 @@
 // Unpacked keys and values are Buffer views on the transferred memory (no copy). The batch's answer comes back packed
 // too (packResult / unpackResult).
 // Pure: no I/O, no clock. Never: changes a record (what is packed is what is unpacked, byte for byte).
+import { lazyResults } from './results.js';
 import type { BatchResult, Headers, RawRecord, RecordOutcome, RecordResult } from './types.js';
 
 const ENTRY = 32;
@@ -125,19 +126,10 @@ export function packResult(result: BatchResult): WireBatchResult {
  */
 export function unpackResult(wire: WireBatchResult): BatchResult {
   const { outcomes, indexes, errors, ...rest } = wire;
-  let results: RecordResult[] | null = null;
-  const build = (): RecordResult[] => {
+  return lazyResults(rest, (): RecordResult[] => {
     const out: RecordResult[] = new Array(outcomes.length);
     for (let i = 0; i < outcomes.length; i++) out[i] = { index: indexes === null ? i : indexes[i]!, outcome: OUTCOMES[outcomes[i]!]! };
     for (const [i, error] of errors) out[i]!.error = error;
     return out;
-  };
-  const result = rest as BatchResult;
-  Object.defineProperty(result, 'results', {
-    enumerable: true,
-    configurable: true,
-    get: () => (results ??= build()),
-    set: (v: RecordResult[]) => void (results = v),
   });
-  return result;
 }

@@ -38,6 +38,8 @@ export interface KafkaIngestOptions {
   flushIntervalMs?: number;
   /** Records per pipeline call inside one fetched batch (heartbeats in between). Default 2000. */
   chunkSize?: number;
+  /** The most bytes one fetch returns per partition. Default 2 MB. */
+  maxBytesPerPartition?: number;
   lagIntervalMs?: number;
   /** Group session timeout: how long a dead member holds its partitions. Default 30 s (kafkajs). */
   sessionTimeoutMs?: number;
@@ -56,17 +58,20 @@ export interface KafkaIngest {
   stats(): { crashes: number; rebuilds: number; pausedBatches: number };
 }
 
+/** The headers of every message without any: one frozen object (kafkajs gives each message an empty one). */
+const NO_HEADERS: Headers = Object.freeze({}) as Headers;
+
 function headersOf(h: IHeaders | undefined): Headers | undefined {
   if (!h) return undefined;
-  const out: Headers = {};
+  let out: Headers | null = null;
   // for-in over own keys: the usual message has no headers, and this allocates nothing for it.
   for (const k in h) {
     if (!Object.hasOwn(h, k)) continue;
     const v = h[k];
     if (v === undefined) continue;
-    out[k] = Array.isArray(v) ? v.map(String).join(',') : Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
+    (out ??= {})[k] = Array.isArray(v) ? v.map(String).join(',') : Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
   }
-  return out;
+  return out ?? NO_HEADERS;
 }
 
 function toRaw(m: KafkaMessage, nowMs: number): RawRecord {
@@ -280,7 +285,7 @@ export function createKafkaIngest(opts: KafkaIngestOptions): KafkaIngest {
     const c = opts.kafka().consumer({
       groupId: opts.groupId,
       allowAutoTopicCreation: false,
-      maxBytesPerPartition: 2 * 1024 * 1024,
+      maxBytesPerPartition: opts.maxBytesPerPartition ?? 2 * 1024 * 1024,
       ...(opts.sessionTimeoutMs ? { sessionTimeout: opts.sessionTimeoutMs } : {}),
       ...(opts.heartbeatIntervalMs ? { heartbeatInterval: opts.heartbeatIntervalMs } : {}),
     });

@@ -15,7 +15,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
-import type { EventOutcome, Metrics } from '../metrics.js';
+import type { Metrics } from '../metrics.js';
 import type { FraudEngine, FraudRule, RuleSet } from '../rules/types.js';
 import type { Database, Queryable } from '../store/db.js';
 import { loadAccountHeads, loadAccountParts, saveAccountParts } from './account-parts-repo.js';
@@ -27,7 +27,7 @@ import { evaluateBatch, type Effect } from './evaluate-step.js';
 import { checkpointRowOf, laneKey, runInLane, type Lane } from './lanes.js';
 import { PartitionCheckpoint, type CheckpointTuning } from './partition-checkpoint.js';
 import { ProfileCache } from './profile-cache.js';
-import { outcomeOf, type StepResult } from './results.js';
+import { lazyResults, outcomeOf, type StepResult } from './results.js';
 import { reportRuleHits, type HitOutcome } from './rule-hits.js';
 import { CheckpointConflictError, type BatchDecision, type BatchResult, type DeadLetterSink, type IngestEffects, type RawRecord, type RecordResult, type Source } from './types.js';
 
@@ -107,6 +107,20 @@ export type PipelineMemory = Pick<EngineMemory, 'summary' | 'readiness'>;
 const decisionOf = (o: HitOutcome): BatchDecision => ({
   index: o.index ?? -1, accountId: o.hit.accountId, ruleId: o.hit.ruleId, level: o.hit.level, action: o.action, holdId: o.holdId,
 });
+
+/**
+ * The batch's answer. The per-record results are built only if read (HTTP ingest, set-up counting, replay): the Kafka
+ * consumer reads only the offsets. Made here, not in the pipeline's `run`: a closure there would keep all of run's
+ * captured variables -- the batch's raw records among them -- alive as long as the answer.
+ */
+function answerOf(final: readonly StepResult<Effect>[], durableOffset: number | null, skipped: number): BatchResult {
+  return lazyResults({ durableOffset, skipped } as Omit<BatchResult, 'results'>, () =>
+    final.map((r, index): RecordResult => {
+      const outcome = outcomeOf(r);
+      return r.type === 'dead_letter' ? { index, outcome, error: r.reason } : { index, outcome };
+    }),
+  );
+}
 
 const defaultNewId = (prefix: string) => `${prefix}-${randomBytes(9).toString('base64url')}`;
 
@@ -195,8 +209,9 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
       cp.reset();
       throw new Error(`engine state write of ${lane.key} failed: reloading the checkpoint`);
     }
+    // Loaded already (the usual batch): no await, so the batch decodes and evaluates in one run (evaluate-step.ts).
     const reloading = cp.mode === 'unloaded';
-    await cp.load();
+    if (reloading) await cp.load();
     const { source } = lane;
     const isKafka = typeof source.partition === 'number';
     // A Kafka batch may have been fetched, and queued behind this lane, before the lane reset (a failed batch, a
@@ -217,7 +232,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     if (cp.encodingState) for (const id of cdrAccounts(decoded)) cp.beforeChange(id);
     // Spilled accounts of the batch come back before the engine sees any of its records.
     if (cp.engine && memory.hasSpilled(lane.key)) await memory.beforeBatch(memLane(lane), cdrAccounts(decoded));
-    const evaluated = await evaluateBatch({
+    const evaluating = evaluateBatch({
       results: decoded.results,
       arrivedAtMs: (index) => records[index]!.arrivedAtMs,
       rebuild: decoded.rebuild,
@@ -226,6 +241,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
       db: opts.db,
       nowMs: Date.now(),
     });
+    const evaluated = Array.isArray(evaluating) ? evaluating : await evaluating;
     // The database is unavailable: nothing was done (the engine has not seen the batch); the consumer retries.
     throwIfRetry(evaluated);
     cp.advance(next, applied);
@@ -268,12 +284,8 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     }
     cp.afterBatch();
     memory.afterBatch(memLane(lane));
-    const results = final.map((r, index): RecordResult => {
-      const outcome = outcomeOf(r);
-      return r.type === 'dead_letter' ? { index, outcome, error: r.reason } : { index, outcome };
-    });
-    countOutcomes(source.kind, results);
-    const out: BatchResult = { results, durableOffset: cp.durableOffset(), skipped: decoded.skipped };
+    countOutcomes(source.kind, final);
+    const out = answerOf(final, cp.durableOffset(), decoded.skipped);
     if (decisions) out.decisions = decisions;
     return out;
   }
@@ -292,10 +304,20 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     if (r?.type === 'retry') throw r.error;
   }
 
-  function countOutcomes(topic: string, results: readonly RecordResult[]): void {
-    const n: Record<EventOutcome, number> = { accepted: 0, duplicate: 0, rejected: 0 };
-    for (const r of results) n[r.outcome]++;
-    for (const k of ['accepted', 'duplicate', 'rejected'] as const) if (n[k] > 0) opts.metrics.eventProcessed(topic, k, n[k]);
+  /** Counted from the final step results: no answer object per record for it. */
+  function countOutcomes(topic: string, results: readonly StepResult<Effect>[]): void {
+    let accepted = 0;
+    let duplicates = 0;
+    let rejected = 0;
+    for (const r of results) {
+      if (r.type === 'ok') accepted++;
+      else if (r.type === 'duplicate') duplicates++;
+      else if (r.type === 'dead_letter') rejected++;
+      else outcomeOf(r); // a retry has no outcome: it throws, as it did
+    }
+    if (accepted > 0) opts.metrics.eventProcessed(topic, 'accepted', accepted);
+    if (duplicates > 0) opts.metrics.eventProcessed(topic, 'duplicate', duplicates);
+    if (rejected > 0) opts.metrics.eventProcessed(topic, 'rejected', rejected);
   }
 
   const observers = new Set<BatchObserver>();

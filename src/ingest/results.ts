@@ -6,7 +6,7 @@
 // - dead_letter: this record alone is set aside, with its bytes and a reason naming the field or the error;
 // - retry: a dependency (database, broker) is unavailable; the whole batch is tried again later, unchanged.
 // Never: carries an exception across steps (the error is turned into a reason here, or retried as a batch).
-import type { RecordOutcome } from './types.js';
+import type { BatchResult, RecordOutcome, RecordResult } from './types.js';
 
 export type StepResult<T> =
   | { readonly type: 'ok'; readonly value: T }
@@ -39,4 +39,20 @@ export function reasonOf(err: unknown): string {
   const code = (err as { code?: unknown } | null)?.code;
   const prefix = typeof code === 'string' && code !== '' && !message.includes(code) ? `${code} ` : '';
   return `${prefix}${message}`.replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Gives `result` its `results`, built by `build` on first read and then kept. Most batches' answers are read only for
+ * their offsets (the Kafka consumer): building one small object per record for each of them was garbage the
+ * collector had to handle (the pipeline; a worker's answer on the main thread, batch-wire.ts).
+ */
+export function lazyResults<T extends Omit<BatchResult, 'results'>>(result: T, build: () => RecordResult[]): T & BatchResult {
+  let results: RecordResult[] | null = null;
+  Object.defineProperty(result, 'results', {
+    enumerable: true,
+    configurable: true,
+    get: () => (results ??= build()),
+    set: (v: RecordResult[]) => void (results = v),
+  });
+  return result as T & BatchResult;
 }

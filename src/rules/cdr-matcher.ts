@@ -83,6 +83,7 @@ class Masks {
   readonly all: number;
   readonly index: Int32Array;
   readonly prefixRules: number;
+  /** Read with `last` and `pathMasks` only (never `walk`, which would need stamps for the ids). */
   readonly trie = new PrefixTrie(0);
   readonly prefixPass: Int32Array;
   readonly callerPrefixRules: number;

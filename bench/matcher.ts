@@ -1,6 +1,7 @@
 // Micro-benchmark of the per-CDR number classification (run: `node --import tsx bench/matcher.ts`): CdrMatcher.match
 // over the callees of bench/engine.ts's traffic (same generator and mix), matchEach (rule by rule) and
-// NumberClassifier.get alone. Figures are ns per CDR, best of REPS passes; the engine bench is the real measure.
+// NumberClassifier.get alone (`ONLY=match`, `each` or `get` runs one; `N` CDRs, default 500,000). Figures are ns per
+// CDR, best of REPS passes (default 5); the engine bench is the real measure.
 import { readFileSync } from 'node:fs';
 import { CdrMatcher } from '../src/rules/cdr-matcher.js';
 import { buildRuleSet } from '../src/rules/load-rules.js';

@@ -22,7 +22,7 @@ import { spillableState } from './engine-spill.js';
 import { EngineState, RING, ruleFingerprint } from './engine-state.js';
 import { hash53, hashPrefix } from './hash.js';
 import { RuleErrors, messageOf } from './rule-errors.js';
-import { addRecord, findRecord, RuleState } from './rule-state.js';
+import { addRecord, findRecord, recordMask, RuleState } from './rule-state.js';
 import type { AccountProfile, FraudEngine, FraudRule, ProcessResult, RuleHit, SetupCall } from './types.js';
 import { heldBy } from './window-columns.js';
 
@@ -79,6 +79,8 @@ class Engine implements FraudEngine {
   private failedGroups = 0;
   /** Pointed at each level state in turn (EngineState.rs). */
   private readonly view = new RuleState();
+  /** The current account's rules with a level state (recordMask; -1: search each), kept up to date by judge. */
+  private records = -1;
 
   constructor(rules: readonly FraudRule[], private readonly opts: FraudEngineOptions) {
     this.errors = opts.errors ?? new RuleErrors();
@@ -122,6 +124,7 @@ class Engine implements FraudEngine {
     this.feedWindows(cdr, t, wm, tau, n, ix);
     let hits = NO_HITS;
     let mask = 0;
+    this.records = recordMask(st.rs, ix);
     for (let i = 0; i < n; i++) {
       const r = this.matched[i]!;
       try {
@@ -159,10 +162,13 @@ class Engine implements FraudEngine {
     const value = this.measure(cdr, t, wm, rule, r, ix);
     if (value < 0) return null;
     // Level state is kept only once a rule first reaches a level, or from the start for baselines.
-    let o = findRecord(st.rs, ix, r);
+    // most rules of most accounts have none: known from the mask, without searching the list per rule
+    const none = this.records !== -1 && r < 31 && (this.records & (1 << r)) === 0;
+    let o = none ? -1 : findRecord(st.rs, ix, r);
     if (o < 0) {
       if (rule.baseline === null && value < reachable(rule)) return undefined;
       o = addRecord(st.rs, ix, r);
+      if (this.records !== -1 && r < 31) this.records |= 1 << r;
     }
     const state = this.view;
     state.d = st.rs.chunk(st.rs.at(ix));

@@ -7,7 +7,7 @@
 // (valid calling code, unknown range; or national format) is `unclaimed`: the matcher places it in the account's
 // own country (docs/rules.md). Pure: no I/O, no state beyond the compiled overrides.
 import metadata from 'libphonenumber-js/max/metadata';
-import { parseE164 } from './number-plan.js';
+import { classifyE164, parsedOf } from './number-plan.js';
 import { PrefixTrie } from './prefix-trie.js';
 import type { NumberOverride } from './types.js';
 
@@ -97,19 +97,21 @@ const NATIONAL: NumberInfo = Object.freeze({ type: 'unknown', country: null, e16
 /** An E.164 number without a known calling code (+999...). */
 const UNKNOWN_CODE: NumberInfo = Object.freeze({ type: 'unknown', country: null, e164: true, unclaimed: true, codeCountries: NO_COUNTRIES });
 
-/** Shared answers by country (or `+` and the calling code when the number has no country), then type. */
-const answers = new Map<string, Map<string, NumberInfo>>();
+/**
+ * Shared answers by number-plan.ts's id of a parse (calling code, country, type): a number's answer without a parse
+ * object or string keys. Bounded by the metadata (codes x their countries x types).
+ */
+const answers = new Map<number, NumberInfo>();
 
 /** libphonenumber-js's answer for an E.164 number (number-plan.ts gives exactly its parse and type). */
 export function lookup(number: string): NumberInfo {
-  const parsed = parseE164(number);
-  if (!parsed) return UNKNOWN_CODE;
-  const key = parsed.country ?? `+${parsed.callingCode}`;
-  let byType = answers.get(key);
-  if (!byType) answers.set(key, (byType = new Map()));
-  const type = parsed.type ?? 'UNKNOWN';
-  let info = byType.get(type);
-  if (!info) byType.set(type, (info = Object.freeze(answerOf(parsed.country, parsed.callingCode, type.toLowerCase()))));
+  const id = classifyE164(number);
+  if (id < 0) return UNKNOWN_CODE;
+  let info = answers.get(id);
+  if (!info) {
+    const parsed = parsedOf(id, '');
+    answers.set(id, (info = Object.freeze(answerOf(parsed.country, parsed.callingCode, (parsed.type ?? 'UNKNOWN').toLowerCase()))));
+  }
   return info;
 }
 

@@ -22,6 +22,8 @@ export interface ParsedNumber {
 
 /** libphonenumber-js's number types in the order getNumberType tries them after FIXED_LINE. */
 const NON_FIXED_LINE_TYPES = ['MOBILE', 'PREMIUM_RATE', 'TOLL_FREE', 'SHARED_COST', 'VOIP', 'PERSONAL_NUMBER', 'PAGER', 'UAN', 'VOICEMAIL'] as const;
+/** Every type getNumberType gives; numberType answers an index into it (-1: none). */
+const TYPE_NAMES: readonly string[] = ['FIXED_LINE_OR_MOBILE', 'FIXED_LINE', ...NON_FIXED_LINE_TYPES];
 const MIN_LENGTH_FOR_NSN = 2;
 const MAX_LENGTH_FOR_NSN = 17;
 const MAX_LENGTH_COUNTRY_CODE = 3;
@@ -48,7 +50,8 @@ interface Plan {
   /** getNumberType's two other MOBILE tests: the entry is absent, or present with an empty pattern. */
   mobileAbsent: boolean;
   mobileEmpty: boolean;
-  others: { type: string; def: TypeDef }[];
+  /** `type`: its index in TYPE_NAMES. */
+  others: { type: number; def: TypeDef }[];
 }
 
 interface CallingCode {
@@ -107,7 +110,7 @@ function planOf(countryOrCode: string): Plan {
     mobileEmpty: !!mobileType && mobileType.pattern() === '',
     others: NON_FIXED_LINE_TYPES.flatMap((type) => {
       const def = typeDef(type);
-      return def ? [{ type, def }] : [];
+      return def ? [{ type: TYPE_NAMES.indexOf(type), def }] : [];
     }),
   };
   plans.set(countryOrCode, plan);
@@ -133,6 +136,8 @@ function callingCode(value: number): CallingCode | null {
   const code = String(value);
   if (meta.hasCallingCode(code)) {
     const countries = meta.getCountryCodesForCallingCode(code);
+    // classifyE164's ids hold a country index in 6 bits (the metadata's most, +1's, is 25)
+    if (countries && countries.length > 62) throw new Error(`calling code ${code} has ${countries.length} countries`);
     entry = { code, countries, countryPlans: (countries ?? []).map(planOf), plan: planOf(code) };
   } else entry = null;
   codes[value] = entry;
@@ -146,22 +151,22 @@ function isType(national: string, def: TypeDef | null): boolean {
   return def.pattern.test(national);
 }
 
-/** getNumberType for a national number under `plan`; null when none. */
-function numberType(national: string, plan: Plan): string | null {
-  if (!plan.national.test(national)) return null;
+/** getNumberType for a national number under `plan`, as an index into TYPE_NAMES; -1 when none. */
+function numberType(national: string, plan: Plan): number {
+  if (!plan.national.test(national)) return -1;
   if (isType(national, plan.fixedLine)) {
-    if (plan.mobileEmpty || plan.mobileAbsent || isType(national, plan.mobile)) return 'FIXED_LINE_OR_MOBILE';
-    return 'FIXED_LINE';
+    if (plan.mobileEmpty || plan.mobileAbsent || isType(national, plan.mobile)) return 0;
+    return 1;
   }
   for (let i = 0; i < plan.others.length; i++) {
     const o = plan.others[i]!;
     if (isType(national, o.def)) return o.type;
   }
-  return null;
+  return -1;
 }
 
 /** The number type countryIndex found on its way (its country's), else undefined: saves computing it twice. */
-let typeFound: string | null | undefined;
+let typeFound: number | undefined;
 
 /** getCountryByCallingCode, as an index into `cc.countries` (-1: none): the single country, else the first by
  * leading digits or with a number type. */
@@ -176,7 +181,7 @@ function countryIndex(cc: CallingCode, national: string): number {
       if (national.search(plan.leadingDigits) === 0) return i;
     } else {
       const type = numberType(national, plan);
-      if (type !== null) {
+      if (type >= 0) {
         typeFound = type;
         return i;
       }
@@ -220,22 +225,44 @@ function nationalNumberOf(cc: CallingCode, number: string): string {
  * where `parsePhoneNumberFromString` returns undefined.
  */
 export function parseE164(number: string): ParsedNumber | null {
+  const id = classifyE164(number);
+  return id < 0 ? null : parsedOf(id, lastNational);
+}
+
+/** The national number of the last `classifyE164` that gave an answer. */
+let lastNational = '';
+
+/**
+ * parseE164's answer but the national number, without making an object: -1 where it gives null, else an id of its
+ * calling code, country and type (`parsedOf` spells them out), so a caller can keep answers per id (number-info.ts).
+ */
+export function classifyE164(number: string): number {
   let cc: CallingCode | null = null;
   let i = 2;
   let value = 0;
   for (; i - 1 <= MAX_LENGTH_COUNTRY_CODE && i <= number.length; i++) {
     const digit = number.charCodeAt(i - 1) - 48;
-    if (digit < 0 || digit > 9) return null; // not E.164: the caller's to check
+    if (digit < 0 || digit > 9) return -1; // not E.164: the caller's to check
     value = value * 10 + digit;
     cc = callingCode(value);
     if (cc) break;
   }
-  if (!cc) return null;
+  if (!cc) return -1;
   const rest = number.slice(i);
-  if (rest === '') return null;
+  if (rest === '') return -1;
   const national = nationalNumberOf(cc, rest);
   const k = countryIndex(cc, national);
-  if (national.length < MIN_LENGTH_FOR_NSN || national.length > MAX_LENGTH_FOR_NSN) return null;
+  if (national.length < MIN_LENGTH_FOR_NSN || national.length > MAX_LENGTH_FOR_NSN) return -1;
   const type = typeFound !== undefined ? typeFound : numberType(national, k >= 0 ? cc.countryPlans[k]! : cc.plan);
-  return { callingCode: cc.code, country: k >= 0 ? cc.countries![k]! : null, nationalNumber: national, type };
+  lastNational = national;
+  // bits 0-3: type + 1 (at most 12); 4-9: country index + 1 (a calling code has at most 25 countries); 10-19: the code
+  return (value << 10) | ((k + 1) << 4) | (type + 1);
+}
+
+/** The calling code, country and type of a `classifyE164` id, with `nationalNumber`. */
+export function parsedOf(id: number, nationalNumber: string): ParsedNumber {
+  const cc = callingCode(id >> 10)!;
+  const k = ((id >> 4) & 63) - 1;
+  const type = id & 15;
+  return { callingCode: cc.code, country: k >= 0 ? cc.countries![k]! : null, nationalNumber, type: type === 0 ? null : TYPE_NAMES[type - 1]! };
 }

@@ -71,4 +71,35 @@ export class PrefixTrie {
   matched(id: number): boolean {
     return this.stamps[id] === this.stamp;
   }
+
+  /**
+   * The deepest node a walk of `number` reaches (0: none past the root). The ids `walk` would mark are exactly those
+   * whose prefix ends on the path to it, so `pathMasks()[last(number)]` answers for all of them in one read.
+   */
+  last(number: string): number {
+    const next = this.next;
+    let n = 0;
+    for (let i = 0; i < number.length; i++) {
+      const s = slot(number.charCodeAt(i));
+      if (s < 0) break;
+      const child = next[n * SLOTS + s]!;
+      if (child === 0) break;
+      n = child;
+    }
+    return n;
+  }
+
+  /** Node -> the OR of `bit(id)` over the ids whose prefix ends on the path from the root to it (see `last`). */
+  pathMasks(bit: (id: number) => number): Int32Array {
+    const masks = new Int32Array(this.nodes);
+    // a child is always made after its parent, so a parent's mask is complete before its children read it
+    for (let n = 0; n < this.nodes; n++) {
+      for (const id of this.ends[n] ?? []) masks[n] = masks[n]! | bit(id);
+      for (let s = 0; s < SLOTS; s++) {
+        const child = this.next[n * SLOTS + s]!;
+        if (child !== 0) masks[child] = masks[n]!;
+      }
+    }
+    return masks;
+  }
 }

@@ -256,6 +256,25 @@ function newProfile(): number[] {
   return hw;
 }
 
+/**
+ * The rules with a level state in the account's list as a bit mask (rule r: bit r), read once per CDR so that the
+ * rules without one are known without a search each (fraud-engine.ts judge); -1 when a rule index is 31 or more.
+ */
+export function recordMask(lists: RowLists, ix: number): number {
+  const at = lists.at(ix);
+  if (at < 0) return 0;
+  const d = lists.chunk(at);
+  const B = lists.base(at);
+  const end = B + RS * lists.length(ix);
+  let m = 0;
+  for (let o = B; o < end; o += RS) {
+    const r = d[o]!;
+    if (r >= 31) return -1;
+    m |= 1 << r;
+  }
+  return m;
+}
+
 /** The offset of rule `r`'s state in `lists.chunk(lists.at(ix))` (the account's level states), or -1. */
 export function findRecord(lists: RowLists, ix: number, r: number): number {
   const at = lists.at(ix);

@@ -5,12 +5,12 @@
 //   MAX_BYTES long being one byte a unit; any other id (non-ASCII, longer, or longer than the rows once they are
 //   too large to widen) is kept as the string itself in `wide` (rare), so every id comes back and compares exactly;
 // - an open-addressing table (linear probing, backward-shift deletion) of slots (32-bit hash, number + 1), 8 bytes
-//   a slot at 0.7-0.8 load, of any capacity, sized and probed as dedupe-table.ts's (table-sizing.ts: a power of
+//   a slot at 0.65-0.8 load, of any capacity, sized and probed as dedupe-table.ts's (table-sizing.ts: a power of
 //   two would leave the table at 3/8 load at 100,000 accounts, 21 B an account). A probe compares the full id at every
 //   slot of equal hash, so ids that collide stay apart.
 //
 // Growth is incremental, as dedupe-table.ts's (at 1,000,000 accounts a rehash in one step would hold the event loop
-// for tens of milliseconds): a grow allocates a table ~1.14 times larger and moves the old one's slots a few at a time, on
+// for tens of milliseconds): a grow allocates a table ~1.23 times larger and moves the old one's slots a few at a time, on
 // later inserts and lookups. While a move is under way `old` is read-only except that a removal marks its slot GONE
 // (probes go on past it); its slots before `moveAt` are already in `slots` and stay in `old` too, so no probe of `old`
 // is cut short (an entry found there before `moveAt` was removed after its move: it is absent). Never hands out a number for an id it does not hold. Pure.
@@ -29,8 +29,8 @@ const WIDE = 255;
  * held the event loop for 0.3-0.9 s, load 11).
  */
 const WIDEN_LIMIT = 1 << 22;
-/** Old slots moved per insert and per lookup while a move is under way (a move ends within ~55% of the inserts
- * before the next grow: 0.875 cap / 16 of 0.1 cap; within a third at 0.6-0.75 load, before branch `mem11`). */
+/** Old slots moved per insert and per lookup while a move is under way (a move ends within a third of the inserts
+ * before the next grow: 0.81 cap / 16 of 0.15 cap). */
 const STEP_INSERT = 16;
 const STEP_LOOKUP = 2;
 

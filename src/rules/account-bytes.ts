@@ -14,9 +14,9 @@ const COLUMNS = 8 + 1 + 1 + 8;
  * Its id in the accounts table besides the id's bytes (id-index.ts, account-table.ts): a length byte, a slot (8 B)
  * at the table's average load, its place in the insertion order (4 + 4 B); and its mark and list entry in `dirty`.
  */
-const ID_ENTRY = 1 + 8 / 0.675 + 8 + 1 + 4;
-/** The dedupe table's average load factor (between 0.6 and 0.75, table-sizing.ts); a slot is 10 or 12 B (dedupe-table.ts). */
-const DEDUPE_LOAD = 0.675;
+const ID_ENTRY = 1 + 8 / 0.725 + 8 + 1 + 4;
+/** The dedupe table's average load factor (between 0.65 and 0.8, table-sizing.ts); a slot is 10 or 12 B (dedupe-table.ts). */
+const DEDUPE_LOAD = 0.725;
 
 const numbers = (a: readonly unknown[] | null | undefined): number => (a ? ARRAY + 8 * a.length : 0);
 

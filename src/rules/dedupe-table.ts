@@ -1,5 +1,5 @@
 // The dedupe horizon: hash(id, phase) -> event time, in an open-addressing table of three columns (10 bytes a slot,
-// ~14-17 an entry at the load factor used, against ~80 for a Map of boxed numbers): a key (an integer below 2^53,
+// ~12.5-15.4 an entry at the load factor used, against ~80 for a Map of boxed numbers): a key (an integer below 2^53,
 // as hash53 makes them) is split into its low 32 bits (`k0`, which a probe reads) and its high 21 bits (`k1`, top
 // bits), so the key is kept whole and compared whole; its event time is kept as a whole number of milliseconds
 // after the table's `base`, its low 11 bits in `k1` beside the key's and the rest in `tt` (uint16: offsets below
@@ -17,8 +17,9 @@
 // Sizes (issue 17 item 1, branch `dedupe`): a capacity is any whole number of slots, not a power of two; a key's
 // home slot is the high part of (its low 32 bits x capacity) ("fastrange", exact in doubles). The table grows when
 // an insert would pass MAX_LOAD, to the capacity that holds its entries at LOAD_AFTER, and a sweep that rebuilds it
-// sizes it the same way, so the load stays between 0.6 and 0.75 (before: powers of two, grown at 1/2 to 1/4 and
-// rebuilt by a sweep to 1/6-1/3, which on a steady day, when every sweep expires entries, was 36-72 B a key).
+// sizes it the same way, so the load stays between 0.65 and 0.8 (0.6-0.75 until branch `mem11`; before: powers of
+// two, grown at 1/2 to 1/4 and rebuilt by a sweep to 1/6-1/3, which on a steady day, when every sweep expires
+// entries, was 36-72 B a key).
 //
 // Resizing is incremental (issue 17, decision latency): a grow or a sweep allocates the new table and moves the old
 // one's slots some at a time, on later inserts, instead of rehashing every entry in one step (at 1,000,000 entries

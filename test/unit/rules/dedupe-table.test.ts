@@ -2,6 +2,7 @@
 // step, through grows and sweeps that start while an incremental move is still under way.
 import { describe, expect, it } from 'vitest';
 import { capacityFor, DedupeTable, homeOf, scaleOf } from '../../../src/rules/dedupe-table.js';
+import { LOAD_AFTER, MAX_LOAD } from '../../../src/rules/table-sizing.js';
 import { hash53 } from '../../../src/rules/hash.js';
 import { rng } from '../../helpers/traffic.js';
 
@@ -70,13 +71,13 @@ describe.each([['wide', Number.POSITIVE_INFINITY], ['compact', 3_600_000]])('Ded
 
   it('moves a grown table a bounded number of slots per insert, not all at once', () => {
     const table = new DedupeTable(1 << 16, horizon);
-    const limit = Math.floor(0.75 * (1 << 16));
+    const limit = Math.floor(MAX_LOAD * (1 << 16));
     // keys as the engine's are (hash53 of ids): homes spread over the table
     const key = (i: number) => hash53(`cdr-${i}`);
     for (let i = 0; i < limit; i++) table.add(key(i), i);
     expect(table.moving).toBe(false);
     expect(table.capacity).toBe(1 << 16);
-    table.add(key(-1), 1); // passes three quarters full: grows, to 0.6 full
+    table.add(key(-1), 1); // passes MAX_LOAD: grows, to LOAD_AFTER
     expect(table.moving).toBe(true);
     expect(table.capacity).toBe(capacityFor(limit + 1));
     // 65,536 old slots some at a step: still moving after 200 more inserts, done within a sixteenth of the inserts before the next grow.
@@ -84,7 +85,7 @@ describe.each([['wide', Number.POSITIVE_INFINITY], ['compact', 3_600_000]])('Ded
     expect(table.moving).toBe(true);
     let n = 0;
     while (table.moving) table.add(key(2e6 + n++), 1);
-    expect(n + 201).toBeLessThanOrEqual((Math.floor(0.75 * table.capacity) - limit - 1) / 16 + 1);
+    expect(n + 201).toBeLessThanOrEqual((Math.floor(MAX_LOAD * table.capacity) - limit - 1) / 16 + 1);
     for (let i = 0; i < limit; i++) expect(table.has(key(i))).toBe(true);
     expect(table.size).toBe(limit + 1 + 200 + n);
   }, 30_000);
@@ -108,22 +109,22 @@ describe.each([['wide', Number.POSITIVE_INFINITY], ['compact', 3_600_000]])('Ded
     }
   });
 
-  it('keeps its load between 0.6 and 0.75 while growing, and a rebuilding sweep sizes it at 0.6', () => {
+  it('keeps its load between LOAD_AFTER and MAX_LOAD while growing, and a rebuilding sweep sizes it at LOAD_AFTER', () => {
     const table = new DedupeTable(16, horizon);
     let grows = 0;
     let cap = table.capacity;
     for (let i = 0; i < 200_000; i++) {
       table.add(i * 2654435761 + 7, 1_000_000 + i);
-      if (table.size > 0.75 * table.capacity) expect({ i, size: table.size }).toEqual({ i, capacity: table.capacity });
+      if (table.size > MAX_LOAD * table.capacity) expect({ i, size: table.size }).toEqual({ i, capacity: table.capacity });
       if (table.capacity !== cap) {
         grows++;
         cap = table.capacity;
-        expect(table.size / cap).toBeGreaterThan(cap > 1000 ? 0.599 : 0.55);
-        expect(table.size / cap).toBeLessThanOrEqual(0.6);
+        expect(table.size / cap).toBeGreaterThan(cap > 1000 ? LOAD_AFTER - 0.001 : LOAD_AFTER - 0.05);
+        expect(table.size / cap).toBeLessThanOrEqual(LOAD_AFTER);
       }
     }
     expect(grows).toBeGreaterThan(10);
-    // A sweep that expires half the entries rebuilds at 0.6 full; one that expires nothing keeps the table.
+    // A sweep that expires half the entries rebuilds at LOAD_AFTER; one that expires nothing keeps the table.
     table.sweep(1_000_000 + 100_000);
     expect(table.size).toBe(100_000);
     expect(table.capacity).toBe(capacityFor(100_000));

@@ -239,29 +239,41 @@ describe('a fraud engine under a memory budget', () => {
   }, 120_000);
 });
 
+/**
+ * Five minutes of traffic through an engine whose every account is then stored and spilled (a budget of one
+ * account): `loadParts` reads the stored parts back, `checkpoint` completes the lane.
+ */
+async function spilledLane(
+  loadParts: (store: Map<string, Uint8Array>) => ConstructorParameters<typeof EngineMemory>[0]['loadParts'],
+  checkpoint: Omit<MemoryLane['checkpoint'], 'engine' | 'mode' | 'settle' | 'requestStateWrite'>,
+) {
+  const rules = await rulesOf();
+  const engine = createFraudEngine(rules, { allowedLatenessMs: 300_000, defaultTimezone: 'UTC' });
+  const store = new Map<string, Uint8Array>();
+  const memory = new EngineMemory({ budgetBytes: BYTES_PER_ACCOUNT, loadParts: loadParts(store) });
+  const lane: MemoryLane = {
+    key: 'cdrs:0', row: { topic: 'cdrs', partition: 0 },
+    checkpoint: { engine, mode: 'live', settle: async () => undefined, requestStateWrite: () => undefined, ...checkpoint },
+  };
+  const { cdrs } = weekCdrs('2026-11-24T09:00:00Z', '2026-11-24T09:05:00Z');
+  const ids = new Set(cdrs.map((c) => c.accountId));
+  for (const c of cdrs) engine.process(c, profile(c.accountId));
+  for (const id of engine.dirtyAccounts()) store.set(id, engine.snapshotAccount(id)!);
+  engine.markClean();
+  memory.afterBatch(lane);
+  return { engine, store, memory, lane, ids };
+}
+
 describe('loading spilled accounts', () => {
   it('keeps the process ready while it works, and makes it unready while it fails', async () => {
-    const rules = await rulesOf();
-    const engine = createFraudEngine(rules, { allowedLatenessMs: 300_000, defaultTimezone: 'UTC' });
-    const store = new Map<string, Uint8Array>();
     let failing = false;
-    const memory = new EngineMemory({
-      budgetBytes: BYTES_PER_ACCOUNT,
-      loadParts: async (_t, _p, ids) => {
+    const { engine, store, memory, lane, ids } = await spilledLane(
+      (store) => async (_t, _p, ids) => {
         if (failing) throw new Error('connection refused');
         return ids.map((id) => [id, store.get(id)!]);
       },
-    });
-    const lane: MemoryLane = {
-      key: 'cdrs:0', row: { topic: 'cdrs', partition: 0 },
-      checkpoint: { engine, mode: 'live', settle: async () => undefined, reset: () => undefined, requestStateWrite: () => undefined },
-    };
-    const { cdrs } = weekCdrs('2026-11-24T09:00:00Z', '2026-11-24T09:05:00Z');
-    const ids = new Set(cdrs.map((c) => c.accountId));
-    for (const c of cdrs) engine.process(c, profile(c.accountId));
-    for (const id of engine.dirtyAccounts()) store.set(id, engine.snapshotAccount(id)!);
-    engine.markClean();
-    memory.afterBatch(lane);
+      { reset: () => undefined },
+    );
     expect(engine.size()).toBe(0);
     expect(memory.summary()).toMatchObject({ accountsSpilled: ids.size, spills: ids.size, underPressure: true });
     expect(memory.readiness().ready).toBe(true);
@@ -282,30 +294,17 @@ describe('loading spilled accounts', () => {
   }, 60_000);
 
   it('reads them at the lane\'s stored state offset; when another owner moved it, the lane resets instead of loading newer parts', async () => {
-    const rules = await rulesOf();
-    const engine = createFraudEngine(rules, { allowedLatenessMs: 300_000, defaultTimezone: 'UTC' });
-    const store = new Map<string, Uint8Array>();
     let storedAt = 100;
     const asked: (number | undefined)[] = [];
-    const memory = new EngineMemory({
-      budgetBytes: BYTES_PER_ACCOUNT,
-      loadParts: async (_t, _p, ids, _q, at) => {
+    let resets = 0;
+    const { engine, memory, lane, ids } = await spilledLane(
+      (store) => async (_t, _p, ids, _q, at) => {
         asked.push(at);
         if (at !== undefined && at !== storedAt) throw new CheckpointConflictError(`engine state of cdrs:0 moved under us (stored at ${storedAt}, loaded at ${at})`, null);
         return ids.map((id) => [id, store.get(id)!]);
       },
-    });
-    let resets = 0;
-    const lane: MemoryLane = {
-      key: 'cdrs:0', row: { topic: 'cdrs', partition: 0 },
-      checkpoint: { engine, mode: 'live', settle: async () => undefined, reset: () => void resets++, requestStateWrite: () => undefined, storedState: 100 },
-    };
-    const { cdrs } = weekCdrs('2026-11-24T09:00:00Z', '2026-11-24T09:05:00Z');
-    const ids = new Set(cdrs.map((c) => c.accountId));
-    for (const c of cdrs) engine.process(c, profile(c.accountId));
-    for (const id of engine.dirtyAccounts()) store.set(id, engine.snapshotAccount(id)!);
-    engine.markClean();
-    memory.afterBatch(lane);
+      { reset: () => void resets++, storedState: 100 },
+    );
     expect(engine.size()).toBe(0);
 
     storedAt = 180;

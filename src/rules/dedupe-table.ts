@@ -137,16 +137,7 @@ export class DedupeTable {
     if (!slotted(key)) return this.odd.has(key);
     const lo = key >>> 0;
     const hi = (key - lo) / TWO32;
-    const k0 = this.k0;
-    const k1 = this.k1;
-    const tt = this.tt;
-    const E = this.EMPTY;
-    const cap = this.cap;
-    for (let i = homeOf(key, this.scale); ; ) {
-      if (tt[i] === E) break;
-      if (k0[i] === lo && k1[i]! >>> 11 === hi) return true;
-      if (++i === cap) i = 0;
-    }
+    if (this.find(this.k0, this.k1, this.tt, this.cap, this.scale, key, lo, hi) >= 0) return true;
     return this.old !== null && this.inOld(key, lo, hi);
   }
 

@@ -38,6 +38,10 @@ interface Hour {
   callee: string[];
 }
 
+// A callee made by a template literal of 13 or more characters is a V8 cons string, flattened on its first read, and
+// that first read was inside the timed engine.process. The ingest hands the engine flat strings copied out of the
+// message bytes (cdr-bytes.ts, latin1Slice), so the bench makes its callees the same way.
+const flat = (s: string): string => Buffer.from(s, 'latin1').toString('latin1');
 function hourOfTraffic(hour: number, r: () => number, favourites: string[][]): Hour {
   const n = ACCOUNTS * CALLS_PER_HOUR;
   const h: Hour = {
@@ -49,7 +53,7 @@ function hourOfTraffic(hour: number, r: () => number, favourites: string[][]): H
   for (let a = 0; a < ACCOUNTS; a++) {
     for (let k = 0; k < CALLS_PER_HOUR; k++, i++) {
       const x = r();
-      h.callee[i] = x < 0.02 ? `+331${Math.floor(r() * 1e8)}` : x < 0.3 ? favourites[a]![Math.floor(r() * 5)]! : ukNumber(r);
+      h.callee[i] = flat(x < 0.02 ? `+331${Math.floor(r() * 1e8)}` : x < 0.3 ? favourites[a]![Math.floor(r() * 5)]! : ukNumber(r));
       [h.account[i], h.k[i]] = [a, k];
       h.startedAt[i] = START + hour * HOUR + Math.floor(r() * (HOUR - 300_000));
       h.durationSec[i] = 5 + Math.floor(r() * 240);

@@ -10,6 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
+import { getHeapSpaceStatistics } from 'node:v8';
 import type { CdrRecord } from '../src/events/types.js';
 import { approxAccountBytes, engineBytes } from '../src/rules/account-bytes.js';
 import { createFraudEngine } from '../src/rules/fraud-engine.js';
@@ -93,7 +94,8 @@ const heap = () => {
   gc?.();
   gc?.();
   const m = process.memoryUsage();
-  return { heap: m.heapUsed, buffers: m.arrayBuffers };
+  const code = getHeapSpaceStatistics().filter((x) => x.space_name.startsWith('code')).reduce((a, x) => a + x.space_used_size, 0);
+  return { heap: m.heapUsed, buffers: m.arrayBuffers, code };
 };
 
 /** `RULES_FILE=path` runs another rule file (e.g. bench/detection/baseline-rules/fraud.yaml, the rules before issue 12). */
@@ -158,7 +160,7 @@ console.log(`hits: ${cold.hits + warm.hits} (ordinary traffic)`);
 console.log(`active accounts: ${fmt(engine.size())}`);
 if (gc) {
   const perAccount = (x: number) => fmt(x / engine.size());
-  console.log(`heap per active account: ${perAccount(after.heap - before.heap)} bytes JS heap + ${perAccount(after.buffers - before.buffers)} bytes array buffers (engine state incl. number/tz caches and dedupe table)`);
+  console.log(`heap per active account: ${perAccount(after.heap - before.heap)} bytes JS heap + ${perAccount(after.buffers - before.buffers)} bytes array buffers (engine state incl. number/tz caches and dedupe table); of the JS heap, ${perAccount(after.code - before.code)} B is code space (the JIT's compiled code: a fixed cost, not per account)`);
 } else console.log('heap per active account: run with node --expose-gc --import tsx bench/engine.ts');
 console.log(`stored state (account parts): ${fmt(partBytes / engine.size())} bytes per account`);
 if (process.env.BREAKDOWN) breakdown();

@@ -343,8 +343,9 @@ export class LiveCalls {
     const d = this.arena.chunk(at);
     const B = this.arena.base(at);
     const k = this.doublesFor(list, 1);
-    // (a loop, not copyWithin: lists are short, and the builtin's call costs more than the copy)
-    for (let j = B + k * i, end = B + k * n, shift = k * count; j < end; j++) d[j] = d[j + shift]!;
+    // most lists are short: a loop, as the builtin's call costs more than such a copy
+    if (k * (n - i) > 64) d.copyWithin(B + k * i, B + k * (i + count), B + k * (n + count));
+    else for (let j = B + k * i, end = B + k * n, shift = k * count; j < end; j++) d[j] = d[j + shift]!;
     m[o + LEN] = (m[o + LEN]! & ~LEN_MASK) | n;
     const rows = this.rowsFor(list, n);
     if (capOf(this.cls(ix, list)) > 4 * Math.max(2, rows)) this.move(ix, list, classFor(2 * rows));

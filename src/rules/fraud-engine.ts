@@ -276,7 +276,8 @@ class Engine implements FraudEngine {
       conc.open(ix);
       conc.evict(ix, wm);
       if (cdr.phase === 'start') return conc.start(ix, hash53(cdr.id, 1), t);
-      if (conc.end(ix, hash53(cdr.id, 1))) return -1;
+      // (an account with no live calls ends none: its id is not hashed)
+      if (conc.hasLive(ix) && conc.end(ix, hash53(cdr.id, 1))) return -1;
       return conc.interval(ix, cdr.startedAt, t);
     }
     if (rule.measure === 'call_duration') return durationSec(cdr) / 60;

@@ -124,4 +124,56 @@ describe('live calls in one arena', () => {
     expect(wide).toBeGreaterThan(0);
     expect(narrowAgain).toBeGreaterThan(0);
   });
+  it('answer end-only records as the model does: crowded, out of order, equal ends, with and without live calls', () => {
+    // interval() answers from the packed words when the intervals are narrow and the account has no live calls,
+    // else as before (intervalSlow): many overlapping intervals ending out of order and on the same millisecond,
+    // with a live call now and then (the other path) and evictions as the clock moves
+    let crowded = 0;
+    let moved = 0;
+    const rec = fc.record({
+      acct: fc.integer({ min: 0, max: 2 }),
+      kind: fc.constantFrom('interval', 'interval', 'interval', 'interval', 'interval', 'interval', 'start', 'end', 'many'),
+      id: fc.integer({ min: 0, max: 5 }),
+      step: fc.constantFrom(0, 0, 1, 1_000, 60_000, 20 * 60_000),
+      back: fc.constantFrom(0, 0, 1, 1_000, 60_000, 10 * 60_000, 30 * 60_000), // a coarse grid: equal times are common
+      len: fc.constantFrom(0, 1, 1_000, 60_000, 10 * 60_000, 40 * 60_000, 3 * HOUR),
+    });
+    fc.assert(
+      fc.property(fc.array(rec, { minLength: 1, maxLength: 80, size: 'max' }), (ops) => {
+        const calls = new LiveCalls();
+        calls.grow(3);
+        const models = [new Model(), new Model(), new Model()];
+        let clock = 10 * HOUR;
+        for (const o of ops) {
+          clock += o.step;
+          const model = models[o.acct]!;
+          calls.open(o.acct);
+          calls.evict(o.acct, clock);
+          model.evict(clock);
+          expect(calls.hasLive(o.acct)).toBe(model.live.length > 0);
+          if (o.kind === 'start') expect(calls.start(o.acct, o.id, clock)).toBe(model.start(o.id, clock));
+          else if (o.kind === 'end') expect(calls.end(o.acct, o.id)).toBe(model.end(o.id));
+          else if (o.kind === 'many') {
+            // a list past 64 intervals: evictions from its front shift the rest with copyWithin
+            for (let j = 0; j < 70; j++) expect(calls.interval(o.acct, clock - o.len - j * 60_000, clock - j * 1_000)).toBe(model.interval(clock - o.len - j * 60_000, clock - j * 1_000));
+          } else {
+            // an end record may arrive after later ones (its end before theirs)
+            const e = clock - o.back;
+            const got = calls.interval(o.acct, e - o.len, e);
+            expect(got).toBe(model.interval(e - o.len, e));
+            if (got > 2) crowded++;
+            if (model.iv[model.iv.length - 1]![1] !== e) moved++;
+          }
+        }
+        for (let a = 0; a < 3; a++) {
+          const [ids, starts, s, e] = calls.snapshot(a);
+          expect(ids.map((id, i) => [id, starts[i]])).toEqual(models[a]!.live);
+          expect(s.map((x, i) => [x, e[i]])).toEqual(models[a]!.iv);
+        }
+      }),
+      { numRuns: 50, seed: 20261130 },
+    );
+    expect(crowded).toBeGreaterThan(0);
+    expect(moved).toBeGreaterThan(0);
+  });
 });

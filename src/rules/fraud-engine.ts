@@ -75,6 +75,8 @@ class Engine implements FraudEngine {
   private readonly currentCallee = () => this.callee(this.current!);
   /** evaluateSetup without commit: the account's state is put back afterwards; nothing engine-wide changes. */
   private dry = false;
+  /** What the window groups' touches read (kept, so that the reads are not dropped: feedWindows). */
+  touched = 0;
   /** Bits of the window groups (index, capped at 30) that failed to take the current record. */
   private failedGroups = 0;
   /** Pointed at each level state in turn (EngineState.rs). */
@@ -224,7 +226,7 @@ class Engine implements FraudEngine {
   private feedWindows(cdr: CdrRecord, t: number, wm: number, tau: number, n: number, ix: number): void {
     const plan = this.state.plan;
     const gMask = this.gMask;
-    gMask.fill(0);
+    for (let g = 0; g < gMask.length; g++) gMask[g] = 0;
     let any = false;
     for (let i = 0; i < n; i++) {
       const r = this.matched[i]!;
@@ -234,6 +236,13 @@ class Engine implements FraudEngine {
       any = true;
     }
     if (!any) return;
+    // every fed group's fields, then its first and last rows, read before any group is fed: the accounts' fields and
+    // rows are cache misses (an account's data of each group lies apart), and reads that wait on nothing overlap
+    const windows = this.state.windows;
+    let x = 0;
+    for (let g = 0; g < gMask.length; g++) if (gMask[g] !== 0) x += windows[g]!.touch(ix);
+    for (let g = 0; g < gMask.length; g++) if (gMask[g] !== 0) x += windows[g]!.touchRows(ix);
+    this.touched = x;
     for (let g = 0; g < gMask.length; g++) {
       if (gMask[g] === 0) continue;
       try {

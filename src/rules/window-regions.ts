@@ -19,6 +19,18 @@ export abstract class WindowRegions extends WindowMeta {
   protected abstract releaseBlock(b: number): void;
 
   /**
+   * Reads the first and the last live row of account `ix`'s log (after `touch`, for the same reason): a number to
+   * keep, so that the reads are not dropped.
+   */
+  touchRows(ix: number): number {
+    const at = this.touch(ix);
+    if (at < 0) return 0;
+    const d = this.arena.chunk(at);
+    const B = this.arena.base(at);
+    return d[B + this.headOf(ix) * this.S]! + d[B + (this.endOf(ix) - 1) * this.S]!;
+  }
+
+  /**
    * Adds a row (`row` holds its stride numbers, time first) to account `ix`'s log at its time order (rows of equal
    * time keep arrival order); returns its row number. The cursor records are the caller's to update.
    */

@@ -100,6 +100,7 @@ class Engine implements FraudEngine {
     const st = this.state;
     const t = eventTime(cdr);
     let ix = st.accounts.indexOf(cdr.accountId);
+    if (ix >= 0) this.touchWindows(ix);
     const maxT = ix >= 0 && st.maxT[ix]! > t ? st.maxT[ix]! : t;
     const wm = maxT - this.opts.allowedLatenessMs;
     if (t < wm - st.maxWindowMs || t < st.globalLateBefore()) return LATE;
@@ -220,6 +221,20 @@ class Engine implements FraudEngine {
   }
 
   /**
+   * Reads the account's fields of every window group in use, then its rows there, first thing for a known account:
+   * they are cache misses (each group's fields and rows lie apart) that then overlap with each other and with those of
+   * the dedupe table, rather than each stall the record's feed of its group in turn (evict read them first until
+   * branch `win5`: 15% of the 20 rules' profile, against ~7% for this).
+   */
+  private touchWindows(ix: number): void {
+    const windows = this.state.windows;
+    let x = 0;
+    for (let g = 0; g < windows.length; g++) x += windows[g]!.touch(ix);
+    for (let g = 0; g < windows.length; g++) x += windows[g]!.touchRows(ix);
+    this.touched = x;
+  }
+
+  /**
    * Adds an end record to the window log of every group with a matched rule it still counts for (t >= wm - w),
    * once per group with the mask of those rules, and computes each such group's query bounds [tau - w, tau].
    */
@@ -236,13 +251,6 @@ class Engine implements FraudEngine {
       any = true;
     }
     if (!any) return;
-    // every fed group's fields, then its first and last rows, read before any group is fed: the accounts' fields and
-    // rows are cache misses (an account's data of each group lies apart), and reads that wait on nothing overlap
-    const windows = this.state.windows;
-    let x = 0;
-    for (let g = 0; g < gMask.length; g++) if (gMask[g] !== 0) x += windows[g]!.touch(ix);
-    for (let g = 0; g < gMask.length; g++) if (gMask[g] !== 0) x += windows[g]!.touchRows(ix);
-    this.touched = x;
     for (let g = 0; g < gMask.length; g++) {
       if (gMask[g] === 0) continue;
       try {

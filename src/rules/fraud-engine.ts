@@ -75,6 +75,8 @@ class Engine implements FraudEngine {
   private readonly currentCallee = () => this.callee(this.current!);
   /** evaluateSetup without commit: the account's state is put back afterwards; nothing engine-wide changes. */
   private dry = false;
+  /** What the window groups' touches read (kept, so that the reads are not dropped: feedWindows). */
+  touched = 0;
   /** Bits of the window groups (index, capped at 30) that failed to take the current record. */
   private failedGroups = 0;
   /** Pointed at each level state in turn (EngineState.rs). */
@@ -98,6 +100,7 @@ class Engine implements FraudEngine {
     const st = this.state;
     const t = eventTime(cdr);
     let ix = st.accounts.indexOf(cdr.accountId);
+    if (ix >= 0) this.touchWindows(ix);
     const maxT = ix >= 0 && st.maxT[ix]! > t ? st.maxT[ix]! : t;
     const wm = maxT - this.opts.allowedLatenessMs;
     if (t < wm - st.maxWindowMs || t < st.globalLateBefore()) return LATE;
@@ -218,13 +221,27 @@ class Engine implements FraudEngine {
   }
 
   /**
+   * Reads the account's fields of every window group in use, then its rows there, first thing for a known account:
+   * they are cache misses (each group's fields and rows lie apart) that then overlap with each other and with those of
+   * the dedupe table, rather than each stall the record's feed of its group in turn (evict read them first until
+   * branch `win5`: 15% of the 20 rules' profile, against ~7% for this).
+   */
+  private touchWindows(ix: number): void {
+    const windows = this.state.windows;
+    let x = 0;
+    for (let g = 0; g < windows.length; g++) x += windows[g]!.touch(ix);
+    for (let g = 0; g < windows.length; g++) x += windows[g]!.touchRows(ix);
+    this.touched = x;
+  }
+
+  /**
    * Adds an end record to the window log of every group with a matched rule it still counts for (t >= wm - w),
    * once per group with the mask of those rules, and computes each such group's query bounds [tau - w, tau].
    */
   private feedWindows(cdr: CdrRecord, t: number, wm: number, tau: number, n: number, ix: number): void {
     const plan = this.state.plan;
     const gMask = this.gMask;
-    gMask.fill(0);
+    for (let g = 0; g < gMask.length; g++) gMask[g] = 0;
     let any = false;
     for (let i = 0; i < n; i++) {
       const r = this.matched[i]!;
@@ -251,7 +268,7 @@ class Engine implements FraudEngine {
     const w = spec.windowMs;
     const logs = this.state.windows[g]!;
     logs.use();
-    logs.evict(ix, wm - w);
+    logs.evict(ix, wm - w, true);
     const row = this.gRow[g]!;
     const mask = this.gMask[g]!;
     row[0] = t;

@@ -47,35 +47,58 @@ function has(d: Float64Array, mw: Int32Array | null, B: number, S: number, mc: n
   return ((mw === null ? d[B + row * S + mc]! : mw[2 * (B + row * S)]!) & (1 << s)) !== 0;
 }
 
-/** The key measures over the slot's rows in [lo, hi) by brute force: O(n^2) for at most `indexAbove` events. */
+/** Scratch of `scanKeys` (one engine thread): the keys of the slot's rows in the window, their ranges, first flags. */
+let keys = new Float64Array(64);
+let grps = new Float64Array(64);
+let first = new Uint8Array(64);
+
+/**
+ * The key measures over the slot's rows in [lo, hi) by brute force: O(n^2) for at most `indexAbove` events. The
+ * rows' keys (and ranges) are gathered first, so the pairwise passes read two small arrays: equal, comparison for
+ * comparison, to counting over the rows themselves (a key counts at its first occurrence; a range's size is its keys
+ * counted at their first occurrence, as the key index counts them).
+ */
 export function scanKeys(d: Float64Array, mw: Int32Array | null, B: number, S: number, mc: number, spec: GroupSpec, s: number, lo: number, hi: number): number {
   const kind = spec.kinds[s]!;
   const vc = B + spec.valCol[s]!;
   const gc = B + spec.grpCol[s]!;
-  let best = 0;
+  if (hi - lo > keys.length) {
+    const n = 2 * (hi - lo);
+    keys = new Float64Array(n);
+    grps = new Float64Array(n);
+    first = new Uint8Array(n);
+  }
+  const range = kind === WindowKind.RangeScan;
+  let n = 0;
   for (let i = lo; i < hi; i++) {
     if (!has(d, mw, B, S, mc, s, i)) continue;
-    const k = d[i * S + vc]!;
-    let seenBefore = false;
-    for (let j = lo; j < i && !seenBefore; j++) seenBefore = d[j * S + vc] === k && has(d, mw, B, S, mc, s, j);
-    if (seenBefore) continue;
-    if (kind === WindowKind.Distinct) best++;
-    else if (kind === WindowKind.MostPerKey) {
-      let n = 0;
-      for (let j = i; j < hi; j++) if (d[j * S + vc] === k && has(d, mw, B, S, mc, s, j)) n++;
-      if (n > best) best = n;
-    } else {
+    keys[n] = d[i * S + vc]!;
+    if (range) grps[n] = d[i * S + gc]!;
+    n++;
+  }
+  let distinct = 0;
+  for (let i = 0; i < n; i++) {
+    const k = keys[i]!;
+    let j = 0;
+    while (j < i && keys[j] !== k) j++;
+    const f = j === i;
+    first[i] = f ? 1 : 0;
+    if (f) distinct++;
+  }
+  if (kind === WindowKind.Distinct) return distinct;
+  let best = 0;
+  for (let i = 0; i < n; i++) {
+    if (first[i] === 0) continue;
+    let c = 0;
+    if (range) {
       // distinct callees of i's range, counted at their first occurrence
-      const g = d[i * S + gc]!;
-      let n = 0;
-      for (let j = lo; j < hi; j++) {
-        if (d[j * S + gc] !== g || !has(d, mw, B, S, mc, s, j)) continue;
-        let dup = false;
-        for (let m = lo; m < j && !dup; m++) dup = d[m * S + vc] === d[j * S + vc] && has(d, mw, B, S, mc, s, m);
-        if (!dup) n++;
-      }
-      if (n > best) best = n;
+      const g = grps[i]!;
+      for (let j = 0; j < n; j++) if (first[j] === 1 && grps[j] === g) c++;
+    } else {
+      const k = keys[i]!;
+      for (let j = i; j < n; j++) if (keys[j] === k) c++;
     }
+    if (c > best) best = c;
   }
   return best;
 }

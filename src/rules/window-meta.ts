@@ -43,6 +43,15 @@ export class WindowMeta extends WindowRows {
     this.grow(this.cap);
   }
 
+  /**
+   * Reads account `ix`'s fields and returns its region (or -1): called for each group a record is fed to before any
+   * of them, so the fields' cache misses overlap rather than queue up, one group after another.
+   */
+  touch(ix: number): number {
+    const o = ix * M;
+    return o < this.meta.length ? this.meta[o + AT]! : -1;
+  }
+
   /** Live rows of account `ix`. */
   length(ix: number): number {
     if (!this.known(ix)) return 0;

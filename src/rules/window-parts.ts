@@ -36,6 +36,7 @@ export abstract class WindowParts extends WindowRegions {
     for (let j = 0; j < n && this.pp !== null && !this.pp.wide; j++) {
       if (!this.pp.fits(rows[j * S0]!, rows[j * S0 + this.pc]!)) this.relayout({ wide: true, base: this.pp.base });
     }
+    this.packed();
     const c = classFor(n);
     const at = this.arena.alloc(c);
     const d = this.arena.chunk(at);

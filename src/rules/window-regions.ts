@@ -19,14 +19,33 @@ export abstract class WindowRegions extends WindowMeta {
   protected abstract releaseBlock(b: number): void;
 
   /**
+   * Reads account `ix`'s live rows, a double in each 64 bytes (at most four) and the last (after `touch`, for the same
+   * reason): a number to keep, so that the reads are not dropped.
+   */
+  touchRows(ix: number): number {
+    const at = this.touch(ix);
+    if (at < 0) return 0;
+    const d = this.arena.chunk(at);
+    const B = this.arena.base(at);
+    const e = B + this.endOf(ix) * this.S;
+    if (e === B) return 0;
+    let x = d[e - 1]!;
+    for (let i = B + this.headOf(ix) * this.S, k = 0; i < e && k < 4; i += 8, k++) x += d[i]!;
+    return x;
+  }
+
+  /**
    * Adds a row (`row` holds its stride numbers, time first) to account `ix`'s log at its time order (rows of equal
    * time keep arrival order); returns its row number. The cursor records are the caller's to update.
    */
   protected insertRow(ix: number, row: readonly number[]): number {
     const pp = this.pp;
-    if (pp !== null && !pp.wide && !pp.fits(row[0]!, row[this.pc]!)) this.relayout({ wide: true, base: pp.base });
+    if (pp !== null && !pp.wide) {
+      if (!pp.fits(row[0]!, row[this.pc]!)) this.relayout({ wide: true, base: pp.base });
+      else if (this.tb !== pp.base) this.packed(); // the first row set the base
+    }
     if (this.regionOf(ix) < 0) this.setRegion(ix, this.arena.alloc(FIRST_CLASS), FIRST_CLASS, 0, 0);
-    if (this.endOf(ix) >= capOf(this.classOf(ix))) {
+    else if (this.endOf(ix) >= capOf(this.classOf(ix))) {
       this.makeRoom(ix);
       if (this.arena.sparse()) this.slide();
     }
@@ -38,18 +57,32 @@ export abstract class WindowRegions extends WindowMeta {
     const w = this.arena.words(at);
     const B = this.arena.base(at);
     const time = row[0]!;
+    // most rows are the newest: one compare
     let p = n;
     while (p > h && this.timeAt(d, w, B + (p - 1) * S) > time) p--;
-    if (p < n) d.copyWithin(B + (p + 1) * S, B + p * S, B + n * S);
+    // rows [p, n) move up one, last first (a loop: a few doubles, cheaper than copyWithin's call)
+    for (let i = B + n * S - 1, e = B + p * S; i >= e; i--) d[i + S] = d[i]!;
     this.putRow(d, w, B + p * S, row);
     this.setEnd(ix, n + 1);
     return p;
   }
 
-  /** Makes row `h` account `ix`'s first live one (cursor records already past it): an emptied log is freed. */
-  protected dropTo(ix: number, h: number): void {
+  /**
+   * Makes row `h` account `ix`'s first live one (cursor records already past it): an emptied log is freed, unless
+   * `refill` (a row comes next) and its region is of the first class, which a new log would take: it is kept, empty.
+   */
+  protected dropTo(ix: number, h: number, refill = false): void {
     const live = this.endOf(ix) - h;
-    if (live === 0) return this.free(ix);
+    if (live === 0) {
+      if (!refill || this.classOf(ix) !== FIRST_CLASS) return this.free(ix);
+      const b = this.blockOf(ix);
+      if (b >= 0) {
+        this.releaseBlock(b);
+        this.setBlock(ix, -1);
+      }
+      this.setRegion(ix, this.regionOf(ix), FIRST_CLASS, 0, 0);
+      return;
+    }
     this.setHead(ix, h);
     if (capOf(this.classOf(ix)) > 4 * Math.max(2, live)) this.move(ix, classFor(2 * live));
   }
@@ -147,17 +180,27 @@ export abstract class WindowRegions extends WindowMeta {
     this.pp = to;
     this.S = S2;
     this.arena = fresh;
+    this.packed();
   }
 
-  /** A full region: compacts it in place when a quarter or more of it is dead rows, else moves it to the next class. */
+  /**
+   * A full region: compacts it in place when a quarter or more of it is dead rows, or when its live rows and one more
+   * need its class anyway, else moves them to the class that holds them and one more (the classes a region takes are
+   * those of main before branch `win5`, which moved a region to a new one of its own class instead).
+   */
   private makeRoom(ix: number): void {
     const h = this.headOf(ix);
     const n = this.endOf(ix);
-    if (h * 4 < n) return this.move(ix, classFor(n - h + 1));
+    if (h * 4 < n) {
+      const c = classFor(n - h + 1);
+      if (c !== this.classOf(ix)) return this.move(ix, c);
+    }
     const S = this.S;
     const at = this.regionOf(ix);
     const B = this.arena.base(at);
-    this.arena.chunk(at).copyWithin(B, B + h * S, B + n * S);
+    const d = this.arena.chunk(at);
+    // down over the dead rows: a forward copy (the target is below)
+    for (let i = B + h * S, e = B + n * S, k = B; i < e; i++, k++) d[k] = d[i]!;
     this.setHead(ix, 0);
     this.setEnd(ix, n - h);
     this.shiftCursors(ix, h);

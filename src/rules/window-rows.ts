@@ -22,6 +22,10 @@ export class WindowRows {
   protected readonly pc: number;
   /** How the time and column `pc` pack (null: no column packs, rows stay as the group spec numbers them). */
   protected pp: PackedPairs | null;
+  /** `pp` read without its indirections (kept by `packed()` whenever `pp` or its base may change): rows are packed
+   * (narrow), and their times' base. Windows never pack time 0 apart (PairKind.zero is false). */
+  protected narrow = false;
+  protected tb = 0;
 
   constructor(readonly spec: GroupSpec) {
     this.S0 = spec.stride;
@@ -31,6 +35,14 @@ export class WindowRows {
     this.pp = this.pc < 0 ? null : new PackedPairs({ twoTimes: false, zero: false, gap: this.pc });
     this.S = this.pc < 0 ? spec.stride : spec.stride - 1;
     this.arena = new RowArena(this.S);
+    this.packed();
+  }
+
+  /** Copies `pp`'s layout and base into `narrow` and `tb` (after `fits`, which may set the base, and relayouts). */
+  protected packed(): void {
+    const pp = this.pp;
+    this.narrow = pp !== null && !pp.wide;
+    this.tb = pp === null ? 0 : pp.base;
   }
 
   /** Whether rows are held as the group spec numbers them (for tests): no packed column, or a row did not fit. */
@@ -40,13 +52,13 @@ export class WindowRows {
 
   /** The time of the row at `i` (the index of its first double in `d`; `w` is `d` as int32s). */
   protected timeAt(d: Float64Array, w: Int32Array, i: number): number {
-    const pp = this.pp;
-    return pp === null ? d[i]! : pp.time(d, w, i);
+    return this.narrow ? this.tb + w[2 * i + 1]! : d[i]!;
   }
 
   /** Column `c` (as the group spec numbers them, c >= 1) of the row at `i`. */
   protected colAt(d: Float64Array, w: Int32Array, i: number, c: number): number {
-    return c === this.pc ? this.pp!.partner(d, w, i) : d[i + c]!;
+    // wide, the packed column is in its own place (PackedPairs: `gap` is `pc`)
+    return this.narrow && c === this.pc ? w[2 * i]! : d[i + c]!;
   }
 
   /** Writes a row (`row` as the group spec numbers them, from `from`) at `i`; narrow, it must fit. */
@@ -62,12 +74,15 @@ export class WindowRows {
 
   /** The int32 view for packed masks (`scanKeys`), or null while the mask is a column of its own. */
   protected maskWords(w: Int32Array): Int32Array | null {
-    return this.mc >= 0 && !this.wideRows ? w : null;
+    return this.mc >= 0 && this.narrow ? w : null;
   }
 
   /** Whether row `row` of the region at `B` counts for slot `s`. */
   protected has(d: Float64Array, w: Int32Array, B: number, s: number, row: number): boolean {
-    return this.mc < 0 || (this.colAt(d, w, B + row * this.S, this.mc) & (1 << s)) !== 0;
+    const mc = this.mc;
+    if (mc < 0) return true;
+    // the mask is the packed column (`pc` is the last column, the mask's, in a group with one)
+    return ((this.narrow && mc === this.pc ? w[2 * (B + row * this.S)]! : d[B + row * this.S + mc]!) & (1 << s)) !== 0;
   }
 
   /** Rows of [lo, hi) that count for slot `s`. */
@@ -75,7 +90,7 @@ export class WindowRows {
     if (this.mc < 0) return hi - lo;
     const bit = 1 << s;
     let n = 0;
-    if (this.wideRows) {
+    if (!this.narrow) {
       for (let i = B + lo * this.S + this.mc, e = B + hi * this.S; i < e; i += this.S) if ((d[i]! & bit) !== 0) n++;
     } else {
       for (let i = 2 * (B + lo * this.S), e = 2 * (B + hi * this.S); i < e; i += 2 * this.S) if ((w[i]! & bit) !== 0) n++;
@@ -86,8 +101,14 @@ export class WindowRows {
   /** Slot `s`'s value column summed over the rows of [lo, hi) that count for it. */
   protected sumOf(d: Float64Array, w: Int32Array, B: number, s: number, lo: number, hi: number): number {
     const vc = this.spec.valCol[s]!;
+    const S = this.S;
     let sum = 0;
-    for (let i = lo; i < hi; i++) if (this.has(d, w, B, s, i)) sum += this.colAt(d, w, B + i * this.S, vc);
+    if (this.mc < 0 && this.narrow && vc === this.pc) {
+      // a one-slot sum, packed: the values are the rows' low words
+      for (let i = 2 * (B + lo * S), e = 2 * (B + hi * S); i < e; i += 2 * S) sum += w[i]!;
+      return sum;
+    }
+    for (let i = lo; i < hi; i++) if (this.has(d, w, B, s, i)) sum += this.colAt(d, w, B + i * S, vc);
     return sum;
   }
 }

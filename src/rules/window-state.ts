@@ -75,8 +75,11 @@ export class GroupLogs extends WindowParts {
     }
   }
 
-  /** Drops rows older than `before`; no later query reaches them. An emptied log gives its region back. */
-  evict(ix: number, before: number): void {
+  /**
+   * Drops rows older than `before`; no later query reaches them. An emptied log gives its region back, unless
+   * `refill` (an insert comes next) and the region is the one a new log would take (WindowRegions.dropTo).
+   */
+  evict(ix: number, before: number, refill = false): void {
     const at = this.regionOf(ix);
     if (at < 0) return;
     const S = this.S;
@@ -104,7 +107,7 @@ export class GroupLogs extends WindowParts {
         if (hi < lo) c[r + HI] = lo;
       }
     }
-    this.dropTo(ix, h);
+    this.dropTo(ix, h, refill);
   }
 
   /** Lowest live row whose time is >= x (or > x when `after`). */
@@ -117,6 +120,9 @@ export class GroupLogs extends WindowParts {
     const w = this.arena.words(at);
     const B = this.arena.base(at);
     const S = this.S;
+    if (a === z) return a;
+    // most bounds are at an end: the window's end past the newest row, its start at or before the oldest
+    if (after ? this.timeAt(d, w, B + (z - 1) * S) <= x : this.timeAt(d, w, B + a * S) >= x) return after ? z : a;
     while (a < z) {
       const mid = (a + z) >>> 1;
       const tm = this.timeAt(d, w, B + mid * S);

@@ -319,13 +319,13 @@ export class EngineState {
     this.beforeSweep?.();
     const lateBefore = this.globalLateBefore();
     const idleBefore = this.globalMax - this.idleMs;
-    for (const ix of this.accounts.numbersInOrder()) {
+    this.accounts.forEachNumber((ix) => {
       if (this.maxT[ix]! < idleBefore) {
         // marked first: releasing a dirty number keeps its id as forgotten
         this.dirty.add(ix);
         this.accounts.deleteAt(ix);
       }
-    }
+    });
     for (const [ix, pairs] of this.legacyDd) {
       pruneDedupe(pairs, lateBefore);
       if (pairs.length === 0) this.legacyDd.delete(ix);

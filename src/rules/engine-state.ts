@@ -241,10 +241,9 @@ export class EngineState {
     const tm = this.ringTm;
     const n = tm.length(ix);
     if (j >= n) {
-      // a filling ring: a list that must move takes room for the next entry too (half the moves, at most an entry
-      // unused; room for every entry the ring lacked cost +62 B an account at 2 calls an hour, rings of 4)
-      this.ringIds.append(ix, id, n + 1 < RING ? 1 : 0);
-      tm.set(ix, n, t, mask, Math.min(RING, n + 2));
+      // a filling ring: ids that must move take room for the entries the ring still lacks, so they move once
+      this.ringIds.append(ix, id, RING - 1 - n);
+      tm.set(ix, n, t, mask);
     } else {
       this.ringIds.replace(ix, j, id);
       tm.set(ix, j, t, mask);

@@ -6,10 +6,10 @@
 // entry order. A code unit below 0x80 is one byte; any other UTF-16 code unit (a lone surrogate too) is three bytes,
 // as UTF-8 writes a code point of the basic plane, so every string comes back exactly; 0xff never occurs, and pads
 // the rows after the text. A text of no entries ('', read from old parts) is held apart from no ring (null).
-// A text that outgrows its region moves to one with room for the entries the engine expects next (one more while a
-// ring fills: half the moves, at most an entry's room unused; until branch `exo5` it grew a row at a time, each row a
-// move of the list and a hole for the compaction to slide out), so a region may hold rows of padding after its
-// text; an id as long as the one it replaces is written over it in place. Pure.
+// A text that outgrows its region moves once to one with room for the entries its ring still lacks (the engine says
+// how many; until branch `exo5` it grew a row at a time, each row a move of the list and a hole for the compaction
+// to slide out), so a region may hold several rows of padding while its ring fills; an id as long as the one it
+// replaces is written over it in place. Pure.
 import { RowLists } from './row-lists.js';
 
 /** Ends each id in an account's ring text: validated ids have no control characters (src/events/validate.ts). */
@@ -94,8 +94,8 @@ export class RingIds {
 
   /**
    * Appends an entry of `id` (one holding RING_SEP, never a validated id, is kept as ''). When the text must move to
-   * a larger region, the region is made large enough for `more` further entries of this one's size too, so a filling
-   * ring does not move a row at a time.
+   * a larger region, the region is made large enough for `more` further entries of this one's size too (the engine
+   * passes the entries its ring still lacks), so a filling ring moves once, not a row at a time.
    */
   append(ix: number, id: string, more = 0): void {
     const len = this.length(ix);

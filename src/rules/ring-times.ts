@@ -7,24 +7,18 @@ import { PackedPairs, type Layout } from './packed-pairs.js';
 import { RowLists } from './row-lists.js';
 
 const KIND = { twoTimes: false, zero: true, gap: 1 };
-/** Rows of a list's first region (RowLists' first class): a ring grows into them without a move. */
-const FIRST_ROWS = 4;
-// Until branch `exo5` a list grew a row at a time past them: a ring's 5th to 8th entries each moved it to the next
-// class, and compactions slid out the holes (in hour 2 of bench/engine.ts, where rings fill from 5 entries to 8, most
-// of the engine's arena moves and slides). Starting at RING rows instead took 64 bytes for every ring (+32 B an
-// account at 2 calls an hour), so rows are reserved two at a time past the first region, kept in `count`.
-/** `count` of a list with this many pairs or more: its rows, all used. */
-const MANY = 255;
+/**
+ * Rows of a list's first region: a ring's RING entries (engine-state.ts), so a filling ring never moves. 4 until
+ * branch `exo5`: a ring's 5th to 8th entries each moved its list to the next class, and the holes they left were
+ * slid out by compactions (in hour 2 of bench/engine.ts, where rings fill from 5 entries to 8, most of its arena
+ * moves and slides). A ring of 4 entries or fewer now takes 64 bytes, not 32; a full one 64 as before.
+ */
+const FIRST_ROWS = 8;
 
 export class RingTimes {
   lists = new RowLists(1, FIRST_ROWS);
   private pp = new PackedPairs(KIND);
   private cap = 0;
-  /**
-   * Per account number, the pairs held (MANY: as many as the list's rows). A list grown past its first region for
-   * the pairs a ring still lacks (`set`'s `room`) has rows not used yet, after its pairs.
-   */
-  private count = new Uint8Array(0);
 
   /** Whether the pairs are held wide (for tests). */
   get widePairs(): boolean {
@@ -35,19 +29,14 @@ export class RingTimes {
   grow(capacity: number): void {
     this.cap = capacity;
     this.lists.grow(capacity);
-    const count = new Uint8Array(capacity);
-    count.set(this.count.subarray(0, Math.min(capacity, this.count.length)));
-    this.count = count;
   }
 
   length(ix: number): number {
-    const n = this.count[ix]!;
-    return n === MANY ? this.lists.length(ix) : n;
+    return this.lists.length(ix);
   }
 
   free(ix: number): void {
     this.lists.free(ix);
-    if (ix < this.count.length) this.count[ix] = 0;
   }
 
   /** Array-buffer bytes the account's list takes (as RowLists.bytes). */
@@ -67,33 +56,18 @@ export class RingTimes {
     return this.pp.partner(L.chunk(at), L.words(at), L.base(at) + L.stride * j);
   }
 
-  /**
-   * Writes entry `j` of the account's ring; `j` equal to its length appends one. An append that finds the list full
-   * (past its first region) moves it to a region of `room` rows when that is more than one past it (the engine asks
-   * for two entries at a time while a ring fills: half the moves of a row at a time, at most a row unused).
-   */
-  set(ix: number, j: number, t: number, mask: number, room = 0): void {
+  /** Writes entry `j` of the account's ring; `j` equal to its length appends one. */
+  set(ix: number, j: number, t: number, mask: number): void {
     if (!this.pp.wide && !this.pp.fits(t, mask)) this.relayout({ wide: true, base: this.pp.base });
     const L = this.lists;
-    const n = this.length(ix);
-    let p: number;
-    if (j < n) p = L.base(L.at(ix)) + L.stride * j;
-    else {
-      const rows = L.length(ix);
-      if (n < rows) p = L.base(L.at(ix)) + L.stride * n;
-      else if (rows >= FIRST_ROWS && room > rows + 1 && room <= 16) {
-        this.reserve(ix, rows, room);
-        p = L.base(L.at(ix)) + L.stride * n;
-      } else p = L.insert(ix, n);
-      this.count[ix] = n + 1 >= MANY ? MANY : n + 1;
-    }
+    const p = j >= L.length(ix) ? L.insert(ix, j) : L.base(L.at(ix)) + L.stride * j;
     const at = L.at(ix);
     this.pp.put(L.chunk(at), L.words(at), p, t, mask);
   }
 
   /** The account's pairs, flat (null: no ring). */
   toArray(ix: number): number[] | null {
-    const n = this.length(ix);
+    const n = this.lists.length(ix);
     if (n === 0) return null;
     const out = new Array<number>(2 * n);
     for (let j = 0; j < n; j++) {
@@ -105,7 +79,7 @@ export class RingTimes {
 
   /** Replaces the account's pairs by `pairs` (flat; null or empty: none). */
   load(ix: number, pairs: readonly number[] | null): void {
-    this.free(ix);
+    this.lists.free(ix);
     if (pairs === null) return;
     for (let j = 0; 2 * j + 1 < pairs.length; j++) this.set(ix, j, pairs[2 * j]!, pairs[2 * j + 1]!);
   }
@@ -117,7 +91,7 @@ export class RingTimes {
   compact(): void {
     const next = this.pp.relayout((fn) => {
       for (let ix = 0; ix < this.cap; ix++) {
-        const n = this.length(ix);
+        const n = this.lists.length(ix);
         for (let j = 0; j < n; j++) fn(this.time(ix, j), this.mask(ix, j));
       }
     });
@@ -125,39 +99,13 @@ export class RingTimes {
     else this.lists.compact();
   }
 
-  /** Moves the account's `rows` rows (all used) to a region of `room` rows (RowLists.load: one move). */
-  private reserve(ix: number, rows: number, room: number): void {
-    const L = this.lists;
-    const n = 2 * L.stride * rows;
-    if (this.keep.length < n) this.keep = new Int32Array(n);
-    const keep = this.keep;
-    // copied as int32s: every bit of a pair is kept, whatever the doubles would read as
-    let w = L.words(L.at(ix));
-    let W = 2 * L.base(L.at(ix));
-    for (let i = 0; i < n; i++) keep[i] = w[W + i]!;
-    L.load(ix, zeros(L.stride * room));
-    w = L.words(L.at(ix));
-    W = 2 * L.base(L.at(ix));
-    for (let i = 0; i < n; i++) w[W + i] = keep[i]!;
-  }
-
-  /** A list's rows as int32s while it moves (reserve). */
-  private keep = new Int32Array(64);
-
   /** Moves every list into a new store in `layout` (narrow: every pair must fit). */
   private relayout(layout: Layout): void {
     const all: (number[] | null)[] = [];
     for (let ix = 0; ix < this.cap; ix++) all.push(this.toArray(ix));
     this.lists = new RowLists(layout.wide ? 2 : 1, FIRST_ROWS);
     this.lists.grow(this.cap);
-    this.count.fill(0);
     this.pp = this.pp.to(layout);
     all.forEach((pairs, ix) => this.load(ix, pairs));
   }
-}
-
-/** Arrays of `n` zeros, for RowLists.load (made once per length). */
-const ZEROS: number[][] = [];
-function zeros(n: number): number[] {
-  return (ZEROS[n] ??= new Array<number>(n).fill(0));
 }

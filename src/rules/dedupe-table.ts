@@ -198,21 +198,35 @@ export class DedupeTable {
   sweep(before: number): void {
     this.finishMove();
     for (const [k, t] of this.odd) if (t < before) this.odd.delete(k);
-    const tt = this.tt;
-    const E = this.EMPTY;
-    let live = 0;
-    for (let i = 0; i < this.cap; i++) if (tt[i] !== E && this.timeAt(this.k0, this.k1, tt, this.base, i) >= before) live++;
+    const live = this.liveFrom(before);
     const cap = capacityFor(live);
     // Nothing expired and the table is not oversized: the same contents, so skip the move.
     if (live === this.n && this.cap <= 2 * cap) this.rebase(before);
     // Still half full after it: the expired entries are deleted in place, with no second table (a steady day expires
     // ~1% of the entries at each sweep; a move there never finished before the next sweep, so two tables were held
-    // throughout). Else the table is rebuilt at LOAD_AFTER (its base the threshold).
-    else if (live * 2 >= this.cap && Number.isFinite(before)) {
-      this.deleteBefore(before, live);
-      this.rebase(before);
-    } else this.startMove(cap, before, live);
+    // throughout), and `base` moves up in the same pass. Else the table is rebuilt at LOAD_AFTER (its base the
+    // threshold).
+    else if (live * 2 >= this.cap && Number.isFinite(before)) this.deleteBefore(before, live);
+    else this.startMove(cap, before, live);
     for (const [k, t] of this.far) if (t < before) this.far.delete(k);
+  }
+
+  /** Entries of the slots with a time at or after `before` (one pass over the columns, times read in place). */
+  private liveFrom(before: number): number {
+    const k0 = this.k0;
+    const k1 = this.k1;
+    const tt = this.tt;
+    const { EMPTY, FAR } = this;
+    const base = this.base;
+    let live = 0;
+    for (let i = 0; i < this.cap; i++) {
+      const v = tt[i]!;
+      if (v === EMPTY) continue;
+      // as timeAt reads it
+      const t = v === FAR ? this.far.get(this.keyAt(k0, k1, i))! : base + v * LOW + (k1[i]! & LOW_MASK);
+      if (t >= before) live++;
+    }
+    return live;
   }
 
   /**
@@ -222,43 +236,79 @@ export class DedupeTable {
   private rebase(before: number): void {
     const to = Math.floor(before);
     if (!(to > this.base)) return;
-    const shift = to - this.base;
-    const k0 = this.k0;
-    const k1 = this.k1;
-    const tt = this.tt;
-    const { EMPTY, FAR } = this;
+    const from = this.base;
     this.base = to;
-    for (let i = 0; i < this.cap; i++) {
-      const v = tt[i]!;
-      if (v === EMPTY || v === FAR) continue;
-      const off = v * LOW + (k1[i]! & LOW_MASK) - shift;
-      const key = this.keyAt(k0, k1, i);
-      // (never below 0: every entry is at or after `before`; kept exactly all the same)
-      this.setTime(i, key, k1[i]! >>> 11, to + off);
+    for (let i = 0; i < this.cap; i++) this.rebaseSlot(i, from, to);
+    this.packFar(to);
+  }
+
+  /**
+   * Slot `i`, its time counted from `from`, counted from `to` (the table's `base` now), as setTime writes it: packed
+   * when it fits (it does for every entry at or after `to` within the span), else FAR. Empty and FAR slots stay.
+   */
+  private rebaseSlot(i: number, from: number, to: number): void {
+    const v = this.tt[i]!;
+    if (v === this.EMPTY || v === this.FAR) return;
+    const k1 = this.k1;
+    const x = k1[i]!;
+    // (never below 0: every entry is at or after `before`; kept exactly all the same)
+    const off = from + v * LOW + (x & LOW_MASK) - to;
+    if (off >= 0 && off < this.span) {
+      const top = Math.floor(off / LOW);
+      k1[i] = (x >>> 11) * LOW + (off - top * LOW);
+      this.tt[i] = top;
+    } else {
+      const base = this.base;
+      this.base = to;
+      this.setTime(i, this.keyAt(this.k0, k1, i), x >>> 11, from + v * LOW + (x & LOW_MASK));
+      this.base = base;
     }
+  }
+
+  /** Packs the FAR times that fit from `base` `to` into their slots again. */
+  private packFar(to: number): void {
     for (const [key, t] of this.far) {
       if (!this.fits(t - to)) continue;
       const lo = key >>> 0;
       const hi = (key - lo) / TWO32;
-      const i = this.find(k0, k1, tt, this.cap, this.scale, key, lo, hi);
+      const i = this.find(this.k0, this.k1, this.tt, this.cap, this.scale, key, lo, hi);
       if (i >= 0) this.setTime(i, key, hi, t);
     }
   }
 
-  /** Deletes every entry older than `before` in place (backward-shift deletion: no tombstones). The scan starts after
-   * an empty slot, so no cluster wraps past its start: a deletion moves only entries not scanned yet into the hole,
-   * and the slot is looked at again. */
+  /**
+   * Deletes every entry older than `before` in place (backward-shift deletion: no tombstones) and moves `base` up to
+   * it (as rebase, in the same pass). The scan starts after an empty slot, so no cluster wraps past its start: a
+   * deletion moves only entries not scanned yet into the hole, and the slot is looked at again; a slot is rebased
+   * once settled (nothing moves into a scanned slot), and the slots not scanned yet are read from the old base.
+   */
   private deleteBefore(before: number, live: number): void {
+    const k0 = this.k0;
+    const k1 = this.k1;
     const tt = this.tt;
-    const E = this.EMPTY;
+    const { EMPTY, FAR } = this;
     const cap = this.cap;
+    const from = this.base;
+    const to = Math.floor(before);
+    const rebasing = to > from;
     let e = 0;
-    while (tt[e] !== E) e++;
+    while (tt[e] !== EMPTY) e++;
     for (let q = 1; q <= cap; q++) {
       const p = (e + q) % cap;
-      while (tt[p] !== E && this.timeAt(this.k0, this.k1, tt, this.base, p) < before) this.deleteAt(p);
+      for (;;) {
+        const v = tt[p]!;
+        if (v === EMPTY) break;
+        const t = v === FAR ? this.far.get(this.keyAt(k0, k1, p))! : from + v * LOW + (k1[p]! & LOW_MASK);
+        if (t >= before) break;
+        this.deleteAt(p);
+      }
+      if (rebasing) this.rebaseSlot(p, from, to);
     }
     this.n = live;
+    if (rebasing) {
+      this.base = to;
+      this.packFar(to);
+    }
   }
 
   /** Empties slot `i`, moving later entries of its cluster back into the hole where their home allows. */

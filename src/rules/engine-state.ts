@@ -12,7 +12,7 @@ import { encodeSegment, forEachPair, type DedupeSegment } from './dedupe-segment
 import { DedupeTable } from './dedupe-table.js';
 import { DirtyAccounts } from './dirty-accounts.js';
 import { regionOrder } from './region-order.js';
-import { RING_SEP, RingIds } from './ring-ids.js';
+import { RingIds } from './ring-ids.js';
 
 export { RING_SEP, ringList, ringText } from './ring-ids.js';
 import { RingTimes } from './ring-times.js';
@@ -239,12 +239,13 @@ export class EngineState {
   remember(ix: number, id: string, t: number, mask: number): void {
     const j = this.ringNext[ix]!;
     const tm = this.ringTm;
-    const text = id.includes(RING_SEP) ? '' : id;
-    if (j >= tm.length(ix)) {
-      this.ringIds.append(ix, text);
-      tm.set(ix, tm.length(ix), t, mask);
+    const n = tm.length(ix);
+    if (j >= n) {
+      // a filling ring: ids that must move take room for the entries the ring still lacks, so they move once
+      this.ringIds.append(ix, id, RING - 1 - n);
+      tm.set(ix, n, t, mask);
     } else {
-      this.ringIds.replace(ix, j, text);
+      this.ringIds.replace(ix, j, id);
       tm.set(ix, j, t, mask);
     }
     this.ringNext[ix] = (j + 1) % RING;
@@ -318,13 +319,13 @@ export class EngineState {
     this.beforeSweep?.();
     const lateBefore = this.globalLateBefore();
     const idleBefore = this.globalMax - this.idleMs;
-    for (const ix of this.accounts.numbersInOrder()) {
+    this.accounts.forEachNumber((ix) => {
       if (this.maxT[ix]! < idleBefore) {
         // marked first: releasing a dirty number keeps its id as forgotten
         this.dirty.add(ix);
         this.accounts.deleteAt(ix);
       }
-    }
+    });
     for (const [ix, pairs] of this.legacyDd) {
       pruneDedupe(pairs, lateBefore);
       if (pairs.length === 0) this.legacyDd.delete(ix);

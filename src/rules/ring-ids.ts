@@ -5,7 +5,11 @@
 // mark-compacts per CDR). Each account's text is what that string held: every entry's id followed by RING_SEP, in
 // entry order. A code unit below 0x80 is one byte; any other UTF-16 code unit (a lone surrogate too) is three bytes,
 // as UTF-8 writes a code point of the basic plane, so every string comes back exactly; 0xff never occurs, and pads
-// the last row. A text of no entries ('', read from old parts) is held apart from no ring (null). Pure.
+// the rows after the text. A text of no entries ('', read from old parts) is held apart from no ring (null).
+// A text that outgrows its region moves once to one with room for the entries its ring still lacks (the engine says
+// how many; until branch `exo5` it grew a row at a time, each row a move of the list and a hole for the compaction
+// to slide out), so a region may hold several rows of padding while its ring fills; an id as long as the one it
+// replaces is written over it in place. Pure.
 import { RowLists } from './row-lists.js';
 
 /** Ends each id in an account's ring text: validated ids have no control characters (src/events/validate.ts). */
@@ -28,12 +32,17 @@ export function ringText(list: readonly string[] | null): string | null {
 }
 const PAD = 0xff;
 
+/** Rows a ring's first region holds (RowLists' first class): a text grows into them without a move. */
+const FIRST_ROWS = 4;
+
 export class RingIds {
-  lists = new RowLists(1, 4);
+  lists = new RowLists(1, FIRST_ROWS);
   /** Accounts whose text is '' (no row): entries of no ids. */
   private readonly empty = new Set<number>();
   /** A new entry's bytes. */
   private scratch = new Uint8Array(256);
+  /** An account's text while its region is replaced by a larger one. */
+  private keep = new Uint8Array(256);
 
   /** Account numbers below `capacity` may be used. */
   grow(capacity: number): void {
@@ -77,85 +86,149 @@ export class RingIds {
       this.empty.add(ix);
       return;
     }
-    const n = this.encode(text);
-    this.resize(ix, 0, n);
+    const n = this.encode(text, false);
+    this.fit(ix, 0, n, 0);
     const at = this.lists.at(ix);
     this.view(at).set(this.scratch.subarray(0, n), 8 * this.lists.base(at));
   }
 
-  /** Appends an entry of `id` (which holds no RING_SEP). */
-  append(ix: number, id: string): void {
+  /**
+   * Appends an entry of `id` (one holding RING_SEP, never a validated id, is kept as ''). When the text must move to
+   * a larger region, the region is made large enough for `more` further entries of this one's size too (the engine
+   * passes the entries its ring still lacks), so a filling ring moves once, not a row at a time.
+   */
+  append(ix: number, id: string, more = 0): void {
     const len = this.length(ix);
-    this.splice(ix, len, len, id, true);
+    let m = this.encode(id, true);
+    this.scratch[m++] = SEP;
+    this.splice(ix, len, len, len, m, len + m * (1 + Math.max(0, more)));
   }
 
   /**
-   * Replaces entry `j` by `id` (which holds no RING_SEP). As the string code did (slices around the separators), a
-   * text of fewer entries than `j` + 1 is spliced at its start or its last byte, so rings come out as they did.
+   * Replaces entry `j` by `id` (one holding RING_SEP is kept as ''). As the string code did (slices around the
+   * separators), a text of fewer entries than `j` + 1 is spliced at its start or its last byte, so rings come out as
+   * they did. An id of the entry's size is written over it in place.
    */
   replace(ix: number, j: number, id: string): void {
+    const m = this.encode(id, true);
     const len = this.length(ix);
-    if (len === 0) return this.splice(ix, 0, 0, id, true);
+    if (len === 0) {
+      this.scratch[m] = SEP;
+      return this.splice(ix, len, 0, 0, m + 1, 0);
+    }
     const at = this.lists.at(ix);
     const b = this.view(at);
     const B = 8 * this.lists.base(at);
     let a = 0;
-    for (let k = 0; k < j; k++) a = find(b, B, len, a) + 1;
-    const e = find(b, B, len, a);
+    let k = 0;
+    for (let i = 0; k < j && i < len; i++) {
+      if (b[B + i] === SEP) {
+        k++;
+        a = i + 1;
+      }
+    }
+    if (k < j) {
+      // fewer entries than j + 1: the string code's slices, as they were
+      a = 0;
+      for (let q = 0; q < j; q++) a = find(b, B, len, a) + 1;
+    }
+    const f = find(b, B, len, a);
     // the entry's separator stays (the string code kept the text from it on)
-    this.splice(ix, a, e >= 0 ? e : len - 1, id, false);
+    const e = f >= 0 ? f : len - 1;
+    if (e - a === m && e >= a) {
+      const s = this.scratch;
+      for (let i = 0; i < m; i++) b[B + a + i] = s[i]!;
+      if (this.empty.size > 0) this.empty.delete(ix);
+      return;
+    }
+    this.splice(ix, len, a, e, m, 0);
   }
 
-  /** The account's text: bytes [0, a), then `id`'s bytes (and RING_SEP with `sep`), then bytes [e, end). */
-  private splice(ix: number, a: number, e: number, id: string, sep: boolean): void {
-    const len = this.length(ix);
-    let m = this.encode(id);
-    if (sep) this.scratch[m++] = SEP;
+  /**
+   * The account's text (`len` bytes): bytes [0, a), then the `m` bytes of `scratch`, then bytes [e, len). A larger
+   * region, when needed, has room for `room` bytes.
+   */
+  private splice(ix: number, len: number, a: number, e: number, m: number, room: number): void {
     const next = len - (e - a) + m;
-    if (next > len) this.resize(ix, len, next);
+    if (next > len) this.fit(ix, len, next, room);
     const at = this.lists.at(ix);
     const b = this.view(at);
     const B = 8 * this.lists.base(at);
     if (e < len) b.copyWithin(B + a + m, B + e, B + len);
-    for (let i = 0; i < m; i++) b[B + a + i] = this.scratch[i]!;
-    if (next < len) this.resize(ix, len, next);
+    const s = this.scratch;
+    for (let i = 0; i < m; i++) b[B + a + i] = s[i]!;
+    if (next < len) this.shrink(ix, next);
     if (this.empty.size > 0) this.empty.delete(ix);
   }
 
-  /** Bytes of the account's text: its rows less the padding of the last. */
+  /**
+   * Bytes of the account's text: its rows less the padding at their end (a region made larger than its text for
+   * the entries to come is padded over several rows: read a word at a time).
+   */
   private length(ix: number): number {
-    const rows = this.lists.length(ix);
+    const L = this.lists;
+    const rows = L.length(ix);
     if (rows === 0) return 0;
-    const at = this.lists.at(ix);
+    const at = L.at(ix);
+    const base = L.base(at);
+    const w = L.words(at);
+    const q0 = 2 * base;
+    let q = q0 + 2 * rows;
+    while (q > q0 && w[q - 1] === -1) q--;
     const b = this.view(at);
-    let end = 8 * (this.lists.base(at) + rows);
-    const start = end - 8;
+    const start = 8 * base;
+    let end = 4 * q;
     while (end > start && b[end - 1] === PAD) end--;
-    return end - 8 * this.lists.base(at);
+    return end - start;
   }
 
-  /** Gives the account's text room for `next` bytes (it holds `len`), padding the last row. */
-  private resize(ix: number, len: number, next: number): void {
-    const rows = this.lists.length(ix);
-    const want = (next + 7) >> 3;
-    if (want > rows) for (let r = rows; r < want; r++) this.lists.insert(ix, r);
-    else if (want < rows) this.lists.truncate(ix, want);
-    if (want === 0) return;
-    const at = this.lists.at(ix);
+  /**
+   * Gives the account's text (`len` bytes, padded after) room for `want` bytes. A first region holds FIRST_ROWS rows
+   * (or the text); a larger one replaces a full region, with room for `room` bytes (the text is copied over).
+   */
+  private fit(ix: number, len: number, want: number, room: number): void {
+    const L = this.lists;
+    const rows = L.length(ix);
+    if (8 * rows >= want) return;
+    const target = rows === 0 ? Math.max(FIRST_ROWS, (want + 7) >> 3) : (Math.max(want, room) + 7) >> 3;
+    if (len > 0) {
+      if (this.keep.length < len) this.keep = new Uint8Array(2 * len);
+      const at = L.at(ix);
+      const B = 8 * L.base(at);
+      const b = this.view(at);
+      for (let i = 0; i < len; i++) this.keep[i] = b[B + i]!;
+    }
+    L.load(ix, zeros(target));
+    const at = L.at(ix);
+    const B = 8 * L.base(at);
     const b = this.view(at);
-    const B = 8 * this.lists.base(at);
-    b.fill(PAD, B + Math.min(len, next), B + 8 * want);
+    for (let i = 0; i < len; i++) b[B + i] = this.keep[i]!;
+    b.fill(PAD, B + len, B + 8 * target);
   }
 
-  /** `s`'s bytes into `scratch` (room for one more after them); returns how many. */
-  private encode(s: string): number {
+  /** The account's text now ends at `next` bytes: pads the rest; a region four times too large shrinks, as before. */
+  private shrink(ix: number, next: number): void {
+    const L = this.lists;
+    const rows = L.length(ix);
+    const want = (next + 7) >> 3;
+    if (want === 0) return L.free(ix);
+    if (4 * want < rows) L.truncate(ix, want);
+    const at = L.at(ix);
+    const B = 8 * L.base(at);
+    this.view(at).fill(PAD, B + next, B + 8 * L.length(ix));
+  }
+
+  /** `s`'s bytes into `scratch` (room for one more after them); returns how many (0 when `noSep` and it holds RING_SEP). */
+  private encode(s: string, noSep: boolean): number {
     if (this.scratch.length < 3 * s.length + 1) this.scratch = new Uint8Array(3 * s.length + 1);
     const out = this.scratch;
     let n = 0;
     for (let i = 0; i < s.length; i++) {
       const c = s.charCodeAt(i);
-      if (c < 0x80) out[n++] = c;
-      else if (c < 0x800) {
+      if (c < 0x80) {
+        if (c === SEP && noSep) return 0;
+        out[n++] = c;
+      } else if (c < 0x800) {
         out[n++] = 0xc0 | (c >> 6);
         out[n++] = 0x80 | (c & 0x3f);
       } else {
@@ -171,6 +244,13 @@ export class RingIds {
   private view(at: number): Uint8Array {
     return this.lists.arena.octets(at);
   }
+}
+
+/** Arrays of `n` zeros, for RowLists.load (made once per length). */
+const ZEROS: number[][] = [];
+function zeros(n: number): number[] {
+  if (n > 256) return new Array<number>(n).fill(0);
+  return (ZEROS[n] ??= new Array<number>(n).fill(0));
 }
 
 /** The first SEP byte at or after `from` of the text at `B` of `len` bytes, or -1. */

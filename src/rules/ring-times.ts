@@ -7,9 +7,16 @@ import { PackedPairs, type Layout } from './packed-pairs.js';
 import { RowLists } from './row-lists.js';
 
 const KIND = { twoTimes: false, zero: true, gap: 1 };
+/**
+ * Rows of a list's first region: a ring's RING entries (engine-state.ts), so a filling ring never moves. 4 until
+ * branch `exo5`: a ring's 5th to 8th entries each moved its list to the next class, and the holes they left were
+ * slid out by compactions (in hour 2 of bench/engine.ts, where rings fill from 5 entries to 8, most of its arena
+ * moves and slides). A ring of 4 entries or fewer now takes 64 bytes, not 32; a full one 64 as before.
+ */
+const FIRST_ROWS = 8;
 
 export class RingTimes {
-  lists = new RowLists(1, 4);
+  lists = new RowLists(1, FIRST_ROWS);
   private pp = new PackedPairs(KIND);
   private cap = 0;
 
@@ -96,7 +103,7 @@ export class RingTimes {
   private relayout(layout: Layout): void {
     const all: (number[] | null)[] = [];
     for (let ix = 0; ix < this.cap; ix++) all.push(this.toArray(ix));
-    this.lists = new RowLists(layout.wide ? 2 : 1, 4);
+    this.lists = new RowLists(layout.wide ? 2 : 1, FIRST_ROWS);
     this.lists.grow(this.cap);
     this.pp = this.pp.to(layout);
     all.forEach((pairs, ix) => this.load(ix, pairs));

@@ -127,6 +127,26 @@ describe('account table', () => {
     expect([...m.table.keys()]).toEqual(Array.from({ length: 50 }, (_, i) => `a${2 * i + 1}`).filter((id) => id !== 'a51'));
   });
 
+  it('forEachNumber visits as numbersInOrder does, the current one deleted or one ahead', () => {
+    const run = (each: (m: Model, fn: (ix: number) => void) => void): [number[], string[]] => {
+      const m = new Model();
+      for (let i = 0; i < 100; i++) m.add(`a${i}`);
+      for (let i = 0; i < 100; i += 7) m.delete(`a${i}`);
+      const seen: number[] = [];
+      each(m, (ix) => {
+        seen.push(ix);
+        if (ix % 3 === 0) m.table.deleteAt(ix);
+        if (ix === 10) m.table.delete('a52');
+      });
+      return [seen, [...m.table.keys()]];
+    };
+    const viaIterator = run((m, fn) => {
+      for (const ix of m.table.numbersInOrder()) fn(ix);
+    });
+    expect(viaIterator[0].length).toBeGreaterThan(50);
+    expect(run((m, fn) => m.table.forEachNumber(fn))).toEqual(viaIterator);
+  });
+
   it('keeps the order of ids through deletes and the close-up of the holes', () => {
     const m = new Model();
     const r = rng(7);

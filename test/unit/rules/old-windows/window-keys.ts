@@ -1,7 +1,7 @@
 // The distinct measures of a window group's rows (window-state.ts): by brute force over a small window, or by a
 // key index (counts per key and a histogram of counts, so removals stay O(1)) kept for a busy one. Also the group's
 // static layout. Pure.
-import type { SharedColumns } from './window-columns.js';
+import type { SharedColumns } from '../../../../src/rules/window-columns.js';
 
 export const WindowKind = { Count: 0, Sum: 1, Distinct: 2, MostPerKey: 3, RangeScan: 4 } as const;
 export type WindowKind = (typeof WindowKind)[keyof typeof WindowKind];

@@ -3,7 +3,7 @@
 // account's log is no object of its own, and the map from an account to its cursor block. Owns the layout of these
 // fields and the reading and writing of each. Never reads or moves rows (window-rows.ts, window-regions.ts) and never
 // reads a cursor block (window-state.ts). Pure.
-import { capOf, growFields } from './row-arena.js';
+import { capOf, growFields } from '../../../../src/rules/row-arena.js';
 import { WindowRows } from './window-rows.js';
 
 // `meta` fields per account number: region (-1: none); first live row (bits 0-23), the region's class (24-29) and

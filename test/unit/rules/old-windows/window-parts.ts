@@ -2,8 +2,8 @@
 // account's live rows flat, each its stored stride numbers (time first, one column per source: window-columns.ts),
 // whatever the rows' layout in the arena and whichever columns they share. Owns writing them out and loading them
 // back. Never writes cursor records: a loaded log has none, and the next query rebuilds them. Pure.
-import { classFor } from './row-arena.js';
-import { anyShared, heldBy, keptRow } from './window-columns.js';
+import { classFor } from '../../../../src/rules/row-arena.js';
+import { anyShared, heldBy, keptRow } from '../../../../src/rules/window-columns.js';
 import { WindowRegions } from './window-regions.js';
 
 export abstract class WindowParts extends WindowRegions {

@@ -6,7 +6,7 @@
 // Owns moving rows between regions and arenas, and telling the cursor records how far their rows moved. Never reads
 // or changes a cursor record itself (window-state.ts does, through `shiftCursors`). Pure.
 import type { Layout } from '../../../../src/rules/packed-pairs.js';
-import { capOf, classFor, copy, RowArena, withRoom } from './row-arena.js';
+import { capOf, classFor, copy, RowArena, withRoom } from '../../../../src/rules/row-arena.js';
 import { WindowMeta } from './window-meta.js';
 
 /** A new log's class: room for 2 rows (a move saved for most logs, a row's room lost for logs of one). */

@@ -8,7 +8,7 @@
 // Owns reading and writing one row in either layout, and the scans over rows [lo, hi) of one region. Never knows
 // which account a region belongs to, and never moves rows (window-regions.ts does). Pure.
 import { PackedPairs } from '../../../../src/rules/packed-pairs.js';
-import { RowArena } from './row-arena.js';
+import { RowArena } from '../../../../src/rules/row-arena.js';
 import { WindowKind, type GroupSpec } from './window-keys.js';
 
 export class WindowRows {

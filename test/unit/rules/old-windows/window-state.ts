@@ -12,7 +12,7 @@
 //   once their window holds more than `indexAbove` events, so removals stay O(1); below, a scan.
 // Owns the cursor blocks and the queries. Cursors, aggregates and indexes are derived: a restored log has none and
 // the next query rebuilds them. Never lays out or moves rows itself. Pure.
-import { capOf } from './row-arena.js';
+import { capOf } from '../../../../src/rules/row-arena.js';
 import { KeyIndex, scanKeys, WindowKind } from './window-keys.js';
 import { WindowParts } from './window-parts.js';
 

@@ -1,5 +1,5 @@
 // The evidence ring as EngineState.remember keeps it (ids in ring-ids.ts, times in ring-times.ts) must hold exactly
-// what the code before branch `exo5` held (test/helpers/before-exo5: a list grown a row at a time, `remember`
+// what the code before branch `exo5` held (test/helpers/before-exo5 and RingTimes(4): a list grown a row at a time, `remember`
 // dropping ids that hold RING_SEP itself): the ring's text, its (time, mask) pairs and its next entry, through rings
 // filling and wrapping, ids of every length and kind of code unit, rings restored from stored parts (old ones of
 // RING entries with '' unused, and ones whose ids and pairs disagree in count), frees, compactions and the times'
@@ -8,8 +8,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EngineState, RING, RING_SEP, ringText } from '../../../src/rules/engine-state.js';
 import { RowArena } from '../../../src/rules/row-arena.js';
+import { RingTimes } from '../../../src/rules/ring-times.js';
 import { RingIds as OldRingIds } from '../../helpers/before-exo5/ring-ids.js';
-import { RingTimes as OldRingTimes } from '../../helpers/before-exo5/ring-times.js';
 
 const T0 = Date.parse('2026-11-24T09:00:00Z');
 const ACCOUNTS = 6;
@@ -17,7 +17,7 @@ const ACCOUNTS = 6;
 /** The rings as the code before kept them, with its `remember`. */
 class Before {
   ids = new OldRingIds();
-  tm = new OldRingTimes();
+  tm = new RingTimes(4); // main's before exo5: first regions of 4 rows
   next = new Uint8Array(ACCOUNTS);
 
   constructor() {

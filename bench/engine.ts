@@ -150,7 +150,13 @@ if (process.env.MARK) console.log('MARK hour 2 end');
 const after = heap();
 // The stored form: one binary part per account (a full JSON snapshot of a million accounts passes V8's string limit).
 let partBytes = engine.snapshotShared().byteLength;
-for (const id of engine.dirtyAccounts()) partBytes += engine.snapshotAccount(id)?.byteLength ?? 0;
+// A state write encodes every account changed since the last one (partition-checkpoint.ts); timed here (CPU, all
+// accounts once, after hour 2) because end to end most CDRs dirty an account the write then encodes.
+const dirtyIds = engine.dirtyAccounts();
+const encodeCpu0 = process.cpuUsage();
+for (const id of dirtyIds) partBytes += engine.snapshotAccount(id)?.byteLength ?? 0;
+const encodeCpu = process.cpuUsage(encodeCpu0);
+const encodeUs = (encodeCpu.user + encodeCpu.system) / Math.max(1, dirtyIds.length);
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-GB');
 console.log(`rules: ${rules.length} of the default fraud rules; accounts: ${fmt(ACCOUNTS)}; CDRs: ${fmt(cold.n)} per hour`);
@@ -162,7 +168,7 @@ if (gc) {
   const perAccount = (x: number) => fmt(x / engine.size());
   console.log(`heap per active account: ${perAccount(after.heap - before.heap)} bytes JS heap + ${perAccount(after.buffers - before.buffers)} bytes array buffers (engine state incl. number/tz caches and dedupe table); of the JS heap, ${perAccount(after.code - before.code)} B is code space (the JIT's compiled code: a fixed cost, not per account)`);
 } else console.log('heap per active account: run with node --expose-gc --import tsx bench/engine.ts');
-console.log(`stored state (account parts): ${fmt(partBytes / engine.size())} bytes per account`);
+console.log(`stored state (account parts): ${fmt(partBytes / engine.size())} bytes per account, encoded in ${encodeUs.toFixed(2)} µs of CPU per account`);
 if (process.env.BREAKDOWN) breakdown();
 if (process.env.SWEEPS) {
   const ms = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(' ');

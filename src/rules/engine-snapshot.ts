@@ -22,6 +22,7 @@ import type { ConcurrencySnapshot } from './concurrency-state.js';
 import { EngineState, pruneDedupe, ringText, ruleFingerprint } from './engine-state.js';
 import { addRecord, RS, RuleState, WindowPlan, type Group, type RuleStateSnapshot } from './rule-state.js';
 import type { FraudRule } from './types.js';
+import { JsonBytes } from './json-bytes.js';
 import { keptRow } from './window-columns.js';
 
 const VERSION = 3;
@@ -140,19 +141,23 @@ const PART_BINARY = 1;
 /** Binary header: [maxT, ring ids, ring next, level states, live calls, ring times length, [group, rows length][], dedupe length, rings length?]. */
 type PartHeader = [number, string[] | null, number, AccountPart[4], AccountPart[5], number, [number, number][], number, number?, number?];
 
-function encodeAccountPart(part: AccountPart): Uint8Array {
+/** Writes the headers' JSON (the bytes JSON.stringify then UTF-8 give, in a fraction of the time). */
+const headWriter = new JsonBytes();
+
+export function encodeAccountPart(part: AccountPart): Uint8Array {
   const [maxT, ids, tm, next, rules, conc, logs, dd, rg, sp] = part;
   const header: PartHeader = [maxT, ids, next, rules, conc, tm ? tm.length : -1, logs.map(([g, rows]) => [g, rows.length]), dd.length];
   if (rg) header.push(rg.length);
   if (sp) header.push(sp);
-  const head = utf8.encode(JSON.stringify(header));
+  const head = headWriter.reset();
+  head.array(header);
   const numbers = (tm ? tm.length : 0) + logs.reduce((n, [, rows]) => n + rows.length, 0) + dd.length + (rg ? rg.length : 0);
   const at = align8(5 + head.length);
   const out = new Uint8Array(at + numbers * 8);
   const view = new DataView(out.buffer);
   out[0] = PART_BINARY;
   view.setUint32(1, head.length, true);
-  out.set(head, 5);
+  out.set(head.bytes(), 5);
   const f = new Float64Array(out.buffer, at, numbers);
   let k = 0;
   if (tm) (f.set(tm, k), (k += tm.length));

@@ -162,11 +162,12 @@ class Engine implements FraudEngine {
     const st = this.state;
     const rule = st.rules[r]!;
     if (this.failedGroup(r)) return null;
-    const value = this.measure(cdr, t, wm, rule, r, ix);
-    if (value < 0) return null;
     // Level state is kept only once a rule first reaches a level, or from the start for baselines.
     // most rules of most accounts have none: known from the mask, without searching the list per rule
     const none = this.records !== -1 && r < 31 && (this.records & (1 << r)) === 0;
+    // without one, a value below the lowest level reaches nothing, whatever it is (measure: `below`)
+    const value = this.measure(cdr, t, wm, rule, r, ix, none && rule.baseline === null ? reachable(rule) : 0);
+    if (value < 0) return null;
     let o = none ? -1 : findRecord(st.rs, ix, r);
     if (o < 0) {
       if (rule.baseline === null && value < reachable(rule)) return undefined;
@@ -284,8 +285,13 @@ class Engine implements FraudEngine {
     this.gHi[g] = logs.bound(ix, tau, true);
   }
 
-  /** Counts the CDR into the rule's state and returns the value to judge (minutes, micro-units, counts), or -1. */
-  private measure(cdr: CdrRecord, t: number, wm: number, rule: FraudRule, r: number, ix: number): number {
+  /**
+   * Counts the CDR into the rule's state and returns the value to judge (minutes, micro-units, counts), or -1. A
+   * value below `below` matters only as being below it: a count-type window measure (every kind but Sum: at most one
+   * per row of [lo, hi), window-keys.ts) over fewer rows than that, answered by a scan (no cursor record; a scan keeps
+   * no state), is not computed: the number of rows stands for it (branch `lazy6`).
+   */
+  private measure(cdr: CdrRecord, t: number, wm: number, rule: FraudRule, r: number, ix: number, below: number): number {
     const w = rule.windowMs;
     if (w !== null ? t < wm - w : t < wm) return -1;
     if (rule.measure === 'concurrent_calls') {
@@ -301,7 +307,12 @@ class Engine implements FraudEngine {
     if (rule.measure === 'call_cost') return cdr.costMicros ?? 0;
     const plan = this.state.plan;
     const g = plan.groupOf[r]!;
-    const value = this.state.windows[g]!.query(ix, plan.slotOf[r]!, this.gLo[g]!, this.gHi[g]!);
+    const lo = this.gLo[g]!;
+    const hi = this.gHi[g]!;
+    const logs = this.state.windows[g]!;
+    const s = plan.slotOf[r]!;
+    if (hi - lo < below && logs.scanned(ix, s, lo, hi)) return hi - lo;
+    const value = logs.query(ix, s, lo, hi);
     return rule.measure === 'minutes' ? value / 60 : value;
   }
 

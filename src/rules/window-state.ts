@@ -156,6 +156,18 @@ export class GroupLogs extends WindowParts {
     return this.moveCursor(d, w, B, ix, b, s, lo, hi);
   }
 
+  /**
+   * Whether slot `s`'s query over [lo, hi) is a scan (no cursor record, few rows) of a count-type measure (not Sum),
+   * so that its value is at most hi - lo (a row counts once; a key, or a key of a range, at most once a row) and
+   * asking it changes nothing (FraudEngine.measure skips it when no such value can matter).
+   */
+  scanned(ix: number, s: number, lo: number, hi: number): boolean {
+    // (query's scan of a key measure needs at most `indexAbove` of the rows counted, else it makes a cursor record)
+    if (hi - lo > WindowState.scanUpTo || hi - lo > WindowState.indexAbove || this.spec.kinds[s] === WindowKind.Sum) return false;
+    const b = this.blockOf(ix);
+    return b < 0 || this.blocks[b * this.BS + s * F + LO]! < 0;
+  }
+
   /** Estimated bytes account `ix` holds here: its region, its meta fields, its cursor block and key indexes. */
   bytes(ix: number): number {
     if (!this.known(ix)) return 0;

@@ -44,6 +44,14 @@ const DUPLICATE: ProcessResult = Object.freeze({ outcome: 'duplicate', hits: NO_
 const MAX_SAMPLES = 5;
 const NO_SAMPLES: string[] = [];
 
+/** Sources of a row's kept columns (Engine.sources): none (0), cost, seconds, callee, caller; RANGE + digits a range. */
+const NONE = 0;
+const COST = 1;
+const SECONDS = 2;
+const CALLEE = 3;
+const CALLER = 4;
+const RANGE = 5;
+
 const MONEY = new Set(['cost', 'call_cost']);
 
 /** The lowest level a rule can reach without a baseline. */
@@ -68,6 +76,8 @@ class Engine implements FraudEngine {
   private gRow: number[][];
   private gLo: Int32Array;
   private gHi: Int32Array;
+  /** Per window group, by mask of its rules: `sources`. */
+  private gSrc: Int16Array[][];
   /** hash53 of the current CDR's callee, computed at most once per CDR (NaN: not yet). */
   private calleeKey = Number.NaN;
   /** The record being processed, and its callee key as a function made once (no closure per record). */
@@ -89,6 +99,7 @@ class Engine implements FraudEngine {
     this.state = new EngineState(rules, opts.allowedLatenessMs);
     this.matcher = new CdrMatcher(rules, opts.defaultTimezone);
     [this.gMask, this.gRow, this.gLo, this.gHi] = this.scratch();
+    this.gSrc = this.state.plan.groups.map(() => []);
   }
 
   private scratch(): [Int32Array, number[][], Int32Array, Int32Array] {
@@ -273,16 +284,31 @@ class Engine implements FraudEngine {
     const row = this.gRow[g]!;
     const mask = this.gMask[g]!;
     row[0] = t;
-    // a shared column holds the source a rule of this row reads (no two can: window-columns.ts), else 0
-    for (let p = 1; p <= spec.stored.of.length; p++) {
-      const k = heldBy(spec.stored, p, mask);
-      const c = k < 0 ? null : spec.cols[k - 1]!;
-      row[p] = c === null ? 0 : c.src === 'cost' ? (cdr.costMicros ?? 0) : c.src === 'seconds' ? durationSec(cdr) : c.src === 'callee' ? this.callee(cdr) : c.src === 'caller' ? hash53(cdr.caller ?? '') : hashPrefix(cdr.callee, (c as { digits: number }).digits);
+    const src = this.gSrc[g]![mask] ?? this.sources(g, mask);
+    for (let p = 1; p < src.length; p++) {
+      const c = src[p]!;
+      row[p] = c === NONE ? 0 : c === COST ? (cdr.costMicros ?? 0) : c === SECONDS ? durationSec(cdr) : c === CALLEE ? this.callee(cdr) : c === CALLER ? hash53(cdr.caller ?? '') : hashPrefix(cdr.callee, c - RANGE);
     }
     if (spec.maskCol >= 0) row[spec.maskCol] = mask;
-    logs.insert(ix, row);
-    this.gLo[g] = logs.bound(ix, tau - w, false);
-    this.gHi[g] = logs.bound(ix, tau, true);
+    logs.feed(ix, row, wm - w, tau - w, tau);
+    this.gLo[g] = logs.lo;
+    this.gHi[g] = logs.hi;
+  }
+
+  /**
+   * What each kept column of group `g` holds in a row of rules `mask` (a source code by column, 1..; cached by mask):
+   * a shared column holds the source a rule of the row reads (no two can: window-columns.ts), else 0.
+   */
+  private sources(g: number, mask: number): Int16Array {
+    const spec = this.state.plan.groups[g]!;
+    const src = new Int16Array(1 + spec.stored.of.length);
+    for (let p = 1; p < src.length; p++) {
+      const k = heldBy(spec.stored, p, mask);
+      const c = k < 0 ? null : spec.cols[k - 1]!;
+      src[p] = c === null ? NONE : c.src === 'cost' ? COST : c.src === 'seconds' ? SECONDS : c.src === 'callee' ? CALLEE : c.src === 'caller' ? CALLER : RANGE + (c as { digits: number }).digits;
+    }
+    this.gSrc[g]![mask] = src;
+    return src;
   }
 
   /**
@@ -404,6 +430,7 @@ class Engine implements FraudEngine {
     this.state.beforeSweep = this.sweepHook;
     this.matcher = new CdrMatcher(rules, this.opts.defaultTimezone, this.matcher.numbers, this.matcher.local);
     [this.gMask, this.gRow, this.gLo, this.gHi] = this.scratch();
+    this.gSrc = this.state.plan.groups.map(() => []);
   }
 
   size(): number {

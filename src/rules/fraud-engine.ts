@@ -280,7 +280,6 @@ class Engine implements FraudEngine {
     const w = spec.windowMs;
     const logs = this.state.windows[g]!;
     logs.use();
-    logs.evict(ix, wm - w, true);
     const row = this.gRow[g]!;
     const mask = this.gMask[g]!;
     row[0] = t;

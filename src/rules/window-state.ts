@@ -100,9 +100,9 @@ export class GroupLogs extends WindowParts {
       return this.insert(ix, row);
     }
     const S = this.S;
-    const d = this.arena.chunk(at);
-    const w = this.arena.words(at);
-    const B = this.arena.base(at);
+    let d = this.arena.chunk(at);
+    let w = this.arena.words(at);
+    let B = this.arena.base(at);
     let n = this.endOf(ix);
     const h0 = this.headOf(ix);
     let h = h0;
@@ -114,7 +114,16 @@ export class GroupLogs extends WindowParts {
       h = this.headOf(ix);
       n = this.endOf(ix);
     }
-    if (n >= capOf(this.classOf(ix))) return this.insert(ix, row);
+    if (n >= capOf(this.classOf(ix))) {
+      // insertRow's own: its rows move (to a larger region, or down over its dead rows), maybe every account's
+      this.room(ix);
+      const to = this.regionOf(ix);
+      d = this.arena.chunk(to);
+      w = this.arena.words(to);
+      B = this.arena.base(to);
+      h = this.headOf(ix);
+      n = this.endOf(ix);
+    }
     // insertRow's own: most rows are the newest, one compare; rows [p, n) move up one, last first
     const time = row[0]!;
     let p = n;

@@ -75,9 +75,9 @@ const CALLERS = ['+4930123456', '+33123456789', '+4930123457', '+447911123456'];
 
 const ev = fc.record({
   acct: fc.integer({ min: 0, max: ACCOUNTS - 1 }),
-  kind: fc.constantFrom('end', 'end', 'end', 'end', 'end', 'end', 'start', 'ring', 'late', 'repeat', 'setup', 'setup-commit', 'gap', 'odd', 'big'),
+  kind: fc.constantFrom('end', 'end', 'end', 'end', 'end', 'end', 'start', 'ring', 'late', 'late', 'late', 'repeat', 'setup', 'setup-commit', 'gap', 'odd', 'big'),
   step: fc.integer({ min: 0, max: 3 * MIN }),
-  lag: fc.integer({ min: 0, max: 40 * MIN }),
+  lag: fc.oneof(fc.integer({ min: 0, max: 12 * MIN }), fc.integer({ min: 0, max: 40 * MIN })),
   dur: fc.integer({ min: 0, max: 900 }),
   cost: fc.integer({ min: 0, max: 3_000_000 }),
   callee: fc.integer({ min: 0, max: CALLEES.length - 1 }),

@@ -44,6 +44,14 @@ const DUPLICATE: ProcessResult = Object.freeze({ outcome: 'duplicate', hits: NO_
 const MAX_SAMPLES = 5;
 const NO_SAMPLES: string[] = [];
 
+/** Sources of a row's kept columns (Engine.sources): none (0), cost, seconds, callee, caller; RANGE + digits a range. */
+const NONE = 0;
+const COST = 1;
+const SECONDS = 2;
+const CALLEE = 3;
+const CALLER = 4;
+const RANGE = 5;
+
 const MONEY = new Set(['cost', 'call_cost']);
 
 /** The lowest level a rule can reach without a baseline. */
@@ -68,6 +76,8 @@ class Engine implements FraudEngine {
   private gRow: number[][];
   private gLo: Int32Array;
   private gHi: Int32Array;
+  /** Per window group, by mask of its rules: `sources`. */
+  private gSrc: Int16Array[][];
   /** hash53 of the current CDR's callee, computed at most once per CDR (NaN: not yet). */
   private calleeKey = Number.NaN;
   /** The record being processed, and its callee key as a function made once (no closure per record). */
@@ -89,6 +99,7 @@ class Engine implements FraudEngine {
     this.state = new EngineState(rules, opts.allowedLatenessMs);
     this.matcher = new CdrMatcher(rules, opts.defaultTimezone);
     [this.gMask, this.gRow, this.gLo, this.gHi] = this.scratch();
+    this.gSrc = this.state.plan.groups.map(() => []);
   }
 
   private scratch(): [Int32Array, number[][], Int32Array, Int32Array] {
@@ -162,11 +173,12 @@ class Engine implements FraudEngine {
     const st = this.state;
     const rule = st.rules[r]!;
     if (this.failedGroup(r)) return null;
-    const value = this.measure(cdr, t, wm, rule, r, ix);
-    if (value < 0) return null;
     // Level state is kept only once a rule first reaches a level, or from the start for baselines.
     // most rules of most accounts have none: known from the mask, without searching the list per rule
     const none = this.records !== -1 && r < 31 && (this.records & (1 << r)) === 0;
+    // without one, a value below the lowest level reaches nothing, whatever it is (measure: `below`)
+    const value = this.measure(cdr, t, wm, rule, r, ix, none && rule.baseline === null ? reachable(rule) : 0);
+    if (value < 0) return null;
     let o = none ? -1 : findRecord(st.rs, ix, r);
     if (o < 0) {
       if (rule.baseline === null && value < reachable(rule)) return undefined;
@@ -268,24 +280,43 @@ class Engine implements FraudEngine {
     const w = spec.windowMs;
     const logs = this.state.windows[g]!;
     logs.use();
-    logs.evict(ix, wm - w, true);
     const row = this.gRow[g]!;
     const mask = this.gMask[g]!;
     row[0] = t;
-    // a shared column holds the source a rule of this row reads (no two can: window-columns.ts), else 0
-    for (let p = 1; p <= spec.stored.of.length; p++) {
-      const k = heldBy(spec.stored, p, mask);
-      const c = k < 0 ? null : spec.cols[k - 1]!;
-      row[p] = c === null ? 0 : c.src === 'cost' ? (cdr.costMicros ?? 0) : c.src === 'seconds' ? durationSec(cdr) : c.src === 'callee' ? this.callee(cdr) : c.src === 'caller' ? hash53(cdr.caller ?? '') : hashPrefix(cdr.callee, (c as { digits: number }).digits);
+    const src = this.gSrc[g]![mask] ?? this.sources(g, mask);
+    for (let p = 1; p < src.length; p++) {
+      const c = src[p]!;
+      row[p] = c === NONE ? 0 : c === COST ? (cdr.costMicros ?? 0) : c === SECONDS ? durationSec(cdr) : c === CALLEE ? this.callee(cdr) : c === CALLER ? hash53(cdr.caller ?? '') : hashPrefix(cdr.callee, c - RANGE);
     }
     if (spec.maskCol >= 0) row[spec.maskCol] = mask;
-    logs.insert(ix, row);
-    this.gLo[g] = logs.bound(ix, tau - w, false);
-    this.gHi[g] = logs.bound(ix, tau, true);
+    logs.feed(ix, row, wm - w, tau - w, tau);
+    this.gLo[g] = logs.lo;
+    this.gHi[g] = logs.hi;
   }
 
-  /** Counts the CDR into the rule's state and returns the value to judge (minutes, micro-units, counts), or -1. */
-  private measure(cdr: CdrRecord, t: number, wm: number, rule: FraudRule, r: number, ix: number): number {
+  /**
+   * What each kept column of group `g` holds in a row of rules `mask` (a source code by column, 1..; cached by mask):
+   * a shared column holds the source a rule of the row reads (no two can: window-columns.ts), else 0.
+   */
+  private sources(g: number, mask: number): Int16Array {
+    const spec = this.state.plan.groups[g]!;
+    const src = new Int16Array(1 + spec.stored.of.length);
+    for (let p = 1; p < src.length; p++) {
+      const k = heldBy(spec.stored, p, mask);
+      const c = k < 0 ? null : spec.cols[k - 1]!;
+      src[p] = c === null ? NONE : c.src === 'cost' ? COST : c.src === 'seconds' ? SECONDS : c.src === 'callee' ? CALLEE : c.src === 'caller' ? CALLER : RANGE + (c as { digits: number }).digits;
+    }
+    this.gSrc[g]![mask] = src;
+    return src;
+  }
+
+  /**
+   * Counts the CDR into the rule's state and returns the value to judge (minutes, micro-units, counts), or -1. A
+   * value below `below` matters only as being below it: a count-type window measure (every kind but Sum: at most one
+   * per row of [lo, hi), window-keys.ts) over fewer rows than that, answered by a scan (no cursor record; a scan keeps
+   * no state), is not computed: the number of rows stands for it (branch `lazy6`).
+   */
+  private measure(cdr: CdrRecord, t: number, wm: number, rule: FraudRule, r: number, ix: number, below: number): number {
     const w = rule.windowMs;
     if (w !== null ? t < wm - w : t < wm) return -1;
     if (rule.measure === 'concurrent_calls') {
@@ -301,7 +332,12 @@ class Engine implements FraudEngine {
     if (rule.measure === 'call_cost') return cdr.costMicros ?? 0;
     const plan = this.state.plan;
     const g = plan.groupOf[r]!;
-    const value = this.state.windows[g]!.query(ix, plan.slotOf[r]!, this.gLo[g]!, this.gHi[g]!);
+    const lo = this.gLo[g]!;
+    const hi = this.gHi[g]!;
+    const logs = this.state.windows[g]!;
+    const s = plan.slotOf[r]!;
+    if (hi - lo < below && logs.scanned(ix, s, lo, hi)) return hi - lo;
+    const value = logs.query(ix, s, lo, hi);
     return rule.measure === 'minutes' ? value / 60 : value;
   }
 
@@ -393,6 +429,7 @@ class Engine implements FraudEngine {
     this.state.beforeSweep = this.sweepHook;
     this.matcher = new CdrMatcher(rules, this.opts.defaultTimezone, this.matcher.numbers, this.matcher.local);
     [this.gMask, this.gRow, this.gLo, this.gHi] = this.scratch();
+    this.gSrc = this.state.plan.groups.map(() => []);
   }
 
   size(): number {

@@ -45,10 +45,7 @@ export abstract class WindowRegions extends WindowMeta {
       else if (this.tb !== pp.base) this.packed(); // the first row set the base
     }
     if (this.regionOf(ix) < 0) this.setRegion(ix, this.arena.alloc(FIRST_CLASS), FIRST_CLASS, 0, 0);
-    else if (this.endOf(ix) >= capOf(this.classOf(ix))) {
-      this.makeRoom(ix);
-      if (this.arena.sparse()) this.slide();
-    }
+    else if (this.endOf(ix) >= capOf(this.classOf(ix))) this.room(ix);
     const S = this.S;
     const h = this.headOf(ix);
     const n = this.endOf(ix);
@@ -65,6 +62,12 @@ export abstract class WindowRegions extends WindowMeta {
     this.putRow(d, w, B + p * S, row);
     this.setEnd(ix, n + 1);
     return p;
+  }
+
+  /** Account `ix`'s full region made room for a row (insertRow): its rows may move, and every account's. */
+  protected room(ix: number): void {
+    this.makeRoom(ix);
+    if (this.arena.sparse()) this.slide();
   }
 
   /**

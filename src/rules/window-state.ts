@@ -51,11 +51,97 @@ export class GroupLogs extends WindowParts {
   /** Per cursor block: the key indexes of its slots (null: none). */
   private readonly keys: ((KeyIndex | null)[] | null)[] = [];
 
-  /** Adds a row (`row` holds its stride numbers, time first) at its time order; rows of equal time keep arrival order. */
-  insert(ix: number, row: readonly number[]): void {
+  /** The query bounds [lo, hi) the last `feed` found. */
+  lo = 0;
+  hi = 0;
+
+  /**
+   * A record's work on account `ix`'s log, as evict(ix, before, true), insert(ix, row), then lo = bound(ix, from,
+   * false) and hi = bound(ix, to, true) (into `lo` and `hi`), where before <= from <= the row's time: the row's place
+   * p bounds the search for lo to [head, p], and hi is p + 1 when `to` is the row's time (the rows after p are later:
+   * an in-order record, the common case, is judged at its own time).
+   */
+  feed(ix: number, row: readonly number[], before: number, from: number, to: number): void {
+    const p = this.evictInsert(ix, row, before);
+    const t = row[0]!;
+    if (!(from <= t && t === to)) {
+      this.lo = this.bound(ix, from, false);
+      this.hi = this.bound(ix, to, true);
+      return;
+    }
+    this.hi = p + 1;
+    let a = this.headOf(ix);
+    const at = this.regionOf(ix);
+    const d = this.arena.chunk(at);
+    const w = this.arena.words(at);
+    const B = this.arena.base(at);
+    const S = this.S;
+    if (this.timeAt(d, w, B + a * S) < from) {
+      let z = p;
+      while (a < z) {
+        const mid = (a + z) >>> 1;
+        if (this.timeAt(d, w, B + mid * S) < from) a = mid + 1;
+        else z = mid;
+      }
+    }
+    this.lo = a;
+  }
+
+  /**
+   * evict(ix, before, true) then insert(ix, row) (returning the row's number), in one pass over the account's fields
+   * and rows in the common case: a log with a region and no cursor block, rows that stay in their layout, room for the
+   * row once the evicted ones are dropped (no move), and so no cursor records to update; else the two in turn.
+   */
+  private evictInsert(ix: number, row: readonly number[], before: number): number {
+    const at = this.regionOf(ix);
+    const pp = this.pp;
+    if (at < 0 || this.blockOf(ix) >= 0 || (pp !== null && !pp.wide && (this.tb !== pp.base || !pp.fits(row[0]!, row[this.pc]!)))) {
+      this.evict(ix, before, true);
+      return this.insert(ix, row);
+    }
+    const S = this.S;
+    let d = this.arena.chunk(at);
+    let w = this.arena.words(at);
+    let B = this.arena.base(at);
+    let n = this.endOf(ix);
+    const h0 = this.headOf(ix);
+    let h = h0;
+    while (h < n && this.timeAt(d, w, B + h * S) < before) h++;
+    if (h !== h0) {
+      // evict's own (no cursor records to move); a log moved to a smaller region or freed takes the row as insert does
+      this.dropTo(ix, h, true);
+      if (this.regionOf(ix) !== at) return this.insert(ix, row);
+      h = this.headOf(ix);
+      n = this.endOf(ix);
+    }
+    if (n >= capOf(this.classOf(ix))) {
+      // insertRow's own: its rows move (to a larger region, or down over its dead rows), maybe every account's
+      this.room(ix);
+      const to = this.regionOf(ix);
+      d = this.arena.chunk(to);
+      w = this.arena.words(to);
+      B = this.arena.base(to);
+      h = this.headOf(ix);
+      n = this.endOf(ix);
+    }
+    // insertRow's own: most rows are the newest, one compare; rows [p, n) move up one, last first
+    const time = row[0]!;
+    let p = n;
+    while (p > h && this.timeAt(d, w, B + (p - 1) * S) > time) p--;
+    for (let i = B + n * S - 1, e = B + p * S; i >= e; i--) d[i + S] = d[i]!;
+    this.putRow(d, w, B + p * S, row);
+    this.setEnd(ix, n + 1);
+    return p;
+  }
+
+  /**
+   * Adds a row (`row` holds its stride numbers, time first) at its time order; rows of equal time keep arrival order.
+   * Returns its row number.
+   */
+  insert(ix: number, row: readonly number[]): number {
     const p = this.insertRow(ix, row);
     const b = this.blockOf(ix);
-    if (b < 0) return;
+    if (b < 0) return p;
     const at = this.regionOf(ix);
     const d = this.arena.chunk(at);
     const w = this.arena.words(at);
@@ -73,6 +159,7 @@ export class GroupLogs extends WindowParts {
         if ((mask & (1 << s)) !== 0) this.add(d, w, B, b, s, r, p);
       }
     }
+    return p;
   }
 
   /**
@@ -154,6 +241,18 @@ export class GroupLogs extends WindowParts {
     this.blocks[r + LO] = this.blocks[r + HI] = this.headOf(ix);
     this.blocks[r + CNT] = this.blocks[r + SUM] = 0;
     return this.moveCursor(d, w, B, ix, b, s, lo, hi);
+  }
+
+  /**
+   * Whether slot `s`'s query over [lo, hi) is a scan (no cursor record, few rows) of a count-type measure (not Sum),
+   * so that its value is at most hi - lo (a row counts once; a key, or a key of a range, at most once a row) and
+   * asking it changes nothing (FraudEngine.measure skips it when no such value can matter).
+   */
+  scanned(ix: number, s: number, lo: number, hi: number): boolean {
+    // (query's scan of a key measure needs at most `indexAbove` of the rows counted, else it makes a cursor record)
+    if (hi - lo > WindowState.scanUpTo || hi - lo > WindowState.indexAbove || this.spec.kinds[s] === WindowKind.Sum) return false;
+    const b = this.blockOf(ix);
+    return b < 0 || this.blocks[b * this.BS + s * F + LO]! < 0;
   }
 
   /** Estimated bytes account `ix` holds here: its region, its meta fields, its cursor block and key indexes. */

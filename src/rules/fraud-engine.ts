@@ -176,8 +176,9 @@ class Engine implements FraudEngine {
     // Level state is kept only once a rule first reaches a level, or from the start for baselines.
     // most rules of most accounts have none: known from the mask, without searching the list per rule
     const none = this.records !== -1 && r < 31 && (this.records & (1 << r)) === 0;
-    // without one, a value below the lowest level reaches nothing, whatever it is (measure: `below`)
-    const value = this.measure(cdr, t, wm, rule, r, ix, none && rule.baseline === null ? reachable(rule) : 0);
+    // Without a baseline a value below the lowest level reaches nothing, whatever it is (measure: `below`): with no
+    // level state judge returns before making one, and with one RuleState.level returns null and changes nothing.
+    const value = this.measure(cdr, t, wm, rule, r, ix, rule.baseline === null ? reachable(rule) : 0);
     if (value < 0) return null;
     let o = none ? -1 : findRecord(st.rs, ix, r);
     if (o < 0) {

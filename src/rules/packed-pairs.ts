@@ -77,14 +77,25 @@ export class PackedPairs {
    * any other pair or store (the caller then goes the long way: `fits`, a relayout when it does not, `put`).
    */
   putNarrow(w: Int32Array, p: number, t: number, v: number): boolean {
+    if (!this.narrowFits(t, v)) return false;
+    this.putFit(w, p, t, v);
+    return true;
+  }
+
+  /** Whether `putNarrow` would write the pair (nothing changes). */
+  narrowFits(t: number, v: number): boolean {
     if (this.wide || this.kind.twoTimes) return false;
     const off = t - this.base;
     // NaN base, time 0 (its own offset with `zero`), fractions and -0 partners fail these
-    if (!(off >= 0 && off < LIMIT) || (off | 0) !== off || t === 0 || (v | 0) !== v || (v === 0 && 1 / v < 0)) return false;
+    return off >= 0 && off < LIMIT && (off | 0) === off && t !== 0 && (v | 0) === v && (v !== 0 || 1 / v > 0);
+  }
+
+  /** Writes a pair `narrowFits` took. */
+  putFit(w: Int32Array, p: number, t: number, v: number): void {
+    const off = t - this.base;
     w[2 * p + 1] = off;
     if (off > this.top) this.top = off;
     w[2 * p] = v;
-    return true;
   }
 
   /** Writes a pair (narrow: it must fit, as `fits` said). */

@@ -55,6 +55,19 @@ const MOVE_WITHIN = 16;
 
 type Tops = Uint16Array | Uint32Array;
 
+/**
+ * The least slot top `v` (below `far`) whose time, `from + v x LOW + low` as the table computes it, is at or after
+ * `before` whatever its low bits (a sum of doubles rises with each term): slots of that top or more are live with no
+ * read of their low bits (branch `keep6`); `far` when none is sure (no base yet, or the threshold past the span).
+ */
+function liveTop(from: number, before: number, far: number): number {
+  let x = Math.min(far, Math.max(0, Math.ceil((before - from) / LOW)));
+  if (Number.isNaN(x)) return far;
+  while (x > 0 && from + (x - 1) * LOW >= before) x--;
+  while (x < far && !(from + x * LOW >= before)) x++;
+  return x;
+}
+
 /** Whether `key` is held in the slots (an integer in [0, 2^53)); else in `odd`. */
 function slotted(key: number): boolean {
   return key >= 0 && key < KEY_END && Math.floor(key) === key;
@@ -219,8 +232,13 @@ export class DedupeTable {
     const { EMPTY, FAR } = this;
     const base = this.base;
     let live = 0;
+    const sure = liveTop(base, before, FAR);
     for (let i = 0; i < this.cap; i++) {
       const v = tt[i]!;
+      if (v < FAR && v >= sure) {
+        live++;
+        continue;
+      }
       if (v === EMPTY) continue;
       // as timeAt reads it
       const t = v === FAR ? this.far.get(this.keyAt(k0, k1, i))! : base + v * LOW + (k1[i]! & LOW_MASK);
@@ -253,7 +271,12 @@ export class DedupeTable {
     const x = k1[i]!;
     // (never below 0: every entry is at or after `before`; kept exactly all the same)
     const off = from + v * LOW + (x & LOW_MASK) - to;
-    if (off >= 0 && off < this.span) {
+    if ((off | 0) === off && off >= 0 && off < this.span) {
+      // a whole number below 2^31 (times are counted from whole bases; a wide table's span is larger): split by
+      // integer ops (branch `keep6`)
+      k1[i] = (x >>> 11) * LOW + (off & LOW_MASK);
+      this.tt[i] = off >>> 11;
+    } else if (off >= 0 && off < this.span) {
       const top = Math.floor(off / LOW);
       k1[i] = (x >>> 11) * LOW + (off - top * LOW);
       this.tt[i] = top;
@@ -293,10 +316,11 @@ export class DedupeTable {
     const rebasing = to > from;
     let e = 0;
     while (tt[e] !== EMPTY) e++;
-    for (let q = 1; q <= cap; q++) {
-      const p = (e + q) % cap;
+    const sure = liveTop(from, before, FAR);
+    for (let q = 1, p = e + 1 === cap ? 0 : e + 1; q <= cap; q++, p = p + 1 === cap ? 0 : p + 1) {
       for (;;) {
         const v = tt[p]!;
+        if (v < FAR && v >= sure) break;
         if (v === EMPTY) break;
         const t = v === FAR ? this.far.get(this.keyAt(k0, k1, p))! : from + v * LOW + (k1[p]! & LOW_MASK);
         if (t >= before) break;
@@ -396,7 +420,13 @@ export class DedupeTable {
   private setTime(i: number, key: number, hi: number, time: number): void {
     if (Number.isNaN(this.base)) this.base = Number.isFinite(time) ? Math.floor(time) - this.back : 0;
     const off = time - this.base;
-    if (this.fits(off)) {
+    // the common offset, a whole number in [0, span) (span < 2^31): its top and low bits by integer ops, as the
+    // division below gives them (branch `keep6`)
+    if ((off | 0) === off && off >= 0 && off < this.span) {
+      this.k1[i] = hi * LOW + (off & LOW_MASK);
+      this.tt[i] = off >>> 11;
+      if (this.far.size > 0) this.far.delete(key);
+    } else if (this.fits(off)) {
       const top = Math.floor(off / LOW);
       this.k1[i] = hi * LOW + (off - top * LOW);
       this.tt[i] = top;
@@ -453,12 +483,42 @@ export class DedupeTable {
     const o = this.old!;
     const E = this.EMPTY;
     const end = Math.min(this.oldCap, this.moveAt + count);
+    if (this.oldBase === this.base && this.oldBefore === Number.NEGATIVE_INFINITY && Math.abs(this.base) < 2 ** 52) {
+      // a grow: both tables count from one base (small enough that base + offset is exact) and nothing is dropped,
+      // so a slot's columns are what `insert` would write for its key and time (a packed time packs the same; a FAR
+      // one stays FAR, its time in `far`, as it did not fit this base when marked and a base moved since re-packs
+      // those that fit): copied as they are into the key's first empty slot (branch `keep6`)
+      const ot1 = this.oldK1;
+      const ott = this.oldTt;
+      const k0 = this.k0;
+      const k1 = this.k1;
+      const tt = this.tt;
+      const cap = this.cap;
+      const scale = this.scale;
+      for (let i = this.moveAt; i < end; i++) {
+        const v = ott[i]!;
+        if (v === E) continue;
+        const lo = o[i]!;
+        let p = homeOf(lo, scale);
+        while (tt[p] !== E) if (++p === cap) p = 0;
+        k0[p] = lo;
+        k1[p] = ot1[i]!;
+        tt[p] = v;
+      }
+      this.finishedTo(end);
+      return;
+    }
     for (let i = this.moveAt; i < end; i++) {
       if (this.oldTt[i] === E) continue;
       const key = this.keyAt(o, this.oldK1, i);
       const t = this.timeAt(o, this.oldK1, this.oldTt, this.oldBase, i);
       if (t >= this.oldBefore) this.insert(key, t);
     }
+    this.finishedTo(end);
+  }
+
+  /** Old slots before `end` are moved; the old table goes when all are. */
+  private finishedTo(end: number): void {
     this.moveAt = end;
     if (end === this.oldCap) {
       this.old = null;

@@ -240,13 +240,15 @@ export class EngineState {
     const j = this.ringNext[ix]!;
     const tm = this.ringTm;
     const n = tm.length(ix);
+    // the (time, mask) pair first (branch `keep6`): a store, so the ids' region is read while its row is fetched
+    // (the two stores are apart; the order of their writes changes nothing)
     if (j >= n) {
+      tm.set(ix, n, t, mask);
       // a filling ring: ids that must move take room for the entries the ring still lacks, so they move once
       this.ringIds.append(ix, id, RING - 1 - n);
-      tm.set(ix, n, t, mask);
     } else {
-      this.ringIds.replace(ix, j, id);
       tm.set(ix, j, t, mask);
+      this.ringIds.replace(ix, j, id);
     }
     this.ringNext[ix] = (j + 1) % RING;
   }

@@ -71,6 +71,33 @@ export class PackedPairs {
     return this.kind.twoTimes ? this.base + w[2 * p]! : w[2 * p]!;
   }
 
+  /**
+   * `fits` then `put` for the common pair of a narrow store of single times (branch `keep6`): a time other than 0
+   * within the offsets of a `base` already set, and an int32 partner other than -0. False, with nothing written, for
+   * any other pair or store (the caller then goes the long way: `fits`, a relayout when it does not, `put`).
+   */
+  putNarrow(w: Int32Array, p: number, t: number, v: number): boolean {
+    if (!this.narrowFits(t, v)) return false;
+    this.putFit(w, p, t, v);
+    return true;
+  }
+
+  /** Whether `putNarrow` would write the pair (nothing changes). */
+  narrowFits(t: number, v: number): boolean {
+    if (this.wide || this.kind.twoTimes) return false;
+    const off = t - this.base;
+    // NaN base, time 0 (its own offset with `zero`), fractions and -0 partners fail these
+    return off >= 0 && off < LIMIT && (off | 0) === off && t !== 0 && (v | 0) === v && (v !== 0 || 1 / v > 0);
+  }
+
+  /** Writes a pair `narrowFits` took. */
+  putFit(w: Int32Array, p: number, t: number, v: number): void {
+    const off = t - this.base;
+    w[2 * p + 1] = off;
+    if (off > this.top) this.top = off;
+    w[2 * p] = v;
+  }
+
   /** Writes a pair (narrow: it must fit, as `fits` said). */
   put(d: Float64Array, w: Int32Array, p: number, t: number, v: number): void {
     if (this.wide) {

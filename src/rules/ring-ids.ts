@@ -98,6 +98,7 @@ export class RingIds {
    * passes the entries its ring still lacks), so a filling ring moves once, not a row at a time.
    */
   append(ix: number, id: string, more = 0): void {
+    if (this.appendAscii(ix, id)) return;
     const len = this.length(ix);
     let m = this.encode(id, true);
     this.scratch[m++] = SEP;
@@ -110,6 +111,7 @@ export class RingIds {
    * they did. An id of the entry's size is written over it in place.
    */
   replace(ix: number, j: number, id: string): void {
+    if (this.replaceAscii(ix, j, id)) return;
     const m = this.encode(id, true);
     const len = this.length(ix);
     if (len === 0) {
@@ -145,6 +147,70 @@ export class RingIds {
   }
 
   /**
+   * `replace`'s common case in one pass and with no scratch (branch `keep6`): entry `j` of the text exists and holds
+   * as many bytes as `id` has code units, all of them below 0x80 and not RING_SEP. The entry is found by scanning the
+   * text up to its `j`th separator (the text holds no PAD byte, so the first PAD ends it, as `length` would say), and
+   * `id` is written over it, checked unit by unit; false (the slow path then does what it always did) when any of
+   * that does not hold. Bytes written before a unit that fails are ASCII other than SEP over bytes other than SEP and
+   * PAD inside the same entry, so the slow path finds the same entry and the same text length, and rewrites it whole.
+   */
+  private replaceAscii(ix: number, j: number, id: string): boolean {
+    const L = this.lists;
+    const at = L.at(ix);
+    if (at < 0) return false;
+    const b = this.view(at);
+    const B = 8 * L.base(at);
+    const end = B + 8 * L.length(ix);
+    let a = B;
+    for (let k = 0; k < j; ) {
+      if (a >= end) return false;
+      const x = b[a++]!;
+      if (x === SEP) k++;
+      else if (x === PAD) return false;
+    }
+    const n = id.length;
+    const e = a + n;
+    if (e >= end || b[e] !== SEP) return false;
+    for (let i = 0; i < n; i++) {
+      const c = id.charCodeAt(i);
+      const x = b[a + i]!;
+      if (c >= 0x80 || c === SEP || x === SEP) return false;
+      b[a + i] = c;
+    }
+    if (this.empty.size > 0) this.empty.delete(ix);
+    return true;
+  }
+
+  /**
+   * `append`'s common case (branch `keep6`): the account has a region with room after its text for `id` and its
+   * separator, and `id`'s code units are all below 0x80 and not RING_SEP: its bytes are written after the text, as
+   * `splice` would write them without a move. False, with the region as it was, otherwise.
+   */
+  private appendAscii(ix: number, id: string): boolean {
+    const L = this.lists;
+    const rows = L.length(ix);
+    if (rows === 0) return false;
+    const at = L.at(ix);
+    const b = this.view(at);
+    const start = 8 * L.base(at);
+    const len = textLength(b, L.words(at), start, rows);
+    const n = id.length;
+    if (len + n + 1 > 8 * rows) return false;
+    const p = start + len;
+    for (let i = 0; i < n; i++) {
+      const c = id.charCodeAt(i);
+      if (c >= 0x80 || c === SEP) {
+        b.fill(PAD, p, p + i);
+        return false;
+      }
+      b[p + i] = c;
+    }
+    b[p + n] = SEP;
+    if (this.empty.size > 0) this.empty.delete(ix);
+    return true;
+  }
+
+  /**
    * The account's text (`len` bytes): bytes [0, a), then the `m` bytes of `scratch`, then bytes [e, len). A larger
    * region, when needed, has room for `room` bytes.
    */
@@ -170,16 +236,7 @@ export class RingIds {
     const rows = L.length(ix);
     if (rows === 0) return 0;
     const at = L.at(ix);
-    const base = L.base(at);
-    const w = L.words(at);
-    const q0 = 2 * base;
-    let q = q0 + 2 * rows;
-    while (q > q0 && w[q - 1] === -1) q--;
-    const b = this.view(at);
-    const start = 8 * base;
-    let end = 4 * q;
-    while (end > start && b[end - 1] === PAD) end--;
-    return end - start;
+    return textLength(this.view(at), L.words(at), 8 * L.base(at), rows);
   }
 
   /**
@@ -251,6 +308,16 @@ const ZEROS: number[][] = [];
 function zeros(n: number): number[] {
   if (n > 256) return new Array<number>(n).fill(0);
   return (ZEROS[n] ??= new Array<number>(n).fill(0));
+}
+
+/** Bytes of the text at byte `start` of `b` (`w` its int32 view) in `rows` rows, less the PAD bytes after it. */
+function textLength(b: Uint8Array, w: Int32Array, start: number, rows: number): number {
+  const q0 = start >> 2;
+  let q = q0 + 2 * rows;
+  while (q > q0 && w[q - 1] === -1) q--;
+  let end = 4 * q;
+  while (end > start && b[end - 1] === PAD) end--;
+  return end - start;
 }
 
 /** The first SEP byte at or after `from` of the text at `B` of `len` bytes, or -1. */

@@ -63,6 +63,14 @@ export class RingTimes {
 
   /** Writes entry `j` of the account's ring; `j` equal to its length appends one. */
   set(ix: number, j: number, t: number, mask: number): void {
+    // a pair that packs in a narrow store as it is: one check and two int32s (branch `keep6`); checked before the
+    // row is made, as a relayout would copy it
+    if (this.pp.narrowFits(t, mask)) {
+      const L = this.lists;
+      const p = j >= L.length(ix) ? L.insert(ix, j) : L.base(L.at(ix)) + L.stride * j;
+      this.pp.putFit(L.words(L.at(ix)), p, t, mask);
+      return;
+    }
     if (!this.pp.wide && !this.pp.fits(t, mask)) this.relayout({ wide: true, base: this.pp.base });
     const L = this.lists;
     const p = j >= L.length(ix) ? L.insert(ix, j) : L.base(L.at(ix)) + L.stride * j;

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EngineState, RING, RING_SEP, ringText } from '../../../src/rules/engine-state.js';
 import { RowArena } from '../../../src/rules/row-arena.js';
-import { RingTimes } from '../../../src/rules/ring-times.js';
+import { RingTimes } from '../../helpers/before-keep6/ring-times.js';
 import { RingIds as OldRingIds } from '../../helpers/before-exo5/ring-ids.js';
 
 const T0 = Date.parse('2026-11-24T09:00:00Z');

@@ -5,10 +5,16 @@
 // digits, the first not 0) can reach is mirrored: the calling code (1-3 digits), the national prefix for parsing,
 // the country among those sharing the calling code (leading digits, else the first with a number type), the
 // length limits and the number type. test/unit/rules/number-plan.test.ts compares it with the library over
-// generated numbers of every calling code; a library upgrade that changes these steps fails that test. Pure: no
-// I/O; the compiled plans are memos derived from the metadata.
+// generated numbers of every calling code; a library upgrade that changes these steps fails that test.
+// Every pattern a calling code's steps test is also in one digit automaton per code (digit-automaton.ts), made state
+// by state as numbers reach them: when the national prefix for parsing does not apply (almost every E.164 number),
+// the answer is a function of the state the digits after the code reach and their count, so it is computed by the
+// RegExps once per (state, count) and then read (~60 ns a number instead of ~300-500; the bench's UK numbers reach
+// ~110 states). test/unit/rules/classify-oracle.test.ts compares it with the RegExps-only code it replaced. Pure:
+// no I/O; the compiled plans and automata are memos derived from the metadata.
 import { Metadata } from 'libphonenumber-js/core';
 import metadata from 'libphonenumber-js/max/metadata';
+import { DigitAutomaton, Unsupported } from './digit-automaton.js';
 
 /** What `parsePhoneNumberFromString` gives for an E.164 string: null when it gives undefined. */
 export interface ParsedNumber {
@@ -31,6 +37,8 @@ const MAX_LENGTH_COUNTRY_CODE = 3;
 interface TypeDef {
   /** Anchored as the library's matchesEntirely does: `^(?:pattern)$`. */
   pattern: RegExp;
+  /** The pattern as the metadata spells it (`undefined` for none, as the library would compile it). */
+  source: string;
   /** The type's possible lengths, else the plan's; null when neither says. */
   lengths: readonly number[] | null;
 }
@@ -38,12 +46,15 @@ interface TypeDef {
 /** One numbering plan (a country's, or a non-geographic calling code's) with its patterns compiled. */
 interface Plan {
   national: RegExp;
+  nationalSource: string;
   lengths: readonly number[] | null;
   /** `^(?:nationalPrefixForParsing)`, or null. */
   prefixForParsing: RegExp | null;
+  prefixSource: string | null;
   transformRule: string | undefined;
   /** Leading digits that claim a number for this country among those sharing its calling code. */
   leadingDigits: RegExp | null;
+  leadingSource: string | null;
   /** Null when the type is absent or has no pattern (isNumberTypeEqualTo is then false). */
   fixedLine: TypeDef | null;
   mobile: TypeDef | null;
@@ -62,6 +73,8 @@ interface CallingCode {
   countryPlans: readonly Plan[];
   /** The plan `selectNumberingPlan(code)` picks (the main country's, or the non-geographic one). */
   plan: Plan;
+  /** Every pattern test of the code in one walk (see `automatonOf`); undefined until first used, null unsupported. */
+  automaton: CodeAutomaton | null | undefined;
 }
 
 const regexCache = new Map<string, RegExp>();
@@ -93,17 +106,20 @@ function planOf(countryOrCode: string): Plan {
     const t = np.type(type);
     if (!t || !t.pattern()) return null; // isNumberTypeEqualTo is false for both
     const lengths = t.possibleLengths();
-    return { pattern: entire(t.pattern()), lengths: lengths ?? null };
+    return { pattern: entire(t.pattern()), source: `${t.pattern()}`, lengths: lengths ?? null };
   };
   const prefix = np.nationalPrefixForParsing();
   const leading = np.leadingDigits();
   const mobileType = np.type('MOBILE');
   plan = {
     national: entire(np.nationalNumberPattern()),
+    nationalSource: `${np.nationalNumberPattern()}`,
     lengths: np.possibleLengths() ?? null,
     prefixForParsing: prefix ? compiled(`^(?:${prefix})`) : null,
+    prefixSource: prefix ? prefix : null,
     transformRule: np.nationalPrefixTransformRule(),
     leadingDigits: leading ? compiled(leading) : null,
+    leadingSource: leading ? leading : null,
     fixedLine: typeDef('FIXED_LINE'),
     mobile: typeDef('MOBILE'),
     mobileAbsent: !mobileType,
@@ -138,7 +154,7 @@ function callingCode(value: number): CallingCode | null {
     const countries = meta.getCountryCodesForCallingCode(code);
     // classifyE164's ids hold a country index in 6 bits (the metadata's most, +1's, is 25)
     if (countries && countries.length > 62) throw new Error(`calling code ${code} has ${countries.length} countries`);
-    entry = { code, countries, countryPlans: (countries ?? []).map(planOf), plan: planOf(code) };
+    entry = { code, countries, countryPlans: (countries ?? []).map(planOf), plan: planOf(code), automaton: undefined };
   } else entry = null;
   codes[value] = entry;
   return entry;
@@ -226,11 +242,69 @@ function nationalNumberOf(cc: CallingCode, number: string): string {
  */
 export function parseE164(number: string): ParsedNumber | null {
   const id = classifyE164(number);
-  return id < 0 ? null : parsedOf(id, lastNational);
+  if (id < 0) return null;
+  return parsedOf(id, lastNational !== null ? lastNational : lastNumber.slice(lastFrom));
 }
 
-/** The national number of the last `classifyE164` that gave an answer. */
-let lastNational = '';
+/** The national number of the last `classifyE164` that gave an answer: `lastNational`, or when null (the automaton
+ * answered, so nothing was stripped) `lastNumber` from `lastFrom` (kept unsliced: the hot path needs no string). */
+let lastNational: string | null = '';
+let lastNumber = '';
+let lastFrom = 0;
+
+/**
+ * The patterns `classifyE164` tests for a calling code when the national prefix for parsing does not apply (the
+ * national number is then the digits after the code): the prefix for parsing and each plan's leading digits (both
+ * tested as `^(?:p)` / `search(p) === 0`: some prefix of the digits in p), each plan's national pattern and type
+ * patterns (tested entirely). One walk of the digits through their automaton answers every one of them, so
+ * classifyE164's answer for such a number is a function of the state reached and the digit count alone: it is
+ * computed once by the RegExps (`slowClassify`) for the first number reaching a (state, count) and kept in `answers`.
+ */
+interface CodeAutomaton {
+  dfa: DigitAutomaton;
+  start: number;
+  /** The prefix for parsing's pattern id, or -1 when the code's plan has none. */
+  prefixId: number;
+  /** state * ANSWER_SLOTS + digit count -> classifyE164's answer; UNSET until computed. */
+  answers: Int32Array;
+}
+
+/** Digit counts 1 ... MAX_LENGTH_FOR_NSN answered from the automaton; other counts take the RegExps. */
+const ANSWER_SLOTS = MAX_LENGTH_FOR_NSN + 1;
+const UNSET = -2;
+/** At most this many automaton states per calling code (past it, new states take the RegExps: still exact). */
+let maxStates = 4096;
+
+/** For tests: drops every calling code's automaton and caps new ones at `limit` states (0: none, RegExps only). */
+export function resetAutomata(limit: number): void {
+  maxStates = limit;
+  for (const cc of codes) if (cc) cc.automaton = undefined;
+}
+
+/** For tests and benches: the states calling code `code`'s automaton has made (-1: none). */
+export function automatonStates(code: number): number {
+  return codes[code]?.automaton?.dfa.states ?? -1;
+}
+
+function automatonOf(cc: CallingCode): CodeAutomaton | null {
+  if (maxStates <= 0) return null;
+  const dfa = new DigitAutomaton(maxStates);
+  try {
+    const plans = [cc.plan, ...cc.countryPlans];
+    for (const plan of plans) {
+      dfa.add(plan.nationalSource, 'entire');
+      if (plan.leadingSource !== null) dfa.add(plan.leadingSource, 'prefix');
+      for (const def of [plan.fixedLine, plan.mobile, ...plan.others.map((o) => o.def)]) if (def) dfa.add(def.source, 'entire');
+    }
+    const prefixId = cc.plan.prefixSource !== null ? dfa.add(cc.plan.prefixSource, 'prefix') : -1;
+    const start = dfa.begin();
+    if (start < 0) return null;
+    return { dfa, start, prefixId, answers: new Int32Array(64 * ANSWER_SLOTS).fill(UNSET) };
+  } catch (e) {
+    if (e instanceof Unsupported) return null;
+    throw e;
+  }
+}
 
 /**
  * parseE164's answer but the national number, without making an object: -1 where it gives null, else an id of its
@@ -248,8 +322,54 @@ export function classifyE164(number: string): number {
     if (cc) break;
   }
   if (!cc) return -1;
+  let a = cc.automaton;
+  if (a === undefined) a = cc.automaton = automatonOf(cc);
+  const count = number.length - i;
+  if (a !== null && count > 0 && count < ANSWER_SLOTS) {
+    const dfa = a.dfa;
+    let table = dfa.table();
+    let s = a.start;
+    for (let j = i; j < number.length; j++) {
+      const digit = number.charCodeAt(j) - 48;
+      if (digit < 0 || digit > 9) {
+        s = -1;
+        break;
+      }
+      let t = table[s * 10 + digit]!;
+      if (t < 0) {
+        t = dfa.step(s, digit);
+        table = dfa.table();
+        if (t < 0) {
+          s = -1;
+          break;
+        }
+      }
+      s = t;
+    }
+    if (s >= 0 && (a.prefixId < 0 || !dfa.has(s, a.prefixId))) {
+      const at = s * ANSWER_SLOTS + count;
+      if (at >= a.answers.length) {
+        const grown = new Int32Array(Math.max(a.answers.length * 2, (s + 1) * ANSWER_SLOTS)).fill(UNSET);
+        grown.set(a.answers);
+        a.answers = grown;
+      }
+      let id = a.answers[at]!;
+      if (id === UNSET) a.answers[at] = id = slowClassify(cc, value, number.slice(i));
+      if (id >= 0) {
+        lastNational = null;
+        lastNumber = number;
+        lastFrom = i;
+      }
+      return id;
+    }
+  }
   const rest = number.slice(i);
   if (rest === '') return -1;
+  return slowClassify(cc, value, rest);
+}
+
+/** classifyE164 by the RegExps, for the digits `rest` after calling code `value`. */
+function slowClassify(cc: CallingCode, value: number, rest: string): number {
   const national = nationalNumberOf(cc, rest);
   const k = countryIndex(cc, national);
   if (national.length < MIN_LENGTH_FOR_NSN || national.length > MAX_LENGTH_FOR_NSN) return -1;

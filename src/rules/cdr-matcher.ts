@@ -148,9 +148,12 @@ class Masks {
     return this.lastDispPass;
   }
 
-  /** The last claimed number's answer given to `infoPass`, and its mask. */
+  /** The last claimed number's answer given to `infoPass`, and its mask; and the one before (traffic alternates
+   * between a country's fixed lines and mobiles). */
   lastInfo: NumberInfo | null = null;
   lastInfoPass = 0;
+  prevInfo: NumberInfo | null = null;
+  prevInfoPass = 0;
 
   /** The rules of `infoRules` a callee passes on its type and country (countryMatches). */
   infoPass(info: NumberInfo, home: string | null): number {
@@ -158,6 +161,8 @@ class Masks {
     // a number placed nowhere (national format, the account's country unknown) fails them all
     const m = this.typePass(info.type) & (country !== null ? this.countryPass(country) : info.unclaimed ? 0 : this.noCountryPass);
     if (!info.unclaimed) {
+      this.prevInfo = this.lastInfo;
+      this.prevInfoPass = this.lastInfoPass;
       this.lastInfo = info;
       this.lastInfoPass = m;
     }
@@ -275,6 +280,7 @@ export class CdrMatcher {
       const info = this.numbers.get(cdr.callee);
       // answers are shared frozen objects (number-info.ts), so consecutive calls to one kind of number reuse the mask
       if (info === d.lastInfo) m &= ~d.infoRules | d.lastInfoPass;
+      else if (info === d.prevInfo) m &= ~d.infoRules | d.prevInfoPass;
       else if (!info.unclaimed) m &= ~d.infoRules | d.infoPass(info, null);
       else {
         home = this.homeCountry(cdr);

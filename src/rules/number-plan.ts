@@ -318,7 +318,8 @@ export function classifyE164(number: string): number {
     const digit = number.charCodeAt(i - 1) - 48;
     if (digit < 0 || digit > 9) return -1; // not E.164: the caller's to check
     value = value * 10 + digit;
-    cc = callingCode(value);
+    const known = codes[value];
+    cc = known !== undefined ? known : callingCode(value);
     if (cc) break;
   }
   if (!cc) return -1;

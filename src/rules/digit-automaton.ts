@@ -260,9 +260,25 @@ export class DigitAutomaton {
     return this.make(from, digit);
   }
 
-  /** The transition table, for a caller's own loop (entries -1: call `step`). Replaced as states are added. */
-  table(): Int32Array {
-    return this.trans;
+  /**
+   * Makes every state the start reaches (states are numbered in the order made: the start is 0); false when that
+   * would pass `maxStates`. Then `transitions()` is the whole table and the patterns' sources may be dropped.
+   */
+  complete(): boolean {
+    const start = this.begin();
+    if (start < 0) return false;
+    for (let s = 0; s < this.sets.length; s++) for (let d = 0; d < 10; d++) if (this.step(s, d) < 0) return false;
+    return true;
+  }
+
+  /** state * 10 + digit -> state, for the states made (after `complete`: every one). */
+  transitions(): Int32Array {
+    return this.trans.slice(0, this.sets.length * 10);
+  }
+
+  /** A key equal for two states exactly when they accept the same patterns. */
+  acceptKey(state: number): string {
+    return this.accepts[state]!.join(',');
   }
 
   /** Whether `state`, the string ending there, accepts pattern `id` (entire: the string is in it; prefix: some prefix is). */

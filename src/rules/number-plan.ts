@@ -6,12 +6,12 @@
 // the country among those sharing the calling code (leading digits, else the first with a number type), the
 // length limits and the number type. test/unit/rules/number-plan.test.ts compares it with the library over
 // generated numbers of every calling code; a library upgrade that changes these steps fails that test.
-// Every pattern a calling code's steps test is also in one digit automaton per code (digit-automaton.ts), made state
-// by state as numbers reach them: when the national prefix for parsing does not apply (almost every E.164 number),
-// the answer is a function of the state the digits after the code reach and their count, so it is computed by the
-// RegExps once per (state, count) and then read (~60 ns a number instead of ~300-500; the bench's UK numbers reach
-// ~110 states). test/unit/rules/classify-oracle.test.ts compares it with the RegExps-only code it replaced. Pure:
-// no I/O; the compiled plans and automata are memos derived from the metadata.
+// Every pattern a calling code's steps test is also in one digit automaton per code (digit-automaton.ts), made whole
+// on the code's first number and kept as tables: when the national prefix for parsing does not apply (almost every
+// E.164 number), the answer is a function of the patterns the digits after the code satisfy and their count, so it
+// is computed by the RegExps once per (class of states, count) and then read: one table read per digit (~60 ns a
+// number instead of ~300-500). test/unit/rules/classify-oracle.test.ts compares it with the RegExps-only code it
+// replaced. Pure: no I/O; the compiled plans and automata are memos derived from the metadata.
 import { Metadata } from 'libphonenumber-js/core';
 import metadata from 'libphonenumber-js/max/metadata';
 import { DigitAutomaton, Unsupported } from './digit-automaton.js';
@@ -253,26 +253,30 @@ let lastNumber = '';
 let lastFrom = 0;
 
 /**
- * The patterns `classifyE164` tests for a calling code when the national prefix for parsing does not apply (the
- * national number is then the digits after the code): the prefix for parsing and each plan's leading digits (both
- * tested as `^(?:p)` / `search(p) === 0`: some prefix of the digits in p), each plan's national pattern and type
- * patterns (tested entirely). One walk of the digits through their automaton answers every one of them, so
- * classifyE164's answer for such a number is a function of the state reached and the digit count alone: it is
- * computed once by the RegExps (`slowClassify`) for the first number reaching a (state, count) and kept in `answers`.
+ * The patterns `classifyE164` tests for a calling code, as one automaton over the digits after the code: each plan's
+ * national pattern and type patterns (tested entirely), each plan's leading digits and the code's national prefix
+ * for parsing (tested as `search(p) === 0` / `^(?:p)` exec: some prefix of the digits in p). A state tells which of
+ * them the digits walked satisfy. Where the prefix for parsing is not among them, the national number is the digits
+ * themselves and classifyE164's answer is a function of those satisfied patterns and the digit count alone: it is
+ * computed by the RegExps (`slowClassify`) for the first number of each (class of states accepting the same
+ * patterns, count) and then read. Made whole on the code's first number (digit-automaton.ts), then kept as tables
+ * only: the bench's +44 has 683 states and 36 classes (~16 KB); +1, the largest, 1,340 states.
  */
 interface CodeAutomaton {
-  dfa: DigitAutomaton;
-  start: number;
-  /** The prefix for parsing's pattern id, or -1 when the code's plan has none. */
-  prefixId: number;
-  /** state * ANSWER_SLOTS + digit count -> classifyE164's answer; UNSET until computed. */
+  /** state * 10 + digit -> state; the start is state 0. */
+  trans: Int16Array;
+  /** state -> its class (the patterns it accepts). */
+  classOf: Int16Array;
+  /** class -> 1 when the prefix for parsing applies (the RegExps answer). */
+  prefixed: Uint8Array;
+  /** class * ANSWER_SLOTS + digit count -> classifyE164's answer; UNSET until computed. */
   answers: Int32Array;
 }
 
 /** Digit counts 1 ... MAX_LENGTH_FOR_NSN answered from the automaton; other counts take the RegExps. */
 const ANSWER_SLOTS = MAX_LENGTH_FOR_NSN + 1;
 const UNSET = -2;
-/** At most this many automaton states per calling code (past it, new states take the RegExps: still exact). */
+/** A calling code whose automaton would pass this many states keeps the RegExps alone (the metadata's most: 1,340). */
 let maxStates = 4096;
 
 /** For tests: drops every calling code's automaton and caps new ones at `limit` states (0: none, RegExps only). */
@@ -281,29 +285,42 @@ export function resetAutomata(limit: number): void {
   for (const cc of codes) if (cc) cc.automaton = undefined;
 }
 
-/** For tests and benches: the states calling code `code`'s automaton has made (-1: none). */
+/** For tests and benches: the states of calling code `code`'s automaton (-1: none). */
 export function automatonStates(code: number): number {
-  return codes[code]?.automaton?.dfa.states ?? -1;
+  return codes[code]?.automaton?.classOf.length ?? -1;
 }
 
 function automatonOf(cc: CallingCode): CodeAutomaton | null {
   if (maxStates <= 0) return null;
-  const dfa = new DigitAutomaton(maxStates);
+  const dfa = new DigitAutomaton(Math.min(maxStates, 0x7fff));
+  let prefixId = -1;
   try {
-    const plans = [cc.plan, ...cc.countryPlans];
-    for (const plan of plans) {
+    for (const plan of [cc.plan, ...cc.countryPlans]) {
       dfa.add(plan.nationalSource, 'entire');
       if (plan.leadingSource !== null) dfa.add(plan.leadingSource, 'prefix');
       for (const def of [plan.fixedLine, plan.mobile, ...plan.others.map((o) => o.def)]) if (def) dfa.add(def.source, 'entire');
     }
-    const prefixId = cc.plan.prefixSource !== null ? dfa.add(cc.plan.prefixSource, 'prefix') : -1;
-    const start = dfa.begin();
-    if (start < 0) return null;
-    return { dfa, start, prefixId, answers: new Int32Array(64 * ANSWER_SLOTS).fill(UNSET) };
+    if (cc.plan.prefixSource !== null) prefixId = dfa.add(cc.plan.prefixSource, 'prefix');
   } catch (e) {
     if (e instanceof Unsupported) return null;
     throw e;
   }
+  if (!dfa.complete()) return null;
+  const trans = Int16Array.from(dfa.transitions());
+  const states = trans.length / 10;
+  const classOf = new Int16Array(states);
+  const classes = new Map<string, number>();
+  const prefixed: number[] = [];
+  for (let s = 0; s < states; s++) {
+    const key = dfa.acceptKey(s);
+    let c = classes.get(key);
+    if (c === undefined) {
+      classes.set(key, (c = classes.size));
+      prefixed.push(prefixId >= 0 && dfa.has(s, prefixId) ? 1 : 0);
+    }
+    classOf[s] = c;
+  }
+  return { trans, classOf, prefixed: Uint8Array.from(prefixed), answers: new Int32Array(classes.size * ANSWER_SLOTS).fill(UNSET) };
 }
 
 /**
@@ -327,33 +344,17 @@ export function classifyE164(number: string): number {
   if (a === undefined) a = cc.automaton = automatonOf(cc);
   const count = number.length - i;
   if (a !== null && count > 0 && count < ANSWER_SLOTS) {
-    const dfa = a.dfa;
-    let table = dfa.table();
-    let s = a.start;
-    for (let j = i; j < number.length; j++) {
+    const trans = a.trans;
+    let s = 0;
+    let j = i;
+    for (; j < number.length; j++) {
       const digit = number.charCodeAt(j) - 48;
-      if (digit < 0 || digit > 9) {
-        s = -1;
-        break;
-      }
-      let t = table[s * 10 + digit]!;
-      if (t < 0) {
-        t = dfa.step(s, digit);
-        table = dfa.table();
-        if (t < 0) {
-          s = -1;
-          break;
-        }
-      }
-      s = t;
+      if (digit < 0 || digit > 9) break;
+      s = trans[s * 10 + digit]!;
     }
-    if (s >= 0 && (a.prefixId < 0 || !dfa.has(s, a.prefixId))) {
-      const at = s * ANSWER_SLOTS + count;
-      if (at >= a.answers.length) {
-        const grown = new Int32Array(Math.max(a.answers.length * 2, (s + 1) * ANSWER_SLOTS)).fill(UNSET);
-        grown.set(a.answers);
-        a.answers = grown;
-      }
+    const c = a.classOf[s]!;
+    if (j === number.length && a.prefixed[c] === 0) {
+      const at = c * ANSWER_SLOTS + count;
       let id = a.answers[at]!;
       if (id === UNSET) a.answers[at] = id = slowClassify(cc, value, number.slice(i));
       if (id >= 0) {

@@ -127,5 +127,10 @@ describe('digit automaton', () => {
     for (let i = 0; i < 2; i++) s = dfa.step(s, 1);
     expect(s).toBeGreaterThanOrEqual(0);
     expect(dfa.step(s, 1)).toBe(-1);
+    expect(dfa.complete()).toBe(false);
+    const whole = new DigitAutomaton(12);
+    whole.add('\\d{10}', 'entire');
+    expect(whole.complete()).toBe(true);
+    expect(whole.transitions().length).toBe(12 * 10); // 11 counts of digits, then a dead state
   });
 });

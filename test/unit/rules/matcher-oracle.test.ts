@@ -120,6 +120,26 @@ describe('CdrMatcher against the code before match6', () => {
     );
   });
 
+  it('and at the edges of hours and days, in every zone', () => {
+    // local minutes on and beside hours' ends (zones at +0/+1 h, -5/-4 h, +5:30), on every day of a week with a DST change
+    const EDGES = [0, 60, 420, 480, 1260, 1320];
+    const minuteOf = fc.tuple(fc.constantFrom(...EDGES), fc.constantFrom(0, -60, 300, 240, -330), fc.constantFrom(-1, 0, 1), fc.integer({ min: 0, max: 6 }));
+    const edgeRule = fc.tuple(rule, fc.constantFrom(...EDGES), fc.constantFrom(...EDGES), fc.option(subset([0, 1, 2, 3, 4, 5, 6]), { nil: undefined })).map(([r, from, to, days]) => {
+      const match = { ...r.match, hours: { from, to } } as Record<string, unknown>;
+      if (days) match.days = days;
+      else delete match.days;
+      return { ...r, match } as unknown as FraudRule;
+    });
+    const day0 = Date.parse('2026-03-26T00:00:00Z');
+    fc.assert(
+      fc.property(fc.array(edgeRule, { minLength: 1, maxLength: 8 }), fc.array(fc.tuple(cdr, account, minuteOf), { minLength: 1, maxLength: 30 }), (rules, calls) => {
+        const pool = calls.map(([c, acct, [h, z, d, day]]) => [{ ...c, startedAt: day0 + day * 86_400_000 + (((h + z + d) % 1440) + 1440) % 1440 * 60_000 }, acct] as [CdrRecord, AccountProfile]);
+        agree(rules, pool, pool.map((_, i) => i));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
   it('NumberClassifier.get answers as before, overrides included', () => {
     fc.assert(
       fc.property(fc.array(override, { maxLength: 4 }), fc.array(number, { minLength: 1, maxLength: 30 }), (overrides, numbers) => {

@@ -1,5 +1,5 @@
 // The code as it was on main (8d6dbf7) before branch `match6` (issue 17, engine CPU: pattern tests by one digit
-// automaton), kept as the oracle of test/unit/rules/classify-oracle.test.ts and matcher-oracle.test.ts.
+// automaton, since dropped), kept as the oracle of test/unit/rules/matcher-oracle.test.ts.
 // libphonenumber-js's answer for an E.164 number (`parsePhoneNumberFromString(n)` then `getType()`, calling code,
 // country), computed by the same steps over the same metadata, with every pattern compiled once. The library builds
 // a `new RegExp` from the metadata's text at every match and allocates its Metadata, NumberingPlan and PhoneNumber

@@ -1,5 +1,5 @@
-// CdrMatcher.match and NumberClassifier.get (src: the number tests by one automaton walk, number-info's answers by
-// array, the override trie read by `last`, the last two claimed numbers' masks kept) give exactly what the code before
+// CdrMatcher.match and NumberClassifier.get (src: number-info's answers by array, the override trie read by `last`, the
+// last two claimed numbers' masks kept, hours and days as two tables) give exactly what the code before
 // branch `match6` gave (test/helpers/before-match6: cdr-matcher.ts, number-info.ts, number-plan.ts as on main
 // 8d6dbf7), for generated rule sets (every match condition, appliesTo, overrides) and sequences of CDRs drawn from a
 // small pool, so that the same few kinds of number come back in every order (A B A, A A B ...) and the memos carry.

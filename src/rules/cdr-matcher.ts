@@ -5,7 +5,7 @@
 // Each expensive fact is computed at most once per CDR and only when some candidate rule asks for it. A direction's
 // rules (up to 31) are judged together as bit masks (bit k: its k-th rule): each fact clears the bits of the rules it
 // fails, from masks made once per rule set (a prefix trie node's rules, a disposition's, a number type's, a
-// country's, a local minute's), so a CDR costs a few integer operations per fact rather than a test per rule and
+// country's, a local minute of the day's and a weekday's), so a CDR costs a few integer operations per fact rather than a test per rule and
 // condition. `matchEach`, the rule-by-rule loop, is the reference (test/unit/rules/matcher-masks.test.ts) and serves a
 // direction of more rules. Pure (the masks' memos are derived from the rules alone).
 import type { CdrRecord } from '../events/types.js';
@@ -76,8 +76,9 @@ const MASK_RULES = 31;
 
 /**
  * One direction's rules as masks (bit k: `list[k]`). `*Rules` are the rules a condition applies to; a fact's pass
- * mask has the bits of those rules it satisfies. Pass masks of a number type, country or minute are memos (Maps
- * bounded by the metadata's types and countries and the rule files' overrides; one entry per minute of the week).
+ * mask has the bits of those rules it satisfies. Pass masks of a number type or country are memos (Maps bounded by
+ * the metadata's types and countries and the rule files' overrides); those of a local minute of the day (hours) and
+ * a weekday (days) are tables made with the masks (6 KB; a 40 KB memo per minute of the week until branch match6).
  */
 class Masks {
   readonly all: number;
@@ -104,7 +105,10 @@ class Masks {
   readonly callerNoCountryPass: number;
   private readonly callerCountryPasses = new Map<string, number>();
   readonly timeRules: number;
-  private readonly minutePasses: Int32Array;
+  /** Local minute of the day -> the rules of `timeRules` it passes on hours (those without hours: all). */
+  private readonly hourPasses: Int32Array;
+  /** Weekday -> the rules of `timeRules` it passes on days (those without days: all). */
+  private readonly dayPasses: Int32Array;
   /** Rules of one `appliesTo` (equal conditions share an entry): its first rule, and the mask of them all. */
   readonly applies: { rule: FraudRule; mask: number }[] = [];
 
@@ -127,7 +131,13 @@ class Masks {
     this.callerRules = bits((c) => c.callerAny !== null || c.callerNone !== null);
     this.callerNoCountryPass = this.callerRules & ~bits((c) => c.callerAny !== null);
     this.timeRules = bits((c) => c.hours !== null || c.days !== null);
-    this.minutePasses = new Int32Array(this.timeRules === 0 ? 0 : 7 * 1440).fill(-1);
+    this.hourPasses = new Int32Array(this.timeRules === 0 ? 0 : 1440);
+    this.dayPasses = new Int32Array(this.timeRules === 0 ? 0 : 7);
+    list.forEach((c, k) => {
+      if ((this.timeRules & (1 << k)) === 0) return;
+      for (let m = 0; m < this.hourPasses.length; m++) if (!c.hours || inHours(m, c.hours)) this.hourPasses[m]! |= 1 << k;
+      for (let w = 0; w < this.dayPasses.length; w++) if (!c.days || c.days[w]) this.dayPasses[w]! |= 1 << k;
+    });
     const byCondition = new Map<string, { rule: FraudRule; mask: number }>();
     list.forEach((c, k) => {
       if (!c.rule.appliesTo) return;
@@ -148,9 +158,12 @@ class Masks {
     return this.lastDispPass;
   }
 
-  /** The last claimed number's answer given to `infoPass`, and its mask. */
+  /** The last claimed number's answer given to `infoPass`, and its mask; and the one before (traffic alternates
+   * between a country's fixed lines and mobiles). */
   lastInfo: NumberInfo | null = null;
   lastInfoPass = 0;
+  prevInfo: NumberInfo | null = null;
+  prevInfoPass = 0;
 
   /** The rules of `infoRules` a callee passes on its type and country (countryMatches). */
   infoPass(info: NumberInfo, home: string | null): number {
@@ -158,6 +171,8 @@ class Masks {
     // a number placed nowhere (national format, the account's country unknown) fails them all
     const m = this.typePass(info.type) & (country !== null ? this.countryPass(country) : info.unclaimed ? 0 : this.noCountryPass);
     if (!info.unclaimed) {
+      this.prevInfo = this.lastInfo;
+      this.prevInfoPass = this.lastInfoPass;
       this.lastInfo = info;
       this.lastInfoPass = m;
     }
@@ -209,22 +224,9 @@ class Masks {
     return m;
   }
 
-  /** The rules of `timeRules` a call started at local `minuteOfDay` on `weekday` passes. */
+  /** The rules of `timeRules` a call started at local `minuteOfDay` on `weekday` passes (on both hours and days). */
   minutePass(minuteOfDay: number, weekday: number): number {
-    const at = weekday * 1440 + minuteOfDay;
-    let m = this.minutePasses[at]!;
-    if (m < 0) {
-      m = 0;
-      for (let k = 0; k < this.list.length; k++) {
-        const c = this.list[k]!;
-        if ((this.timeRules & (1 << k)) === 0) continue;
-        if (c.hours && !inHours(minuteOfDay, c.hours)) continue;
-        if (c.days && !c.days[weekday]) continue;
-        m |= 1 << k;
-      }
-      this.minutePasses[at] = m;
-    }
-    return m;
+    return this.hourPasses[minuteOfDay]! & this.dayPasses[weekday]!;
   }
 }
 
@@ -275,6 +277,7 @@ export class CdrMatcher {
       const info = this.numbers.get(cdr.callee);
       // answers are shared frozen objects (number-info.ts), so consecutive calls to one kind of number reuse the mask
       if (info === d.lastInfo) m &= ~d.infoRules | d.lastInfoPass;
+      else if (info === d.prevInfo) m &= ~d.infoRules | d.prevInfoPass;
       else if (!info.unclaimed) m &= ~d.infoRules | d.infoPass(info, null);
       else {
         home = this.homeCountry(cdr);

@@ -56,6 +56,8 @@ export class NumberClassifier {
   private readonly overrides: readonly NumberOverride[];
   /** The overrides' prefixes: one walk of a number finds which of them it starts with. */
   private readonly trie: PrefixTrie;
+  /** Trie node -> whether an override's prefix ends on the path to it (`last` then this: no walk for most numbers). */
+  private readonly onPath: Int32Array;
   readonly fingerprint: string;
 
   constructor(overrides: readonly NumberOverride[] = []) {
@@ -64,6 +66,7 @@ export class NumberClassifier {
     this.overrides = all.map((x) => x.o);
     this.trie = new PrefixTrie(this.overrides.length);
     this.overrides.forEach((o, i) => this.trie.add(o.prefix, i));
+    this.onPath = this.trie.pathMasks(() => 1);
     this.fingerprint = JSON.stringify(overrides);
   }
 
@@ -74,7 +77,8 @@ export class NumberClassifier {
 
   /** The longest matching override (by prefix, and digit count where it says) applied over `base`. */
   private override(number: string, base: NumberInfo): NumberInfo {
-    if (this.trie.walk(number) === 0) return base;
+    if (this.onPath[this.trie.last(number)] === 0) return base;
+    this.trie.walk(number);
     const digits = number.startsWith('+') ? number.length - 1 : number.length;
     for (let i = 0; i < this.overrides.length; i++) {
       const o = this.overrides[i]!;
@@ -99,18 +103,20 @@ const UNKNOWN_CODE: NumberInfo = Object.freeze({ type: 'unknown', country: null,
 
 /**
  * Shared answers by number-plan.ts's id of a parse (calling code, country, type): a number's answer without a parse
- * object or string keys. Bounded by the metadata (codes x their countries x types).
+ * object or string keys, by calling code (id >> 10) then country and type (the id's low 10 bits). Bounded by the
+ * metadata (codes x their countries x types).
  */
-const answers = new Map<number, NumberInfo>();
+const answers: (NumberInfo | undefined)[][] = [];
 
 /** libphonenumber-js's answer for an E.164 number (number-plan.ts gives exactly its parse and type). */
 export function lookup(number: string): NumberInfo {
   const id = classifyE164(number);
   if (id < 0) return UNKNOWN_CODE;
-  let info = answers.get(id);
+  const byCode = answers[id >> 10] ?? (answers[id >> 10] = new Array<NumberInfo | undefined>(1024).fill(undefined));
+  let info = byCode[id & 1023];
   if (!info) {
     const parsed = parsedOf(id, '');
-    answers.set(id, (info = Object.freeze(answerOf(parsed.country, parsed.callingCode, (parsed.type ?? 'UNKNOWN').toLowerCase()))));
+    byCode[id & 1023] = info = Object.freeze(answerOf(parsed.country, parsed.callingCode, (parsed.type ?? 'UNKNOWN').toLowerCase()));
   }
   return info;
 }

@@ -62,7 +62,7 @@ describe.each([
     RowArena.minWaste = compactAlways ? Number.NEGATIVE_INFINITY : 4 * (1 << 12);
     let queries = 0;
     fc.assert(
-      fc.property(fc.array(op, { minLength: 1, maxLength: 300 }), (ops) => {
+      fc.property(fc.array(op, { minLength: 1, maxLength: 300, size: 'max' }), (ops) => {
         const now = new GroupLogs(spec);
         const was = new OldLogs(spec);
         for (const l of [now, was]) {

@@ -7,7 +7,7 @@
 // or changes a cursor record itself (window-state.ts does, through `shiftCursors`). Pure.
 import type { Layout } from '../../../src/rules/packed-pairs.js';
 import { capOf, classFor, copy, RowArena, withRoom } from '../../../src/rules/row-arena.js';
-import { WindowMeta } from './window-meta.js';
+import { WindowMeta } from '../../../src/rules/window-meta.js';
 
 /** A new log's class: room for 2 rows (a move saved for most logs, a row's room lost for logs of one). */
 const FIRST_CLASS = 1;

@@ -13,11 +13,11 @@
 // Owns the cursor blocks and the queries. Cursors, aggregates and indexes are derived: a restored log has none and
 // the next query rebuilds them. Never lays out or moves rows itself. Pure.
 import { capOf } from '../../../src/rules/row-arena.js';
-import { KeyIndex, scanKeys, WindowKind } from './window-keys.js';
+import { KeyIndex, scanKeys, WindowKind } from '../../../src/rules/window-keys.js';
 import { WindowParts } from './window-parts.js';
 
-export { WindowKind } from './window-keys.js';
-export type { GroupSpec } from './window-keys.js';
+export { WindowKind } from '../../../src/rules/window-keys.js';
+export type { GroupSpec } from '../../../src/rules/window-keys.js';
 
 /** Key measures keep no Maps while their window holds at most this many events: a scan is cheaper and smaller. */
 const INDEX_ABOVE = 24;

@@ -9,7 +9,7 @@
 // (valid calling code, unknown range; or national format) is `unclaimed`: the matcher places it in the account's
 // own country (docs/rules.md). Pure: no I/O, no state beyond the compiled overrides.
 import metadata from 'libphonenumber-js/max/metadata';
-import { classifyE164, parsedOf } from './number-plan.js';
+import { classifyE164, parsedOf } from '../../../src/rules/number-plan.js';
 import { PrefixTrie } from '../../../src/rules/prefix-trie.js';
 import type { NumberOverride } from '../../../src/rules/types.js';
 

@@ -46,13 +46,16 @@ export abstract class WindowRegions extends WindowMeta {
     }
     if (this.regionOf(ix) < 0) this.setRegion(ix, this.arena.alloc(FIRST_CLASS), FIRST_CLASS, 0, 0);
     else if (this.endOf(ix) >= capOf(this.classOf(ix))) this.room(ix);
-    const S = this.S;
-    const h = this.headOf(ix);
-    const n = this.endOf(ix);
     const at = this.regionOf(ix);
-    const d = this.arena.chunk(at);
-    const w = this.arena.words(at);
-    const B = this.arena.base(at);
+    return this.placeRow(ix, this.arena.chunk(at), this.arena.words(at), this.arena.base(at), this.headOf(ix), this.endOf(ix), row);
+  }
+
+  /**
+   * Puts `row` among account `ix`'s rows [h, n) of its region (d, w, B: with room for one more) at its time order,
+   * after rows of equal time; returns its row number.
+   */
+  protected placeRow(ix: number, d: Float64Array, w: Int32Array, B: number, h: number, n: number, row: readonly number[]): number {
+    const S = this.S;
     const time = row[0]!;
     // most rows are the newest: one compare
     let p = n;

@@ -124,14 +124,7 @@ export class GroupLogs extends WindowParts {
       h = this.headOf(ix);
       n = this.endOf(ix);
     }
-    // insertRow's own: most rows are the newest, one compare; rows [p, n) move up one, last first
-    const time = row[0]!;
-    let p = n;
-    while (p > h && this.timeAt(d, w, B + (p - 1) * S) > time) p--;
-    for (let i = B + n * S - 1, e = B + p * S; i >= e; i--) d[i + S] = d[i]!;
-    this.putRow(d, w, B + p * S, row);
-    this.setEnd(ix, n + 1);
-    return p;
+    return this.placeRow(ix, d, w, B, h, n, row);
   }
 
   /**

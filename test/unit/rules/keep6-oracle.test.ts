@@ -8,8 +8,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DedupeTable } from '../../../src/rules/dedupe-table.js';
-import { EngineState, RING, ringText } from '../../../src/rules/engine-state.js';
+import { EngineState, RING } from '../../../src/rules/engine-state.js';
 import { RowArena } from '../../../src/rules/row-arena.js';
+import { compactRings, freeRing, restoreRing, ringSide } from '../../helpers/ring-sides.js';
 import { DedupeTable as OldDedupeTable } from '../../helpers/before-keep6/dedupe-table.js';
 import { RingIds as OldRingIds } from '../../helpers/before-keep6/ring-ids.js';
 import { RingTimes as OldRingTimes } from '../../helpers/before-keep6/ring-times.js';
@@ -84,24 +85,9 @@ describe('per-CDR bookkeeping against the code before branch keep6', () => {
             } else if (o.kind === 'restore') {
               const ids = o.ids === null ? null : o.ids;
               const pairs = o.pairs === 0 ? null : Array.from({ length: 2 * o.pairs }, (_, i) => (i % 2 === 0 ? (o.zero && i > 4 ? 0 : clock - i * 1000) : 1 << (i % 29)));
-              st.ringIds.setText(o.acct, ringText(ids));
-              st.ringTm.load(o.acct, pairs);
-              st.ringNext[o.acct] = o.next;
-              old.ids.setText(o.acct, ringText(ids));
-              old.tm.load(o.acct, pairs);
-              old.next[o.acct] = o.next;
-            } else if (o.kind === 'free') {
-              st.ringIds.free(o.acct);
-              st.ringTm.free(o.acct);
-              st.ringNext[o.acct] = 0;
-              old.ids.free(o.acct);
-              old.tm.free(o.acct);
-              old.next[o.acct] = 0;
-            } else {
-              st.ringIds.compact();
-              st.ringTm.compact();
-              old.ids.compact();
-              old.tm.compact();
+              restoreRing([ringSide(st), old], o.acct, ids, pairs, o.next);            } else if (o.kind === 'free') {
+              freeRing([ringSide(st), old], o.acct);            } else {
+              compactRings([ringSide(st), old]);
             }
             expect(st.ringTm.widePairs).toBe(old.tm.widePairs);
             for (let a = 0; a < ACCOUNTS; a++) {

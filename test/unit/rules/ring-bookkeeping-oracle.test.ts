@@ -6,8 +6,9 @@
 // switches to wide pairs. Fixed seeds.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EngineState, RING, RING_SEP, ringText } from '../../../src/rules/engine-state.js';
+import { EngineState, RING, RING_SEP } from '../../../src/rules/engine-state.js';
 import { RowArena } from '../../../src/rules/row-arena.js';
+import { compactRings, freeRing, restoreRing, ringSide } from '../../helpers/ring-sides.js';
 import { RingTimes } from '../../helpers/before-keep6/ring-times.js';
 import { RingIds as OldRingIds } from '../../helpers/before-exo5/ring-ids.js';
 
@@ -81,24 +82,9 @@ describe('evidence ring bookkeeping against the code before branch exo5', () => 
               // counts need not agree
               const ids = o.ids === null ? null : o.legacy ? [...o.ids, ...new Array<string>(RING).fill('')].slice(0, RING) : o.ids;
               const pairs = o.pairs === 0 ? null : Array.from({ length: 2 * o.pairs }, (_, i) => (i % 2 === 0 ? (o.legacy && i > 4 ? 0 : clock - i * 1000) : 1 << (i % 29)));
-              st.ringIds.setText(o.acct, ringText(ids));
-              st.ringTm.load(o.acct, pairs);
-              st.ringNext[o.acct] = o.next;
-              old.ids.setText(o.acct, ringText(ids));
-              old.tm.load(o.acct, pairs);
-              old.next[o.acct] = o.next;
-            } else if (o.kind === 'free') {
-              st.ringIds.free(o.acct);
-              st.ringTm.free(o.acct);
-              st.ringNext[o.acct] = 0;
-              old.ids.free(o.acct);
-              old.tm.free(o.acct);
-              old.next[o.acct] = 0;
-            } else {
-              st.ringIds.compact();
-              st.ringTm.compact();
-              old.ids.compact();
-              old.tm.compact();
+              restoreRing([ringSide(st), old], o.acct, ids, pairs, o.next);            } else if (o.kind === 'free') {
+              freeRing([ringSide(st), old], o.acct);            } else {
+              compactRings([ringSide(st), old]);
             }
             if (st.ringTm.widePairs) wide++;
             for (let a = 0; a < ACCOUNTS; a++) {

@@ -70,21 +70,7 @@ export class GroupLogs extends WindowParts {
       return;
     }
     this.hi = p + 1;
-    let a = this.headOf(ix);
-    const at = this.regionOf(ix);
-    const d = this.arena.chunk(at);
-    const w = this.arena.words(at);
-    const B = this.arena.base(at);
-    const S = this.S;
-    if (this.timeAt(d, w, B + a * S) < from) {
-      let z = p;
-      while (a < z) {
-        const mid = (a + z) >>> 1;
-        if (this.timeAt(d, w, B + mid * S) < from) a = mid + 1;
-        else z = mid;
-      }
-    }
-    this.lo = a;
+    this.lo = this.bound(ix, from, false, p);
   }
 
   /**
@@ -190,10 +176,10 @@ export class GroupLogs extends WindowParts {
     this.dropTo(ix, h, refill);
   }
 
-  /** Lowest live row whose time is >= x (or > x when `after`). */
-  bound(ix: number, x: number, after: boolean): number {
+  /** Lowest live row below `end` (default: the log's end) whose time is >= x (or > x when `after`), else `end`. */
+  bound(ix: number, x: number, after: boolean, end = this.endOf(ix)): number {
     let a = this.headOf(ix);
-    let z = this.endOf(ix);
+    let z = end;
     const at = this.regionOf(ix);
     if (at < 0) return a;
     const d = this.arena.chunk(at);

@@ -7,24 +7,32 @@
 //   node --expose-gc --single-threaded-gc --import tsx bench/fused-ceiling.ts time     (both, hour 2 timed; FIRST=fused)
 //   node --expose-gc --single-threaded-gc --import tsx bench/fused-ceiling.ts parity   (shipped and lowered levels)
 //
+// Knobs: RULES=id,id (timing only; `RULES=` none), ONLY=engine|fused, FIRST=fused, ACCOUNTS, BREAKDOWN=1 (fused
+// memory by structure), PROFILE=file.cpuprofile (PROFILE_WHICH=engine|fused), MARK=1 (lines around hour 2, to cut a
+// --trace-gc log); COMPACT=holey (the sweep slides the log's holes out as the engine's stores do; default: only a
+// sparse arena is compacted, whole), RING_REFS=1 (the ring keeps the records' id strings, not RingIds' bytes: an
+// experiment, over the memory budget).
+//
 // What the prototype leaves out, and whether that makes the figure unfair:
 // - start events (phase: start), inbound records and call-back rings: it refuses them (throws). The bench's traffic
 //   has none, so the engine does no work for them on it either beyond a few tests of `phase` and `direction`; a
 //   production port would need them (live calls, set-up decisions, rings), at a cost paid only by such records.
 // - snapshots, incremental checkpoints (dirty accounts, dedupe segments), spill, rule reloading, evaluateSetup, the
-//   per-rule error isolation (try/catch), and the sweep's forgetting of idle accounts and arena compaction (its
-//   dedupe expiry is kept). The timed hour triggers none of them but the per-record bookkeeping: the engine marks
-//   each record's account dirty (a bit and a list push) and keeps the try/catch per rule; both are in its figure,
-//   not in this one (a small unfairness, ~1-3% of the engine's per-CDR time by its profiles).
-// - hour-of-week baselines, minutes and distinct_callers measures (none in the shipped rules): refused.
+//   per-rule error isolation (try/catch), and the sweep's forgetting of idle accounts (the sweep's dedupe expiry and
+//   arena compaction are kept). The timed hour triggers none of them but per-record bookkeeping: the engine marks
+//   each record's account dirty (a bit and a list push) and keeps a try/catch per rule; both are in its figure, not
+//   in this one (a small unfairness: ~1-3% of the engine's per-CDR time by its profiles).
+// - hour-of-week baselines, minutes and distinct_callers measures, two rangeDigits in one rule set (none in the
+//   shipped rules) and times or costs that do not fit the rows' int32s (offsets of +-24 days from the first record,
+//   costs below 2,147 major units): refused, not handled.
 // - busy windows: a window is scanned at each record (O(rows in the window)); the engine keeps cursors, so for an
 //   account placing hundreds of calls an hour this prototype is slower than the engine, not faster. The bench's
 //   accounts hold ~5 rows an hour, where a scan is the cheapest thing there is.
-// - its rows are doubles (40 B a row of the 1h window, 24 B of the 5m and 24h ones), not packed as the engine's are:
-//   on a steady day (24h windows full) it would need more memory than the 1 KB per account; on the bench (two hours)
-//   it stays under it (printed).
-// It reuses the engine's CdrMatcher (number plan, local time, appliesTo), DedupeTable, hash53 and RuleState.level:
-// the same code for the same work in both figures.
+// - one log of 32-byte rows kept for the longest window (24 h): on the bench (two hours) it fits the 1 KB per
+//   account (printed); on a steady day (24 h of rows) it would not (~120 rows, ~4 KB): a production port would keep
+//   the rows older than the short windows as (time, cost) pairs only, as the engine's 24 h group does.
+// It reuses the engine's CdrMatcher (number plan, local time, appliesTo), DedupeTable, IdIndex, RingIds, RowArena,
+// hash53 and RuleState.level: the same code for the same work in both figures.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { getHeapSpaceStatistics } from 'node:v8';
@@ -35,6 +43,7 @@ import type { AccountProfile, FraudRule, ProcessResult } from '../src/rules/type
 import { profile, rng, ukNumber } from '../test/helpers/traffic.js';
 import { batchOf, HOUR, hourOfTraffic, type Hour } from './engine-traffic.js';
 import { FusedEvaluator } from './fused/fused-evaluator.js';
+import { lowered, parityOf } from './fused/parity.js';
 
 const ACCOUNTS = Number(process.env.ACCOUNTS ?? 100_000);
 const CALLS_PER_HOUR = Number(process.env.CALLS_PER_HOUR ?? 5);
@@ -111,102 +120,13 @@ function timing(): void {
   if (rate.fused && rate.engine) console.log(`ratio fused/engine: ${(rate.fused / rate.engine).toFixed(2)}`);
 }
 
-/** The shipped rules with levels lowered so that ordinary traffic hits them often. */
-function lowered(rules: readonly FraudRule[]): FraudRule[] {
-  const low: Record<string, Partial<FraudRule>> = {
-    'long-call': { warn: 2, suspend: 3.5 },
-    'expensive-call': { warn: 90_000, suspend: 105_000 },
-    'call-burst': { warn: 2, suspend: 3 },
-    'concurrent-calls': { warn: 2, suspend: 3 },
-    'spend-1h': { baseline: { factor: 1.2, minimum: 200_000 } },
-    'spend-24h': { baseline: { factor: 1.1, minimum: 400_000 } },
-    // blocks of 10^7 numbers: London's +44207 numbers share one, so distinct callees of a block are common
-    'range-scan': { warn: 2, suspend: 3, rangeDigits: 7 },
-    'repeated-callee': { warn: 2, suspend: 3 },
-    'wangiri-callbacks': { suspend: 1 },
-    'uncommon-destinations-1h': { warn: 1, suspend: 2 },
-  };
-  return rules.map((x) => ({ ...x, ...low[x.id] }));
-}
-
-/**
- * The records of hours 1 and 2 with some perturbed, as a partition can deliver them: exact duplicates (redelivery),
- * a same-id record with other content, records held back by 2-20 minutes of traffic (late but allowed, or late for
- * the windowless rules and the 5m window only), and records 30 hours old (late).
- */
-function* perturbed(): Generator<{ cdr: CdrRecord; account: number }> {
-  const p = rng(7);
-  const held: { at: number; cdr: CdrRecord; account: number }[] = [];
-  const perMinute = (ACCOUNTS * CALLS_PER_HOUR) / 60;
-  let seq = 0;
-  for (const h of [hour1, hour2]) {
-    const n = h.account.length;
-    for (let from = 0; from < n; from += BATCH) {
-      const batch = batchOf(h, from, Math.min(n, from + BATCH));
-      for (let i = 0; i < batch.length; i++, seq++) {
-        const c = batch[i]!;
-        const a = h.account[from + i]!;
-        while (held.length > 0 && held[0]!.at <= seq) yield held.shift()!;
-        const x = p();
-        if (x < 0.001) held.push({ at: seq + Math.floor(p() * 5000), cdr: { ...c }, account: a });
-        else if (x < 0.0015) held.push({ at: seq + Math.floor(p() * 5000), cdr: { ...c, costMicros: (c.costMicros ?? 0) + 1 }, account: a });
-        else if (x < 0.0115) {
-          held.push({ at: seq + Math.floor((2 + p() * 18) * perMinute), cdr: c, account: a });
-          held.sort((u, v) => u.at - v.at);
-          continue;
-        } else if (x < 0.012) {
-          const old = 30 * HOUR;
-          yield { cdr: { ...c, id: `${c.id}-old`, startedAt: c.startedAt - old, answeredAt: c.answeredAt === null ? null : c.answeredAt - old, endedAt: c.endedAt! - old }, account: a };
-        }
-        yield { cdr: c, account: a };
-      }
-    }
-  }
-  for (const x of held) yield x;
-}
-
 function parity(): void {
-  for (const [name, rules] of [['shipped rules', shipped], ['lowered levels', lowered(shipped)]] as const) {
-    const engine = makers.engine!(rules);
-    const fused = makers.fused!(rules);
-    let records = 0;
-    let hits = 0;
-    let mismatches = 0;
-    const outcomes: Record<string, number> = {};
-    const byRule: Record<string, number> = {};
-    // records behind their account's latest event time: within the lateness, and beyond it (windowless rules and
-    // the 5m window then skip them)
-    const latest = new Float64Array(ACCOUNTS).fill(Number.NEGATIVE_INFINITY);
-    let behind = 0;
-    let beyond = 0;
-    for (const { cdr, account } of perturbed()) {
-      records++;
-      const a = engine.process(cdr, profiles[account]!);
-      const b = fused.process(cdr, profiles[account]!);
-      outcomes[a.outcome] = (outcomes[a.outcome] ?? 0) + 1;
-      if (a.outcome === 'accepted') {
-        const t = cdr.endedAt!;
-        if (t < latest[account]!) {
-          behind++;
-          if (t < latest[account]! - LATENESS) beyond++;
-        } else latest[account] = t;
-      }
-      hits += a.hits.length;
-      for (const x of a.hits) byRule[x.ruleId] = (byRule[x.ruleId] ?? 0) + 1;
-      const ja = JSON.stringify(a);
-      const jb = JSON.stringify(b);
-      if (ja !== jb) {
-        if (mismatches < 5) console.log(`MISMATCH ${cdr.id}\n  engine ${ja}\n  fused  ${jb}`);
-        mismatches++;
-      }
-    }
-    console.log(`${name}: ${fmt(records)} records (${Object.entries(outcomes).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}; accepted behind their account's latest: ${fmt(behind)}, of which beyond the lateness: ${fmt(beyond)}), ${fmt(hits)} hits compared, ${mismatches} mismatches`);
-    console.log(`  hits by rule: ${Object.entries(byRule).map(([k, v]) => `${k} ${fmt(v)}`).join(', ') || 'none'}`);
+  for (const [name, rules] of [['shipped rules', allShipped], ['lowered levels', lowered(allShipped)]] as const) {
+    const p = parityOf(rules, ACCOUNTS, CALLS_PER_HOUR, BATCH, (line) => console.log(line));
+    console.log(`${name}: ${fmt(p.records)} records (${Object.entries(p.outcomes).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}; accepted behind their account's latest: ${fmt(p.behind)}, of which beyond the lateness: ${fmt(p.beyond)}), ${fmt(p.hits)} hits compared, ${p.mismatches} mismatches`);
+    console.log(`  hits by rule: ${Object.entries(p.byRule).map(([k, v]) => `${k} ${fmt(v)}`).join(', ') || 'none'}`);
   }
 }
-
-if (mode === 'parity') parity();
-else timing();
 
 /** `PROFILE=file.cpuprofile` (PROFILE_WHICH=engine|fused, PROFILE_US): a CPU profile of that evaluator's hour 2. */
 function profiled<T>(fn: () => T): T {

@@ -60,6 +60,10 @@ export class FusedEvaluator {
   private meta = new Int32Array(0);
   private readonly log = new RowLog();
   private readonly ringIds = new RingIds();
+  /** The ring's ids as references to the records' own strings (RING_REFS=1, an experiment), not RingIds' bytes. */
+  private readonly refs: (string | undefined)[] | null = process.env.RING_REFS === '1' ? [] : null;
+  /** Whether the sweep slides the log's holes out (`holey`, as the engine's stores) or only a sparse arena whole. */
+  private readonly holeyCompaction = process.env.COMPACT === 'holey';
   private readonly dedupe: DedupeTable;
   private globalMax = Number.NEGATIVE_INFINITY;
   private nextSweep = Number.NEGATIVE_INFINITY;
@@ -436,7 +440,10 @@ export class FusedEvaluator {
     if ((off | 0) !== off) throw new Error('fused evaluator: a time outside the int32 ring');
     m32[2 * (so + S_RING + j)] = off;
     m32[2 * (so + S_RING + j) + 1] = mask;
-    if (j >= n) {
+    if (this.refs !== null) {
+      this.refs[ix * RING + j] = id;
+      if (j >= n) m32[2 * (so + S_RN) + 1] = n + 1;
+    } else if (j >= n) {
       this.ringIds.append(ix, id, RING - 1 - n);
       m32[2 * (so + S_RN) + 1] = n + 1;
     } else this.ringIds.replace(ix, j, id);
@@ -447,9 +454,9 @@ export class FusedEvaluator {
     const from = tau - (this.rules[r]!.windowMs ?? 0) - this.base;
     const to = tau - this.base;
     const out = [current];
-    const ids = this.ringIds.list(ix);
-    if (ids === null) return out;
     const m32 = this.meta;
+    const ids = this.refs !== null ? this.refs.slice(ix * RING, ix * RING + m32[2 * (so + S_RN) + 1]!) : this.ringIds.list(ix);
+    if (ids === null) return out;
     const next = m32[2 * (so + S_RN)]!;
     for (let k = 0; k < RING && out.length < MAX_SAMPLES; k++) {
       const j = (next - 1 - k + RING * 2) % RING;
@@ -479,6 +486,7 @@ export class FusedEvaluator {
     this.slot = slot;
     this.meta = new Int32Array(slot.buffer);
     this.ringIds.grow(capacity);
+    if (this.refs !== null) for (let i = this.refs.length; i < capacity * RING; i++) this.refs.push(undefined);
     this.ids.grow(capacity);
     this.cap = capacity;
   }
@@ -489,7 +497,7 @@ export class FusedEvaluator {
     if (t < this.nextSweep) return;
     if (this.nextSweep !== Number.NEGATIVE_INFINITY) {
       this.dedupe.sweep(this.globalMax - this.latenessMs - this.maxW - GLOBAL_SKEW_MS);
-      this.log.compact(this.meta, 2 * this.SL, 2 * S_LOG, this.top);
+      if (this.holeyCompaction) this.log.compact(this.meta, 2 * this.SL, 2 * S_LOG, this.top);
       this.ringIds.compact();
     }
     this.nextSweep = t + SWEEP_EVERY_MS;

@@ -149,3 +149,6 @@ function profiled<T>(fn: () => T): T {
   session.disconnect();
   return out;
 }
+
+if (mode === 'parity') parity();
+else timing();

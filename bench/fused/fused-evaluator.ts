@@ -19,11 +19,12 @@ import { INTERVAL_KEEP_MS } from '../../src/rules/concurrency-state.js';
 import { DedupeTable } from '../../src/rules/dedupe-table.js';
 import { formatDuration } from '../../src/rules/durations.js';
 import { GLOBAL_SKEW_MS, RING } from '../../src/rules/engine-state.js';
-import { hash53, hashPrefix } from '../../src/rules/hash.js';
+import { hash53 } from '../../src/rules/hash.js';
 import { IdIndex } from '../../src/rules/id-index.js';
 import { RingIds } from '../../src/rules/ring-ids.js';
 import { newRecord, RS, RuleState } from '../../src/rules/rule-state.js';
 import type { AccountProfile, FraudRule, ProcessResult, RuleHit } from '../../src/rules/types.js';
+import { calleeKeys, keys } from './callee-keys.js';
 import { ROW, RowLog } from './row-log.js';
 
 const SWEEP_EVERY_MS = 15 * 60_000;
@@ -274,8 +275,11 @@ export class FusedEvaluator {
     row32[2] = cost;
     row32[3] = startOff;
     if ((rm & this.keyMask) !== 0) {
-      this.row[2] = hash53(cdr.callee);
-      this.row[3] = this.rangeDigits >= 0 ? hashPrefix(cdr.callee, this.rangeDigits) : 0;
+      if (this.rangeDigits >= 0) {
+        calleeKeys(cdr.callee, this.rangeDigits);
+        this.row[2] = keys.calleeKey;
+        this.row[3] = keys.rangeKey;
+      } else this.row[2] = hash53(cdr.callee);
     }
     L.insert(meta, mo, this.row, off);
     if (L.moved) {

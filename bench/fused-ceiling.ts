@@ -10,8 +10,9 @@
 // Knobs: RULES=id,id (timing only; `RULES=` none), ONLY=engine|fused, FIRST=fused, ACCOUNTS, BREAKDOWN=1 (fused
 // memory by structure), PROFILE=file.cpuprofile (PROFILE_WHICH=engine|fused), MARK=1 (lines around hour 2, to cut a
 // --trace-gc log); COMPACT=holey (the sweep slides the log's holes out as the engine's stores do; default: only a
-// sparse arena is compacted, whole), RING_REFS=1 (the ring keeps the records' id strings, not RingIds' bytes: an
-// experiment, over the memory budget).
+// sparse arena is compacted, whole), RING_IDS=ringids (the ring's ids in the engine's RingIds; default `bytes`:
+// fixed-width cells, bench/fused/ring-bytes.ts) or RING_IDS=refs (the records' own id strings: an experiment, over the
+// memory budget).
 //
 // What the prototype leaves out, and whether that makes the figure unfair:
 // - start events (phase: start), inbound records and call-back rings: it refuses them (throws). The bench's traffic
@@ -31,8 +32,8 @@
 // - one log of 32-byte rows kept for the longest window (24 h): on the bench (two hours) it fits the 1 KB per
 //   account (printed); on a steady day (24 h of rows) it would not (~120 rows, ~4 KB): a production port would keep
 //   the rows older than the short windows as (time, cost) pairs only, as the engine's 24 h group does.
-// It reuses the engine's CdrMatcher (number plan, local time, appliesTo), DedupeTable, IdIndex, RingIds, RowArena,
-// hash53 and RuleState.level: the same code for the same work in both figures.
+// It reuses the engine's CdrMatcher (number plan, local time, appliesTo), DedupeTable, IdIndex, RowArena, hash53 and
+// RuleState.level: the same code for the same work in both figures.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { getHeapSpaceStatistics } from 'node:v8';

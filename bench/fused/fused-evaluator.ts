@@ -25,6 +25,7 @@ import { RingIds } from '../../src/rules/ring-ids.js';
 import { newRecord, RS, RuleState } from '../../src/rules/rule-state.js';
 import type { AccountProfile, FraudRule, ProcessResult, RuleHit } from '../../src/rules/types.js';
 import { calleeKeys, keys } from './callee-keys.js';
+import { RingBytes } from './ring-bytes.js';
 import { ROW, RowLog } from './row-log.js';
 
 const SWEEP_EVERY_MS = 15 * 60_000;
@@ -44,11 +45,12 @@ const RANGE = 4;
 
 // The slot of an account, in doubles: latest event time; the log's region and length (two int32s); the ring's next
 // entry and its entries so far (two int32s); RING entries of (time offset, mask) int32 pairs; then the running sums,
-// then the baselines (RS doubles each, rule-state.ts).
+// then the baselines (RS doubles each, rule-state.ts). S_RB: the ring's id cells (RingBytes: region, width).
 const S_MAXT = 0;
 const S_LOG = 1;
 const S_RN = 2;
-const S_RING = 3;
+const S_RB = 3;
+const S_RING = 4;
 const S_SUM = S_RING + RING;
 
 export class FusedEvaluator {
@@ -61,8 +63,13 @@ export class FusedEvaluator {
   private meta = new Int32Array(0);
   private readonly log = new RowLog();
   private readonly ringIds = new RingIds();
-  /** The ring's ids as references to the records' own strings (RING_REFS=1, an experiment), not RingIds' bytes. */
-  private readonly refs: (string | undefined)[] | null = process.env.RING_REFS === '1' ? [] : null;
+  /**
+   * Where the ring's ids are kept: `bytes` (default) fixed-width cells (ring-bytes.ts); `ringids` the engine's RingIds;
+   * `refs` references to the records' own strings (an experiment: over the memory budget). RING_IDS chooses.
+   */
+  private readonly ringKind = process.env.RING_IDS ?? 'bytes';
+  private readonly ringBytes = new RingBytes();
+  private readonly refs: (string | undefined)[] | null = this.ringKind === 'refs' ? [] : null;
   /** Whether the sweep slides the log's holes out (`holey`, as the engine's stores) or only a sparse arena whole. */
   private readonly holeyCompaction = process.env.COMPACT === 'holey';
   private readonly dedupe: DedupeTable;
@@ -184,7 +191,7 @@ export class FusedEvaluator {
     return {
       [`account slots (${8 * this.SL} B each)`]: this.slot.byteLength,
       'event logs (rows of 32 B, RowArena)': this.log.bytes(),
-      'ring ids (RingIds)': this.ringIds.lists.arena.bytes(),
+      [`ring ids (${this.ringKind})`]: this.ringKind === 'bytes' ? this.ringBytes.bytes() : this.ringIds.lists.arena.bytes(),
       'dedupe table': this.dedupe.bytes(),
       'account ids (IdIndex)': this.ids.bytes(),
     };
@@ -444,7 +451,14 @@ export class FusedEvaluator {
     if ((off | 0) !== off) throw new Error('fused evaluator: a time outside the int32 ring');
     m32[2 * (so + S_RING + j)] = off;
     m32[2 * (so + S_RING + j) + 1] = mask;
-    if (this.refs !== null) {
+    if (this.ringKind === 'bytes') {
+      this.ringBytes.write(m32, 2 * (so + S_RB), ix, j, id);
+      if (j >= n) m32[2 * (so + S_RN) + 1] = n + 1;
+      if (this.ringBytes.moved) {
+        this.ringBytes.moved = false;
+        this.ringBytes.compact(this.meta, 2 * this.SL, 2 * S_RB, this.top);
+      }
+    } else if (this.refs !== null) {
       this.refs[ix * RING + j] = id;
       if (j >= n) m32[2 * (so + S_RN) + 1] = n + 1;
     } else if (j >= n) {
@@ -459,7 +473,13 @@ export class FusedEvaluator {
     const to = tau - this.base;
     const out = [current];
     const m32 = this.meta;
-    const ids = this.refs !== null ? this.refs.slice(ix * RING, ix * RING + m32[2 * (so + S_RN) + 1]!) : this.ringIds.list(ix);
+    const count = m32[2 * (so + S_RN) + 1]!;
+    const ids =
+      this.ringKind === 'bytes'
+        ? Array.from({ length: count }, (_, j) => this.ringBytes.read(m32, 2 * (so + S_RB), ix, j))
+        : this.refs !== null
+          ? this.refs.slice(ix * RING, ix * RING + count)
+          : this.ringIds.list(ix);
     if (ids === null) return out;
     const next = m32[2 * (so + S_RN)]!;
     for (let k = 0; k < RING && out.length < MAX_SAMPLES; k++) {
@@ -480,6 +500,7 @@ export class FusedEvaluator {
     const so = ix * this.SL;
     this.slot[so + S_MAXT] = Number.NEGATIVE_INFINITY;
     this.meta[2 * (so + S_LOG)] = -1;
+    this.meta[2 * (so + S_RB)] = -1;
     for (let r = 0; r < this.rules.length; r++) if (this.blAt[r] !== -1) this.slot.set(FRESH[r]!, so + this.blAt[r]!);
     return ix;
   }
@@ -502,7 +523,8 @@ export class FusedEvaluator {
     if (this.nextSweep !== Number.NEGATIVE_INFINITY) {
       this.dedupe.sweep(this.globalMax - this.latenessMs - this.maxW - GLOBAL_SKEW_MS);
       if (this.holeyCompaction) this.log.compact(this.meta, 2 * this.SL, 2 * S_LOG, this.top);
-      this.ringIds.compact();
+      if (this.ringKind === 'bytes') this.ringBytes.compact(this.meta, 2 * this.SL, 2 * S_RB, this.top);
+      else this.ringIds.compact();
     }
     this.nextSweep = t + SWEEP_EVERY_MS;
   }

@@ -78,6 +78,8 @@ export class FusedEvaluator {
   /** Times are kept as int32 offsets from this (set by the first record). */
   private base = Number.NaN;
   private readonly maxW: number;
+  /** How long the log keeps a row: the longest window, or the concurrency rules' INTERVAL_KEEP_MS when longer. */
+  private keepMs = 0;
   private readonly matcher: CdrMatcher;
   private readonly out: number[] = [];
   /** Per rule: kind (windowed ones), lowest level without a baseline, window as hits give it, its window index. */
@@ -173,6 +175,7 @@ export class FusedEvaluator {
       }
     });
     this.scanned = this.windowed & ~this.running;
+    this.keepMs = Math.max(this.maxW, this.concMask !== 0 ? INTERVAL_KEEP_MS : 0);
     rules.forEach((rule, r) => {
       if (rule.baseline && (this.never & (1 << r)) === 0) {
         this.blAt[r] = at;
@@ -257,7 +260,7 @@ export class FusedEvaluator {
     const slot = this.slot;
     let n = L.length(meta, mo);
     if (n > 0) {
-      const before = wm - this.maxW - base;
+      const before = wm - this.keepMs - base;
       const w = L.arena.words(meta[mo]!);
       const B = L.arena.base(meta[mo]!);
       let h = 0;

@@ -8,8 +8,7 @@
 // Growth curve: `ACCOUNTS=10000,100000,1000000` runs each size in a fresh process (same flags) and prints how heap
 // per account and CDR/s change with the account count (issue 17 item 5).
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector';
+import { readFileSync } from 'node:fs';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { approxAccountBytes, engineBytes } from '../src/rules/account-bytes.js';
 import { createFraudEngine } from '../src/rules/fraud-engine.js';
@@ -17,6 +16,7 @@ import { RowArena } from '../src/rules/row-arena.js';
 import { buildRuleSet } from '../src/rules/load-rules.js';
 import type { AccountProfile } from '../src/rules/types.js';
 import { profile, rng, ukNumber } from '../test/helpers/traffic.js';
+import { profiled } from './cpu-profile.js';
 import { batchOf, hourOfTraffic as hourOf, type Hour } from './engine-traffic.js';
 
 const SIZES = (process.env.ACCOUNTS ?? '100000').split(',').map(Number);
@@ -83,7 +83,8 @@ const sweepsOfHour1 = sweeps.ms.length;
 const chunksOfHour1 = RowArena.chunksMade;
 // `MARK=1` prints a line before and after hour 2, to cut a `--trace-gc` log to the timed hour.
 if (process.env.MARK) console.log('MARK hour 2 start');
-const warm = profiled(() => run(hour2));
+// `PROFILE=file.cpuprofile`: a CPU profile of hour 2 alone (the harness's batch building is in it too).
+const warm = process.env.PROFILE ? profiled(process.env.PROFILE, () => run(hour2)) : run(hour2);
 if (process.env.MARK) console.log('MARK hour 2 end');
 const after = heap();
 // The stored form: one binary part per account (a full JSON snapshot of a million accounts passes V8's string limit).
@@ -117,33 +118,6 @@ if (process.env.SWEEPS) {
 if (process.env.BENCH_JSON) {
   const perAccount = gc ? (after.heap - before.heap + after.buffers - before.buffers) / engine.size() : Number.NaN;
   console.log(`JSON ${JSON.stringify({ accounts: engine.size(), cdrPerCpuSecond: warm.n / warm.cpuSeconds, bytesPerAccount: perAccount, snapshotPerAccount: partBytes / engine.size() })}`);
-}
-
-/**
- * `PROFILE=file.cpuprofile`: a CPU profile of hour 2 alone (the in-process inspector; open it in Chrome's DevTools or
- * summarise it with `npx tsx bench/profile-top.ts file.cpuprofile`). The harness's batch building is in it too.
- */
-function profiled<T>(fn: () => T): T {
-  const file = process.env.PROFILE;
-  if (!file) return fn();
-  const session = new Session();
-  session.connect();
-  const post = (method: string, params?: object): unknown => {
-    let out: unknown;
-    session.post(method, params, (err, res) => {
-      if (err) throw err;
-      out = res;
-    });
-    return out;
-  };
-  post('Profiler.enable');
-  post('Profiler.setSamplingInterval', { interval: Number(process.env.PROFILE_US ?? 200) });
-  post('Profiler.start');
-  const out = fn();
-  const { profile: p } = post('Profiler.stop') as { profile: object };
-  writeFileSync(file, JSON.stringify(p));
-  session.disconnect();
-  return out;
 }
 
 /** `SWEEPS=1`: the wall time of each of the engine's sweeps, and of the arenas' compactions in it, in milliseconds. */

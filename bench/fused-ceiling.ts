@@ -34,14 +34,14 @@
 //   the rows older than the short windows as (time, cost) pairs only, as the engine's 24 h group does.
 // It reuses the engine's CdrMatcher (number plan, local time, appliesTo), DedupeTable, IdIndex, RowArena, hash53 and
 // RuleState.level: the same code for the same work in both figures.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector';
+import { readFileSync } from 'node:fs';
 import { getHeapSpaceStatistics } from 'node:v8';
 import type { CdrRecord } from './../src/events/types.js';
 import { createFraudEngine } from '../src/rules/fraud-engine.js';
 import { buildRuleSet } from '../src/rules/load-rules.js';
 import type { AccountProfile, FraudRule, ProcessResult } from '../src/rules/types.js';
 import { profile, rng, ukNumber } from '../test/helpers/traffic.js';
+import { profiled } from './cpu-profile.js';
 import { batchOf, HOUR, hourOfTraffic, type Hour } from './engine-traffic.js';
 import { FusedEvaluator } from './fused/fused-evaluator.js';
 import { lowered, parityOf } from './fused/parity.js';
@@ -108,7 +108,7 @@ function timing(): void {
     let ev: Evaluator | null = makers[name]!(shipped);
     run(ev, hour1);
     if (process.env.MARK) console.log(`MARK ${name} hour 2 start`);
-    const warm = process.env.PROFILE && name === (process.env.PROFILE_WHICH ?? 'fused') ? profiled(() => run(ev!, hour2)) : run(ev, hour2);
+    const warm = process.env.PROFILE && name === (process.env.PROFILE_WHICH ?? 'fused') ? profiled(process.env.PROFILE, () => run(ev!, hour2)) : run(ev, hour2);
     if (process.env.MARK) console.log(`MARK ${name} hour 2 end`);
     const bytes = gc ? (heap() - before) / ev.size() : Number.NaN;
     rate[name] = warm.n / warm.cpuSeconds;
@@ -127,28 +127,6 @@ function parity(): void {
     console.log(`${name}: ${fmt(p.records)} records (${Object.entries(p.outcomes).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}; accepted behind their account's latest: ${fmt(p.behind)}, of which beyond the lateness: ${fmt(p.beyond)}), ${fmt(p.hits)} hits compared, ${p.mismatches} mismatches`);
     console.log(`  hits by rule: ${Object.entries(p.byRule).map(([k, v]) => `${k} ${fmt(v)}`).join(', ') || 'none'}`);
   }
-}
-
-/** `PROFILE=file.cpuprofile` (PROFILE_WHICH=engine|fused, PROFILE_US): a CPU profile of that evaluator's hour 2. */
-function profiled<T>(fn: () => T): T {
-  const session = new Session();
-  session.connect();
-  const post = (method: string, params?: object): unknown => {
-    let out: unknown;
-    session.post(method, params, (err, res) => {
-      if (err) throw err;
-      out = res;
-    });
-    return out;
-  };
-  post('Profiler.enable');
-  post('Profiler.setSamplingInterval', { interval: Number(process.env.PROFILE_US ?? 200) });
-  post('Profiler.start');
-  const out = fn();
-  const { profile: p } = post('Profiler.stop') as { profile: object };
-  writeFileSync(process.env.PROFILE!, JSON.stringify(p));
-  session.disconnect();
-  return out;
 }
 
 if (mode === 'parity') parity();

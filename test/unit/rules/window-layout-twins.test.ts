@@ -12,31 +12,14 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RowArena } from '../../../src/rules/row-arena.js';
-import { GroupLogs, WindowKind, WindowState, type GroupSpec } from '../../../src/rules/window-state.js';
+import { GroupLogs, WindowState, type GroupSpec } from '../../../src/rules/window-state.js';
+import { COUNT, DAY, KEYS, MASKED, opFields, SUM, T0 } from '../../helpers/window-specs.js';
 
-const DAY = 86_400_000;
-const HOUR = 3_600_000;
-const T0 = Date.parse('2026-11-24T09:00:00Z');
 const ACCOUNTS = 6;
 
-const K = WindowKind;
-const KEYS: GroupSpec = {
-  windowMs: HOUR, rules: [0, 1, 2, 3, 4], kinds: [K.Count, K.Sum, K.Distinct, K.MostPerKey, K.RangeScan],
-  valCol: [-1, 1, 2, 2, 2], grpCol: [-1, -1, -1, -1, 3], stride: 5, maskCol: 4,
-};
-const MASKED: GroupSpec = { windowMs: 6 * HOUR, rules: [0, 1], kinds: [K.Count, K.Sum], valCol: [-1, 1], grpCol: [-1, -1], stride: 3, maskCol: 2 };
-const SUM: GroupSpec = { windowMs: DAY, rules: [0], kinds: [K.Sum], valCol: [1], grpCol: [-1], stride: 2, maskCol: -1 };
-const COUNT: GroupSpec = { windowMs: 300_000, rules: [0], kinds: [K.Count], valCol: [-1], grpCol: [-1], stride: 1, maskCol: -1 };
-
 const op = fc.record({
-  acct: fc.integer({ min: 0, max: ACCOUNTS - 1 }),
+  ...opFields(ACCOUNTS),
   kind: fc.constantFrom('feed', 'feed', 'feed', 'feed', 'feed', 'late', 'insert', 'odd', 'big', 'burst', 'sweep', 'evict', 'free', 'reload', 'jump'),
-  step: fc.integer({ min: 0, max: 15 * 60_000 }),
-  lag: fc.integer({ min: 0, max: 20 * 60_000 }),
-  cost: fc.integer({ min: 0, max: 300_000 }),
-  key: fc.integer({ min: 0, max: 9 }),
-  mask: fc.integer({ min: 1, max: 31 }),
-  span: fc.integer({ min: 0, max: 2 * HOUR }),
   count: fc.integer({ min: 1, max: 1200 }),
 });
 type Op = typeof op extends fc.Arbitrary<infer T> ? T : never;

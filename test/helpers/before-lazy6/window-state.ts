@@ -14,7 +14,7 @@
 // the next query rebuilds them. Never lays out or moves rows itself. Pure.
 import { capOf } from '../../../src/rules/row-arena.js';
 import { KeyIndex, scanKeys, WindowKind } from '../../../src/rules/window-keys.js';
-import { WindowParts } from './window-parts.js';
+import { WindowParts } from '../../../src/rules/window-parts.js';
 
 export { WindowKind } from '../../../src/rules/window-keys.js';
 export type { GroupSpec } from '../../../src/rules/window-keys.js';

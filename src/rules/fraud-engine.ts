@@ -22,7 +22,7 @@ import { spillableState } from './engine-spill.js';
 import { EngineState, RING, ruleFingerprint } from './engine-state.js';
 import { hash53, hashPrefix } from './hash.js';
 import { RuleErrors, messageOf } from './rule-errors.js';
-import { addRecord, findRecord, recordMask, RuleState, touchRecords } from './rule-state.js';
+import { addRecord, findRecord, recordMask, RuleState } from './rule-state.js';
 import type { AccountProfile, FraudEngine, FraudRule, ProcessResult, RuleHit, SetupCall } from './types.js';
 import { heldBy } from './window-columns.js';
 
@@ -87,9 +87,6 @@ class Engine implements FraudEngine {
   private dry = false;
   /** What the window groups' touches read (kept, so that the reads are not dropped: feedWindows). */
   touched = 0;
-  /** What the touches of the matcher's inputs and of the account's level states read (kept, as `touched`). */
-  touchedMatch = 0;
-  touchedLevels = 0;
   /** Bits of the window groups (index, capped at 30) that failed to take the current record. */
   private failedGroups = 0;
   /** Pointed at each level state in turn (EngineState.rs). */
@@ -113,13 +110,8 @@ class Engine implements FraudEngine {
   process(cdr: CdrRecord, account: AccountProfile): ProcessResult {
     const st = this.state;
     const t = eventTime(cdr);
-    // The matcher's first reads of the callee and of the profile, issued here so they overlap the id probe's misses.
-    this.touchedMatch = cdr.callee.length + (account.timezone === null ? 0 : 1);
     let ix = st.accounts.indexOf(cdr.accountId);
-    if (ix >= 0) {
-      this.touchWindows(ix);
-      this.touchedLevels = touchRecords(st.rs, ix);
-    }
+    if (ix >= 0) this.touchWindows(ix);
     const maxT = ix >= 0 && st.maxT[ix]! > t ? st.maxT[ix]! : t;
     const wm = maxT - this.opts.allowedLatenessMs;
     if (t < wm - st.maxWindowMs || t < st.globalLateBefore()) return LATE;

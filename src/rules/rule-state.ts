@@ -275,15 +275,6 @@ export function recordMask(lists: RowLists, ix: number): number {
   return m;
 }
 
-/** Reads the account's first and last level states (cache misses, like its list's entry) early, for `recordMask`. */
-export function touchRecords(lists: RowLists, ix: number): number {
-  const at = lists.at(ix);
-  if (at < 0) return 0;
-  const d = lists.chunk(at);
-  const B = lists.base(at);
-  return d[B]! + d[B + RS * (lists.length(ix) - 1)]!;
-}
-
 /** The offset of rule `r`'s state in `lists.chunk(lists.at(ix))` (the account's level states), or -1. */
 export function findRecord(lists: RowLists, ix: number, r: number): number {
   const at = lists.at(ix);

@@ -39,9 +39,11 @@ function run(h: Hour): number[] {
       const batch = batchOf(h, from, Math.min(n, from + BATCH));
       const engine = engines[e]![1];
       const c0 = process.cpuUsage();
-      for (let i = 0; i < batch.length; i++) hits[e] += engine.process(batch[i]!, profiles[h.account[from + i]!]!).hits.length;
+      let got = 0;
+      for (let i = 0; i < batch.length; i++) got += engine.process(batch[i]!, profiles[h.account[from + i]!]!).hits.length;
       const c = process.cpuUsage(c0);
-      cpu[e] += (c.user + c.system) / 1e6;
+      cpu[e] = cpu[e]! + (c.user + c.system) / 1e6;
+      hits[e] = hits[e]! + got;
     }
   }
   if (hits[0] !== hits[1]) throw new Error(`hits differ: ${hits[0]} against ${hits[1]}`);

@@ -22,7 +22,7 @@ import { spillableState } from '../../../src/rules/engine-spill.js';
 import { EngineState, RING, ruleFingerprint } from '../../../src/rules/engine-state.js';
 import { hash53, hashPrefix } from '../../../src/rules/hash.js';
 import { RuleErrors, messageOf } from '../../../src/rules/rule-errors.js';
-import { addRecord, findRecord, recordMask, RuleState } from './rule-state.js';
+import { addRecord, findRecord, recordMask, RuleState } from '../../../src/rules/rule-state.js';
 import type { AccountProfile, FraudEngine, FraudRule, ProcessResult, RuleHit, SetupCall } from '../../../src/rules/types.js';
 import { heldBy } from '../../../src/rules/window-columns.js';
 

@@ -5,10 +5,16 @@
 // digits, the first not 0) can reach is mirrored: the calling code (1-3 digits), the national prefix for parsing,
 // the country among those sharing the calling code (leading digits, else the first with a number type), the
 // length limits and the number type. test/unit/rules/number-plan.test.ts compares it with the library over
-// generated numbers of every calling code; a library upgrade that changes these steps fails that test. Pure: no
-// I/O; the compiled plans are memos derived from the metadata.
+// generated numbers of every calling code; a library upgrade that changes these steps fails that test.
+// Every pattern a calling code's steps test is also in one digit automaton per code (digit-automaton.ts), made whole
+// on the code's first number and kept as tables: when the national prefix for parsing does not apply (almost every
+// E.164 number), the answer is a function of the patterns the digits after the code satisfy and their count, so it
+// is computed by the RegExps once per (class of states, count) and then read: one table read per digit (~60 ns a
+// number instead of ~300-500). test/unit/rules/classify-oracle.test.ts compares it with the RegExps-only code it
+// replaced. Pure: no I/O; the compiled plans and automata are memos derived from the metadata.
 import { Metadata } from 'libphonenumber-js/core';
 import metadata from 'libphonenumber-js/max/metadata';
+import { DigitAutomaton, Unsupported } from './digit-automaton.js';
 
 /** What `parsePhoneNumberFromString` gives for an E.164 string: null when it gives undefined. */
 export interface ParsedNumber {
@@ -31,6 +37,8 @@ const MAX_LENGTH_COUNTRY_CODE = 3;
 interface TypeDef {
   /** Anchored as the library's matchesEntirely does: `^(?:pattern)$`. */
   pattern: RegExp;
+  /** The pattern as the metadata spells it (`undefined` for none, as the library would compile it). */
+  source: string;
   /** The type's possible lengths, else the plan's; null when neither says. */
   lengths: readonly number[] | null;
 }
@@ -38,12 +46,15 @@ interface TypeDef {
 /** One numbering plan (a country's, or a non-geographic calling code's) with its patterns compiled. */
 interface Plan {
   national: RegExp;
+  nationalSource: string;
   lengths: readonly number[] | null;
   /** `^(?:nationalPrefixForParsing)`, or null. */
   prefixForParsing: RegExp | null;
+  prefixSource: string | null;
   transformRule: string | undefined;
   /** Leading digits that claim a number for this country among those sharing its calling code. */
   leadingDigits: RegExp | null;
+  leadingSource: string | null;
   /** Null when the type is absent or has no pattern (isNumberTypeEqualTo is then false). */
   fixedLine: TypeDef | null;
   mobile: TypeDef | null;
@@ -62,6 +73,8 @@ interface CallingCode {
   countryPlans: readonly Plan[];
   /** The plan `selectNumberingPlan(code)` picks (the main country's, or the non-geographic one). */
   plan: Plan;
+  /** Every pattern test of the code in one walk (see `automatonOf`); undefined until first used, null unsupported. */
+  automaton: CodeAutomaton | null | undefined;
 }
 
 const regexCache = new Map<string, RegExp>();
@@ -93,17 +106,20 @@ function planOf(countryOrCode: string): Plan {
     const t = np.type(type);
     if (!t || !t.pattern()) return null; // isNumberTypeEqualTo is false for both
     const lengths = t.possibleLengths();
-    return { pattern: entire(t.pattern()), lengths: lengths ?? null };
+    return { pattern: entire(t.pattern()), source: `${t.pattern()}`, lengths: lengths ?? null };
   };
   const prefix = np.nationalPrefixForParsing();
   const leading = np.leadingDigits();
   const mobileType = np.type('MOBILE');
   plan = {
     national: entire(np.nationalNumberPattern()),
+    nationalSource: `${np.nationalNumberPattern()}`,
     lengths: np.possibleLengths() ?? null,
     prefixForParsing: prefix ? compiled(`^(?:${prefix})`) : null,
+    prefixSource: prefix ? prefix : null,
     transformRule: np.nationalPrefixTransformRule(),
     leadingDigits: leading ? compiled(leading) : null,
+    leadingSource: leading ? leading : null,
     fixedLine: typeDef('FIXED_LINE'),
     mobile: typeDef('MOBILE'),
     mobileAbsent: !mobileType,
@@ -138,7 +154,7 @@ function callingCode(value: number): CallingCode | null {
     const countries = meta.getCountryCodesForCallingCode(code);
     // classifyE164's ids hold a country index in 6 bits (the metadata's most, +1's, is 25)
     if (countries && countries.length > 62) throw new Error(`calling code ${code} has ${countries.length} countries`);
-    entry = { code, countries, countryPlans: (countries ?? []).map(planOf), plan: planOf(code) };
+    entry = { code, countries, countryPlans: (countries ?? []).map(planOf), plan: planOf(code), automaton: undefined };
   } else entry = null;
   codes[value] = entry;
   return entry;
@@ -226,11 +242,86 @@ function nationalNumberOf(cc: CallingCode, number: string): string {
  */
 export function parseE164(number: string): ParsedNumber | null {
   const id = classifyE164(number);
-  return id < 0 ? null : parsedOf(id, lastNational);
+  if (id < 0) return null;
+  return parsedOf(id, lastNational !== null ? lastNational : lastNumber.slice(lastFrom));
 }
 
-/** The national number of the last `classifyE164` that gave an answer. */
-let lastNational = '';
+/** The national number of the last `classifyE164` that gave an answer: `lastNational`, or when null (the automaton
+ * answered, so nothing was stripped) `lastNumber` from `lastFrom` (kept unsliced: the hot path needs no string). */
+let lastNational: string | null = '';
+let lastNumber = '';
+let lastFrom = 0;
+
+/**
+ * The patterns `classifyE164` tests for a calling code, as one automaton over the digits after the code: each plan's
+ * national pattern and type patterns (tested entirely), each plan's leading digits and the code's national prefix
+ * for parsing (tested as `search(p) === 0` / `^(?:p)` exec: some prefix of the digits in p). A state tells which of
+ * them the digits walked satisfy. Where the prefix for parsing is not among them, the national number is the digits
+ * themselves and classifyE164's answer is a function of those satisfied patterns and the digit count alone: it is
+ * computed by the RegExps (`slowClassify`) for the first number of each (class of states accepting the same
+ * patterns, count) and then read. Made whole on the code's first number (digit-automaton.ts), then kept as tables
+ * only: the bench's +44 has 683 states and 36 classes (~16 KB); +1, the largest, 1,340 states.
+ */
+interface CodeAutomaton {
+  /** state * 10 + digit -> state; the start is state 0. */
+  trans: Int16Array;
+  /** state -> its class (the patterns it accepts). */
+  classOf: Int16Array;
+  /** class -> 1 when the prefix for parsing applies (the RegExps answer). */
+  prefixed: Uint8Array;
+  /** class * ANSWER_SLOTS + digit count -> classifyE164's answer; UNSET until computed. */
+  answers: Int32Array;
+}
+
+/** Digit counts 1 ... MAX_LENGTH_FOR_NSN answered from the automaton; other counts take the RegExps. */
+const ANSWER_SLOTS = MAX_LENGTH_FOR_NSN + 1;
+const UNSET = -2;
+/** A calling code whose automaton would pass this many states keeps the RegExps alone (the metadata's most: 1,340). */
+let maxStates = 4096;
+
+/** For tests: drops every calling code's automaton and caps new ones at `limit` states (0: none, RegExps only). */
+export function resetAutomata(limit: number): void {
+  maxStates = limit;
+  for (const cc of codes) if (cc) cc.automaton = undefined;
+}
+
+/** For tests and benches: the states of calling code `code`'s automaton (-1: none). */
+export function automatonStates(code: number): number {
+  return codes[code]?.automaton?.classOf.length ?? -1;
+}
+
+function automatonOf(cc: CallingCode): CodeAutomaton | null {
+  if (maxStates <= 0) return null;
+  const dfa = new DigitAutomaton(Math.min(maxStates, 0x7fff));
+  let prefixId = -1;
+  try {
+    for (const plan of [cc.plan, ...cc.countryPlans]) {
+      dfa.add(plan.nationalSource, 'entire');
+      if (plan.leadingSource !== null) dfa.add(plan.leadingSource, 'prefix');
+      for (const def of [plan.fixedLine, plan.mobile, ...plan.others.map((o) => o.def)]) if (def) dfa.add(def.source, 'entire');
+    }
+    if (cc.plan.prefixSource !== null) prefixId = dfa.add(cc.plan.prefixSource, 'prefix');
+  } catch (e) {
+    if (e instanceof Unsupported) return null;
+    throw e;
+  }
+  if (!dfa.complete()) return null;
+  const trans = Int16Array.from(dfa.transitions());
+  const states = trans.length / 10;
+  const classOf = new Int16Array(states);
+  const classes = new Map<string, number>();
+  const prefixed: number[] = [];
+  for (let s = 0; s < states; s++) {
+    const key = dfa.acceptKey(s);
+    let c = classes.get(key);
+    if (c === undefined) {
+      classes.set(key, (c = classes.size));
+      prefixed.push(prefixId >= 0 && dfa.has(s, prefixId) ? 1 : 0);
+    }
+    classOf[s] = c;
+  }
+  return { trans, classOf, prefixed: Uint8Array.from(prefixed), answers: new Int32Array(classes.size * ANSWER_SLOTS).fill(UNSET) };
+}
 
 /**
  * parseE164's answer but the national number, without making an object: -1 where it gives null, else an id of its
@@ -244,12 +335,43 @@ export function classifyE164(number: string): number {
     const digit = number.charCodeAt(i - 1) - 48;
     if (digit < 0 || digit > 9) return -1; // not E.164: the caller's to check
     value = value * 10 + digit;
-    cc = callingCode(value);
+    const known = codes[value];
+    cc = known !== undefined ? known : callingCode(value);
     if (cc) break;
   }
   if (!cc) return -1;
+  let a = cc.automaton;
+  if (a === undefined) a = cc.automaton = automatonOf(cc);
+  const count = number.length - i;
+  if (a !== null && count > 0 && count < ANSWER_SLOTS) {
+    const trans = a.trans;
+    let s = 0;
+    let j = i;
+    for (; j < number.length; j++) {
+      const digit = number.charCodeAt(j) - 48;
+      if (digit < 0 || digit > 9) break;
+      s = trans[s * 10 + digit]!;
+    }
+    const c = a.classOf[s]!;
+    if (j === number.length && a.prefixed[c] === 0) {
+      const at = c * ANSWER_SLOTS + count;
+      let id = a.answers[at]!;
+      if (id === UNSET) a.answers[at] = id = slowClassify(cc, value, number.slice(i));
+      if (id >= 0) {
+        lastNational = null;
+        lastNumber = number;
+        lastFrom = i;
+      }
+      return id;
+    }
+  }
   const rest = number.slice(i);
   if (rest === '') return -1;
+  return slowClassify(cc, value, rest);
+}
+
+/** classifyE164 by the RegExps, for the digits `rest` after calling code `value`. */
+function slowClassify(cc: CallingCode, value: number, rest: string): number {
   const national = nationalNumberOf(cc, rest);
   const k = countryIndex(cc, national);
   if (national.length < MIN_LENGTH_FOR_NSN || national.length > MAX_LENGTH_FOR_NSN) return -1;

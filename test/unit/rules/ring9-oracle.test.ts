@@ -98,6 +98,35 @@ describe('ring ids as cells against main\'s text (store)', () => {
   }, 300_000);
 });
 
+describe('ring ids as cells against main\'s text (rings past the cells\' count)', () => {
+  it('holds rings of 65,535 entries and more (an array of their own) as the text did', () => {
+    const now = new RingIds();
+    const was = new OldRingIds();
+    now.grow(2);
+    was.grow(2);
+    const big = Array.from({ length: 65_533 }, (_, i) => (i % 1000 === 0 ? `é${i}` : `c${i}`));
+    for (const s of [now, was]) {
+      s.setText(0, ringText(big));
+      s.append(0, 'x1');
+      s.append(0, 'x2', 3); // the 65,535th entry: past the cells' count
+      s.replace(0, 7, `y${RING_SEP}`);
+      s.replace(0, 70_000, 'z'); // entry 70,000 mod 65,536
+      s.append(0, 'w');
+      s.replace(1, 3, 'a'); // no ring: an entry appended
+      s.replace(1, 3, 'bb'); // one entry: entry 3 mod 2
+    }
+    expect(now.list(0)).toEqual(was.list(0));
+    expect(now.size(0)).toBe(65_536);
+    expect(now.list(1)).toEqual(was.list(1));
+    now.setList(1, big.concat(['p', 'q']));
+    was.setText(1, ringText(big.concat(['p', 'q'])));
+    expect(now.list(1)).toEqual(was.list(1));
+    now.free(0);
+    was.free(0);
+    expect(now.list(0)).toBeNull();
+  });
+});
+
 let n = 0;
 function rule(measure: Measure, windowMs: number | null, warn: number | null, suspend: number, extra: Partial<FraudRule> = {}): FraudRule {
   return {

@@ -91,7 +91,7 @@ describe('ring ids as cells against main\'s text (store)', () => {
         }
         slid += now.arena.slides;
       }),
-      { numRuns: 80, seed: 20261201 },
+      { numRuns: 80, seed: 20261201, endOnFailure: true },
     );
     expect(beyond).toBeGreaterThan(100);
     expect(slid).toBeGreaterThan(0);
@@ -251,7 +251,7 @@ describe.each([
         expect(now.errors.count()).toBe(was.errors.count());
         now = was = undefined!;
       }),
-      { numRuns: runs, seed: 20261201 },
+      { numRuns: runs, seed: 20261201, endOnFailure: true },
     );
     expect(samples).toBeGreaterThan(1000);
     expect(odd).toBeGreaterThan(50);

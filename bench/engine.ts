@@ -157,7 +157,7 @@ function breakdown(): void {
   st.live.forEach((c, k) => arena(`live calls, rule ${st.rules[st.concRules[k]!]!.id}`, c.arena));
   arena('ring times', st.ringTm.lists.arena);
   arena('level states', st.rs.arena);
-  arena('ring ids', st.ringIds.arena);
+  arena('ring ids', st.ringIds.lists.arena);
   console.log(`  id table (ids, slots, order): ${f(st.accounts.bytes())} B; latest times and flags: ${f(st.maxT.byteLength + st.sp.byteLength + st.ringNext.byteLength)} B`);
   console.log(`  dedupe table: ${f(st.dedupe.bytes())} B; keys not yet stored: ${st.pending === null ? 'none (no state write: not kept)' : f(8 * st.pending.length) + ' B'}`);
   let approx = 0;

@@ -200,7 +200,7 @@ export class FusedEvaluator {
     return {
       [`account slots (${8 * this.SL} B each)`]: this.slot.byteLength,
       'event logs (rows of 32 B, RowArena)': this.log.bytes(),
-      [`ring ids (${this.ringKind})`]: this.ringKind === 'bytes' ? this.ringBytes.bytes() : this.ringIds.arena.bytes(),
+      [`ring ids (${this.ringKind})`]: this.ringKind === 'bytes' ? this.ringBytes.bytes() : this.ringIds.lists.arena.bytes(),
       'dedupe table': this.dedupe.bytes(),
       'account ids (IdIndex)': this.ids.bytes(),
     };

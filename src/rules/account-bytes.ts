@@ -83,7 +83,7 @@ export interface StateBytes {
  * chunks. Pure.
  */
 export function engineBytes(st: EngineState): StateBytes {
-  const arenas = [...st.windows.map((w) => w.arena), ...st.live.map((c) => c.arena), st.rs.arena, st.ringTm.lists.arena, st.ringIds.arena];
+  const arenas = [...st.windows.map((w) => w.arena), ...st.live.map((c) => c.arena), st.rs.arena, st.ringTm.lists.arena, st.ringIds.lists.arena];
   let used = 0;
   let holes = 0;
   for (const a of arenas) {

@@ -19,7 +19,7 @@
 // and decode about ten times faster than JSON and round-trip every double exactly. JSON account parts (written
 // before the binary encoding) are still read.
 import type { ConcurrencySnapshot } from './concurrency-state.js';
-import { EngineState, pruneDedupe, ruleFingerprint } from './engine-state.js';
+import { EngineState, pruneDedupe, ringText, ruleFingerprint } from './engine-state.js';
 import { addRecord, RS, RuleState, WindowPlan, type Group, type RuleStateSnapshot } from './rule-state.js';
 import type { FraudRule } from './types.js';
 import { JsonBytes } from './json-bytes.js';
@@ -297,7 +297,7 @@ function loadLog(st: EngineState, ix: number, g: number, rows: number[]): void {
 
 /** A stored ring (ids by entry, (time, mask) pairs, next entry) into the account's columns. */
 function restoreRing(st: EngineState, ix: number, ids: string[] | null, tm: number[] | null, next: number): void {
-  st.ringIds.setList(ix, ids);
+  st.ringIds.setText(ix, ringText(ids));
   st.ringTm.load(ix, tm);
   st.ringNext[ix] = next;
 }

@@ -52,7 +52,7 @@ export class AccountState {
   get rs(): number[] | null { return this.st.rs.toArray(this.ix); }
   /** Hour-of-week profiles per rule index (`by: hour_of_week` baselines only). */
   get rw(): (number[] | undefined)[] | null { return this.st.rw.get(this.ix) ?? null; }
-  /** Evidence ring: the ids as one text (ringText of EngineState.ringIds' list), (time, mask) pairs, the entry written next. */
+  /** Evidence ring: the ids as one string (EngineState.ringIds), (time, mask) pairs, the entry written next. */
   get ringIds(): string | null { return this.st.ringIds.text(this.ix); }
   set ringIds(x: string | null) { this.st.ringIds.setText(this.ix, x); }
   get ringTm(): number[] | null { return this.st.ringTm.toArray(this.ix); }
@@ -95,9 +95,9 @@ export class EngineState {
   ringNext: Uint8Array = new Uint8Array(0);
   /**
    * The evidence ring (the last few matched CDRs, for evidence samples): up to RING entries, `ringNext` next (fewer
-   * while it fills; parts written before held RING, '' unused). The ids are fixed-width byte cells per account
-   * (ring-ids.ts: entry j at j x the account's cell width, until branch `ring9` one text of separated ids); the (event
-   * time, mask of rule indices < 30) pairs are rows of `ringTm`.
+   * while it fills; parts written before held RING, '' unused). The ids are one text per account (ring-ids.ts, as
+   * bytes), each entry's id followed by RING_SEP (ringList splits them); the (event time, mask of rule indices < 30)
+   * pairs are rows of `ringTm`.
    */
   readonly ringIds = new RingIds();
   /** Packed pairs (ring-times.ts); a list starts at 4: a ring keeps its last RING matched CDRs, so it fills. */

@@ -352,18 +352,15 @@ class Engine implements FraudEngine {
     const rule = st.rules[r]!;
     const from = tau - (rule.windowMs ?? 0);
     const out = [current];
-    const ids = st.ringIds;
-    const n = r < 30 ? ids.size(ix) : -1;
-    if (n < 0) return out;
+    const ids = r < 30 ? st.ringIds.list(ix) : null;
+    if (ids === null) return out;
     const tm = st.ringTm;
     const next = st.ringNext[ix]!;
     for (let k = 0; k < RING && out.length < MAX_SAMPLES; k++) {
       const j = (next - 1 - k + RING * 2) % RING;
-      // no entry j (a ring restored with fewer ids than times), or one read off its cell
-      if (j >= n) continue;
-      const id = ids.entry(ix, j);
+      const id = ids[j];
       // a call decided at set-up is remembered at its start and again at its end: one sample
-      if (id === '' || id === current || out.includes(id)) continue;
+      if (id === undefined || id === '' || id === current || out.includes(id)) continue;
       if ((tm.mask(ix, j) & (1 << r)) !== 0 && tm.time(ix, j) >= from && tm.time(ix, j) <= tau) out.push(id);
     }
     return out;

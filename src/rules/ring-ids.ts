@@ -1,25 +1,23 @@
-// The evidence ring's ids of every account (EngineState.ringIds), as fixed-width byte cells in a row arena
-// (row-arena.ts, regions of 8-byte rows), so that remembering a matched CDR allocates nothing and finds its entry
-// with no search. An account's region holds its entries in order, entry j at byte j x width: a length byte, then the
-// id's code units, one byte each; the width is the account's longest id so far plus one (it only grows, until the
-// ring is freed or set anew). An id with a code unit of 0x80 or more (a lone surrogate too) or of 255 units or more
-// is kept as a string in a side table (`wide`, by account and entry; length byte 255), so every string comes back
-// exactly; an id holding RING_SEP is kept as '' (as the one text of separated ids before it did). A ring of no entries
-// ('', read from old parts) is held apart from no ring. Until branch `ring9` the ids were one text per account, each
-// id followed by RING_SEP, and an entry was found by scanning the separators (~4% of the engine's profile).
-// Per account number two int32s: the region (-1: none) and a word of the cell width (bits 0-7; 0: no ring), the
-// region's class (bits 8-14) and the entry count (bits 16-31). A list of 65,535 entries or more (never written by
-// the engine, whose rings hold RING) is kept as an array in `odd`.
-// What a replacement of entry j does when the ring holds fewer entries than j + 1 is what the text code did (its
-// slices around the separators): entry j mod (count + 1), which appends when it is the count. Pure.
-import { capOf, classFor, growFields, RowArena } from './row-arena.js';
+// The evidence ring's ids of every account (EngineState.ringIds), as bytes in a row list store (row-lists.ts, 8
+// bytes a row), so that remembering a matched CDR allocates nothing. Until issue 17's third engine-CPU pass the ids
+// were one string per account, rebuilt for every matched CDR: a ~100-byte string that lived until the account's next
+// CDR, so the young generation copied it and promoted it, and it died in old space (more scavenge copying and more
+// mark-compacts per CDR). Each account's text is what that string held: every entry's id followed by RING_SEP, in
+// entry order. A code unit below 0x80 is one byte; any other UTF-16 code unit (a lone surrogate too) is three bytes,
+// as UTF-8 writes a code point of the basic plane, so every string comes back exactly; 0xff never occurs, and pads
+// the rows after the text. A text of no entries ('', read from old parts) is held apart from no ring (null).
+// A text that outgrows its region moves once to one with room for the entries its ring still lacks (the engine says
+// how many; until branch `exo5` it grew a row at a time, each row a move of the list and a hole for the compaction
+// to slide out), so a region may hold several rows of padding while its ring fills; an id as long as the one it
+// replaces is written over it in place. Pure.
+import { RowLists } from './row-lists.js';
 
-/** Ended each id in an account's ring text (ringList, ringText: the text form tests and old code read). */
+/** Ends each id in an account's ring text: validated ids have no control characters (src/events/validate.ts). */
 export const RING_SEP = '\u001f';
-/** RING_SEP as a code unit. */
+/** RING_SEP as a byte. */
 const SEP = 0x1f;
 
-/** The ring's ids by entry, from its text (null: no ring). */
+/** The ring's ids by entry (null: no ring). */
 export function ringList(ids: string | null): string[] | null {
   if (ids === null) return null;
   const list = ids.split(RING_SEP);
@@ -27,313 +25,324 @@ export function ringList(ids: string | null): string[] | null {
   return list;
 }
 
-/** The ring's ids as one text, each id followed by RING_SEP (one holding RING_SEP as ''). */
+/** The ring's ids as an account's ring text holds them (from a stored part's list). */
 export function ringText(list: readonly string[] | null): string | null {
   if (list === null) return null;
   return list.map((id) => (id.includes(RING_SEP) ? '' : id) + RING_SEP).join('');
 }
+const PAD = 0xff;
 
-/** Rows a ring's first region holds at least (as the text store's first class): a ring grows into them without a move. */
+/** Rows a ring's first region holds (RowLists' first class): a text grows into them without a move. */
 const FIRST_ROWS = 4;
-/** The length byte of an entry kept in `wide`. */
-const WIDE = 255;
-const M = 2;
-const AT = 0;
-const WORD = 1;
-const WIDTH = 0xff;
-const CLS_SHIFT = 8;
-const CLS = 0x7f;
-const ODD = 1 << 15;
-const COUNT_SHIFT = 16;
-/** Entries a ring of cells holds at most (the count's 16 bits). */
-const MAX_CELLS = 0xffff;
 
 export class RingIds {
-  readonly arena = new RowArena(1);
-  private meta = new Int32Array(0);
-  /** Ids kept as strings (length byte WIDE), by account number, by entry. */
-  private readonly wide = new Map<number, string[]>();
-  /** Rings of MAX_CELLS entries or more, by account number (the word holds ODD). */
-  private readonly odd = new Map<number, string[]>();
+  lists = new RowLists(1, FIRST_ROWS);
+  /** Accounts whose text is '' (no row): entries of no ids. */
+  private readonly empty = new Set<number>();
+  /** A new entry's bytes. */
+  private scratch = new Uint8Array(256);
+  /** An account's text while its region is replaced by a larger one. */
+  private keep = new Uint8Array(256);
 
   /** Account numbers below `capacity` may be used. */
   grow(capacity: number): void {
-    this.meta = growFields(this.meta, capacity, M, AT);
+    this.lists.grow(capacity);
   }
 
   free(ix: number): void {
-    const o = ix * M;
-    if (o >= this.meta.length) return;
-    const at = this.meta[o + AT]!;
-    if (at >= 0) this.arena.release(at, (this.meta[o + WORD]! >>> CLS_SHIFT) & CLS);
-    this.meta[o + AT] = -1;
-    this.meta[o + WORD] = 0;
-    if (this.wide.size > 0) this.wide.delete(ix);
-    if (this.odd.size > 0) this.odd.delete(ix);
+    this.lists.free(ix);
+    if (this.empty.size > 0) this.empty.delete(ix);
   }
 
-  /** Array-buffer bytes the account's ring takes (its region and its two int32s, as RowLists.bytes). */
+  /** Array-buffer bytes the account's text takes (as RowLists.bytes). */
   bytes(ix: number): number {
-    const at = this.meta[ix * M + AT]!;
-    return 4 * M + (at < 0 ? 0 : 8 * capOf((this.meta[ix * M + WORD]! >>> CLS_SHIFT) & CLS));
+    return this.lists.bytes(ix);
   }
 
-  /** Entries in the account's ring (-1: no ring). */
-  size(ix: number): number {
-    const w = this.meta[ix * M + WORD]!;
-    if (w === 0) return -1;
-    if ((w & ODD) !== 0) return this.odd.get(ix)!.length;
-    return w >>> COUNT_SHIFT;
+  /** Compacts the store in place when holey (the engine's sweep). */
+  compact(): void {
+    this.lists.compact();
   }
 
-  /** Entry `j` (below `size(ix)`) of the account's ring. */
-  entry(ix: number, j: number): string {
-    const w = this.meta[ix * M + WORD]!;
-    if ((w & ODD) !== 0) return this.odd.get(ix)![j]!;
-    const at = this.meta[ix * M + AT]!;
-    const b = this.arena.octets(at);
-    const p = 8 * this.arena.base(at) + j * (w & WIDTH);
-    const n = b[p]!;
-    if (n === WIDE) return this.wide.get(ix)![j]!;
-    if (n === 0) return '';
-    let s = '';
-    for (let i = p + 1, e = p + 1 + n; i < e; i++) s += String.fromCharCode(b[i]!);
-    return s;
+  /** The account's text (null: no ring). */
+  text(ix: number): string | null {
+    const n = this.length(ix);
+    if (n === 0) return this.empty.has(ix) ? '' : null;
+    const at = this.lists.at(ix);
+    const b = this.view(at);
+    return decode(b, 8 * this.lists.base(at), n);
   }
 
   /** The account's ids by entry (null: no ring). */
   list(ix: number): string[] | null {
-    const n = this.size(ix);
-    if (n < 0) return null;
-    const out = new Array<string>(n);
-    for (let j = 0; j < n; j++) out[j] = this.entry(ix, j);
-    return out;
+    return ringList(this.text(ix));
   }
 
-  /** The account's ring as one text (ringText of its list; null: no ring). */
-  text(ix: number): string | null {
-    return ringText(this.list(ix));
-  }
-
-  /** Replaces the account's ring by a text as ringText makes them (null: no ring). */
+  /** Replaces the account's text (null: no ring). */
   setText(ix: number, text: string | null): void {
-    this.setList(ix, ringList(text));
-  }
-
-  /** Replaces the account's ring by `list` (null: no ring; an id holding RING_SEP is kept as ''). */
-  setList(ix: number, list: readonly string[] | null): void {
     this.free(ix);
-    if (list === null) return;
-    const o = ix * M;
-    const n = list.length;
-    if (n >= MAX_CELLS) {
-      this.odd.set(ix, list.map(clean));
-      this.meta[o + WORD] = ODD | 1;
+    if (text === null) return;
+    if (text.length === 0) {
+      this.empty.add(ix);
       return;
     }
-    // no entries: a ring with no region (width 1 marks it held)
-    this.meta[o + WORD] = 1;
-    if (n === 0) return;
-    let width = 1;
-    for (let j = 0; j < n; j++) width = Math.max(width, cellWidth(clean(list[j]!)));
-    this.place(ix, n, width, 0);
-    for (let j = 0; j < n; j++) this.put(ix, j, clean(list[j]!));
-    this.meta[o + WORD] = (this.meta[o + WORD]! & 0xffff) | (n << COUNT_SHIFT);
+    const n = this.encode(text, false);
+    this.fit(ix, 0, n, 0);
+    const at = this.lists.at(ix);
+    this.view(at).set(this.scratch.subarray(0, n), 8 * this.lists.base(at));
   }
 
   /**
-   * Appends an entry of `id` (one holding RING_SEP, never a validated id, is kept as ''). When the ring's cells must
-   * move to a larger region, the region is made large enough for `more` further entries too (the engine passes the
-   * entries its ring still lacks), so a filling ring moves once.
+   * Appends an entry of `id` (one holding RING_SEP, never a validated id, is kept as ''). When the text must move to
+   * a larger region, the region is made large enough for `more` further entries of this one's size too (the engine
+   * passes the entries its ring still lacks), so a filling ring moves once, not a row at a time.
    */
   append(ix: number, id: string, more = 0): void {
-    const m = this.meta;
-    const o = ix * M;
-    const at = m[o + AT]!;
-    if (at >= 0) {
-      // the common case: room for one more cell, an id narrower than the cells, plain ASCII
-      const w = m[o + WORD]!;
-      const width = w & WIDTH;
-      const c = w >>> COUNT_SHIFT;
-      const n = id.length;
-      if (n < width && (c + 1) * width <= 8 * capOf((w >>> CLS_SHIFT) & CLS) && c < MAX_CELLS - 1 && this.putAscii(at, c * width, id)) {
-        m[o + WORD] = w + (1 << COUNT_SHIFT);
-        if (this.wide.size > 0) this.unwide(ix, c);
-        return;
-      }
-    }
-    const c = this.size(ix);
-    this.write(ix, c < 0 ? 0 : c, id, more);
+    if (this.appendAscii(ix, id)) return;
+    const len = this.length(ix);
+    let m = this.encode(id, true);
+    this.scratch[m++] = SEP;
+    this.splice(ix, len, len, len, m, len + m * (1 + Math.max(0, more)));
   }
 
   /**
-   * Replaces entry `j` by `id` (one holding RING_SEP is kept as ''). A ring of fewer entries than j + 1 has entry
-   * j mod (count + 1) replaced, or an entry appended when that is the count, as the text code did.
+   * Replaces entry `j` by `id` (one holding RING_SEP is kept as ''). As the string code did (slices around the
+   * separators), a text of fewer entries than `j` + 1 is spliced at its start or its last byte, so rings come out as
+   * they did. An id of the entry's size is written over it in place.
    */
   replace(ix: number, j: number, id: string): void {
-    const m = this.meta;
-    const o = ix * M;
-    const at = m[o + AT]!;
-    const w = m[o + WORD]!;
-    if (at >= 0 && j < w >>> COUNT_SHIFT) {
-      const width = w & WIDTH;
-      if (id.length < width && this.putAscii(at, j * width, id)) {
-        if (this.wide.size > 0) this.unwide(ix, j);
-        return;
+    if (this.replaceAscii(ix, j, id)) return;
+    const m = this.encode(id, true);
+    const len = this.length(ix);
+    if (len === 0) {
+      this.scratch[m] = SEP;
+      return this.splice(ix, len, 0, 0, m + 1, 0);
+    }
+    const at = this.lists.at(ix);
+    const b = this.view(at);
+    const B = 8 * this.lists.base(at);
+    let a = 0;
+    let k = 0;
+    for (let i = 0; k < j && i < len; i++) {
+      if (b[B + i] === SEP) {
+        k++;
+        a = i + 1;
       }
     }
-    const c = this.size(ix);
-    const n = c < 0 ? 0 : c;
-    this.write(ix, j % (n + 1), id, 0);
-  }
-
-  /** Compacts the store in place when holey (the engine's sweep), as RowLists.compact. */
-  compact(): void {
-    if (this.arena.holey()) this.slide(false);
+    if (k < j) {
+      // fewer entries than j + 1: the string code's slices, as they were
+      a = 0;
+      for (let q = 0; q < j; q++) a = find(b, B, len, a) + 1;
+    }
+    const f = find(b, B, len, a);
+    // the entry's separator stays (the string code kept the text from it on)
+    const e = f >= 0 ? f : len - 1;
+    if (e - a === m && e >= a) {
+      const s = this.scratch;
+      for (let i = 0; i < m; i++) b[B + a + i] = s[i]!;
+      if (this.empty.size > 0) this.empty.delete(ix);
+      return;
+    }
+    this.splice(ix, len, a, e, m, 0);
   }
 
   /**
-   * Writes `id` as entry `j` (at most the count: the count appends), widening or moving the cells as needed (a new
-   * region with room for `more` further entries), or as the odd ring's entry.
+   * `replace`'s common case in one pass and with no scratch (branch `keep6`): entry `j` of the text exists and holds
+   * as many bytes as `id` has code units, all of them below 0x80 and not RING_SEP. The entry is found by scanning the
+   * text up to its `j`th separator (the text holds no PAD byte, so the first PAD ends it, as `length` would say), and
+   * `id` is written over it, checked unit by unit; false (the slow path then does what it always did) when any of
+   * that does not hold. Bytes written before a unit that fails are ASCII other than SEP over bytes other than SEP and
+   * PAD inside the same entry, so the slow path finds the same entry and the same text length, and rewrites it whole.
    */
-  private write(ix: number, j: number, id: string, more: number): void {
-    const o = ix * M;
-    const s = clean(id);
-    const c = Math.max(0, this.size(ix));
-    const w = this.meta[o + WORD]!;
-    if ((w & ODD) !== 0 || (j === c && c + 1 >= MAX_CELLS)) {
-      const list = (w & ODD) !== 0 ? this.odd.get(ix)! : this.list(ix)!;
-      if (j === list.length) list.push(s);
-      else list[j] = s;
-      if ((w & ODD) === 0) {
-        this.free(ix);
-        this.odd.set(ix, list);
-        this.meta[o + WORD] = ODD | 1;
-      }
-      return;
+  private replaceAscii(ix: number, j: number, id: string): boolean {
+    const L = this.lists;
+    const at = L.at(ix);
+    if (at < 0) return false;
+    const b = this.view(at);
+    const B = 8 * L.base(at);
+    const end = B + 8 * L.length(ix);
+    let a = B;
+    for (let k = 0; k < j; ) {
+      if (a >= end) return false;
+      const x = b[a++]!;
+      if (x === SEP) k++;
+      else if (x === PAD) return false;
     }
-    const cells = j === c ? c + 1 : c;
-    this.place(ix, cells, Math.max(w & WIDTH, cellWidth(s)), j === c ? more : 0);
-    this.put(ix, j, s);
-    if (j === c) this.meta[o + WORD] = this.meta[o + WORD]! + (1 << COUNT_SHIFT);
-  }
-
-  /** Writes `s` (no RING_SEP) into cell `j`, which holds it (the region is placed). */
-  private put(ix: number, j: number, s: string): void {
-    const w = this.meta[ix * M + WORD]!;
-    const at = this.meta[ix * M + AT]!;
-    const p = j * (w & WIDTH);
-    if (inline(s) && this.putAscii(at, p, s)) {
-      if (this.wide.size > 0) this.unwide(ix, j);
-      return;
-    }
-    this.arena.octets(at)[8 * this.arena.base(at) + p] = WIDE;
-    let list = this.wide.get(ix);
-    if (list === undefined) this.wide.set(ix, (list = []));
-    list[j] = s;
-  }
-
-  /**
-   * Writes `id` into the cell at byte `p` of region `at` when its code units are all below 0x80 and not RING_SEP
-   * (the caller saw that it fits); false otherwise, the cell's length byte as it was (its other bytes may differ: the
-   * caller then writes the cell whole).
-   */
-  private putAscii(at: number, p: number, id: string): boolean {
-    const b = this.arena.octets(at);
-    const q = 8 * this.arena.base(at) + p;
     const n = id.length;
+    const e = a + n;
+    if (e >= end || b[e] !== SEP) return false;
     for (let i = 0; i < n; i++) {
-      const x = id.charCodeAt(i);
-      if (x >= 0x80 || x === SEP) return false;
-      b[q + 1 + i] = x;
+      const c = id.charCodeAt(i);
+      const x = b[a + i]!;
+      if (c >= 0x80 || c === SEP || x === SEP) return false;
+      b[a + i] = c;
     }
-    b[q] = n;
+    if (this.empty.size > 0) this.empty.delete(ix);
     return true;
   }
 
-  private unwide(ix: number, j: number): void {
-    const list = this.wide.get(ix);
-    if (list === undefined || list[j] === undefined) return;
-    list[j] = undefined!;
-    if (list.every((x) => x === undefined)) this.wide.delete(ix);
+  /**
+   * `append`'s common case (branch `keep6`): the account has a region with room after its text for `id` and its
+   * separator, and `id`'s code units are all below 0x80 and not RING_SEP: its bytes are written after the text, as
+   * `splice` would write them without a move. False, with the region as it was, otherwise.
+   */
+  private appendAscii(ix: number, id: string): boolean {
+    const L = this.lists;
+    const rows = L.length(ix);
+    if (rows === 0) return false;
+    const at = L.at(ix);
+    const b = this.view(at);
+    const start = 8 * L.base(at);
+    const len = textLength(b, L.words(at), start, rows);
+    const n = id.length;
+    if (len + n + 1 > 8 * rows) return false;
+    const p = start + len;
+    for (let i = 0; i < n; i++) {
+      const c = id.charCodeAt(i);
+      if (c >= 0x80 || c === SEP) {
+        b.fill(PAD, p, p + i);
+        return false;
+      }
+      b[p + i] = c;
+    }
+    b[p + n] = SEP;
+    if (this.empty.size > 0) this.empty.delete(ix);
+    return true;
   }
 
   /**
-   * Gives the account's cells room for `cells` cells of `width` bytes (at least its width), the entries it holds kept.
-   * In its region when they fit (cells widened in place, the last first); else in a new region, with room for
-   * `more` further cells (a first region has FIRST_ROWS rows at least).
+   * The account's text (`len` bytes): bytes [0, a), then the `m` bytes of `scratch`, then bytes [e, len). A larger
+   * region, when needed, has room for `room` bytes.
    */
-  private place(ix: number, cells: number, width: number, more: number): void {
-    const m = this.meta;
-    const o = ix * M;
-    const w = m[o + WORD]!;
-    const old = w & WIDTH;
-    const c = w >>> COUNT_SHIFT;
-    const at = m[o + AT]!;
-    const cls = (w >>> CLS_SHIFT) & CLS;
-    if (at >= 0 && cells * width <= 8 * capOf(cls)) {
-      if (width !== old) widen(this.arena.octets(at), 8 * this.arena.base(at), c, old, this.arena.octets(at), 8 * this.arena.base(at), width);
-      m[o + WORD] = (w & ~WIDTH) | width;
-      return;
-    }
-    const rows = at < 0 ? Math.max(FIRST_ROWS, (cells * width + 7) >> 3) : ((cells + more) * width + 7) >> 3;
-    const k = classFor(rows);
-    const to = this.arena.alloc(k);
-    if (at >= 0) {
-      widen(this.arena.octets(at), 8 * this.arena.base(at), c, old, this.arena.octets(to), 8 * this.arena.base(to), width);
-      this.arena.release(at, cls);
-    }
-    m[o + AT] = to;
-    m[o + WORD] = (c << COUNT_SHIFT) | (k << CLS_SHIFT) | width;
-    if (this.arena.sparse()) this.slide(true);
+  private splice(ix: number, len: number, a: number, e: number, m: number, room: number): void {
+    const next = len - (e - a) + m;
+    if (next > len) this.fit(ix, len, next, room);
+    const at = this.lists.at(ix);
+    const b = this.view(at);
+    const B = 8 * this.lists.base(at);
+    if (e < len) b.copyWithin(B + a + m, B + e, B + len);
+    const s = this.scratch;
+    for (let i = 0; i < m; i++) b[B + a + i] = s[i]!;
+    if (next < len) this.shrink(ix, next);
+    if (this.empty.size > 0) this.empty.delete(ix);
   }
 
-  /** Slides the regions down over the arena's holes, in place (RowArena.slide): every chunk, or the sweep's run of them. */
-  private slide(whole: boolean): void {
-    const m = this.meta;
-    const arena = this.arena;
-    arena.slide(
-      whole,
-      (order) => {
-        for (let ix = 0; ix * M < m.length; ix++) if (m[ix * M + AT]! >= 0) order.add(m[ix * M + AT]!, capOf((m[ix * M + WORD]! >>> CLS_SHIFT) & CLS), ix);
-      },
-      (ix, from, to) => {
-        if (from === to) return;
-        const w = m[ix * M + WORD]!;
-        // the cells in use, as int32s (bytes are no doubles: copied as doubles a NaN's bits could change)
-        const n = 2 * (((w >>> COUNT_SHIFT) * (w & WIDTH) + 7) >> 3);
-        const a = arena.words(from);
-        const d = arena.words(to);
-        const x = 2 * arena.base(from);
-        const y = 2 * arena.base(to);
-        for (let i = 0; i < n; i++) d[y + i] = a[x + i]!;
-        m[ix * M + AT] = to;
-      },
-    );
+  /**
+   * Bytes of the account's text: its rows less the padding at their end (a region made larger than its text for
+   * the entries to come is padded over several rows: read a word at a time).
+   */
+  private length(ix: number): number {
+    const L = this.lists;
+    const rows = L.length(ix);
+    if (rows === 0) return 0;
+    const at = L.at(ix);
+    return textLength(this.view(at), L.words(at), 8 * L.base(at), rows);
+  }
+
+  /**
+   * Gives the account's text (`len` bytes, padded after) room for `want` bytes. A first region holds FIRST_ROWS rows
+   * (or the text); a larger one replaces a full region, with room for `room` bytes (the text is copied over).
+   */
+  private fit(ix: number, len: number, want: number, room: number): void {
+    const L = this.lists;
+    const rows = L.length(ix);
+    if (8 * rows >= want) return;
+    const target = rows === 0 ? Math.max(FIRST_ROWS, (want + 7) >> 3) : (Math.max(want, room) + 7) >> 3;
+    if (len > 0) {
+      if (this.keep.length < len) this.keep = new Uint8Array(2 * len);
+      const at = L.at(ix);
+      const B = 8 * L.base(at);
+      const b = this.view(at);
+      for (let i = 0; i < len; i++) this.keep[i] = b[B + i]!;
+    }
+    L.load(ix, zeros(target));
+    const at = L.at(ix);
+    const B = 8 * L.base(at);
+    const b = this.view(at);
+    for (let i = 0; i < len; i++) b[B + i] = this.keep[i]!;
+    b.fill(PAD, B + len, B + 8 * target);
+  }
+
+  /** The account's text now ends at `next` bytes: pads the rest; a region four times too large shrinks, as before. */
+  private shrink(ix: number, next: number): void {
+    const L = this.lists;
+    const rows = L.length(ix);
+    const want = (next + 7) >> 3;
+    if (want === 0) return L.free(ix);
+    if (4 * want < rows) L.truncate(ix, want);
+    const at = L.at(ix);
+    const B = 8 * L.base(at);
+    this.view(at).fill(PAD, B + next, B + 8 * L.length(ix));
+  }
+
+  /** `s`'s bytes into `scratch` (room for one more after them); returns how many (0 when `noSep` and it holds RING_SEP). */
+  private encode(s: string, noSep: boolean): number {
+    if (this.scratch.length < 3 * s.length + 1) this.scratch = new Uint8Array(3 * s.length + 1);
+    const out = this.scratch;
+    let n = 0;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x80) {
+        if (c === SEP && noSep) return 0;
+        out[n++] = c;
+      } else if (c < 0x800) {
+        out[n++] = 0xc0 | (c >> 6);
+        out[n++] = 0x80 | (c & 0x3f);
+      } else {
+        out[n++] = 0xe0 | (c >> 12);
+        out[n++] = 0x80 | ((c >> 6) & 0x3f);
+        out[n++] = 0x80 | (c & 0x3f);
+      }
+    }
+    return n;
+  }
+
+  /** The chunk holding region `at` as bytes (index it from 8 x `base(at)`). */
+  private view(at: number): Uint8Array {
+    return this.lists.arena.octets(at);
   }
 }
 
-/** What an entry holds for `id`: '' when it holds RING_SEP. */
-function clean(id: string): string {
-  return id.includes(RING_SEP) ? '' : id;
+/** Arrays of `n` zeros, for RowLists.load (made once per length). */
+const ZEROS: number[][] = [];
+function zeros(n: number): number[] {
+  if (n > 256) return new Array<number>(n).fill(0);
+  return (ZEROS[n] ??= new Array<number>(n).fill(0));
 }
 
-/** Bytes of the cell `s` (no RING_SEP) needs: a length byte, and its units when plain ASCII under 255 of them. */
-function cellWidth(s: string): number {
-  return inline(s) ? s.length + 1 : 1;
+/** Bytes of the text at byte `start` of `b` (`w` its int32 view) in `rows` rows, less the PAD bytes after it. */
+function textLength(b: Uint8Array, w: Int32Array, start: number, rows: number): number {
+  const q0 = start >> 2;
+  let q = q0 + 2 * rows;
+  while (q > q0 && w[q - 1] === -1) q--;
+  let end = 4 * q;
+  while (end > start && b[end - 1] === PAD) end--;
+  return end - start;
 }
 
-/** Whether `s` (no RING_SEP) is kept in its cell: plain ASCII, under 255 units. */
-function inline(s: string): boolean {
-  if (s.length >= WIDE) return false;
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false;
-  return true;
+/** The first SEP byte at or after `from` of the text at `B` of `len` bytes, or -1. */
+function find(b: Uint8Array, B: number, len: number, from: number): number {
+  for (let i = from; i < len; i++) if (b[B + i] === SEP) return i;
+  return -1;
 }
 
-/**
- * Copies `c` cells of width `from` at byte `p` of `a` to cells of width `to` (>= from) at byte `q` of `b` (the same
- * bytes when widened in place: the last cell first, each from its end, so nothing is read after it is written).
- */
-function widen(a: Uint8Array, p: number, c: number, from: number, b: Uint8Array, q: number, to: number): void {
-  for (let j = c - 1; j >= 0; j--) for (let k = from - 1; k >= 0; k--) b[q + j * to + k] = a[p + j * from + k]!;
+/** The string of `n` bytes at `B` (as `encode` wrote it). */
+function decode(b: Uint8Array, B: number, n: number): string {
+  const units: number[] = [];
+  for (let i = B, e = B + n; i < e; ) {
+    const x = b[i]!;
+    if (x < 0x80) {
+      units.push(x);
+      i++;
+    } else if (x < 0xe0) {
+      units.push(((x & 0x1f) << 6) | (b[i + 1]! & 0x3f));
+      i += 2;
+    } else {
+      units.push(((x & 0x0f) << 12) | ((b[i + 1]! & 0x3f) << 6) | (b[i + 2]! & 0x3f));
+      i += 3;
+    }
+  }
+  let s = '';
+  for (let k = 0; k < units.length; k += 4096) s += String.fromCharCode(...units.slice(k, k + 4096));
+  return s;
 }

@@ -93,7 +93,7 @@ describe('per-CDR bookkeeping against the code before branch keep6', () => {
             for (let a = 0; a < ACCOUNTS; a++) {
               expect(st.ringIds.text(a)).toBe(old.ids.text(a));
               expect(st.ringIds.list(a)).toEqual(old.ids.list(a));
-              // (the ids' bytes are not compared since branch ring9: fixed-width cells, ring9-oracle.test.ts)
+              expect(st.ringIds.bytes(a)).toBe(old.ids.bytes(a));
               expect(st.ringTm.bytes(a)).toBe(old.tm.bytes(a));
               const got = st.ringTm.toArray(a);
               const want = old.tm.toArray(a);

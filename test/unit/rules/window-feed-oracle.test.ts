@@ -7,12 +7,13 @@
 // levels and baselines, with the scan and key-index limits at their defaults and low (cursors and indexes early).
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CdrRecord } from '../../../src/events/types.js';
 import { approxAccountBytes } from '../../../src/rules/account-bytes.js';
 import { createFraudEngine } from '../../../src/rules/fraud-engine.js';
 import { buildRuleSet } from '../../../src/rules/load-rules.js';
 import { RowArena } from '../../../src/rules/row-arena.js';
+import { WindowPlan } from '../../../src/rules/rule-state.js';
 import type { AccountProfile, FraudRule, Measure } from '../../../src/rules/types.js';
 import { WindowState } from '../../../src/rules/window-state.js';
 import { createFraudEngine as createOldEngine } from '../../helpers/before-lazy6/fraud-engine.js';
@@ -83,6 +84,15 @@ const ev = fc.record({
   callee: fc.integer({ min: 0, max: CALLEES.length - 1 }),
   caller: fc.integer({ min: 0, max: CALLERS.length - 1 }),
   pick: fc.nat(),
+});
+
+// the frozen engine takes src's window plan: logs by window length, as it kept them (branch `grp9` merges lengths)
+const merge = WindowPlan.merge;
+beforeAll(() => {
+  WindowPlan.merge = 'none';
+});
+afterAll(() => {
+  WindowPlan.merge = merge;
 });
 
 afterEach(() => {

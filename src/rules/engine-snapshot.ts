@@ -2,7 +2,7 @@
 // changed: one SHARED part (version, the partition's latest event time,
 // next sweep, last dedupe sweep threshold, the rule set as (id, fingerprint) pairs) and one part PER ACCOUNT (its
 // latest event time, evidence ring, level states and live calls keyed by rule index, the live rows of its window
-// logs keyed by group index, and a dedupe list that is empty since the horizon is stored as segments). The
+// logs keyed by window-length group (WindowPlan.byLength, whichever share a log in memory: `storedLogs`), and a dedupe list that is empty since the horizon is stored as segments). The
 // engine-wide dedupe table is rebuilt on restore from the stored dedupe segments (dedupe-segments.ts: the keys
 // each state write added), then from the dedupe lists of parts written before segments (each account's own keys),
 // all at or after the shared sweep threshold, so segments and parts not rewritten since a sweep still restore

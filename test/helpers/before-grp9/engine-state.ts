@@ -21,7 +21,7 @@ import { RingTimes } from '../../../src/rules/ring-times.js';
 import { RowLists } from '../../../src/rules/row-lists.js';
 import { RS, WindowPlan } from './rule-state.js';
 import type { FraudRule } from '../../../src/rules/types.js';
-import { GroupLogs } from './window-state.js';
+import { GroupLogs } from '../../../src/rules/window-state.js';
 
 /** How far an account may lag the partition's latest event before its old events count as late (see fraud-engine.ts). */
 export const GLOBAL_SKEW_MS = 3_600_000;

@@ -8,7 +8,7 @@
 import { neverBoth } from '../../../src/rules/cdr-matcher.js';
 import type { RowLists } from '../../../src/rules/row-lists.js';
 import { shareColumns, type SharedColumns } from '../../../src/rules/window-columns.js';
-import { WindowKind, type GroupSpec } from './window-state.js';
+import { WindowKind, type GroupSpec } from '../../../src/rules/window-state.js';
 import type { FraudRule, Measure } from '../../../src/rules/types.js';
 
 export const BASELINE_ALPHA = 0.2;

@@ -20,7 +20,6 @@ import { WindowPlan, type MergePolicy } from '../../../src/rules/rule-state.js';
 import type { AccountProfile, FraudRule } from '../../../src/rules/types.js';
 import { WindowState } from '../../../src/rules/window-state.js';
 import { createFraudEngine as createOldEngine } from '../../helpers/before-grp9/fraud-engine.js';
-import { WindowState as OldState } from '../../helpers/before-grp9/window-state.js';
 import { profile } from '../../helpers/traffic.js';
 import { always, BASE, CALLEES, event, EVENT_KINDS, HOUR, MIN, mixed, recordOf, rule } from '../../helpers/window-traffic.js';
 
@@ -40,8 +39,8 @@ const ev = event(ACCOUNTS, KINDS);
 
 const policy = WindowPlan.merge;
 afterEach(() => {
-  WindowState.indexAbove = OldState.indexAbove = 24;
-  WindowState.scanUpTo = OldState.scanUpTo = 16;
+  WindowState.indexAbove = 24;
+  WindowState.scanUpTo = 16;
   RowArena.minWaste = 4 * (1 << 12);
   WindowPlan.merge = policy;
 });
@@ -60,8 +59,8 @@ describe.each<[string, MergePolicy, FraudRule[], number, number]>([
 ])('window logs of several lengths against main (%s)', (_name, merge, rules, indexAbove, scanUpTo) => {
   it('give the same results, set-up hits and errors, through stored state both ways and rule changes', () => {
     WindowPlan.merge = merge;
-    WindowState.indexAbove = OldState.indexAbove = indexAbove;
-    WindowState.scanUpTo = OldState.scanUpTo = scanUpTo;
+    WindowState.indexAbove = indexAbove; // (both engines' logs are src's GroupLogs: unchanged by grp9)
+    WindowState.scanUpTo = scanUpTo;
     RowArena.minWaste = Number.NEGATIVE_INFINITY; // compact whenever holey: rows move often
     // a rule change: the first rule dropped, a 1 h rule's window changed (its state starts afresh), a new 5 min rule
     const other = [...rules.slice(1).map((r, i) => (i === 2 && r.windowMs === HOUR ? { ...r, windowMs: 2 * HOUR } : r)), rule('calls', 5 * MIN, null, 0, { cooldownMs: 0 })];

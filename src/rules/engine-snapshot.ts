@@ -358,7 +358,7 @@ function rowsOfParts(st: EngineState, ix: number, grp: Group, parts: [number, nu
   const mc = grp.stored.maskCol;
   const reads = grp.stored.reads;
   const wm = st.maxT[ix]! - st.latenessMs;
-  const all: { t: number; row: number[] }[] = [];
+  const all: { t: number; p: number; row: number[] }[] = [];
   for (const [pg, rows] of parts) {
     const part = plan.byLength[pg]!;
     const cols = sourceMap(part, grp);
@@ -371,20 +371,25 @@ function rowsOfParts(st: EngineState, ix: number, grp: Group, parts: [number, nu
       row[0] = rows[o]!;
       for (let c = 0; c < cols.length; c++) row[cols[c]!] = rows[o + 1 + c]!;
       row[mc] = m << off;
-      all.push({ t: row[0], row });
+      all.push({ t: row[0], p: pg, row });
     }
   }
-  // stable: rows of one length group keep their order
+  // stable: rows of one length group keep their order, and a row joins one after its group's row before (so each
+  // length group's rows keep their order: a part re-encodes as it was, whether its account was restored or not)
   all.sort((a, b) => a.t - b.t);
   const out: number[][] = [];
+  const last = new Map<number, number>();
   let from = 0;
-  for (const { row } of all) {
+  for (const { p, row } of all) {
     while (from < out.length && out[from]![0]! < row[0]!) from++;
-    const into = out.slice(from).find((x) => joinable(grp, x, row));
-    if (!into) {
+    let at = Math.max(from, (last.get(p) ?? -1) + 1);
+    while (at < out.length && !joinable(grp, out[at]!, row)) at++;
+    last.set(p, at);
+    if (at === out.length) {
       out.push(row);
       continue;
     }
+    const into = out[at]!;
     const m = row[mc]!;
     for (let c = 1; c < S; c++) if (c !== mc && (m & reads[c - 1]!) !== 0) into[c] = row[c]!;
     into[mc] = into[mc]! | m;

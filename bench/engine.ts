@@ -13,15 +13,11 @@ import { getHeapSpaceStatistics } from 'node:v8';
 import { approxAccountBytes, engineBytes } from '../src/rules/account-bytes.js';
 import { createFraudEngine } from '../src/rules/fraud-engine.js';
 import { RowArena } from '../src/rules/row-arena.js';
-import { WindowPlan, type MergePolicy } from '../src/rules/rule-state.js';
 import { buildRuleSet } from '../src/rules/load-rules.js';
 import type { AccountProfile } from '../src/rules/types.js';
 import { profile, rng, ukNumber } from '../test/helpers/traffic.js';
 import { profiled } from './cpu-profile.js';
 import { batchOf, hourOfTraffic as hourOf, type Hour } from './engine-traffic.js';
-
-/** `WINDOW_MERGE=none|short|all`: which window lengths share a log (rule-state.ts MergePolicy; default short). */
-if (process.env.WINDOW_MERGE) WindowPlan.merge = process.env.WINDOW_MERGE as MergePolicy;
 
 const SIZES = (process.env.ACCOUNTS ?? '100000').split(',').map(Number);
 if (SIZES.length > 1) curve(SIZES);

@@ -2,7 +2,7 @@
 // changed: one SHARED part (version, the partition's latest event time,
 // next sweep, last dedupe sweep threshold, the rule set as (id, fingerprint) pairs) and one part PER ACCOUNT (its
 // latest event time, evidence ring, level states and live calls keyed by rule index, the live rows of its window
-// logs keyed by window-length group (WindowPlan.byLength, whichever share a log in memory: `storedLogs`), and a dedupe list that is empty since the horizon is stored as segments). The
+// logs keyed by group index, and a dedupe list that is empty since the horizon is stored as segments). The
 // engine-wide dedupe table is rebuilt on restore from the stored dedupe segments (dedupe-segments.ts: the keys
 // each state write added), then from the dedupe lists of parts written before segments (each account's own keys),
 // all at or after the shared sweep threshold, so segments and parts not rewritten since a sweep still restore
@@ -72,7 +72,8 @@ function accountPart(ix: number, st: EngineState): AccountPart {
   }
   const conc: [number, ConcurrencySnapshot][] = [];
   st.live.forEach((c, k) => c.opened(ix) && conc.push([st.concRules[k]!, c.snapshot(ix)]));
-  const logs = storedLogs(st, ix);
+  const logs: [number, number[]][] = [];
+  st.windows.forEach((w, g) => w.length(ix) > 0 && logs.push([g, w.rows(ix)]));
   const rg = st.rg.get(ix);
   const sp = st.sp[ix] === 1;
   const part: AccountPart = [st.maxT[ix]!, st.ringIds.list(ix), st.ringTm.toArray(ix), st.ringNext[ix]!, rules, conc, logs, st.legacyDd.get(ix) ?? []];
@@ -130,7 +131,7 @@ export function restoreAccount(st: EngineState, id: string, bytes: Uint8Array | 
   restoreRing(st, ix, ids, tm, next);
   for (const [i, s] of rs) restoreRule(st, ix, i, s);
   for (const [i, s] of conc) restoreConcurrency(st, ix, i, s);
-  loadLogs(st, ix, logs);
+  for (const [g, rows] of logs) loadLog(st, ix, g, rows);
   if (rg && rg.length > 0) st.rg.set(ix, rg);
 }
 
@@ -272,8 +273,11 @@ function decodeState(json: SnapshotJson, rules: readonly FraudRule[], latenessMs
       const to = map[i]!;
       if (to >= 0 && st.concSlot[to]! >= 0) restoreConcurrency(st, ix, to, s);
     }
-    if (sameRules) loadLogs(st, ix, logs);
-    else for (const [g, rows] of logs) moveRows(st, ix, oldPlan.byLength[g]!, rows, map);
+    if (sameRules) {
+      for (const [g, rows] of logs) loadLog(st, ix, g, rows);
+    } else {
+      for (const [g, rows] of logs) moveRows(st, ix, oldPlan.groups[g]!, rows, map);
+    }
   }
   if (!sameRules) {
     // Under other rules the parts in a store no longer match the rule indices, and the sweep threshold may move
@@ -289,125 +293,6 @@ function decodeState(json: SnapshotJson, rules: readonly FraudRule[], latenessMs
 function loadLog(st: EngineState, ix: number, g: number, rows: number[]): void {
   st.windows[g]!.use();
   st.windows[g]!.load(ix, rows);
-}
-
-// Stored parts key their logs by the groups of one window length (WindowPlan.byLength), as builds before branch
-// `grp9` kept them, whichever groups share a log now: parts written before and after read alike (both ways). A
-// shared log is written as its length groups' logs (a row in each whose rules count it, those rules' columns, the
-// rows no query of that length can reach again dropped: older than wm - its window) and read back by joining their
-// rows again (rowsOfParts).
-
-/** Account `ix`'s logs as stored: [length group, its rows (stored stride each)], by length group. */
-function storedLogs(st: EngineState, ix: number): [number, number[]][] {
-  const logs: [number, number[]][] = [];
-  const plan = st.plan;
-  st.windows.forEach((w, g) => {
-    if (w.length(ix) === 0) return;
-    const grp = plan.groups[g]!;
-    if (grp.parts.length === 1) return void logs.push([grp.parts[0]!.g, w.rows(ix)]);
-    const rows = w.rows(ix);
-    const wm = st.maxT[ix]! - st.latenessMs;
-    for (const { g: pg, off } of grp.parts) {
-      const part = plan.byLength[pg]!;
-      const cols = sourceMap(part, grp);
-      const bits = (1 << part.rules.length) - 1;
-      const pc = part.stored;
-      const out: number[] = [];
-      for (let o = 0; o < rows.length; o += grp.stored.stride) {
-        const m = (rows[o + grp.stored.maskCol]! >>> off) & bits;
-        if (m === 0 || rows[o]! < wm - part.windowMs) continue;
-        out.push(rows[o]!);
-        for (let c = 0; c < cols.length; c++) out.push((m & pc.reads[c]!) !== 0 ? rows[o + cols[c]!]! : 0);
-        if (pc.maskCol >= 0) out.push(m);
-      }
-      if (out.length > 0) logs.push([pg, out]);
-    }
-  });
-  return logs.sort((a, b) => a[0] - b[0]);
-}
-
-/** Per stored column of `part` (c >= 1, at c - 1): the stored column of the same source in `grp`. */
-function sourceMap(part: Group, grp: Group): number[] {
-  return part.cols.map((c) => 1 + grp.cols.findIndex((x) => x.src === c.src && (x.src !== 'range' || x.digits === (c as { digits: number }).digits)));
-}
-
-/** Stored logs (by length group) into the account's logs. */
-function loadLogs(st: EngineState, ix: number, logs: [number, number[]][]): void {
-  const plan = st.plan;
-  let shared: Map<number, [number, number[]][]> | null = null;
-  for (const [pg, rows] of logs) {
-    const g = plan.mergedOf[pg]!;
-    if (plan.groups[g]!.parts.length === 1) loadLog(st, ix, g, rows);
-    else {
-      shared ??= new Map();
-      shared.set(g, [...(shared.get(g) ?? []), [pg, rows]]);
-    }
-  }
-  if (shared) for (const [g, parts] of shared) loadLog(st, ix, g, rowsOfParts(st, ix, plan.groups[g]!, parts));
-}
-
-/**
- * A shared log's stored rows from its length groups' stored rows, sorted by time: each row under the group's slots
- * (its mask shifted to its length group's first slot, its sources in the group's columns), rows no query can reach
- * again dropped, and rows of equal time from different length groups joined into one where that changes no query
- * (no slot of either, and so no shared column, reads a source the other holds otherwise).
- */
-function rowsOfParts(st: EngineState, ix: number, grp: Group, parts: [number, number[]][]): number[] {
-  const plan = st.plan;
-  const S = grp.stored.stride;
-  const mc = grp.stored.maskCol;
-  const reads = grp.stored.reads;
-  const wm = st.maxT[ix]! - st.latenessMs;
-  const all: { t: number; p: number; row: number[] }[] = [];
-  for (const [pg, rows] of parts) {
-    const part = plan.byLength[pg]!;
-    const cols = sourceMap(part, grp);
-    const off = plan.offsetOf[pg]!;
-    const P = part.stored.stride;
-    for (let o = 0; o < rows.length; o += P) {
-      if (rows[o]! < wm - part.windowMs) continue;
-      const m = part.stored.maskCol < 0 ? 1 : rows[o + part.stored.maskCol]!;
-      const row = new Array<number>(S).fill(0);
-      row[0] = rows[o]!;
-      for (let c = 0; c < cols.length; c++) row[cols[c]!] = rows[o + 1 + c]!;
-      row[mc] = m << off;
-      all.push({ t: row[0], p: pg, row });
-    }
-  }
-  // stable: rows of one length group keep their order, and a row joins one after its group's row before (so each
-  // length group's rows keep their order: a part re-encodes as it was, whether its account was restored or not)
-  all.sort((a, b) => a.t - b.t);
-  const out: number[][] = [];
-  const last = new Map<number, number>();
-  let from = 0;
-  for (const { p, row } of all) {
-    while (from < out.length && out[from]![0]! < row[0]!) from++;
-    let at = Math.max(from, (last.get(p) ?? -1) + 1);
-    while (at < out.length && !joinable(grp, out[at]!, row)) at++;
-    last.set(p, at);
-    if (at === out.length) {
-      out.push(row);
-      continue;
-    }
-    const into = out[at]!;
-    const m = row[mc]!;
-    for (let c = 1; c < S; c++) if (c !== mc && (m & reads[c - 1]!) !== 0) into[c] = row[c]!;
-    into[mc] = into[mc]! | m;
-  }
-  return out.flat();
-}
-
-/** Whether two stored rows of equal time, of no common slot, can be one: a source both read is equal, and no kept column would hold two sources. */
-function joinable(grp: Group, a: number[], b: number[]): boolean {
-  const mc = grp.stored.maskCol;
-  const ma = a[mc]!;
-  const mb = b[mc]!;
-  if ((ma & mb) !== 0) return false;
-  const { reads, of } = grp.stored;
-  for (let c = 1; c <= reads.length; c++) if ((ma & reads[c - 1]!) !== 0 && (mb & reads[c - 1]!) !== 0 && a[c] !== b[c]) return false;
-  const m = ma | mb;
-  for (const js of of) if (js.length > 1 && js.filter((j) => (m & reads[j - 1]!) !== 0).length > 1) return false;
-  return true;
 }
 
 /** A stored ring (ids by entry, (time, mask) pairs, next entry) into the account's columns. */

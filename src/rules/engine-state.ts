@@ -1,5 +1,5 @@
 // The fraud engine's whole state, kept apart from the logic so that it snapshots as one value: the accounts by id with
-// their interned numbers (account-table.ts), the event logs of all accounts per window group (window-state.ts; rule-state.ts WindowPlan) and
+// their interned numbers (account-table.ts), the event logs of all accounts per window length (window-state.ts) and
 // their live calls per concurrent_calls rule (concurrency-state.ts), both in arenas indexed by account number,
 // per-account level states, the dedupe
 // horizon, the partition's latest event time, and the periodic sweep that forgets idle accounts and expired dedupe

@@ -71,10 +71,7 @@ class Engine implements FraudEngine {
   readonly errors: RuleErrors;
   private matcher: CdrMatcher;
   private readonly matched: number[] = [];
-  /**
-   * Per-CDR scratch, per window group: mask of its rules the CDR counts for, the row, the query bounds (the upper
-   * per group, the lower per window length of the group: WindowPlan.lowOf).
-   */
+  /** Per-CDR scratch, per window group: mask of its rules the CDR counts for, the row, the query bounds. */
   private gMask: Int32Array;
   private gRow: number[][];
   private gLo: Int32Array;
@@ -107,7 +104,7 @@ class Engine implements FraudEngine {
 
   private scratch(): [Int32Array, number[][], Int32Array, Int32Array] {
     const groups = this.state.plan.groups;
-    return [new Int32Array(groups.length), groups.map((g) => new Array<number>(g.stride).fill(0)), new Int32Array(this.state.plan.lows), new Int32Array(groups.length)];
+    return [new Int32Array(groups.length), groups.map((g) => new Array<number>(g.stride).fill(0)), new Int32Array(groups.length), new Int32Array(groups.length)];
   }
 
   process(cdr: CdrRecord, account: AccountProfile): ProcessResult {
@@ -251,9 +248,8 @@ class Engine implements FraudEngine {
   }
 
   /**
-   * Adds an end record to the window log of every group with a matched rule it still counts for (t >= wm - w, the
-   * rule's own window), once per group with the mask of those rules, and computes the query bounds [tau - w, tau] of
-   * each window length of those rules (one search per length).
+   * Adds an end record to the window log of every group with a matched rule it still counts for (t >= wm - w),
+   * once per group with the mask of those rules, and computes each such group's query bounds [tau - w, tau].
    */
   private feedWindows(cdr: CdrRecord, t: number, wm: number, tau: number, n: number, ix: number): void {
     const plan = this.state.plan;
@@ -263,7 +259,7 @@ class Engine implements FraudEngine {
     for (let i = 0; i < n; i++) {
       const r = this.matched[i]!;
       const g = plan.groupOf[r]!;
-      if (g < 0 || t < wm - plan.winOf[r]!) continue;
+      if (g < 0 || t < wm - plan.groups[g]!.windowMs) continue;
       gMask[g] = gMask[g]! | (1 << plan.slotOf[r]!);
       any = true;
     }
@@ -282,6 +278,7 @@ class Engine implements FraudEngine {
 
   private feedGroup(cdr: CdrRecord, t: number, wm: number, tau: number, g: number, ix: number): void {
     const spec = this.state.plan.groups[g]!;
+    const w = spec.windowMs;
     const logs = this.state.windows[g]!;
     logs.use();
     const row = this.gRow[g]!;
@@ -293,17 +290,9 @@ class Engine implements FraudEngine {
       row[p] = c === NONE ? 0 : c === COST ? (cdr.costMicros ?? 0) : c === SECONDS ? durationSec(cdr) : c === CALLEE ? this.callee(cdr) : c === CALLER ? hash53(cdr.caller ?? '') : hashPrefix(cdr.callee, c - RANGE);
     }
     if (spec.maskCol >= 0) row[spec.maskCol] = mask;
-    // rows are kept for the group's longest window; each length of the rules counting the record bounds its own
-    // queries (the longest first: the feed's search)
-    const lens = spec.lens;
-    const base = this.state.plan.lowBase[g]!;
-    let k = 0;
-    while (k < lens.length - 1 && (mask & spec.lenMask[k]!) === 0) k++;
-    logs.feed(ix, row, wm - spec.windowMs, tau - lens[k]!, tau);
-    const hi = logs.hi;
-    this.gLo[base + k] = logs.lo;
-    this.gHi[g] = hi;
-    for (k++; k < lens.length; k++) if ((mask & spec.lenMask[k]!) !== 0) this.gLo[base + k] = logs.bound(ix, tau - lens[k]!, false, hi);
+    logs.feed(ix, row, wm - w, tau - w, tau);
+    this.gLo[g] = logs.lo;
+    this.gHi[g] = logs.hi;
   }
 
   /**
@@ -344,8 +333,7 @@ class Engine implements FraudEngine {
     if (rule.measure === 'call_cost') return cdr.costMicros ?? 0;
     const plan = this.state.plan;
     const g = plan.groupOf[r]!;
-    // the rule's own window's bounds: its count is at most hi - lo (lazy6's skip)
-    const lo = this.gLo[plan.lowOf[r]!]!;
+    const lo = this.gLo[g]!;
     const hi = this.gHi[g]!;
     const logs = this.state.windows[g]!;
     const s = plan.slotOf[r]!;

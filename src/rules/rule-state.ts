@@ -32,167 +32,64 @@ export interface Group extends GroupSpec {
   /** The sources of the stored columns (1.., at c - 1), in the order the group's rules first read them. */
   cols: ColumnSource[];
   stored: SharedColumns;
-  /** Per slot: its rule's window (`windowMs` is the longest: the group's rows are kept for it). */
-  windows: number[];
-  /** The distinct windows of the slots, longest first; per slot, its window's index there; per window, its slots' bits. */
-  lens: number[];
-  lenOf: number[];
-  lenMask: number[];
-  /** The groups by window length (WindowPlan.byLength) it holds, in slot order: each one's index and first slot. */
-  parts: { g: number; off: number }[];
 }
 
 /**
- * Which groups by window length share one log (branch `grp9`): `none`, each length its own log (as before);
- * `short`, a length group joins the shortest longer group of at most 12 times its window whose rows it does not
- * widen (no column and no mask added: e.g. a 5 min count joins the 1 h group); `all`, every length in one log.
- */
-export type MergePolicy = 'none' | 'short' | 'all';
-
-/** `short`: the longest a shorter group's rows may be kept, as a multiple of its window. */
-const MERGE_RATIO = 12;
-
-/**
- * The window layout of a rule set: windowed rules grouped by window length (`byLength`, the layout stored parts key
- * their logs by), then length groups merged into one log per MergePolicy (`groups`, the logs kept), each rule with
- * its slot. A merged group keeps its rows for its longest window and queries each slot over its own window. A
- * group's stored rows have one column per source; its kept rows share a column between sources whose rules never
- * match the same CDR (window-columns.ts), e.g. the callers of an inbound rule and the cost of an outbound one.
+ * The window layout of a rule set: windowed rules grouped by window length, each with its slot. A group's stored
+ * rows have one column per source; its kept rows share a column between sources whose rules never match the same
+ * CDR (window-columns.ts), e.g. the callers of an inbound rule and the cost of an outbound one.
  */
 export class WindowPlan {
   /** Turned off by tests only: one kept column per source, as builds before sharing kept and stored every row. */
   static share = true;
-  /** The merge policy of plans made without one (tests and benches set it). */
-  static merge: MergePolicy = 'short';
-  /** The logs kept. */
-  readonly groups: Group[];
-  /** The groups by window length alone (as builds before `grp9` kept them): stored parts key their logs by these. */
-  readonly byLength: Group[];
+  readonly groups: Group[] = [];
   /** Per rule index: its group and slot, or -1. */
   readonly groupOf: number[];
   readonly slotOf: number[];
-  /** Per rule index: its window (0: none), and where its query's lower bound is kept per CDR (`lowBase` of its group + its length's index). */
-  readonly winOf: number[];
-  readonly lowOf: number[];
-  /** Per group: the first of its lengths' lower bounds; and how many bounds there are. */
-  readonly lowBase: number[];
-  readonly lows: number;
-  /** Per length group: the group that holds it, and its first slot there. */
-  readonly mergedOf: number[];
-  readonly offsetOf: number[];
 
-  constructor(rules: readonly FraudRule[], merge: MergePolicy = WindowPlan.merge) {
-    // by length, as builds before: a rule joins the first group of its window with room, else opens one
-    const members: number[][] = [];
-    const lenOf: number[] = [];
-    rules.forEach((rule, r) => {
-      if (windowKind(rule.measure) === null || rule.windowMs === null) return;
-      let g = lenOf.findIndex((w, i) => w === rule.windowMs && members[i]!.length < MAX_SLOTS);
-      if (g < 0) g = (lenOf.push(rule.windowMs), members.push([])) - 1;
-      members[g]!.push(r);
-    });
-    this.byLength = members.map((m, g) => buildGroup(rules, m, [{ g, off: 0 }]));
-    const sets = merge === 'none' ? members.map((_, g) => [g]) : merged(rules, this.byLength, members, merge);
-    this.groups = merge === 'none' ? this.byLength : sets.map((set) => {
-      let off = 0;
-      const parts = set.map((g) => ({ g, off: (off += members[g]!.length) - members[g]!.length }));
-      return buildGroup(rules, set.flatMap((g) => members[g]!), parts);
-    });
+  constructor(rules: readonly FraudRule[]) {
     this.groupOf = rules.map(() => -1);
     this.slotOf = rules.map(() => -1);
-    this.winOf = rules.map((r) => r.windowMs ?? 0);
-    this.lowOf = rules.map(() => -1);
-    this.lowBase = [];
-    this.mergedOf = members.map(() => -1);
-    this.offsetOf = members.map(() => 0);
-    let lows = 0;
-    this.groups.forEach((grp, g) => {
-      this.lowBase.push(lows);
-      grp.rules.forEach((r, s) => {
-        this.groupOf[r] = g;
-        this.slotOf[r] = s;
-        this.lowOf[r] = lows + grp.lenOf[s]!;
-      });
-      for (const p of grp.parts) {
-        this.mergedOf[p.g] = g;
-        this.offsetOf[p.g] = p.off;
+    /** Per group: the stored column of each slot's value and range key (0: none). */
+    const valOf: number[][] = [];
+    const grpOf: number[][] = [];
+    rules.forEach((rule, r) => {
+      const kind = windowKind(rule.measure);
+      if (kind === null || rule.windowMs === null) return;
+      let g = this.groups.findIndex((x) => x.windowMs === rule.windowMs && x.rules.length < MAX_SLOTS);
+      if (g < 0) {
+        g = this.groups.length;
+        this.groups.push({ windowMs: rule.windowMs, rules: [], kinds: [], valCol: [], grpCol: [], stride: 1, maskCol: -1, cols: [], stored: NO_COLUMNS });
+        valOf.push([]);
+        grpOf.push([]);
       }
-      lows += grp.lens.length;
+      const grp = this.groups[g]!;
+      this.groupOf[r] = g;
+      this.slotOf[r] = grp.rules.length;
+      grp.rules.push(r);
+      grp.kinds.push(kind);
+      const col = (c: ColumnSource) => {
+        let i = grp.cols.findIndex((x) => x.src === c.src && (x.src !== 'range' || x.digits === (c as { digits: number }).digits));
+        if (i < 0) i = grp.cols.push(c) - 1;
+        return i + 1;
+      };
+      if (rule.measure === 'cost') valOf[g]!.push(col({ src: 'cost' }));
+      else if (rule.measure === 'minutes') valOf[g]!.push(col({ src: 'seconds' }));
+      else if (rule.measure === 'distinct_callers') valOf[g]!.push(col({ src: 'caller' }));
+      else if (kind >= WindowKind.Distinct) valOf[g]!.push(col({ src: 'callee' }));
+      else valOf[g]!.push(0);
+      grpOf[g]!.push(kind === WindowKind.RangeScan ? col({ src: 'range', digits: rule.rangeDigits }) : 0);
     });
-    this.lows = lows;
+    this.groups.forEach((g, i) => {
+      const reads = g.cols.map((_, j) => g.rules.reduce((m, _r, s) => (valOf[i]![s] === j + 1 || grpOf[i]![s] === j + 1 ? m | (1 << s) : m), 0));
+      const masked = g.rules.length > 1;
+      g.stored = shareColumns(reads, (s, t) => WindowPlan.share && neverBoth(rules[g.rules[s]!]!, rules[g.rules[t]!]!), masked);
+      g.stride = 1 + g.stored.of.length + (masked ? 1 : 0);
+      g.maskCol = masked ? g.stride - 1 : -1;
+      g.valCol = valOf[i]!.map((c) => (c > 0 ? g.stored.at[c - 1]! : -1));
+      g.grpCol = grpOf[i]!.map((c) => (c > 0 ? g.stored.at[c - 1]! : -1));
+    });
   }
-}
-
-/** The sets of length groups that share a log (each in length-group order; the sets in order of their first). */
-function merged(rules: readonly FraudRule[], byLength: Group[], members: number[][], merge: MergePolicy): number[][] {
-  const n = byLength.length;
-  const root = byLength.map((_, g) => g);
-  const setOf = (g: number) => root.map((x, i) => (x === root[g] ? i : -1)).filter((i) => i >= 0);
-  const slots = (set: number[]) => set.reduce((k, g) => k + members[g]!.length, 0);
-  if (merge === 'all') {
-    for (let g = 1; g < n; g++) if (slots([...setOf(g - 1), g]) <= MAX_SLOTS) root[g] = root[g - 1]!;
-  } else {
-    const order = [...root].sort((a, b) => byLength[a]!.windowMs - byLength[b]!.windowMs || a - b);
-    for (const s of order) {
-      const w = byLength[s]!.windowMs;
-      for (const l of order) {
-        const wl = byLength[l]!.windowMs;
-        if (wl <= w || wl > MERGE_RATIO * w || root[l] === root[s]) continue;
-        const into = setOf(l);
-        const both = [...into, ...setOf(s)].sort((a, b) => a - b);
-        if (slots(both) > MAX_SLOTS) continue;
-        const stride = (set: number[]) => buildGroup(rules, set.flatMap((g) => members[g]!), []).stride;
-        if (stride(both) !== stride(into)) continue;
-        const from = root[s]!;
-        for (let g = 0; g < n; g++) if (root[g] === from) root[g] = root[l]!;
-        break;
-      }
-    }
-  }
-  const sets = new Map<number, number[]>();
-  root.forEach((x, g) => sets.set(x, [...(sets.get(x) ?? []), g]));
-  return [...sets.values()].sort((a, b) => a[0]! - b[0]!);
-}
-
-/** A group of the rules `members` (slots in that order). */
-function buildGroup(rules: readonly FraudRule[], members: number[], parts: { g: number; off: number }[]): Group {
-  const grp: Group = {
-    windowMs: 0, rules: [], kinds: [], valCol: [], grpCol: [], stride: 1, maskCol: -1, cols: [], stored: NO_COLUMNS,
-    windows: [], lens: [], lenOf: [], lenMask: [], parts,
-  };
-  /** Per slot: the stored column of its value and range key (0: none). */
-  const valOf: number[] = [];
-  const grpOf: number[] = [];
-  const col = (c: ColumnSource) => {
-    let i = grp.cols.findIndex((x) => x.src === c.src && (x.src !== 'range' || x.digits === (c as { digits: number }).digits));
-    if (i < 0) i = grp.cols.push(c) - 1;
-    return i + 1;
-  };
-  for (const r of members) {
-    const rule = rules[r]!;
-    const kind = windowKind(rule.measure)!;
-    grp.rules.push(r);
-    grp.kinds.push(kind);
-    grp.windows.push(rule.windowMs!);
-    if (rule.measure === 'cost') valOf.push(col({ src: 'cost' }));
-    else if (rule.measure === 'minutes') valOf.push(col({ src: 'seconds' }));
-    else if (rule.measure === 'distinct_callers') valOf.push(col({ src: 'caller' }));
-    else if (kind >= WindowKind.Distinct) valOf.push(col({ src: 'callee' }));
-    else valOf.push(0);
-    grpOf.push(kind === WindowKind.RangeScan ? col({ src: 'range', digits: rule.rangeDigits }) : 0);
-  }
-  grp.windowMs = Math.max(0, ...grp.windows);
-  grp.lens = [...new Set(grp.windows)].sort((a, b) => b - a);
-  grp.lenOf = grp.windows.map((w) => grp.lens.indexOf(w));
-  grp.lenMask = grp.lens.map((_, k) => grp.lenOf.reduce((m, x, s) => (x === k ? m | (1 << s) : m), 0));
-  const reads = grp.cols.map((_, j) => grp.rules.reduce((m, _r, s) => (valOf[s] === j + 1 || grpOf[s] === j + 1 ? m | (1 << s) : m), 0));
-  const masked = grp.rules.length > 1;
-  grp.stored = shareColumns(reads, (s, t) => WindowPlan.share && neverBoth(rules[grp.rules[s]!]!, rules[grp.rules[t]!]!), masked);
-  grp.stride = 1 + grp.stored.of.length + (masked ? 1 : 0);
-  grp.maskCol = masked ? grp.stride - 1 : -1;
-  grp.valCol = valOf.map((c) => (c > 0 ? grp.stored.at[c - 1]! : -1));
-  grp.grpCol = grpOf.map((c) => (c > 0 ? grp.stored.at[c - 1]! : -1));
-  return grp;
 }
 
 const NO_COLUMNS: SharedColumns = { stride: 1, maskCol: -1, at: [], reads: [], of: [] };

@@ -1,6 +1,5 @@
-// Sliding windows for a group of windowed rules sharing one event log (WindowPlan.groups: rules of one window length,
-// or of several since branch `grp9`, the rows then kept for the longest and each slot queried over its own window by
-// the bounds the engine gives), for ALL accounts of an engine, on event time, exact under out-of-order arrival. Each account has ONE event log per group: rows sorted
+// Sliding windows for a group of windowed rules sharing one window length (WindowPlan.groups), for ALL accounts of
+// an engine, on event time, exact under out-of-order arrival. Each account has ONE event log per group: rows sorted
 // by time (window-rows.ts), held as a region of the group's row arena (window-regions.ts) and found through
 // per-account-number int32 fields (window-meta.ts). No per-account object. Stored parts: window-parts.ts.
 // A query for a rule (slot) over the rows [lo, hi):

@@ -2,15 +2,13 @@
 // written by test/fixtures/make-engine-parts.ts) restore into this build: each re-encodes to the same bytes but for
 // the keys a shared window column no longer keeps (a source no rule of the row reads is stored as 0:
 // window-columns.ts), the new part re-encodes to itself, and the restored engine gives the old engine's hits (with
-// the same evidence samples) on the rest of the traffic. Parts key their logs by the groups of one window length
-// (WindowPlan.byLength) whichever groups share a log (branch `grp9`): with logs merged, a part re-encodes without the
-// rows no query can reach again (a short window's, kept in a longer log) and restores to the same decisions.
+// the same evidence samples) on the rest of the traffic.
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeAccountPart } from '../../../src/rules/engine-snapshot.js';
 import { createFraudEngine } from '../../../src/rules/fraud-engine.js';
 import { buildRuleSet } from '../../../src/rules/load-rules.js';
-import { WindowPlan, type MergePolicy } from '../../../src/rules/rule-state.js';
+import { WindowPlan } from '../../../src/rules/rule-state.js';
 import { storedPartsTraffic } from '../../helpers/stored-parts-traffic.js';
 import { profile } from '../../helpers/traffic.js';
 
@@ -31,30 +29,7 @@ describe('stored parts of the build before the columns', () => {
     expect(fixture.hits.length).toBeGreaterThan(0);
   });
 
-  const merge = WindowPlan.merge;
-  afterEach(() => {
-    WindowPlan.merge = merge;
-  });
-
-  it.each<MergePolicy>(['short', 'all'])('restore under merged logs (%s), re-encode to a part that restores to itself, and decide the rest of the traffic as the old engine did', (policy) => {
-    WindowPlan.merge = policy;
-    const engine = createFraudEngine(rules, { allowedLatenessMs: 5 * 60_000, defaultTimezone: 'UTC' });
-    engine.restoreParts(bytes(fixture.shared), fixture.parts.map(([id, p]) => [id, bytes(p)] as const));
-    let smaller = 0;
-    for (const [id, p] of fixture.parts) {
-      const now = engine.snapshotAccount(id)!;
-      if (now.length < bytes(p).length) smaller++;
-      const again = createFraudEngine(rules, { allowedLatenessMs: 5 * 60_000, defaultTimezone: 'UTC' });
-      again.restoreParts(bytes(fixture.shared), [[id, now]]);
-      expect(Buffer.from(again.snapshotAccount(id)!).toString('base64'), id).toBe(Buffer.from(now).toString('base64'));
-    }
-    expect(smaller).toBeGreaterThan(0);
-    const hits = storedPartsTraffic().tail.flatMap((c) => engine.process(c, profile(c.accountId)).hits.map((h) => `${h.accountId} ${h.ruleId} ${h.level} ${h.at} ${h.value} ${h.sampleCdrIds.join(',')}`));
-    expect(hits).toEqual(fixture.hits);
-  });
-
   it('restore, re-encode to the same bytes but for the keys no rule of a row reads, and decide the rest of the traffic as the old engine did', () => {
-    WindowPlan.merge = 'none';
     const engine = createFraudEngine(rules, { allowedLatenessMs: 5 * 60_000, defaultTimezone: 'UTC' });
     engine.restoreParts(bytes(fixture.shared), fixture.parts.map(([id, p]) => [id, bytes(p)] as const));
     expect(engine.size()).toBe(fixture.parts.length);
@@ -66,7 +41,7 @@ describe('stored parts of the build before the columns', () => {
       expect(now.length, id).toBe(bytes(p).length);
       const expected = structuredClone(old);
       for (const [g, rows] of expected[6]) {
-        const cols = plan.byLength[g]!.stored;
+        const cols = plan.groups[g]!.stored;
         for (let o = 0; o < rows.length; o += cols.stride) {
           for (let c = 1; c <= cols.at.length; c++) {
             if (cols.of[cols.at[c - 1]! - 1]!.length > 1 && (rows[o + cols.maskCol]! & cols.reads[c - 1]!) === 0 && rows[o + c] !== 0) (rows[o + c] = 0), zeroed++;

@@ -16,7 +16,7 @@ import { regionOrder } from '../../../src/rules/region-order.js';
 import { RingIds } from './ring-ids.js';
 
 export { RING_SEP, ringList, ringText } from './ring-ids.js';
-import { RingTimes } from './ring-times.js';
+import { RingTimes } from '../../../src/rules/ring-times.js';
 import { RowLists } from '../../../src/rules/row-lists.js';
 import { RS, WindowPlan } from '../../../src/rules/rule-state.js';
 import type { FraudRule } from '../../../src/rules/types.js';

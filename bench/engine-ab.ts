@@ -1,7 +1,7 @@
 // The engine against a frozen copy of itself in one process (branch match9): two engines take the same traffic as
 // bench/engine.ts (hour 1 untimed, hour 2 timed), batch by batch, the order within each batch alternating, so that the
 // machine's drift and other processes' load fall on both alike; CDR/s per CPU-second of each over hour 2 and their
-// ratio. `OLD=path` picks the frozen engine (default test/helpers/before-match9/fraud-engine.ts).
+// ratio. `OLD=path` picks the frozen engine (default test/helpers/before-match9-ring9/fraud-engine.ts).
 // `npx tsx bench/engine-ab.ts` (or node --expose-gc --single-threaded-gc --import tsx).
 import { readFileSync } from 'node:fs';
 import { createFraudEngine } from '../src/rules/fraud-engine.js';
@@ -12,7 +12,7 @@ import { batchOf, hourOfTraffic, type Hour } from './engine-traffic.js';
 
 const ACCOUNTS = Number(process.env.ACCOUNTS ?? 100_000);
 const BATCH = 10_000;
-const oldPath = process.env.OLD ?? '../test/helpers/before-match9/fraud-engine.js';
+const oldPath = process.env.OLD ?? '../test/helpers/before-match9-ring9/fraud-engine.js';
 const { createFraudEngine: createOld } = (await import(oldPath)) as { createFraudEngine: typeof createFraudEngine };
 
 const rulesFile = new URL('../rules/fraud.yaml', import.meta.url).pathname;

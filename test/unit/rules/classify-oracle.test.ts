@@ -1,6 +1,6 @@
 // classifyE164 and parseE164 (src/rules/number-plan.ts: the pattern tests of a calling code answered by one walk
 // of a digit automaton, answers kept per state and digit count; branch match6's c47890d, re-adopted by branch match9)
-// give exactly what main gave (test/helpers/before-match9/number-plan.ts: every pattern tested by its RegExp), for numbers drawn from every plan's
+// give exactly what main gave (test/helpers/before-match9-ring9/number-plan.ts: every pattern tested by its RegExp), for numbers drawn from every plan's
 // national, type and national-prefix-for-parsing patterns (with a national prefix written in, near misses, extra
 // digits past 17, letters), random digits after any calling code, and sequences that revisit the same states (the
 // kept answers), with the automata as made (up to 4,096 states a code), capped at 700 (+1's 1,340 states: RegExps
@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import metadata from 'libphonenumber-js/max/metadata';
 import { afterAll, describe, expect, it } from 'vitest';
 import { automatonStates, classifyE164, parseE164, resetAutomata } from '../../../src/rules/number-plan.js';
-import * as before from '../../helpers/before-match9/number-plan.js';
+import * as before from '../../helpers/before-match9-ring9/number-plan.js';
 import { drawFrom } from '../../helpers/pattern-draw.js';
 import { rng } from '../../helpers/traffic.js';
 

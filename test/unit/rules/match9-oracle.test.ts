@@ -1,6 +1,7 @@
 // Branch `match9` (number types by one digit automaton per calling code, number-plan.ts: match6's c47890d re-adopted)
-// must give exactly the decisions of the code before it (test/helpers/before-match9: cdr-matcher.ts, number-info.ts
-// and number-plan.ts as on main 8107d1c, and fraud-engine.ts only to run the engine on that matcher): the same
+// must give exactly the decisions of the code before it (test/helpers/before-match9-ring9: cdr-matcher.ts, number-info.ts
+// and number-plan.ts as on main 8107d1c, with that commit's engine to run on them, shared with the ring9 oracle: its
+// ring store is main's too): the same
 // outcomes and hits (levels, values, thresholds, samples), stored account parts and rule errors, for random streams of
 // end, start, inbound, late, repeated and set-up records from accounts whose profiles (type, tags, time zone) change
 // between calls, under the shipped rules and under generated rule sets (every match condition, appliesTo, hours and
@@ -13,9 +14,9 @@ import type { CdrRecord } from '../../../src/events/types.js';
 import { createFraudEngine } from '../../../src/rules/fraud-engine.js';
 import { buildRuleSet } from '../../../src/rules/load-rules.js';
 import type { AccountProfile, FraudRule, Measure } from '../../../src/rules/types.js';
-import { createFraudEngine as createOldEngine } from '../../helpers/before-match9/fraud-engine.js';
+import { createFraudEngine as createOldEngine } from '../../helpers/before-match9-ring9/fraud-engine.js';
 import { CdrMatcher } from '../../../src/rules/cdr-matcher.js';
-import { CdrMatcher as BeforeMatcher } from '../../helpers/before-match9/cdr-matcher.js';
+import { CdrMatcher as BeforeMatcher } from '../../helpers/before-match9-ring9/cdr-matcher.js';
 import { account as profileOf, cdr, DISPOSITIONS, number, rule as matchRule } from '../../helpers/matcher-arbitraries.js';
 
 const MIN = 60_000;

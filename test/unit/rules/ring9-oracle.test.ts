@@ -1,5 +1,5 @@
 // Branch `ring9` keeps the evidence ring's ids as fixed-width byte cells per account (ring-ids.ts) where main kept one
-// text of separated ids (test/helpers/before-ring9, main at 8107d1c). Both must hold the same ids: the store alone
+// text of separated ids (test/helpers/before-match9-ring9: main at 8107d1c, whose matcher is the old one too). Both must hold the same ids: the store alone
 // through long random runs of appends, replacements of any entry (entries the ring lacks too: the text code's
 // slices), lists and texts set from stored parts, frees and compactions, with ids of every shape (lengths that widen
 // the cells, non-ASCII units, lone surrogates, RING_SEP, '', 255 units and more); and the engine with it (remember,
@@ -18,10 +18,10 @@ import { buildRuleSet } from '../../../src/rules/load-rules.js';
 import { RingIds } from '../../../src/rules/ring-ids.js';
 import { RowArena } from '../../../src/rules/row-arena.js';
 import type { AccountProfile, FraudRule, Measure } from '../../../src/rules/types.js';
-import { approxAccountBytes as oldApproxAccountBytes } from '../../helpers/before-ring9/account-bytes.js';
-import { restoreAccount as oldRestoreAccount } from '../../helpers/before-ring9/engine-snapshot.js';
-import { createFraudEngine as createOldEngine } from '../../helpers/before-ring9/fraud-engine.js';
-import { RingIds as OldRingIds } from '../../helpers/before-ring9/ring-ids.js';
+import { approxAccountBytes as oldApproxAccountBytes } from '../../helpers/before-match9-ring9/account-bytes.js';
+import { restoreAccount as oldRestoreAccount } from '../../helpers/before-match9-ring9/engine-snapshot.js';
+import { createFraudEngine as createOldEngine } from '../../helpers/before-match9-ring9/fraud-engine.js';
+import { RingIds as OldRingIds } from '../../helpers/before-match9-ring9/ring-ids.js';
 import { profile } from '../../helpers/traffic.js';
 
 const MIN = 60_000;

@@ -1,4 +1,4 @@
-// Frozen copy of src/rules/account-bytes.ts as it was on main (8107d1c) before branch ring9 (imports of unchanged modules from src).
+// Frozen copy of src/rules/account-bytes.ts as it was on main (8107d1c) before branches match9 and ring9 (imports of unchanged modules from src).
 // An estimate of the heap one account's engine state holds (its columns, its id and number in the accounts table,
 // its ring ids, its rows in the arenas: window logs, live calls, level states, ring times; and its share of the
 // dedupe table, whose keys are no longer listed per account), from V8's layout on 64-bit without pointer compression: an

@@ -1,3 +1,4 @@
+// Frozen copy of src/rules/number-info.ts as it was on main (8107d1c) before branches match9 and ring9 (imports of unchanged modules from src).
 // Number type and country from libphonenumber-js's full metadata, corrected by prefix overrides (built-in ones for
 // what the metadata gets wrong for fraud purposes, then the rule files' `numberOverrides`, longest prefix first). The
 // metadata's answer is computed for every number, exactly as the library gives it (number-plan.ts: ~0.3-1.5 us a

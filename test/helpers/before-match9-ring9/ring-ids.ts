@@ -1,4 +1,4 @@
-// Frozen copy of src/rules/ring-ids.ts as it was on main (8107d1c) before branch ring9 (imports of unchanged modules from src).
+// Frozen copy of src/rules/ring-ids.ts as it was on main (8107d1c) before branches match9 and ring9 (imports of unchanged modules from src).
 // The evidence ring's ids of every account (EngineState.ringIds), as bytes in a row list store (row-lists.ts, 8
 // bytes a row), so that remembering a matched CDR allocates nothing. Until issue 17's third engine-CPU pass the ids
 // were one string per account, rebuilt for every matched CDR: a ~100-byte string that lived until the account's next

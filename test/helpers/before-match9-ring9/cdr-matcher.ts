@@ -1,3 +1,4 @@
+// Frozen copy of src/rules/cdr-matcher.ts as it was on main (8107d1c) before branches match9 and ring9 (imports of unchanged modules from src).
 // Decides which fraud rules a CDR counts for: direction, callee and caller prefixes (one trie walk each), number
 // type and country (libphonenumber-js's answers with prefix overrides; an unclaimed number is placed in the
 // account's own country, read from the account's own number on the call), local hours and days (the account's time

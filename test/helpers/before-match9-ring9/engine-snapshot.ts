@@ -1,4 +1,4 @@
-// Frozen copy of src/rules/engine-snapshot.ts as it was on main (8107d1c) before branch ring9 (imports of unchanged modules from src).
+// Frozen copy of src/rules/engine-snapshot.ts as it was on main (8107d1c) before branches match9 and ring9 (imports of unchanged modules from src).
 // Serialises the fraud engine's state for the ingestion checkpoint, in parts so a checkpoint can write only what
 // changed: one SHARED part (version, the partition's latest event time,
 // next sweep, last dedupe sweep threshold, the rule set as (id, fingerprint) pairs) and one part PER ACCOUNT (its

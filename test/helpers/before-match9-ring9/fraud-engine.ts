@@ -1,3 +1,6 @@
+// Frozen copy of src/rules/fraud-engine.ts as it was on main (8107d1c) before branches match9 and ring9, for their oracles: its
+// engine state is the frozen one (its ring ids as one separated text), its matcher the frozen one (number types by
+// RegExps); the two calls into unchanged src modules cast its state.
 // The fraud window engine (FraudEngine, src/rules/types.ts): pure, event time only, one instance per partition.
 //
 // Event time: a start event's `startedAt`; an end record's `endedAt` (else answeredAt/startedAt + durationSec).
@@ -17,14 +20,15 @@ import { countingRules, durationSec, eventTime, recordRing } from '../../../src/
 import { applies, CdrMatcher } from './cdr-matcher.js';
 import { formatDuration } from '../../../src/rules/durations.js';
 import type { DedupeSegment } from '../../../src/rules/dedupe-segments.js';
-import { decodeParts, decodeSnapshot, encodeAccount, encodeShared, encodeSnapshot, restoreAccount, withRules } from '../../../src/rules/engine-snapshot.js';
-import { spillableState } from '../../../src/rules/engine-spill.js';
-import { EngineState, RING, ruleFingerprint } from '../../../src/rules/engine-state.js';
+import { decodeParts, decodeSnapshot, encodeAccount, encodeShared, encodeSnapshot, restoreAccount, withRules } from './engine-snapshot.js';
+import { spillableState } from './engine-spill.js';
+import { EngineState, RING, ruleFingerprint } from './engine-state.js';
 import { hash53, hashPrefix } from '../../../src/rules/hash.js';
 import { RuleErrors, messageOf } from '../../../src/rules/rule-errors.js';
 import { addRecord, findRecord, recordMask, RuleState } from '../../../src/rules/rule-state.js';
 import type { AccountProfile, FraudEngine, FraudRule, ProcessResult, RuleHit, SetupCall } from '../../../src/rules/types.js';
 import { heldBy } from '../../../src/rules/window-columns.js';
+import type { EngineState as SrcState } from '../../../src/rules/engine-state.js';
 
 export interface FraudEngineOptions {
   /** How far behind an account's latest event an event may arrive and still count fully (default 5 minutes). */
@@ -127,11 +131,11 @@ class Engine implements FraudEngine {
     }
 
     this.calleeKey = Number.NaN;
-    if (st.ringKeepMs > 0 && cdr.direction === 'inbound' && cdr.phase === 'end' && cdr.caller !== null) recordRing(st, ix, cdr, wm);
+    if (st.ringKeepMs > 0 && cdr.direction === 'inbound' && cdr.phase === 'end' && cdr.caller !== null) recordRing(st as unknown as SrcState, ix, cdr, wm);
     const matched = this.matcher.match(cdr, account, this.matched);
     if (matched === 0) return ACCEPTED;
     this.current = cdr;
-    const n = countingRules(st, ix, cdr, this.matched, matched, this.currentCallee);
+    const n = countingRules(st as unknown as SrcState, ix, cdr, this.matched, matched, this.currentCallee);
     if (n === 0) return ACCEPTED;
     const tau = t > wm ? t : wm;
     this.failedGroups = 0;

@@ -1,4 +1,4 @@
-// Frozen copy of src/rules/engine-spill.ts as it was on main (8107d1c) before branch ring9 (imports of unchanged modules from src).
+// Frozen copy of src/rules/engine-spill.ts as it was on main (8107d1c) before branches match9 and ring9 (imports of unchanged modules from src).
 // The engine's side of the memory budget (issue 17, "never out of memory"): what the ingest's budget keeper
 // (src/ingest/engine-memory.ts) may do to one partition's engine state, and nothing more. It may list the accounts
 // in memory with their latest event time; forget a CLEAN account (its stored part is current) without marking it

@@ -1,3 +1,4 @@
+// Frozen copy of src/rules/number-plan.ts as it was on main (8107d1c) before branches match9 and ring9 (imports of unchanged modules from src).
 // libphonenumber-js's answer for an E.164 number (`parsePhoneNumberFromString(n)` then `getType()`, calling code,
 // country), computed by the same steps over the same metadata, with every pattern compiled once. The library builds
 // a `new RegExp` from the metadata's text at every match and allocates its Metadata, NumberingPlan and PhoneNumber

@@ -1,4 +1,4 @@
-// Frozen copy of src/rules/engine-state.ts as it was on main (8107d1c) before branch ring9 (imports of unchanged modules from src).
+// Frozen copy of src/rules/engine-state.ts as it was on main (8107d1c) before branches match9 and ring9 (imports of unchanged modules from src).
 // The fraud engine's whole state, kept apart from the logic so that it snapshots as one value: the accounts by id with
 // their interned numbers (account-table.ts), the event logs of all accounts per window length (window-state.ts) and
 // their live calls per concurrent_calls rule (concurrency-state.ts), both in arenas indexed by account number,

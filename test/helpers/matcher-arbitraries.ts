@@ -1,6 +1,8 @@
 // Generated rule sets (every match condition, appliesTo, number overrides), CDRs, numbers and accounts for the
-// matcher's property tests (matcher-masks.test.ts, matcher-oracle.test.ts).
+// matcher's property tests (matcher-masks, matcher-oracle, match9-oracle), and the loop that holds two matchers to
+// the same answers (sameMatches).
 import fc from 'fast-check';
+import { expect } from 'vitest';
 import type { CdrRecord, Disposition } from '../../src/events/types.js';
 import type { AccountProfile, FraudRule, NumberOverride } from '../../src/rules/types.js';
 
@@ -73,3 +75,27 @@ export const account: fc.Arbitrary<AccountProfile> = fc.record({
   tags: fc.subarray(['a', 'b', 'trusted-international']),
   timezone: fc.constantFrom(...ZONES),
 });
+
+/** What the matcher oracles call on either side (src's CdrMatcher and a frozen copy). */
+interface Matches {
+  match(cdr: CdrRecord, account: AccountProfile, out: number[]): number;
+}
+
+/**
+ * The CDRs of `order` (indices into `pool`) through two matchers, each answer compared as it comes; `also` checks
+ * more per CDR (`then`'s answer: its `k` rules in `want`; `out` is `now`'s to reuse).
+ */
+export function sameMatches<M extends Matches>(
+  now: M, then: Matches, pool: [CdrRecord, AccountProfile][], order: number[],
+  also: (cdr: CdrRecord, account: AccountProfile, k: number, out: number[], want: number[]) => void = () => {},
+): void {
+  const a: number[] = [];
+  const b: number[] = [];
+  for (const i of order) {
+    const [c, acct] = pool[i % pool.length]!;
+    const n = now.match(c, acct, a);
+    const k = then.match(c, acct, b);
+    expect(a.slice(0, n)).toEqual(b.slice(0, k));
+    also(c, acct, k, a, b);
+  }
+}

@@ -17,7 +17,7 @@ import type { AccountProfile, FraudRule, Measure } from '../../../src/rules/type
 import { createFraudEngine as createOldEngine } from '../../helpers/before-match9-ring9/fraud-engine.js';
 import { CdrMatcher } from '../../../src/rules/cdr-matcher.js';
 import { CdrMatcher as BeforeMatcher } from '../../helpers/before-match9-ring9/cdr-matcher.js';
-import { account as profileOf, cdr, DISPOSITIONS, number, rule as matchRule } from '../../helpers/matcher-arbitraries.js';
+import { account as profileOf, cdr, DISPOSITIONS, number, rule as matchRule, sameMatches } from '../../helpers/matcher-arbitraries.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -150,16 +150,10 @@ describe('CdrMatcher against the code before branch match9 (number types by the 
   function same(rules: FraudRule[], pool: [CdrRecord, AccountProfile][], order: number[]): void {
     const now = new CdrMatcher(rules, 'Europe/London');
     const then = new BeforeMatcher(rules, 'Europe/London');
-    const a: number[] = [];
-    const b: number[] = [];
-    for (const i of order) {
-      const [c, acct] = pool[i % pool.length]!;
-      const n = now.match(c, acct, a);
-      const k = then.match(c, acct, b);
-      expect(a.slice(0, n)).toEqual(b.slice(0, k));
+    sameMatches(now, then, pool, order, (c) => {
       expect(now.numbers.get(c.callee)).toEqual(then.numbers.get(c.callee));
       if (c.caller !== null) expect(now.numbers.get(c.caller)).toEqual(then.numbers.get(c.caller));
-    }
+    });
   }
 
   it('gives the same rules for random CDRs and account profiles (types, tags, time zones), numbers coming back', () => {

@@ -12,22 +12,15 @@ import type { AccountProfile, FraudRule } from '../../../src/rules/types.js';
 import { CdrMatcher as BeforeMatcher } from '../../helpers/before-match6/cdr-matcher.js';
 import { NumberClassifier as BeforeClassifier } from '../../helpers/before-match6/number-info.js';
 
-import { account, cdr, number, override, rule, subset } from '../../helpers/matcher-arbitraries.js';
+import { account, cdr, number, override, rule, sameMatches, subset } from '../../helpers/matcher-arbitraries.js';
 
 /** The CDRs of `order` (indices into `pool`) through both matchers; each answer compared as it comes. */
 function agree(rules: FraudRule[], pool: [CdrRecord, AccountProfile][], order: number[]): void {
   const now = new CdrMatcher(rules, 'Europe/London');
-  const then = new BeforeMatcher(rules, 'Europe/London');
-  const a: number[] = [];
-  const b: number[] = [];
-  for (const i of order) {
-    const [c, acct] = pool[i % pool.length]!;
-    const n = now.match(c, acct, a);
-    const k = then.match(c, acct, b);
-    expect(a.slice(0, n)).toEqual(b.slice(0, k));
+  sameMatches(now, new BeforeMatcher(rules, 'Europe/London'), pool, order, (c, acct, k, a, b) => {
     expect(now.matchEach(c, acct, a)).toBe(k);
     expect(a.slice(0, k)).toEqual(b.slice(0, k));
-  }
+  });
 }
 
 describe('CdrMatcher against the code before match6', () => {

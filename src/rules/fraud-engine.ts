@@ -359,12 +359,11 @@ class Engine implements FraudEngine {
     const next = st.ringNext[ix]!;
     for (let k = 0; k < RING && out.length < MAX_SAMPLES; k++) {
       const j = (next - 1 - k + RING * 2) % RING;
-      // no entry j (a ring restored with fewer ids than times), or one read off its cell
-      if (j >= n) continue;
+      // no entry j (a ring restored with fewer ids than times), or not this rule's in its window: no id read off a cell
+      if (j >= n || (tm.mask(ix, j) & (1 << r)) === 0 || tm.time(ix, j) < from || tm.time(ix, j) > tau) continue;
       const id = ids.entry(ix, j);
       // a call decided at set-up is remembered at its start and again at its end: one sample
-      if (id === '' || id === current || out.includes(id)) continue;
-      if ((tm.mask(ix, j) & (1 << r)) !== 0 && tm.time(ix, j) >= from && tm.time(ix, j) <= tau) out.push(id);
+      if (id !== '' && id !== current && !out.includes(id)) out.push(id);
     }
     return out;
   }

@@ -66,6 +66,9 @@ const CZ = 1;
 const CN = 2;
 const CS = 3;
 
+/** How often the less common paths ran (for the oracle test's coverage checks; a few increments, off the common path). */
+export const fusedPaths = { cursorMoved: 0, cursorBuilt: 0, keyScan: 0, interval: 0, liveEnded: 0, setupDry: 0, forgotten: 0 };
+
 function notBuilt(what: string): Error {
   return new Error(`fused engine: ${what} not built yet`);
 }
@@ -457,6 +460,7 @@ class Fused implements FraudEngine {
         for (let i = 0; i < live.length; i += 3) {
           if (live[i] === r && live[i + 1] === id) {
             live.splice(i, 3);
+            fusedPaths.liveEnded++;
             none |= 1 << r;
             break;
           }
@@ -495,6 +499,7 @@ class Fused implements FraudEngine {
 
   /** An end-only record's value for rule r (its row is in the log): the most calls in progress at an instant of [s, e]. */
   private interval(ix: number, r: number, s: number, e: number, wm: number): number {
+    fusedPaths.interval++;
     let best = this.countAt(ix, r, s, wm);
     const n = this.log.length(ix);
     const at = this.log.at(ix);
@@ -629,6 +634,7 @@ class Fused implements FraudEngine {
         if (kind <= SUM) continue;
         // a key measure is at most its row count: below the lowest level (and no baseline) it decides nothing
         if (values[r]! < this.reach[r]! && (this.baselineMask & (1 << r)) === 0) continue;
+        fusedPaths.keyScan++;
         values[r] = this.keyMeasure(d, w, B, r, lo[kw]!, hi);
       } else {
         values[r] = this.cursorValue(ix, d, w, B, n, r, tauOff - win.w, tauOff);
@@ -804,6 +810,7 @@ class Fused implements FraudEngine {
     const a0 = P[c + CA]!;
     const z0 = P[c + CZ]!;
     if (Number.isNaN(a0) || A > z0 || Z < a0) {
+      fusedPaths.cursorBuilt++;
       // a fresh record, or a range apart from the old one: built from the rows
       P[c + CN] = 0;
       P[c + CS] = 0;
@@ -813,6 +820,7 @@ class Fused implements FraudEngine {
       }
       for (let i = lo; i < hi; i++) if ((w[2 * (B + i * S) + 1]! & bit) !== 0) this.take(win, blk, s, r, d, w, B + i * S, 1);
     } else {
+      fusedPaths.cursorMoved++;
       const oldLo = this.lower(w, B, n, a0);
       const oldHi = this.upper(w, B, n, z0, oldLo);
       for (let i = lo; i < oldLo; i++) if ((w[2 * (B + i * S) + 1]! & bit) !== 0) this.take(win, blk, s, r, d, w, B + i * S, 1);
@@ -938,6 +946,7 @@ class Fused implements FraudEngine {
     if (opts.commit) return this.process(cdr, account).hits;
     const ix = this.accounts.indexOf(account.id);
     const saved = ix >= 0 ? this.save(ix) : null;
+    fusedPaths.setupDry++;
     this.dry = true;
     try {
       return this.process(cdr, account).hits;
@@ -1037,7 +1046,10 @@ class Fused implements FraudEngine {
     const lateBefore = this.globalMax - this.opts.allowedLatenessMs - this.maxW - GLOBAL_SKEW_MS;
     const idleBefore = this.globalMax - this.idleMs;
     this.accounts.forEachNumber((ix) => {
-      if (this.maxT[ix]! < idleBefore) this.accounts.deleteAt(ix);
+      if (this.maxT[ix]! < idleBefore) {
+        fusedPaths.forgotten++;
+        this.accounts.deleteAt(ix);
+      }
     });
     this.dedupe.sweep(lateBefore);
     if (this.globalMax - this.base > OFFSET_SPAN + (OFFSET_SPAN >> 1)) this.rebase(this.globalMax - OFFSET_SPAN);

@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CdrRecord } from '../../../src/events/types.js';
 import { createFraudEngine } from '../../../src/rules/fraud-engine.js';
-import { createFusedEngine } from '../../../src/rules/fused/fused-engine.js';
+import { createFusedEngine, fusedPaths } from '../../../src/rules/fused/fused-engine.js';
 import { buildRuleSet } from '../../../src/rules/load-rules.js';
 import { RuleErrors } from '../../../src/rules/rule-errors.js';
 import type { AccountProfile, FraudRule, Measure } from '../../../src/rules/types.js';
@@ -210,8 +210,15 @@ function drive(rules: readonly FraudRule[], evs: Ev[], coarse: boolean): { hits:
   return { hits, records };
 }
 
+function pathsSince(before: typeof fusedPaths): Record<keyof typeof fusedPaths, number> {
+  const out = { ...fusedPaths };
+  for (const k of Object.keys(out) as (keyof typeof fusedPaths)[]) out[k] -= before[k];
+  return out;
+}
+
 describe('fused engine against the classic engine', () => {
   it('the shipped rules: the same results, whole', () => {
+    const before = { ...fusedPaths };
     let hits = 0;
     let records = 0;
     fc.assert(
@@ -222,11 +229,15 @@ describe('fused engine against the classic engine', () => {
       }),
       { numRuns: 40, seed: 20261201, endOnFailure: true },
     );
+    const paths = pathsSince(before);
+    console.log('shipped rules:', { records, hits, ...paths });
     expect(records).toBeGreaterThan(10_000);
     expect(hits).toBeGreaterThan(100);
+    for (const k of Object.keys(paths) as (keyof typeof paths)[]) expect(paths[k], k).toBeGreaterThan(0);
   }, 120_000);
 
   it('generated rule sets of every measure, window and baseline: the same results, whole', () => {
+    const before = { ...fusedPaths };
     let hits = 0;
     let records = 0;
     fc.assert(
@@ -237,8 +248,11 @@ describe('fused engine against the classic engine', () => {
       }),
       { numRuns: 120, seed: 20261202, endOnFailure: true },
     );
+    const paths = pathsSince(before);
+    console.log('generated rule sets:', { records, hits, ...paths });
     expect(records).toBeGreaterThan(20_000);
     expect(hits).toBeGreaterThan(1_000);
+    for (const k of Object.keys(paths) as (keyof typeof paths)[]) expect(paths[k], k).toBeGreaterThan(0);
   }, 120_000);
 });
 

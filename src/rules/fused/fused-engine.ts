@@ -5,7 +5,7 @@
 // and cost as int32s, then the key and value columns the rule set reads: seconds, callee, caller, range keys), fed
 // once per CDR (head evicted, row inserted), every counted rule's window value taken in ONE backward scan from tau
 // (windows drop out shortest first) while the windows are small, and from a cursor record per rule (running count,
-// sum and key index over a time range, kept up to date as rows come and go) once a window holds more than SCAN_ROWS
+// sum and key index over a time range, kept up to date as rows come and go) once a window holds more than FusedLimits.scanRows
 // rows, so a busy account costs no O(rows in window) per CDR. concurrent_calls reads its intervals off the same rows
 // (an end record with no start seen is its row). Level states (RuleState via RowLists), the evidence ring (RingTimes,
 // RingIds), callbacks rings, live calls: as the classic engine keeps them.
@@ -52,10 +52,16 @@ const DISTINCT = 2;
 const MOST = 3;
 const RANGE = 4;
 
-/** Windows of at most this many rows (of any rule) are scanned; a rule whose window holds more keeps a cursor record. */
-const SCAN_ROWS = 24;
-/** Time offsets (rows, cursor bounds) are int32s from `base`; the sweep moves the base when the clock passes this. */
-const OFFSET_SPAN = 2 ** 30;
+/**
+ * `scanRows`: windows of at most this many rows (of any rule) are scanned; a rule whose window holds more keeps a
+ * cursor record. `offsetSpan`: time offsets (rows, cursor bounds) are int32s from `base`, set this far below the first
+ * record's time and moved up by a sweep once the clock passes it by half as much again. Overridable by tests only,
+ * to drive every path (cursors early, the base moved often).
+ */
+export class FusedLimits {
+  static scanRows = 24;
+  static offsetSpan = 2 ** 30;
+}
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 
@@ -67,7 +73,7 @@ const CN = 2;
 const CS = 3;
 
 /** How often the less common paths ran (for the oracle test's coverage checks; a few increments, off the common path). */
-export const fusedPaths = { cursorMoved: 0, cursorBuilt: 0, keyScan: 0, interval: 0, liveEnded: 0, setupDry: 0, forgotten: 0 };
+export const fusedPaths = { cursorMoved: 0, cursorBuilt: 0, keyScan: 0, interval: 0, liveEnded: 0, setupDry: 0, forgotten: 0, rebased: 0 };
 
 function notBuilt(what: string): Error {
   return new Error(`fused engine: ${what} not built yet`);
@@ -360,7 +366,7 @@ class Fused implements FraudEngine {
 
   /** Throws, before anything changes, on a record the int32 rows cannot hold (see the header). */
   private fits(cdr: CdrRecord, t: number): void {
-    if (Number.isNaN(this.base)) this.base = t - OFFSET_SPAN;
+    if (Number.isNaN(this.base)) this.base = t - FusedLimits.offsetSpan;
     const off = t - this.base;
     if (!(off >= INT32_MIN && off <= INT32_MAX && Number.isInteger(off))) throw notBuilt('an event time more than 12 days from the partition clock\'s base, or not whole milliseconds,');
     if (this.concMask !== 0) {
@@ -583,7 +589,7 @@ class Fused implements FraudEngine {
     let hi = n;
     if (w[2 * (B + (hi - 1) * S)]! > tauOff) hi = this.upper(w, B, n, tauOff);
     // one backward scan from tau: every counted rule's count (or sum) over its window, windows dropping out shortest
-    // first as the rows pass their start; at most SCAN_ROWS rows
+    // first as the rows pass their start; at most FusedLimits.scanRows rows
     const values = this.values;
     const wins = this.wins;
     const lo = this.lo;
@@ -594,7 +600,7 @@ class Fused implements FraudEngine {
     let k = 0;
     while (k < wins.length && (wins[k]!.mask & rm) === 0) k++;
     let i = hi - 1;
-    const stop = Math.max(0, hi - SCAN_ROWS);
+    const stop = Math.max(0, hi - FusedLimits.scanRows);
     const sums = this.sumMask;
     for (; i >= stop && active !== 0; i--) {
       const o = 2 * (B + i * S);
@@ -631,6 +637,13 @@ class Fused implements FraudEngine {
         // a scanned window: drop a cursor record the rule keeps from busier times
         if (win.blockOf.length > 0 && win.blockOf[ix]! >= 0) this.dropCursor(ix, win, this.slotOf[r]!);
         const kind = this.kind[r]!;
+        if (kind === SUM && this.valCol[r] !== 1) {
+          // seconds (not whole numbers when a record has no duration): summed oldest first, as the classic engine's
+          // scan adds them, so that a scanned window's float sum is its sum to the last bit
+          let x = 0;
+          for (let q = lo[kw]!; q < hi; q++) if ((w[2 * (B + q * S) + 1]! & (1 << r)) !== 0) x += d[B + q * S + this.valCol[r]!]!;
+          values[r] = x;
+        }
         if (kind <= SUM) continue;
         // a key measure is at most its row count: below the lowest level (and no baseline) it decides nothing
         if (values[r]! < this.reach[r]! && (this.baselineMask & (1 << r)) === 0) continue;
@@ -1052,7 +1065,8 @@ class Fused implements FraudEngine {
       }
     });
     this.dedupe.sweep(lateBefore);
-    if (this.globalMax - this.base > OFFSET_SPAN + (OFFSET_SPAN >> 1)) this.rebase(this.globalMax - OFFSET_SPAN);
+    const span = FusedLimits.offsetSpan;
+    if (this.globalMax - this.base > span + span / 2) this.rebase(this.globalMax - span);
     this.log.compact(this.cap);
     this.ringTm.compact();
     this.ringIds.compact();
@@ -1066,6 +1080,7 @@ class Fused implements FraudEngine {
    * forgotten within days) throws.
    */
   private rebase(next: number): void {
+    fusedPaths.rebased++;
     const delta = next - this.base;
     const L = this.log;
     const S = this.S;

@@ -10,13 +10,13 @@
 // Inputs the fused engine does not take yet (it throws): fractional event times, costs past an int32 (a test below).
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { CdrRecord } from '../../../src/events/types.js';
 import { createFraudEngine } from '../../../src/rules/fraud-engine.js';
-import { createFusedEngine, fusedPaths } from '../../../src/rules/fused/fused-engine.js';
+import { createFusedEngine, FusedLimits, fusedPaths } from '../../../src/rules/fused/fused-engine.js';
 import { buildRuleSet } from '../../../src/rules/load-rules.js';
 import { RuleErrors } from '../../../src/rules/rule-errors.js';
-import type { AccountProfile, FraudRule, Measure } from '../../../src/rules/types.js';
+import type { AccountProfile, FraudRule, Measure, RuleHit } from '../../../src/rules/types.js';
 import { profile } from '../../helpers/traffic.js';
 
 const MIN = 60_000;
@@ -73,7 +73,7 @@ const rulesArb = fc.array(ruleArb, { minLength: 1, maxLength: 14 }).map((rs) => 
 
 const ev = fc.record({
   acct: fc.integer({ min: 0, max: ACCOUNTS - 1 }),
-  kind: fc.constantFrom('end', 'end', 'end', 'end', 'end', 'end', 'start', 'start', 'finish', 'ring', 'ring', 'callback', 'late', 'late', 'toolate', 'repeat', 'reuse', 'setup', 'setup-commit', 'gap', 'burst'),
+  kind: fc.constantFrom('end', 'end', 'end', 'end', 'end', 'end', 'start', 'start', 'finish', 'ring', 'ring', 'callback', 'late', 'late', 'toolate', 'repeat', 'reuse', 'setup', 'setup-commit', 'gap', 'burst', 'long', 'nodur'),
   step: fc.integer({ min: 0, max: 4 * MIN }),
   lag: fc.oneof(fc.integer({ min: 0, max: 5 * MIN }), fc.integer({ min: 0, max: 40 * MIN }), fc.integer({ min: 0, max: 30 * HOUR })),
   gap: fc.constantFrom(2 * HOUR, 7 * HOUR, 25 * HOUR, 50 * HOUR),
@@ -84,6 +84,26 @@ const ev = fc.record({
   burst: fc.integer({ min: 80, max: 400 }),
   pick: fc.nat(),
 });
+
+/**
+ * The one known difference, let through here and nowhere else: a `minutes` value over records without a duration
+ * (seconds from answer and end times to the millisecond, not whole) is a float sum whose last bits depend on the order
+ * it was added in, which in the classic engine depends on its cursor's history. Where a fused hit's minutes value is
+ * within 1e-12 (relative) of the classic one's and everything else is equal, the classic value is put into the fused
+ * hit (counted in `roundings`), so the whole comparison that follows compares the rest.
+ */
+let roundings = 0;
+function sameUpToSecondsRounding(got: RuleHit[], want: RuleHit[]): RuleHit[] {
+  if (got.length !== want.length) return got;
+  got.forEach((h, i) => {
+    const w = want[i]!;
+    if (h.measure === 'minutes' && w.measure === 'minutes' && h.value !== w.value && Math.abs(h.value - w.value) <= 1e-12 * Math.max(1, Math.abs(w.value))) {
+      h.value = w.value;
+      roundings++;
+    }
+  });
+  return got;
+}
 
 type Ev = typeof ev extends fc.Arbitrary<infer T> ? T : never;
 
@@ -105,6 +125,7 @@ function drive(rules: readonly FraudRule[], evs: Ev[], coarse: boolean): { hits:
   const send = (c: CdrRecord, account: AccountProfile) => {
     const want = classic.process(c, account);
     const got = fused.process(c, account);
+    expect(sameUpToSecondsRounding(got.hits, want.hits)).toBe(got.hits);
     expect(got).toEqual(want);
     hits += got.hits.length;
     records++;
@@ -127,7 +148,9 @@ function drive(rules: readonly FraudRule[], evs: Ev[], coarse: boolean): { hits:
       case 'setup-commit': {
         const call = { at: clock, callee: CALLEES[e.callee]!, caller: e.pick % 3 === 0 ? CALLERS[e.caller]! : null, ...(e.pick % 2 === 0 ? { id: `s${n++}` } : {}) };
         const commit = e.kind === 'setup-commit';
-        expect(fused.evaluateSetup(account, call, { commit })).toEqual(classic.evaluateSetup(account, call, { commit }));
+        const want = classic.evaluateSetup(account, call, { commit });
+        const got = fused.evaluateSetup(account, call, { commit });
+        expect(got).toEqual(want);
         break;
       }
       case 'start': {
@@ -196,6 +219,21 @@ function drive(rules: readonly FraudRule[], evs: Ev[], coarse: boolean): { hits:
         }
         break;
       }
+      case 'long': {
+        // a call of hours (concurrency: intervals reaching past the kept ones, live calls past LIVE_MAX_MS)
+        const c = endRecord({ ...e, dur: 3600 + e.dur * 16 + 1 }, account, clock);
+        sent.push(c);
+        send(c, account);
+        break;
+      }
+      case 'nodur': {
+        // no duration: seconds from the answer and end times, to the millisecond (fractional seconds)
+        const c = endRecord(e, account, clock, { durationSec: null });
+        if (c.answeredAt !== null) c.answeredAt -= e.pick % 1000;
+        sent.push(c);
+        send(c, account);
+        break;
+      }
       case 'gap':
       case 'end':
       default: {
@@ -216,8 +254,18 @@ function pathsSince(before: typeof fusedPaths): Record<keyof typeof fusedPaths, 
   return out;
 }
 
-describe('fused engine against the classic engine', () => {
+afterEach(() => {
+  FusedLimits.scanRows = 24;
+  FusedLimits.offsetSpan = 2 ** 30;
+});
+
+describe.each([
+  ['default limits', 24, 2 ** 30],
+  ['cursor records from 3 rows, the time base moved every ~2 h', 3, 2 ** 22],
+])('fused engine against the classic engine (%s)', (_name, scanRows, offsetSpan) => {
   it('the shipped rules: the same results, whole', () => {
+    FusedLimits.scanRows = scanRows;
+    FusedLimits.offsetSpan = offsetSpan;
     const before = { ...fusedPaths };
     let hits = 0;
     let records = 0;
@@ -233,10 +281,12 @@ describe('fused engine against the classic engine', () => {
     console.log('shipped rules:', { records, hits, ...paths });
     expect(records).toBeGreaterThan(10_000);
     expect(hits).toBeGreaterThan(100);
-    for (const k of Object.keys(paths) as (keyof typeof paths)[]) expect(paths[k], k).toBeGreaterThan(0);
+    for (const k of Object.keys(paths) as (keyof typeof paths)[]) if ((k !== 'rebased' || offsetSpan < 2 ** 30) && (k !== 'keyScan' || scanRows >= 24)) expect(paths[k], k).toBeGreaterThan(0);
   }, 120_000);
 
   it('generated rule sets of every measure, window and baseline: the same results, whole', () => {
+    FusedLimits.scanRows = scanRows;
+    FusedLimits.offsetSpan = offsetSpan;
     const before = { ...fusedPaths };
     let hits = 0;
     let records = 0;
@@ -249,10 +299,10 @@ describe('fused engine against the classic engine', () => {
       { numRuns: 120, seed: 20261202, endOnFailure: true },
     );
     const paths = pathsSince(before);
-    console.log('generated rule sets:', { records, hits, ...paths });
+    console.log('generated rule sets:', { records, hits, roundings, ...paths });
     expect(records).toBeGreaterThan(20_000);
     expect(hits).toBeGreaterThan(1_000);
-    for (const k of Object.keys(paths) as (keyof typeof paths)[]) expect(paths[k], k).toBeGreaterThan(0);
+    for (const k of Object.keys(paths) as (keyof typeof paths)[]) if ((k !== 'rebased' || offsetSpan < 2 ** 30) && (k !== 'keyScan' || scanRows >= 24)) expect(paths[k], k).toBeGreaterThan(0);
   }, 120_000);
 });
 

@@ -33,6 +33,7 @@ import { DEFAULT_SHORT_CALL_MS } from '../rule-map.js';
 import { append3, cut } from '../tight-array.js';
 import type { AccountProfile, FraudEngine, FraudRule, ProcessResult, RuleHit, SetupCall } from '../types.js';
 import { KeyIndex } from '../window-keys.js';
+import { calleeKeys, keys } from './callee-keys.js';
 import { FusedLog } from './fused-log.js';
 
 const SWEEP_EVERY_MS = 15 * 60_000;
@@ -152,6 +153,11 @@ class Fused implements FraudEngine {
   private callerMask = 0;
   private baselineMask = 0;
   private sumMask = 0;
+  private calleeKeyMask = 0;
+  private callerKeyMask = 0;
+  private rangeMask = 0;
+  /** Per account number: whether it has cursor blocks (bit 0) or live calls (bit 1). */
+  private flags = new Uint8Array(0);
   // the row's columns (doubles): 0 time|mask, 1 start|cost (int32 pairs), then these (-1: none)
   private readonly S: number;
   private readonly cSec: number;
@@ -230,11 +236,9 @@ class Fused implements FraudEngine {
         if (cSec < 0) cSec = S++;
         this.valCol[r] = cSec;
       } else if (rule.measure === 'distinct_callers') {
-        if (cCaller < 0) cCaller = S++;
-        this.valCol[r] = cCaller;
+        this.callerKeyMask |= bit;
       } else if (kind >= DISTINCT) {
-        if (cCallee < 0) cCallee = S++;
-        this.valCol[r] = cCallee;
+        this.calleeKeyMask |= bit;
       }
       if (kind === RANGE) {
         let i = this.rangeDigits.indexOf(rule.rangeDigits);
@@ -245,6 +249,19 @@ class Fused implements FraudEngine {
         this.grpCol[r] = this.rangeCol[i]!;
       }
     });
+    // callers and callees share a column when no rule of either reads a record of the other's direction (a row then
+    // holds the one its rules read), as the classic engine's logs share columns (window-columns.ts)
+    const dirs = (m: number) => new Set(rules.filter((_, r) => (m & (1 << r)) !== 0).map((x) => x.match.direction));
+    if (this.calleeKeyMask !== 0) cCallee = S++;
+    if (this.callerKeyMask !== 0) {
+      const shared = cCallee >= 0 && ![...dirs(this.callerKeyMask)].some((d) => dirs(this.calleeKeyMask).has(d));
+      cCaller = shared ? cCallee : S++;
+    }
+    rules.forEach((_, r) => {
+      if ((this.calleeKeyMask & (1 << r)) !== 0) this.valCol[r] = cCallee;
+      if ((this.callerKeyMask & (1 << r)) !== 0) this.valCol[r] = cCaller;
+    });
+    for (let r = 0; r < rules.length; r++) if (this.kind[r] === RANGE) this.rangeMask |= 1 << r;
     this.S = S;
     this.cSec = cSec;
     this.cCallee = cCallee;
@@ -445,7 +462,7 @@ class Fused implements FraudEngine {
    */
   private concurrencyFirst(ix: number, cdr: CdrRecord, t: number, wm: number, conc: number): number {
     let none = 0;
-    let live = this.live.get(ix);
+    let live = (this.flags[ix]! & 2) === 0 ? undefined : this.live.get(ix);
     const start = cdr.phase === 'start';
     for (let c = conc; c !== 0; c &= c - 1) {
       const r = bitIndex(c);
@@ -454,11 +471,15 @@ class Fused implements FraudEngine {
         for (let i = live.length - 3; i >= 0; i -= 3) if (live[i] === r && live[i + 2]! < before) live.splice(i, 3);
         if (live.length === 0) {
           this.live.delete(ix);
+          this.flags[ix]! &= ~2;
           live = undefined;
         }
       }
       if (start) {
-        if (live === undefined) this.live.set(ix, (live = []));
+        if (live === undefined) {
+          this.live.set(ix, (live = []));
+          this.flags[ix]! |= 2;
+        }
         live.push(r, hash53(cdr.id, 1), t);
         this.values[r] = this.countAt(ix, r, t, wm);
       } else if (live !== undefined) {
@@ -473,6 +494,7 @@ class Fused implements FraudEngine {
         }
         if (live.length === 0) {
           this.live.delete(ix);
+          this.flags[ix]! &= ~2;
           live = undefined;
         }
       }
@@ -498,7 +520,7 @@ class Fused implements FraudEngine {
         if ((w[o + 1]! & bit) !== 0 && w[o + 2]! <= xo) count++;
       }
     }
-    const live = this.live.get(ix);
+    const live = (this.flags[ix]! & 2) === 0 ? undefined : this.live.get(ix);
     if (live !== undefined) for (let i = 0; i < live.length; i += 3) if (live[i] === r && live[i + 2]! <= x) count++;
     return count;
   }
@@ -525,7 +547,7 @@ class Fused implements FraudEngine {
         if (c > best) best = c;
       }
     }
-    const live = this.live.get(ix);
+    const live = (this.flags[ix]! & 2) === 0 ? undefined : this.live.get(ix);
     if (live !== undefined) {
       for (let i = 0; i < live.length; i += 3) {
         const x = live[i + 2]!;
@@ -569,9 +591,17 @@ class Fused implements FraudEngine {
     row32[2] = cdr.startedAt - base;
     row32[3] = cdr.costMicros ?? 0;
     if (this.cSec >= 0) row[this.cSec] = durationSec(cdr);
-    if (this.cCallee >= 0) row[this.cCallee] = this.callee(cdr);
-    if (this.cCaller >= 0) row[this.cCaller] = hash53(cdr.caller ?? '');
-    for (let k = 0; k < this.rangeCol.length; k++) row[this.rangeCol[k]!] = hashPrefix(cdr.callee, this.rangeDigits[k]!);
+    // keys only for rows of rules that read them (a column shared by callers and callees holds its rules')
+    if ((rowMask & this.rangeMask) !== 0) {
+      if (Number.isNaN(this.calleeKey)) {
+        calleeKeys(cdr.callee, this.rangeDigits[0]!);
+        this.calleeKey = keys.calleeKey;
+        row[this.rangeCol[0]!] = keys.rangeKey;
+      } else row[this.rangeCol[0]!] = hashPrefix(cdr.callee, this.rangeDigits[0]!);
+      for (let k = 1; k < this.rangeCol.length; k++) row[this.rangeCol[k]!] = hashPrefix(cdr.callee, this.rangeDigits[k]!);
+    }
+    if ((rowMask & this.calleeKeyMask) !== 0) row[this.cCallee] = this.callee(cdr);
+    if ((rowMask & this.callerKeyMask) !== 0) row[this.cCaller] = hash53(cdr.caller ?? '');
     const p = L.insert(ix, row, off);
     if (L.moved) {
       L.moved = false;
@@ -730,11 +760,13 @@ class Fused implements FraudEngine {
   // ---- cursor records (busy windows)
 
   private hasBlocks(ix: number): boolean {
+    if ((this.flags[ix]! & 1) === 0) return false;
     const wins = this.wins;
     for (let k = 0; k < wins.length; k++) {
       const b = wins[k]!.blockOf;
       if (b.length > ix && b[ix]! >= 0) return true;
     }
+    this.flags[ix]! &= ~1;
     return false;
   }
 
@@ -813,6 +845,7 @@ class Fused implements FraudEngine {
       for (let q = 0; q < R; q++) win.pool[(blk * R + q) * F + CA] = Number.NaN;
       win.keys[blk] = null;
       win.blockOf[ix] = blk;
+      this.flags[ix]! |= 1;
     }
     const P = win.pool;
     const c = (blk * win.rules.length + s) * F;
@@ -1000,6 +1033,7 @@ class Fused implements FraudEngine {
     if (s.live) this.live.set(ix, s.live);
     else this.live.delete(ix);
     this.dropBlocks(ix);
+    this.flags[ix] = s.live ? 2 : 0;
     this.log.load(ix, s.log);
   }
 
@@ -1021,6 +1055,7 @@ class Fused implements FraudEngine {
     this.rw.delete(ix);
     this.rg.delete(ix);
     this.live.delete(ix);
+    this.flags[ix] = 0;
   }
 
   private grow(capacity: number): void {
@@ -1032,6 +1067,9 @@ class Fused implements FraudEngine {
     const sp = new Uint8Array(capacity);
     sp.set(this.sp);
     this.sp = sp;
+    const fl = new Uint8Array(capacity);
+    fl.set(this.flags);
+    this.flags = fl;
     const rn = new Uint8Array(capacity);
     rn.set(this.ringNext);
     this.ringNext = rn;

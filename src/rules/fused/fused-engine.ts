@@ -25,10 +25,9 @@ import { hash53, hashPrefix } from '../hash.js';
 import { AccountTable } from '../account-table.js';
 import { regionOrder } from '../region-order.js';
 import { RingIds } from '../ring-ids.js';
-import { RingTimes } from '../ring-times.js';
 import { RowLists } from '../row-lists.js';
 import { RuleErrors, messageOf } from '../rule-errors.js';
-import { addRecord, findRecord, recordMask, RS, RuleState } from '../rule-state.js';
+import { addRecord, findRecord, newRecord, recordMask, RS, RuleState } from '../rule-state.js';
 import { DEFAULT_SHORT_CALL_MS } from '../rule-map.js';
 import { append3, cut } from '../tight-array.js';
 import type { AccountProfile, FraudEngine, FraudRule, ProcessResult, RuleHit, SetupCall } from '../types.js';
@@ -65,6 +64,20 @@ export class FusedLimits {
 }
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
+
+// The account slot's fields (doubles; `W_` int32s of them): latest event time, log (two int32s), flags, ring entries,
+// level states of baseline rules.
+const S_MAXT = 0;
+const W_LOG = 2;
+const W_FL = 4;
+const S_RING = 3;
+const S_BL = S_RING + RING;
+const FL_BLOCKS = 1;
+const FL_LIVE = 2;
+const FL_SP = 4;
+const RN_SHIFT = 8;
+const RC_SHIFT = 16;
+const FRESH_LEVEL = newRecord(-1);
 
 /** A cursor record (per rule, in its window length's block of the account): time range [A, Z] (offsets), count, sum. */
 const F = 4;
@@ -112,13 +125,21 @@ class Fused implements FraudEngine {
     (ix) => this.release(ix),
     (capacity) => this.grow(capacity),
     (ix) => ix,
+    (ix) => this.fresh(ix),
   );
   private cap = 0;
-  private maxT = new Float64Array(0);
-  private sp = new Uint8Array(0);
-  private ringNext = new Uint8Array(0);
+  /**
+   * ONE slot per account number, SL doubles (`sw`: the same as int32s): the latest event time; the log's region and
+   * length (FusedLog); flags (bit 0: cursor blocks, 1: live calls, 2: a start event accepted), the ring's next entry
+   * (bits 8-15) and its entries so far (16-23); RING evidence ring entries of (time offset, mask) int32 pairs; then
+   * the level state (RS doubles, rule-state.ts) of each rule with a baseline (`blAt`). Level states of the other rules
+   * are kept only once a rule reaches a level (`rs`, as the classic engine's).
+   */
+  private slot = new Float64Array(0);
+  private sw = new Int32Array(0);
+  private readonly SL: number;
+  private readonly blAt: number[];
   private readonly ringIds = new RingIds();
-  private readonly ringTm = new RingTimes();
   private readonly rs = new RowLists(RS);
   private readonly rw = new Map<number, (number[] | undefined)[]>();
   /** `callbacks`: per account number, inbound calls that rang, as (caller key, startedAt, answered ms) triples. */
@@ -156,8 +177,6 @@ class Fused implements FraudEngine {
   private calleeKeyMask = 0;
   private callerKeyMask = 0;
   private rangeMask = 0;
-  /** Per account number: whether it has cursor blocks (bit 0) or live calls (bit 1). */
-  private flags = new Uint8Array(0);
   // the row's columns (doubles): 0 time|mask, 1 start|cost (int32 pairs), then these (-1: none)
   private readonly S: number;
   private readonly cSec: number;
@@ -267,6 +286,9 @@ class Fused implements FraudEngine {
     this.cCallee = cCallee;
     this.cCaller = cCaller;
     this.keepMs = Math.max(0, ...lengths, this.concMask !== 0 ? INTERVAL_KEEP_MS : 0);
+    let at = S_BL;
+    this.blAt = rules.map((r) => (r.baseline !== null ? ((at += RS), at - RS) : -1));
+    this.SL = at;
     this.log = new FusedLog(S);
     this.row = new Float64Array(S);
     this.row32 = new Int32Array(this.row.buffer);
@@ -285,17 +307,18 @@ class Fused implements FraudEngine {
     return {
       'event logs': this.log.bytes(),
       'cursor blocks': cursors,
-      'level states': this.rs.arena.bytes(),
+      'level states reached (no baseline)': this.rs.arena.bytes(),
       'ring ids': this.ringIds.arena.bytes(),
       'dedupe table': this.dedupe.bytes(),
-      'columns (latest time, flags, ring next)': this.maxT.byteLength + this.sp.byteLength + this.ringNext.byteLength,
+      [`account slots (${8 * this.SL} B each)`]: this.slot.byteLength,
     };
   }
 
   process(cdr: CdrRecord, account: AccountProfile): ProcessResult {
     const t = eventTime(cdr);
     let ix = this.accounts.indexOf(cdr.accountId);
-    const maxT = ix >= 0 && this.maxT[ix]! > t ? this.maxT[ix]! : t;
+    const slot = this.slot;
+    const maxT = ix >= 0 && slot[ix * this.SL + S_MAXT]! > t ? slot[ix * this.SL + S_MAXT]! : t;
     const wm = maxT - this.opts.allowedLatenessMs;
     if (t < wm - this.maxW || t < this.globalMax - this.opts.allowedLatenessMs - this.maxW - GLOBAL_SKEW_MS) return LATE;
     this.fits(cdr, t);
@@ -303,8 +326,8 @@ class Fused implements FraudEngine {
     const key = hash53(cdr.id, start ? 1 : 0);
     if (this.dry ? this.dedupe.has(key) : !this.dedupe.addIfAbsent(key, t)) return DUPLICATE;
     if (ix < 0) ix = this.accounts.add(cdr.accountId);
-    this.maxT[ix] = maxT;
-    if (start) this.sp[ix] = 1;
+    this.slot[ix * this.SL + S_MAXT] = maxT;
+    if (start) this.sw[2 * ix * this.SL + W_FL]! |= FL_SP;
     if (!this.dry) this.advance(t);
 
     this.calleeKey = Number.NaN;
@@ -346,7 +369,7 @@ class Fused implements FraudEngine {
 
     let hits = NO_HITS;
     let mask = 0;
-    this.records = recordMask(this.rs, ix);
+    this.records = -2;
     for (let i = 0; i < n; i++) {
       const r = ids[i]!;
       const bit = 1 << r;
@@ -412,7 +435,7 @@ class Fused implements FraudEngine {
       if (start) {
         if (!this.atSetup[r] && (this.concMask & bit) === 0) continue;
         if (this.atSetup[r] && (endSeen ??= this.dedupe.has(hash53(cdr.id, 0)))) continue;
-      } else if (this.atSetup[r] && this.sp[ix] === 1) {
+      } else if (this.atSetup[r] && (this.sw[2 * ix * this.SL + W_FL]! & FL_SP) !== 0) {
         startSeen ??= this.dedupe.has(hash53(cdr.id, 1));
         if (startSeen) continue;
       }
@@ -462,7 +485,7 @@ class Fused implements FraudEngine {
    */
   private concurrencyFirst(ix: number, cdr: CdrRecord, t: number, wm: number, conc: number): number {
     let none = 0;
-    let live = (this.flags[ix]! & 2) === 0 ? undefined : this.live.get(ix);
+    let live = (this.sw[2 * ix * this.SL + W_FL]! & FL_LIVE) === 0 ? undefined : this.live.get(ix);
     const start = cdr.phase === 'start';
     for (let c = conc; c !== 0; c &= c - 1) {
       const r = bitIndex(c);
@@ -471,14 +494,14 @@ class Fused implements FraudEngine {
         for (let i = live.length - 3; i >= 0; i -= 3) if (live[i] === r && live[i + 2]! < before) live.splice(i, 3);
         if (live.length === 0) {
           this.live.delete(ix);
-          this.flags[ix]! &= ~2;
+          this.sw[2 * ix * this.SL + W_FL]! &= ~FL_LIVE;
           live = undefined;
         }
       }
       if (start) {
         if (live === undefined) {
           this.live.set(ix, (live = []));
-          this.flags[ix]! |= 2;
+          this.sw[2 * ix * this.SL + W_FL]! |= FL_LIVE;
         }
         live.push(r, hash53(cdr.id, 1), t);
         this.values[r] = this.countAt(ix, r, t, wm);
@@ -494,7 +517,7 @@ class Fused implements FraudEngine {
         }
         if (live.length === 0) {
           this.live.delete(ix);
-          this.flags[ix]! &= ~2;
+          this.sw[2 * ix * this.SL + W_FL]! &= ~FL_LIVE;
           live = undefined;
         }
       }
@@ -505,9 +528,9 @@ class Fused implements FraudEngine {
   /** Calls of rule r in progress at instant x: its intervals (rows ending at or after wm - INTERVAL_KEEP_MS) holding x, and its live calls started by x. */
   private countAt(ix: number, r: number, x: number, wm: number): number {
     let count = 0;
-    const n = this.log.length(ix);
+    const n = this.log.length(2 * ix * this.SL + W_LOG);
     if (n > 0) {
-      const at = this.log.at(ix);
+      const at = this.log.at(2 * ix * this.SL + W_LOG);
       const w = this.log.arena.words(at);
       const B = this.log.arena.base(at);
       const S = this.log.S;
@@ -520,7 +543,7 @@ class Fused implements FraudEngine {
         if ((w[o + 1]! & bit) !== 0 && w[o + 2]! <= xo) count++;
       }
     }
-    const live = (this.flags[ix]! & 2) === 0 ? undefined : this.live.get(ix);
+    const live = (this.sw[2 * ix * this.SL + W_FL]! & FL_LIVE) === 0 ? undefined : this.live.get(ix);
     if (live !== undefined) for (let i = 0; i < live.length; i += 3) if (live[i] === r && live[i + 2]! <= x) count++;
     return count;
   }
@@ -529,8 +552,8 @@ class Fused implements FraudEngine {
   private interval(ix: number, r: number, s: number, e: number, wm: number): number {
     fusedPaths.interval++;
     let best = this.countAt(ix, r, s, wm);
-    const n = this.log.length(ix);
-    const at = this.log.at(ix);
+    const n = this.log.length(2 * ix * this.SL + W_LOG);
+    const at = this.log.at(2 * ix * this.SL + W_LOG);
     const w = this.log.arena.words(at);
     const B = this.log.arena.base(at);
     const S = this.log.S;
@@ -547,7 +570,7 @@ class Fused implements FraudEngine {
         if (c > best) best = c;
       }
     }
-    const live = (this.flags[ix]! & 2) === 0 ? undefined : this.live.get(ix);
+    const live = (this.sw[2 * ix * this.SL + W_FL]! & FL_LIVE) === 0 ? undefined : this.live.get(ix);
     if (live !== undefined) {
       for (let i = 0; i < live.length; i += 3) {
         const x = live[i + 2]!;
@@ -570,17 +593,18 @@ class Fused implements FraudEngine {
     const L = this.log;
     const S = this.S;
     const base = this.base;
-    let n = L.length(ix);
+    const lo0 = 2 * ix * this.SL + W_LOG;
+    let n = L.length(lo0);
     if (n > 0) {
       const before = wm - this.keepMs - base;
-      const at = L.at(ix);
+      const at = L.at(lo0);
       const w = L.arena.words(at);
       const B = L.arena.base(at);
       let h = 0;
       while (h < n && w[2 * (B + h * S)]! < before) h++;
       if (h > 0) {
         if (this.hasBlocks(ix)) for (let i = 0; i < h; i++) this.cursorsTake(ix, L.arena.chunk(at), w, B + i * S, -1);
-        L.drop(ix, h);
+        L.drop(lo0, h);
       }
     }
     const off = t - base;
@@ -602,19 +626,19 @@ class Fused implements FraudEngine {
     }
     if ((rowMask & this.calleeKeyMask) !== 0) row[this.cCallee] = this.callee(cdr);
     if ((rowMask & this.callerKeyMask) !== 0) row[this.cCaller] = hash53(cdr.caller ?? '');
-    const p = L.insert(ix, row, off);
+    const p = L.insert(lo0, row, off);
     if (L.moved) {
       L.moved = false;
       if (L.arena.sparse()) L.compact(this.cap, true);
     }
-    const at = L.at(ix);
+    const at = L.at(lo0);
     const d = L.arena.chunk(at);
     const w = L.arena.words(at);
     const B = L.arena.base(at);
     if (this.hasBlocks(ix)) this.cursorsTake(ix, d, w, B + p * S, 0);
     const rm = rowMask & this.windowed;
     if (rm === 0) return;
-    n = L.length(ix);
+    n = L.length(lo0);
     const tauOff = tau - base;
     let hi = n;
     if (w[2 * (B + (hi - 1) * S)]! > tauOff) hi = this.upper(w, B, n, tauOff);
@@ -760,13 +784,13 @@ class Fused implements FraudEngine {
   // ---- cursor records (busy windows)
 
   private hasBlocks(ix: number): boolean {
-    if ((this.flags[ix]! & 1) === 0) return false;
+    if ((this.sw[2 * ix * this.SL + W_FL]! & FL_BLOCKS) === 0) return false;
     const wins = this.wins;
     for (let k = 0; k < wins.length; k++) {
       const b = wins[k]!.blockOf;
       if (b.length > ix && b[ix]! >= 0) return true;
     }
-    this.flags[ix]! &= ~1;
+    this.sw[2 * ix * this.SL + W_FL]! &= ~FL_BLOCKS;
     return false;
   }
 
@@ -845,7 +869,7 @@ class Fused implements FraudEngine {
       for (let q = 0; q < R; q++) win.pool[(blk * R + q) * F + CA] = Number.NaN;
       win.keys[blk] = null;
       win.blockOf[ix] = blk;
-      this.flags[ix]! |= 1;
+      this.sw[2 * ix * this.SL + W_FL]! |= FL_BLOCKS;
     }
     const P = win.pool;
     const c = (blk * win.rules.length + s) * F;
@@ -905,16 +929,25 @@ class Fused implements FraudEngine {
   /** One rule's judgement of a value it counts (RuleState.level): the hit, or null. */
   private judge(cdr: CdrRecord, value: number, tau: number, r: number, ix: number, account: AccountProfile): RuleHit | null {
     const rule = this.rules[r]!;
-    const none = this.records !== -1 && (this.records & (1 << r)) === 0;
-    let o = none ? -1 : findRecord(this.rs, ix, r);
-    if (o < 0) {
-      if (rule.baseline === null && value < this.reach[r]!) return null;
-      o = addRecord(this.rs, ix, r);
-      if (this.records !== -1) this.records |= 1 << r;
-    }
     const state = this.view;
-    state.d = this.rs.chunk(this.rs.at(ix));
-    state.o = o;
+    if (this.blAt[r]! >= 0) {
+      // a baseline's level state: in the slot from the account's first record (as fresh as the classic engine's,
+      // made at the rule's first count)
+      state.d = this.slot;
+      state.o = ix * this.SL + this.blAt[r]!;
+    } else {
+      // others only once a level is reached: most rules of most accounts have none, known from the mask
+      if (this.records === -2) this.records = recordMask(this.rs, ix);
+      const none = this.records !== -1 && (this.records & (1 << r)) === 0;
+      let o = none ? -1 : findRecord(this.rs, ix, r);
+      if (o < 0) {
+        if (value < this.reach[r]!) return null;
+        o = addRecord(this.rs, ix, r);
+        if (this.records !== -1) this.records |= 1 << r;
+      }
+      state.d = this.rs.chunk(this.rs.at(ix));
+      state.o = o;
+    }
     const weekly = rule.baseline?.by === 'hour_of_week';
     state.hw = weekly ? (this.rw.get(ix)?.[r] ?? null) : null;
     let lvl: ReturnType<RuleState['level']>;
@@ -950,17 +983,16 @@ class Fused implements FraudEngine {
   }
 
   private remember(ix: number, id: string, t: number, mask: number): void {
-    const j = this.ringNext[ix]!;
-    const tm = this.ringTm;
-    const n = tm.length(ix);
-    if (j >= n) {
-      tm.set(ix, n, t, mask);
-      this.ringIds.append(ix, id, RING - 1 - n);
-    } else {
-      tm.set(ix, j, t, mask);
-      this.ringIds.replace(ix, j, id);
-    }
-    this.ringNext[ix] = (j + 1) % RING;
+    const sw = this.sw;
+    const o = 2 * ix * this.SL;
+    const fl = sw[o + W_FL]!;
+    const j = (fl >>> RN_SHIFT) & 0xff;
+    const n = (fl >>> RC_SHIFT) & 0xff;
+    sw[o + 2 * (S_RING + j)] = t - this.base;
+    sw[o + 2 * (S_RING + j) + 1] = mask;
+    if (j >= n) this.ringIds.append(ix, id, RING - 1 - n);
+    else this.ringIds.replace(ix, j, id);
+    sw[o + W_FL] = (fl & 0xff) | (((j + 1) % RING) << RN_SHIFT) | ((j >= n ? n + 1 : n) << RC_SHIFT);
   }
 
   private samples(ix: number, r: number, current: string, tau: number): string[] {
@@ -968,13 +1000,17 @@ class Fused implements FraudEngine {
     const from = tau - (rule.windowMs ?? 0);
     const out = [current];
     const ids = this.ringIds;
-    const n = r < 30 ? ids.size(ix) : -1;
-    if (n < 0) return out;
-    const tm = this.ringTm;
-    const next = this.ringNext[ix]!;
+    const sw = this.sw;
+    const o = 2 * ix * this.SL;
+    const fl = sw[o + W_FL]!;
+    const n = r < 30 ? (fl >>> RC_SHIFT) & 0xff : 0;
+    const next = (fl >>> RN_SHIFT) & 0xff;
+    const fromOff = from - this.base;
+    const tauOff = tau - this.base;
     for (let k = 0; k < RING && out.length < MAX_SAMPLES; k++) {
       const j = (next - 1 - k + RING * 2) % RING;
-      if (j >= n || (tm.mask(ix, j) & (1 << r)) === 0 || tm.time(ix, j) < from || tm.time(ix, j) > tau) continue;
+      const tj = sw[o + 2 * (S_RING + j)]!;
+      if (j >= n || (sw[o + 2 * (S_RING + j) + 1]! & (1 << r)) === 0 || tj < fromOff || tj > tauOff) continue;
       const id = ids.entry(ix, j);
       if (id !== '' && id !== current && !out.includes(id)) out.push(id);
     }
@@ -1008,20 +1044,21 @@ class Fused implements FraudEngine {
   /** A copy of what account `ix` holds (for a set-up judged without commit). */
   private save(ix: number): Saved {
     return {
-      maxT: this.maxT[ix]!, sp: this.sp[ix]!, ringNext: this.ringNext[ix]!,
-      ringTm: this.ringTm.toArray(ix), ringIds: this.ringIds.list(ix), rs: this.rs.toArray(ix),
+      slot: this.slot.slice(ix * this.SL, (ix + 1) * this.SL), ringIds: this.ringIds.list(ix), rs: this.rs.toArray(ix),
       rw: this.rw.get(ix)?.map((x) => x?.slice()) ?? null, rg: this.rg.get(ix)?.slice() ?? null,
-      live: this.live.get(ix)?.slice() ?? null, log: this.log.rows(ix),
+      live: this.live.get(ix)?.slice() ?? null, log: this.log.rows(2 * ix * this.SL + W_LOG),
     };
   }
 
   /** Puts account `ix` back as `save` copied it; its cursor records are dropped (the next query rebuilds them). */
   private load(ix: number, s: Saved): void {
-    this.maxT[ix] = s.maxT;
-    this.sp[ix] = s.sp;
-    this.ringNext[ix] = s.ringNext;
-    this.ringTm.free(ix);
-    this.ringTm.load(ix, s.ringTm);
+    this.dropBlocks(ix);
+    this.log.free(2 * ix * this.SL + W_LOG);
+    this.slot.set(s.slot, ix * this.SL);
+    // (the log's fields are made again by its load; cursor blocks are derived: dropped, the next query makes them)
+    this.sw[2 * ix * this.SL + W_LOG] = -1;
+    this.sw[2 * ix * this.SL + W_LOG + 1] = 0;
+    this.sw[2 * ix * this.SL + W_FL]! &= ~FL_BLOCKS;
     this.ringIds.free(ix);
     this.ringIds.setList(ix, s.ringIds);
     this.rs.free(ix);
@@ -1032,9 +1069,7 @@ class Fused implements FraudEngine {
     else this.rg.delete(ix);
     if (s.live) this.live.set(ix, s.live);
     else this.live.delete(ix);
-    this.dropBlocks(ix);
-    this.flags[ix] = s.live ? 2 : 0;
-    this.log.load(ix, s.log);
+    this.log.load(2 * ix * this.SL + W_LOG, s.log);
   }
 
   // ---- accounts, sweeps
@@ -1044,37 +1079,38 @@ class Fused implements FraudEngine {
   }
 
   private release(ix: number): void {
-    this.log.free(ix);
+    this.log.free(2 * ix * this.SL + W_LOG);
     this.dropBlocks(ix);
-    this.maxT[ix] = Number.NEGATIVE_INFINITY;
-    this.sp[ix] = 0;
-    this.ringNext[ix] = 0;
     this.ringIds.free(ix);
-    this.ringTm.free(ix);
     this.rs.free(ix);
     this.rw.delete(ix);
     this.rg.delete(ix);
     this.live.delete(ix);
-    this.flags[ix] = 0;
+    this.fresh(ix);
+  }
+
+  /** A fresh slot for account number `ix`: no time, no log, no flags, an empty ring, fresh baselines. */
+  private fresh(ix: number): void {
+    const so = ix * this.SL;
+    this.slot.fill(0, so, so + this.SL);
+    this.slot[so + S_MAXT] = Number.NEGATIVE_INFINITY;
+    this.sw[2 * so + W_LOG] = -1;
+    for (let r = 0; r < this.rules.length; r++) {
+      const b = this.blAt[r]!;
+      if (b < 0) continue;
+      for (let k = 0; k < RS; k++) this.slot[so + b + k] = FRESH_LEVEL[k]!;
+      this.slot[so + b] = r;
+    }
   }
 
   private grow(capacity: number): void {
     this.cap = capacity;
-    this.log.grow(capacity);
-    const maxT = new Float64Array(capacity).fill(Number.NEGATIVE_INFINITY);
-    maxT.set(this.maxT);
-    this.maxT = maxT;
-    const sp = new Uint8Array(capacity);
-    sp.set(this.sp);
-    this.sp = sp;
-    const fl = new Uint8Array(capacity);
-    fl.set(this.flags);
-    this.flags = fl;
-    const rn = new Uint8Array(capacity);
-    rn.set(this.ringNext);
-    this.ringNext = rn;
+    const slot = new Float64Array(capacity * this.SL);
+    slot.set(this.slot);
+    this.slot = slot;
+    this.sw = new Int32Array(slot.buffer);
+    this.log.bind(this.sw, 2 * this.SL, W_LOG);
     this.ringIds.grow(capacity);
-    this.ringTm.grow(capacity);
     this.rs.grow(capacity);
     for (const win of this.wins) {
       if (win.blockOf.length === 0) continue;
@@ -1097,7 +1133,7 @@ class Fused implements FraudEngine {
     const lateBefore = this.globalMax - this.opts.allowedLatenessMs - this.maxW - GLOBAL_SKEW_MS;
     const idleBefore = this.globalMax - this.idleMs;
     this.accounts.forEachNumber((ix) => {
-      if (this.maxT[ix]! < idleBefore) {
+      if (this.slot[ix * this.SL + S_MAXT]! < idleBefore) {
         fusedPaths.forgotten++;
         this.accounts.deleteAt(ix);
       }
@@ -1106,7 +1142,6 @@ class Fused implements FraudEngine {
     const span = FusedLimits.offsetSpan;
     if (this.globalMax - this.base > span + span / 2) this.rebase(this.globalMax - span);
     this.log.compact(this.cap);
-    this.ringTm.compact();
     this.ringIds.compact();
     this.rs.compact();
     regionOrder.drop();
@@ -1123,9 +1158,12 @@ class Fused implements FraudEngine {
     const L = this.log;
     const S = this.S;
     for (let ix = 0; ix < this.cap; ix++) {
-      const n = L.length(ix);
+      const o = 2 * ix * this.SL;
+      const rc = (this.sw[o + W_FL]! >>> RC_SHIFT) & 0xff;
+      for (let j = 0; j < rc; j++) this.sw[o + 2 * (S_RING + j)]! -= delta;
+      const n = L.length(o + W_LOG);
       if (n === 0) continue;
-      const at = L.at(ix);
+      const at = L.at(o + W_LOG);
       const w = L.arena.words(at);
       const B = L.arena.base(at);
       for (let i = 0; i < n; i++) {
@@ -1199,10 +1237,7 @@ class Fused implements FraudEngine {
 }
 
 interface Saved {
-  maxT: number;
-  sp: number;
-  ringNext: number;
-  ringTm: number[] | null;
+  slot: Float64Array;
   ringIds: string[] | null;
   rs: number[] | null;
   rw: (number[] | undefined)[] | null;

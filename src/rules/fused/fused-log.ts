@@ -2,8 +2,9 @@
 // a region of the engine's RowArena (row-arena.ts: chunks, size classes, free lists, in-place sliding compaction), in
 // time order (equal times in arrival order). The row's first double holds two int32s: its time as an offset from the
 // engine's base, and the mask of the rules that counted it. The region's name and the log's length and class are two
-// int32s per account number in `meta` (at 2 ix, 2 ix + 1). A full region moves up about a quarter; one that falls to
-// a third moves down; an emptied one is freed. Grown from bench/fused/row-log.ts (one stride, 4). Pure.
+// int32s the owner keeps in its account slot (`meta[o]`, `meta[o + 1]`: methods take `o`), so that one read of the
+// slot finds them. A full region moves up about a quarter; one that falls to a third moves down; an emptied one is
+// freed. Grown from bench/fused/row-log.ts (one stride, 4). Pure.
 import { capOf, classFor, RowArena } from '../row-arena.js';
 
 const LEN_MASK = 0xffffff;
@@ -11,7 +12,10 @@ const CLS_SHIFT = 24;
 
 export class FusedLog {
   arena: RowArena;
-  meta = new Int32Array(0);
+  /** The owner's slots as int32s (set again whenever they grow), a slot's int32s, and the log's fields in one. */
+  meta: Int32Array = new Int32Array(0);
+  stride = 2;
+  field = 0;
   /** A region moved since the owner last looked (it then checks whether the arena wants a whole compaction). */
   moved = false;
 
@@ -19,34 +23,27 @@ export class FusedLog {
     this.arena = new RowArena(S);
   }
 
-  grow(capacity: number): void {
-    const m = new Int32Array(2 * capacity);
-    m.set(this.meta);
-    for (let o = this.meta.length; o < m.length; o += 2) m[o] = -1;
-    this.meta = m;
+  bind(meta: Int32Array, stride: number, field: number): void {
+    this.meta = meta;
+    this.stride = stride;
+    this.field = field;
   }
 
-  length(ix: number): number {
-    return this.meta[2 * ix + 1]! & LEN_MASK;
+  length(o: number): number {
+    return this.meta[o + 1]! & LEN_MASK;
   }
 
   /** The region's name (-1: none). */
-  at(ix: number): number {
-    return this.meta[2 * ix]!;
-  }
-
-  /** Capacity of the account's region, in rows. */
-  capacity(ix: number): number {
-    return this.meta[2 * ix]! < 0 ? 0 : capOf(this.meta[2 * ix + 1]! >>> CLS_SHIFT);
+  at(o: number): number {
+    return this.meta[o]!;
   }
 
   /**
    * Inserts the row (`row`: S doubles, the first int32 of it the time offset `off`) at its time order, after rows of
    * equal time; returns its row number. The region may move: read its name after.
    */
-  insert(ix: number, row: Float64Array, off: number): number {
+  insert(o: number, row: Float64Array, off: number): number {
     const meta = this.meta;
-    const o = 2 * ix;
     const S = this.S;
     const n = meta[o + 1]! & LEN_MASK;
     if (n === 0) {
@@ -54,7 +51,7 @@ export class FusedLog {
         meta[o] = this.arena.alloc(0);
         meta[o + 1] = 0;
       }
-    } else if (n === capOf(meta[o + 1]! >>> CLS_SHIFT)) this.move(ix, classFor(n + 2 + (n >> 2)));
+    } else if (n === capOf(meta[o + 1]! >>> CLS_SHIFT)) this.move(o, classFor(n + 2 + (n >> 2)));
     const at = meta[o]!;
     const d = this.arena.chunk(at);
     const w = this.arena.words(at);
@@ -69,10 +66,9 @@ export class FusedLog {
   }
 
   /** Drops the first `h` rows; an emptied log gives its region back. */
-  drop(ix: number, h: number): void {
+  drop(o: number, h: number): void {
     if (h === 0) return;
     const meta = this.meta;
-    const o = 2 * ix;
     const S = this.S;
     const at = meta[o]!;
     const c = meta[o + 1]! >>> CLS_SHIFT;
@@ -87,11 +83,10 @@ export class FusedLog {
     const B = this.arena.base(at);
     for (let j = B, end = B + n * S, k = h * S; j < end; j++) d[j] = d[j + k]!;
     meta[o + 1] = (c << CLS_SHIFT) | n;
-    if (3 * n <= capOf(c) && c > 1) this.move(ix, classFor(n + 1 + (n >> 2)));
+    if (3 * n <= capOf(c) && c > 1) this.move(o, classFor(n + 1 + (n >> 2)));
   }
 
-  free(ix: number): void {
-    const o = 2 * ix;
+  free(o: number): void {
     if (o >= this.meta.length || this.meta[o]! < 0) return;
     this.arena.release(this.meta[o]!, this.meta[o + 1]! >>> CLS_SHIFT);
     this.meta[o] = -1;
@@ -99,24 +94,24 @@ export class FusedLog {
   }
 
   /** The account's rows as one array (a copy), or null. */
-  rows(ix: number): Float64Array | null {
-    const n = this.length(ix);
+  rows(o: number): Float64Array | null {
+    const n = this.length(o);
     if (n === 0) return null;
-    const at = this.at(ix);
+    const at = this.at(o);
     const B = this.arena.base(at);
     return this.arena.chunk(at).slice(B, B + n * this.S);
   }
 
   /** Replaces the account's rows with `rows` (from `rows`). */
-  load(ix: number, rows: Float64Array | null): void {
-    this.free(ix);
+  load(o: number, rows: Float64Array | null): void {
+    this.free(o);
     if (rows === null || rows.length === 0) return;
     const n = rows.length / this.S;
     const c = classFor(n);
     const at = this.arena.alloc(c);
     this.arena.chunk(at).set(rows, this.arena.base(at));
-    this.meta[2 * ix] = at;
-    this.meta[2 * ix + 1] = (c << CLS_SHIFT) | n;
+    this.meta[o] = at;
+    this.meta[o + 1] = (c << CLS_SHIFT) | n;
   }
 
   /** The sweep's compaction: slides regions over the arena's holes when it is holey (or whole when `whole`). */
@@ -129,13 +124,13 @@ export class FusedLog {
       whole,
       (order) => {
         for (let ix = 0; ix < count; ix++) {
-          const m = 2 * ix;
+          const m = ix * this.stride + this.field;
           if (meta[m]! >= 0) order.add(meta[m]!, capOf(meta[m + 1]! >>> CLS_SHIFT) * S, ix);
         }
       },
       (ix, from, to) => {
         if (from === to) return;
-        const m = 2 * ix;
+        const m = ix * this.stride + this.field;
         const src = arena.chunk(from);
         const dst = arena.chunk(to);
         const a = arena.base(from);
@@ -147,12 +142,11 @@ export class FusedLog {
   }
 
   bytes(): number {
-    return this.arena.bytes() + this.meta.byteLength;
+    return this.arena.bytes();
   }
 
-  private move(ix: number, c: number): void {
+  private move(o: number, c: number): void {
     const meta = this.meta;
-    const o = 2 * ix;
     const from = meta[o]!;
     const n = meta[o + 1]! & LEN_MASK;
     const to = this.arena.alloc(c);

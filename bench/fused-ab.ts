@@ -14,6 +14,7 @@ import { createFusedEngine } from '../src/rules/fused/fused-engine.js';
 import { buildRuleSet } from '../src/rules/load-rules.js';
 import type { AccountProfile, FraudEngine, ProcessResult } from '../src/rules/types.js';
 import { profile, rng, ukNumber } from '../test/helpers/traffic.js';
+import { profiled } from './cpu-profile.js';
 import { batchOf, hourOfTraffic, type Hour } from './engine-traffic.js';
 
 const ACCOUNTS = Number(process.env.ACCOUNTS ?? 100_000);
@@ -97,7 +98,8 @@ function alone(): void {
   };
   run(hour1);
   for (let h = 1; h < WARM_HOURS; h++) run(hourOfTraffic(h, r, favourites, ACCOUNTS, CALLS_PER_HOUR));
-  const rate = run(timed);
+  // `PROFILE=file.cpuprofile`: a CPU profile of the timed hour alone (summarise: npx tsx bench/profile-top.ts FILE)
+  const rate = process.env.PROFILE ? profiled(process.env.PROFILE, () => run(timed)) : run(timed);
   const after = heap();
   const per = gc ? `${f((after - before) / engine.size())} B heap + array buffers per active account` : 'run with --expose-gc for memory';
   console.log(`${ONLY} alone, hour ${WARM_HOURS + 1}: ${f(rate)} CDR/s per CPU-second; ${per} (${f(engine.size())} accounts)`);

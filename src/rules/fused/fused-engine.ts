@@ -11,8 +11,10 @@
 // RingIds), callbacks rings, live calls: as the classic engine keeps them.
 // Stored state (snapshots, parts, dedupe segments, spill, rule changes, dirty tracking) is not built yet: those
 // methods throw. Also unsupported (throws `fused engine: ... not built yet` before changing anything): more than 30
-// rules; an event time (or an end-only call's start) more than ~12 days from the partition's clock base; a cost that
-// is not an int32 of micro-units while a `cost` rule is in the set. Pure (no I/O, no clock).
+// rules; an event time (or a call's start) that is not a whole millisecond (a record with a fractional durationSec and
+// no endedAt) or lies more than ~12 days from the partition clock's base (the sweep moves the base as the clock goes).
+// A cost past an int32 of micro-units moves every row's cost to a double column, once (wideCost). Pure (no I/O, no
+// clock).
 import type { CdrRecord } from '../../events/types.js';
 import { durationSec, eventTime } from '../call-counting.js';
 import { CdrMatcher } from '../cdr-matcher.js';
@@ -87,7 +89,7 @@ const CN = 2;
 const CS = 3;
 
 /** How often the less common paths ran (for the oracle test's coverage checks; a few increments, off the common path). */
-export const fusedPaths = { cursorMoved: 0, cursorBuilt: 0, keyScan: 0, interval: 0, liveEnded: 0, setupDry: 0, forgotten: 0, rebased: 0 };
+export const fusedPaths = { cursorMoved: 0, cursorBuilt: 0, keyScan: 0, interval: 0, liveEnded: 0, setupDry: 0, forgotten: 0, rebased: 0, wideCost: 0 };
 
 function notBuilt(what: string): Error {
   return new Error(`fused engine: ${what} not built yet`);
@@ -146,7 +148,7 @@ class Fused implements FraudEngine {
   private readonly rg = new Map<number, number[]>();
   /** Live calls (start events of concurrent_calls rules): per account number, (rule, id key, start) triples. */
   private readonly live = new Map<number, number[]>();
-  private readonly log: FusedLog;
+  private log: FusedLog;
   private readonly dedupe: DedupeTable;
   private globalMax = Number.NEGATIVE_INFINITY;
   private nextSweep = Number.NEGATIVE_INFINITY;
@@ -178,7 +180,9 @@ class Fused implements FraudEngine {
   private callerKeyMask = 0;
   private rangeMask = 0;
   // the row's columns (doubles): 0 time|mask, 1 start|cost (int32 pairs), then these (-1: none)
-  private readonly S: number;
+  private S: number;
+  /** The cost's own column once a cost past an int32 (or not whole) came (wideCost); until then the int32 at word 3. */
+  private cCost = -1;
   private readonly cSec: number;
   private readonly cCallee: number;
   private readonly cCaller: number;
@@ -190,8 +194,8 @@ class Fused implements FraudEngine {
   private readonly isCost: boolean[];
 
   // per-CDR scratch
-  private readonly row: Float64Array;
-  private readonly row32: Int32Array;
+  private row: Float64Array;
+  private row32: Int32Array;
   private readonly values = new Float64Array(32);
   private readonly lo: Int32Array;
   private readonly done: Uint8Array;
@@ -415,7 +419,7 @@ class Fused implements FraudEngine {
     }
     if (this.sumMask !== 0) {
       const c = cdr.costMicros ?? 0;
-      if ((c | 0) !== c) throw notBuilt('a cost that is not an int32 of micro-units');
+      if ((c | 0) !== c && this.cCost < 0) this.wideCost();
     }
   }
 
@@ -613,7 +617,11 @@ class Fused implements FraudEngine {
     row32[0] = off;
     row32[1] = rowMask;
     row32[2] = cdr.startedAt - base;
-    row32[3] = cdr.costMicros ?? 0;
+    if (this.cCost < 0) row32[3] = cdr.costMicros ?? 0;
+    else {
+      row32[3] = 0;
+      row[this.cCost] = cdr.costMicros ?? 0;
+    }
     if (this.cSec >= 0) row[this.cSec] = durationSec(cdr);
     // keys only for rows of rules that read them (a column shared by callers and callees holds its rules')
     if ((rowMask & this.rangeMask) !== 0) {
@@ -711,6 +719,43 @@ class Fused implements FraudEngine {
       const r = bitIndex(c);
       if (this.rules[r]!.measure === 'minutes') values[r] = values[r]! / 60;
     }
+  }
+
+  /**
+   * A cost the int32 word cannot hold came: from now on the cost has a column of its own (a double), in every
+   * account's rows: the logs move to an arena of one more double a row (once; they never move back). Changes no
+   * value: cursor records keep their sums, cost rules read the new column.
+   */
+  private wideCost(): void {
+    fusedPaths.wideCost++;
+    const old = this.log;
+    const S = this.S;
+    const T = S + 1;
+    const next = new FusedLog(T);
+    next.bind(this.sw, 2 * this.SL, W_LOG);
+    for (let ix = 0; ix < this.cap; ix++) {
+      const o = 2 * ix * this.SL + W_LOG;
+      const rows = old.rows(o);
+      this.sw[o] = -1;
+      this.sw[o + 1] = 0;
+      if (rows === null) continue;
+      const n = rows.length / S;
+      const wide = new Float64Array(n * T);
+      const w32 = new Int32Array(rows.buffer);
+      const v32 = new Int32Array(wide.buffer);
+      for (let i = 0; i < n; i++) {
+        for (let k = 0; k < S; k++) wide[i * T + k] = rows[i * S + k]!;
+        wide[i * T + S] = w32[2 * i * S + 3]!;
+        v32[2 * i * T + 3] = 0;
+      }
+      next.load(o, wide);
+    }
+    this.log = next;
+    this.S = T;
+    this.cCost = S;
+    for (let r = 0; r < this.rules.length; r++) if (this.valCol[r] === 1) this.valCol[r] = S;
+    this.row = new Float64Array(T);
+    this.row32 = new Int32Array(this.row.buffer);
   }
 
   /** The first row at or after `from` whose time offset is > x (rows [from, n)); n when none. */

@@ -981,6 +981,9 @@ class Fused implements FraudEngine {
       state.d = this.slot;
       state.o = ix * this.SL + this.blAt[r]!;
     } else {
+      // without a baseline a value below the lowest level reaches nothing, with a level state or without (RuleState.level
+      // then returns null and changes nothing): no state read
+      if (value < this.reach[r]!) return null;
       // others only once a level is reached: most rules of most accounts have none, known from the mask
       if (this.records === -2) this.records = recordMask(this.rs, ix);
       const none = this.records !== -1 && (this.records & (1 << r)) === 0;

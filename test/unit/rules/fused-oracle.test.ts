@@ -311,6 +311,24 @@ describe.each([
     expect(hits).toBeGreaterThan(1_000);
     for (const k of Object.keys(paths) as (keyof typeof paths)[]) if ((k !== 'rebased' || offsetSpan < 2 ** 30) && (k !== 'keyScan' || scanRows >= 24)) expect(paths[k], k).toBeGreaterThan(0);
   }, 120_000);
+
+  it('generated rule sets whose every value shows (level 0, no cooldown): the same results, whole', () => {
+    FusedLimits.scanRows = scanRows;
+    FusedLimits.offsetSpan = offsetSpan;
+    let hits = 0;
+    let records = 0;
+    const shown = rulesArb.map((rs) => rs.map((r): FraudRule => ({ ...r, warn: null, suspend: 0, baseline: null, cooldownMs: 0 })));
+    fc.assert(
+      fc.property(shown, fc.array(ev, { minLength: 1, maxLength: 150, size: 'max' }), fc.boolean(), (rules, evs, coarse) => {
+        const x = drive(rules, evs, coarse);
+        hits += x.hits;
+        records += x.records;
+      }),
+      { numRuns: 60, seed: 20261203, endOnFailure: true },
+    );
+    console.log('every value shown:', { records, hits, roundings });
+    expect(hits).toBeGreaterThan(records);
+  }, 120_000);
 });
 
 describe('inputs the fused engine does not take yet', () => {

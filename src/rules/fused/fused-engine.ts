@@ -657,10 +657,13 @@ class Fused implements FraudEngine {
     const lo = this.lo;
     const done = this.done;
     done.fill(0);
-    let active = rm;
+    // rules with a cursor record take their value from it (the scan would not reach their window's start: a steady
+    // day's 24 h rule kept the scan going to its limit at every record)
+    const cursored = this.hasBlocks(ix) ? this.cursoredRules(ix, rm) : 0;
+    let active = rm & ~cursored;
     for (let c = active; c !== 0; c &= c - 1) values[bitIndex(c)] = 0;
     let k = 0;
-    while (k < wins.length && (wins[k]!.mask & rm) === 0) k++;
+    while (k < wins.length && (wins[k]!.mask & active) === 0) k++;
     let i = hi - 1;
     const stop = Math.max(0, hi - FusedLimits.scanRows);
     const sums = this.sumMask;
@@ -695,9 +698,7 @@ class Fused implements FraudEngine {
       const r = bitIndex(c);
       const kw = this.winOf[r]!;
       const win = wins[kw]!;
-      if (done[kw] === 1) {
-        // a scanned window: drop a cursor record the rule keeps from busier times
-        if (win.blockOf.length > 0 && win.blockOf[ix]! >= 0) this.dropCursor(ix, win, this.slotOf[r]!);
+      if (done[kw] === 1 && (cursored & (1 << r)) === 0) {
         const kind = this.kind[r]!;
         if (kind === SUM && this.valCol[r] !== 1) {
           // seconds (not whole numbers when a record has no duration): summed oldest first, as the classic engine's
@@ -945,10 +946,28 @@ class Fused implements FraudEngine {
     }
     P[c + CA] = A;
     P[c + CZ] = Z;
-    if (kind === COUNT) return P[c + CN]!;
-    if (kind === SUM) return P[c + CS]!;
-    const x = win.keys[blk]![s]!;
-    return kind === DISTINCT ? x.counts.size : x.max;
+    let value: number;
+    if (kind === COUNT) value = P[c + CN]!;
+    else if (kind === SUM) value = P[c + CS]!;
+    else {
+      const x = win.keys[blk]![s]!;
+      value = kind === DISTINCT ? x.counts.size : x.max;
+    }
+    // a window that fits the scan again is scanned from the next record on
+    if (hi - lo <= FusedLimits.scanRows >> 1) this.dropCursor(ix, win, s);
+    return value;
+  }
+
+  /** Of the rules `rm`, those with a cursor record on account `ix`. */
+  private cursoredRules(ix: number, rm: number): number {
+    let m = 0;
+    for (const win of this.wins) {
+      if ((win.mask & rm) === 0 || win.blockOf.length <= ix) continue;
+      const blk = win.blockOf[ix]!;
+      if (blk < 0) continue;
+      for (let q = 0; q < win.rules.length; q++) if (!Number.isNaN(win.pool[(blk * win.rules.length + q) * F + CA]!)) m |= 1 << win.rules[q]!;
+    }
+    return m & rm;
   }
 
   /** Drops slot s's cursor record; the block goes when it holds none. */

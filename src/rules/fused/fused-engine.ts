@@ -67,11 +67,11 @@ export class FusedLimits {
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 
-// The account slot's fields (doubles; `W_` int32s of them): latest event time, log (two int32s), flags, ring entries,
+// The account slot's fields (doubles; `W_` int32s of them): latest event time, log (three int32s), flags, ring entries,
 // level states of baseline rules.
 const S_MAXT = 0;
 const W_LOG = 2;
-const W_FL = 4;
+const W_FL = 5;
 const S_RING = 3;
 const S_BL = S_RING + RING;
 const FL_BLOCKS = 1;
@@ -131,8 +131,8 @@ class Fused implements FraudEngine {
   );
   private cap = 0;
   /**
-   * ONE slot per account number, SL doubles (`sw`: the same as int32s): the latest event time; the log's region and
-   * length (FusedLog); flags (bit 0: cursor blocks, 1: live calls, 2: a start event accepted), the ring's next entry
+   * ONE slot per account number, SL doubles (`sw`: the same as int32s): the latest event time; the log's region,
+   * length and head (FusedLog); flags (bit 0: cursor blocks, 1: live calls, 2: a start event accepted), the ring's next entry
    * (bits 8-15) and its entries so far (16-23); RING evidence ring entries of (time offset, mask) int32 pairs; then
    * the level state (RS doubles, rule-state.ts) of each rule with a baseline (`blAt`). Level states of the other rules
    * are kept only once a rule reaches a level (`rs`, as the classic engine's).
@@ -536,7 +536,7 @@ class Fused implements FraudEngine {
     if (n > 0) {
       const at = this.log.at(2 * ix * this.SL + W_LOG);
       const w = this.log.arena.words(at);
-      const B = this.log.arena.base(at);
+      const B = this.log.rowBase(2 * ix * this.SL + W_LOG);
       const S = this.log.S;
       const bit = 1 << r;
       const floor = Math.max(x, wm - INTERVAL_KEEP_MS) - this.base;
@@ -559,7 +559,7 @@ class Fused implements FraudEngine {
     const n = this.log.length(2 * ix * this.SL + W_LOG);
     const at = this.log.at(2 * ix * this.SL + W_LOG);
     const w = this.log.arena.words(at);
-    const B = this.log.arena.base(at);
+    const B = this.log.rowBase(2 * ix * this.SL + W_LOG);
     const S = this.log.S;
     const bit = 1 << r;
     const floor = Math.max(s, wm - INTERVAL_KEEP_MS) - this.base;
@@ -603,7 +603,7 @@ class Fused implements FraudEngine {
       const before = wm - this.keepMs - base;
       const at = L.at(lo0);
       const w = L.arena.words(at);
-      const B = L.arena.base(at);
+      const B = L.rowBase(lo0);
       let h = 0;
       while (h < n && w[2 * (B + h * S)]! < before) h++;
       if (h > 0) {
@@ -642,7 +642,7 @@ class Fused implements FraudEngine {
     const at = L.at(lo0);
     const d = L.arena.chunk(at);
     const w = L.arena.words(at);
-    const B = L.arena.base(at);
+    const B = L.rowBase(lo0);
     if (this.hasBlocks(ix)) this.cursorsTake(ix, d, w, B + p * S, 0);
     const rm = rowMask & this.windowed;
     if (rm === 0) return;
@@ -739,6 +739,7 @@ class Fused implements FraudEngine {
       const rows = old.rows(o);
       this.sw[o] = -1;
       this.sw[o + 1] = 0;
+      this.sw[o + 2] = 0;
       if (rows === null) continue;
       const n = rows.length / S;
       const wide = new Float64Array(n * T);
@@ -1125,6 +1126,7 @@ class Fused implements FraudEngine {
     // (the log's fields are made again by its load; cursor blocks are derived: dropped, the next query makes them)
     this.sw[2 * ix * this.SL + W_LOG] = -1;
     this.sw[2 * ix * this.SL + W_LOG + 1] = 0;
+    this.sw[2 * ix * this.SL + W_LOG + 2] = 0;
     this.sw[2 * ix * this.SL + W_FL]! &= ~FL_BLOCKS;
     this.ringIds.free(ix);
     this.ringIds.setList(ix, s.ringIds);
@@ -1232,7 +1234,7 @@ class Fused implements FraudEngine {
       if (n === 0) continue;
       const at = L.at(o + W_LOG);
       const w = L.arena.words(at);
-      const B = L.arena.base(at);
+      const B = L.rowBase(o + W_LOG);
       for (let i = 0; i < n; i++) {
         const o = 2 * (B + i * S);
         const a = w[o]! - delta;

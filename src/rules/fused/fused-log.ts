@@ -1,10 +1,11 @@
 // Every account's ONE event log for the fused engine (fused-engine.ts): rows of `stride` doubles, each account's rows
 // a region of the engine's RowArena (row-arena.ts: chunks, size classes, free lists, in-place sliding compaction), in
 // time order (equal times in arrival order). The row's first double holds two int32s: its time as an offset from the
-// engine's base, and the mask of the rules that counted it. The region's name and the log's length and class are two
-// int32s the owner keeps in its account slot (`meta[o]`, `meta[o + 1]`: methods take `o`), so that one read of the
-// slot finds them. A full region moves up about a quarter; one that falls to a third moves down; an emptied one is
-// freed. Grown from bench/fused/row-log.ts (one stride, 4). Pure.
+// engine's base, and the mask of the rules that counted it. The region's name, the log's length and class, and its head
+// (the row where the log starts in its region) are three int32s the owner keeps in its account slot (`meta[o]`,
+// `meta[o + 1]`, `meta[o + 2]`: methods take `o`), so that one read of the slot finds them. Evicting moves the head, not
+// the rows; rows slide down to the region's start when the region's end is reached with a quarter of it free at the
+// head. A full region moves up about a quarter; one that falls to a third moves down; an emptied one is freed. Grown from bench/fused/row-log.ts (one stride, 4). Pure.
 import { capOf, classFor, RowArena } from '../row-arena.js';
 
 const LEN_MASK = 0xffffff;
@@ -38,6 +39,11 @@ export class FusedLog {
     return this.meta[o]!;
   }
 
+  /** Where the log's first row starts (in doubles of the region's chunk); the region must exist. */
+  rowBase(o: number): number {
+    return this.arena.base(this.meta[o]!) + this.meta[o + 2]! * this.S;
+  }
+
   /**
    * Inserts the row (`row`: S doubles, the first int32 of it the time offset `off`) at its time order, after rows of
    * equal time; returns its row number. The region may move: read its name after.
@@ -46,16 +52,19 @@ export class FusedLog {
     const meta = this.meta;
     const S = this.S;
     const n = meta[o + 1]! & LEN_MASK;
-    if (n === 0) {
-      if (meta[o]! < 0) {
-        meta[o] = this.arena.alloc(0);
-        meta[o + 1] = 0;
-      }
-    } else if (n === capOf(meta[o + 1]! >>> CLS_SHIFT)) this.move(o, classFor(n + 2 + (n >> 2)));
+    if (meta[o]! < 0) {
+      meta[o] = this.arena.alloc(0);
+      meta[o + 1] = 0;
+      meta[o + 2] = 0;
+    } else if (meta[o + 2]! + n === capOf(meta[o + 1]! >>> CLS_SHIFT)) {
+      // the region's end: slide down over the evicted head when it is a quarter of the rows, else a larger region
+      if (meta[o + 2]! > n >> 2) this.slideDown(o);
+      else this.move(o, classFor(n + 2 + (n >> 2)));
+    }
     const at = meta[o]!;
     const d = this.arena.chunk(at);
     const w = this.arena.words(at);
-    const B = this.arena.base(at);
+    const B = this.arena.base(at) + meta[o + 2]! * S;
     let p = n;
     while (p > 0 && w[2 * (B + (p - 1) * S)]! > off) p--;
     for (let j = B + n * S - 1; j >= B + p * S; j--) d[j + S] = d[j]!;
@@ -65,11 +74,10 @@ export class FusedLog {
     return p;
   }
 
-  /** Drops the first `h` rows; an emptied log gives its region back. */
+  /** Drops the first `h` rows (the head moves past them); an emptied log gives its region back. */
   drop(o: number, h: number): void {
     if (h === 0) return;
     const meta = this.meta;
-    const S = this.S;
     const at = meta[o]!;
     const c = meta[o + 1]! >>> CLS_SHIFT;
     const n = (meta[o + 1]! & LEN_MASK) - h;
@@ -77,11 +85,10 @@ export class FusedLog {
       this.arena.release(at, c);
       meta[o] = -1;
       meta[o + 1] = 0;
+      meta[o + 2] = 0;
       return;
     }
-    const d = this.arena.chunk(at);
-    const B = this.arena.base(at);
-    for (let j = B, end = B + n * S, k = h * S; j < end; j++) d[j] = d[j + k]!;
+    meta[o + 2]! += h;
     meta[o + 1] = (c << CLS_SHIFT) | n;
     if (3 * n <= capOf(c) && c > 1) this.move(o, classFor(n + 1 + (n >> 2)));
   }
@@ -91,15 +98,15 @@ export class FusedLog {
     this.arena.release(this.meta[o]!, this.meta[o + 1]! >>> CLS_SHIFT);
     this.meta[o] = -1;
     this.meta[o + 1] = 0;
+    this.meta[o + 2] = 0;
   }
 
   /** The account's rows as one array (a copy), or null. */
   rows(o: number): Float64Array | null {
     const n = this.length(o);
     if (n === 0) return null;
-    const at = this.at(o);
-    const B = this.arena.base(at);
-    return this.arena.chunk(at).slice(B, B + n * this.S);
+    const B = this.rowBase(o);
+    return this.arena.chunk(this.at(o)).slice(B, B + n * this.S);
   }
 
   /** Replaces the account's rows with `rows` (from `rows`). */
@@ -112,6 +119,7 @@ export class FusedLog {
     this.arena.chunk(at).set(rows, this.arena.base(at));
     this.meta[o] = at;
     this.meta[o + 1] = (c << CLS_SHIFT) | n;
+    this.meta[o + 2] = 0;
   }
 
   /** The sweep's compaction: slides regions over the arena's holes when it is holey (or whole when `whole`). */
@@ -135,7 +143,7 @@ export class FusedLog {
         const dst = arena.chunk(to);
         const a = arena.base(from);
         const b = arena.base(to);
-        for (let j = 0, n = (meta[m + 1]! & LEN_MASK) * S; j < n; j++) dst[b + j] = src[a + j]!;
+        for (let j = 0, n = ((meta[m + 1]! & LEN_MASK) + meta[m + 2]!) * S; j < n; j++) dst[b + j] = src[a + j]!;
         meta[m] = to;
       },
     );
@@ -152,12 +160,24 @@ export class FusedLog {
     const to = this.arena.alloc(c);
     const src = this.arena.chunk(from);
     const dst = this.arena.chunk(to);
-    const a = this.arena.base(from);
+    const a = this.arena.base(from) + meta[o + 2]! * this.S;
     const b = this.arena.base(to);
     for (let j = 0; j < n * this.S; j++) dst[b + j] = src[a + j]!;
     this.arena.release(from, meta[o + 1]! >>> CLS_SHIFT);
     meta[o] = to;
     meta[o + 1] = (c << CLS_SHIFT) | n;
+    meta[o + 2] = 0;
     this.moved = true;
+  }
+
+  /** Slides the rows down to the region's start (head 0). */
+  private slideDown(o: number): void {
+    const meta = this.meta;
+    const at = meta[o]!;
+    const d = this.arena.chunk(at);
+    const B = this.arena.base(at);
+    const k = meta[o + 2]! * this.S;
+    for (let j = B, end = B + (meta[o + 1]! & LEN_MASK) * this.S; j < end; j++) d[j] = d[j + k]!;
+    meta[o + 2] = 0;
   }
 }

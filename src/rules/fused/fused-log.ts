@@ -4,8 +4,9 @@
 // engine's base, and the mask of the rules that counted it. The region's name, the log's length and class, and its head
 // (the row where the log starts in its region) are three int32s the owner keeps in its account slot (`meta[o]`,
 // `meta[o + 1]`, `meta[o + 2]`: methods take `o`), so that one read of the slot finds them. Evicting moves the head, not
-// the rows; rows slide down to the region's start when the region's end is reached with a quarter of it free at the
-// head. A full region moves up about a quarter; one that falls to a third moves down; an emptied one is freed. Grown from bench/fused/row-log.ts (one stride, 4). Pure.
+// the rows; rows slide down to the region's start when the region's end is reached with room at the head. A full
+// region moves up about a quarter; one that falls to a third moves down; an emptied one is freed. Grown from
+// bench/fused/row-log.ts (one stride, 4). Pure.
 import { capOf, classFor, RowArena } from '../row-arena.js';
 
 const LEN_MASK = 0xffffff;
@@ -57,8 +58,9 @@ export class FusedLog {
       meta[o + 1] = 0;
       meta[o + 2] = 0;
     } else if (meta[o + 2]! + n === capOf(meta[o + 1]! >>> CLS_SHIFT)) {
-      // the region's end: slide down over the evicted head when it is a quarter of the rows, else a larger region
-      if (meta[o + 2]! > n >> 2) this.slideDown(o);
+      // the region's end: slide down over the evicted head when there is one, else a larger region (a steady log
+      // that grows by a quarter then slides every quarter of its rows: ~4 rows copied an eviction, not all of them)
+      if (meta[o + 2]! > 0) this.slideDown(o);
       else this.move(o, classFor(n + 2 + (n >> 2)));
     }
     const at = meta[o]!;

@@ -141,8 +141,12 @@ export type AccountPart = [
 
 // ---- the plain form and the tuple -------------------------------------------------------------------------------
 
-/** The plain form of a part's tuple, normalised as a classic restore normalises it. Takes over the tuple's arrays. */
-export function plainOfTuple(part: AccountPart, ctx: PartContext): PlainAccount {
+/**
+ * The plain form of a part's tuple, normalised as a classic restore normalises it. Takes over the tuple's arrays.
+ * `forLoad`: its window rows and ring ids are left as stored, for loadPlain alone, which keeps of each row only what
+ * the normalising keeps (window-parts.ts keptRows) and an id holding RING_SEP as '' (ring-ids.ts): a pass saved.
+ */
+export function plainOfTuple(part: AccountPart, ctx: PartContext, forLoad = false): PlainAccount {
   const [maxT, ids, tm, next, rules, conc, logs, dd, rg, sp] = part;
   if (ctx.pruneBefore !== undefined) pruneDedupe(dd, ctx.pruneBefore);
   let ringPairs: number[] = [];
@@ -151,7 +155,8 @@ export function plainOfTuple(part: AccountPart, ctx: PartContext): PlainAccount 
     if ((tm.length & 1) === 1) tm.length--;
   }
   let ringIds = ids;
-  if (ids !== null) {
+  // (for loadPlain alone: RingIds.setList keeps an id holding RING_SEP as '' itself)
+  if (ids !== null && !forLoad) {
     for (let j = 0; j < ids.length; j++) {
       if (ids[j]!.includes(RING_SEP)) {
         ringIds = ids.map((id) => (id.includes(RING_SEP) ? '' : id));
@@ -167,7 +172,7 @@ export function plainOfTuple(part: AccountPart, ctx: PartContext): PlainAccount 
     ringNext: next & 0xff,
     levels: levelsOf(rules),
     live: liveOf(conc),
-    windows: windowsOf(logs, ctx.plan),
+    windows: windowsOf(logs, ctx.plan, !forLoad),
     dedupe: dd,
     callbacks: rg && rg.length > 0 ? rg : [],
   };
@@ -176,12 +181,7 @@ export function plainOfTuple(part: AccountPart, ctx: PartContext): PlainAccount 
 /** The tuple a part of the plain form lays out (sharing its arrays). */
 export function tupleOfPlain(p: PlainAccount): AccountPart {
   const rules: [number, RuleStateSnapshot][] = new Array(p.levels.length);
-  for (let i = 0; i < p.levels.length; i++) {
-    const l = p.levels[i]!;
-    const s: RuleStateSnapshot = [l.baseline, l.period, l.peak, l.warnedAt, l.suspendedAt];
-    if (l.weekly !== null) s.push(l.weekly, l.weeklySlot);
-    rules[i] = [l.rule, s];
-  }
+  for (let i = 0; i < p.levels.length; i++) rules[i] = [p.levels[i]!.rule, snapshotOf(p.levels[i]!)];
   const conc: [number, ConcurrencySnapshot][] = new Array(p.live.length);
   for (let i = 0; i < p.live.length; i++) {
     const c = p.live[i]!;
@@ -237,11 +237,11 @@ function liveOf(conc: [number, ConcurrencySnapshot][]): PlainLive[] {
 }
 
 /** Window rows by group index, normalised (a group listed twice: the later that holds rows). */
-function windowsOf(logs: [number, number[]][], plan: WindowPlan): PlainWindow[] {
+function windowsOf(logs: [number, number[]][], plan: WindowPlan, normalise: boolean): PlainWindow[] {
   const out: PlainWindow[] = [];
   for (const [g, rows] of logs) {
     if (rows.length === 0) continue;
-    normaliseRows(plan, g, rows);
+    if (normalise) normaliseRows(plan, g, rows);
     placeByKey(out, { group: g, rows }, g, (x) => x.group);
   }
   return out;
@@ -291,9 +291,15 @@ export function encodePartTuple(part: AccountPart): Uint8Array {
   const header: PartHeader = [maxT, ids, next, rules, conc, tm ? tm.length : -1, logs.map(([g, rows]) => [g, rows.length]), dd.length];
   if (rg) header.push(rg.length);
   if (sp) header.push(sp);
+  return writePart(header, tm, logs.map(([, rows]) => rows), dd, rg);
+}
+
+/** A binary part: its header, then the ring times, the rows of each log, the dedupe pairs and the rings as float64s. */
+function writePart(header: PartHeader, tm: readonly number[] | null, logs: readonly (readonly number[])[], dd: readonly number[], rg: readonly number[] | undefined): Uint8Array {
   const head = headWriter.reset();
   head.array(header);
-  const numbers = (tm ? tm.length : 0) + logs.reduce((n, [, rows]) => n + rows.length, 0) + dd.length + (rg ? rg.length : 0);
+  let numbers = (tm ? tm.length : 0) + dd.length + (rg ? rg.length : 0);
+  for (let i = 0; i < logs.length; i++) numbers += logs[i]!.length;
   const at = align8(5 + head.length);
   const out = new Uint8Array(at + numbers * 8);
   const view = new DataView(out.buffer);
@@ -303,7 +309,7 @@ export function encodePartTuple(part: AccountPart): Uint8Array {
   const f = new Float64Array(out.buffer, at, numbers);
   let k = 0;
   if (tm) (f.set(tm, k), (k += tm.length));
-  for (const [, rows] of logs) (f.set(rows, k), (k += rows.length));
+  for (let i = 0; i < logs.length; i++) (f.set(logs[i]!, k), (k += logs[i]!.length));
   f.set(dd, k);
   if (rg) f.set(rg, k + dd.length);
   if (!LITTLE_ENDIAN) for (let i = 0; i < numbers; i++) view.setFloat64(at + i * 8, f[i]!, true);
@@ -340,12 +346,37 @@ export function decodeAccountPart(bytes: Uint8Array, ctx: PartContext): PlainAcc
  * The part's bytes (binary, the current format) of an account in the plain form. Checks that each group's rows
  * are whole rows of its stride in `ctx.plan`.
  */
-export function encodeAccountPart(plain: PlainAccount, ctx: PartContext): Uint8Array {
-  for (const w of plain.windows) {
+export function encodeAccountPart(p: PlainAccount, ctx: PartContext): Uint8Array {
+  // the header and arrays tupleOfPlain then encodePartTuple would write, without the tuple
+  const rules: [number, RuleStateSnapshot][] = new Array(p.levels.length);
+  for (let i = 0; i < p.levels.length; i++) rules[i] = [p.levels[i]!.rule, snapshotOf(p.levels[i]!)];
+  const conc: [number, ConcurrencySnapshot][] = new Array(p.live.length);
+  for (let i = 0; i < p.live.length; i++) {
+    const c = p.live[i]!;
+    conc[i] = [c.rule, [c.callIds, c.callStarts, c.intervalStarts, c.intervalEnds]];
+  }
+  const shape: [number, number][] = [];
+  const logs: number[][] = [];
+  for (const w of p.windows) {
+    if (w.rows.length === 0) continue;
     const grp = ctx.plan.groups[w.group];
     if (grp === undefined || w.rows.length % grp.stored.stride !== 0) throw new Error(`account part: rows of window group ${w.group} are not whole rows of the plan's`);
+    shape.push([w.group, w.rows.length]);
+    logs.push(w.rows);
   }
-  return encodePartTuple(tupleOfPlain(plain));
+  const tm = p.ringPairs.length > 0 ? p.ringPairs : null;
+  const header: PartHeader = [p.maxT, p.ringIds, p.ringNext, rules, conc, tm ? tm.length : -1, shape, p.dedupe.length];
+  const rg = p.callbacks.length > 0 || p.startSeen ? p.callbacks : undefined;
+  if (rg) header.push(rg.length);
+  if (p.startSeen) header.push(1);
+  return writePart(header, tm, logs, p.dedupe, rg);
+}
+
+/** A level state as the format's tuple. */
+function snapshotOf(l: PlainLevel): RuleStateSnapshot {
+  const s: RuleStateSnapshot = [l.baseline, l.period, l.peak, l.warnedAt, l.suspendedAt];
+  if (l.weekly !== null) s.push(l.weekly, l.weeklySlot);
+  return s;
 }
 
 const align8 = (n: number) => (n + 7) & ~7;
@@ -403,7 +434,7 @@ export function plainOf(st: EngineState, ix: number): PlainAccount {
 /**
  * Gives account `ix` (just filed: no state yet) the state of `p`, as a classic restore of its part under the same
  * rules does; `fillDedupe`: the dedupe table takes the keys of `p.dedupe` it lacks. The engine keeps `p`'s dedupe and
- * `callbacks` arrays as its own.
+ * `callbacks` arrays as its own. Window rows not normalised (plainOfTuple's `forLoad`) load as normalised ones.
  */
 export function loadPlain(st: EngineState, ix: number, p: PlainAccount, fillDedupe: boolean): void {
   st.maxT[ix] = p.maxT;
@@ -414,9 +445,7 @@ export function loadPlain(st: EngineState, ix: number, p: PlainAccount, fillDedu
   st.ringNext[ix] = p.ringNext;
   for (const l of p.levels) {
     const o = addRecord(st.rs, ix, l.rule);
-    const s: RuleStateSnapshot = [l.baseline, l.period, l.peak, l.warnedAt, l.suspendedAt];
-    if (l.weekly !== null) s.push(l.weekly, l.weeklySlot);
-    const view = new RuleState(st.rs.chunk(st.rs.at(ix)), o).load(s);
+    const view = new RuleState(st.rs.chunk(st.rs.at(ix)), o).load(snapshotOf(l));
     if (view.hw) {
       let rw = st.rw.get(ix);
       if (!rw) st.rw.set(ix, (rw = []));

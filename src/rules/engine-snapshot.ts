@@ -20,7 +20,7 @@
 // before the binary encoding) are still read. An account part's bytes and their meaning are account-part.ts's: an
 // account is written and restored through its plain form (PlainAccount: plainOf, encodeAccountPart; decodeAccountPart,
 // loadPlain), which an engine of another layout reads and writes too.
-import { decodeAccountPart as decodePlain, decodePartTuple, encodeAccountPart as encodePlain, loadPlain, plainOf, plainOfTuple, tupleOfPlain, type AccountPart } from './account-part.js';
+import { decodePartTuple, encodeAccountPart as encodePlain, loadPlain, plainOf, plainOfTuple, tupleOfPlain, type AccountPart } from './account-part.js';
 import type { ConcurrencySnapshot } from './concurrency-state.js';
 import { EngineState, pruneDedupe, ruleFingerprint } from './engine-state.js';
 import { addRecord, RuleState, WindowPlan, type Group, type RuleStateSnapshot } from './rule-state.js';
@@ -95,7 +95,7 @@ export function encodeAccount(st: EngineState, id: string): Uint8Array | null {
  */
 export function restoreAccount(st: EngineState, id: string, bytes: Uint8Array | null, pruneBefore?: number): void {
   if (bytes === null) return void st.accounts.delete(id);
-  const plain = decodePlain(bytes, { plan: st.plan, pruneBefore });
+  const plain = plainOfTuple(decodePartTuple(bytes), { plan: st.plan, pruneBefore }, true);
   // filed first: its number is where its state goes (an account held before is released, rows and all)
   loadPlain(st, st.accounts.add(id), plain, pruneBefore !== undefined);
 }
@@ -167,7 +167,7 @@ function decodeState(json: SnapshotJson, rules: readonly FraudRule[], latenessMs
     // a rule reads them)
     const ctx = { plan: st.plan, pruneBefore: sb };
     for (const [id, ...part] of json.a) {
-      const plain = plainOfTuple(part, ctx);
+      const plain = plainOfTuple(part, ctx, true);
       if (!keepRings) {
         plain.ringIds = null;
         plain.ringPairs = [];

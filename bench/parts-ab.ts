@@ -20,6 +20,8 @@ import { batchOf, hourOfTraffic } from './engine-traffic.js';
 const ACCOUNTS = Number(process.env.ACCOUNTS ?? 100_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 6);
 const SLICE = 10_000;
+/** `AA=1`: the old code on both sides (the harness's own bias). */
+const AA = process.env.AA === "1";
 const rulesFile = new URL('../rules/fraud.yaml', import.meta.url).pathname;
 const rules = buildRuleSet([{ file: rulesFile, text: readFileSync(rulesFile, 'utf8') }], 'bench').rules.fraud;
 const r = rng(1);
@@ -52,14 +54,14 @@ let sink = 0;
 
 function encodeSlice(side: Side, from: number, to: number): number {
   const t0 = cpu();
-  const enc = side === 'new' ? now.encodeAccount : was.encodeAccount;
+  const enc = side === "new" && !AA ? now.encodeAccount : was.encodeAccount;
   for (let i = from; i < to; i++) sink += enc(st, ids[i]!)!.byteLength;
   return cpu() - t0;
 }
 
 function restoreSlice(side: Side, from: number, to: number): number {
   const t0 = cpu();
-  const restore = side === 'new' ? now.restoreAccount : was.restoreAccount;
+  const restore = side === "new" && !AA ? now.restoreAccount : was.restoreAccount;
   const into = targets[side];
   for (let i = from; i < to; i++) restore(into, ids[i]!, parts[i]!);
   return cpu() - t0;
@@ -67,7 +69,7 @@ function restoreSlice(side: Side, from: number, to: number): number {
 
 function decodeAll(side: Side): number {
   const t0 = cpu();
-  const dec = side === 'new' ? now.decodeParts : was.decodeParts;
+  const dec = side === "new" && !AA ? now.decodeParts : was.decodeParts;
   const s = dec(shared, ids.map((id, i) => [id, parts[i]!] as const), rules, opts.allowedLatenessMs);
   sink += s.accounts.size;
   return cpu() - t0;

@@ -18,8 +18,10 @@
 // followed by the big number arrays (log rows, dedupe keys, ring times) as raw little-endian float64s, which encode
 // and decode about ten times faster than JSON and round-trip every double exactly. JSON account parts (written
 // before the binary encoding) are still read. An account part's bytes and their meaning are account-part.ts's: an
-// account is written and restored through its plain form (PlainAccount: plainOf, encodeAccountPart; decodeAccountPart,
-// loadPlain), which an engine of another layout reads and writes too.
+// account is written through its plain form (PlainAccount: plainOf, then encodeAccountPart) and restored from the
+// store through it (decodeParts, decodeSnapshot and withRules under the same rules: loadPlain), as an engine of
+// another layout reads and writes parts; restoreAccount (one account, for a dry run or a spilled account) stays
+// direct, and gives the same state (test/unit/rules/account-part.test.ts).
 import { decodePartTuple, encodeAccountPart as encodePlain, loadPlain, plainOf, plainOfTuple, tupleOfPlain, type AccountPart } from './account-part.js';
 import type { ConcurrencySnapshot } from './concurrency-state.js';
 import { EngineState, pruneDedupe, ruleFingerprint } from './engine-state.js';
@@ -95,9 +97,26 @@ export function encodeAccount(st: EngineState, id: string): Uint8Array | null {
  */
 export function restoreAccount(st: EngineState, id: string, bytes: Uint8Array | null, pruneBefore?: number): void {
   if (bytes === null) return void st.accounts.delete(id);
-  const plain = plainOfTuple(decodePartTuple(bytes), { plan: st.plan, pruneBefore }, true);
+  // Direct, not through the plain form (loadPlain of decodeAccountPart, which gives the same state: account-part.test.ts):
+  // building the plain value cost ~4% of a restore (bench/parts-ab.ts), and evaluateSetup's dry run restores one
+  // account per request.
+  const [maxT, ids, tm, next, rs, conc, logs, dd, rg, sp] = decodePartTuple(bytes);
+  if (pruneBefore !== undefined) pruneDedupe(dd, pruneBefore);
   // filed first: its number is where its state goes (an account held before is released, rows and all)
-  loadPlain(st, st.accounts.add(id), plain, pruneBefore !== undefined);
+  const ix = st.accounts.add(id);
+  st.maxT[ix] = maxT;
+  st.sp[ix] = sp === 1 ? 1 : 0;
+  if (dd.length > 0) st.loadLegacyDedupe(ix, dd, pruneBefore !== undefined);
+  st.ringIds.setList(ix, ids);
+  st.ringTm.load(ix, tm);
+  st.ringNext[ix] = next;
+  for (const [i, s] of rs) restoreRule(st, ix, i, s);
+  for (const [i, s] of conc) restoreConcurrency(st, ix, i, s);
+  for (const [g, rows] of logs) {
+    st.windows[g]!.use();
+    st.windows[g]!.load(ix, rows);
+  }
+  if (rg && rg.length > 0) st.rg.set(ix, rg);
 }
 
 function checkVersion(v: number): void {

@@ -1,5 +1,6 @@
-// An account part's plain form (src/rules/account-part.ts) is exact, and the engine's per-account encode and restore
-// that now go through it are the code before it (test/helpers/before-parts10: engine-snapshot.ts as on main 1f1926f).
+// An account part's plain form (src/rules/account-part.ts) is exact, and the engine's per-account encode and its
+// restores from the store, which now go through it, are the code before it (test/helpers/before-parts10:
+// engine-snapshot.ts as on main 1f1926f).
 // Two engines take the same random traffic (end records in order, late, too late, duplicates; start events and their
 // ends; inbound rings and call-backs; set-ups; gaps of hours and of a day; busy accounts) under the shipped rules and
 // under generated rule sets (every measure, windows of 5 min to 24 h, baselines by period and by hour of week, low

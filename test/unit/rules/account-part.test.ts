@@ -362,6 +362,8 @@ describe('the plain form of the parts of the build before the columns (stored-pa
       was.restoreAccount(two.state, id, p);
       expect(now.encodeAccount(one.state, id)).toEqual(was.encodeAccount(two.state, id));
     }
+    // eslint-disable-next-line no-console
+    console.log('account-part fixture: numbers zeroed', zeroed);
     expect(zeroed).toBeGreaterThan(0);
     expect(a.snapshot()).toEqual(was.encodeSnapshot(st));
   });

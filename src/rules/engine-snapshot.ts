@@ -17,27 +17,25 @@
 // PART_BINARY): a small JSON header (latest event time, ring ids, level states, live calls, the shape of the arrays)
 // followed by the big number arrays (log rows, dedupe keys, ring times) as raw little-endian float64s, which encode
 // and decode about ten times faster than JSON and round-trip every double exactly. JSON account parts (written
-// before the binary encoding) are still read.
+// before the binary encoding) are still read. An account part's bytes and their meaning are account-part.ts's: an
+// account is written through its plain form (PlainAccount: plainOf, then encodeAccountPart) and restored from the
+// store through it (decodeParts, decodeSnapshot and withRules under the same rules: loadPlain), as an engine of
+// another layout reads and writes parts; restoreAccount (one account, for a dry run or a spilled account) stays
+// direct, and gives the same state (test/unit/rules/account-part.test.ts).
+import { decodePartTuple, encodeAccountPart as encodePlain, loadPlain, plainOf, plainOfTuple, tupleOfPlain, type AccountPart } from './account-part.js';
 import type { ConcurrencySnapshot } from './concurrency-state.js';
 import { EngineState, pruneDedupe, ruleFingerprint } from './engine-state.js';
-import { addRecord, RS, RuleState, WindowPlan, type Group, type RuleStateSnapshot } from './rule-state.js';
+import { addRecord, RuleState, WindowPlan, type Group, type RuleStateSnapshot } from './rule-state.js';
 import type { FraudRule } from './types.js';
-import { JsonBytes } from './json-bytes.js';
 import { keptRow } from './window-columns.js';
+
+export type { AccountPart } from './account-part.js';
+/** An account part's tuple as it is, to and from its bytes (the names tests and older code use; account-part.ts). */
+export { decodePartTuple as decodeAccountPart, encodePartTuple as encodeAccountPart } from './account-part.js';
 
 const VERSION = 3;
 
-/** One account's part; `AccountRow` prefixes the id (full snapshot). */
-export type AccountPart = [
-  maxT: number, ids: string[] | null, tm: number[] | null, next: number,
-  rules: [number, RuleStateSnapshot][], conc: [number, ConcurrencySnapshot][], logs: [number, number[]][],
-  /** The account's dedupe (key, time) pairs: empty since segments, except in a part restored from before them. */
-  dd: number[],
-  /** `callbacks` rings; absent in parts written before them. */
-  rg?: number[],
-  /** 1 when a start event of the account was accepted. */
-  sp?: number,
-];
+/** A full snapshot's account row: the id, then the account's part. */
 type AccountRow = [id: string, ...AccountPart];
 
 interface SharedJson {
@@ -57,29 +55,7 @@ interface SnapshotJson extends SharedJson {
 const finite = (x: number) => (Number.isFinite(x) ? x : null);
 
 function accountPart(ix: number, st: EngineState): AccountPart {
-  const rules: [number, RuleStateSnapshot][] = [];
-  const at = st.rs.at(ix);
-  if (at >= 0) {
-    const d = st.rs.chunk(at);
-    const B = st.rs.base(at);
-    const rw = st.rw.get(ix);
-    for (let i = 0; i < st.rs.length(ix); i++) {
-      const view = new RuleState(d, B + RS * i);
-      const r = d[B + RS * i]!;
-      view.hw = rw?.[r] ?? null;
-      rules.push([r, view.snapshot()]);
-    }
-  }
-  const conc: [number, ConcurrencySnapshot][] = [];
-  st.live.forEach((c, k) => c.opened(ix) && conc.push([st.concRules[k]!, c.snapshot(ix)]));
-  const logs: [number, number[]][] = [];
-  st.windows.forEach((w, g) => w.length(ix) > 0 && logs.push([g, w.rows(ix)]));
-  const rg = st.rg.get(ix);
-  const sp = st.sp[ix] === 1;
-  const part: AccountPart = [st.maxT[ix]!, st.ringIds.list(ix), st.ringTm.toArray(ix), st.ringNext[ix]!, rules, conc, logs, st.legacyDd.get(ix) ?? []];
-  if ((rg && rg.length > 0) || sp) part.push(rg ?? []);
-  if (sp) part.push(1);
-  return part;
+  return tupleOfPlain(plainOf(st, ix));
 }
 
 function sharedJson(st: EngineState): SharedJson {
@@ -110,7 +86,7 @@ export function encodeShared(st: EngineState): Uint8Array {
 /** One account's part, or null when the engine holds no state for it (never seen, or forgotten). */
 export function encodeAccount(st: EngineState, id: string): Uint8Array | null {
   const ix = st.accounts.indexOf(id);
-  return ix >= 0 ? encodeAccountPart(accountPart(ix, st)) : null;
+  return ix >= 0 ? encodePlain(plainOf(st, ix), st) : null;
 }
 
 /**
@@ -121,76 +97,27 @@ export function encodeAccount(st: EngineState, id: string): Uint8Array | null {
  */
 export function restoreAccount(st: EngineState, id: string, bytes: Uint8Array | null, pruneBefore?: number): void {
   if (bytes === null) return void st.accounts.delete(id);
-  const [maxT, ids, tm, next, rs, conc, logs, dd, rg, sp] = decodeAccountPart(bytes);
+  // Direct, not through the plain form (loadPlain of decodeAccountPart, which gives the same state: account-part.test.ts):
+  // building the plain value cost ~4% of a restore (bench/parts-ab.ts), and evaluateSetup's dry run restores one
+  // account per request.
+  const [maxT, ids, tm, next, rs, conc, logs, dd, rg, sp] = decodePartTuple(bytes);
   if (pruneBefore !== undefined) pruneDedupe(dd, pruneBefore);
   // filed first: its number is where its state goes (an account held before is released, rows and all)
   const ix = st.accounts.add(id);
   st.maxT[ix] = maxT;
   st.sp[ix] = sp === 1 ? 1 : 0;
   if (dd.length > 0) st.loadLegacyDedupe(ix, dd, pruneBefore !== undefined);
-  restoreRing(st, ix, ids, tm, next);
+  st.ringIds.setList(ix, ids);
+  st.ringTm.load(ix, tm);
+  st.ringNext[ix] = next;
   for (const [i, s] of rs) restoreRule(st, ix, i, s);
   for (const [i, s] of conc) restoreConcurrency(st, ix, i, s);
-  for (const [g, rows] of logs) loadLog(st, ix, g, rows);
+  for (const [g, rows] of logs) {
+    st.windows[g]!.use();
+    st.windows[g]!.load(ix, rows);
+  }
   if (rg && rg.length > 0) st.rg.set(ix, rg);
 }
-
-/** First byte of a binary account part; a JSON part starts with '['. */
-const PART_BINARY = 1;
-
-/** Binary header: [maxT, ring ids, ring next, level states, live calls, ring times length, [group, rows length][], dedupe length, rings length?]. */
-type PartHeader = [number, string[] | null, number, AccountPart[4], AccountPart[5], number, [number, number][], number, number?, number?];
-
-/** Writes the headers' JSON (the bytes JSON.stringify then UTF-8 give, in a fraction of the time). */
-const headWriter = new JsonBytes();
-
-export function encodeAccountPart(part: AccountPart): Uint8Array {
-  const [maxT, ids, tm, next, rules, conc, logs, dd, rg, sp] = part;
-  const header: PartHeader = [maxT, ids, next, rules, conc, tm ? tm.length : -1, logs.map(([g, rows]) => [g, rows.length]), dd.length];
-  if (rg) header.push(rg.length);
-  if (sp) header.push(sp);
-  const head = headWriter.reset();
-  head.array(header);
-  const numbers = (tm ? tm.length : 0) + logs.reduce((n, [, rows]) => n + rows.length, 0) + dd.length + (rg ? rg.length : 0);
-  const at = align8(5 + head.length);
-  const out = new Uint8Array(at + numbers * 8);
-  const view = new DataView(out.buffer);
-  out[0] = PART_BINARY;
-  view.setUint32(1, head.length, true);
-  out.set(head.bytes(), 5);
-  const f = new Float64Array(out.buffer, at, numbers);
-  let k = 0;
-  if (tm) (f.set(tm, k), (k += tm.length));
-  for (const [, rows] of logs) (f.set(rows, k), (k += rows.length));
-  f.set(dd, k);
-  if (rg) f.set(rg, k + dd.length);
-  if (!LITTLE_ENDIAN) for (let i = 0; i < numbers; i++) view.setFloat64(at + i * 8, f[i]!, true);
-  return out;
-}
-
-/** An account part, binary or (written before the binary encoding) JSON. */
-export function decodeAccountPart(bytes: Uint8Array): AccountPart {
-  if (bytes[0] !== PART_BINARY) return JSON.parse(fromUtf8.decode(bytes)) as AccountPart;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headLength = view.getUint32(1, true);
-  const [maxT, ids, next, rules, conc, tmLength, logShape, ddLength, rgLength, sp] = JSON.parse(fromUtf8.decode(bytes.subarray(5, 5 + headLength))) as PartHeader;
-  let at = align8(5 + headLength);
-  const take = (n: number): number[] => {
-    const a = new Array<number>(n);
-    for (let i = 0; i < n; i++) a[i] = view.getFloat64(at + i * 8, true);
-    at += n * 8;
-    return a;
-  };
-  const tm = tmLength >= 0 ? take(tmLength) : null;
-  const logs: [number, number[]][] = logShape.map(([g, n]) => [g, take(n)]);
-  const part: AccountPart = [maxT, ids, tm, next, rules, conc, logs, take(ddLength)];
-  if (rgLength !== undefined) part.push(take(rgLength));
-  if (sp) part.push(sp);
-  return part;
-}
-
-const align8 = (n: number) => (n + 7) & ~7;
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 function checkVersion(v: number): void {
   if (v !== VERSION) throw new Error(`unsupported fraud engine snapshot version ${v} (expected ${VERSION})`);
@@ -215,7 +142,7 @@ export function decodeParts(shared: Uint8Array, parts: Iterable<readonly [string
   const json = JSON.parse(fromUtf8.decode(shared)) as SnapshotJson;
   checkVersion(json.v);
   json.a = [];
-  for (const [id, bytes] of parts) json.a.push([id, ...decodeAccountPart(bytes)]);
+  for (const [id, bytes] of parts) json.a.push([id, ...decodePartTuple(bytes)]);
   return decodeState(json, rules, latenessMs, true, dedupe);
 }
 
@@ -254,8 +181,25 @@ function decodeState(json: SnapshotJson, rules: readonly FraudRule[], latenessMs
     const i = rules.findIndex((r) => r.id === id);
     return i >= 0 && ruleFingerprint(rules[i]!) === fp ? i : -1;
   });
-  const oldPlan = sameRules ? st.plan : new WindowPlan(json.rules.map(([, fp]) => fromFingerprint(fp)));
-  for (const [id, maxT, ids, tm, next, rs, conc, logs, dd, rg, sp] of json.a) {
+  if (sameRules) {
+    // each account through its plain form, as restoreAccount (the ring only when kept; `callbacks` rings only while
+    // a rule reads them)
+    const ctx = { plan: st.plan, pruneBefore: sb };
+    for (const [id, ...part] of json.a) {
+      const plain = plainOfTuple(part, ctx, true);
+      if (!keepRings) {
+        plain.ringIds = null;
+        plain.ringPairs = [];
+        plain.ringNext = 0;
+      }
+      if (st.ringKeepMs <= 0) plain.callbacks = [];
+      loadPlain(st, st.accounts.add(id), plain, true);
+    }
+    return st;
+  }
+  const oldPlan = new WindowPlan(json.rules.map(([, fp]) => fromFingerprint(fp)));
+  // under other rules: what still applies, by rule id (rings dropped: their masks hold old rule indices)
+  for (const [id, maxT, , , , rs, conc, logs, dd, rg, sp] of json.a) {
     const ix = st.accounts.add(id);
     st.maxT[ix] = maxT;
     st.sp[ix] = sp === 1 ? 1 : 0;
@@ -264,7 +208,6 @@ function decodeState(json: SnapshotJson, rules: readonly FraudRule[], latenessMs
       pruneDedupe(dd, sb);
       st.loadLegacyDedupe(ix, dd, true);
     }
-    if (sameRules && keepRings) restoreRing(st, ix, ids, tm, next);
     for (const [i, s] of rs) {
       const to = map[i]!;
       if (to >= 0) restoreRule(st, ix, to, s);
@@ -273,33 +216,14 @@ function decodeState(json: SnapshotJson, rules: readonly FraudRule[], latenessMs
       const to = map[i]!;
       if (to >= 0 && st.concSlot[to]! >= 0) restoreConcurrency(st, ix, to, s);
     }
-    if (sameRules) {
-      for (const [g, rows] of logs) loadLog(st, ix, g, rows);
-    } else {
-      for (const [g, rows] of logs) moveRows(st, ix, oldPlan.groups[g]!, rows, map);
-    }
+    for (const [g, rows] of logs) moveRows(st, ix, oldPlan.groups[g]!, rows, map);
   }
-  if (!sameRules) {
-    // Under other rules the parts in a store no longer match the rule indices, and the sweep threshold may move
-    // back: rewrite every account at the next checkpoint.
-    for (const ix of st.accounts.numbersInOrder()) st.dirty.add(ix);
-    st.sweptBefore = Number.NEGATIVE_INFINITY;
-    st.pending = null;
-  }
+  // Under other rules the parts in a store no longer match the rule indices, and the sweep threshold may move
+  // back: rewrite every account at the next checkpoint.
+  for (const ix of st.accounts.numbersInOrder()) st.dirty.add(ix);
+  st.sweptBefore = Number.NEGATIVE_INFINITY;
+  st.pending = null;
   return st;
-}
-
-/** A stored log's rows into the account's region of group `g`. */
-function loadLog(st: EngineState, ix: number, g: number, rows: number[]): void {
-  st.windows[g]!.use();
-  st.windows[g]!.load(ix, rows);
-}
-
-/** A stored ring (ids by entry, (time, mask) pairs, next entry) into the account's columns. */
-function restoreRing(st: EngineState, ix: number, ids: string[] | null, tm: number[] | null, next: number): void {
-  st.ringIds.setList(ix, ids);
-  st.ringTm.load(ix, tm);
-  st.ringNext[ix] = next;
 }
 
 function restoreRule(st: EngineState, ix: number, r: number, s: RuleStateSnapshot): void {

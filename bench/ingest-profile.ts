@@ -23,7 +23,7 @@ import { createFraudEngine } from '../src/rules/fraud-engine.js';
 import type { RuleSet } from '../src/rules/types.js';
 import { loadRules } from '../src/rules-dir.js';
 import { createPgDatabase } from '../src/store/pg-database.js';
-import { secondsToCheckpoint } from './checkpoint-clock.js';
+import { flushWhenConsumed, secondsToCheckpoint } from './checkpoint-clock.js';
 import { freshDb } from './fresh-db.js';
 import { cdrMessage, generateCdrs } from '../test/integration/ingest/wire.js';
 import { pgCpu } from './pg-cpu.js';
@@ -155,10 +155,14 @@ async function endToEnd(topic: string, rules: RuleSet, label: string, bareS: num
   const t = performance.now();
   const cpu = process.cpuUsage();
   await session.post('Profiler.start');
-  // HEAP_SAMPLE=file: what survives a scavenge during the phase, by allocating stack (bench/heap-sample-top.ts).
-  if (process.env.HEAP_SAMPLE) await session.post('HeapProfiler.startSampling', { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: false });
+  // HEAP_SAMPLE=file: what survives a scavenge during the phase, by allocating stack (bench/heap-sample-top.ts);
+  // with HEAP_ALL=1 everything allocated (what a scavenge frees too): the allocation rate by site.
+  if (process.env.HEAP_SAMPLE) await session.post('HeapProfiler.startSampling', { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: process.env.HEAP_ALL === '1' });
   await ingest.start();
+  // The end of the input writes the deferred checkpoints at once (checkpoint-clock.ts; END_FLUSH=0: the old end).
+  const endFlush = process.env.END_FLUSH === '0' ? null : flushWhenConsumed(pipeline, topic, N);
   const seconds = await secondsToCheckpoint(db, topic, N, t);
+  endFlush?.();
   const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: Profile };
   if (process.env.HEAP_SAMPLE) writeFileSync(`${process.env.HEAP_SAMPLE}-${label}`, JSON.stringify((await session.post('HeapProfiler.stopSampling')).profile));
   const used = process.cpuUsage(cpu);

@@ -12,6 +12,8 @@
 // through that many ingest worker threads (INGEST_WORKERS; src/ingest/worker-pipeline.ts). LATENCY_WORKERS=n runs
 // (c) through n workers (latency then measured on the main thread when the batch's answer arrives: the trip back
 // included).
+// END_FLUSH=0: (b) and (b') end when the flush timer writes the last deferred checkpoint, as before 1 December 2026
+// (checkpoint-clock.ts flushWhenConsumed says why they no longer wait for it).
 // Run: KAFKA_BROKERS=127.0.0.1:9092 DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npx tsx bench/ingest.ts
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -35,7 +37,7 @@ import { createFraudEngine } from '../src/rules/fraud-engine.js';
 import { loadRules } from '../src/rules-dir.js';
 import type { RuleSet } from '../src/rules/types.js';
 import { createPgDatabase } from '../src/store/pg-database.js';
-import { secondsToCheckpoint } from './checkpoint-clock.js';
+import { flushWhenConsumed, secondsToCheckpoint } from './checkpoint-clock.js';
 import { threadCpu, threadCpuSplit, type ThreadCpu } from './thread-cpu.js';
 import { freshDb } from './fresh-db.js';
 import { HoldStages } from './hold-stages.js';
@@ -176,7 +178,9 @@ async function endToEnd(topic: string, rules: RuleSet, label: string, latencies?
   stepTo(`${label}: waiting for the checkpoints to cover ${N.toLocaleString('en-GB')} records`);
   let seconds = 0;
   if (!latencies) {
+    const endFlush = process.env.END_FLUSH === '0' ? null : flushWhenConsumed(pipeline, topic, N);
     seconds = await secondsToCheckpoint(db, topic, N, t);
+    endFlush?.();
   }
   // CPU of this process (the daemon's side: kafkajs, decoding, engine, pg client) from start to the last checkpoint:
   // steadier than wall time when the machine is shared, as it does not count time spent waiting for a core.

@@ -126,6 +126,8 @@ async function endToEnd(topic: string, rules: RuleSet, label: string, bareS: num
     db, effects: createIngestEffects({ defaultTimezone: 'UTC' }), dlq: null,
     createEngine: (fraud) => createFraudEngine(fraud, { allowedLatenessMs: 300_000, defaultTimezone: 'UTC' }),
     rules, enforce: true, defaultTimezone: 'UTC', clock: systemClock, metrics, log, checkpointIntervalMs: 2_000, stateIntervalMs: 30_000,
+    // STATE_MAX_ACCOUNTS: the daemon's ENGINE_STATE_MAX_ACCOUNTS (default 2,500), to see what the state writes cost.
+    ...(process.env.STATE_MAX_ACCOUNTS ? { stateMaxAccounts: Number(process.env.STATE_MAX_ACCOUNTS) } : {}),
   });
   const ingest = createKafkaIngest({
     kafka, groupId: `prof-e2e-${label}-${suffix}`, topics: { accounts: `prof-acc-${suffix}`, cdrs: topic, invoices: `prof-inv-${suffix}` },

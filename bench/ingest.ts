@@ -143,6 +143,7 @@ async function endToEnd(topic: string, rules: RuleSet, label: string, latencies?
     db: trace ? trace.db(db) : db, effects: createIngestEffects({ defaultTimezone: 'UTC' }), dlq: null,
     createEngine: (fraud) => createFraudEngine(fraud, { allowedLatenessMs: 300_000, defaultTimezone: 'UTC' }),
     rules, enforce: true, defaultTimezone: 'UTC', clock: systemClock, metrics, log, checkpointIntervalMs: CHECKPOINT_MS, stateIntervalMs: STATE_MS,
+    ...(process.env.STATE_MAX_ACCOUNTS ? { stateMaxAccounts: Number(process.env.STATE_MAX_ACCOUNTS) } : {}),
   });
   // (w): the daemon's worker pipeline, its workers configured as the daemon would be (each its own pool).
   let pool: WorkerPipeline | null = null;

@@ -23,7 +23,7 @@ import { createFraudEngine } from '../src/rules/fraud-engine.js';
 import type { RuleSet } from '../src/rules/types.js';
 import { loadRules } from '../src/rules-dir.js';
 import { createPgDatabase } from '../src/store/pg-database.js';
-import { secondsToCheckpoint } from './checkpoint-clock.js';
+import { endOfInput, secondsToCheckpoint } from './checkpoint-clock.js';
 import { freshDb } from './fresh-db.js';
 import { cdrMessage, generateCdrs } from '../test/integration/ingest/wire.js';
 import { pgCpu } from './pg-cpu.js';
@@ -122,11 +122,16 @@ async function endToEnd(topic: string, rules: RuleSet, label: string, bareS: num
   const dbi = await freshDb(serverUrl, name);
   const db = createPgDatabase(dbi.url, { max: 6 });
   const metrics = new Metrics({ defaultMetrics: false });
-  const pipeline = createPipeline({
+  const inner = createPipeline({
     db, effects: createIngestEffects({ defaultTimezone: 'UTC' }), dlq: null,
     createEngine: (fraud) => createFraudEngine(fraud, { allowedLatenessMs: 300_000, defaultTimezone: 'UTC' }),
     rules, enforce: true, defaultTimezone: 'UTC', clock: systemClock, metrics, log, checkpointIntervalMs: 2_000, stateIntervalMs: 30_000,
+    // STATE_MAX_ACCOUNTS: the daemon's ENGINE_STATE_MAX_ACCOUNTS (default 2,500), to see what the state writes cost.
+    ...(process.env.STATE_MAX_ACCOUNTS ? { stateMaxAccounts: Number(process.env.STATE_MAX_ACCOUNTS) } : {}),
   });
+  // The clock from the first batch to the end of the input (checkpoint-clock.ts; END_FLUSH=0: the old one).
+  const end = process.env.END_FLUSH === '0' ? null : endOfInput(inner, topic, N);
+  const pipeline = end?.pipeline ?? inner;
   const ingest = createKafkaIngest({
     kafka, groupId: `prof-e2e-${label}-${suffix}`, topics: { accounts: `prof-acc-${suffix}`, cdrs: topic, invoices: `prof-inv-${suffix}` },
     pipeline, log, metrics, flushIntervalMs: 2_000,
@@ -155,10 +160,12 @@ async function endToEnd(topic: string, rules: RuleSet, label: string, bareS: num
   const t = performance.now();
   const cpu = process.cpuUsage();
   await session.post('Profiler.start');
-  // HEAP_SAMPLE=file: what survives a scavenge during the phase, by allocating stack (bench/heap-sample-top.ts).
-  if (process.env.HEAP_SAMPLE) await session.post('HeapProfiler.startSampling', { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: false });
+  // HEAP_SAMPLE=file: what survives a scavenge during the phase, by allocating stack (bench/heap-sample-top.ts);
+  // with HEAP_ALL=1 everything allocated (what a scavenge frees too): the allocation rate by site.
+  if (process.env.HEAP_SAMPLE) await session.post('HeapProfiler.startSampling', { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: process.env.HEAP_ALL === '1' });
   await ingest.start();
-  const seconds = await secondsToCheckpoint(db, topic, N, t);
+  const seconds = await secondsToCheckpoint(db, topic, N, t, end?.firstBatchAt);
+  end?.stop();
   const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: Profile };
   if (process.env.HEAP_SAMPLE) writeFileSync(`${process.env.HEAP_SAMPLE}-${label}`, JSON.stringify((await session.post('HeapProfiler.stopSampling')).profile));
   const used = process.cpuUsage(cpu);

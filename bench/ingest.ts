@@ -12,6 +12,9 @@
 // through that many ingest worker threads (INGEST_WORKERS; src/ingest/worker-pipeline.ts). LATENCY_WORKERS=n runs
 // (c) through n workers (latency then measured on the main thread when the batch's answer arrives: the trip back
 // included).
+// (b) and (b') are timed from the pipeline's first batch to the end of the input with its deferred checkpoints written
+// at once (checkpoint-clock.ts endOfInput says why); END_FLUSH=0 keeps the clock before 1 December 2026 (from the
+// first durable checkpoint, scaled, to the flush timer's tick after the last record).
 // Run: KAFKA_BROKERS=127.0.0.1:9092 DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npx tsx bench/ingest.ts
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -35,7 +38,7 @@ import { createFraudEngine } from '../src/rules/fraud-engine.js';
 import { loadRules } from '../src/rules-dir.js';
 import type { RuleSet } from '../src/rules/types.js';
 import { createPgDatabase } from '../src/store/pg-database.js';
-import { secondsToCheckpoint } from './checkpoint-clock.js';
+import { endOfInput, secondsToCheckpoint } from './checkpoint-clock.js';
 import { threadCpu, threadCpuSplit, type ThreadCpu } from './thread-cpu.js';
 import { freshDb } from './fresh-db.js';
 import { HoldStages } from './hold-stages.js';
@@ -141,6 +144,7 @@ async function endToEnd(topic: string, rules: RuleSet, label: string, latencies?
     db: trace ? trace.db(db) : db, effects: createIngestEffects({ defaultTimezone: 'UTC' }), dlq: null,
     createEngine: (fraud) => createFraudEngine(fraud, { allowedLatenessMs: 300_000, defaultTimezone: 'UTC' }),
     rules, enforce: true, defaultTimezone: 'UTC', clock: systemClock, metrics, log, checkpointIntervalMs: CHECKPOINT_MS, stateIntervalMs: STATE_MS,
+    ...(process.env.STATE_MAX_ACCOUNTS ? { stateMaxAccounts: Number(process.env.STATE_MAX_ACCOUNTS) } : {}),
   });
   // (w): the daemon's worker pipeline, its workers configured as the daemon would be (each its own pool).
   let pool: WorkerPipeline | null = null;
@@ -160,7 +164,10 @@ async function endToEnd(topic: string, rules: RuleSet, label: string, latencies?
       });
     }
   }
-  const pipeline: Pipeline = pool ?? (trace ? trace.pipeline(local) : local);
+  const inner: Pipeline = pool ?? (trace ? trace.pipeline(local) : local);
+  // (b), (b'): the clock from the first batch to the end of the input (checkpoint-clock.ts; END_FLUSH=0: the old one).
+  const end = !latencies && process.env.END_FLUSH !== '0' ? endOfInput(inner, topic, N) : null;
+  const pipeline: Pipeline = end?.pipeline ?? inner;
   const ingest = createKafkaIngest({
     kafka: trace ? trace.kafka(kafka) : kafka, groupId: `bench-e2e-${label}-${suffix}`, topics: { accounts: `bench-acc-${suffix}`, cdrs: topic, invoices: `bench-inv-${suffix}` },
     pipeline, log, metrics, flushIntervalMs: CHECKPOINT_MS,
@@ -176,7 +183,8 @@ async function endToEnd(topic: string, rules: RuleSet, label: string, latencies?
   stepTo(`${label}: waiting for the checkpoints to cover ${N.toLocaleString('en-GB')} records`);
   let seconds = 0;
   if (!latencies) {
-    seconds = await secondsToCheckpoint(db, topic, N, t);
+    seconds = await secondsToCheckpoint(db, topic, N, t, end?.firstBatchAt);
+    end?.stop();
   }
   // CPU of this process (the daemon's side: kafkajs, decoding, engine, pg client) from start to the last checkpoint:
   // steadier than wall time when the machine is shared, as it does not count time spent waiting for a core.

@@ -60,36 +60,65 @@ function plainText(b: Buffer, from: number, to: number): boolean {
 
 const isWs = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
-/** True when bytes [at, at + text.length) of `b` spell `text` (ASCII). The caller has checked the length. */
-function spells(b: Buffer, at: number, text: string): boolean {
-  for (let i = 0; i < text.length; i++) if (b[at + i] !== text.charCodeAt(i)) return false;
+const ascii = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
+
+/** True when bytes [at, at + text.length) of `b` are those of `text` (ascii()). The caller has checked the length. */
+function spells(b: Buffer, at: number, text: Uint8Array): boolean {
+  for (let i = 0; i < text.length; i++) if (b[at + i] !== text[i]) return false;
   return true;
 }
 
-/** The key bit of the key in bytes [from, to), K_UNKNOWN for any other key. */
+// The enumerations' texts, as bytes.
+const OUTBOUND = ascii('outbound');
+const INBOUND = ascii('inbound');
+const ANSWERED = ascii('answered');
+const NO_ANSWER = ascii('no_answer');
+const BUSY = ascii('busy');
+const FAILED = ascii('failed');
+const CANCELLED = ascii('cancelled');
+const START = ascii('start');
+const END = ascii('end');
+
+/** The CDR keys' bytes and bits; KEY_AT says which of them a key of a given length and first byte can be. */
+const KEY_NAMES: readonly [string, number][] = [
+  ['id', K_ID], ['accountId', K_ACCOUNT], ['direction', K_DIRECTION], ['caller', K_CALLER], ['callee', K_CALLEE],
+  ['startedAt', K_STARTED], ['answeredAt', K_ANSWERED], ['endedAt', K_ENDED], ['durationSec', K_DURATION],
+  ['disposition', K_DISPOSITION], ['cost', K_COST], ['currency', K_CURRENCY], ['phase', K_PHASE],
+];
+const KEY_BYTES: readonly Uint8Array[] = KEY_NAMES.map(([name]) => ascii(name));
+/**
+ * By (length << 7 | first byte): 1 + the index in KEY_NAMES of the one key of that length and first byte (0: none).
+ * Two keys share a length and first byte only as "caller" and "callee" (and "durationSec"/"disposition" share a
+ * length and first byte too): those slots hold the first of the pair, and keyOf tries the second on a mismatch.
+ */
+const KEY_AT = new Uint8Array(16 << 7);
+for (let k = KEY_NAMES.length - 1; k >= 0; k--) {
+  const name = KEY_NAMES[k]![0];
+  KEY_AT[(name.length << 7) | name.charCodeAt(0)] = k + 1;
+}
+
+/** True when bytes [from, from + key.length) of `b` are `key`'s. The caller has checked the length. */
+function sameBytes(b: Buffer, from: number, key: Uint8Array): boolean {
+  for (let i = 1; i < key.length; i++) if (b[from + i] !== key[i]) return false;
+  return true;
+}
+
+/**
+ * The key bit of the key in bytes [from, to), K_UNKNOWN for any other key: one table read by its length and first
+ * byte, then its other bytes against the one CDR key it can be (or the two: caller/callee, durationSec/disposition).
+ */
 function keyOf(b: Buffer, from: number, to: number): number {
-  switch (to - from) {
-    case 2:
-      return b[from] === 0x69 && b[from + 1] === 0x64 ? K_ID : K_UNKNOWN;
-    case 4:
-      return spells(b, from, 'cost') ? K_COST : K_UNKNOWN;
-    case 5:
-      return spells(b, from, 'phase') ? K_PHASE : K_UNKNOWN;
-    case 6:
-      return spells(b, from, 'caller') ? K_CALLER : spells(b, from, 'callee') ? K_CALLEE : K_UNKNOWN;
-    case 7:
-      return spells(b, from, 'endedAt') ? K_ENDED : K_UNKNOWN;
-    case 8:
-      return spells(b, from, 'currency') ? K_CURRENCY : K_UNKNOWN;
-    case 9:
-      return spells(b, from, 'accountId') ? K_ACCOUNT : spells(b, from, 'direction') ? K_DIRECTION : spells(b, from, 'startedAt') ? K_STARTED : K_UNKNOWN;
-    case 10:
-      return spells(b, from, 'answeredAt') ? K_ANSWERED : K_UNKNOWN;
-    case 11:
-      return spells(b, from, 'durationSec') ? K_DURATION : spells(b, from, 'disposition') ? K_DISPOSITION : K_UNKNOWN;
-    default:
-      return K_UNKNOWN;
-  }
+  const n = to - from;
+  if (n < 2 || n > 11) return K_UNKNOWN;
+  const first = b[from]!;
+  if (first >= 0x80) return K_UNKNOWN;
+  const k = KEY_AT[(n << 7) | first]!;
+  if (k === 0) return K_UNKNOWN;
+  if (sameBytes(b, from, KEY_BYTES[k - 1]!)) return KEY_NAMES[k - 1]![1];
+  // The second of a pair with the same length and first byte.
+  const next = KEY_BYTES[k];
+  if (next !== undefined && next.length === n && next[0] === first && sameBytes(b, from, next)) return KEY_NAMES[k]![1];
+  return K_UNKNOWN;
 }
 
 /** Two decimal digits at `at`, or -1. */
@@ -305,8 +334,8 @@ export function decodeCdrBytes(b: Buffer): CdrRecord | null {
           break;
         }
         case K_DIRECTION:
-          if (n === 8 && spells(b, from, 'outbound')) direction = 'outbound';
-          else if (n === 7 && spells(b, from, 'inbound')) direction = 'inbound';
+          if (n === 8 && spells(b, from, OUTBOUND)) direction = 'outbound';
+          else if (n === 7 && spells(b, from, INBOUND)) direction = 'inbound';
           else return null;
           break;
         case K_CALLER:
@@ -328,11 +357,11 @@ export function decodeCdrBytes(b: Buffer): CdrRecord | null {
           break;
         }
         case K_DISPOSITION:
-          if (n === 8 && spells(b, from, 'answered')) disposition = 'answered';
-          else if (n === 9 && spells(b, from, 'no_answer')) disposition = 'no_answer';
-          else if (n === 4 && spells(b, from, 'busy')) disposition = 'busy';
-          else if (n === 6 && spells(b, from, 'failed')) disposition = 'failed';
-          else if (n === 9 && spells(b, from, 'cancelled')) disposition = 'cancelled';
+          if (n === 8 && spells(b, from, ANSWERED)) disposition = 'answered';
+          else if (n === 9 && spells(b, from, NO_ANSWER)) disposition = 'no_answer';
+          else if (n === 4 && spells(b, from, BUSY)) disposition = 'busy';
+          else if (n === 6 && spells(b, from, FAILED)) disposition = 'failed';
+          else if (n === 9 && spells(b, from, CANCELLED)) disposition = 'cancelled';
           else return null;
           break;
         case K_COST:
@@ -349,8 +378,8 @@ export function decodeCdrBytes(b: Buffer): CdrRecord | null {
           break;
         }
         case K_PHASE:
-          if (n === 5 && spells(b, from, 'start')) phase = 'start';
-          else if (n === 3 && spells(b, from, 'end')) phase = 'end';
+          if (n === 5 && spells(b, from, START)) phase = 'start';
+          else if (n === 3 && spells(b, from, END)) phase = 'end';
           else return null;
           break;
         case K_DURATION:

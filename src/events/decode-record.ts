@@ -42,12 +42,12 @@ function checkTimes(obj: Record<string, unknown>, fields: readonly string[], arr
 }
 
 /** A CDR's times against its arrival and each other: applied to the record of every CDR path alike. */
-function cdrResult(c: CdrRecord, arrivedAtMs: number): DecodeResult {
+function cdrChecked(c: CdrRecord, arrivedAtMs: number): DecodedRecord | string {
   // checkTimes' checks, field by field in its order (no array of names and keyed reads per CDR on the hot path).
   const bad = timeError('startedAt', c.startedAt, arrivedAtMs) ?? timeError('answeredAt', c.answeredAt, arrivedAtMs) ?? timeError('endedAt', c.endedAt, arrivedAtMs);
-  if (bad) return { ok: false, error: bad };
-  if (c.endedAt !== null && c.endedAt < c.startedAt) return { ok: false, error: 'endedAt: must not be before startedAt' };
-  return { ok: true, record: { kind: 'cdrs', value: c } };
+  if (bad) return bad;
+  if (c.endedAt !== null && c.endedAt < c.startedAt) return 'endedAt: must not be before startedAt';
+  return { kind: 'cdrs', value: c };
 }
 
 function timeError(field: string, v: number | null, arrivedAtMs: number): string | null {
@@ -65,49 +65,58 @@ export type CdrFastPaths = boolean | 'object';
 
 /** Bytes -> record. `arrivedAtMs` bounds how far in the future an event time may lie. */
 export function decodeRecord(kind: InputKind, value: Buffer | null, arrivedAtMs: number, cdrFastPath: CdrFastPaths = true): DecodeResult {
-  if (value === null || value.length === 0) return { ok: false, error: 'value: required (empty message)' };
-  if (value.length > MAX_VALUE_BYTES) return { ok: false, error: `value: too large (${value.length} bytes, limit ${MAX_VALUE_BYTES})` };
+  const d = decodeValue(kind, value, arrivedAtMs, cdrFastPath);
+  return typeof d === 'string' ? { ok: false, error: d } : { ok: true, record: d };
+}
+
+/**
+ * decodeRecord's verdict without its wrapper: the record, or the error text (a string: no record is one). The
+ * ingest's decode step (decode-step.ts) takes this, so a record costs one result object there, not two.
+ */
+export function decodeValue(kind: InputKind, value: Buffer | null, arrivedAtMs: number, cdrFastPath: CdrFastPaths = true): DecodedRecord | string {
+  if (value === null || value.length === 0) return 'value: required (empty message)';
+  if (value.length > MAX_VALUE_BYTES) return `value: too large (${value.length} bytes, limit ${MAX_VALUE_BYTES})`;
   if (kind === 'cdrs' && cdrFastPath === true) {
     // The common CDR straight from its bytes (ASCII only, so valid UTF-8 and one level deep); anything else, and
     // every verdict of rejection, is the path below.
     const c = decodeCdrBytes(value);
-    if (c !== null) return cdrResult(c, arrivedAtMs);
+    if (c !== null) return cdrChecked(c, arrivedAtMs);
   }
-  if (!isUtf8(value)) return { ok: false, error: 'value: not valid UTF-8' };
-  if (jsonTooDeep(value)) return { ok: false, error: `value: nested deeper than ${MAX_JSON_DEPTH} levels` };
+  if (!isUtf8(value)) return 'value: not valid UTF-8';
+  if (jsonTooDeep(value)) return `value: nested deeper than ${MAX_JSON_DEPTH} levels`;
   let json: unknown;
   try {
     json = JSON.parse(value.toString('utf8'));
   } catch (err) {
-    return { ok: false, error: `value: invalid JSON (${(err as Error).message})` };
+    return `value: invalid JSON (${(err as Error).message})`;
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) return { ok: false, error: 'value: must be a JSON object' };
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return 'value: must be a JSON object';
   switch (kind) {
     case 'cdrs': {
       // The hand-written fast path takes the common well-formed record; anything else gets the zod path's verdict.
       let c = cdrFastPath !== false ? decodeCdrFast(json as Record<string, unknown>) : null;
       if (c === null) {
         const r = cdrSchema.safeParse(json);
-        if (!r.success) return { ok: false, error: firstIssue(r.error) };
+        if (!r.success) return firstIssue(r.error);
         c = r.data;
       }
-      return cdrResult(c, arrivedAtMs);
+      return cdrChecked(c, arrivedAtMs);
     }
     case 'invoices': {
       const r = invoiceEventSchema.safeParse(json);
-      if (!r.success) return { ok: false, error: firstIssue(r.error) };
+      if (!r.success) return firstIssue(r.error);
       const bad = checkTimes(r.data as unknown as Record<string, unknown>, ['occurredAt'], arrivedAtMs);
-      if (bad) return { ok: false, error: bad };
-      return { ok: true, record: { kind, value: r.data } };
+      if (bad) return bad;
+      return { kind, value: r.data };
     }
     case 'accounts': {
       const r = accountSchema.safeParse(json);
-      if (!r.success) return { ok: false, error: firstIssue(r.error) };
+      if (!r.success) return firstIssue(r.error);
       if (r.data.updatedAt !== null) {
         const bad = checkTimes(r.data as unknown as Record<string, unknown>, ['updatedAt'], arrivedAtMs);
-        if (bad) return { ok: false, error: bad };
+        if (bad) return bad;
       }
-      return { ok: true, record: { kind, value: toAccountRecord(r.data, arrivedAtMs) } };
+      return { kind, value: toAccountRecord(r.data, arrivedAtMs) };
     }
   }
 }

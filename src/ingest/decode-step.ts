@@ -2,7 +2,7 @@
 // partition's checkpoint already covers are duplicates; while a restarted partition rebuilds its engine, the CDRs
 // before its effects offset go to the engine only (`rebuild`), their effects being durable already.
 // Pure: no I/O, no clock. Never: decides anything from the source beyond the offsets.
-import { decodeRecord, type DecodedRecord, type InputKind } from '../events/decode-record.js';
+import { decodeValue, type DecodedRecord, type InputKind } from '../events/decode-record.js';
 import type { CdrRecord } from '../events/types.js';
 import { deadLetter, duplicate, ok, type StepResult } from './results.js';
 import type { RawRecord } from './types.js';
@@ -38,13 +38,14 @@ export function decodeBatch(kind: InputKind, records: readonly RawRecord[], at: 
       }
       out.lastOffset = rec.offset!;
     }
-    const d = decodeRecord(kind, rec.value, rec.arrivedAtMs);
+    // decodeRecord's verdict without its { ok, record } wrapper: the record, or the error's text.
+    const d = decodeValue(kind, rec.value, rec.arrivedAtMs);
     if (at.kafka && at.rebuildUntil !== null && rec.offset! < at.rebuildUntil) {
-      if (d.ok && d.record.kind === 'cdrs') out.rebuild.push({ cdr: d.record.value, arrivedAtMs: rec.arrivedAtMs });
+      if (typeof d !== 'string' && d.kind === 'cdrs') out.rebuild.push({ cdr: d.value, arrivedAtMs: rec.arrivedAtMs });
       out.results[i] = duplicate();
       continue;
     }
-    out.results[i] = d.ok ? ok(d.record) : deadLetter(d.error);
+    out.results[i] = typeof d === 'string' ? deadLetter(d) : ok(d);
   }
   return out;
 }

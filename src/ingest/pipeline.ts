@@ -21,7 +21,7 @@ import type { Database, Queryable } from '../store/db.js';
 import { loadAccountHeads, loadAccountParts, saveAccountParts } from './account-parts-repo.js';
 import { pgCheckpointStore } from './checkpoint-repo.js';
 import { commitBatch, hasEffects, type Committed } from './commit-step.js';
-import { decodeBatch } from './decode-step.js';
+import { decodeBatch, type DecodedBatch } from './decode-step.js';
 import { EngineMemory, type MemoryLane } from './engine-memory.js';
 import { evaluateBatch, type Effect } from './evaluate-step.js';
 import { checkpointRowOf, laneKey, runInLane, type Lane } from './lanes.js';
@@ -120,6 +120,23 @@ function answerOf(final: readonly StepResult<Effect>[], durableOffset: number | 
       return r.type === 'dead_letter' ? { index, outcome, error: r.reason } : { index, outcome };
     }),
   );
+}
+
+/**
+ * cp.beforeChange for the account of each CDR of the batch, those only rebuilding included, in order of first
+ * appearance: what calling it once for each id of cdrAccounts' Set does (beforeChange encodes an account once and
+ * ignores it after), without building the Set (branch pipe10; test/unit/ingest/before-changes.test.ts holds the two
+ * to the same calls).
+ */
+export function beforeChanges(cp: { readonly encodingState: boolean; beforeChange(accountId: string): void }, decoded: Pick<DecodedBatch, 'rebuild' | 'results'>): void {
+  for (const c of decoded.rebuild) {
+    if (!cp.encodingState) return;
+    cp.beforeChange(c.cdr.accountId);
+  }
+  for (const r of decoded.results) {
+    if (!cp.encodingState) return;
+    if (r.type === 'ok' && r.value.kind === 'cdrs') cp.beforeChange(r.value.value.accountId);
+  }
 }
 
 const defaultNewId = (prefix: string) => `${prefix}-${randomBytes(9).toString('base64url')}`;
@@ -228,8 +245,10 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     const next = isKafka
       ? decoded.lastOffset === null ? cp.applied : decoded.lastOffset + 1
       : source.partition === 'http' ? cp.applied! + applied : null;
-    // A background state write still encoding encodes the batch's accounts before the engine changes them.
-    if (cp.encodingState) for (const id of cdrAccounts(decoded)) cp.beforeChange(id);
+    // A background state write still encoding encodes the batch's accounts before the engine changes them: record by
+    // record, in the order of cdrAccounts (beforeChange encodes an account once and ignores it after), without
+    // building the batch's Set of ids for it (in (b) some write is encoding for most batches).
+    if (cp.encodingState) beforeChanges(cp, decoded);
     // Spilled accounts of the batch come back before the engine sees any of its records.
     if (cp.engine && memory.hasSpilled(lane.key)) await memory.beforeBatch(memLane(lane), cdrAccounts(decoded));
     const evaluating = evaluateBatch({

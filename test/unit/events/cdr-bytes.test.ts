@@ -298,6 +298,62 @@ describe('CDR bytes path (cdr-bytes.ts) against the object path (JSON.parse, cdr
     }
   });
 
+  // Branch pipe10: keys are told apart by a table of (length, first byte) and a byte compare, the enumerations'
+  // texts by byte compares. Every key and text one byte away from a CDR key or an enumeration's text (a byte
+  // replaced by any printable one, one added anywhere, one removed) must read as the object path reads it.
+  const oneByteAway = (word: string): string[] => {
+    const out = new Set<string>();
+    for (let i = 0; i <= word.length; i++) {
+      if (i < word.length) out.add(word.slice(0, i) + word.slice(i + 1));
+      for (let c = 0x20; c <= 0x7e; c++) {
+        if (c === 0x22 || c === 0x5c) continue;
+        const ch = String.fromCharCode(c);
+        if (i < word.length) out.add(word.slice(0, i) + ch + word.slice(i + 1));
+        out.add(word.slice(0, i) + ch + word.slice(i));
+      }
+    }
+    out.delete(word);
+    return [...out];
+  };
+  const entryOf: Record<Field, string> = {
+    id: '"c-1"', accountId: '"a-1"', direction: '"outbound"', caller: '"+441632960001"', callee: '"+442079460000"',
+    startedAt: '"2026-11-24T21:03:11Z"', answeredAt: '"2026-11-24T21:03:12Z"', endedAt: '"2026-11-24T21:04:11Z"', durationSec: '59',
+    disposition: '"answered"', cost: '"1.5"', currency: '"GBP"', phase: '"start"',
+  };
+  it('reads every key one byte away from a CDR key as the object path does (an unknown key, or the other CDR key)', () => {
+    let taken = 0;
+    let checked = 0;
+    for (const f of FIELDS) {
+      // The required fields but `f`, and `f`'s value under the near key: read as `f`, it would make a record (or
+      // another record) that the object path does not make.
+      const others = (['id', 'accountId', 'direction', 'callee', 'startedAt'] as Field[]).filter((g) => g !== f).map((g) => `"${g}":${entryOf[g]}`);
+      for (const key of oneByteAway(f)) {
+        const bytes = Buffer.from(`{${[...others, `${JSON.stringify(key)}:${entryOf[f]}`].join(',')}}`);
+        if (agree(bytes)) taken++;
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(19_000);
+    expect(taken).toBeGreaterThan(5_000); // the optional keys' near keys are unknown keys: the record is still made
+  });
+
+  it('reads every enumeration text one byte away from a valid one as the object path does', () => {
+    const texts: [Field, string][] = [
+      ['direction', 'outbound'], ['direction', 'inbound'], ['disposition', 'answered'], ['disposition', 'no_answer'], ['disposition', 'busy'],
+      ['disposition', 'failed'], ['disposition', 'cancelled'], ['phase', 'start'], ['phase', 'end'],
+    ];
+    let checked = 0;
+    for (const [f, word] of texts) {
+      for (const near of [word, ...oneByteAway(word)]) {
+        const fields = { ...entryOf, [f]: JSON.stringify(near) };
+        const bytes = Buffer.from(`{${FIELDS.map((g) => `"${g}":${fields[g]}`).join(',')}}`);
+        expect(agree(bytes), near).toBe(near === word);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(10_000);
+  });
+
   it('applies the time checks of decodeRecord to its record: an absurd time and an end before the start are still rejected', () => {
     expect(decodeRecord('cdrs', Buffer.from(`{${base.replace('2026-11-24', '1999-12-31')}}`), ARRIVED)).toEqual({ ok: false, error: 'startedAt: absurd timestamp (before 2000-01-01)' });
     expect(decodeRecord('cdrs', Buffer.from(`{${base},"endedAt":"2026-11-24T21:00:00Z"}`), ARRIVED)).toEqual({ ok: false, error: 'endedAt: must not be before startedAt' });

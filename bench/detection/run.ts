@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     const input: ReplayLine[] = weekRecords(week, { phaseStart: feed === 'start' }).map((r, i) => ({ kind: r.kind, timeMs: r.timeMs, value: Buffer.from(JSON.stringify(r.value)), origin: `week:${i + 1}` }));
     for (const set of sets) {
       const t1 = Date.now();
-      const { report, close } = await replayToStore({ files: [], input, rulesDir: RULESETS[set]!, dropAfterHold: true, defaultTimezone: 'Europe/London' });
+      const { report, close } = await replayToStore({ files: [], input, rulesDir: RULESETS[set]!, dropAfterHold: true, defaultTimezone: 'Europe/London', engine: process.env.ENGINE === 'fused' ? 'fused' : 'classic' });
       await close();
       const score = scoreWeek(week, report.findings);
       const secs = (Date.now() - t1) / 1000;

@@ -5,7 +5,7 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
-import { createFraudEngine } from '../rules/fraud-engine.js';
+import { createEngineOf } from '../rules/engine-choice.js';
 import type { RuleErrors } from '../rules/rule-errors.js';
 import type { RuleSet } from '../rules/types.js';
 import type { Database } from '../store/db.js';
@@ -31,7 +31,8 @@ export function createIngestPipeline(config: Config, parts: IngestPipelineParts)
     db: parts.db,
     effects: createIngestEffects({ defaultTimezone: config.defaultTimezone, enforce: config.enforce, log: parts.log }),
     dlq: parts.dlq,
-    createEngine: (fraud) => createFraudEngine(fraud, { allowedLatenessMs: config.allowedLatenessMs, defaultTimezone: config.defaultTimezone, errors: parts.ruleErrors }),
+    createEngine: (fraud) =>
+      createEngineOf(config.fraudEngine, fraud, { allowedLatenessMs: config.allowedLatenessMs, defaultTimezone: config.defaultTimezone, errors: parts.ruleErrors }, (why) => parts.log.warn({ why }, 'fraud engine fallback')),
     rules: parts.rules,
     enforce: config.enforce,
     defaultTimezone: config.defaultTimezone,

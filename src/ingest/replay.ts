@@ -10,7 +10,7 @@ import { replaySweepTimes } from '../dunning/replay-sweeps.js';
 import { createSweeper } from '../dunning/sweep.js';
 import { createLogger, type Logger } from '../log.js';
 import { Metrics } from '../metrics.js';
-import { createFraudEngine } from '../rules/fraud-engine.js';
+import { createEngineOf, type EngineKind } from '../rules/engine-choice.js';
 import { loadRules } from '../rules-dir.js';
 import type { Database } from '../store/db.js';
 import { migrate } from '../store/migrate.js';
@@ -38,6 +38,8 @@ export interface ReplayOptions {
   allowedLatenessMs?: number;
   dunningSchedule?: string;
   log?: Logger;
+  /** The fraud engine (engine-choice.ts; default classic): the daemon's FRAUD_ENGINE. */
+  engine?: EngineKind;
 }
 
 /** Records per pipeline call; a batch never spans a sweep time or more than this much event time. */
@@ -67,7 +69,7 @@ export async function replayToStore(o: ReplayOptions): Promise<{ db: Database; r
       db,
       effects: createIngestEffects({ defaultTimezone: tz, enforce, log }),
       dlq: null,
-      createEngine: (fraud) => createFraudEngine(fraud, { allowedLatenessMs: o.allowedLatenessMs ?? 300_000, defaultTimezone: tz }),
+      createEngine: (fraud) => createEngineOf(o.engine ?? 'classic', fraud, { allowedLatenessMs: o.allowedLatenessMs ?? 300_000, defaultTimezone: tz }, (why) => log.warn({ why }, 'fraud engine fallback')),
       rules,
       enforce,
       defaultTimezone: tz,

@@ -33,6 +33,12 @@ describe('configuration', () => {
     expect(problemsOf({ ENGINE_STATE_MAX_ACCOUNTS: '0' })[0]).toMatch(/^ENGINE_STATE_MAX_ACCOUNTS:/);
   });
 
+  it('chooses the fraud engine: classic unless told', () => {
+    expect(loadConfig({}).fraudEngine).toBe('classic');
+    expect(loadConfig({ FRAUD_ENGINE: 'fused' }).fraudEngine).toBe('fused');
+    expect(problemsOf({ FRAUD_ENGINE: 'turbo' })).toEqual(['FRAUD_ENGINE: must be classic or fused (got "turbo")']);
+  });
+
   it('counts authorization set-ups in the HTTP lane without Kafka and on the cdrs topic with it, unless told', () => {
     expect(loadConfig({}).authorizeCountsSetup).toBe('http');
     expect(loadConfig({ KAFKA_BROKERS: '127.0.0.1:9092' }).authorizeCountsSetup).toBe('kafka');

@@ -1,0 +1,36 @@
+// Which engine FRAUD_ENGINE builds (src/rules/engine-choice.ts), and the fallback to the classic engine for a rule
+// set the fused engine cannot hold, told to the caller.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { createEngineOf, engineCannotHold, FUSED_MAX_RULES } from '../../../src/rules/engine-choice.js';
+import { buildRuleSet } from '../../../src/rules/load-rules.js';
+import type { FraudRule } from '../../../src/rules/types.js';
+import { profile } from '../../helpers/traffic.js';
+
+const shipped = buildRuleSet([{ file: 'rules/fraud.yaml', text: readFileSync('rules/fraud.yaml', 'utf8') }], 'now').rules.fraud;
+const opts = { allowedLatenessMs: 300_000, defaultTimezone: 'UTC' };
+const many = (n: number): FraudRule[] => Array.from({ length: n }, (_, i) => ({ ...shipped[i % shipped.length]!, id: `r${i}` }));
+
+describe('engine choice', () => {
+  it('builds the engine asked for, and both decide the same on one record', () => {
+    const fallbacks: string[] = [];
+    const classic = createEngineOf('classic', shipped, opts, (w) => fallbacks.push(w));
+    const fused = createEngineOf('fused', shipped, opts, (w) => fallbacks.push(w));
+    expect(fallbacks).toEqual([]);
+    expect('bytes' in fused).toBe(true);
+    expect('bytes' in classic).toBe(false);
+    const cdr = { id: 'c1', accountId: 'a1', direction: 'outbound' as const, caller: '+442079460000', callee: '+447700900123', startedAt: 1_764_000_000_000, answeredAt: null, endedAt: 1_764_000_060_000, durationSec: 60, disposition: 'answered' as const, costMicros: 50_000, currency: 'GBP', phase: 'end' as const };
+    const p = profile('a1');
+    expect(fused.process(cdr, p)).toEqual(classic.process(cdr, p));
+    expect(fused.process(cdr, p).outcome).toBe('duplicate');
+  });
+
+  it('runs a rule set of more than 30 rules on the classic engine and says why', () => {
+    expect(engineCannotHold('fused', many(FUSED_MAX_RULES))).toBeNull();
+    expect(engineCannotHold('classic', many(40))).toBeNull();
+    const fallbacks: string[] = [];
+    const e = createEngineOf('fused', many(FUSED_MAX_RULES + 1), opts, (w) => fallbacks.push(w));
+    expect('bytes' in e).toBe(false);
+    expect(fallbacks).toEqual([`the fused engine holds at most 30 rules and the rule set has 31: running the classic engine`]);
+  });
+});

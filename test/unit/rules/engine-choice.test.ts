@@ -2,7 +2,7 @@
 // set the fused engine cannot hold, told to the caller.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createEngineOf, engineCannotHold, FUSED_MAX_RULES } from '../../../src/rules/engine-choice.js';
+import { createEngineOf, engineCannotHold, FUSED_MAX_RULES, GuardedEngine } from '../../../src/rules/engine-choice.js';
 import { buildRuleSet } from '../../../src/rules/load-rules.js';
 import type { FraudRule } from '../../../src/rules/types.js';
 import { profile } from '../../helpers/traffic.js';
@@ -17,8 +17,8 @@ describe('engine choice', () => {
     const classic = createEngineOf('classic', shipped, opts, (w) => fallbacks.push(w));
     const fused = createEngineOf('fused', shipped, opts, (w) => fallbacks.push(w));
     expect(fallbacks).toEqual([]);
-    expect('bytes' in fused).toBe(true);
-    expect('bytes' in classic).toBe(false);
+    expect(fused instanceof GuardedEngine && fused.fused).toBe(true);
+    expect(classic instanceof GuardedEngine).toBe(false);
     const cdr = { id: 'c1', accountId: 'a1', direction: 'outbound' as const, caller: '+442079460000', callee: '+447700900123', startedAt: 1_764_000_000_000, answeredAt: null, endedAt: 1_764_000_060_000, durationSec: 60, disposition: 'answered' as const, costMicros: 50_000, currency: 'GBP', phase: 'end' as const };
     const p = profile('a1');
     expect(fused.process(cdr, p)).toEqual(classic.process(cdr, p));
@@ -30,7 +30,7 @@ describe('engine choice', () => {
     expect(engineCannotHold('classic', many(40))).toBeNull();
     const fallbacks: string[] = [];
     const e = createEngineOf('fused', many(FUSED_MAX_RULES + 1), opts, (w) => fallbacks.push(w));
-    expect('bytes' in e).toBe(false);
+    expect(e instanceof GuardedEngine).toBe(false);
     expect(fallbacks).toEqual([`the fused engine holds at most 30 rules and the rule set has 31: running the classic engine`]);
   });
 });

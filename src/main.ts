@@ -279,7 +279,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     const statusViewReadiness = service('status-view', noop, noop, () => statusView.readiness());
     readinessOf = () => ({
       ...rollUp([dbHealth, statusViewReadiness, ...services.filter((s) => s !== dbHealth)]),
-      details: { ruleErrors: ruleErrors.summary(), engineMemory: pipeline.memory.summary() },
+      details: { ruleErrors: ruleErrors.summary(), engineMemory: pipeline.memory.summary(), fraudEngine: config.fraudEngine },
     });
 
     httpIngest = createHttpIngest(pipeline);
@@ -291,7 +291,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     // Start, in order; the releasers stop them in reverse (every stop is safe on a service that never started).
     for (const s of services) releasers.push({ name: s.name, release: () => s.stop() });
     for (const s of services) await s.start();
-    logger.info({ url: address.url, kafka: config.kafka ? config.kafka.brokers : 'off', database: db.kind }, 'suspensiond started');
+    logger.info({ url: address.url, kafka: config.kafka ? config.kafka.brokers : 'off', database: db.kind, fraudEngine: config.fraudEngine }, 'suspensiond started');
 
     let stopping: Promise<void> | undefined;
     return {

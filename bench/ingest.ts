@@ -11,7 +11,7 @@
 // WORKERS (a comma list, e.g. 1,2; default none) adds (w) per count: the pipeline end to end with the default rules
 // through that many ingest worker threads (INGEST_WORKERS; src/ingest/worker-pipeline.ts). LATENCY_WORKERS=n runs
 // (c) through n workers (latency then measured on the main thread when the batch's answer arrives: the trip back
-// included).
+// included). ENGINE=fused runs every pipeline on the fused engine (FRAUD_ENGINE; default classic).
 // (b) and (b') are timed from the pipeline's first batch to the end of the input with its deferred checkpoints written
 // at once (checkpoint-clock.ts endOfInput says why); END_FLUSH=0 keeps the clock before 1 December 2026 (from the
 // first durable checkpoint, scaled, to the flush timer's tick after the last record).
@@ -34,7 +34,7 @@ import { loadConfig } from '../src/config.js';
 import { RuleErrors } from '../src/rules/rule-errors.js';
 import { createLogger } from '../src/log.js';
 import { Metrics } from '../src/metrics.js';
-import { createFraudEngine } from '../src/rules/fraud-engine.js';
+import { createEngineOf } from '../src/rules/engine-choice.js';
 import { loadRules } from '../src/rules-dir.js';
 import type { RuleSet } from '../src/rules/types.js';
 import { createPgDatabase } from '../src/store/pg-database.js';
@@ -58,6 +58,8 @@ const PARTITIONS = (process.env.PARTITIONS ?? '6').split(',').map(Number);
 const CHECKPOINT_MS = Number(process.env.CHECKPOINT_MS ?? 2_000);
 const STATE_MS = Number(process.env.STATE_MS ?? 30_000);
 /** Ingest worker counts for (w), one round each per partition count (none by default). */
+/** FRAUD_ENGINE of the pipelines measured: ENGINE=fused (default classic). */
+const ENGINE = process.env.ENGINE === 'fused' ? 'fused' : 'classic';
 const WORKERS = (process.env.WORKERS ?? '').split(',').filter((w) => w.trim() !== '').map(Number);
 const LATENCY_WORKERS = Number(process.env.LATENCY_WORKERS ?? 0);
 /** Attacking accounts a second in (c), 3 CDRs each (1: the traffic of every run before 30 November, 07:00 UTC). */
@@ -142,7 +144,7 @@ async function endToEnd(topic: string, rules: RuleSet, label: string, latencies?
   }
   const local = createPipeline({
     db: trace ? trace.db(db) : db, effects: createIngestEffects({ defaultTimezone: 'UTC' }), dlq: null,
-    createEngine: (fraud) => createFraudEngine(fraud, { allowedLatenessMs: 300_000, defaultTimezone: 'UTC' }),
+    createEngine: (fraud) => createEngineOf(ENGINE, fraud, { allowedLatenessMs: 300_000, defaultTimezone: 'UTC' }, (why) => console.log(`fraud engine fallback: ${why}`)),
     rules, enforce: true, defaultTimezone: 'UTC', clock: systemClock, metrics, log, checkpointIntervalMs: CHECKPOINT_MS, stateIntervalMs: STATE_MS,
     ...(process.env.STATE_MAX_ACCOUNTS ? { stateMaxAccounts: Number(process.env.STATE_MAX_ACCOUNTS) } : {}),
   });
@@ -153,7 +155,7 @@ async function endToEnd(topic: string, rules: RuleSet, label: string, latencies?
     known = threadCpu();
     const config = loadConfig({
       DATABASE_URL: dbi.url, KAFKA_BROKERS: brokers.join(','), LOG_LEVEL: 'silent', DEFAULT_TIMEZONE: 'UTC', ALLOWED_LATENESS: '5m',
-      ENGINE_STATE_INTERVAL: `${STATE_MS}ms`, INGEST_WORKERS: String(workers), RULES_DIR: process.env.RULES_DIR ?? 'rules',
+      ENGINE_STATE_INTERVAL: `${STATE_MS}ms`, INGEST_WORKERS: String(workers), FRAUD_ENGINE: ENGINE, RULES_DIR: process.env.RULES_DIR ?? 'rules',
     });
     pool = createWorkerPipeline({ count: workers, local, config, rules, budgetBytes: null, dlq: null, ruleErrors: new RuleErrors(), onCommitted: () => {}, metrics, log });
     await pool.start();
@@ -219,7 +221,7 @@ interface Row { partitions: number; bareS: number; e2eS: number; e2eCpuS: number
 const rows: Row[] = [];
 for (const partitions of PARTITIONS) {
   const topic = cdrTopic(partitions);
-  console.log(`--- ${partitions} partition(s) (load ${load()})`);
+  console.log(`--- ${partitions} partition(s), ${ENGINE} engine (load ${load()})`);
   console.log(`produced ${N.toLocaleString('en-GB')} CDRs (avg ${avg} bytes) in ${(await produceAll(topic, cdrs)).toFixed(1)} s`);
   const bareS = await bare(topic);
   console.log(`(a) bare kafkajs consumer: ${rate(N, bareS)} msg/s (${bareS.toFixed(1)} s)`);

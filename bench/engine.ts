@@ -6,12 +6,14 @@
 // million live records; only engine.process is timed. Reports CDR/s (wall and CPU), heap per active account (needs --expose-gc) and
 // bytes of stored account parts per account. Figures go into bench/README.md.
 // Growth curve: `ACCOUNTS=10000,100000,1000000` runs each size in a fresh process (same flags) and prints how heap
-// per account and CDR/s change with the account count (issue 17 item 5).
+// per account and CDR/s change with the account count (issue 17 item 5). `ENGINE=fused` measures the fused engine.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { approxAccountBytes, engineBytes } from '../src/rules/account-bytes.js';
-import { createFraudEngine } from '../src/rules/fraud-engine.js';
+import { createFraudEngine, type FraudEngineOptions } from '../src/rules/fraud-engine.js';
+import { createFusedEngine } from '../src/rules/fused/fused-engine.js';
+import type { FraudEngine } from '../src/rules/types.js';
 import { RowArena } from '../src/rules/row-arena.js';
 import { buildRuleSet } from '../src/rules/load-rules.js';
 import type { AccountProfile } from '../src/rules/types.js';
@@ -56,7 +58,11 @@ const hour1 = hourOfTraffic(0, r, favourites);
 const hour2 = hourOfTraffic(WARM_HOURS, r, favourites);
 
 const before = heap();
-const engine = createFraudEngine(rules, { allowedLatenessMs: 5 * 60_000, defaultTimezone: 'Europe/London' });
+/** `ENGINE=fused`: the fused engine (src/rules/fused/) instead of the classic one (SWEEPS and BREAKDOWN are classic only). */
+const FUSED = process.env.ENGINE === 'fused';
+const engineOpts: FraudEngineOptions = { allowedLatenessMs: 5 * 60_000, defaultTimezone: 'Europe/London' };
+const classic = FUSED ? null : createFraudEngine(rules, engineOpts);
+const engine: FraudEngine = classic ?? createFusedEngine(rules, engineOpts);
 const sweeps = timeSweeps();
 
 /** Wall time and CPU time of this process (the fairer figure on a shared machine), of engine.process only. */
@@ -88,17 +94,23 @@ const warm = process.env.PROFILE ? profiled(process.env.PROFILE, () => run(hour2
 if (process.env.MARK) console.log('MARK hour 2 end');
 const after = heap();
 // The stored form: one binary part per account (a full JSON snapshot of a million accounts passes V8's string limit).
-let partBytes = engine.snapshotShared().byteLength;
 // A state write encodes every account changed since the last one (partition-checkpoint.ts); timed here (CPU, all
 // accounts once, after hour 2) because end to end most CDRs dirty an account the write then encodes.
-const dirtyIds = engine.dirtyAccounts();
-const encodeCpu0 = process.cpuUsage();
-for (const id of dirtyIds) partBytes += engine.snapshotAccount(id)?.byteLength ?? 0;
-const encodeCpu = process.cpuUsage(encodeCpu0);
-const encodeUs = (encodeCpu.user + encodeCpu.system) / Math.max(1, dirtyIds.length);
+let partBytes = Number.NaN;
+let encodeUs = Number.NaN;
+try {
+  partBytes = engine.snapshotShared().byteLength;
+  const dirtyIds = engine.dirtyAccounts();
+  const encodeCpu0 = process.cpuUsage();
+  for (const id of dirtyIds) partBytes += engine.snapshotAccount(id)?.byteLength ?? 0;
+  const encodeCpu = process.cpuUsage(encodeCpu0);
+  encodeUs = (encodeCpu.user + encodeCpu.system) / Math.max(1, dirtyIds.length);
+} catch (err) {
+  console.log(`stored state: ${(err as Error).message}`);
+}
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-GB');
-console.log(`rules: ${rules.length} of the default fraud rules; accounts: ${fmt(ACCOUNTS)}; CDRs: ${fmt(cold.n)} per hour`);
+console.log(`engine: ${FUSED ? 'fused' : 'classic'}; rules: ${rules.length} of the default fraud rules; accounts: ${fmt(ACCOUNTS)}; CDRs: ${fmt(cold.n)} per hour`);
 console.log(`hour 1 (cold engine: every account new): ${fmt(cold.n / cold.seconds)} CDR/s wall, ${fmt(cold.n / cold.cpuSeconds)} CDR/s per CPU-second`);
 console.log(`hour ${WARM_HOURS + 1} (warm, timed):${' '.repeat(Math.max(1, 21 - String(WARM_HOURS + 1).length))}${fmt(warm.n / warm.seconds)} CDR/s wall, ${fmt(warm.n / warm.cpuSeconds)} CDR/s per CPU-second`);
 console.log(`hits: ${cold.hits + warm.hits} (ordinary traffic)`);
@@ -124,7 +136,7 @@ if (process.env.BENCH_JSON) {
 function timeSweeps(): { ms: number[]; compactMs: number[] } {
   const out = { ms: [] as number[], compactMs: [] as number[] };
   if (!process.env.SWEEPS) return out;
-  const st = engine.state;
+  const st = classic!.state;
   let compacting = 0;
   for (const owner of [...st.windows, ...st.live, st.ringTm, st.ringIds, st.rs]) {
     const compact = owner.compact.bind(owner);
@@ -147,7 +159,7 @@ function timeSweeps(): { ms: number[]; compactMs: number[] } {
 
 /** `BREAKDOWN=1`: array-buffer bytes per account of each arena (in regions / chunks), the dedupe table, the columns. */
 function breakdown(): void {
-  const st = engine.state;
+  const st = classic!.state;
   const n = engine.size();
   const f = (x: number) => Math.round(x / n).toLocaleString('en-GB');
   const arena = (name: string, a: { used: number; bytes(): number; ahead(): number }) =>

@@ -27,6 +27,7 @@ import { bootstrapOperatorToken } from './jobs/bootstrap-token.js';
 import { createLogger, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { RuleErrors } from './rules/rule-errors.js';
+import { engineCannotHold } from './rules/engine-choice.js';
 import { RulesError } from './rules/load-rules.js';
 import { loadRules, watchRules } from './rules-dir.js';
 import type { RuleSet } from './rules/types.js';
@@ -279,7 +280,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     const statusViewReadiness = service('status-view', noop, noop, () => statusView.readiness());
     readinessOf = () => ({
       ...rollUp([dbHealth, statusViewReadiness, ...services.filter((s) => s !== dbHealth)]),
-      details: { ruleErrors: ruleErrors.summary(), engineMemory: pipeline.memory.summary(), fraudEngine: config.fraudEngine },
+      details: { ruleErrors: ruleErrors.summary(), engineMemory: pipeline.memory.summary(), fraudEngine: config.fraudEngine, fraudEngineFallback: engineCannotHold(config.fraudEngine, rules.fraud) },
     });
 
     httpIngest = createHttpIngest(pipeline);

@@ -109,6 +109,12 @@ export class Metrics {
     labelNames: ['rule'] as const,
     registers: [this.registry],
   });
+  // Addition (issue 17): FRAUD_ENGINE=fused lanes that run the classic engine instead (same decisions, slower).
+  private readonly fraudEngineFallbacks = new Counter({
+    name: 'suspensiond_fraud_engine_fallbacks_total',
+    help: 'Fraud engine lanes built or moved to the classic engine although FRAUD_ENGINE=fused (the reason is logged; decisions are the same)',
+    registers: [this.registry],
+  });
   // Addition to CONTRACT §7 (issue 11): a partition with lag whose committed offset has not moved for STALL_AFTER.
   private readonly partitionStalled = new Gauge({
     name: 'suspensiond_partition_stalled',
@@ -281,6 +287,9 @@ export class Metrics {
   }
   /** The last rules reload's outcome and when it was counted (the console's Rules page); null before any reload. */
   lastRulesReload: { outcome: 'success' | 'failure'; at: string } | null = null;
+  fraudEngineFallback(): void {
+    this.fraudEngineFallbacks.inc();
+  }
   ruleError(rule: string): void {
     this.ruleErrors.inc({ rule });
   }

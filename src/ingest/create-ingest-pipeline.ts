@@ -32,7 +32,10 @@ export function createIngestPipeline(config: Config, parts: IngestPipelineParts)
     effects: createIngestEffects({ defaultTimezone: config.defaultTimezone, enforce: config.enforce, log: parts.log }),
     dlq: parts.dlq,
     createEngine: (fraud) =>
-      createEngineOf(config.fraudEngine, fraud, { allowedLatenessMs: config.allowedLatenessMs, defaultTimezone: config.defaultTimezone, errors: parts.ruleErrors }, (why) => parts.log.warn({ why }, 'fraud engine fallback')),
+      createEngineOf(config.fraudEngine, fraud, { allowedLatenessMs: config.allowedLatenessMs, defaultTimezone: config.defaultTimezone, errors: parts.ruleErrors }, (why) => {
+        parts.log.warn({ why }, 'fraud engine fallback: this lane runs the classic engine');
+        parts.metrics.fraudEngineFallback();
+      }),
     rules: parts.rules,
     enforce: config.enforce,
     defaultTimezone: config.defaultTimezone,

@@ -1,8 +1,10 @@
 // Which fraud engine a lane runs (issue 17): `classic` (src/rules/fraud-engine.ts, the reference) or `fused`
 // (src/rules/fused/fused-engine.ts: the same decisions, the rules' per-CDR work done together, faster). One place
 // builds either, so the daemon's lanes, its ingest workers and replay make the same choice from the same setting
-// (FRAUD_ENGINE, README). A rule set the fused engine cannot hold (more than 30 rules) runs on the classic engine,
-// and `onFallback` is told why (the caller logs it; a fallback never changes a decision, only the speed).
+// (FRAUD_ENGINE, README). A rule set the fused engine cannot hold (more than 30 rules), or any rule set while the
+// fused engine does not store state (FUSED_STORES_STATE: every caller here stores its lanes' state), runs on the
+// classic engine, and `onFallback` is told why (the caller logs and counts it; a fallback never changes a decision,
+// only the speed).
 // The fused engine also refuses, before changing anything, a record or a call it cannot hold (an event time that is
 // not a whole millisecond, ...: its header) and any method it has not built: `GuardedEngine` then moves the lane's
 // whole state into a classic engine (the fused engine's snapshot, which is the classic engine's bytes: the
@@ -10,7 +12,7 @@
 // (until the process restarts); no record is refused for the engine's sake and no decision changes. Pure.
 import type { FraudEngineOptions } from './fraud-engine.js';
 import { createFraudEngine } from './fraud-engine.js';
-import { createFusedEngine } from './fused/fused-engine.js';
+import { createFusedEngine, FUSED_STORES_STATE } from './fused/fused-engine.js';
 import type { CdrRecord } from '../events/types.js';
 import type { AccountProfile, FraudEngine, FraudRule, ProcessResult, RuleHit, SetupCall } from './types.js';
 import type { DedupeSegment } from './dedupe-segments.js';
@@ -23,7 +25,8 @@ export const ENGINE_KINDS: readonly EngineKind[] = ['classic', 'fused'];
 export const FUSED_MAX_RULES = 30;
 
 /** Why `kind` cannot run `rules` (null: it can). */
-export function engineCannotHold(kind: EngineKind, rules: readonly FraudRule[]): string | null {
+export function engineCannotHold(kind: EngineKind, rules: readonly FraudRule[], storesState: boolean = FUSED_STORES_STATE): string | null {
+  if (kind === 'fused' && !storesState) return 'the fused engine does not store state yet (snapshots, spill, restarts)';
   if (kind === 'fused' && rules.length > FUSED_MAX_RULES) return `the fused engine holds at most ${FUSED_MAX_RULES} rules and the rule set has ${rules.length}`;
   return null;
 }

@@ -91,6 +91,12 @@ const CS = 3;
 /** How often the less common paths ran (for the oracle test's coverage checks; a few increments, off the common path). */
 export const fusedPaths = { cursorMoved: 0, cursorBuilt: 0, keyScan: 0, interval: 0, liveEnded: 0, setupDry: 0, forgotten: 0, rebased: 0, wideCost: 0 };
 
+/**
+ * Whether the fused engine stores state (snapshots, parts, dedupe segments, dirty tracking, rule changes). While it is
+ * false the daemon and replay, which store state, run the classic engine (engine-choice.ts: engineCannotHold).
+ */
+export const FUSED_STORES_STATE = false;
+
 function notBuilt(what: string): Error {
   return new Error(`fused engine: ${what} not built yet`);
 }

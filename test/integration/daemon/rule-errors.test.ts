@@ -99,6 +99,6 @@ describe('a rule can never lose a batch', () => {
 
     const ready = await fetch(`${daemon.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ ready: true, details: { ruleErrors: {}, fraudEngine: 'classic' } });
+    expect(await ready.json()).toMatchObject({ ready: true, details: { ruleErrors: {}, fraudEngine: 'classic', fraudEngineFallback: null } });
   });
 });

@@ -74,7 +74,7 @@ describe('FRAUD_ENGINE=fused', () => {
     const dear = await api('GET', '/v1/accounts/cust-dear');
     expect(dear.body.holds.map((h: { reason: string; source: string }) => [h.reason, h.source])).toEqual([['fraud', 'rule:expensive-call']]);
 
-    const ready = await (await fetch(`${daemon.url}/readyz`)).json();
+    const ready = (await (await fetch(`${daemon.url}/readyz`)).json()) as { ready: boolean; details: { fraudEngine: string; fraudEngineFallback: string | null } };
     expect(ready.ready).toBe(true);
     expect(ready.details.fraudEngine).toBe('fused');
     const metrics = await (await fetch(`${daemon.url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();

@@ -4,56 +4,19 @@
 // budget counts what the engines hold, dedupe tables first, and here the tables alone pass it: the
 // budget-constrained one spills every account after its batch and loads all the time, and stops and restarts halfway (its next engines start with every stored account spilled), yet
 // both store the same holds, review decisions and alerts: same rule, account and level, same figures.
-import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../../src/clock.js';
-import { createIngestEffects } from '../../../src/ingest/effects.js';
-import { createKafkaIngest, type KafkaIngest } from '../../../src/ingest/kafka-consumer.js';
-import { createPipeline, type Pipeline } from '../../../src/ingest/pipeline.js';
-import { createLogger } from '../../../src/log.js';
-import { Metrics } from '../../../src/metrics.js';
 import { BYTES_PER_ACCOUNT } from '../../../src/rules/engine-spill.js';
-import { createFraudEngine } from '../../../src/rules/fraud-engine.js';
-import { loadRules } from '../../../src/rules-dir.js';
 import type { Database } from '../../../src/store/db.js';
+import type { Metrics } from '../../../src/metrics.js';
 import { freshDatabase, type FreshDatabase } from '../../helpers/db.js';
 import { testBrokers, uniqueName } from '../../helpers/kafka.js';
 import { makeTopics, produce, progress, waitFor, type IngestTopics } from './harness.js';
 import { storedState } from './stored-state.js';
 import { morningMessages } from './morning.js';
+import { startRulesConsumer, type RulesConsumer as Consumer } from './rules-consumer.js';
 
-const RULES_DIR = new URL('../../../rules', import.meta.url).pathname;
-const log = createLogger(process.env.INGEST_LOG ?? 'silent', process.stderr);
-
-interface Consumer {
-  pipeline: Pipeline;
-  ingest: KafkaIngest;
-  metrics: Metrics;
-}
-
-async function startConsumer(db: Database, brokers: string[], topics: IngestTopics, groupId: string, budgetBytes?: number): Promise<Consumer> {
-  const metrics = new Metrics({ defaultMetrics: false });
-  const pipeline = createPipeline({
-    db,
-    effects: createIngestEffects({ defaultTimezone: 'UTC' }),
-    dlq: null,
-    createEngine: (fraud) => createFraudEngine(fraud, { allowedLatenessMs: 300_000, defaultTimezone: 'UTC' }),
-    rules: await loadRules(RULES_DIR),
-    enforce: true,
-    defaultTimezone: 'UTC',
-    clock: systemClock,
-    metrics,
-    log,
-    // Engine state is stored often, so accounts become clean (spillable) within a few batches.
-    stateIntervalMs: 200,
-    stateMaxRecords: 2_000,
-    ...(budgetBytes === undefined ? {} : { engineMemoryBudgetBytes: budgetBytes }),
-  });
-  const kafka = () => new Kafka({ clientId: 'budget-test', brokers, logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 2000 } });
-  const ingest = createKafkaIngest({ kafka, groupId, topics, pipeline, log, metrics, flushIntervalMs: 200, sessionTimeoutMs: 6_000, heartbeatIntervalMs: 500, chunkSize: 500 });
-  await ingest.start();
-  return { pipeline, ingest, metrics };
-}
+const startConsumer = (db: Database, brokers: string[], topics: IngestTopics, groupId: string, budgetBytes?: number) =>
+  startRulesConsumer(db, brokers, topics, groupId, budgetBytes === undefined ? {} : { budgetBytes });
 
 const counter = async (m: Metrics, name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(await m.render())?.[1] ?? 0);
 

@@ -25,8 +25,9 @@ import { createFusedEngine, FusedLimits } from '../../../src/rules/fused/fused-e
 import { buildRuleSet } from '../../../src/rules/load-rules.js';
 import { RuleErrors } from '../../../src/rules/rule-errors.js';
 import type { DedupeSegment } from '../../../src/rules/dedupe-segments.js';
+import type { CdrRecord } from '../../../src/events/types.js';
 import type { FraudEngine, FraudRule, RuleHit } from '../../../src/rules/types.js';
-import { actionsOf, ev, ruleArb, rulesArb, type Action, type Ev } from '../../helpers/fraud-streams.js';
+import { actionsOf, ev, ruleArb, rulesArb, streamProfiles, type Action, type Ev } from '../../helpers/fraud-streams.js';
 
 const OPTS = { allowedLatenessMs: 5 * 60_000, defaultTimezone: 'Europe/London' };
 const shipped = buildRuleSet([{ file: 'rules/fraud.yaml', text: readFileSync('rules/fraud.yaml', 'utf8') }], 'now').rules.fraud;
@@ -258,6 +259,23 @@ describe.each([
     expect(d.ruleChanges).toBeGreaterThan(5);
   }, 300_000);
 
+  it('restarts before every record (times on a 30 s grid): rows at the very edge of what can still count are kept', () => {
+    FusedLimits.scanRows = scanRows;
+    FusedLimits.offsetSpan = offsetSpan;
+    const before = { ...stats };
+    const short = fc.array(ev.filter((e) => e.kind !== 'burst'), { minLength: 1, maxLength: 60, size: 'max' });
+    const every = (rules: readonly FraudRule[], evs: Ev[]) => {
+      const actions = actionsOf(evs, true);
+      const all = new Set(actions.map((_, i) => i));
+      drive(rules, actions, all, all, null, false);
+    };
+    fc.assert(fc.property(short, (evs) => every(shipped, evs)), { numRuns: 15, seed: 20261213, endOnFailure: true });
+    fc.assert(fc.property(rulesArb, short, (rules, evs) => every(rules, evs)), { numRuns: 40, seed: 20261214, endOnFailure: true });
+    const d = Object.fromEntries(Object.entries(stats).map(([k, v]) => [k, v - before[k as keyof typeof stats]]));
+    console.log('a restart before every record:', d);
+    expect(d.restarts).toBeGreaterThan(5_000);
+  }, 300_000);
+
   it('generated rule sets of every measure, window and baseline: every lane decides as the uninterrupted classic engine', () => {
     FusedLimits.scanRows = scanRows;
     FusedLimits.offsetSpan = offsetSpan;
@@ -272,4 +290,66 @@ describe.each([
     expect(d.restarts).toBeGreaterThan(200);
     expect(d.ruleChanges).toBeGreaterThan(10);
   }, 300_000);
+});
+
+describe('rows at the very edge of what can still count survive a restart', () => {
+  const T = Date.parse('2026-11-30T10:00:00Z');
+  const MIN = 60_000;
+  const HOUR = 60 * MIN;
+  const L = OPTS.allowedLatenessMs;
+  const rule = (over: Partial<FraudRule>): FraudRule => ({
+    id: 'r', description: null, mode: 'enforce', appliesTo: null, match: { direction: 'outbound' }, measure: 'calls', windowMs: HOUR,
+    rangeDigits: 3, warn: null, suspend: 2, baseline: null, cooldownMs: 0, releaseAfterMs: null, origin: { file: 'test', line: 1 }, ...over,
+  });
+  const call = (id: string, start: number, end: number): CdrRecord => ({
+    id, accountId: 'a1', direction: 'outbound', caller: '+442071234567', callee: '+442071230001', startedAt: start, answeredAt: start,
+    endedAt: end, durationSec: (end - start) / 1000, disposition: 'answered', costMicros: 1000, currency: 'GBP', phase: 'end',
+  });
+  const account = streamProfiles[1]!;
+
+  /** Every way across a restart (full or parts; fused or classic, to fused or classic) decides `after` as the reference. */
+  function acrossRestart(rules: FraudRule[], before: CdrRecord[], after: CdrRecord[]): RuleHit[] {
+    const ref = createFraudEngine(rules, OPTS);
+    for (const c of before) ref.process(c, account);
+    const want = after.map((c) => ref.process(c, account));
+    for (const from of ['fused', 'classic'] as Kind[]) {
+      for (const to of ['fused', 'classic'] as Kind[]) {
+        for (const via of ['full', 'parts']) {
+          const a = engineOf(from, rules, new RuleErrors());
+          for (const c of before) a.process(c, account);
+          const b = engineOf(to, rules, new RuleErrors());
+          if (via === 'full') b.restore(a.snapshot());
+          else {
+            const store = new Store();
+            store.write(a);
+            store.restoreInto(b);
+          }
+          expect(after.map((c) => b.process(c, account)), `${from} -> ${to} (${via})`).toEqual(want);
+        }
+      }
+    }
+    return want.flatMap((r) => r.hits);
+  }
+
+  it('a windowed rule: a row at exactly the watermark minus the window counts for a record at the watermark', () => {
+    // r1 at T; r2 at T + 1h + L (the watermark moves to T + 1h: r1 is at its window's start); after the restart r3
+    // at the watermark is judged over [T, T + 1h]: r1 and r3, the suspend level
+    const hits = acrossRestart([rule({})], [call('r1', T - MIN, T), call('r2', T + HOUR + L - MIN, T + HOUR + L)], [call('r3', T + HOUR - MIN, T + HOUR)]);
+    expect(hits.map((h) => [h.ruleId, h.value])).toEqual([['r', 2]]);
+  });
+
+  it('two window lengths: each group keeps its own edge', () => {
+    const rules = [rule({ id: 'short', windowMs: 30 * MIN }), rule({ id: 'long', windowMs: 6 * HOUR, suspend: 3 })];
+    const hits = acrossRestart(rules, [call('r0', T - 5 * HOUR - MIN, T - 5 * HOUR), call('r1', T - MIN, T), call('r2', T + 30 * MIN + L - MIN, T + 30 * MIN + L)], [call('r3', T + 30 * MIN - MIN, T + 30 * MIN)]);
+    expect(hits.map((h) => [h.ruleId, h.value])).toEqual([['short', 2], ['long', 3]]);
+  });
+
+  it('concurrent_calls: an interval ending at exactly the watermark minus the intervals kept still overlaps', () => {
+    // r1 ends at E; r2 moves the watermark to E + 2 h (INTERVAL_KEEP_MS); r3, a call of 2 h 5 min ending at the
+    // watermark, started while r1 was in progress
+    const E = T;
+    const rules = [rule({ measure: 'concurrent_calls', windowMs: null })];
+    const hits = acrossRestart(rules, [call('r1', E - 10 * MIN, E), call('r2', E + 2 * HOUR + L - MIN, E + 2 * HOUR + L)], [call('r3', E - 5 * MIN, E + 2 * HOUR)]);
+    expect(hits.map((h) => [h.ruleId, h.value])).toEqual([['r', 2]]);
+  });
 });

@@ -9,9 +9,11 @@
 // rows, so a busy account costs no O(rows in window) per CDR. concurrent_calls reads its intervals off the same rows
 // (an end record with no start seen is its row). Level states (RuleState via RowLists), the evidence ring (RingTimes,
 // RingIds), callbacks rings, live calls: as the classic engine keeps them.
-// Stored state (snapshots, parts, dedupe segments, spill, rule changes, dirty tracking) is not built yet: those
-// methods throw. Also unsupported (throws `fused engine: ... not built yet` before changing anything): more than 30
-// rules; an event time (or a call's start) that is not a whole millisecond (a record with a fractional durationSec and
+// Stored state is the classic engine's bytes (snapshots, account parts, shared part, dedupe segments), with the
+// classic engine's dirty tracking; rule changes go through the classic engine's (see "stored state" below; proven by
+// test/unit/rules/fused-store-oracle.test.ts). Not built: spill (the engine has no `spill`: a lane reads every
+// stored account at load). Unsupported (throws `fused engine: ... not built yet` before changing anything): more than 30
+// rules; a restored time the int32 rows cannot hold (as below); an event time (or a call's start) that is not a whole millisecond (a record with a fractional durationSec and
 // no endedAt) or lies more than ~12 days from the partition clock's base (the sweep moves the base as the clock goes).
 // A cost past an int32 of micro-units moves every row's cost to a double column, once (wideCost). Pure (no I/O, no
 // clock).
@@ -104,7 +106,7 @@ export const fusedPaths = { cursorMoved: 0, cursorBuilt: 0, keyScan: 0, interval
  * Whether the fused engine stores state (snapshots, parts, dedupe segments, dirty tracking, rule changes). While it is
  * false the daemon and replay, which store state, run the classic engine (engine-choice.ts: engineCannotHold).
  */
-export const FUSED_STORES_STATE = false;
+export const FUSED_STORES_STATE = true;
 
 function notBuilt(what: string): Error {
   return new Error(`fused engine: ${what} not built yet`);

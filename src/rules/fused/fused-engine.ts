@@ -1574,11 +1574,9 @@ class Fused implements FraudEngine {
         if ((mask & gm) === 0 || w[2 * q]! < floor) continue;
         let slots = 0;
         for (let s = 0; s < grp.rules.length; s++) if ((mask & (1 << grp.rules[s]!)) !== 0) slots |= 1 << s;
-        const from = rows.length;
         rows.push(w[2 * q]! + base);
         for (let c = 1; c <= grp.cols.length; c++) rows.push(heldBy(cols, cols.at[c - 1]!, cols.maskCol < 0 ? 1 : slots) === c ? this.storedSource(grp.cols[c - 1]!, mask, d, w, q) : 0);
         if (cols.maskCol >= 0) rows.push(slots);
-        void from;
       }
       if (rows.length > 0) windows.push({ group: g, rows });
     });

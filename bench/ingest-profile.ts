@@ -128,6 +128,8 @@ async function endToEnd(topic: string, rules: RuleSet, label: string, bareS: num
     rules, enforce: true, defaultTimezone: 'UTC', clock: systemClock, metrics, log, checkpointIntervalMs: 2_000, stateIntervalMs: 30_000,
     // STATE_MAX_ACCOUNTS: the daemon's ENGINE_STATE_MAX_ACCOUNTS (default 2,500), to see what the state writes cost.
     ...(process.env.STATE_MAX_ACCOUNTS ? { stateMaxAccounts: Number(process.env.STATE_MAX_ACCOUNTS) } : {}),
+    // STATE_MIN_SPACING_MS: the pipeline's stateMinSpacingMs (default 1,000; 0: main before the spacing).
+    ...(process.env.STATE_MIN_SPACING_MS ? { stateMinSpacingMs: Number(process.env.STATE_MIN_SPACING_MS) } : {}),
   });
   // The clock from the first batch to the end of the input (checkpoint-clock.ts; END_FLUSH=0: the old one).
   const end = process.env.END_FLUSH === '0' ? null : endOfInput(inner, topic, N);

@@ -147,6 +147,8 @@ async function endToEnd(topic: string, rules: RuleSet, label: string, latencies?
     createEngine: (fraud) => createEngineOf(ENGINE, fraud, { allowedLatenessMs: 300_000, defaultTimezone: 'UTC' }, (why) => console.log(`fraud engine fallback: ${why}`)),
     rules, enforce: true, defaultTimezone: 'UTC', clock: systemClock, metrics, log, checkpointIntervalMs: CHECKPOINT_MS, stateIntervalMs: STATE_MS,
     ...(process.env.STATE_MAX_ACCOUNTS ? { stateMaxAccounts: Number(process.env.STATE_MAX_ACCOUNTS) } : {}),
+    // STATE_MIN_SPACING_MS: the pipeline's stateMinSpacingMs (default 1,000; 0: main before the spacing).
+    ...(process.env.STATE_MIN_SPACING_MS ? { stateMinSpacingMs: Number(process.env.STATE_MIN_SPACING_MS) } : {}),
   });
   // (w): the daemon's worker pipeline, its workers configured as the daemon would be (each its own pool).
   let pool: WorkerPipeline | null = null;

@@ -60,6 +60,8 @@ export interface PipelineOptions {
   stateMaxRecords?: number;
   /** ...or as soon as this many of a partition's accounts changed (default 2,500; see CheckpointTuning). */
   stateMaxAccounts?: number;
+  /** ...but at most once per this long for the account count alone (default 1 s; see CheckpointTuning). */
+  stateMinSpacingMs?: number;
   /** Accounts a background state write encodes per slice, between batches (default 256; see CheckpointTuning). */
   stateSliceAccounts?: number;
   newId?: (prefix: 'h' | 'x' | 'd') => string;
@@ -151,6 +153,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     stateIntervalMs: opts.stateIntervalMs ?? 30_000,
     stateMaxRecords: opts.stateMaxRecords ?? 250_000,
     stateMaxAccounts: opts.stateMaxAccounts ?? 2_500,
+    stateMinSpacingMs: opts.stateMinSpacingMs ?? 1_000,
     stateSliceAccounts: opts.stateSliceAccounts ?? 256,
   };
   const newId = opts.newId ?? defaultNewId;

@@ -4,16 +4,8 @@
 // expensive-call hold is placed, spend-spike opens its review with a level in whole micro-units, and /readyz shows
 // no rule error in its details. (With the old arithmetic the engine's money guard turns the fractional level into
 // a caught rule error: the batch still answers 200 and the hold is still placed; test/unit/rules/rule-errors.)
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createToken } from '../../../src/api/tokens.js';
-import { loadConfig } from '../../../src/config.js';
-import { createLogger } from '../../../src/log.js';
-import { startDaemon, type Daemon } from '../../../src/main.js';
-import { freePort } from '../../helpers/daemon.js';
-import { freshDatabase, type FreshDatabase } from '../../helpers/db.js';
+import { startRulesDaemon, type RulesDaemon } from '../../helpers/rules-daemon.js';
 
 const RULES = `
 fraud:
@@ -31,29 +23,14 @@ fraud:
     cooldown: 1h
 `;
 
-let fresh: FreshDatabase;
-let daemon: Daemon;
-let token = '';
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'suspensiond-rule-errors-'));
+let d: RulesDaemon;
 
 beforeAll(async () => {
-  fresh = await freshDatabase();
-  writeFileSync(path.join(tmp, 'fraud.yaml'), RULES);
-  token = (await createToken(fresh.db, { role: 'operator', label: 'rule-errors' }, new Date())).token;
-  const config = loadConfig({
-    DATABASE_URL: fresh.url,
-    DATA_DIR: path.join(tmp, 'data'),
-    RULES_DIR: tmp,
-    HTTP_PORT: String(await freePort()),
-    LOG_LEVEL: 'silent',
-  });
-  daemon = await startDaemon(config, { logger: createLogger('silent') });
+  d = await startRulesDaemon('rule-errors', RULES);
 }, 60_000);
 
 afterAll(async () => {
-  await daemon?.stop();
-  await fresh?.drop();
-  rmSync(tmp, { recursive: true, force: true });
+  await d?.stop();
 });
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -67,15 +44,6 @@ function call(id: string, accountId: string, startedAt: number, cost: string) {
   };
 }
 
-async function api(method: string, url: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${daemon.url}${url}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: await res.json().catch(() => null) };
-}
-
 describe('a rule can never lose a batch', () => {
   it('the fractional-baseline case and an expensive call in one batch: 200, the hold placed, the review opened', async () => {
     const t0 = Math.floor((Date.now() - 6 * HOUR) / HOUR) * HOUR + 10 * 60_000;
@@ -85,19 +53,19 @@ describe('a rule can never lose a batch', () => {
       call('spike-2', 'cust-spike', t0 + 3 * HOUR, '60.00'),
       call('dear-1', 'cust-dear', t0 + 3 * HOUR, '80.00'),
     ];
-    const res = await api('POST', '/v1/events/cdrs', batch);
+    const res = await d.api('POST', '/v1/events/cdrs', batch);
     expect(res.status).toBe(200);
     expect(res.body.accepted).toBe(3);
 
-    const dear = await api('GET', '/v1/accounts/cust-dear');
+    const dear = await d.api('GET', '/v1/accounts/cust-dear');
     expect(dear.status).toBe(200);
     expect(dear.body.holds.map((h: { reason: string; source: string }) => [h.reason, h.source])).toEqual([['fraud', 'rule:expensive-call']]);
 
-    const pending = await api('GET', '/v1/decisions?state=pending');
+    const pending = await d.api('GET', '/v1/decisions?state=pending');
     const spike = pending.body.items.find((d: { accountId: string }) => d.accountId === 'cust-spike');
     expect(spike.evidence).toMatchObject({ rule: 'spend-spike', value: 60_000_000, threshold: 57_600_000, amount: '60.00', thresholdAmount: '57.60' });
 
-    const ready = await fetch(`${daemon.url}/readyz`);
+    const ready = await fetch(`${d.daemon.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ ready: true, details: { ruleErrors: {}, fraudEngine: 'classic', fraudEngineFallback: null } });
   });

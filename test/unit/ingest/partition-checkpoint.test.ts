@@ -6,7 +6,7 @@ import { CountingParts, FakeCheckpointStore } from './fake-checkpoint-store.js';
 const tuning: CheckpointTuning = { checkpointIntervalMs: 2_000, checkpointMaxRecords: 1_000, stateIntervalMs: 30_000, stateMaxRecords: 10_000, stateMaxAccounts: 3 };
 const ROW = { topic: 'cdrs', partition: 0 };
 
-function partition(store: FakeCheckpointStore, o: { kind?: 'kafka' | 'http' | 'replay'; row?: typeof ROW | null; random?: () => number } = {}) {
+function partition(store: FakeCheckpointStore, o: { kind?: 'kafka' | 'http' | 'replay'; row?: typeof ROW | null; random?: () => number; tuning?: CheckpointTuning } = {}) {
   const clock = { ms: 1_000_000 };
   let engine: CountingParts | null = null;
   const failures: unknown[] = [];
@@ -16,7 +16,7 @@ function partition(store: FakeCheckpointStore, o: { kind?: 'kafka' | 'http' | 'r
     store,
     createEngine: () => (engine = new CountingParts()),
     queue: { run: (w) => w() },
-    tuning,
+    tuning: o.tuning ?? tuning,
     now: () => clock.ms,
     random: o.random ?? (() => 0),
     onStateWriteFailed: (err) => failures.push(err),
@@ -86,6 +86,31 @@ describe('partition checkpoint', () => {
     await p.cp.settle();
     expect(store.row('cdrs', 0)).toMatchObject({ stateOffset: 30, effectsOffset: 30 });
     expect([...store.row('cdrs', 0)!.accounts.keys()].sort()).toEqual(['a', 'b', 'c']);
+  });
+
+  it('with stateMinSpacingMs, a write for the account count alone waits that long after the previous write; other triggers do not', async () => {
+    const store = new FakeCheckpointStore();
+    const p = partition(store, { tuning: { ...tuning, stateMinSpacingMs: 1_000 } });
+    await p.batch(10, ['a'], true);
+    await p.batch(20, ['a', 'b', 'c'], true);
+    await p.cp.settle();
+    // three changed accounts, but 0 ms since the first write: not yet
+    expect(store.row('cdrs', 0)).toMatchObject({ stateOffset: 10, effectsOffset: 20 });
+    p.clock.ms += 999;
+    await p.batch(30, ['d'], true);
+    await p.cp.settle();
+    expect(store.row('cdrs', 0)).toMatchObject({ stateOffset: 10, effectsOffset: 30 });
+    p.clock.ms += 1;
+    await p.batch(40, ['e'], true);
+    await p.cp.settle();
+    expect(store.row('cdrs', 0)).toMatchObject({ stateOffset: 40, effectsOffset: 40 });
+    expect([...store.row('cdrs', 0)!.accounts.keys()].sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
+    // the memory budget's request is not held back by the spacing
+    await p.batch(50, ['f'], true);
+    p.cp.requestStateWrite();
+    await p.batch(60, ['f'], true);
+    await p.cp.settle();
+    expect(store.row('cdrs', 0)).toMatchObject({ stateOffset: 60 });
   });
 
   it('scales stateMaxAccounts by a share in (0.5, 1] drawn at each write, so partitions growing alike drift apart', async () => {

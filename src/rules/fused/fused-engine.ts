@@ -11,10 +11,11 @@
 // RingIds), callbacks rings, live calls: as the classic engine keeps them.
 // Stored state is the classic engine's bytes (snapshots, account parts, shared part, dedupe segments), with the
 // classic engine's dirty tracking; rule changes go through the classic engine's (see "stored state" below; proven by
-// test/unit/rules/fused-store-oracle.test.ts). Not built: spill (the engine has no `spill`: a lane reads every
-// stored account at load). Unsupported (throws `fused engine: ... not built yet` before changing anything): more than 30
-// rules; a restored time the int32 rows cannot hold (as below); an event time (or a call's start) that is not a whole millisecond (a record with a fractional durationSec and
-// no endedAt) or lies more than ~12 days from the partition clock's base (the sweep moves the base as the clock goes).
+// test/unit/rules/fused-store-oracle.test.ts). Not built: spill (the engine has no `spill`: a lane reads every stored
+// account at load). Unsupported (throws `fused engine: ... not built yet` before changing anything): more than 30
+// rules; an event time (or a call's start, or a restored time) that is not a whole millisecond (a record with a
+// fractional durationSec and no endedAt) or lies more than ~12 days from the partition clock's base (the sweep moves
+// the base as the clock goes; a restore sets it from the stored clock).
 // A cost past an int32 of micro-units moves every row's cost to a double column, once (wideCost). Pure (no I/O, no
 // clock).
 import type { CdrRecord } from '../../events/types.js';
@@ -24,11 +25,9 @@ import { INTERVAL_KEEP_MS, LIVE_MAX_MS } from '../concurrency-state.js';
 import type { DedupeSegment } from '../dedupe-segments.js';
 import { DedupeTable } from '../dedupe-table.js';
 import { DirtyAccounts } from '../dirty-accounts.js';
-import type { PlainAccount, PlainLevel, PlainLive, PlainWindow } from '../account-part.js';
-import { encodeAccountPart } from '../account-part.js';
+import { encodeAccountPart, plainOf, type PlainAccount, type PlainLevel, type PlainLive, type PlainWindow } from '../account-part.js';
 import { decodeParts, decodeSnapshot, encodeShared, encodeSnapshotOf, withRules } from '../engine-snapshot.js';
 import type { EngineState } from '../engine-state.js';
-import { plainOf } from '../account-part.js';
 import { heldBy } from '../window-columns.js';
 import { formatDuration } from '../durations.js';
 import { decidesAtSetup, GLOBAL_SKEW_MS, RING } from '../engine-state.js';

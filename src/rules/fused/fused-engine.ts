@@ -1431,9 +1431,12 @@ class Fused implements FraudEngine {
     this.takeState(st);
   }
 
-  /** The time base a state restored with partition clock `g` gets (as a record at g would set it). */
+  /**
+   * The time base a state restored with partition clock `g` gets (as a record at g would set it; whole milliseconds,
+   * so that a stored time that is not whole stays not whole as an offset, and is refused).
+   */
   private baseFor(g: number): number {
-    return Number.isFinite(g) ? g - FusedLimits.offsetSpan : Number.NaN;
+    return Number.isFinite(g) ? Math.floor(g) - FusedLimits.offsetSpan : Number.NaN;
   }
 
   /** Throws (before anything changes) when `st` holds a time the fused rows cannot (see the header). */

@@ -24,6 +24,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeAccountPart, type PlainAccount } from '../../../src/rules/account-part.js';
 import { INTERVAL_KEEP_MS } from '../../../src/rules/concurrency-state.js';
+import { GuardedEngine } from '../../../src/rules/engine-choice.js';
 import { createFraudEngine } from '../../../src/rules/fraud-engine.js';
 import { createFusedEngine, FusedLimits } from '../../../src/rules/fused/fused-engine.js';
 import { buildRuleSet } from '../../../src/rules/load-rules.js';
@@ -409,5 +410,34 @@ describe('rows at the very edge of what can still count survive a restart', () =
     const rules = [rule({ measure: 'concurrent_calls', windowMs: null })];
     const hits = acrossRestart(rules, [call('r1', E - 10 * MIN, E), call('r2', E + 2 * HOUR + L - MIN, E + 2 * HOUR + L)], [call('r3', E - 5 * MIN, E + 2 * HOUR)]);
     expect(hits.map((h) => [h.ruleId, h.value])).toEqual([['r', 2]]);
+  });
+});
+
+describe('a stored state the fused engine cannot hold', () => {
+  it('is refused before anything changes, and the guarded engine restores it on the classic engine', () => {
+    const T = Date.parse('2026-11-30T10:00:00Z');
+    const account = streamProfiles[0]!;
+    const cdr = (id: string, end: number): CdrRecord => ({
+      id, accountId: account.id, direction: 'outbound', caller: '+442071234567', callee: '+882123456', startedAt: end - 60_000, answeredAt: end - 60_000,
+      endedAt: end, durationSec: 60, disposition: 'answered', costMicros: 1000, currency: 'GBP', phase: 'end',
+    });
+    // a classic engine holds a fractional event time (the fused engine's rows hold whole milliseconds)
+    const classic = createFraudEngine(shipped, OPTS);
+    classic.process(cdr('x1', T + 0.5), account);
+    const odd = classic.snapshot();
+    const fused = createFusedEngine(shipped, OPTS);
+    fused.process(cdr('y1', T), account);
+    const before = fused.snapshot();
+    expect(() => fused.restore(odd)).toThrow(/^fused engine: .* not built yet$/);
+    expect(Buffer.from(fused.snapshot()).equals(Buffer.from(before))).toBe(true);
+    expect(fused.dirtyAccounts()).toEqual([account.id]);
+
+    const fallbacks: string[] = [];
+    const guarded = new GuardedEngine(createFusedEngine(shipped, OPTS), shipped, OPTS, (why) => fallbacks.push(why));
+    guarded.restore(odd);
+    expect(guarded.fused).toBe(false);
+    expect(fallbacks).toHaveLength(1);
+    const next = cdr('x2', T + 120_000);
+    expect(guarded.process(next, account)).toEqual(classic.process(next, account));
   });
 });

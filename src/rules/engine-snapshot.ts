@@ -22,7 +22,7 @@
 // store through it (decodeParts, decodeSnapshot and withRules under the same rules: loadPlain), as an engine of
 // another layout reads and writes parts; restoreAccount (one account, for a dry run or a spilled account) stays
 // direct, and gives the same state (test/unit/rules/account-part.test.ts).
-import { decodePartTuple, encodeAccountPart as encodePlain, loadPlain, plainOf, plainOfTuple, tupleOfPlain, type AccountPart } from './account-part.js';
+import { decodePartTuple, encodeAccountPart as encodePlain, loadPlain, plainOf, plainOfTuple, tupleOfPlain, type AccountPart, type PlainAccount } from './account-part.js';
 import type { ConcurrencySnapshot } from './concurrency-state.js';
 import { EngineState, pruneDedupe, ruleFingerprint } from './engine-state.js';
 import { addRecord, RuleState, WindowPlan, type Group, type RuleStateSnapshot } from './rule-state.js';
@@ -58,7 +58,15 @@ function accountPart(ix: number, st: EngineState): AccountPart {
   return tupleOfPlain(plainOf(st, ix));
 }
 
-function sharedJson(st: EngineState): SharedJson {
+/** What the shared part holds, of an engine of any layout (EngineState, or the fused engine's fields). */
+export interface SharedFields {
+  readonly globalMax: number;
+  readonly nextSweep: number;
+  readonly sweptBefore: number;
+  readonly rules: readonly FraudRule[];
+}
+
+function sharedJson(st: SharedFields): SharedJson {
   return {
     v: VERSION, g: finite(st.globalMax), ns: finite(st.nextSweep), sb: finite(st.sweptBefore),
     rules: st.rules.map((r) => [r.id, ruleFingerprint(r)]),
@@ -79,8 +87,19 @@ export function encodeSnapshot(st: EngineState): Uint8Array {
 }
 
 /** The engine-wide part of the state (small: no per-account data). */
-export function encodeShared(st: EngineState): Uint8Array {
+export function encodeShared(st: SharedFields): Uint8Array {
   return utf8.encode(JSON.stringify(sharedJson(st)));
+}
+
+/**
+ * A full snapshot's bytes from an engine of another layout (the fused engine): the shared fields, each account in
+ * the plain form (in the engine's account order), and the dedupe table's (key, time) pairs. The bytes encodeSnapshot
+ * writes for a classic engine holding the same.
+ */
+export function encodeSnapshotOf(shared: SharedFields, accounts: Iterable<readonly [string, PlainAccount]>, dk: number[]): Uint8Array {
+  const a: AccountRow[] = [];
+  for (const [id, plain] of accounts) a.push([id, ...tupleOfPlain(plain)]);
+  return utf8.encode(JSON.stringify({ ...sharedJson(shared), a, dk }));
 }
 
 /** One account's part, or null when the engine holds no state for it (never seen, or forgotten). */

@@ -9,17 +9,26 @@
 // rows, so a busy account costs no O(rows in window) per CDR. concurrent_calls reads its intervals off the same rows
 // (an end record with no start seen is its row). Level states (RuleState via RowLists), the evidence ring (RingTimes,
 // RingIds), callbacks rings, live calls: as the classic engine keeps them.
-// Stored state (snapshots, parts, dedupe segments, spill, rule changes, dirty tracking) is not built yet: those
-// methods throw. Also unsupported (throws `fused engine: ... not built yet` before changing anything): more than 30
-// rules; an event time (or a call's start) that is not a whole millisecond (a record with a fractional durationSec and
-// no endedAt) or lies more than ~12 days from the partition clock's base (the sweep moves the base as the clock goes).
+// Stored state is the classic engine's bytes (snapshots, account parts, shared part, dedupe segments), with the
+// classic engine's dirty tracking; rule changes go through the classic engine's (see "stored state" below; proven by
+// test/unit/rules/fused-store-oracle.test.ts). Not built: spill (the engine has no `spill`: a lane reads every stored
+// account at load). Unsupported (throws `fused engine: ... not built yet` before changing anything): more than 30
+// rules; an event time (or a call's start, or a restored time) that is not a whole millisecond (a record with a
+// fractional durationSec and no endedAt) or lies more than ~12 days from the partition clock's base (the sweep moves
+// the base as the clock goes; a restore sets it from the stored clock).
 // A cost past an int32 of micro-units moves every row's cost to a double column, once (wideCost). Pure (no I/O, no
 // clock).
 import type { CdrRecord } from '../../events/types.js';
 import { durationSec, eventTime } from '../call-counting.js';
 import { CdrMatcher } from '../cdr-matcher.js';
 import { INTERVAL_KEEP_MS, LIVE_MAX_MS } from '../concurrency-state.js';
+import type { DedupeSegment } from '../dedupe-segments.js';
 import { DedupeTable } from '../dedupe-table.js';
+import { DirtyAccounts } from '../dirty-accounts.js';
+import { encodeAccountPart, plainOf, type PlainAccount, type PlainLevel, type PlainLive, type PlainWindow } from '../account-part.js';
+import { decodeParts, decodeSnapshot, encodeShared, encodeSnapshotOf, withRules } from '../engine-snapshot.js';
+import type { EngineState } from '../engine-state.js';
+import { heldBy } from '../window-columns.js';
 import { formatDuration } from '../durations.js';
 import { decidesAtSetup, GLOBAL_SKEW_MS, RING } from '../engine-state.js';
 import type { FraudEngineOptions } from '../fraud-engine.js';
@@ -29,13 +38,14 @@ import { regionOrder } from '../region-order.js';
 import { RingIds } from '../ring-ids.js';
 import { RowLists } from '../row-lists.js';
 import { RuleErrors, messageOf } from '../rule-errors.js';
-import { addRecord, findRecord, newRecord, recordMask, RS, RuleState } from '../rule-state.js';
+import { addRecord, findRecord, HOURS_PER_WEEK, newRecord, recordMask, RS, RuleState, WindowPlan, type RuleStateSnapshot } from '../rule-state.js';
 import { DEFAULT_SHORT_CALL_MS } from '../rule-map.js';
 import { append3, cut } from '../tight-array.js';
 import type { AccountProfile, FraudEngine, FraudRule, ProcessResult, RuleHit, SetupCall } from '../types.js';
 import { KeyIndex } from '../window-keys.js';
 import { calleeKeys, keys } from './callee-keys.js';
 import { FusedLog } from './fused-log.js';
+import { StoreMarks } from './fused-store.js';
 
 const SWEEP_EVERY_MS = 15 * 60_000;
 const DAY = 86_400_000;
@@ -95,7 +105,7 @@ export const fusedPaths = { cursorMoved: 0, cursorBuilt: 0, keyScan: 0, interval
  * Whether the fused engine stores state (snapshots, parts, dedupe segments, dirty tracking, rule changes). While it is
  * false the daemon and replay, which store state, run the classic engine (engine-choice.ts: engineCannotHold).
  */
-export const FUSED_STORES_STATE = false;
+export const FUSED_STORES_STATE = true;
 
 function notBuilt(what: string): Error {
   return new Error(`fused engine: ${what} not built yet`);
@@ -127,14 +137,11 @@ export function createFusedEngine(rules: readonly FraudRule[], opts: FraudEngine
 
 class Fused implements FraudEngine {
   readonly errors: RuleErrors;
-  private readonly matcher: CdrMatcher;
+  private matcher: CdrMatcher;
   private readonly matched: number[] = [];
-  private readonly accounts = new AccountTable<number>(
-    (ix) => this.release(ix),
-    (capacity) => this.grow(capacity),
-    (ix) => ix,
-    (ix) => this.fresh(ix),
-  );
+  private accounts!: AccountTable<number>;
+  /** Accounts changed, created or forgotten since the last markClean(), as the classic engine's (EngineState.dirty). */
+  private dirty!: DirtyAccounts;
   private cap = 0;
   /**
    * ONE slot per account number, SL doubles (`sw`: the same as int32s): the latest event time; the log's region,
@@ -145,37 +152,41 @@ class Fused implements FraudEngine {
    */
   private slot = new Float64Array(0);
   private sw = new Int32Array(0);
-  private readonly SL: number;
-  private readonly blAt: number[];
-  private readonly ringIds = new RingIds();
-  private readonly rs = new RowLists(RS);
-  private readonly rw = new Map<number, (number[] | undefined)[]>();
+  private SL!: number;
+  private blAt!: number[];
+  private ringIds = new RingIds();
+  private rs = new RowLists(RS);
+  private rw = new Map<number, (number[] | undefined)[]>();
   /** `callbacks`: per account number, inbound calls that rang, as (caller key, startedAt, answered ms) triples. */
-  private readonly rg = new Map<number, number[]>();
+  private rg = new Map<number, number[]>();
   /** Live calls (start events of concurrent_calls rules): per account number, (rule, id key, start) triples. */
-  private readonly live = new Map<number, number[]>();
-  private log: FusedLog;
-  private readonly dedupe: DedupeTable;
+  private live = new Map<number, number[]>();
+  private log!: FusedLog;
+  private dedupe!: DedupeTable;
   private globalMax = Number.NEGATIVE_INFINITY;
   private nextSweep = Number.NEGATIVE_INFINITY;
   private base = Number.NaN;
-  private readonly maxW: number;
-  private readonly idleMs: number;
-  private readonly keepMs: number;
-  private readonly ringKeepMs: number;
-  private readonly maxShortCallMs: number;
+  private maxW!: number;
+  private idleMs!: number;
+  private keepMs!: number;
+  private ringKeepMs!: number;
+  private maxShortCallMs!: number;
   private dry = false;
   private sweepHook: (() => void) | null = null;
+  /** What storing the state the classic engine's way needs besides the state (fused-store.ts). */
+  private store!: StoreMarks;
+  /** The classic engine's window layout of the rule set (stored parts hold rows by its groups), made when first needed. */
+  private plan: WindowPlan | null = null;
 
   // the rule set, by rule index
-  private readonly kind: number[];
-  private readonly reach: number[];
-  private readonly window: (string | null)[];
-  private readonly winOf: number[];
-  private readonly slotOf: number[];
-  private readonly atSetup: boolean[];
-  private readonly wins: Win[] = [];
-  private readonly index = new Map<string, number>();
+  private kind!: number[];
+  private reach!: number[];
+  private window!: (string | null)[];
+  private winOf!: number[];
+  private slotOf!: number[];
+  private atSetup!: boolean[];
+  private wins: Win[] = [];
+  private index = new Map<string, number>();
   private windowed = 0;
   private concMask = 0;
   private callbackMask = 0;
@@ -186,25 +197,25 @@ class Fused implements FraudEngine {
   private callerKeyMask = 0;
   private rangeMask = 0;
   // the row's columns (doubles): 0 time|mask, 1 start|cost (int32 pairs), then these (-1: none)
-  private S: number;
+  private S!: number;
   /** The cost's own column once a cost past an int32 (or not whole) came (wideCost); until then the int32 at word 3. */
   private cCost = -1;
-  private readonly cSec: number;
-  private readonly cCallee: number;
-  private readonly cCaller: number;
+  private cSec!: number;
+  private cCallee!: number;
+  private cCaller!: number;
   /** Per rule: its value column (SUM: cost 1 (the int32), seconds; key measures: callee or caller) and range column. */
-  private readonly valCol: number[];
-  private readonly grpCol: number[];
-  private readonly rangeDigits: number[] = [];
-  private readonly rangeCol: number[] = [];
-  private readonly isCost: boolean[];
+  private valCol!: number[];
+  private grpCol!: number[];
+  private rangeDigits: number[] = [];
+  private rangeCol: number[] = [];
+  private isCost!: boolean[];
 
   // per-CDR scratch
-  private row: Float64Array;
-  private row32: Int32Array;
+  private row!: Float64Array;
+  private row32!: Int32Array;
   private readonly values = new Float64Array(32);
-  private readonly lo: Int32Array;
-  private readonly done: Uint8Array;
+  private lo!: Int32Array;
+  private done!: Uint8Array;
   private calleeKey = Number.NaN;
   private readonly view = new RuleState();
   private records = -1;
@@ -212,16 +223,31 @@ class Fused implements FraudEngine {
   private scanGrps = new Float64Array(64);
   private scanFirst = new Uint8Array(64);
 
-  constructor(private readonly rules: readonly FraudRule[], private readonly opts: FraudEngineOptions) {
+  private rules!: readonly FraudRule[];
+
+  constructor(rules: readonly FraudRule[], private readonly opts: FraudEngineOptions) {
     if (rules.length > 30) throw notBuilt('a rule set of more than 30 rules');
     this.errors = opts.errors ?? new RuleErrors();
     this.matcher = new CdrMatcher(rules, opts.defaultTimezone);
+    this.init(rules);
+  }
+
+  /** Takes rule set `rules` (at most 30 rules; the matcher is the caller's), with no state: as a new engine. */
+  private init(rules: readonly FraudRule[]): void {
+    this.rules = rules;
+    const opts = this.opts;
+    this.wins = [];
+    this.index = new Map();
+    this.windowed = this.concMask = this.callbackMask = this.callerMask = this.baselineMask = 0;
+    this.sumMask = this.calleeKeyMask = this.callerKeyMask = this.rangeMask = 0;
+    this.cCost = -1;
+    this.rangeDigits = [];
+    this.rangeCol = [];
     const L = opts.allowedLatenessMs;
     this.maxW = Math.max(0, ...rules.map((r) => r.windowMs ?? 0));
     const maxCooldown = Math.max(0, ...rules.map((r) => r.cooldownMs ?? r.windowMs ?? 3_600_000));
     const weekly = rules.some((r) => r.baseline?.by === 'hour_of_week') ? 8 * DAY : 0;
     this.idleMs = Math.max(2 * DAY, weekly, 2 * this.maxW + L + GLOBAL_SKEW_MS + Math.max(maxCooldown, LIVE_MAX_MS));
-    this.dedupe = new DedupeTable(1024, L + this.maxW + GLOBAL_SKEW_MS + SWEEP_EVERY_MS);
     const callbacks = rules.filter((r) => r.measure === 'callbacks');
     this.ringKeepMs = callbacks.length === 0 ? 0 : 2 * Math.max(...callbacks.map((r) => r.windowMs!)) + LIVE_MAX_MS;
     this.maxShortCallMs = Math.max(0, ...callbacks.map((r) => r.shortCallMs ?? 10_000));
@@ -299,11 +325,50 @@ class Fused implements FraudEngine {
     let at = S_BL;
     this.blAt = rules.map((r) => (r.baseline !== null ? ((at += RS), at - RS) : -1));
     this.SL = at;
-    this.log = new FusedLog(S);
     this.row = new Float64Array(S);
     this.row32 = new Int32Array(this.row.buffer);
     this.lo = new Int32Array(lengths.length);
     this.done = new Uint8Array(lengths.length);
+    this.plan = null;
+    this.clearState();
+  }
+
+  /**
+   * No state (no accounts, an empty dedupe table, the clock not started), the rule set kept; the log keeps its row
+   * layout (a wide cost column stays).
+   */
+  private clearState(): void {
+    this.accounts = new AccountTable<number>(
+      (ix) => this.release(ix),
+      (capacity) => this.grow(capacity),
+      (ix) => ix,
+      (ix, id) => {
+        this.fresh(ix);
+        this.dirty.added(ix, id);
+      },
+    );
+    this.dirty = new DirtyAccounts(this.accounts);
+    this.cap = 0;
+    this.slot = new Float64Array(0);
+    this.sw = new Int32Array(0);
+    this.ringIds = new RingIds();
+    this.rs = new RowLists(RS);
+    this.rw = new Map();
+    this.rg = new Map();
+    this.live = new Map();
+    this.log = new FusedLog(this.S);
+    for (const win of this.wins) {
+      win.blockOf = new Int32Array(0);
+      win.pool = new Float64Array(0);
+      win.top = 0;
+      win.free = [];
+      win.keys = [];
+    }
+    this.dedupe = new DedupeTable(1024, this.opts.allowedLatenessMs + this.maxW + GLOBAL_SKEW_MS + SWEEP_EVERY_MS);
+    this.globalMax = Number.NEGATIVE_INFINITY;
+    this.nextSweep = Number.NEGATIVE_INFINITY;
+    this.base = Number.NaN;
+    this.store = new StoreMarks();
   }
 
   size(): number {
@@ -338,7 +403,11 @@ class Fused implements FraudEngine {
     if (ix < 0) ix = this.accounts.add(cdr.accountId);
     this.slot[ix * this.SL + S_MAXT] = maxT;
     if (start) this.sw[2 * ix * this.SL + W_FL]! |= FL_SP;
-    if (!this.dry) this.advance(t);
+    if (!this.dry) {
+      this.store.keyAdded(key, t);
+      this.dirty.add(ix);
+      this.advance(t); // may sweep: after maxT, so the account itself is not idle
+    }
 
     this.calleeKey = Number.NaN;
     if (this.ringKeepMs > 0 && cdr.direction === 'inbound' && !start && cdr.caller !== null) this.recordRing(ix, cdr, wm);
@@ -1154,6 +1223,8 @@ class Fused implements FraudEngine {
   }
 
   private release(ix: number): void {
+    this.dirty.released(ix);
+    this.store.legacyDd.delete(ix);
     this.log.free(2 * ix * this.SL + W_LOG);
     this.dropBlocks(ix);
     this.ringIds.free(ix);
@@ -1180,6 +1251,7 @@ class Fused implements FraudEngine {
 
   private grow(capacity: number): void {
     this.cap = capacity;
+    this.dirty.grow(capacity);
     const slot = new Float64Array(capacity * this.SL);
     slot.set(this.slot);
     this.slot = slot;
@@ -1210,9 +1282,12 @@ class Fused implements FraudEngine {
     this.accounts.forEachNumber((ix) => {
       if (this.slot[ix * this.SL + S_MAXT]! < idleBefore) {
         fusedPaths.forgotten++;
+        // marked first: releasing a dirty number keeps its id as forgotten (EngineState.sweep)
+        this.dirty.add(ix);
         this.accounts.deleteAt(ix);
       }
     });
+    this.store.swept(lateBefore);
     this.dedupe.sweep(lateBefore);
     const span = FusedLimits.offsetSpan;
     if (this.globalMax - this.base > span + span / 2) this.rebase(this.globalMax - span);
@@ -1264,50 +1339,373 @@ class Fused implements FraudEngine {
     this.sweepHook = fn;
   }
 
-  // ---- stored state: not built yet
+  // ---- stored state: the classic engine's bytes (engine-snapshot.ts, account-part.ts)
+  //
+  // Parts and snapshots are written through the plain form (PlainAccount) and restored by decoding them the classic
+  // way (decodeSnapshot, decodeParts: the classic engine's EngineState) and taking each account's plain form from it.
+  // Exact for decisions, not always for bytes: the fused log keeps its rows for the longest window, the classic
+  // engine per window length with cut-offs of its own, so a part holds, per window group, the rows an event the
+  // engine would not call late can still count (time >= the account's watermark - the group's window: every later
+  // query starts at tau - w >= wm - w), and per concurrent_calls rule the intervals ending at or after wm -
+  // INTERVAL_KEEP_MS (the classic engine evicts the others before its next use of them); a classic part may hold
+  // more. Also left out, as they decide nothing: a baseline rule's level state not yet counted (the fused engine
+  // keeps one from the account's first record, the classic engine from the rule's first count: the same fresh
+  // state), the live calls of a concurrent_calls rule with none (the classic engine lists an opened empty one), and
+  // in a row a callee, caller or range key no rule of the fused row read (the fused row does not hold it; the classic
+  // row may). Restored rows are one fused row per stored row (a record counted in two window groups comes back as
+  // two rows: the same values).
+
+  private windowPlan(): WindowPlan {
+    return (this.plan ??= new WindowPlan(this.rules));
+  }
 
   snapshot(): Uint8Array {
-    throw notBuilt('snapshot');
-  }
-
-  restore(): void {
-    throw notBuilt('restore');
-  }
-
-  dirtyAccounts(): string[] {
-    throw notBuilt('dirtyAccounts');
-  }
-
-  dirtyCount(): number {
-    throw notBuilt('dirtyCount');
-  }
-
-  snapshotAccount(): Uint8Array | null {
-    throw notBuilt('snapshotAccount');
+    const accounts: [string, PlainAccount][] = [];
+    for (const [id, ix] of this.accounts.numbers()) accounts.push([id, this.plainOf(ix)]);
+    return encodeSnapshotOf(this.shared(), accounts, this.dedupe.entries());
   }
 
   snapshotShared(): Uint8Array {
-    throw notBuilt('snapshotShared');
+    return encodeShared(this.shared());
   }
 
-  restoreParts(): void {
-    throw notBuilt('restoreParts');
+  snapshotAccount(accountId: string): Uint8Array | null {
+    const ix = this.accounts.indexOf(accountId);
+    return ix >= 0 ? encodeAccountPart(this.plainOf(ix), { plan: this.windowPlan() }) : null;
   }
 
-  dedupeSegment(): never {
-    throw notBuilt('dedupeSegment');
+  private shared(): { globalMax: number; nextSweep: number; sweptBefore: number; rules: readonly FraudRule[] } {
+    return { globalMax: this.globalMax, nextSweep: this.nextSweep, sweptBefore: this.store.sweptBefore, rules: this.rules };
   }
 
-  dedupeStored(): void {
-    throw notBuilt('dedupeStored');
+  restore(bytes: Uint8Array): void {
+    this.adopt(decodeSnapshot(bytes, this.rules, this.opts.allowedLatenessMs));
+  }
+
+  restoreParts(shared: Uint8Array, accounts: Iterable<readonly [string, Uint8Array]>, dedupe: Iterable<Uint8Array> = []): void {
+    this.adopt(decodeParts(shared, accounts, this.rules, this.opts.allowedLatenessMs, dedupe));
+  }
+
+  dirtyAccounts(): string[] {
+    return this.dirty.ids();
+  }
+
+  dirtyCount(): number {
+    return this.dirty.size;
   }
 
   markClean(): void {
-    throw notBuilt('markClean');
+    this.dirty.clear();
   }
 
-  setRules(): void {
-    throw notBuilt('setRules');
+  dedupeSegment(): DedupeSegment {
+    return this.store.takeSegment(() => this.dedupe.entries());
+  }
+
+  dedupeStored(): void {
+    this.store.segmentStored();
+  }
+
+  /**
+   * A rule-file reload (rare): the state goes through the classic engine's rule change (engine-snapshot.ts withRules:
+   * state moves by rule id where the fingerprint is unchanged, rings dropped, every account dirty, the next segment
+   * replaces the stored ones), from this engine's snapshot, and comes back under the new rules.
+   */
+  setRules(rules: readonly FraudRule[]): void {
+    if (rules.length > 30) throw notBuilt('a rule set of more than 30 rules');
+    const st = decodeSnapshot(this.snapshot(), this.rules, this.opts.allowedLatenessMs);
+    // the dirty set as it is (decodeSnapshot marks every account), which withRules carries over
+    st.dirty.clear();
+    for (const id of this.dirty.ids()) st.dirty.addId(id);
+    const next = withRules(st, rules);
+    this.check(next);
+    this.matcher = new CdrMatcher(rules, this.opts.defaultTimezone, this.matcher.numbers, this.matcher.local);
+    this.init(rules);
+    this.takeState(next);
+  }
+
+  /** Replaces the whole state with a classic engine's restored state `st` (under this rule set). */
+  private adopt(st: EngineState): void {
+    this.check(st);
+    this.clearState();
+    this.takeState(st);
+  }
+
+  /**
+   * The time base a state restored with partition clock `g` gets (as a record at g would set it; whole milliseconds,
+   * so that a stored time that is not whole stays not whole as an offset, and is refused).
+   */
+  private baseFor(g: number): number {
+    return Number.isFinite(g) ? Math.floor(g) - FusedLimits.offsetSpan : Number.NaN;
+  }
+
+  /** Throws (before anything changes) when `st` holds a time the fused rows cannot (see the header). */
+  private check(st: EngineState): void {
+    const base = this.baseFor(st.globalMax);
+    const fits = (t: number) => {
+      const off = t - base;
+      if (!(off >= INT32_MIN && off <= INT32_MAX && Number.isInteger(off))) throw notBuilt('a stored event time more than 12 days from the partition clock, or not whole milliseconds,');
+    };
+    for (const ix of st.accounts.numbersInOrder()) {
+      const tm = st.ringTm.toArray(ix);
+      if (tm) for (let j = 0; j + 1 < tm.length; j += 2) fits(tm[j]!);
+      if ((tm?.length ?? 0) > 2 * RING || st.ringNext[ix]! >= RING) throw notBuilt('a stored evidence ring of more than 8 entries');
+      st.windows.forEach((w, g) => {
+        if (w.length(ix) === 0) return;
+        const rows = w.rows(ix);
+        const stride = st.plan.groups[g]!.stored.stride;
+        for (let k = 0; k < rows.length; k += stride) fits(rows[k]!);
+      });
+      st.live.forEach((c) => {
+        if (!c.opened(ix)) return;
+        const [, , starts, ends] = c.snapshot(ix);
+        for (const t of starts) fits(t);
+        for (const t of ends) fits(t);
+      });
+    }
+  }
+
+  /** Takes `st` (checked) into this engine, which holds nothing. */
+  private takeState(st: EngineState): void {
+    this.base = this.baseFor(st.globalMax);
+    this.globalMax = st.globalMax;
+    this.nextSweep = st.nextSweep;
+    this.dedupe = st.dedupe;
+    const store = this.store;
+    store.pending = st.pending;
+    store.unstored = st.unstored;
+    store.sweptBefore = st.sweptBefore;
+    // a cost past an int32 in a stored row: the wide cost column first (as the record that brought it did)
+    if (this.sumMask !== 0 && this.cCost < 0) {
+      let wide = false;
+      for (const ix of st.accounts.numbersInOrder()) {
+        st.windows.forEach((w, g) => {
+          const grp = st.plan.groups[g]!;
+          const c = grp.cols.findIndex((x) => x.src === 'cost');
+          if (c < 0 || w.length(ix) === 0) return;
+          const rows = w.rows(ix);
+          for (let k = c + 1; k < rows.length; k += grp.stored.stride) if ((rows[k]! | 0) !== rows[k]) wide = true;
+        });
+      }
+      if (wide) this.wideCost();
+    }
+    for (const ix of st.accounts.numbersInOrder()) {
+      const id = st.accounts.idOf(ix);
+      const p = plainOf(st, ix);
+      this.loadPlain(this.accounts.add(id), p);
+    }
+    this.dirty.clear();
+    for (const id of st.dirty.ids()) this.dirty.addId(id);
+  }
+
+  /** Account `ix` (in use) in the plain form: what its stored part holds (see above). */
+  private plainOf(ix: number): PlainAccount {
+    const so = ix * this.SL;
+    const o = 2 * so;
+    const sw = this.sw;
+    const fl = sw[o + W_FL]!;
+    const maxT = this.slot[so + S_MAXT]!;
+    const wm = maxT - this.opts.allowedLatenessMs;
+    const base = this.base;
+    const ringPairs: number[] = [];
+    const rc = (fl >>> RC_SHIFT) & 0xff;
+    for (let j = 0; j < rc; j++) ringPairs.push(sw[o + 2 * (S_RING + j)]! + base, sw[o + 2 * (S_RING + j) + 1]!);
+    // level states, by rule index: reached ones (rs) and counted baselines (the slot's, when no longer fresh)
+    const levels: PlainLevel[] = [];
+    const rw = this.rw.get(ix);
+    const level = (r: number, d: ArrayLike<number>, q: number) => {
+      const hw = rw?.[r] ?? null;
+      const cw = d[q + 4]!;
+      const cs = d[q + 5]!;
+      levels.push({
+        rule: r, baseline: d[q + 1]!, period: d[q + 2]!, peak: d[q + 3]!,
+        warnedAt: Number.isNaN(cw) ? null : cw, suspendedAt: Number.isNaN(cs) ? null : cs,
+        weekly: hw === null ? null : hw.slice(0, HOURS_PER_WEEK), weeklySlot: hw === null ? 0 : hw[HOURS_PER_WEEK]!,
+      });
+    };
+    const reached = this.rs.toArray(ix) ?? [];
+    let k = 0;
+    for (let r = 0; r < this.rules.length; r++) {
+      const b = this.blAt[r]!;
+      if (b >= 0) {
+        const q = so + b;
+        const d = this.slot;
+        const fresh = d[q + 1] === FRESH_LEVEL[1] && d[q + 2] === FRESH_LEVEL[2] && d[q + 3] === FRESH_LEVEL[3] && Number.isNaN(d[q + 4]!) && Number.isNaN(d[q + 5]!) && !rw?.[r];
+        if (!fresh) level(r, d, q);
+      }
+      while (k < reached.length && reached[k] === r) {
+        level(r, reached, k);
+        k += RS;
+      }
+    }
+    const L = this.log;
+    const n = L.length(o + W_LOG);
+    const S = this.S;
+    const at = n > 0 ? L.at(o + W_LOG) : -1;
+    const d = n > 0 ? L.arena.chunk(at) : new Float64Array(0);
+    const w = n > 0 ? L.arena.words(at) : new Int32Array(0);
+    const B = n > 0 ? L.rowBase(o + W_LOG) : 0;
+    // live calls and intervals of each concurrent_calls rule
+    const live: PlainLive[] = [];
+    const calls = (fl & FL_LIVE) === 0 ? undefined : this.live.get(ix);
+    for (let r = 0; r < this.rules.length; r++) {
+      if ((this.concMask & (1 << r)) === 0) continue;
+      const c: PlainLive = { rule: r, callIds: [], callStarts: [], intervalStarts: [], intervalEnds: [] };
+      if (calls) for (let i = 0; i < calls.length; i += 3) if (calls[i] === r) (c.callIds.push(calls[i + 1]!), c.callStarts.push(calls[i + 2]!));
+      const floor = wm - INTERVAL_KEEP_MS - base;
+      for (let i = 0; i < n; i++) {
+        const q = 2 * (B + i * S);
+        if ((w[q + 1]! & (1 << r)) === 0 || w[q]! < floor) continue;
+        c.intervalStarts.push(w[q + 2]! + base);
+        c.intervalEnds.push(w[q]! + base);
+      }
+      if (c.callIds.length > 0 || c.intervalEnds.length > 0) live.push(c);
+    }
+    // window rows, per classic group: those an event not late can still count
+    const windows: PlainWindow[] = [];
+    const plan = this.windowPlan();
+    plan.groups.forEach((grp, g) => {
+      let gm = 0;
+      for (const r of grp.rules) gm |= 1 << r;
+      const floor = wm - grp.windowMs - base;
+      const cols = grp.stored;
+      const rows: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const q = B + i * S;
+        const mask = w[2 * q + 1]!;
+        if ((mask & gm) === 0 || w[2 * q]! < floor) continue;
+        let slots = 0;
+        for (let s = 0; s < grp.rules.length; s++) if ((mask & (1 << grp.rules[s]!)) !== 0) slots |= 1 << s;
+        rows.push(w[2 * q]! + base);
+        for (let c = 1; c <= grp.cols.length; c++) rows.push(heldBy(cols, cols.at[c - 1]!, cols.maskCol < 0 ? 1 : slots) === c ? this.storedSource(grp.cols[c - 1]!, mask, d, w, q) : 0);
+        if (cols.maskCol >= 0) rows.push(slots);
+      }
+      if (rows.length > 0) windows.push({ group: g, rows });
+    });
+    return {
+      maxT,
+      startSeen: (fl & FL_SP) !== 0,
+      ringIds: this.ringIds.list(ix),
+      ringPairs,
+      ringNext: (fl >>> RN_SHIFT) & 0xff,
+      levels,
+      live,
+      windows,
+      dedupe: this.store.legacyDd.get(ix) ?? [],
+      callbacks: this.rg.get(ix) ?? [],
+    };
+  }
+
+  /** The value of source `c` in the fused row at double `q` (rules `mask`): 0 for a key no rule of the row read. */
+  private storedSource(c: WindowPlan['groups'][number]['cols'][number], mask: number, d: Float64Array, w: Int32Array, q: number): number {
+    switch (c.src) {
+      case 'cost':
+        return this.cCost < 0 ? w[2 * q + 3]! : d[q + this.cCost]!;
+      case 'seconds':
+        return this.cSec < 0 ? 0 : d[q + this.cSec]!;
+      case 'callee':
+        return (mask & this.calleeKeyMask) !== 0 ? d[q + this.cCallee]! : 0;
+      case 'caller':
+        return (mask & this.callerKeyMask) !== 0 ? d[q + this.cCaller]! : 0;
+      default: {
+        const k = this.rangeDigits.indexOf((c as { digits: number }).digits);
+        return k >= 0 && (mask & this.rangeMask) !== 0 ? d[q + this.rangeCol[k]!]! : 0;
+      }
+    }
+  }
+
+  /** Gives account `ix` (just filed: a fresh slot) the state of `p` (a classic engine's plain form, under this rule set). */
+  private loadPlain(ix: number, p: PlainAccount): void {
+    const so = ix * this.SL;
+    const o = 2 * so;
+    const base = this.base;
+    this.slot[so + S_MAXT] = p.maxT;
+    let fl = p.startSeen ? FL_SP : 0;
+    this.ringIds.setList(ix, p.ringIds);
+    const rc = p.ringPairs.length >> 1;
+    for (let j = 0; j < rc; j++) {
+      this.sw[o + 2 * (S_RING + j)] = p.ringPairs[2 * j]! - base;
+      this.sw[o + 2 * (S_RING + j) + 1] = p.ringPairs[2 * j + 1]!;
+    }
+    fl |= (p.ringNext << RN_SHIFT) | (rc << RC_SHIFT);
+    for (const l of p.levels) {
+      const s: RuleStateSnapshot = [l.baseline, l.period, l.peak, l.warnedAt, l.suspendedAt];
+      if (l.weekly !== null) s.push(l.weekly, l.weeklySlot);
+      const b = this.blAt[l.rule]!;
+      const view = new RuleState();
+      if (b >= 0) {
+        view.d = this.slot;
+        view.o = so + b;
+      } else {
+        view.o = addRecord(this.rs, ix, l.rule);
+        view.d = this.rs.chunk(this.rs.at(ix));
+      }
+      view.load(s);
+      if (view.hw) {
+        let rw = this.rw.get(ix);
+        if (!rw) this.rw.set(ix, (rw = []));
+        rw[l.rule] = view.hw;
+      }
+    }
+    // the log: each stored window row and each interval a row, in time order (stable)
+    const S = this.S;
+    const rows: { t: number; k: number; row: Float64Array }[] = [];
+    const plan = this.windowPlan();
+    const fresh = (t: number, mask: number, start: number): Float64Array => {
+      const row = new Float64Array(S);
+      const r32 = new Int32Array(row.buffer);
+      r32[0] = t - base;
+      r32[1] = mask;
+      r32[2] = start - base;
+      rows.push({ t, k: rows.length, row });
+      return row;
+    };
+    for (const win of p.windows) {
+      const grp = plan.groups[win.group]!;
+      const cols = grp.stored;
+      for (let q = 0; q < win.rows.length; q += cols.stride) {
+        const slots = cols.maskCol < 0 ? 1 : win.rows[q + cols.maskCol]!;
+        let mask = 0;
+        for (let s = 0; s < grp.rules.length; s++) if ((slots & (1 << s)) !== 0) mask |= 1 << grp.rules[s]!;
+        const row = fresh(win.rows[q]!, mask, base);
+        const r32 = new Int32Array(row.buffer);
+        for (let c = 1; c <= grp.cols.length; c++) {
+          const src = grp.cols[c - 1]!;
+          const v = win.rows[q + c]!;
+          if (src.src === 'cost') {
+            if (this.cCost < 0) r32[3] = v;
+            else row[this.cCost] = v;
+          } else if (src.src === 'seconds') {
+            if (this.cSec >= 0) row[this.cSec] = v;
+          } else if (src.src === 'callee') {
+            if ((mask & this.calleeKeyMask) !== 0) row[this.cCallee] = v;
+          } else if (src.src === 'caller') {
+            if ((mask & this.callerKeyMask) !== 0) row[this.cCaller] = v;
+          } else {
+            const k = this.rangeDigits.indexOf((src as { digits: number }).digits);
+            if (k >= 0) row[this.rangeCol[k]!] = v;
+          }
+        }
+      }
+    }
+    const calls: number[] = [];
+    for (const c of p.live) {
+      for (let i = 0; i < c.callIds.length; i++) calls.push(c.rule, c.callIds[i]!, c.callStarts[i]!);
+      for (let i = 0; i < c.intervalEnds.length; i++) fresh(c.intervalEnds[i]!, 1 << c.rule, c.intervalStarts[i]!);
+    }
+    if (calls.length > 0) {
+      this.live.set(ix, calls);
+      fl |= FL_LIVE;
+    }
+    this.sw[o + W_FL] = fl;
+    if (rows.length > 0) {
+      rows.sort((a, b) => a.t - b.t || a.k - b.k);
+      const all = new Float64Array(rows.length * S);
+      rows.forEach((x, i) => all.set(x.row, i * S));
+      this.log.load(o + W_LOG, all);
+    }
+    if (p.callbacks.length > 0) this.rg.set(ix, p.callbacks.slice());
+    if (p.dedupe.length > 0) this.store.legacyDd.set(ix, p.dedupe);
   }
 }
 

@@ -16,7 +16,8 @@ import { createFraudEngine } from '../../../src/rules/fraud-engine.js';
 import { createFusedEngine, FusedLimits, fusedPaths } from '../../../src/rules/fused/fused-engine.js';
 import { buildRuleSet } from '../../../src/rules/load-rules.js';
 import { RuleErrors } from '../../../src/rules/rule-errors.js';
-import type { AccountProfile, FraudRule, Measure, RuleHit } from '../../../src/rules/types.js';
+import type { AccountProfile, FraudRule, RuleHit } from '../../../src/rules/types.js';
+import { CALLEES, CALLERS, ev, rulesArb, type Ev } from '../../helpers/fraud-streams.js';
 import { profile } from '../../helpers/traffic.js';
 
 const MIN = 60_000;
@@ -27,63 +28,6 @@ const ACCOUNTS = 4;
 const OPTS = { allowedLatenessMs: 5 * MIN, defaultTimezone: 'Europe/London' };
 
 const shipped = buildRuleSet([{ file: 'rules/fraud.yaml', text: readFileSync('rules/fraud.yaml', 'utf8') }], 'now').rules.fraud;
-
-const CALLEES = ['+442071230001', '+442071230002', '+442071230013', '+442071230024', '+447911123456', '+447911123457', '+4930123456', '+882123456', '+449098123456', '+252611234567'];
-const CALLERS = ['+4930123456', '+33123456789', '+4930123457', '+447911123456', '+882123456'];
-const WINDOWS = [5 * MIN, HOUR, 6 * HOUR, DAY];
-const MEASURES: Measure[] = ['calls', 'cost', 'minutes', 'distinct_callees', 'calls_to_one_callee', 'range_scan', 'callbacks', 'distinct_callers', 'concurrent_calls', 'call_duration', 'call_cost'];
-
-/** A generated rule: any measure, any of the four windows, levels low (reached) or high (not), a baseline or none. */
-const ruleArb = fc
-  .record({
-    measure: fc.constantFrom(...MEASURES),
-    w: fc.constantFrom(...WINDOWS),
-    low: fc.integer({ min: 0, max: 4 }),
-    high: fc.boolean(),
-    warn: fc.boolean(),
-    baseline: fc.constantFrom('none', 'none', 'period', 'weekly'),
-    cooldown: fc.constantFrom(null, 0, 10 * MIN),
-    inbound: fc.boolean(),
-    disp: fc.constantFrom(null, null, 'answered', 'no_answer'),
-    digits: fc.integer({ min: 1, max: 4 }),
-    prefix: fc.constantFrom(null, null, '+44', '+4420'),
-    mode: fc.constantFrom('enforce', 'review', 'monitor'),
-  })
-  .map((g): Omit<FraudRule, 'id'> => {
-    const m = g.measure;
-    const windowless = m === 'concurrent_calls' || m === 'call_duration' || m === 'call_cost';
-    const inbound = m === 'distinct_callers' || (g.inbound && (m === 'calls' || m === 'minutes' || m === 'call_duration'));
-    const unit = m === 'cost' || m === 'call_cost' ? 1_000_000 : m === 'minutes' || m === 'call_duration' ? 5 : 1;
-    const suspend = (g.high ? 1000 : g.low + 1) * unit;
-    const warn = g.warn ? Math.max(0, suspend - unit) : null;
-    const baseline = g.baseline === 'none' ? null : { factor: 2, minimum: suspend, ...(g.baseline === 'weekly' ? { by: 'hour_of_week' as const } : {}) };
-    return {
-      description: null, mode: g.mode as FraudRule['mode'], appliesTo: null,
-      match: {
-        direction: inbound ? 'inbound' : 'outbound',
-        ...(g.disp !== null ? { dispositions: [g.disp] } : {}),
-        ...(g.prefix !== null && !inbound ? { calleePrefixes: [g.prefix] } : {}),
-      },
-      measure: m, windowMs: windowless ? null : g.w, rangeDigits: g.digits, warn, suspend, baseline,
-      cooldownMs: g.cooldown, releaseAfterMs: g.high ? null : 3_600_000, origin: { file: 'gen', line: 1 },
-    };
-  });
-
-const rulesArb = fc.array(ruleArb, { minLength: 1, maxLength: 14 }).map((rs) => rs.map((r, i): FraudRule => ({ ...r, id: `g${i}-${r.measure}` })));
-
-const ev = fc.record({
-  acct: fc.integer({ min: 0, max: ACCOUNTS - 1 }),
-  kind: fc.constantFrom('end', 'end', 'end', 'end', 'end', 'end', 'start', 'start', 'finish', 'ring', 'ring', 'callback', 'late', 'late', 'toolate', 'repeat', 'reuse', 'setup', 'setup-commit', 'gap', 'burst', 'long', 'nodur', 'big'),
-  step: fc.integer({ min: 0, max: 4 * MIN }),
-  lag: fc.oneof(fc.integer({ min: 0, max: 5 * MIN }), fc.integer({ min: 0, max: 40 * MIN }), fc.integer({ min: 0, max: 30 * HOUR })),
-  gap: fc.constantFrom(2 * HOUR, 7 * HOUR, 25 * HOUR, 50 * HOUR),
-  dur: fc.integer({ min: 0, max: 900 }),
-  cost: fc.integer({ min: 0, max: 3_000_000 }),
-  callee: fc.integer({ min: 0, max: CALLEES.length - 1 }),
-  caller: fc.integer({ min: 0, max: CALLERS.length - 1 }),
-  burst: fc.integer({ min: 80, max: 400 }),
-  pick: fc.nat(),
-});
 
 /**
  * The one known difference, let through here and nowhere else: a `minutes` value over records without a duration
@@ -104,8 +48,6 @@ function sameUpToSecondsRounding(got: RuleHit[], want: RuleHit[]): RuleHit[] {
   });
   return got;
 }
-
-type Ev = typeof ev extends fc.Arbitrary<infer T> ? T : never;
 
 /** Runs one stream through both engines, comparing every result; returns the hits seen. */
 function drive(rules: readonly FraudRule[], evs: Ev[], coarse: boolean): { hits: number; records: number } {
@@ -345,6 +287,7 @@ describe('inputs the fused engine does not take yet', () => {
     // nothing changed: the records are new to it afterwards
     expect(fused.process({ ...c, id: 'x2' }, a).outcome).toBe('accepted');
     expect(fused.process({ ...c, id: 'x3', costMicros: 5_000_000_000 }, a).outcome).toBe('accepted');
-    expect(() => fused.snapshot()).toThrow('fused engine: snapshot not built yet');
+    // stored state is built (test/unit/rules/fused-store-oracle.test.ts): a snapshot is the classic engine's bytes
+    expect(createFraudEngine(shipped, OPTS).restore(fused.snapshot())).toBeUndefined();
   });
 });

@@ -77,6 +77,11 @@ export interface EngineMemorySummary {
   /** Of it, the engine-wide dedupe tables, which spilling does not release. */
   dedupeBytes: number;
   accountsInMemory: number;
+  /**
+   * Of them, those of lanes whose engine cannot spill (the fused engine: README, Fraud engines): counted against the
+   * budget (other lanes spill more for them), never spilled themselves.
+   */
+  accountsNotSpillable: number;
   accountsSpilled: number;
   /** The budget constrains: accounts are spilled, or there were more than it holds at the last check. */
   underPressure: boolean;
@@ -98,6 +103,8 @@ interface LaneMemory {
 
 export class EngineMemory {
   private readonly lanes = new Map<string, LaneMemory>();
+  /** Accounts held by each lane whose engine cannot spill. */
+  private readonly unspillable = new Map<string, number>();
   private spills = 0;
   private loads = 0;
   private loadFailures = 0;
@@ -198,11 +205,21 @@ export class EngineMemory {
   /** After the batch: past the budget, spills the lane's least recently active clean accounts down to its share. */
   afterBatch(lane: MemoryLane): void {
     const m = this.laneOf(lane);
-    if (!m) return;
-    m.accounts = m.engine.size();
-    m.bytes = m.spill.bytes();
+    const engine = lane.checkpoint.engine;
+    if (m === null && engine && lane.row !== null) this.unspillable.set(lane.key, engine.size());
+    else this.unspillable.delete(lane.key);
     const total = this.accountsInMemory();
     const capacity = capacityOf(this.o.budgetBytes - this.dedupeBytes(), this.bytesPerAccount());
+    if (!m) {
+      // A lane that cannot spill still counts against the budget, and says when the budget is passed.
+      const over = total > capacity;
+      if (over && !this.pressure) this.o.log?.warn({ accounts: total, capacity }, 'engine memory budget passed by accounts of lanes whose engine cannot spill (FRAUD_ENGINE=fused)');
+      this.pressure = over;
+      this.publish();
+      return;
+    }
+    m.accounts = m.engine.size();
+    m.bytes = m.spill.bytes();
     this.pressure = total > capacity;
     const need = m.accounts - keepOf(m.accounts, total, capacity);
     if (need > 0) {
@@ -266,6 +283,7 @@ export class EngineMemory {
   /** The lane was revoked: its engine and index go. */
   release(key: string): void {
     this.lanes.delete(key);
+    this.unspillable.delete(key);
     this.publish();
   }
 
@@ -281,6 +299,7 @@ export class EngineMemory {
   private accountsInMemory(): number {
     let n = 0;
     for (const m of this.lanes.values()) n += m.accounts;
+    for (const k of this.unspillable.values()) n += k;
     return n;
   }
 
@@ -314,6 +333,7 @@ export class EngineMemory {
       estimatedBytes: Math.round(bytes),
       dedupeBytes: this.dedupeBytes(),
       accountsInMemory: inMemory,
+      accountsNotSpillable: [...this.unspillable.values()].reduce((a, b) => a + b, 0),
       accountsSpilled: spilled,
       underPressure: this.pressure || spilled > 0,
       spills: this.spills,

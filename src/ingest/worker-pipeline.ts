@@ -58,6 +58,7 @@ export function createWorkerPipeline(opts: WorkerPipelineOptions): WorkerPipelin
         estimatedBytes: sum((m) => m.estimatedBytes),
         dedupeBytes: sum((m) => m.dedupeBytes),
         accountsInMemory: sum((m) => m.accountsInMemory),
+        accountsNotSpillable: sum((m) => m.accountsNotSpillable),
         accountsSpilled: sum((m) => m.accountsSpilled),
         underPressure: all.some((m) => m.underPressure),
         spills: sum((m) => m.spills),

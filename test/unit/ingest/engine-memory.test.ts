@@ -12,6 +12,7 @@ import { EngineMemory, type MemoryLane } from '../../../src/ingest/engine-memory
 import { CheckpointConflictError } from '../../../src/ingest/types.js';
 import { engineBytes } from '../../../src/rules/account-bytes.js';
 import { createFraudEngine } from '../../../src/rules/fraud-engine.js';
+import { createFusedEngine } from '../../../src/rules/fused/fused-engine.js';
 import { decodeAccountPart } from '../../../src/rules/engine-snapshot.js';
 import { BYTES_PER_ACCOUNT, partMaxT } from '../../../src/rules/engine-spill.js';
 import { pruneDedupe, type EngineState } from '../../../src/rules/engine-state.js';
@@ -315,5 +316,41 @@ describe('loading spilled accounts', () => {
     // not a load failure: the store answered, and the lane is stale
     expect(memory.summary()).toMatchObject({ loads: 0, loadFailures: 0 });
     expect(memory.readiness().ready).toBe(true);
+  }, 60_000);
+});
+
+describe('a lane whose engine cannot spill (the fused engine)', () => {
+  it('counts its accounts against the budget, makes the other lanes spill for them, and shows the pressure', async () => {
+    const rules = await rulesOf();
+    const { cdrs } = weekCdrs('2026-11-24T09:00:00Z', '2026-11-24T09:05:00Z');
+    const fused = createFusedEngine(rules, { allowedLatenessMs: 300_000, defaultTimezone: 'UTC' });
+    const classic = createFraudEngine(rules, { allowedLatenessMs: 300_000, defaultTimezone: 'UTC' });
+    expect(fused.spill).toBeUndefined();
+    const half = Math.floor(cdrs.length / 2);
+    for (const c of cdrs.slice(0, half)) fused.process(c, profile(c.accountId));
+    for (const c of cdrs.slice(half)) classic.process(c, profile(c.accountId));
+    classic.markClean();
+    const warned: unknown[] = [];
+    const log = { warn: (o: unknown) => warned.push(o) } as unknown as ConstructorParameters<typeof EngineMemory>[0]['log'];
+    const memory = new EngineMemory({ budgetBytes: 20 * BYTES_PER_ACCOUNT, loadParts: async () => [], log });
+    const laneOf = (key: string, engine: FraudEngine, partition: number): MemoryLane => ({
+      key, row: { topic: 'cdrs', partition },
+      checkpoint: { engine, mode: 'live', settle: async () => undefined, requestStateWrite: () => undefined, reset: () => undefined },
+    });
+    memory.afterBatch(laneOf('cdrs:0', fused, 0));
+    expect(memory.summary()).toMatchObject({ accountsInMemory: fused.size(), accountsNotSpillable: fused.size(), accountsSpilled: 0, underPressure: true });
+    expect(warned).toHaveLength(1);
+    expect(fused.size()).toBeGreaterThan(10);
+    // The classic lane spills more than it would alone under the same budget: the fused lane's accounts count.
+    const alone = createFraudEngine(rules, { allowedLatenessMs: 300_000, defaultTimezone: 'UTC' });
+    for (const c of cdrs.slice(half)) alone.process(c, profile(c.accountId));
+    alone.markClean();
+    new EngineMemory({ budgetBytes: 20 * BYTES_PER_ACCOUNT, loadParts: async () => [] }).afterBatch(laneOf('cdrs:1', alone, 1));
+    const before = classic.size();
+    memory.afterBatch(laneOf('cdrs:1', classic, 1));
+    expect(classic.size()).toBeLessThan(alone.size());
+    expect(memory.summary()).toMatchObject({ accountsNotSpillable: fused.size(), accountsSpilled: before - classic.size(), underPressure: true });
+    memory.release('cdrs:0');
+    expect(memory.summary().accountsNotSpillable).toBe(0);
   }, 60_000);
 });

@@ -24,7 +24,7 @@ function fakeLocal(calls: string[]): Pipeline {
     engineOf: () => null,
     observe: () => () => undefined,
     sources: () => [{ kind: 'cdrs', topicName: 'cdrs', partition: 'http' }],
-    memory: { summary: () => ({ budgetBytes: 100, estimatedBytes: 10, dedupeBytes: 2, accountsInMemory: 4, accountsSpilled: 0, underPressure: false, spills: 0, loads: 0, loadFailures: 0 }), readiness: () => ({ ready: true, reasons: [] }) },
+    memory: { summary: () => ({ budgetBytes: 100, estimatedBytes: 10, dedupeBytes: 2, accountsInMemory: 4, accountsNotSpillable: 0, accountsSpilled: 0, underPressure: false, spills: 0, loads: 0, loadFailures: 0 }), readiness: () => ({ ready: true, reasons: [] }) },
   };
 }
 

@@ -16,15 +16,12 @@ import { createFraudEngine } from '../../../src/rules/fraud-engine.js';
 import { createFusedEngine, FusedLimits, fusedPaths } from '../../../src/rules/fused/fused-engine.js';
 import { buildRuleSet } from '../../../src/rules/load-rules.js';
 import { RuleErrors } from '../../../src/rules/rule-errors.js';
-import type { AccountProfile, FraudRule, RuleHit } from '../../../src/rules/types.js';
-import { CALLEES, CALLERS, ev, rulesArb, type Ev } from '../../helpers/fraud-streams.js';
+import type { FraudRule, RuleHit } from '../../../src/rules/types.js';
+import { actionsOf, ev, rulesArb, type Ev } from '../../helpers/fraud-streams.js';
 import { profile } from '../../helpers/traffic.js';
 
 const MIN = 60_000;
-const HOUR = 60 * MIN;
-const DAY = 24 * HOUR;
 const BASE = Date.parse('2026-11-27T21:30:00Z');
-const ACCOUNTS = 4;
 const OPTS = { allowedLatenessMs: 5 * MIN, defaultTimezone: 'Europe/London' };
 
 const shipped = buildRuleSet([{ file: 'rules/fraud.yaml', text: readFileSync('rules/fraud.yaml', 'utf8') }], 'now').rules.fraud;
@@ -55,142 +52,21 @@ function drive(rules: readonly FraudRule[], evs: Ev[], coarse: boolean): { hits:
   const errsF = new RuleErrors();
   const classic = createFraudEngine(rules, { ...OPTS, errors: errsC });
   const fused = createFusedEngine(rules, { ...OPTS, errors: errsF });
-  const profiles: AccountProfile[] = Array.from({ length: ACCOUNTS }, (_, a) => profile(`a${a}`, a === 3 ? { timezone: 'America/New_York' } : {}));
-  const grid = (x: number) => (coarse ? Math.round(x / 30_000) * 30_000 : x);
-  const sent: CdrRecord[] = [];
-  /** Calls whose start event was sent, by account: their end records come with a later `finish`. */
-  const open: CdrRecord[][] = profiles.map(() => []);
-  let clock = BASE;
   let hits = 0;
   let records = 0;
-  let n = 0;
-  const send = (c: CdrRecord, account: AccountProfile) => {
-    const want = classic.process(c, account);
-    const got = fused.process(c, account);
+  for (const a of actionsOf(evs, coarse)) {
+    if (a.kind === 'setup') {
+      const want = classic.evaluateSetup(a.account, a.call, { commit: a.commit });
+      const got = fused.evaluateSetup(a.account, a.call, { commit: a.commit });
+      expect(got).toEqual(want);
+      continue;
+    }
+    const want = classic.process(a.cdr, a.account);
+    const got = fused.process(a.cdr, a.account);
     expect(sameUpToSecondsRounding(got.hits, want.hits)).toBe(got.hits);
     expect(got).toEqual(want);
     hits += got.hits.length;
     records++;
-  };
-  const endRecord = (e: Ev, account: AccountProfile, end: number, over: Partial<CdrRecord> = {}): CdrRecord => {
-    const answered = e.dur % 5 !== 0;
-    const dur = answered ? e.dur : 0;
-    return {
-      id: `c${n++}`, accountId: account.id, direction: 'outbound', caller: e.pick % 7 === 0 ? null : '+442071234567', callee: CALLEES[e.callee]!,
-      startedAt: end - dur * 1000 - 5000, answeredAt: answered ? end - dur * 1000 : null, endedAt: end,
-      durationSec: dur, disposition: answered ? 'answered' : 'no_answer', costMicros: answered ? e.cost : 0,
-      currency: 'GBP', phase: 'end', ...over,
-    };
-  };
-  for (const e of evs) {
-    const account = profiles[e.acct]!;
-    clock += e.kind === 'gap' ? e.gap : grid(e.step);
-    switch (e.kind) {
-      case 'setup':
-      case 'setup-commit': {
-        const call = { at: clock, callee: CALLEES[e.callee]!, caller: e.pick % 3 === 0 ? CALLERS[e.caller]! : null, ...(e.pick % 2 === 0 ? { id: `s${n++}` } : {}) };
-        const commit = e.kind === 'setup-commit';
-        const want = classic.evaluateSetup(account, call, { commit });
-        const got = fused.evaluateSetup(account, call, { commit });
-        expect(got).toEqual(want);
-        break;
-      }
-      case 'start': {
-        const end = endRecord(e, account, clock + e.dur * 1000 + 5000);
-        const start: CdrRecord = { ...end, startedAt: clock, answeredAt: null, endedAt: null, durationSec: null, disposition: null, costMicros: null, phase: 'start' };
-        open[e.acct]!.push(end);
-        sent.push(start);
-        send(start, account);
-        break;
-      }
-      case 'finish': {
-        const list = open[e.acct]!;
-        if (list.length === 0) break;
-        const end = list.splice(e.pick % list.length, 1)[0]!;
-        // its end time, or now when the clock has passed it (a late end record otherwise)
-        const c = e.pick % 4 === 0 ? end : { ...end, endedAt: Math.max(end.endedAt!, clock) };
-        sent.push(c);
-        send(c, account);
-        break;
-      }
-      case 'ring':
-      case 'callback': {
-        if (e.kind === 'ring') {
-          const kind = e.pick % 3; // unanswered, short, answered
-          const dur = kind === 0 ? 0 : kind === 1 ? 1 + (e.dur % 9) : 20 + e.dur;
-          const c: CdrRecord = {
-            id: `c${n++}`, accountId: account.id, direction: 'inbound', caller: e.pick % 11 === 0 ? null : CALLERS[e.caller]!, callee: '+442071234567',
-            startedAt: clock - dur * 1000 - 5000, answeredAt: dur > 0 ? clock - dur * 1000 : null, endedAt: clock, durationSec: dur,
-            disposition: dur > 0 ? 'answered' : 'no_answer', costMicros: 0, currency: 'GBP', phase: 'end',
-          };
-          sent.push(c);
-          send(c, account);
-        } else {
-          const c = endRecord(e, account, clock, { callee: CALLERS[e.caller]! });
-          sent.push(c);
-          send(c, account);
-        }
-        break;
-      }
-      case 'late':
-      case 'toolate': {
-        const lag = e.kind === 'late' ? e.lag : e.lag + DAY;
-        const c = endRecord(e, account, clock - grid(lag));
-        sent.push(c);
-        send(c, account);
-        break;
-      }
-      case 'repeat':
-      case 'reuse': {
-        if (sent.length === 0) break;
-        const old = sent[e.pick % sent.length]!;
-        // the same record again, or another record under its id (other content, maybe another account)
-        const c = e.kind === 'repeat' ? old : { ...endRecord(e, account, clock), id: old.id, phase: old.phase };
-        if (c.phase === 'start') Object.assign(c, { answeredAt: null, endedAt: null, durationSec: null, disposition: null, costMicros: null, startedAt: clock });
-        send(c, account);
-        break;
-      }
-      case 'burst': {
-        // a call centre's hour: hundreds of calls, a few seconds apart, some out of order
-        for (let k = 0; k < e.burst; k++) {
-          clock += grid(1_000 + ((e.pick + k * 7919) % 12_000));
-          const back = k % 17 === 5 ? grid((k * 31_337) % (8 * MIN)) : 0;
-          const c = endRecord({ ...e, callee: (e.callee + k * (e.pick % 3)) % CALLEES.length, dur: (e.dur + k * 13) % 300, cost: (e.cost + k * 1_003) % 400_000 }, account, clock - back);
-          sent.push(c);
-          send(c, account);
-        }
-        break;
-      }
-      case 'long': {
-        // a call of hours (concurrency: intervals reaching past the kept ones, live calls past LIVE_MAX_MS)
-        const c = endRecord({ ...e, dur: 3600 + e.dur * 16 + 1 }, account, clock);
-        sent.push(c);
-        send(c, account);
-        break;
-      }
-      case 'nodur': {
-        // no duration: seconds from the answer and end times, to the millisecond (fractional seconds)
-        const c = endRecord(e, account, clock, { durationSec: null });
-        if (c.answeredAt !== null) c.answeredAt -= e.pick % 1000;
-        sent.push(c);
-        send(c, account);
-        break;
-      }
-      case 'big': {
-        // a cost past an int32 of micro-units (over £2,147): the fused rows take the cost as a double from then on
-        const c = endRecord({ ...e, dur: e.dur | 1 }, account, clock, { costMicros: 5_000_000_000 + e.cost });
-        sent.push(c);
-        send(c, account);
-        break;
-      }
-      case 'gap':
-      case 'end':
-      default: {
-        const c = endRecord(e, account, clock);
-        sent.push(c);
-        send(c, account);
-      }
-    }
   }
   expect(errsF.count()).toBe(errsC.count());
   expect(fused.size()).toBe(classic.size());

@@ -39,6 +39,31 @@ describe('engine choice', () => {
     expect(fused.fused).toBe(true);
   });
 
+  it('moves a lane to the classic engine at the first record the fused engine cannot hold, deciding as classic throughout', () => {
+    const classic = createEngineOf('classic', shipped, opts);
+    const moves: string[] = [];
+    const guarded = new GuardedEngine(createFusedEngine(shipped, opts), shipped, opts, (w) => moves.push(w));
+    const t0 = 1_764_000_000_000;
+    const call = (i: number, over: Record<string, unknown> = {}) => ({
+      id: `c${i}`, accountId: `a${i % 3}`, direction: 'outbound' as const, caller: '+442079460000', callee: i % 2 ? '+447700900123' : '+882123456789',
+      startedAt: t0 + i * 20_000, answeredAt: t0 + i * 20_000 + 3_000, endedAt: t0 + i * 20_000 + 63_000 as number | null, durationSec: 60 as number | null,
+      disposition: 'answered' as const, costMicros: 900_000 + i, currency: 'GBP', phase: 'end' as const, ...over,
+    });
+    const results: [unknown, unknown][] = [];
+    for (let i = 0; i < 40; i++) {
+      // record 20: a fractional duration and no end time, so its event time is not a whole millisecond
+      const c = i === 20 ? call(i, { endedAt: null, durationSec: 12.3456 }) : call(i);
+      if (i === 20) expect(guarded.fused).toBe(true);
+      results.push([guarded.process(c, profile(c.accountId)), classic.process(c, profile(c.accountId))]);
+    }
+    for (const [got, want] of results) expect(got).toEqual(want);
+    expect(results.some(([got]) => (got as { hits: unknown[] }).hits.length > 0)).toBe(true);
+    expect(guarded.fused).toBe(false);
+    expect(moves).toHaveLength(1);
+    expect(moves[0]).toMatch(/^fused engine: .* not built yet: this lane's state moved to the classic engine$/);
+    expect(Buffer.from(guarded.snapshot()).equals(Buffer.from(classic.snapshot()))).toBe(true);
+  });
+
   it('runs a rule set of more than 30 rules on the classic engine and says why', () => {
     expect(engineCannotHold('fused', many(FUSED_MAX_RULES), true)).toBeNull();
     expect(engineCannotHold('fused', many(FUSED_MAX_RULES + 1), true)).toBe('the fused engine holds at most 30 rules and the rule set has 31');

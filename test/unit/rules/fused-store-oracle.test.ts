@@ -33,7 +33,7 @@ import { WindowPlan } from '../../../src/rules/rule-state.js';
 import type { DedupeSegment } from '../../../src/rules/dedupe-segments.js';
 import type { CdrRecord } from '../../../src/events/types.js';
 import type { FraudEngine, FraudRule, RuleHit } from '../../../src/rules/types.js';
-import { actionsOf, ev, ruleArb, rulesArb, streamProfiles, type Action, type Ev } from '../../helpers/fraud-streams.js';
+import { actionsOf, ev, ruleArb, rulesArb, streamProfiles, type Action, type Ev, sameUpToSecondsRounding, secondsRoundings } from '../../helpers/fraud-streams.js';
 
 const OPTS = { allowedLatenessMs: 5 * 60_000, defaultTimezone: 'Europe/London' };
 const shipped = buildRuleSet([{ file: 'rules/fraud.yaml', text: readFileSync('rules/fraud.yaml', 'utf8') }], 'now').rules.fraud;
@@ -116,20 +116,6 @@ interface Lane {
   e: FraudEngine;
   errors: RuleErrors;
   store: Store;
-}
-
-let roundings = 0;
-/** fused-oracle.test.ts's one allowance: a `minutes` value whose float sum differs in its last bits. */
-function sameUpToSecondsRounding(got: RuleHit[], want: RuleHit[]): RuleHit[] {
-  if (got.length !== want.length) return got;
-  got.forEach((h, i) => {
-    const w = want[i]!;
-    if (h.measure === 'minutes' && w.measure === 'minutes' && h.value !== w.value && Math.abs(h.value - w.value) <= 1e-12 * Math.max(1, Math.abs(w.value))) {
-      h.value = w.value;
-      roundings++;
-    }
-  });
-  return got;
 }
 
 const stats = { records: 0, hits: 0, restarts: 0, checkpoints: 0, ruleChanges: 0, partsSame: 0, partsOther: 0, partsRoundTrip: 0, dirtyChecked: 0 };
@@ -344,7 +330,7 @@ describe.each([
       { numRuns: 60, seed: 20261212, endOnFailure: true },
     );
     const d = Object.fromEntries(Object.entries(stats).map(([k, v]) => [k, v - before[k as keyof typeof stats]]));
-    console.log('generated rule sets:', d, { roundings });
+    console.log('generated rule sets:', d, { roundings: secondsRoundings.count });
     expect(d.records).toBeGreaterThan(10_000);
     expect(d.restarts).toBeGreaterThan(200);
     expect(d.ruleChanges).toBeGreaterThan(10);

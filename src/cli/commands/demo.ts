@@ -120,19 +120,29 @@ interface Summary {
   nextCursor: string | null;
 }
 
+/**
+ * The day's outcome as a newcomer reads it: every account suspended by a hold of its own (the storyline: a rule's
+ * fraud hold, dunning, an operator), with its reasons, before the accounts that only inherit a suspension, which
+ * are counted by the account they inherit from (a suspended channel's customers would otherwise fill the list and
+ * hide the fraud hold the demo is about).
+ */
 async function printSummary(api: ApiClient, io: CliIo, url: string): Promise<void> {
   const suspended = (await api.get('/v1/accounts', { status: 'suspended', limit: '200' })) as Summary;
   const pending = (await api.get('/v1/decisions', { state: 'pending' })) as { items: unknown[] };
-  println(io.stdout, `\nsuspended now: ${suspended.items.length} accounts`);
-  for (const a of suspended.items.slice(0, 20)) {
+  const own: string[] = [];
+  const inherited = new Map<string, number>();
+  for (const a of suspended.items) {
     const d = (await api.get(`/v1/accounts/${encodeURIComponent(a.id)}`)) as {
       holds: Array<{ reason: string; source: string }>;
       inheritedFrom: string[];
     };
-    const why = d.holds.length > 0 ? d.holds.map((h) => `${h.reason} by ${h.source}`).join(', ') : `inherited from ${d.inheritedFrom.join(', ')}`;
-    println(io.stdout, `  ${a.id.padEnd(14)} ${a.type.padEnd(9)} ${why}`);
+    if (d.holds.length > 0) own.push(`  ${a.id.padEnd(20)} ${a.type.padEnd(9)} ${d.holds.map((h) => `${h.reason} by ${h.source}`).join(', ')}`);
+    else for (const from of d.inheritedFrom) inherited.set(from, (inherited.get(from) ?? 0) + 1);
   }
-  if (suspended.items.length > 20) println(io.stdout, `  … and ${suspended.items.length - 20} more`);
+  const more = suspended.nextCursor !== null ? ' (the first 200)' : '';
+  println(io.stdout, `\nsuspended now: ${suspended.items.length} accounts${more}, ${own.length} by a hold of their own`);
+  for (const line of own) println(io.stdout, line);
+  for (const [from, n] of inherited) println(io.stdout, `  ${n} ${n === 1 ? 'account inherits' : 'accounts inherit'} the suspension of ${from}`);
   println(io.stdout, `review decisions waiting: ${pending.items.length}`);
   println(io.stdout, `\nopen ${url.replace(/\/+$/, '')}/console and sign in with the operator token to look around`);
 }

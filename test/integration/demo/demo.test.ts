@@ -82,6 +82,16 @@ describe('suspensiond demo on a fresh npm start', () => {
     expect(mails().some((m) => m.includes(story.fraud) || /suspend/i.test(m))).toBe(true);
   });
 
+  it("ends with a summary that names the accounts suspended by their own holds, the hacked PBX's fraud hold among them, before those that only inherit", () => {
+    const summary = demoOut.slice(demoOut.indexOf('suspended now:'));
+    const fraudLine = new RegExp(`^ +${story.fraud} +customer +.*fraud by rule:`, 'm');
+    expect(summary, summary).toMatch(fraudLine);
+    expect(summary).toMatch(new RegExp(`^ +${story.operatorChannel} +channel +non_payment by operator:`, 'm'));
+    const inherits = new RegExp(`^ +(\\d+) accounts? inherits? the suspension of ${story.operatorChannel}$`, 'm').exec(summary);
+    expect(inherits, summary).not.toBeNull();
+    expect(summary.search(fraudLine)).toBeLessThan(summary.indexOf(inherits![0]));
+  });
+
   it('holds a customer in review: a pending decision an operator can approve or reject', async () => {
     const pending = await get<{ items: Array<{ accountId: string }> }>('/v1/decisions?state=pending');
     expect(pending.items.map((d) => d.accountId)).toContain(story.review);

@@ -1,6 +1,7 @@
 // What a replay found, read back from its throwaway store: every hold placed, review decision opened, alert raised
 // and hold lifted, in time order, with the rule (or dunning policy) and its evidence. Table or JSON.
 import type { Queryable } from '../store/db.js';
+import { evidenceText } from '../domain/evidence-text.js';
 
 export interface ReplayFinding {
   at: string;
@@ -92,28 +93,6 @@ async function readAccounts(q: Queryable): Promise<ReplayAccount[]> {
   }));
 }
 
-/** Dunning evidence in full (issue 13): stage, days past due, oldest due date, amount, and the invoices. */
-function dunningEvidence(e: Record<string, unknown>): string {
-  const amount = e.overdue ?? (typeof e.overdueMicros === 'number' ? (e.overdueMicros / 1e6).toFixed(2) : '?');
-  const invoices = Array.isArray(e.invoices)
-    ? (e.invoices as { invoiceId: string; outstanding: string; dueAt: string }[]).map((i) => `${i.invoiceId} ${i.outstanding} due ${i.dueAt}`).join(', ')
-    : String(e.invoiceList ?? '');
-  const parts = [`stage=${String(e.stage)}`, `daysPastDue=${String(e.daysPastDue)}`, `oldestDueAt=${String(e.oldestDueAt)}`, `overdue=${String(amount)} ${String(e.currency ?? '')}`.trimEnd()];
-  if (e.email) parts.push(`email=${String(e.email)}${e.emailSkipped ? ' (skipped: a later stage fell due too)' : ''}`);
-  if (invoices) parts.push(`invoices: ${invoices}`);
-  return parts.join(' ');
-}
-
-function summarise(e: Record<string, unknown> | null): string {
-  if (!e) return '';
-  if ('daysPastDue' in e && 'stage' in e) return dunningEvidence(e);
-  if ('measure' in e) {
-    const samples = Array.isArray(e.sampleCdrIds) ? ` samples=${(e.sampleCdrIds as unknown[]).slice(0, 3).join(',')}` : '';
-    return `${String(e.measure)}=${String(e.amount ?? e.value)} >= ${String(e.thresholdAmount ?? e.threshold)}${e.window ? ` in ${String(e.window)}` : ''}${samples}`;
-  }
-  return JSON.stringify(e).slice(0, 120);
-}
-
 export function formatTable(r: ReplayReport): string {
   const lines: string[] = [];
   const counts = Object.entries(r.records).map(([k, c]) => `${k}: ${c.accepted} accepted, ${c.duplicate} duplicate, ${c.rejected} rejected`);
@@ -121,7 +100,7 @@ export function formatTable(r: ReplayReport): string {
   if (r.invoices !== false) lines.push(`dunning sweeps simulated: ${r.sweeps}`);
   if (r.droppedAfterHold !== undefined) lines.push(`outbound calls refused after a hold (--enforce): ${r.droppedAfterHold}`);
   lines.push('');
-  const rows = r.findings.map((f) => [f.at, f.accountId, f.action, f.source, summarise(f.evidence)]);
+  const rows = r.findings.map((f) => [f.at, f.accountId, f.action, f.source, evidenceText(f.evidence)]);
   const head = ['time', 'account', 'action', 'by', 'evidence'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const fmt = (row: string[]) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();

@@ -6,6 +6,7 @@ import { EXIT, println, UsageError, type CliIo } from '../io.js';
 import { table } from '../table.js';
 import { printable } from '../printable.js';
 import { idProblem } from '../../events/validate.js';
+import { evidenceText } from '../../domain/evidence-text.js';
 
 interface AccountSummary {
   id: string;
@@ -37,6 +38,7 @@ interface AuditItem {
   note: string | null;
   holdId: string | null;
   decisionId: string | null;
+  evidence?: Record<string, unknown> | null;
 }
 
 /** One path segment: every id is addressable, even `100%`, `a/b` or `O'Brien & Sons/7` (dots are the server's). */
@@ -116,7 +118,7 @@ async function dispatch(client: ApiClient, io: CliIo, sub: string, args: string[
         nextCursor: string | null;
       };
       out(page, () => {
-        println(io.stdout, table(['AT', 'KIND', 'ACTOR', 'REASON', 'NOTE'], page.items.map((e) => [e.at, e.kind, e.actor, e.reason, e.note])));
+        println(io.stdout, table(['AT', 'KIND', 'ACTOR', 'REASON', 'NOTE', 'EVIDENCE'], page.items.map((e) => [e.at, e.kind, e.actor, e.reason, e.note, evidenceText(e.evidence ?? null) || null])));
         if (page.nextCursor) println(io.stdout, `more: --cursor ${page.nextCursor}`);
       });
       return EXIT.ok;

@@ -82,6 +82,15 @@ describe('suspensiond demo on a fresh npm start', () => {
     expect(mails().some((m) => m.includes(story.fraud) || /suspend/i.test(m))).toBe(true);
   });
 
+  it("prints the hacked PBX's history with each hold's rule and evidence (value against level, sample CDR ids)", async () => {
+    const r = await cli(['accounts', 'history', story.fraud, '--url', base, '--token', token, '--limit', '200'], {});
+    expect(r.code, r.err).toBe(0);
+    expect(r.out.split('\n')[0]).toMatch(/^AT +KIND +ACTOR +REASON +NOTE +EVIDENCE$/);
+    const holds = r.out.split('\n').filter((l) => / hold_placed +rule:/.test(l));
+    expect(holds.length, r.out).toBeGreaterThan(0);
+    for (const l of holds) expect(l).toMatch(/ fraud +- +\w+=[\d.]+ >= [\d.]+.* samples=\S+$/);
+  });
+
   it("ends with a summary that names the accounts suspended by their own holds, the hacked PBX's fraud hold among them, before those that only inherit", () => {
     const summary = demoOut.slice(demoOut.indexOf('suspended now:'));
     const fraudLine = new RegExp(`^ +${story.fraud} +customer +.*fraud by rule:`, 'm');

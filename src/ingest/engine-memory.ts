@@ -78,7 +78,7 @@ export interface EngineMemorySummary {
   dedupeBytes: number;
   accountsInMemory: number;
   /**
-   * Of them, those of lanes whose engine cannot spill (the fused engine: README, Fraud engines): counted against the
+   * Of them, those of lanes whose engine cannot spill (an engine without `spill`: none of today's two): counted against the
    * budget (other lanes spill more for them), never spilled themselves.
    */
   accountsNotSpillable: number;
@@ -213,7 +213,7 @@ export class EngineMemory {
     if (!m) {
       // A lane that cannot spill still counts against the budget, and says when the budget is passed.
       const over = total > capacity;
-      if (over && !this.pressure) this.o.log?.warn({ accounts: total, capacity }, 'engine memory budget passed by accounts of lanes whose engine cannot spill (FRAUD_ENGINE=fused)');
+      if (over && !this.pressure) this.o.log?.warn({ accounts: total, capacity }, 'engine memory budget passed by accounts of lanes whose engine cannot spill');
       this.pressure = over;
       this.publish();
       return;

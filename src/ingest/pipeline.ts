@@ -203,7 +203,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
               // no dedupe keys, so parts newer than the segments read with the row would count records twice.
               restoreLazily: async (engine: FraudEngine, shared: Uint8Array, dedupe: readonly Uint8Array[], at: number) => {
                 const stored = await loadAccountHeads(opts.db, row.topic, row.partition, at);
-                // An engine that cannot spill (FRAUD_ENGINE=fused: its spill is not built yet, README) reads them all.
+                // An engine that cannot spill (none of today's: FraudEngine.spill is optional) reads them all.
                 if (!engine.spill || memory.fits(stored.length)) engine.restoreParts(shared, await loadAccountParts(opts.db, row.topic, row.partition, null, at), dedupe);
                 else memory.adopt(key, engine, shared, stored);
               },

@@ -156,9 +156,22 @@ export class GuardedEngine implements FraudEngine {
     return this.e.size();
   }
 
-  get spill(): SpillableEngine | undefined {
-    return this.e.spill;
-  }
+  /**
+   * The spill view of the engine in use, stable across the move (the memory budget keeps it for the lane's life): each
+   * call goes to the current engine's, and a refused load moves the lane first, as any refused call does.
+   */
+  readonly spill: SpillableEngine = {
+    bytes: () => this.e.spill!.bytes(),
+    rules: () => this.e.spill!.rules(),
+    shared: () => this.e.spill!.shared(),
+    sameRules: (shared) => this.e.spill!.sameRules(shared),
+    forEachAccount: (fn) => this.e.spill!.forEachAccount(fn),
+    forget: (id) => this.e.spill!.forget(id),
+    load: (id, part, pruneBefore, steps) => this.guard(() => this.e.spill!.load(id, part, pruneBefore, steps)),
+    carry: (id, part, steps) => this.e.spill!.carry(id, part, steps),
+    dropStored: (id) => this.e.spill!.dropStored(id),
+    lastSweep: () => this.e.spill!.lastSweep(),
+  };
 
   beforeSweep(fn: (() => void) | null): void {
     this.sweepHook = fn;

@@ -76,11 +76,7 @@ export function spillableState(state: () => EngineState): SpillableEngine {
     bytes: () => engineBytes(state()),
     rules: () => state().rules,
     shared: () => encodeShared(state()),
-    sameRules(shared) {
-      const rules = (JSON.parse(new TextDecoder().decode(shared)) as { rules: [string, string][] }).rules;
-      const now = state().rules;
-      return rules.length === now.length && rules.every(([id, fp], i) => now[i]!.id === id && ruleFingerprint(now[i]!) === fp);
-    },
+    sameRules: (shared) => sameRulesOf(shared, state().rules),
     forEachAccount(fn) {
       const st = state();
       for (const [id, ix] of st.accounts.numbers()) fn(id, st.maxT[ix]!, !st.dirty.hasAt(ix));
@@ -89,13 +85,13 @@ export function spillableState(state: () => EngineState): SpillableEngine {
     load(id, part, pruneBefore, steps) {
       const st = state();
       let bytes = part;
-      for (const step of steps) bytes = carry(id, bytes, step, st.latenessMs);
+      for (const step of steps) bytes = carryPart(id, bytes, step, st.latenessMs);
       restoreAccount(st, id, bytes, pruneBefore);
       if (steps.length > 0) st.dirty.addId(id);
     },
     carry(id, part, steps) {
       let bytes = part;
-      for (const step of steps) bytes = carry(id, bytes, step, state().latenessMs);
+      for (const step of steps) bytes = carryPart(id, bytes, step, state().latenessMs);
       return bytes;
     },
     dropStored(id) {
@@ -104,16 +100,29 @@ export function spillableState(state: () => EngineState): SpillableEngine {
     },
     lastSweep() {
       const st = state();
-      if (!Number.isFinite(st.sweptBefore)) return null;
-      // sweep(): sweptBefore = globalMax - lateness - maxWindow - skew and idleBefore = globalMax - idleMs, at once.
-      const globalMax = st.sweptBefore + st.latenessMs + st.maxWindowMs + GLOBAL_SKEW_MS;
-      return { pruneBefore: st.sweptBefore, idleBefore: globalMax - st.idleMs };
+      return sweepMarkOf(st.sweptBefore, st.latenessMs, st.maxWindowMs, st.idleMs);
     },
   };
 }
 
+/** Whether parts written with the shared part `shared` are under `rules` (the same ids and fingerprints, in order). */
+export function sameRulesOf(shared: Uint8Array, now: readonly FraudRule[]): boolean {
+  const rules = (JSON.parse(new TextDecoder().decode(shared)) as { rules: [string, string][] }).rules;
+  return rules.length === now.length && rules.every(([id, fp], i) => now[i]!.id === id && ruleFingerprint(now[i]!) === fp);
+}
+
+/**
+ * The thresholds of an engine's last sweep from its dedupe threshold `sweptBefore` (null: none known). A sweep sets
+ * sweptBefore = globalMax - lateness - maxWindow - skew and idleBefore = globalMax - idleMs, at once.
+ */
+export function sweepMarkOf(sweptBefore: number, latenessMs: number, maxWindowMs: number, idleMs: number): SweepMark | null {
+  if (!Number.isFinite(sweptBefore)) return null;
+  const globalMax = sweptBefore + latenessMs + maxWindowMs + GLOBAL_SKEW_MS;
+  return { pruneBefore: sweptBefore, idleBefore: globalMax - idleMs };
+}
+
 /** One account part moved to the next rule set, as withRules() (or restoreParts()) moves an account. */
-function carry(id: string, part: Uint8Array, step: CarryStep, latenessMs: number): Uint8Array {
+export function carryPart(id: string, part: Uint8Array, step: CarryStep, latenessMs: number): Uint8Array {
   const st = decodeParts(step.from, [[id, part]], step.to, latenessMs);
   if (step.rulesChanged) {
     const ix = st.accounts.indexOf(id);

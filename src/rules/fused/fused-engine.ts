@@ -11,11 +11,13 @@
 // RingIds), callbacks rings, live calls: as the classic engine keeps them.
 // Stored state is the classic engine's bytes (snapshots, account parts, shared part, dedupe segments), with the
 // classic engine's dirty tracking; rule changes go through the classic engine's (see "stored state" below; proven by
-// test/unit/rules/fused-store-oracle.test.ts). Not built: spill (the engine has no `spill`: a lane reads every stored
-// account at load). Unsupported (throws `fused engine: ... not built yet` before changing anything): more than 30
-// rules; an event time (or a call's start, or a restored time) that is not a whole millisecond (a record with a
-// fractional durationSec and no endedAt) or lies more than ~12 days from the partition clock's base (the sweep moves
-// the base as the clock goes; a restore sets it from the stored clock).
+// test/unit/rules/fused-store-oracle.test.ts), and the memory budget's spill (`spill`: engine-spill.ts's view, a
+// spilled account read back from its part; test/unit/ingest/engine-memory.test.ts runs both engines under a budget).
+// Unsupported (throws `fused engine: ... not built yet` before changing anything): more than 30 rules; an event time
+// (or a call's start, or a restored time) that is not a whole millisecond (a record with a fractional durationSec and
+// no endedAt) or lies more than ~12 days below the partition clock's base, or above it with state older than ~37 days
+// held (the sweep moves the base as the clock goes, a record past the offsets' room moves it up to the record, a
+// restore sets it from the stored clock).
 // A cost past an int32 of micro-units moves every row's cost to a double column, once (wideCost). Pure (no I/O, no
 // clock).
 import type { CdrRecord } from '../../events/types.js';
@@ -25,9 +27,11 @@ import { INTERVAL_KEEP_MS, LIVE_MAX_MS } from '../concurrency-state.js';
 import type { DedupeSegment } from '../dedupe-segments.js';
 import { DedupeTable } from '../dedupe-table.js';
 import { DirtyAccounts } from '../dirty-accounts.js';
-import { encodeAccountPart, plainOf, type PlainAccount, type PlainLevel, type PlainLive, type PlainWindow } from '../account-part.js';
+import { decodeAccountPart as plainOfPart, encodeAccountPart, plainOf, type PlainAccount, type PlainLevel, type PlainLive, type PlainWindow } from '../account-part.js';
 import { decodeParts, decodeSnapshot, encodeShared, encodeSnapshotOf, withRules } from '../engine-snapshot.js';
 import type { EngineState } from '../engine-state.js';
+import { carryPart, sameRulesOf, sweepMarkOf, type SpillableEngine } from '../engine-spill.js';
+import type { StateBytes } from '../account-bytes.js';
 import { heldBy } from '../window-columns.js';
 import { formatDuration } from '../durations.js';
 import { decidesAtSetup, GLOBAL_SKEW_MS, RING } from '../engine-state.js';
@@ -486,7 +490,13 @@ class Fused implements FraudEngine {
   /** Throws, before anything changes, on a record the int32 rows cannot hold (see the header). */
   private fits(cdr: CdrRecord, t: number): void {
     if (Number.isNaN(this.base)) this.base = t - FusedLimits.offsetSpan;
-    const off = t - this.base;
+    let off = t - this.base;
+    // the clock jumped past the offsets' room (a partition quiet for ~12 days): the base moves up to the record when
+    // every offset held still fits below it (state older than ~37 days would not; the idle sweep forgets it first)
+    if (off > INT32_MAX && Number.isInteger(off) && this.rebaseFits(t - FusedLimits.offsetSpan)) {
+      this.rebase(t - FusedLimits.offsetSpan);
+      off = t - this.base;
+    }
     if (!(off >= INT32_MIN && off <= INT32_MAX && Number.isInteger(off))) throw notBuilt('an event time more than 12 days from the partition clock\'s base, or not whole milliseconds,');
     if (this.concMask !== 0) {
       const s = cdr.startedAt - this.base;
@@ -1250,12 +1260,16 @@ class Fused implements FraudEngine {
   }
 
   private grow(capacity: number): void {
+    const was = this.cap;
     this.cap = capacity;
     this.dirty.grow(capacity);
     const slot = new Float64Array(capacity * this.SL);
     slot.set(this.slot);
     this.slot = slot;
     this.sw = new Int32Array(slot.buffer);
+    // numbers not yet taken hold no log (region -1, not 0: the log's compaction visits every number below `cap`, and
+    // a zeroed field named region 0, so that it slid other accounts' rows over a real one: found by the spill test)
+    for (let ix = was; ix < capacity; ix++) this.sw[2 * ix * this.SL + W_LOG] = -1;
     this.log.bind(this.sw, 2 * this.SL, W_LOG);
     this.ringIds.grow(capacity);
     this.rs.grow(capacity);
@@ -1295,6 +1309,25 @@ class Fused implements FraudEngine {
     this.ringIds.compact();
     this.rs.compact();
     regionOrder.drop();
+  }
+
+  /** Whether every time offset held (rows, ring entries, cursor bounds) stays an int32 with the base moved to `next`. */
+  private rebaseFits(next: number): boolean {
+    const low = INT32_MIN + (next - this.base);
+    const L = this.log;
+    const S = this.S;
+    for (let ix = 0; ix < this.cap; ix++) {
+      const o = 2 * ix * this.SL;
+      const rc = (this.sw[o + W_FL]! >>> RC_SHIFT) & 0xff;
+      for (let j = 0; j < rc; j++) if (this.sw[o + 2 * (S_RING + j)]! < low) return false;
+      const n = L.length(o + W_LOG);
+      if (n === 0) continue;
+      const w = L.arena.words(L.at(o + W_LOG));
+      const B = L.rowBase(o + W_LOG);
+      for (let i = 0; i < n; i++) if (w[2 * (B + i * S)]! < low || w[2 * (B + i * S) + 2]! < low) return false;
+    }
+    for (const win of this.wins) for (let q = 0; q < win.pool.length; q += F) if (win.pool[q + CA]! < low || win.pool[q + CZ]! < low) return false;
+    return true;
   }
 
   /**
@@ -1337,6 +1370,112 @@ class Fused implements FraudEngine {
 
   beforeSweep(fn: (() => void) | null): void {
     this.sweepHook = fn;
+  }
+
+  // ---- the memory budget's side (engine-spill.ts): the classic engine's spill, on the fused layout
+  //
+  // A spilled account's part is the classic engine's bytes (as every part this engine writes), read back through the
+  // plain form (account-part.ts decodeAccountPart, which gives what a classic restore of the part holds) into a fresh
+  // slot, as a restore from the store files each account (loadPlain). Its dedupe keys stay in the engine-wide table
+  // while it is out. A part carried through rule changes is carried the classic way (carryPart) and comes back dirty.
+
+  readonly spill: SpillableEngine = {
+    bytes: () => this.stateBytes(),
+    rules: () => this.rules,
+    shared: () => this.snapshotShared(),
+    sameRules: (shared) => sameRulesOf(shared, this.rules),
+    forEachAccount: (fn) => {
+      for (const [id, ix] of this.accounts.numbers()) fn(id, this.slot[ix * this.SL + S_MAXT]!, !this.dirty.hasAt(ix));
+    },
+    forget: (id) => {
+      if (this.dirty.has(id)) return false;
+      return this.accounts.delete(id);
+    },
+    load: (id, part, pruneBefore, steps) => {
+      let bytes = part;
+      for (const step of steps) bytes = carryPart(id, bytes, step, this.opts.allowedLatenessMs);
+      this.loadPart(id, bytes, pruneBefore);
+      if (steps.length > 0) this.dirty.addId(id);
+    },
+    carry: (id, part, steps) => {
+      let bytes = part;
+      for (const step of steps) bytes = carryPart(id, bytes, step, this.opts.allowedLatenessMs);
+      return bytes;
+    },
+    dropStored: (id) => {
+      if (!this.accounts.has(id)) this.dirty.addId(id);
+    },
+    lastSweep: () => sweepMarkOf(this.store.sweptBefore, this.opts.allowedLatenessMs, this.maxW, this.idleMs),
+  };
+
+  /**
+   * Files account `id` with the state of its stored part `bytes` (under this rule set), its dedupe pairs pruned
+   * below `pruneBefore` and added to the table where missing. Throws (before anything changes) for a time the rows
+   * cannot hold, as a restore does.
+   */
+  private loadPart(id: string, bytes: Uint8Array, pruneBefore: number): void {
+    const p = plainOfPart(bytes, { plan: this.windowPlan(), pruneBefore });
+    if (Number.isNaN(this.base)) this.base = this.baseFor(p.maxT);
+    this.checkPlain(p);
+    // a cost past an int32 in a stored row: the wide cost column first (as the record that brought it did)
+    if (this.sumMask !== 0 && this.cCost < 0) {
+      const plan = this.windowPlan();
+      const wide = p.windows.some((win) => {
+        const grp = plan.groups[win.group]!;
+        const c = grp.cols.findIndex((x) => x.src === 'cost');
+        if (c < 0) return false;
+        for (let k = c + 1; k < win.rows.length; k += grp.stored.stride) if ((win.rows[k]! | 0) !== win.rows[k]) return true;
+        return false;
+      });
+      if (wide) this.wideCost();
+    }
+    for (let i = 0; i + 1 < p.dedupe.length; i += 2) if (!this.dedupe.has(p.dedupe[i]!)) this.dedupe.add(p.dedupe[i]!, p.dedupe[i + 1]!);
+    this.loadPlain(this.accounts.add(id), p);
+  }
+
+  /** Throws (before anything changes) when the plain account `p` holds a time the rows cannot hold from this base. */
+  private checkPlain(p: PlainAccount): void {
+    const base = this.base;
+    const fits = (t: number) => {
+      const off = t - base;
+      if (!(off >= INT32_MIN && off <= INT32_MAX && Number.isInteger(off))) throw notBuilt('a stored event time more than 12 days from the partition clock, or not whole milliseconds,');
+    };
+    for (let j = 0; j + 1 < p.ringPairs.length; j += 2) fits(p.ringPairs[j]!);
+    if (p.ringPairs.length > 2 * RING || p.ringNext >= RING) throw notBuilt('a stored evidence ring of more than 8 entries');
+    const plan = this.windowPlan();
+    for (const win of p.windows) {
+      const stride = plan.groups[win.group]!.stored.stride;
+      for (let k = 0; k < win.rows.length; k += stride) fits(win.rows[k]!);
+    }
+    for (const c of p.live) {
+      for (const t of c.callStarts) fits(t);
+      for (const t of c.intervalStarts) fits(t);
+      for (const t of c.intervalEnds) fits(t);
+    }
+  }
+
+  /** What the state holds, as the memory budget counts it (account-bytes.ts engineBytes for the classic engine). */
+  private stateBytes(): StateBytes {
+    let used = 0;
+    let holes = 0;
+    for (const a of [this.log.arena, this.rs.arena, this.ringIds.arena]) {
+      used += 8 * a.used;
+      holes += a.bytes() - 8 * a.ahead() - 8 * a.used;
+    }
+    let perNumber = 8 * this.SL + 1;
+    for (const win of this.wins) {
+      if (win.blockOf.length === 0) continue;
+      perNumber += 4;
+      const inUse = win.top - win.free.length;
+      used += 8 * F * win.rules.length * inUse;
+      holes += win.pool.byteLength - 8 * F * win.rules.length * inUse;
+    }
+    const n = this.accounts.size;
+    const numbers = Math.max(this.cap, n, 1);
+    perNumber += this.accounts.bytes() / numbers;
+    let heap = 0;
+    for (const m of [this.rw, this.rg, this.live]) for (const v of m.values()) heap += 48 + 8 * v.length;
+    return { table: this.dedupe.bytes(), accounts: used + heap + (perNumber + 16) * n, slack: holes + perNumber * (numbers - n) };
   }
 
   // ---- stored state: the classic engine's bytes (engine-snapshot.ts, account-part.ts)

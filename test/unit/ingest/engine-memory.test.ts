@@ -1,7 +1,8 @@
-// The memory budget against an unbounded engine, on the real fraud engine and the shipped rules, with the checkpoint
-// store kept in a Map: a partition held to a tenth of its active accounts spills and loads all the time, and every
-// record gets the same verdict (hits, duplicates, late) as in an unbounded run -- through idle sweeps (the detection
-// week's weekend) and rule changes.
+// The memory budget against an unbounded engine, on each fraud engine (classic, and fused as the daemon builds it:
+// engine-choice.ts) and the shipped rules, with the checkpoint store kept in a Map: a partition held to a tenth of
+// its active accounts spills and loads all the time, and every record gets the same verdict (hits, duplicates, late)
+// as in an unbounded run, and the store the same parts -- through idle sweeps (the detection week's weekend), rule
+// changes and restarts.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateWeek } from '../../../bench/detection/generate.js';
@@ -10,12 +11,12 @@ import { decodeRecord } from '../../../src/events/decode-record.js';
 import type { CdrRecord } from '../../../src/events/types.js';
 import { EngineMemory, type MemoryLane } from '../../../src/ingest/engine-memory.js';
 import { CheckpointConflictError } from '../../../src/ingest/types.js';
-import { engineBytes } from '../../../src/rules/account-bytes.js';
+import { createEngineOf, type EngineKind } from '../../../src/rules/engine-choice.js';
 import { createFraudEngine } from '../../../src/rules/fraud-engine.js';
 import { createFusedEngine } from '../../../src/rules/fused/fused-engine.js';
 import { decodeAccountPart } from '../../../src/rules/engine-snapshot.js';
 import { BYTES_PER_ACCOUNT, partMaxT } from '../../../src/rules/engine-spill.js';
-import { pruneDedupe, type EngineState } from '../../../src/rules/engine-state.js';
+import { pruneDedupe } from '../../../src/rules/engine-state.js';
 import type { FraudEngine, FraudRule } from '../../../src/rules/types.js';
 import { loadRules } from '../../../src/rules-dir.js';
 import { storeSegment, type StoredSegments } from '../../helpers/dedupe-segments.js';
@@ -54,10 +55,14 @@ async function run(
   cdrs: readonly CdrRecord[],
   rules: readonly FraudRule[],
   budgetBytes: number,
-  o: { batch?: number; writeEvery?: number; change?: { at: number; rules: readonly FraudRule[] }; restartAt?: number; restartRules?: readonly FraudRule[] } = {},
+  o: { kind?: EngineKind; batch?: number; writeEvery?: number; change?: { at: number; rules: readonly FraudRule[] }; restartAt?: number; restartRules?: readonly FraudRule[] } = {},
 ): Promise<Run> {
   let current = rules;
-  const newEngine = () => createFraudEngine(current, { allowedLatenessMs: 300_000, defaultTimezone: 'Europe/London' });
+  // A fallback to the classic engine would make a fused run prove nothing: it fails the run.
+  const fellBack = (why: string) => {
+    throw new Error(`fell back: ${why}`);
+  };
+  const newEngine = () => createEngineOf(o.kind ?? 'classic', current, { allowedLatenessMs: 300_000, defaultTimezone: 'Europe/London' }, fellBack);
   let engine = newEngine();
   const store = new Map<string, Uint8Array>();
   let shared: Uint8Array | null = null;
@@ -136,7 +141,7 @@ function shifted(c: CdrRecord, by: number): CdrRecord {
 
 /** Every stored part decoded, its dedupe keys pruned at the engine's last sweep (a spilled part is pruned on load). */
 function storedState(r: Run): [string, unknown][] {
-  const sweptBefore = (r.engine as unknown as { state: EngineState }).state.sweptBefore;
+  const sweptBefore = r.engine.spill!.lastSweep()?.pruneBefore ?? Number.NEGATIVE_INFINITY;
   return [...r.store].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, bytes]) => {
     const part = decodeAccountPart(bytes);
     pruneDedupe(part[7], sweptBefore);
@@ -146,13 +151,13 @@ function storedState(r: Run): [string, unknown][] {
 
 const rulesOf = async () => (await loadRules(path.join(ROOT, 'rules'))).fraud;
 
-describe('a fraud engine under a memory budget', () => {
+describe.each(['classic', 'fused'] as const)('the %s fraud engine under a memory budget', (kind) => {
   it('judges every record of a morning (attacks included) as an unbounded engine does, with a tenth of the accounts in memory and a restart', async () => {
     const { cdrs, accounts } = weekCdrs('2026-11-24T04:00:00Z', '2026-11-24T10:00:00Z');
     const rules = await rulesOf();
-    const unbounded = await run(cdrs, rules, Number.POSITIVE_INFINITY);
+    const unbounded = await run(cdrs, rules, Number.POSITIVE_INFINITY, { kind });
     const batches = Math.ceil(cdrs.length / 400);
-    const o = { writeEvery: 3, restartAt: Math.floor(batches * 0.6) };
+    const o = { kind, writeEvery: 3, restartAt: Math.floor(batches * 0.6) };
     // The dedupe table comes off the budget first (spilling does not release it): a tenth of the accounts on top.
     // Its size is taken from an unbounded run with the same writes and restart, whose table holds the same keys
     // through the same restore as the bounded run's, so both end with the same bytes (until branch `mem11` from the
@@ -187,8 +192,8 @@ describe('a fraud engine under a memory budget', () => {
     const cdrs = [...friday, ...later];
     const accounts = new Set(friday.map((c) => c.accountId)).size;
     const rules = await rulesOf();
-    const unbounded = await run(cdrs, rules, Number.POSITIVE_INFINITY);
-    const bounded = await run(cdrs, rules, Math.floor(accounts / 10) * BYTES_PER_ACCOUNT);
+    const unbounded = await run(cdrs, rules, Number.POSITIVE_INFINITY, { kind });
+    const bounded = await run(cdrs, rules, Math.floor(accounts / 10) * BYTES_PER_ACCOUNT, { kind });
 
     expect(bounded.verdicts).toEqual(unbounded.verdicts);
     // The stores hold the same accounts with the same state: the idle ones were deleted from both.
@@ -200,15 +205,15 @@ describe('a fraud engine under a memory budget', () => {
   it('counts what the stores hold: the dedupe table off the budget first; a budget the table alone passes spills every account and still judges as unbounded', async () => {
     const { cdrs } = weekCdrs('2026-11-24T09:00:00Z', '2026-11-24T10:00:00Z');
     const rules = await rulesOf();
-    const unbounded = await run(cdrs, rules, Number.POSITIVE_INFINITY);
+    const unbounded = await run(cdrs, rules, Number.POSITIVE_INFINITY, { kind });
     const u = unbounded.memory.summary();
     // The measure is the engine's stores, not accounts times a constant.
-    const b = engineBytes((unbounded.engine as unknown as { state: EngineState }).state);
+    const b = unbounded.engine.spill!.bytes();
     expect(u.estimatedBytes).toBe(Math.round(b.table + b.accounts + b.slack));
     expect(u.dedupeBytes).toBe(b.table);
     expect(u.dedupeBytes).toBeGreaterThan(0);
 
-    const bounded = await run(cdrs, rules, Math.floor(u.dedupeBytes / 2));
+    const bounded = await run(cdrs, rules, Math.floor(u.dedupeBytes / 2), { kind });
     expect(bounded.verdicts).toEqual(unbounded.verdicts);
     const s = bounded.memory.summary();
     expect(s.underPressure).toBe(true);
@@ -224,15 +229,15 @@ describe('a fraud engine under a memory budget', () => {
     const changed = rules.filter((r) => r.id !== 'call-burst').map((r) => (r.id === 'spend-1h' ? { ...r, suspend: r.suspend / 2 } : r));
     const at = Math.floor(cdrs.length / 400 / 2);
     const budget = Math.floor(accounts / 10) * BYTES_PER_ACCOUNT;
-    const unbounded = await run(cdrs, rules, Number.POSITIVE_INFINITY, { change: { at, rules: changed } });
-    const bounded = await run(cdrs, rules, budget, { writeEvery: 2, change: { at, rules: changed } });
+    const unbounded = await run(cdrs, rules, Number.POSITIVE_INFINITY, { kind, change: { at, rules: changed } });
+    const bounded = await run(cdrs, rules, budget, { kind, writeEvery: 2, change: { at, rules: changed } });
     expect(bounded.verdicts).toEqual(unbounded.verdicts);
     expect(bounded.memory.summary().loads).toBeGreaterThan(0);
 
     // A restart after the change (the state write carried the parts spilled before it to the new rules), under the
     // same rules, then under the first rules again (every stored part is carried back as it is loaded).
     for (const restartRules of [changed, rules]) {
-      const o = { change: { at, rules: changed }, restartAt: at + 3, restartRules };
+      const o = { kind, change: { at, rules: changed }, restartAt: at + 3, restartRules };
       const [u, b] = [await run(cdrs, rules, Number.POSITIVE_INFINITY, o), await run(cdrs, rules, budget, { ...o, writeEvery: 2 })];
       expect(b.verdicts).toEqual(u.verdicts);
       expect(storedState(b)).toEqual(storedState(u));
@@ -319,11 +324,16 @@ describe('loading spilled accounts', () => {
   }, 60_000);
 });
 
-describe('a lane whose engine cannot spill (the fused engine)', () => {
+/** `engine` without a spill view (an engine the budget cannot spill: none of today's two). */
+function unspillable(engine: FraudEngine): FraudEngine {
+  return new Proxy(engine, { get: (target, key) => (key === 'spill' ? undefined : Reflect.get(target, key)) });
+}
+
+describe('a lane whose engine cannot spill', () => {
   it('counts its accounts against the budget, makes the other lanes spill for them, and shows the pressure', async () => {
     const rules = await rulesOf();
     const { cdrs } = weekCdrs('2026-11-24T09:00:00Z', '2026-11-24T09:05:00Z');
-    const fused = createFusedEngine(rules, { allowedLatenessMs: 300_000, defaultTimezone: 'UTC' });
+    const fused = unspillable(createFusedEngine(rules, { allowedLatenessMs: 300_000, defaultTimezone: 'UTC' }));
     const classic = createFraudEngine(rules, { allowedLatenessMs: 300_000, defaultTimezone: 'UTC' });
     expect(fused.spill).toBeUndefined();
     const half = Math.floor(cdrs.length / 2);

@@ -5,13 +5,15 @@
 // (decode + restore), the engine side only. Then the database side on a throwaway database of the bench server
 // (BENCH_DATABASE_URL, else TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test): the parts written to
 // engine_account_state, and the wall time of the one-query load of LOAD_BATCH spilled accounts (default 500, about
-// a Kafka batch's distinct accounts), per query and per account. Figures go into bench/README.md.
+// a Kafka batch's distinct accounts), per query and per account. `ENGINE=fused`: the fused engine (src/rules/fused/),
+// whose parts are the classic engine's bytes, so the database side is the same. Figures go into bench/README.md.
 import path from 'node:path';
 import pg from 'pg';
 import { saveCheckpoint } from '../src/ingest/checkpoint-repo.js';
 import { loadAccountParts } from '../src/ingest/account-parts-repo.js';
 import { EngineMemory, type MemoryLane } from '../src/ingest/engine-memory.js';
 import { createFraudEngine } from '../src/rules/fraud-engine.js';
+import { createFusedEngine } from '../src/rules/fused/fused-engine.js';
 import { BYTES_PER_ACCOUNT } from '../src/rules/engine-spill.js';
 import { loadRules } from '../src/rules-dir.js';
 import { migrate } from '../src/store/migrate.js';
@@ -30,7 +32,8 @@ const cpuUs = () => {
 const per = (us: number, n: number) => (us / n).toFixed(1);
 
 const rules = (await loadRules(path.resolve(import.meta.dirname, '../rules'))).fraud;
-const engine = createFraudEngine(rules, { allowedLatenessMs: 300_000, defaultTimezone: 'Europe/London' });
+const KIND = process.env.ENGINE === 'fused' ? 'fused' : 'classic';
+const engine = (KIND === 'fused' ? createFusedEngine : createFraudEngine)(rules, { allowedLatenessMs: 300_000, defaultTimezone: 'Europe/London' });
 const r = rng(17);
 const calls = [];
 for (let a = 0; a < ACCOUNTS; a++) {
@@ -48,18 +51,23 @@ const partBytes = parts.reduce((n, [, p]) => n + p.length, 0) / parts.length;
 engine.markClean();
 
 const store = new Map(parts);
-const memory = new EngineMemory({ budgetBytes: Math.floor(ACCOUNTS / 2 / 0.9) * BYTES_PER_ACCOUNT, loadParts: async (_t, _p, ids) => ids.map((id) => [id, store.get(id)!]) });
+// a budget of the dedupe table and half of what the accounts hold, as this engine measures them (the budget spills to
+// 0.9 of it: a little over half the accounts)
+const held0 = engine.spill!.bytes();
+const memory = new EngineMemory({ budgetBytes: Math.floor(held0.table + (held0.accounts + held0.slack) / 2), loadParts: async (_t, _p, ids) => ids.map((id) => [id, store.get(id)!]) });
 const lane: MemoryLane = { key: 'cdrs:0', row: { topic: 'cdrs', partition: 0 }, checkpoint: { engine, mode: 'live', settle: async () => undefined, reset: () => undefined, requestStateWrite: () => undefined } };
 t0 = cpuUs();
 memory.afterBatch(lane);
 const spillUs = cpuUs() - t0;
 const spilled = memory.summary().spills;
-const spilledIds = Array.from({ length: ACCOUNTS }, (_, a) => `acct-${a}`).filter((id) => !engine.state.accounts.has(id));
+const held = new Set<string>();
+engine.spill!.forEachAccount((id) => held.add(id));
+const spilledIds = Array.from({ length: ACCOUNTS }, (_, a) => `acct-${a}`).filter((id) => !held.has(id));
 t0 = cpuUs();
 for (let i = 0; i < spilledIds.length; i += LOAD_BATCH) await memory.beforeBatch(lane, spilledIds.slice(i, i + LOAD_BATCH));
 const loadUs = cpuUs() - t0;
 
-console.log(`engine, ${ACCOUNTS} accounts x ${CALLS} calls, shipped rules; CPU us per account (load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)}):`);
+console.log(`${KIND} engine, ${ACCOUNTS} accounts x ${CALLS} calls, shipped rules; CPU us per account (load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)}):`);
 console.log(`  encode part (a state write)   ${per(encodeUs, parts.length)} us   (${partBytes.toFixed(0)} B a part)`);
 console.log(`  spill pass (choose + drop)    ${per(spillUs, spilled)} us   (${spilled} accounts)`);
 console.log(`  load (decode + restore)       ${per(loadUs, spilledIds.length)} us   (${spilledIds.length} accounts, ${LOAD_BATCH} a batch)`);

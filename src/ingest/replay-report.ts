@@ -28,6 +28,10 @@ export interface ReplayReport {
   rejected: { origin: string; kind: string; reason: string }[];
   /** Lines that are not JSON (not counted as rejected records of any kind). */
   unreadable: { origin: string; reason: string }[];
+  /** The fraud engine asked for (FRAUD_ENGINE or --engine). */
+  engine?: string;
+  /** Why the replay's lanes left the engine asked for (the fused engine's fallback to the classic one), if they did. */
+  engineFallbacks?: string[];
 }
 
 export interface ReplayAccount {
@@ -99,6 +103,8 @@ export function formatTable(r: ReplayReport): string {
   lines.push(`records  ${counts.join('; ') || 'none'}${r.unreadable.length > 0 ? `; ${r.unreadable.length} unreadable (not JSON)` : ''}`);
   if (r.invoices !== false) lines.push(`dunning sweeps simulated: ${r.sweeps}`);
   if (r.droppedAfterHold !== undefined) lines.push(`outbound calls refused after a hold (--enforce): ${r.droppedAfterHold}`);
+  if (r.engine !== undefined && r.engine !== 'classic') lines.push(`fraud engine: ${r.engine}`);
+  for (const why of r.engineFallbacks ?? []) lines.push(`fraud engine fallback: ${why}`);
   lines.push('');
   const rows = r.findings.map((f) => [f.at, f.accountId, f.action, f.source, evidenceText(f.evidence)]);
   const head = ['time', 'account', 'action', 'by', 'evidence'];

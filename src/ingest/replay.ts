@@ -10,13 +10,14 @@ import { replaySweepTimes } from '../dunning/replay-sweeps.js';
 import { createSweeper } from '../dunning/sweep.js';
 import { createLogger, type Logger } from '../log.js';
 import { Metrics } from '../metrics.js';
-import { createEngineOf, type EngineKind } from '../rules/engine-choice.js';
+import { createEngineOf, ENGINE_KINDS, type EngineKind } from '../rules/engine-choice.js';
 import { loadRules } from '../rules-dir.js';
 import type { Database } from '../store/db.js';
 import { migrate } from '../store/migrate.js';
 import { createPgliteDatabase } from '../store/pglite-database.js';
 import { createIngestEffects } from './effects.js';
 import { createPipeline } from './pipeline.js';
+import { compareReports, formatComparison } from './replay-compare.js';
 import { SwitchBlock } from './replay-enforce.js';
 import { readReplayFiles, type ReplayLine } from './replay-input.js';
 import { formatTable, readFindings, type ReplayReport } from './replay-report.js';
@@ -40,6 +41,8 @@ export interface ReplayOptions {
   log?: Logger;
   /** The fraud engine (engine-choice.ts; default classic): the daemon's FRAUD_ENGINE. */
   engine?: EngineKind;
+  /** `--compare-engines`: replay on each engine and report what differs (replay-compare.ts) instead of the findings. */
+  compareEngines?: boolean;
 }
 
 /** Records per pipeline call; a batch never spans a sweep time or more than this much event time. */
@@ -64,12 +67,17 @@ export async function replayToStore(o: ReplayOptions): Promise<{ db: Database; r
     const log = o.log ?? createLogger('silent');
     const metrics = new Metrics({ defaultMetrics: false });
     const firstMs = lines.find((l) => l.timeMs >= 0)?.timeMs ?? Date.now();
+    const fallbacks: string[] = [];
     const clock = new ManualClock(new Date(firstMs));
     const pipeline = createPipeline({
       db,
       effects: createIngestEffects({ defaultTimezone: tz, enforce, log }),
       dlq: null,
-      createEngine: (fraud) => createEngineOf(o.engine ?? 'classic', fraud, { allowedLatenessMs: o.allowedLatenessMs ?? 300_000, defaultTimezone: tz }, (why) => log.warn({ why }, 'fraud engine fallback')),
+      createEngine: (fraud) =>
+        createEngineOf(o.engine ?? 'classic', fraud, { allowedLatenessMs: o.allowedLatenessMs ?? 300_000, defaultTimezone: tz }, (why) => {
+          log.warn({ why }, 'fraud engine fallback');
+          fallbacks.push(why);
+        }),
       rules,
       enforce,
       defaultTimezone: tz,
@@ -87,6 +95,8 @@ export async function replayToStore(o: ReplayOptions): Promise<{ db: Database; r
     const report: ReplayReport = {
       records: {}, sweeps: 0, findings: [], suspendedAtEnd: [], accounts: [], rejected: [], invoices,
       unreadable: all.filter((l) => l.unreadable !== undefined).map((l) => ({ origin: l.origin, reason: l.unreadable! })),
+      engine: o.engine ?? 'classic',
+      engineFallbacks: fallbacks,
     };
     const block = o.dropAfterHold ? new SwitchBlock() : null;
     let s = 0;
@@ -133,6 +143,19 @@ export async function replayToStore(o: ReplayOptions): Promise<{ db: Database; r
 /** The CLI command: prints the report (table, or JSON with --json). Returns the exit status. */
 export async function runReplay(o: ReplayOptions): Promise<number> {
   const out = o.out ?? process.stdout;
+  if (o.compareEngines) {
+    // read once, replayed twice (each run on its own throwaway store)
+    const input = o.input ?? (await readReplayFiles(o.files));
+    const reports: ReplayReport[] = [];
+    for (const engine of ENGINE_KINDS) {
+      const run = await replayToStore({ ...o, input, engine });
+      reports.push(run.report);
+      await run.close();
+    }
+    const c = compareReports([ENGINE_KINDS[0]!, ENGINE_KINDS[1]!], reports[0]!, reports[1]!);
+    out.write(o.json ? `${JSON.stringify(c, null, 2)}\n` : formatComparison(c));
+    return c.agree ? 0 : 1;
+  }
   const { report: full, close } = await replayToStore(o);
   try {
     const report = filterReport(full, o.filter);

@@ -2,9 +2,11 @@
 // held account's outbound calls as the switch would), --rule and --account filters (repeatable or comma-separated).
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { EngineKind } from '../../rules/engine-choice.js';
 import { UsageError } from '../io.js';
 
 export const REPLAY_HELP = `usage: suspensiond replay <file...> [--rules dir] [--json] [--enforce] [--rule id]... [--account id]... [--format NAME]
+                          [--engine classic|fused] [--compare-engines]
 
 Backtest: runs NDJSON files of account snapshots, CDRs and invoice events through the same pipeline and rules as
 the daemon, in event-time order, on a throwaway store. Prints every hold, review, alert and lift with the rule and
@@ -19,6 +21,10 @@ options:
   --account id      keep only findings of this account; repeat or comma-separate for several
   --format NAME     the files are in a switch's own CDR format, read through the source mapping NAME
                     (MAPPINGS_DIR, default ./mappings), e.g. asterisk-csv or freeswitch-json
+  --engine NAME     the fraud engine: classic or fused (default FRAUD_ENGINE, else classic), as the daemon runs it
+  --compare-engines replay on both engines and print what differs (findings with their evidence, holds at the end,
+                    record counts, fallbacks) instead of the findings; exit status 1 when anything differs. The check
+                    to run on your own traffic before setting FRAUD_ENGINE=fused
   -h, --help        this text
 
 Times are event times: a rule's decision is timed by the record that crossed its level. Dunning sweeps are
@@ -35,7 +41,13 @@ export interface ReplayArgs {
   accounts: string[];
   /** --format: a source mapping's name, or null for CONTRACT NDJSON. */
   format: string | null;
+  /** --engine: the fraud engine, or null for the configuration's (FRAUD_ENGINE). */
+  engine: EngineKind | null;
+  compareEngines: boolean;
 }
+
+/** engine-choice.ts's ENGINE_KINDS, not imported: parsing arguments loads no engine. */
+const ENGINE_KINDS: readonly EngineKind[] = ['classic', 'fused'];
 
 const list = (values: string[] | undefined) => (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
 
@@ -51,8 +63,13 @@ export function parseReplayArgs(argv: string[]): ReplayArgs {
       account: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
       format: { type: 'string' },
+      engine: { type: 'string' },
+      'compare-engines': { type: 'boolean' },
     },
   });
+  const engine = values.engine ?? null;
+  if (engine !== null && !(ENGINE_KINDS as readonly string[]).includes(engine)) throw new UsageError(`replay: --engine must be ${ENGINE_KINDS.join(' or ')} (got ${JSON.stringify(engine)})`);
+  if (engine !== null && values['compare-engines']) throw new UsageError('replay: --engine and --compare-engines do not go together (the comparison runs both)');
   const help = values.help ?? false;
   if (!help && positionals.length === 0) throw new UsageError('replay: at least one NDJSON file is required (see replay --help)');
   return {
@@ -64,5 +81,7 @@ export function parseReplayArgs(argv: string[]): ReplayArgs {
     rules: list(values.rule),
     accounts: list(values.account),
     format: values.format ?? null,
+    engine: engine as EngineKind | null,
+    compareEngines: values['compare-engines'] ?? false,
   };
 }

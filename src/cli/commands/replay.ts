@@ -39,5 +39,8 @@ export async function replayCommand(argv: string[], io: CliIo, config: () => Con
     defaultTimezone: c.defaultTimezone,
     allowedLatenessMs: c.allowedLatenessMs,
     dunningSchedule: c.dunningSchedule,
+    // the daemon's engine unless --engine says otherwise: replay decides as the daemon it stands for
+    engine: args.engine ?? c.fraudEngine,
+    compareEngines: args.compareEngines,
   }).finally(cleanup);
 }

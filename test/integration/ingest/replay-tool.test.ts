@@ -92,10 +92,49 @@ describe('replay for rule tuners', () => {
     expect(parsed.summary.rules.find((r) => r.source === 'rule:irsf-test')?.suspend).toBe(1);
   }, 60_000);
 
+  it('runs the daemon\'s engine (FRAUD_ENGINE) unless --engine says otherwise, and --compare-engines checks both on the input', async () => {
+    const run = async (argv: string[], env: Record<string, string> = {}) => {
+      let out = '';
+      let err = '';
+      const io = { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) }, env: { RULES_DIR: rules, ...env } };
+      const code = await withRules(() => main(['replay', ...argv], io));
+      return { code, out, err };
+    };
+    const fused = await run([file, '--json'], { FRAUD_ENGINE: 'fused' });
+    expect(fused.code).toBe(0);
+    const fusedReport = JSON.parse(fused.out) as { engine: string; engineFallbacks: string[]; findings: unknown[] };
+    expect(fusedReport).toMatchObject({ engine: 'fused', engineFallbacks: [] });
+    const classic = await run([file, '--json', '--engine', 'classic'], { FRAUD_ENGINE: 'fused' });
+    const classicReport = JSON.parse(classic.out) as { engine: string; findings: unknown[] };
+    expect(classicReport.engine).toBe('classic');
+    expect(fusedReport.findings).toEqual(classicReport.findings);
+    expect(fusedReport.findings.length).toBeGreaterThan(2);
+
+    const compared = await run([file, '--compare-engines']);
+    expect(compared.code).toBe(0);
+    expect(compared.out).toContain(`findings: ${classicReport.findings.length} (classic) and ${classicReport.findings.length} (fused)`);
+    expect(compared.out).toContain('the engines agree');
+
+    expect((await run([file, '--engine', 'turbo'])).err).toContain('--engine must be classic or fused (got "turbo")');
+    expect((await run([file, '--engine', 'turbo'])).code).toBe(64);
+  }, 60_000);
+
+  it('--compare-engines says so when the fused run fell back (an event time the fused engine cannot hold), and exits 1', async () => {
+    // an end record with a fractional duration and no end time: its event time is not a whole millisecond
+    const odd = path.join(dir, 'odd.ndjson');
+    const fractional = JSON.parse(cdr('frac-1', { callee: '+441134960999', start: T0 + 200_000, seconds: 10 })) as Record<string, unknown>;
+    writeFileSync(odd, `${[...lines, JSON.stringify({ ...fractional, endedAt: null, durationSec: 10.0005 })].join('\n')}\n`);
+    let out = '';
+    const io = { stdout: { write: (s: string) => (out += s) }, stderr: { write: () => true }, env: { RULES_DIR: rules } };
+    expect(await withRules(() => main(['replay', odd, '--compare-engines'], io))).toBe(1);
+    expect(out).toContain('the fused run fell back to the classic engine: fused engine:');
+    expect(out).toContain('the comparison is incomplete');
+  }, 60_000);
+
   it('replay --help prints its options and needs no configuration', async () => {
     let out = '';
     const io = { stdout: { write: (s: string) => (out += s) }, stderr: { write: () => true }, env: { ENFORCE: 'not-a-boolean' } };
     expect(await main(['replay', '--help'], io)).toBe(0);
-    for (const option of ['--rules dir', '--json', '--enforce', '--rule id', '--account id']) expect(out).toContain(option);
+    for (const option of ['--rules dir', '--json', '--enforce', '--rule id', '--account id', '--engine NAME', '--compare-engines']) expect(out).toContain(option);
   });
 });

@@ -64,6 +64,39 @@ describe('engine choice', () => {
     expect(Buffer.from(guarded.snapshot()).equals(Buffer.from(classic.snapshot()))).toBe(true);
   });
 
+  it('loads a spilled part the fused engine cannot hold (a classic engine\'s, with a time not a whole millisecond) by moving the lane first, through the same spill view', () => {
+    // A replica switched from FRAUD_ENGINE=classic to fused: its store holds parts the classic engine wrote.
+    const classic = createEngineOf('classic', shipped, opts);
+    const t0 = 1_764_000_000_000;
+    const call = (i: number, account: string, over: Record<string, unknown> = {}) => ({
+      id: `c${i}`, accountId: account, direction: 'outbound' as const, caller: '+442079460000', callee: '+882123456789',
+      startedAt: t0 + i * 20_000, answeredAt: t0 + i * 20_000 + 3_000, endedAt: t0 + i * 20_000 + 63_000 as number | null, durationSec: 60 as number | null,
+      disposition: 'answered' as const, costMicros: 900_000, currency: 'GBP', phase: 'end' as const, ...over,
+    });
+    const first = [call(0, 'odd', { endedAt: null, durationSec: 12.3456 }), call(1, 'even'), call(2, 'odd')];
+    for (const c of first) classic.process(c, profile(c.accountId));
+    const parts = new Map(classic.dirtyAccounts().map((id) => [id, classic.snapshotAccount(id)!]));
+    const shared = classic.snapshotShared();
+    classic.markClean();
+
+    const moves: string[] = [];
+    const guarded = createEngineOf('fused', shipped, opts, (w) => moves.push(w)) as GuardedEngine;
+    guarded.restoreParts(shared, []);
+    const view = guarded.spill;
+    view.load('even', parts.get('even')!, Number.NEGATIVE_INFINITY, []);
+    expect(guarded.fused).toBe(true);
+    view.load('odd', parts.get('odd')!, Number.NEGATIVE_INFINITY, []);
+    expect(guarded.fused).toBe(false);
+    expect(moves).toHaveLength(1);
+    // the view the memory budget kept now reaches the classic engine, which holds both accounts: the one loaded there
+    // clean, the one moved with the lane dirty (a move restores a snapshot, whose accounts the next write stores)
+    const held: [string, boolean][] = [];
+    view.forEachAccount((id, _t, clean) => held.push([id, clean]));
+    expect(held.sort()).toEqual([['even', false], ['odd', true]]);
+    const later = [call(3, 'odd'), call(4, 'even'), call(5, 'odd')];
+    for (const c of later) expect(guarded.process(c, profile(c.accountId))).toEqual(classic.process(c, profile(c.accountId)));
+  });
+
   it('runs a rule set of more than 30 rules on the classic engine and says why', () => {
     expect(engineCannotHold('fused', many(FUSED_MAX_RULES), true)).toBeNull();
     expect(engineCannotHold('fused', many(FUSED_MAX_RULES + 1), true)).toBe('the fused engine holds at most 30 rules and the rule set has 31');

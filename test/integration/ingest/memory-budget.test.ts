@@ -3,11 +3,8 @@
 // engines held to a tenth of the active accounts at the budget's prior (BYTES_PER_ACCOUNT), one unbounded. The
 // budget counts what the engines hold, dedupe tables first, and here the tables alone pass it: the
 // budget-constrained one spills every account after its batch and loads all the time, and stops and restarts halfway (its next engines start with every stored account spilled), yet
-// both store the same holds, review decisions and alerts: same rule, account and level, same figures. Once with the
-// classic engine under the budget, once with the fused engine (the unbounded run is the classic engine both times: the
-// reference).
+// both store the same holds, review decisions and alerts: same rule, account and level, same figures.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EngineKind } from '../../../src/rules/engine-choice.js';
 import { BYTES_PER_ACCOUNT } from '../../../src/rules/engine-spill.js';
 import type { Database } from '../../../src/store/db.js';
 import type { Metrics } from '../../../src/metrics.js';
@@ -18,13 +15,12 @@ import { storedState } from './stored-state.js';
 import { morningMessages } from './morning.js';
 import { startRulesConsumer, type RulesConsumer as Consumer } from './rules-consumer.js';
 
-const fellBack: string[] = [];
-const startConsumer = (db: Database, brokers: string[], topics: IngestTopics, groupId: string, engine: EngineKind, budgetBytes?: number) =>
-  startRulesConsumer(db, brokers, topics, groupId, { engine, onFallback: (why) => fellBack.push(why), ...(budgetBytes === undefined ? {} : { budgetBytes }) });
+const startConsumer = (db: Database, brokers: string[], topics: IngestTopics, groupId: string, budgetBytes?: number) =>
+  startRulesConsumer(db, brokers, topics, groupId, budgetBytes === undefined ? {} : { budgetBytes });
 
 const counter = async (m: Metrics, name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(await m.render())?.[1] ?? 0);
 
-describe.each(['classic', 'fused'] as const)('a memory budget of a tenth of the active accounts, on the %s engine', (kind) => {
+describe('a memory budget of a tenth of the active accounts', () => {
   let brokers: string[];
   let topics: IngestTopics;
   const dbs: FreshDatabase[] = [];
@@ -48,8 +44,8 @@ describe.each(['classic', 'fused'] as const)('a memory budget of a tenth of the 
     const [bounded, unbounded] = [await freshDatabase(), await freshDatabase()];
     dbs.push(bounded, unbounded);
     const groups = { bounded: uniqueName('g-budget'), unbounded: uniqueName('g-unbounded') };
-    let small = await startConsumer(bounded.db, brokers, topics, groups.bounded, kind, budget);
-    const big = await startConsumer(unbounded.db, brokers, topics, groups.unbounded, 'classic');
+    let small = await startConsumer(bounded.db, brokers, topics, groups.bounded, budget);
+    const big = await startConsumer(unbounded.db, brokers, topics, groups.unbounded);
     running.push(small, big);
 
     // Accounts first, so every CDR is judged with its account's time zone in both runs.
@@ -65,7 +61,7 @@ describe.each(['classic', 'fused'] as const)('a memory budget of a tenth of the 
     const loadsBefore = await counter(small.metrics, 'suspensiond_engine_loads_total');
     await small.ingest.stop();
     running.splice(running.indexOf(small), 1);
-    small = await startConsumer(bounded.db, brokers, topics, groups.bounded, kind, budget);
+    small = await startConsumer(bounded.db, brokers, topics, groups.bounded, budget);
     running.push(small);
 
     await produce(brokers, topics.cdrs, cdrs.slice(half));
@@ -90,7 +86,5 @@ describe.each(['classic', 'fused'] as const)('a memory budget of a tenth of the 
     expect(memory.accountsSpilled).toBeGreaterThan(0);
     expect(small.pipeline.memory.readiness().ready).toBe(true);
     expect(await counter(big.metrics, 'suspensiond_engine_spills_total')).toBe(0);
-    // the engine asked for ran throughout (a fallback would make the fused run the classic engine's)
-    expect(fellBack).toEqual([]);
   }, 420_000);
 });

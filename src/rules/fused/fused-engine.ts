@@ -1454,7 +1454,7 @@ class Fused implements FraudEngine {
     }
   }
 
-  /** What the state holds, as the memory budget counts it (account-bytes.ts engineBytes for the classic engine). */
+  /** What the state holds, as the memory budget counts it (account-bytes.ts engineBytes for the classic engine). Cheap. */
   private stateBytes(): StateBytes {
     let used = 0;
     let holes = 0;
@@ -1473,9 +1473,9 @@ class Fused implements FraudEngine {
     const n = this.accounts.size;
     const numbers = Math.max(this.cap, n, 1);
     perNumber += this.accounts.bytes() / numbers;
-    let heap = 0;
-    for (const m of [this.rw, this.rg, this.live]) for (const v of m.values()) heap += 48 + 8 * v.length;
-    return { table: this.dedupe.bytes(), accounts: used + heap + (perNumber + 16) * n, slack: holes + perNumber * (numbers - n) };
+    // JS heap per account as the classic engine's count has it (16 B; the rare Maps of hour-of-week profiles, call-back
+    // rings and live calls aside): called after every batch, so a sum over the stores, never a pass over the accounts
+    return { table: this.dedupe.bytes(), accounts: used + (perNumber + 16) * n, slack: holes + perNumber * (numbers - n) };
   }
 
   // ---- stored state: the classic engine's bytes (engine-snapshot.ts, account-part.ts)

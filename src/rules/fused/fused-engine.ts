@@ -1788,16 +1788,23 @@ class Fused implements FraudEngine {
     }
     // the log: each stored window row and each interval a row, in time order (stable)
     const S = this.S;
-    const rows: { t: number; k: number; row: Float64Array }[] = [];
+    // every row written once into one array (in stored order: group by group, then the intervals), then put in time
+    // order, equal times in that order (a stable sort of row numbers; most parts are one sorted run already)
     const plan = this.windowPlan();
-    const fresh = (t: number, mask: number, start: number): Float64Array => {
-      const row = new Float64Array(S);
-      const r32 = new Int32Array(row.buffer);
-      r32[0] = t - base;
-      r32[1] = mask;
-      r32[2] = start - base;
-      rows.push({ t, k: rows.length, row });
-      return row;
+    let total = 0;
+    for (const win of p.windows) total += win.rows.length / plan.groups[win.group]!.stored.stride;
+    for (const c of p.live) total += c.intervalEnds.length;
+    const all = new Float64Array(total * S);
+    const a32 = new Int32Array(all.buffer);
+    const times = new Float64Array(total);
+    let n = 0;
+    const fresh = (t: number, mask: number, start: number): number => {
+      const q = n * S;
+      a32[2 * q] = t - base;
+      a32[2 * q + 1] = mask;
+      a32[2 * q + 2] = start - base;
+      times[n++] = t;
+      return q;
     };
     for (const win of p.windows) {
       const grp = plan.groups[win.group]!;
@@ -1806,23 +1813,22 @@ class Fused implements FraudEngine {
         const slots = cols.maskCol < 0 ? 1 : win.rows[q + cols.maskCol]!;
         let mask = 0;
         for (let s = 0; s < grp.rules.length; s++) if ((slots & (1 << s)) !== 0) mask |= 1 << grp.rules[s]!;
-        const row = fresh(win.rows[q]!, mask, base);
-        const r32 = new Int32Array(row.buffer);
+        const at = fresh(win.rows[q]!, mask, base);
         for (let c = 1; c <= grp.cols.length; c++) {
           const src = grp.cols[c - 1]!;
           const v = win.rows[q + c]!;
           if (src.src === 'cost') {
-            if (this.cCost < 0) r32[3] = v;
-            else row[this.cCost] = v;
+            if (this.cCost < 0) a32[2 * at + 3] = v;
+            else all[at + this.cCost] = v;
           } else if (src.src === 'seconds') {
-            if (this.cSec >= 0) row[this.cSec] = v;
+            if (this.cSec >= 0) all[at + this.cSec] = v;
           } else if (src.src === 'callee') {
-            if ((mask & this.calleeKeyMask) !== 0) row[this.cCallee] = v;
+            if ((mask & this.calleeKeyMask) !== 0) all[at + this.cCallee] = v;
           } else if (src.src === 'caller') {
-            if ((mask & this.callerKeyMask) !== 0) row[this.cCaller] = v;
+            if ((mask & this.callerKeyMask) !== 0) all[at + this.cCaller] = v;
           } else {
             const k = this.rangeDigits.indexOf((src as { digits: number }).digits);
-            if (k >= 0) row[this.rangeCol[k]!] = v;
+            if (k >= 0) all[at + this.rangeCol[k]!] = v;
           }
         }
       }
@@ -1837,11 +1843,16 @@ class Fused implements FraudEngine {
       fl |= FL_LIVE;
     }
     this.sw[o + W_FL] = fl;
-    if (rows.length > 0) {
-      rows.sort((a, b) => a.t - b.t || a.k - b.k);
-      const all = new Float64Array(rows.length * S);
-      rows.forEach((x, i) => all.set(x.row, i * S));
-      this.log.load(o + W_LOG, all);
+    if (n > 0) {
+      let sorted = true;
+      for (let i = 1; i < n && sorted; i++) if (times[i]! < times[i - 1]!) sorted = false;
+      if (sorted) this.log.load(o + W_LOG, all);
+      else {
+        const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => times[x]! - times[y]! || x - y);
+        const out = new Float64Array(n * S);
+        for (let i = 0; i < n; i++) out.set(all.subarray(order[i]! * S, order[i]! * S + S), i * S);
+        this.log.load(o + W_LOG, out);
+      }
     }
     if (p.callbacks.length > 0) this.rg.set(ix, p.callbacks.slice());
     if (p.dedupe.length > 0) this.store.legacyDd.set(ix, p.dedupe);

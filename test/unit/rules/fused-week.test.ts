@@ -3,8 +3,9 @@
 // (four accounts) do not reach: account numbers far past those in use when the log's compaction runs (the fields of
 // numbers not yet taken once named region 0, and a compaction slid other accounts' rows over a real one: a
 // suspension's value was off by another account's call), and a partition clock that jumps by more than the int32
-// time offsets' room (a partition quiet for a fortnight). Every result whole (outcome, every hit's fields and
-// samples), and no fallback to the classic engine.
+// time offsets' room (a partition quiet for a fortnight); and the switch's set-up checks (evaluateSetup, dry and
+// committed) among them. Every result whole (outcome, every hit's fields and samples), and no fallback to the
+// classic engine.
 import { describe, expect, it } from 'vitest';
 import { generateWeek } from '../../../bench/detection/generate.js';
 import { weekRecords } from '../../../bench/detection/records.js';
@@ -60,6 +61,32 @@ describe('the fused engine on the detection week', () => {
     expect(fused).toEqual(classic);
     // the records that found the bug: spend holds of a hacked PBX, their values exact
     expect(holds(classic).filter((h) => h.ruleId.startsWith('spend-')).length).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('answers every outbound set-up of a Tuesday hour (dry runs, and every third committed) as the classic engine does', async () => {
+    const cdrs = weekCdrs('2026-11-24T09:00:00Z', '2026-11-24T10:00:00Z');
+    const rules = (await loadRules('rules')).fraud;
+    const fallbacks: string[] = [];
+    const c = createFraudEngine(rules, OPTS);
+    const f = createEngineOf('fused', rules, OPTS, (why) => fallbacks.push(why));
+    const got: unknown[] = [];
+    const want: unknown[] = [];
+    let setups = 0;
+    for (const [i, cdr] of cdrs.entries()) {
+      const p = profile(cdr.accountId);
+      if (cdr.phase === 'start' && cdr.direction === 'outbound') {
+        const call = { callee: cdr.callee, caller: cdr.caller, at: cdr.startedAt, id: cdr.id };
+        const commit = i % 3 === 0;
+        want.push(c.evaluateSetup!(p, call, { commit }));
+        got.push(f.evaluateSetup!(p, call, { commit }));
+        setups++;
+      }
+      want.push(c.process(cdr, p));
+      got.push(f.process(cdr, p));
+    }
+    expect(fallbacks).toEqual([]);
+    expect(setups).toBeGreaterThan(1_000);
+    expect(got).toEqual(want);
   }, 60_000);
 
   it('judges a Monday 18 days after a Friday on the fused engine, as the classic engine does (the offsets\' base moves up)', async () => {

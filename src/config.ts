@@ -4,6 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { emergencyNumbers, type EmergencyNumbers } from './domain/emergency-numbers.js';
 import { parseBudget, type BudgetSetting } from './ingest/spill-policy.js';
+import { ENGINE_KINDS, type EngineKind } from './rules/engine-kind.js';
 
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
@@ -125,7 +126,7 @@ export const configSchema = z.object({
   ENGINE_STATE_INTERVAL: z.preprocess(emptyToUndefined, z.string().regex(/^\d+(ms|s|m|h)$/, 'must be a duration such as 30s').default('30s')),
   ENGINE_STATE_MAX_ACCOUNTS: z.preprocess(emptyToUndefined, z.coerce.number({ message: 'must be a whole number of accounts' }).int('must be a whole number of accounts').min(1).default(2_500)),
   MAPPINGS_DIR: z.preprocess(emptyToUndefined, z.string().default('./mappings')),
-  FRAUD_ENGINE: z.preprocess(emptyToUndefined, z.enum(['classic', 'fused'], { message: 'must be classic or fused' }).default('classic')),
+  FRAUD_ENGINE: z.preprocess(emptyToUndefined, z.enum(ENGINE_KINDS, { message: 'must be classic or fused' }).default('classic')),
   EMERGENCY_NUMBERS: z.preprocess(
     emptyToUndefined,
     z
@@ -202,7 +203,7 @@ export interface Config {
   /** Source mappings (issue 15): one YAML file per mapped CDR format. */
   mappingsDir: string;
   /** Which fraud engine evaluates the rules (src/rules/engine-choice.ts): the same decisions, `fused` faster. */
-  fraudEngine: 'classic' | 'fused';
+  fraudEngine: EngineKind;
   /** Emergency numbers per country (defaults, with EMERGENCY_NUMBERS overriding the countries it names). */
   emergencyNumbers: EmergencyNumbers;
   /** A Kafka partition with lag that has not advanced for this long is stalled (/readyz, metric, alert). */

@@ -3,7 +3,7 @@
 // account, rule and evidence, values included), the accounts suspended at the end, the record counts, and any
 // fallback of the fused run to the classic engine (after which the comparison would prove nothing). The operator's
 // check, on their own traffic, before they switch FRAUD_ENGINE. Pure.
-import type { EngineKind } from '../rules/engine-choice.js';
+import type { EngineKind } from '../rules/engine-kind.js';
 import type { ReplayFinding, ReplayReport } from './replay-report.js';
 
 /** Differences listed per side, at most. */

@@ -18,8 +18,8 @@ import type { AccountProfile, FraudEngine, FraudRule, ProcessResult, RuleHit, Se
 import type { DedupeSegment } from './dedupe-segments.js';
 import type { SpillableEngine } from './engine-spill.js';
 
-export type EngineKind = 'classic' | 'fused';
-export const ENGINE_KINDS: readonly EngineKind[] = ['classic', 'fused'];
+import type { EngineKind } from './engine-kind.js';
+export { ENGINE_KINDS, type EngineKind } from './engine-kind.js';
 
 /** The most rules the fused engine holds (a rule's bit in a row's int32 mask, two bits kept for flags). */
 export const FUSED_MAX_RULES = 30;

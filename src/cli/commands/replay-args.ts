@@ -2,7 +2,7 @@
 // held account's outbound calls as the switch would), --rule and --account filters (repeatable or comma-separated).
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { EngineKind } from '../../rules/engine-choice.js';
+import { ENGINE_KINDS, isEngineKind, type EngineKind } from '../../rules/engine-kind.js';
 import { UsageError } from '../io.js';
 
 export const REPLAY_HELP = `usage: suspensiond replay <file...> [--rules dir] [--json] [--enforce] [--rule id]... [--account id]... [--format NAME]
@@ -46,9 +46,6 @@ export interface ReplayArgs {
   compareEngines: boolean;
 }
 
-/** engine-choice.ts's ENGINE_KINDS, not imported: parsing arguments loads no engine. */
-const ENGINE_KINDS: readonly EngineKind[] = ['classic', 'fused'];
-
 const list = (values: string[] | undefined) => (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
 
 export function parseReplayArgs(argv: string[]): ReplayArgs {
@@ -68,7 +65,7 @@ export function parseReplayArgs(argv: string[]): ReplayArgs {
     },
   });
   const engine = values.engine ?? null;
-  if (engine !== null && !(ENGINE_KINDS as readonly string[]).includes(engine)) throw new UsageError(`replay: --engine must be ${ENGINE_KINDS.join(' or ')} (got ${JSON.stringify(engine)})`);
+  if (engine !== null && !isEngineKind(engine)) throw new UsageError(`replay: --engine must be ${ENGINE_KINDS.join(' or ')} (got ${JSON.stringify(engine)})`);
   if (engine !== null && values['compare-engines']) throw new UsageError('replay: --engine and --compare-engines do not go together (the comparison runs both)');
   const help = values.help ?? false;
   if (!help && positionals.length === 0) throw new UsageError('replay: at least one NDJSON file is required (see replay --help)');

@@ -6,6 +6,7 @@
 // (spilling the least recently active accounts), not for accounting: within ~20% of what bench/engine.ts measures
 // on ordinary traffic. Pure.
 import type { EngineState } from './engine-state.js';
+import type { RowArena } from './row-arena.js';
 
 const ARRAY = 48;
 /** The account's columns (latest time, flags, ring cursor, ring ids pointer). */
@@ -61,6 +62,20 @@ function fieldBytesPerNumber(st: EngineState): number {
  */
 const HEAP_PER_ACCOUNT = 16;
 
+/**
+ * What row arenas hold in regions in use (`used`) and in holes (freed regions, ends of chunks: not the room of the
+ * current chunk not yet cut, which is the arena's), in bytes. Shared by both engines' counts.
+ */
+export function arenaBytes(arenas: readonly RowArena[]): { used: number; holes: number } {
+  let used = 0;
+  let holes = 0;
+  for (const a of arenas) {
+    used += 8 * a.used;
+    holes += a.bytes() - 8 * a.ahead() - 8 * a.used;
+  }
+  return { used, holes };
+}
+
 /** What an engine state holds, as the memory budget counts it (engineBytes). */
 export interface StateBytes {
   /** The engine-wide dedupe table: spilling accounts does not release it (spilled accounts' keys stay in it). */
@@ -83,13 +98,7 @@ export interface StateBytes {
  * chunks. Pure.
  */
 export function engineBytes(st: EngineState): StateBytes {
-  const arenas = [...st.windows.map((w) => w.arena), ...st.live.map((c) => c.arena), st.rs.arena, st.ringTm.lists.arena, st.ringIds.arena];
-  let used = 0;
-  let holes = 0;
-  for (const a of arenas) {
-    used += 8 * a.used;
-    holes += a.bytes() - 8 * a.ahead() - 8 * a.used;
-  }
+  const { used, holes } = arenaBytes([...st.windows.map((w) => w.arena), ...st.live.map((c) => c.arena), st.rs.arena, st.ringTm.lists.arena, st.ringIds.arena]);
   const n = st.accounts.size;
   const numbers = Math.max(st.maxT.length, n, 1);
   // per account number held for: the fields, and the id table's rows (its slots too, at its load)

@@ -84,16 +84,10 @@ export function spillableState(state: () => EngineState): SpillableEngine {
     forget: (id) => state().forget(id),
     load(id, part, pruneBefore, steps) {
       const st = state();
-      let bytes = part;
-      for (const step of steps) bytes = carryPart(id, bytes, step, st.latenessMs);
-      restoreAccount(st, id, bytes, pruneBefore);
+      restoreAccount(st, id, carryPart(id, part, steps, st.latenessMs), pruneBefore);
       if (steps.length > 0) st.dirty.addId(id);
     },
-    carry(id, part, steps) {
-      let bytes = part;
-      for (const step of steps) bytes = carryPart(id, bytes, step, state().latenessMs);
-      return bytes;
-    },
+    carry: (id, part, steps) => carryPart(id, part, steps, state().latenessMs),
     dropStored(id) {
       const st = state();
       if (!st.accounts.has(id)) st.dirty.addId(id);
@@ -121,8 +115,15 @@ export function sweepMarkOf(sweptBefore: number, latenessMs: number, maxWindowMs
   return { pruneBefore: sweptBefore, idleBefore: globalMax - idleMs };
 }
 
+/** One account part carried through `steps` in turn (none: the part as it is). */
+export function carryPart(id: string, part: Uint8Array, steps: readonly CarryStep[], latenessMs: number): Uint8Array {
+  let bytes = part;
+  for (const step of steps) bytes = carryStep(id, bytes, step, latenessMs);
+  return bytes;
+}
+
 /** One account part moved to the next rule set, as withRules() (or restoreParts()) moves an account. */
-export function carryPart(id: string, part: Uint8Array, step: CarryStep, latenessMs: number): Uint8Array {
+function carryStep(id: string, part: Uint8Array, step: CarryStep, latenessMs: number): Uint8Array {
   const st = decodeParts(step.from, [[id, part]], step.to, latenessMs);
   if (step.rulesChanged) {
     const ix = st.accounts.indexOf(id);

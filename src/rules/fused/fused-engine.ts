@@ -31,7 +31,7 @@ import { decodeAccountPart as plainOfPart, encodeAccountPart, plainOf, type Plai
 import { decodeParts, decodeSnapshot, encodeShared, encodeSnapshotOf, withRules } from '../engine-snapshot.js';
 import type { EngineState } from '../engine-state.js';
 import { carryPart, sameRulesOf, sweepMarkOf, type SpillableEngine } from '../engine-spill.js';
-import type { StateBytes } from '../account-bytes.js';
+import { arenaBytes, type StateBytes } from '../account-bytes.js';
 import { heldBy } from '../window-columns.js';
 import { formatDuration } from '../durations.js';
 import { decidesAtSetup, GLOBAL_SKEW_MS, RING } from '../engine-state.js';
@@ -493,10 +493,7 @@ class Fused implements FraudEngine {
     let off = t - this.base;
     // the clock jumped past the offsets' room (a partition quiet for ~12 days): the base moves up to the record when
     // every offset held still fits below it (state older than ~37 days would not; the idle sweep forgets it first)
-    if (off > INT32_MAX && Number.isInteger(off) && this.rebaseFits(t - FusedLimits.offsetSpan)) {
-      this.rebase(t - FusedLimits.offsetSpan);
-      off = t - this.base;
-    }
+    if (off > INT32_MAX && Number.isInteger(off) && this.rebase(t - FusedLimits.offsetSpan)) off = t - this.base;
     if (!(off >= INT32_MIN && off <= INT32_MAX && Number.isInteger(off))) throw notBuilt('an event time more than 12 days from the partition clock\'s base, or not whole milliseconds,');
     if (this.concMask !== 0) {
       const s = cdr.startedAt - this.base;
@@ -1069,6 +1066,7 @@ class Fused implements FraudEngine {
 
   private freeBlock(ix: number, win: Win): void {
     const blk = win.blockOf[ix]!;
+    for (let q = 0; q < win.rules.length; q++) win.pool[(blk * win.rules.length + q) * F + CA] = Number.NaN;
     win.keys[blk] = null;
     win.free.push(blk);
     win.blockOf[ix] = -1;
@@ -1304,6 +1302,7 @@ class Fused implements FraudEngine {
     this.store.swept(lateBefore);
     this.dedupe.sweep(lateBefore);
     const span = FusedLimits.offsetSpan;
+    // (when some offset would not fit, the base stays: a record past the room is refused by fits(), before any change)
     if (this.globalMax - this.base > span + span / 2) this.rebase(this.globalMax - span);
     this.log.compact(this.cap);
     this.ringIds.compact();
@@ -1326,16 +1325,18 @@ class Fused implements FraudEngine {
       const B = L.rowBase(o + W_LOG);
       for (let i = 0; i < n; i++) if (w[2 * (B + i * S)]! < low || w[2 * (B + i * S) + 2]! < low) return false;
     }
-    for (const win of this.wins) for (let q = 0; q < win.pool.length; q += F) if (win.pool[q + CA]! < low || win.pool[q + CZ]! < low) return false;
+    // (a cursor record not in use is NaN, as rebase skips it: a freed block's old bounds never hold the base back)
+    for (const win of this.wins) for (let q = 0; q < win.pool.length; q += F) if (!Number.isNaN(win.pool[q + CA]!) && (win.pool[q + CA]! < low || win.pool[q + CZ]! < low)) return false;
     return true;
   }
 
   /**
-   * Moves the base of the int32 time offsets to `next` (the clock passed half the room above it): every row and
-   * cursor bound is rewritten. A row that would not fit (an account idle for weeks: none, as idle accounts are
-   * forgotten within days) throws.
+   * Moves the base of the int32 time offsets to `next` (the clock passed half the room above it, or a record came past
+   * it): every row, ring entry and cursor bound is rewritten. When one would not fit (state older than the room below
+   * `next`: none in practice, as idle accounts are forgotten within days) nothing changes and it returns false.
    */
-  private rebase(next: number): void {
+  private rebase(next: number): boolean {
+    if (!this.rebaseFits(next)) return false;
     fusedPaths.rebased++;
     const delta = next - this.base;
     const L = this.log;
@@ -1351,11 +1352,8 @@ class Fused implements FraudEngine {
       const B = L.rowBase(o + W_LOG);
       for (let i = 0; i < n; i++) {
         const o = 2 * (B + i * S);
-        const a = w[o]! - delta;
-        const b = w[o + 2]! - delta;
-        if (a < INT32_MIN || b < INT32_MIN) throw notBuilt('a log row older than the int32 offsets\' room');
-        w[o] = a;
-        w[o + 2] = b;
+        w[o]! -= delta;
+        w[o + 2]! -= delta;
       }
     }
     for (const win of this.wins) {
@@ -1366,6 +1364,7 @@ class Fused implements FraudEngine {
       }
     }
     this.base = next;
+    return true;
   }
 
   beforeSweep(fn: (() => void) | null): void {
@@ -1392,16 +1391,10 @@ class Fused implements FraudEngine {
       return this.accounts.delete(id);
     },
     load: (id, part, pruneBefore, steps) => {
-      let bytes = part;
-      for (const step of steps) bytes = carryPart(id, bytes, step, this.opts.allowedLatenessMs);
-      this.loadPart(id, bytes, pruneBefore);
+      this.loadPart(id, carryPart(id, part, steps, this.opts.allowedLatenessMs), pruneBefore);
       if (steps.length > 0) this.dirty.addId(id);
     },
-    carry: (id, part, steps) => {
-      let bytes = part;
-      for (const step of steps) bytes = carryPart(id, bytes, step, this.opts.allowedLatenessMs);
-      return bytes;
-    },
+    carry: (id, part, steps) => carryPart(id, part, steps, this.opts.allowedLatenessMs),
     dropStored: (id) => {
       if (!this.accounts.has(id)) this.dirty.addId(id);
     },
@@ -1417,19 +1410,7 @@ class Fused implements FraudEngine {
     const p = plainOfPart(bytes, { plan: this.windowPlan(), pruneBefore });
     if (Number.isNaN(this.base)) this.base = this.baseFor(p.maxT);
     this.checkPlain(p);
-    // a cost past an int32 in a stored row: the wide cost column first (as the record that brought it did)
-    if (this.sumMask !== 0 && this.cCost < 0) {
-      const plan = this.windowPlan();
-      const wide = p.windows.some((win) => {
-        const grp = plan.groups[win.group]!;
-        const c = grp.cols.findIndex((x) => x.src === 'cost');
-        if (c < 0) return false;
-        for (let k = c + 1; k < win.rows.length; k += grp.stored.stride) if ((win.rows[k]! | 0) !== win.rows[k]) return true;
-        return false;
-      });
-      if (wide) this.wideCost();
-    }
-    for (let i = 0; i + 1 < p.dedupe.length; i += 2) if (!this.dedupe.has(p.dedupe[i]!)) this.dedupe.add(p.dedupe[i]!, p.dedupe[i + 1]!);
+    for (let i = 0; i + 1 < p.dedupe.length; i += 2) this.dedupe.addIfAbsent(p.dedupe[i]!, p.dedupe[i + 1]!);
     this.loadPlain(this.accounts.add(id), p);
   }
 
@@ -1456,12 +1437,7 @@ class Fused implements FraudEngine {
 
   /** What the state holds, as the memory budget counts it (account-bytes.ts engineBytes for the classic engine). Cheap. */
   private stateBytes(): StateBytes {
-    let used = 0;
-    let holes = 0;
-    for (const a of [this.log.arena, this.rs.arena, this.ringIds.arena]) {
-      used += 8 * a.used;
-      holes += a.bytes() - 8 * a.ahead() - 8 * a.used;
-    }
+    let { used, holes } = arenaBytes([this.log.arena, this.rs.arena, this.ringIds.arena]);
     let perNumber = 8 * this.SL + 1;
     for (const win of this.wins) {
       if (win.blockOf.length === 0) continue;
@@ -1614,20 +1590,6 @@ class Fused implements FraudEngine {
     store.pending = st.pending;
     store.unstored = st.unstored;
     store.sweptBefore = st.sweptBefore;
-    // a cost past an int32 in a stored row: the wide cost column first (as the record that brought it did)
-    if (this.sumMask !== 0 && this.cCost < 0) {
-      let wide = false;
-      for (const ix of st.accounts.numbersInOrder()) {
-        st.windows.forEach((w, g) => {
-          const grp = st.plan.groups[g]!;
-          const c = grp.cols.findIndex((x) => x.src === 'cost');
-          if (c < 0 || w.length(ix) === 0) return;
-          const rows = w.rows(ix);
-          for (let k = c + 1; k < rows.length; k += grp.stored.stride) if ((rows[k]! | 0) !== rows[k]) wide = true;
-        });
-      }
-      if (wide) this.wideCost();
-    }
     for (const ix of st.accounts.numbersInOrder()) {
       const id = st.accounts.idOf(ix);
       const p = plainOf(st, ix);
@@ -1755,6 +1717,17 @@ class Fused implements FraudEngine {
 
   /** Gives account `ix` (just filed: a fresh slot) the state of `p` (a classic engine's plain form, under this rule set). */
   private loadPlain(ix: number, p: PlainAccount): void {
+    const plan = this.windowPlan();
+    // a cost past an int32 in a stored row: the wide cost column first (as the record that brought it did)
+    if (this.sumMask !== 0 && this.cCost < 0) {
+      const wide = p.windows.some((win) => {
+        const grp = plan.groups[win.group]!;
+        const c = grp.cols.findIndex((x) => x.src === 'cost');
+        for (let k = c + 1; c >= 0 && k < win.rows.length; k += grp.stored.stride) if ((win.rows[k]! | 0) !== win.rows[k]) return true;
+        return false;
+      });
+      if (wide) this.wideCost();
+    }
     const so = ix * this.SL;
     const o = 2 * so;
     const base = this.base;
@@ -1790,7 +1763,6 @@ class Fused implements FraudEngine {
     const S = this.S;
     // every row written once into one array (in stored order: group by group, then the intervals), then put in time
     // order, equal times in that order (a stable sort of row numbers; most parts are one sorted run already)
-    const plan = this.windowPlan();
     let total = 0;
     for (const win of p.windows) total += win.rows.length / plan.groups[win.group]!.stored.stride;
     for (const c of p.live) total += c.intervalEnds.length;

@@ -5,9 +5,6 @@
 // changes and restarts.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generateWeek } from '../../../bench/detection/generate.js';
-import { weekRecords } from '../../../bench/detection/records.js';
-import { decodeRecord } from '../../../src/events/decode-record.js';
 import type { CdrRecord } from '../../../src/events/types.js';
 import { EngineMemory, type MemoryLane } from '../../../src/ingest/engine-memory.js';
 import { CheckpointConflictError } from '../../../src/ingest/types.js';
@@ -21,21 +18,13 @@ import type { FraudEngine, FraudRule } from '../../../src/rules/types.js';
 import { loadRules } from '../../../src/rules-dir.js';
 import { storeSegment, type StoredSegments } from '../../helpers/dedupe-segments.js';
 import { profile } from '../../helpers/traffic.js';
+import { weekCdrs as weekCdrsOf } from '../../helpers/week-cdrs.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 
-let week: ReturnType<typeof weekRecords> | null = null;
-
-/** The week's CDRs (start and end records) with event times in [fromIso, toIso), decoded as the ingest decodes them. */
+/** The week's CDRs in [fromIso, toIso) (test/helpers/week-cdrs.ts), and how many accounts they are of. */
 function weekCdrs(fromIso: string, toIso: string): { cdrs: CdrRecord[]; accounts: number } {
-  week ??= weekRecords(generateWeek(), { phaseStart: true });
-  const [from, to] = [Date.parse(fromIso), Date.parse(toIso)];
-  const cdrs: CdrRecord[] = [];
-  for (const r of week) {
-    if (r.kind !== 'cdrs' || r.timeMs < from || r.timeMs >= to) continue;
-    const d = decodeRecord('cdrs', Buffer.from(JSON.stringify(r.value)), r.timeMs);
-    if (d.ok && d.record.kind === 'cdrs') cdrs.push(d.record.value);
-  }
+  const cdrs = weekCdrsOf(fromIso, toIso);
   return { cdrs, accounts: new Set(cdrs.map((c) => c.accountId)).size };
 }
 

@@ -7,40 +7,27 @@
 // committed) among them. Every result whole (outcome, every hit's fields and samples), and no fallback to the
 // classic engine.
 import { describe, expect, it } from 'vitest';
-import { generateWeek } from '../../../bench/detection/generate.js';
-import { weekRecords } from '../../../bench/detection/records.js';
-import { decodeRecord } from '../../../src/events/decode-record.js';
 import type { CdrRecord } from '../../../src/events/types.js';
 import { createEngineOf } from '../../../src/rules/engine-choice.js';
 import { createFraudEngine } from '../../../src/rules/fraud-engine.js';
 import { loadRules } from '../../../src/rules-dir.js';
 import type { FraudEngine, ProcessResult } from '../../../src/rules/types.js';
 import { profile } from '../../helpers/traffic.js';
+import { weekCdrs } from '../../helpers/week-cdrs.js';
 
 const OPTS = { allowedLatenessMs: 300_000, defaultTimezone: 'Europe/London' };
 const DAY = 86_400_000;
 
-let week: ReturnType<typeof weekRecords> | null = null;
-
-/** The week's CDRs (start and end records) with event times in [fromIso, toIso), decoded as the ingest decodes them. */
-function weekCdrs(fromIso: string, toIso: string): CdrRecord[] {
-  week ??= weekRecords(generateWeek(), { phaseStart: true });
-  const [from, to] = [Date.parse(fromIso), Date.parse(toIso)];
-  const cdrs: CdrRecord[] = [];
-  for (const r of week) {
-    if (r.kind !== 'cdrs' || r.timeMs < from || r.timeMs >= to) continue;
-    const d = decodeRecord('cdrs', Buffer.from(JSON.stringify(r.value)), r.timeMs);
-    if (d.ok && d.record.kind === 'cdrs') cdrs.push(d.record.value);
-  }
-  return cdrs;
-}
-
-/** Feeds `cdrs` to the classic engine and to the fused one as the daemon builds it; every result side by side. */
-async function both(cdrs: readonly CdrRecord[]): Promise<{ classic: ProcessResult[]; fused: ProcessResult[]; fallbacks: string[]; engine: FraudEngine }> {
+/** The classic engine, and the fused one as the daemon builds it (its fallbacks listed). */
+async function engines(): Promise<{ classic: FraudEngine; fused: FraudEngine; fallbacks: string[] }> {
   const rules = (await loadRules('rules')).fraud;
   const fallbacks: string[] = [];
-  const c = createFraudEngine(rules, OPTS);
-  const f = createEngineOf('fused', rules, OPTS, (why) => fallbacks.push(why));
+  return { classic: createFraudEngine(rules, OPTS), fused: createEngineOf('fused', rules, OPTS, (why) => fallbacks.push(why)), fallbacks };
+}
+
+/** Feeds `cdrs` to both engines; every result side by side. */
+async function both(cdrs: readonly CdrRecord[]): Promise<{ classic: ProcessResult[]; fused: ProcessResult[]; fallbacks: string[]; engine: FraudEngine }> {
+  const { classic: c, fused: f, fallbacks } = await engines();
   const classic: ProcessResult[] = [];
   const fused: ProcessResult[] = [];
   for (const cdr of cdrs) {
@@ -65,10 +52,7 @@ describe('the fused engine on the detection week', () => {
 
   it('answers every outbound set-up of a Tuesday hour (dry runs, and every third committed) as the classic engine does', async () => {
     const cdrs = weekCdrs('2026-11-24T09:00:00Z', '2026-11-24T10:00:00Z');
-    const rules = (await loadRules('rules')).fraud;
-    const fallbacks: string[] = [];
-    const c = createFraudEngine(rules, OPTS);
-    const f = createEngineOf('fused', rules, OPTS, (why) => fallbacks.push(why));
+    const { classic: c, fused: f, fallbacks } = await engines();
     const got: unknown[] = [];
     const want: unknown[] = [];
     let setups = 0;

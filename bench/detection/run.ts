@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { ReplayLine } from '../../src/ingest/replay-input.js';
 import { replayToStore } from '../../src/ingest/replay.js';
 import { compareReports, formatComparison } from '../../src/ingest/replay-compare.js';
+import { ENGINE_KINDS, type EngineKind } from '../../src/rules/engine-kind.js';
 import { generateWeek } from './generate.js';
 import { weekRecords } from './records.js';
 import { formatRun, formatSideBySide } from './report.js';
@@ -31,14 +32,14 @@ async function main(): Promise<void> {
     const input: ReplayLine[] = weekRecords(week, { phaseStart: feed === 'start' }).map((r, i) => ({ kind: r.kind, timeMs: r.timeMs, value: Buffer.from(JSON.stringify(r.value)), origin: `week:${i + 1}` }));
     for (const set of sets) {
       const t1 = Date.now();
-      const replay = async (engine: 'classic' | 'fused') => {
+      const replay = async (engine: EngineKind) => {
         const { report, close } = await replayToStore({ files: [], input, rulesDir: RULESETS[set]!, dropAfterHold: true, defaultTimezone: 'Europe/London', engine });
         await close();
         return report;
       };
       const report = await replay(process.env.ENGINE === 'fused' ? 'fused' : 'classic');
       if (process.env.ENGINE === 'compare') {
-        const c = compareReports(['classic', 'fused'], report, await replay('fused'));
+        const c = compareReports(ENGINE_KINDS, report, await replay('fused'));
         process.stdout.write(`${set} rules, ${feed === 'start' ? 'phase:start + end records' : 'end records only'}: ${formatComparison(c)}\n`);
         if (!c.agree) process.exitCode = 1;
       }

@@ -10,7 +10,7 @@ import type { ReplayFinding, ReplayReport } from './replay-report.js';
 const SHOWN = 20;
 
 export interface EngineComparison {
-  engines: [EngineKind, EngineKind];
+  engines: readonly [EngineKind, EngineKind];
   /** Findings of each run. */
   findings: [number, number];
   /** Findings of one run the other has not (counted with multiplicity), the first SHOWN of each. */
@@ -43,7 +43,7 @@ function missing(a: readonly ReplayFinding[], b: readonly ReplayFinding[]): Repl
   return out;
 }
 
-export function compareReports(engines: [EngineKind, EngineKind], a: ReplayReport, b: ReplayReport): EngineComparison {
+export function compareReports(engines: readonly [EngineKind, EngineKind], a: ReplayReport, b: ReplayReport): EngineComparison {
   const onlyA = missing(a.findings, b.findings);
   const onlyB = missing(b.findings, a.findings);
   const ends = (r: ReplayReport) => new Map(r.suspendedAtEnd.map((s) => [s.accountId, s.sources.join(',')]));

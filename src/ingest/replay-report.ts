@@ -1,5 +1,6 @@
 // What a replay found, read back from its throwaway store: every hold placed, review decision opened, alert raised
 // and hold lifted, in time order, with the rule (or dunning policy) and its evidence. Table or JSON.
+import type { EngineKind } from '../rules/engine-kind.js';
 import type { Queryable } from '../store/db.js';
 import { evidenceText } from '../domain/evidence-text.js';
 
@@ -29,7 +30,7 @@ export interface ReplayReport {
   /** Lines that are not JSON (not counted as rejected records of any kind). */
   unreadable: { origin: string; reason: string }[];
   /** The fraud engine asked for (FRAUD_ENGINE or --engine). */
-  engine?: string;
+  engine?: EngineKind;
   /** Why the replay's lanes left the engine asked for (the fused engine's fallback to the classic one), if they did. */
   engineFallbacks?: string[];
 }

@@ -152,7 +152,7 @@ export async function runReplay(o: ReplayOptions): Promise<number> {
       reports.push(run.report);
       await run.close();
     }
-    const c = compareReports([ENGINE_KINDS[0]!, ENGINE_KINDS[1]!], reports[0]!, reports[1]!);
+    const c = compareReports(ENGINE_KINDS, reports[0]!, reports[1]!);
     out.write(o.json ? `${JSON.stringify(c, null, 2)}\n` : formatComparison(c));
     return c.agree ? 0 : 1;
   }

@@ -42,6 +42,22 @@ export function accountSummary(account: Account, suspended: boolean) {
   };
 }
 
+/** accountDetail's JSON text per view. A view is never mutated (account-cache.ts), so its answer never changes. */
+const detailJson = new WeakMap<AccountView, string>();
+
+/**
+ * accountDetail as JSON text, made once per view: a cached account's reads send the same string again, with no
+ * object built, serialized or collected per request (bench/README.md, API).
+ */
+export function accountDetailJson(view: AccountView): string {
+  let text = detailJson.get(view);
+  if (text === undefined) {
+    text = JSON.stringify(accountDetail(view));
+    detailJson.set(view, text);
+  }
+  return text;
+}
+
 export function accountDetail(view: AccountView) {
   const suspended = view.holds.length > 0 || view.inheritedFrom.length > 0;
   const blocked = suspended ? ('blocked' as const) : ('allowed' as const);

@@ -2,7 +2,7 @@
 // GET /v1/accounts/{id}, PUT /v1/accounts/{id}, GET /v1/accounts/{id}/history. Never changes holds.
 import type { Account } from '../../domain/types.js';
 import type { AccountCache } from '../account-cache.js';
-import { accountDetail, accountSummary, visibleAccount } from '../account-view.js';
+import { accountDetail, accountDetailJson, accountSummary, visibleAccount } from '../account-view.js';
 import { decodeCursor, paginate } from '../cursor.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../problem.js';
@@ -61,7 +61,11 @@ export function accountRoutes(deps: ApiDeps, cache?: AccountCache): RouteDef[] {
       access: 'authenticated',
       params: idParams,
       response: accountDetailOut,
-      handler: async ({ actor, params }) => accountDetail(await visibleAccount(deps.db, actor!, params.id, cache)),
+      handler: async ({ actor, params, reply }) => {
+        const view = await visibleAccount(deps.db, actor!, params.id, cache);
+        reply.type('application/json; charset=utf-8');
+        return accountDetailJson(view);
+      },
     }),
     defineRoute({
       method: 'PUT',

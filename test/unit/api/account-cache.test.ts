@@ -3,6 +3,7 @@
 // staying; a change to an account evicts it and every cached account below it, whichever generation holds them.
 import { describe, expect, it } from 'vitest';
 import { createAccountCache } from '../../../src/api/account-cache.js';
+import { accountDetail, accountDetailJson } from '../../../src/api/account-view.js';
 import type { ChangeFeed } from '../../../src/api/token-cache.js';
 import type { Queryable } from '../../../src/store/db.js';
 import type { ChangeWatcher } from '../../../src/status-view/status-view.js';
@@ -79,6 +80,23 @@ describe('account cache', () => {
     const before = queries.length;
     for (const id of kept) await cache.load(db, id);
     expect(queries.length - before).toBe(kept.length);
+  });
+
+  it("a cached account's answer is one JSON text, equal to accountDetail's, and a new one once the account changed", async () => {
+    const f = feed();
+    const { db } = store(10);
+    const cache = createAccountCache(f, { maxEntries: 8 });
+    const first = (await cache.load(db, 'u1'))!;
+    const text = accountDetailJson(first);
+    expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(accountDetail(first))));
+    expect(JSON.parse(text)).toMatchObject({ id: 'u1', status: 'active', holds: [], outboundCalls: 'allowed' });
+    // The same cached view: the very same string, nothing built again.
+    expect(accountDetailJson((await cache.load(db, 'u1'))!)).toBe(text);
+    // A change evicts the view; the next read's view is new, and so is its text (made from what the store says now).
+    for (const w of f.watchers) w.accountChanged?.('u1');
+    const second = (await cache.load(db, 'u1'))!;
+    expect(second).not.toBe(first);
+    expect(accountDetailJson(second)).toBe(JSON.stringify(accountDetail(second)));
   });
 
   it('nothing is answered from memory while the feed is not following', async () => {

@@ -12,7 +12,7 @@
 // (until the process restarts); no record is refused for the engine's sake and no decision changes. Pure.
 import type { FraudEngineOptions } from './fraud-engine.js';
 import { createFraudEngine } from './fraud-engine.js';
-import { createFusedEngine, FUSED_STORES_STATE } from './fused/fused-engine.js';
+import { createFusedEngine, FUSED_MAX_WINDOW_MS, FUSED_STORES_STATE } from './fused/fused-engine.js';
 import type { CdrRecord } from '../events/types.js';
 import type { AccountProfile, FraudEngine, FraudRule, ProcessResult, RuleHit, SetupCall } from './types.js';
 import type { DedupeSegment } from './dedupe-segments.js';
@@ -28,6 +28,8 @@ export const FUSED_MAX_RULES = 30;
 export function engineCannotHold(kind: EngineKind, rules: readonly FraudRule[], storesState: boolean = FUSED_STORES_STATE): string | null {
   if (kind === 'fused' && !storesState) return 'the fused engine does not store state yet (snapshots, spill, restarts)';
   if (kind === 'fused' && rules.length > FUSED_MAX_RULES) return `the fused engine holds at most ${FUSED_MAX_RULES} rules and the rule set has ${rules.length}`;
+  const long = rules.find((r) => (r.windowMs ?? 0) > FUSED_MAX_WINDOW_MS);
+  if (kind === 'fused' && long) return `the fused engine holds rule windows up to 7 days and rule ${long.id} has ${long.windowMs! / 86_400_000} days`;
   return null;
 }
 

@@ -81,10 +81,13 @@ export type Action =
 /** The stream's accounts' profiles (one in another time zone). */
 export const streamProfiles: AccountProfile[] = Array.from({ length: ACCOUNTS }, (_, a) => profile(`a${a}`, a === 3 ? { timezone: 'America/New_York' } : {}));
 
-/** The records and set-ups of a stream of events, as fused-oracle.test.ts's drive sends them. */
-export function actionsOf(evs: Ev[], coarse: boolean): Action[] {
+/**
+ * The records and set-ups of a stream of events, as fused-oracle.test.ts's drive sends them. `profiles`: the accounts
+ * an event's `acct` indexes (the four stream accounts by default; the soak, test/helpers/engine-soak.ts, has
+ * thousands).
+ */
+export function actionsOf(evs: Ev[], coarse: boolean, profiles: readonly AccountProfile[] = streamProfiles): Action[] {
   const out: Action[] = [];
-  const profiles = streamProfiles;
   const grid = (x: number) => (coarse ? Math.round(x / 30_000) * 30_000 : x);
   const sent: CdrRecord[] = [];
   const open: CdrRecord[][] = profiles.map(() => []);
@@ -159,7 +162,8 @@ export function actionsOf(evs: Ev[], coarse: boolean): Action[] {
       case 'reuse': {
         if (sent.length === 0) break;
         const old = sent[e.pick % sent.length]!;
-        const c = e.kind === 'repeat' ? old : { ...endRecord(e, account, clock), id: old.id, phase: old.phase };
+        // (a copy: the record sent before keeps the time it was sent with)
+        const c = e.kind === 'repeat' ? { ...old } : { ...endRecord(e, account, clock), id: old.id, phase: old.phase };
         if (c.phase === 'start') Object.assign(c, { answeredAt: null, endedAt: null, durationSec: null, disposition: null, costMicros: null, startedAt: clock });
         send(c, account);
         break;

@@ -103,13 +103,20 @@ const CN = 2;
 const CS = 3;
 
 /** How often the less common paths ran (for the oracle test's coverage checks; a few increments, off the common path). */
-export const fusedPaths = { cursorMoved: 0, cursorBuilt: 0, keyScan: 0, interval: 0, liveEnded: 0, setupDry: 0, forgotten: 0, rebased: 0, wideCost: 0 };
+export const fusedPaths = { cursorMoved: 0, cursorBuilt: 0, keyScan: 0, interval: 0, liveEnded: 0, setupDry: 0, forgotten: 0, rebased: 0, pinned: 0, cursorDropped: 0, wideCost: 0 };
 
 /**
  * Whether the fused engine stores state (snapshots, parts, dedupe segments, dirty tracking, rule changes). While it is
  * false the daemon and replay, which store state, run the classic engine (engine-choice.ts: engineCannotHold).
  */
 export const FUSED_STORES_STATE = true;
+
+/**
+ * The longest rule window the fused engine takes (a longer one: the classic engine runs, engine-choice.ts). Rows,
+ * ring entries and intervals older than three of these before the partition clock can never count again, under any
+ * rules it takes: the base of the int32 offsets may then move past them (they are pinned to the lowest offset).
+ */
+export const FUSED_MAX_WINDOW_MS = 7 * 86_400_000;
 
 function notBuilt(what: string): Error {
   return new Error(`fused engine: ${what} not built yet`);
@@ -231,6 +238,7 @@ class Fused implements FraudEngine {
 
   constructor(rules: readonly FraudRule[], private readonly opts: FraudEngineOptions) {
     if (rules.length > 30) throw notBuilt('a rule set of more than 30 rules');
+    if (rules.some((r) => (r.windowMs ?? 0) > FUSED_MAX_WINDOW_MS)) throw notBuilt('a rule window longer than 7 days');
     this.errors = opts.errors ?? new RuleErrors();
     this.matcher = new CdrMatcher(rules, opts.defaultTimezone);
     this.init(rules);
@@ -492,8 +500,13 @@ class Fused implements FraudEngine {
     if (Number.isNaN(this.base)) this.base = t - FusedLimits.offsetSpan;
     let off = t - this.base;
     // the clock jumped past the offsets' room (a partition quiet for ~12 days): the base moves up to the record when
-    // every offset held still fits below it (state older than ~37 days would not; the idle sweep forgets it first)
-    if (off > INT32_MAX && Number.isInteger(off) && this.rebase(t - FusedLimits.offsetSpan)) off = t - this.base;
+    // every offset held still fits below it or can never count again (rebaseFits)
+    if (off > INT32_MAX && Number.isInteger(off)) {
+      // what is dead once this record is in may be pinned: a record let in (not a dry set-up, not a duplicate) moves
+      // the partition clock to t before anything can count again
+      const letIn = !this.dry && !this.dedupe.has(hash53(cdr.id, cdr.phase === 'start' ? 1 : 0));
+      if (this.rebase(t - FusedLimits.offsetSpan, letIn ? Math.max(this.globalMax, t) : this.globalMax)) off = t - this.base;
+    }
     if (!(off >= INT32_MIN && off <= INT32_MAX && Number.isInteger(off))) throw notBuilt('an event time more than 12 days from the partition clock\'s base, or not whole milliseconds,');
     if (this.concMask !== 0) {
       const s = cdr.startedAt - this.base;
@@ -1177,6 +1190,10 @@ class Fused implements FraudEngine {
       costMicros: null, currency: null, phase: 'start',
     };
     if (opts.commit) return this.process(cdr, account).hits;
+    // the base moves before the account is copied, as the copy holds offsets from it (a dry set-up pins nothing that
+    // only its own record would make dead: it does not move the partition clock)
+    const off = call.at - this.base;
+    if (off > INT32_MAX && Number.isInteger(off)) this.rebase(call.at - FusedLimits.offsetSpan);
     const ix = this.accounts.indexOf(account.id);
     const saved = ix >= 0 ? this.save(ix) : null;
     fusedPaths.setupDry++;
@@ -1310,52 +1327,103 @@ class Fused implements FraudEngine {
     regionOrder.drop();
   }
 
-  /** Whether every time offset held (rows, ring entries, cursor bounds) stays an int32 with the base moved to `next`. */
-  private rebaseFits(next: number): boolean {
+  /**
+   * The time below which no row, ring entry or interval can count again, once the partition clock is at `gmax`: a
+   * record that is not late is at or after gmax - lateness - maxW - skew, its windows and samples reach back at most
+   * a window and a call's start lies at most LIVE_MAX_MS before its end. Taken with the longest window this engine
+   * takes (FUSED_MAX_WINDOW_MS), not the rules' own, so a rule change cannot bring a pinned entry back into reach.
+   */
+  private deadBefore(gmax: number): number {
+    return gmax - this.opts.allowedLatenessMs - 3 * FUSED_MAX_WINDOW_MS - GLOBAL_SKEW_MS - LIVE_MAX_MS;
+  }
+
+  /**
+   * Whether the base can move to `next`: every time offset held (rows, ring entries) stays an int32, or is older than
+   * `deadBefore(gmax)` (it can never count again: rebase pins it to the lowest offset); a row's call start may be
+   * pinned whatever its end (see rebase). Cursor records are never in the way:
+   * one whose bounds would not fit is dropped (it is a cache of its rows; the next query rebuilds it from them).
+   */
+  private rebaseFits(next: number, gmax: number): boolean {
     const low = INT32_MIN + (next - this.base);
+    const dead = this.deadBefore(gmax) - this.base;
     const L = this.log;
     const S = this.S;
     for (let ix = 0; ix < this.cap; ix++) {
       const o = 2 * ix * this.SL;
       const rc = (this.sw[o + W_FL]! >>> RC_SHIFT) & 0xff;
-      for (let j = 0; j < rc; j++) if (this.sw[o + 2 * (S_RING + j)]! < low) return false;
+      for (let j = 0; j < rc; j++) {
+        const tj = this.sw[o + 2 * (S_RING + j)]!;
+        if (tj < low && !(tj < dead)) return false;
+      }
       const n = L.length(o + W_LOG);
       if (n === 0) continue;
       const w = L.arena.words(L.at(o + W_LOG));
       const B = L.rowBase(o + W_LOG);
-      for (let i = 0; i < n; i++) if (w[2 * (B + i * S)]! < low || w[2 * (B + i * S) + 2]! < low) return false;
+      for (let i = 0; i < n; i++) {
+        const q = 2 * (B + i * S);
+        if (w[q]! < low && !(w[q]! < dead)) return false;
+      }
     }
-    // (a cursor record not in use is NaN, as rebase skips it: a freed block's old bounds never hold the base back)
-    for (const win of this.wins) for (let q = 0; q < win.pool.length; q += F) if (!Number.isNaN(win.pool[q + CA]!) && (win.pool[q + CA]! < low || win.pool[q + CZ]! < low)) return false;
     return true;
   }
 
   /**
    * Moves the base of the int32 time offsets to `next` (the clock passed half the room above it, or a record came past
-   * it): every row, ring entry and cursor bound is rewritten. When one would not fit (state older than the room below
-   * `next`: none in practice, as idle accounts are forgotten within days) nothing changes and it returns false.
+   * it): every row, ring entry and cursor bound is rewritten. An offset that would not fit can never count again
+   * (rebaseFits): a ring entry or row is pinned to INT32_MIN (still older than anything a window or sample reaches),
+   * a cursor record dropped. When one would not fit and could still count (state older than the room below `next`
+   * within a window: windows of weeks) nothing changes and it returns false.
    */
-  private rebase(next: number): boolean {
-    if (!this.rebaseFits(next)) return false;
+  private rebase(next: number, gmax: number = this.globalMax): boolean {
+    if (!this.rebaseFits(next, gmax)) return false;
     fusedPaths.rebased++;
     const delta = next - this.base;
+    const low = INT32_MIN + delta;
     const L = this.log;
     const S = this.S;
     for (let ix = 0; ix < this.cap; ix++) {
       const o = 2 * ix * this.SL;
       const rc = (this.sw[o + W_FL]! >>> RC_SHIFT) & 0xff;
-      for (let j = 0; j < rc; j++) this.sw[o + 2 * (S_RING + j)]! -= delta;
+      for (let j = 0; j < rc; j++) {
+        const tj = this.sw[o + 2 * (S_RING + j)]!;
+        if (tj < low) fusedPaths.pinned++;
+        this.sw[o + 2 * (S_RING + j)] = tj < low ? INT32_MIN : tj - delta;
+      }
+      if (this.hasBlocks(ix)) {
+        for (const win of this.wins) {
+          const blk = win.blockOf.length > ix ? win.blockOf[ix]! : -1;
+          if (blk < 0) continue;
+          const R = win.rules.length;
+          for (let s = 0; s < R && win.blockOf[ix]! >= 0; s++) {
+            const c = (blk * R + s) * F;
+            if (!Number.isNaN(win.pool[c + CA]!) && (win.pool[c + CA]! < low || win.pool[c + CZ]! < low)) {
+              fusedPaths.cursorDropped++;
+              this.dropCursor(ix, win, s);
+            }
+          }
+        }
+      }
       const n = L.length(o + W_LOG);
       if (n === 0) continue;
       const at = L.at(o + W_LOG);
       const w = L.arena.words(at);
       const B = L.rowBase(o + W_LOG);
       for (let i = 0; i < n; i++) {
-        const o = 2 * (B + i * S);
-        w[o]! -= delta;
-        w[o + 2]! -= delta;
+        const q = 2 * (B + i * S);
+        if (w[q]! < low) {
+          fusedPaths.pinned++;
+          w[q] = INT32_MIN;
+          w[q + 2] = INT32_MIN;
+        } else {
+          w[q]! -= delta;
+          // a call's start below the room (a call of weeks): only compared with instants that fit (a record's start
+          // passes fits()), all above it, so the lowest offset compares the same
+          if (w[q + 2]! < low) fusedPaths.pinned++;
+          w[q + 2] = w[q + 2]! < low ? INT32_MIN : w[q + 2]! - delta;
+        }
       }
     }
+    // (a cursor record not in use is NaN: a freed block's old bounds are skipped)
     for (const win of this.wins) {
       for (let q = 0; q < win.pool.length; q += F) {
         if (Number.isNaN(win.pool[q + CA]!)) continue;
@@ -1528,6 +1596,7 @@ class Fused implements FraudEngine {
    */
   setRules(rules: readonly FraudRule[]): void {
     if (rules.length > 30) throw notBuilt('a rule set of more than 30 rules');
+    if (rules.some((r) => (r.windowMs ?? 0) > FUSED_MAX_WINDOW_MS)) throw notBuilt('a rule window longer than 7 days');
     const st = decodeSnapshot(this.snapshot(), this.rules, this.opts.allowedLatenessMs);
     // the dirty set as it is (decodeSnapshot marks every account), which withRules carries over
     st.dirty.clear();

@@ -53,6 +53,7 @@ function drive(rules: readonly FraudRule[], evs: Ev[], coarse: boolean): { hits:
   return { hits, records };
 }
 
+/** The paths each stream set takes (cursorDropped and pinned need weeks of state behind a moving base: fused-soak.test.ts). */
 function pathsSince(before: typeof fusedPaths): Record<keyof typeof fusedPaths, number> {
   const out = { ...fusedPaths };
   for (const k of Object.keys(out) as (keyof typeof fusedPaths)[]) out[k] -= before[k];
@@ -86,7 +87,7 @@ describe.each([
     console.log('shipped rules:', { records, hits, ...paths });
     expect(records).toBeGreaterThan(10_000);
     expect(hits).toBeGreaterThan(100);
-    for (const k of Object.keys(paths) as (keyof typeof paths)[]) if ((k !== 'rebased' || offsetSpan < 2 ** 30) && (k !== 'keyScan' || scanRows >= 24)) expect(paths[k], k).toBeGreaterThan(0);
+    for (const k of Object.keys(paths) as (keyof typeof paths)[]) if ((k !== 'rebased' || offsetSpan < 2 ** 30) && (k !== 'keyScan' || scanRows >= 24) && k !== 'cursorDropped' && k !== 'pinned') expect(paths[k], k).toBeGreaterThan(0);
   }, 120_000);
 
   it('generated rule sets of every measure, window and baseline: the same results, whole', () => {
@@ -107,7 +108,7 @@ describe.each([
     console.log('generated rule sets:', { records, hits, roundings: secondsRoundings.count, ...paths });
     expect(records).toBeGreaterThan(20_000);
     expect(hits).toBeGreaterThan(1_000);
-    for (const k of Object.keys(paths) as (keyof typeof paths)[]) if ((k !== 'rebased' || offsetSpan < 2 ** 30) && (k !== 'keyScan' || scanRows >= 24)) expect(paths[k], k).toBeGreaterThan(0);
+    for (const k of Object.keys(paths) as (keyof typeof paths)[]) if ((k !== 'rebased' || offsetSpan < 2 ** 30) && (k !== 'keyScan' || scanRows >= 24) && k !== 'cursorDropped' && k !== 'pinned') expect(paths[k], k).toBeGreaterThan(0);
   }, 120_000);
 
   it('generated rule sets whose every value shows (level 0, no cooldown): the same results, whole', () => {

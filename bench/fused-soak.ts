@@ -6,6 +6,7 @@
 // Run: npx tsx bench/fused-soak.ts
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
+import { fusedPaths } from '../src/rules/fused/fused-engine.js';
 import { buildRuleSet } from '../src/rules/load-rules.js';
 import { changedRulesOf, soak } from '../test/helpers/engine-soak.js';
 import { rulesArb } from '../test/helpers/fraud-streams.js';
@@ -41,4 +42,5 @@ for (let seed = first, i = 0; i < SEEDS && (Date.now() - t0) / 1000 < SECONDS; s
     process.exit(1);
   }
 }
-console.log(`soak: ${totals.seeds} seeds, ${totals.records} records, ${totals.setups} set-ups, ${totals.hits} hits, ${totals.spills} spills, ${totals.loads} loads, 0 differences, 0 fallbacks in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+const moves = `the fused engines' offset base moved ${fusedPaths.rebased} times, ${fusedPaths.pinned} entries pinned, ${fusedPaths.cursorDropped} cursor records dropped`;
+console.log(`soak: ${moves}; ${totals.seeds} seeds, ${totals.records} records, ${totals.setups} set-ups, ${totals.hits} hits, ${totals.spills} spills, ${totals.loads} loads, 0 differences, 0 fallbacks in ${((Date.now() - t0) / 1000).toFixed(0)} s`);

@@ -118,6 +118,32 @@ export const FUSED_STORES_STATE = true;
  */
 export const FUSED_MAX_WINDOW_MS = 7 * 86_400_000;
 
+/**
+ * The checks of stored times against an offsets' base, before a load: `fits`, an int32 offset or older than `dead`
+ * (it can never count again: loaded pinned to the lowest offset, as rebase pins it); `fitsStart`, a call's start, which
+ * may lie any way below the room (compared only with instants that fit: see rebase).
+ */
+function storedTimes(base: number, dead: number): { fits: (t: number) => void; fitsStart: (t: number) => void } {
+  const refuse = () => notBuilt('a stored event time more than 12 days from the partition clock, or not whole milliseconds,');
+  return {
+    fits(t) {
+      const off = t - base;
+      if (!(Number.isInteger(off) && off <= INT32_MAX && (off >= INT32_MIN || t < dead))) throw refuse();
+    },
+    fitsStart(t) {
+      const off = t - base;
+      if (!(Number.isInteger(off) && off <= INT32_MAX)) throw refuse();
+    },
+  };
+}
+
+/** An offset checked by storedTimes: below the room, the lowest offset (never let wrap round as an int32). */
+function pinned(off: number): number {
+  if (off >= INT32_MIN) return off;
+  fusedPaths.pinned++;
+  return INT32_MIN;
+}
+
 function notBuilt(what: string): Error {
   return new Error(`fused engine: ${what} not built yet`);
 }
@@ -1484,11 +1510,7 @@ class Fused implements FraudEngine {
 
   /** Throws (before anything changes) when the plain account `p` holds a time the rows cannot hold from this base. */
   private checkPlain(p: PlainAccount): void {
-    const base = this.base;
-    const fits = (t: number) => {
-      const off = t - base;
-      if (!(off >= INT32_MIN && off <= INT32_MAX && Number.isInteger(off))) throw notBuilt('a stored event time more than 12 days from the partition clock, or not whole milliseconds,');
-    };
+    const { fits, fitsStart } = storedTimes(this.base, this.deadBefore(this.globalMax));
     for (let j = 0; j + 1 < p.ringPairs.length; j += 2) fits(p.ringPairs[j]!);
     if (p.ringPairs.length > 2 * RING || p.ringNext >= RING) throw notBuilt('a stored evidence ring of more than 8 entries');
     const plan = this.windowPlan();
@@ -1498,7 +1520,7 @@ class Fused implements FraudEngine {
     }
     for (const c of p.live) {
       for (const t of c.callStarts) fits(t);
-      for (const t of c.intervalStarts) fits(t);
+      for (const t of c.intervalStarts) fitsStart(t);
       for (const t of c.intervalEnds) fits(t);
     }
   }
@@ -1625,11 +1647,7 @@ class Fused implements FraudEngine {
 
   /** Throws (before anything changes) when `st` holds a time the fused rows cannot (see the header). */
   private check(st: EngineState): void {
-    const base = this.baseFor(st.globalMax);
-    const fits = (t: number) => {
-      const off = t - base;
-      if (!(off >= INT32_MIN && off <= INT32_MAX && Number.isInteger(off))) throw notBuilt('a stored event time more than 12 days from the partition clock, or not whole milliseconds,');
-    };
+    const { fits, fitsStart } = storedTimes(this.baseFor(st.globalMax), this.deadBefore(st.globalMax));
     for (const ix of st.accounts.numbersInOrder()) {
       const tm = st.ringTm.toArray(ix);
       if (tm) for (let j = 0; j + 1 < tm.length; j += 2) fits(tm[j]!);
@@ -1643,7 +1661,7 @@ class Fused implements FraudEngine {
       st.live.forEach((c) => {
         if (!c.opened(ix)) return;
         const [, , starts, ends] = c.snapshot(ix);
-        for (const t of starts) fits(t);
+        for (const t of starts) fitsStart(t);
         for (const t of ends) fits(t);
       });
     }
@@ -1805,7 +1823,7 @@ class Fused implements FraudEngine {
     this.ringIds.setList(ix, p.ringIds);
     const rc = p.ringPairs.length >> 1;
     for (let j = 0; j < rc; j++) {
-      this.sw[o + 2 * (S_RING + j)] = p.ringPairs[2 * j]! - base;
+      this.sw[o + 2 * (S_RING + j)] = pinned(p.ringPairs[2 * j]! - base);
       this.sw[o + 2 * (S_RING + j) + 1] = p.ringPairs[2 * j + 1]!;
     }
     fl |= (p.ringNext << RN_SHIFT) | (rc << RC_SHIFT);
@@ -1841,9 +1859,9 @@ class Fused implements FraudEngine {
     let n = 0;
     const fresh = (t: number, mask: number, start: number): number => {
       const q = n * S;
-      a32[2 * q] = t - base;
+      a32[2 * q] = pinned(t - base);
       a32[2 * q + 1] = mask;
-      a32[2 * q + 2] = start - base;
+      a32[2 * q + 2] = pinned(start - base);
       times[n++] = t;
       return q;
     };

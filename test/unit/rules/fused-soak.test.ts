@@ -21,6 +21,13 @@ import { profile } from '../../helpers/traffic.js';
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
+/** An hour's outbound calls to `prefix`: warns at 6 (hits to compare), never suspends. */
+const rule = (id: string, prefix: string): FraudRule => ({
+  id, description: null, mode: 'enforce', appliesTo: null, match: { direction: 'outbound', calleePrefixes: [prefix] },
+  measure: 'calls', windowMs: HOUR, rangeDigits: 1, warn: 6, suspend: 1000, baseline: null, cooldownMs: 0,
+  releaseAfterMs: null, origin: { file: 'test', line: 1 },
+});
+
 const shipped = buildRuleSet([{ file: 'rules/fraud.yaml', text: readFileSync('rules/fraud.yaml', 'utf8') }], 'now').rules.fraud;
 
 describe('the fused engine at scale, against the classic engine', () => {
@@ -48,11 +55,6 @@ describe('the fused engine at scale, against the classic engine', () => {
   it("a busy window's cursor record of weeks before, on an account kept alive by other calls, is dropped when the base moves; the same results", () => {
     FusedLimits.scanRows = 3;
     try {
-      const rule = (id: string, prefix: string): FraudRule => ({
-        id, description: null, mode: 'enforce', appliesTo: null, match: { direction: 'outbound', calleePrefixes: [prefix] },
-        measure: 'calls', windowMs: HOUR, rangeDigits: 1, warn: 6, suspend: 1000, baseline: null, cooldownMs: 0,
-        releaseAfterMs: null, origin: { file: 'test', line: 1 },
-      });
       const rules = [rule('london', '+4420'), rule('mobiles', '+447')];
       const opts = { allowedLatenessMs: 300_000, defaultTimezone: 'Europe/London' };
       const classic = createFraudEngine(rules, opts);
@@ -84,6 +86,42 @@ describe('the fused engine at scale, against the classic engine', () => {
     } finally {
       FusedLimits.scanRows = 24;
     }
+  });
+
+  it('state of weeks before, written by the classic engine, is taken by the fused engine (a snapshot, and a part) and judges the same', () => {
+    const rules = [rule('london', '+4420')];
+    const opts = { allowedLatenessMs: 300_000, defaultTimezone: 'Europe/London' };
+    const a = profile('a0', { tags: [] });
+    let n = 0;
+    const call = (end: number, direction: 'outbound' | 'inbound'): CdrRecord => ({
+      id: `c${n++}`, accountId: 'a0', direction, caller: direction === 'inbound' ? '+447911123456' : null,
+      callee: direction === 'outbound' ? '+442071230001' : '+442071234567', startedAt: end - 65_000, answeredAt: end - 60_000,
+      endedAt: end, durationSec: 60, disposition: 'answered', costMicros: 1000, currency: 'GBP', phase: 'end',
+    });
+    const t0 = Date.parse('2026-11-02T09:00:00Z');
+    // outbound calls that count (evidence-ring entries), then six weeks of inbound calls only (no rule counts them:
+    // the ring keeps its entries of six weeks before, and the account stays alive)
+    const first: CdrRecord[] = [];
+    for (let i = 0; i < 8; i++) first.push(call(t0 + i * 60_000, 'outbound'));
+    for (let t = t0 + 6 * HOUR; t < t0 + 42 * DAY; t += 6 * HOUR) first.push(call(t, 'inbound'));
+    const then: CdrRecord[] = [];
+    for (let i = 0; i < 8; i++) then.push(call(t0 + 42 * DAY + i * 60_000, 'outbound'));
+    const classic = createFraudEngine(rules, opts);
+    for (const c of first) classic.process(c, a);
+    const full = createFusedEngine(rules, opts);
+    const before = { ...fusedPaths };
+    full.restore(classic.snapshot());
+    const part = createFusedEngine(rules, opts);
+    part.restoreParts(classic.snapshotShared(), [['a0', classic.snapshotAccount('a0')!]], []);
+    expect(fusedPaths.pinned - before.pinned).toBeGreaterThan(0);
+    let hits = 0;
+    for (const c of then) {
+      const want = classic.process(c, a);
+      expect(full.process(c, a)).toEqual(want);
+      expect(part.process(c, a)).toEqual(want);
+      hits += want.hits.length;
+    }
+    expect(hits).toBeGreaterThan(0);
   });
 
   it('takes rule windows up to 7 days; a longer one runs on the classic engine (the offsets\' base could not move past it)', () => {

@@ -7,16 +7,17 @@
 // - `fused`: unbounded, restarted once from its full snapshot, its rules changed once;
 // - `budget`: the fused engine as the daemon builds it (engine-choice.ts), held by the memory budget
 //   (src/ingest/engine-memory.ts) to a share of the accounts, its parts written to a Map every few batches, spilling and
-//   loading all the time, its rules changed with the others.
+//   loading all the time, restarted once from that store (every account spilled), its rules changed with the others.
 // Every result must be equal, whole (the minutes rounding of fraud-streams.ts aside), and neither fused engine may
 // fall back. Used by bench/fused-soak.ts (minutes of seeds) and test/unit/rules/fused-soak.test.ts (one short seed).
 import { isDeepStrictEqual } from 'node:util';
 import { EngineMemory, type MemoryLane } from '../../src/ingest/engine-memory.js';
-import { BYTES_PER_ACCOUNT } from '../../src/rules/engine-spill.js';
+import { BYTES_PER_ACCOUNT, partMaxT } from '../../src/rules/engine-spill.js';
 import { createEngineOf, type EngineKind } from '../../src/rules/engine-choice.js';
 import { createFraudEngine } from '../../src/rules/fraud-engine.js';
 import { createFusedEngine } from '../../src/rules/fused/fused-engine.js';
 import type { AccountProfile, FraudEngine, FraudRule } from '../../src/rules/types.js';
+import { storeSegment, type StoredSegments } from './dedupe-segments.js';
 import { actionsOf, sameUpToSecondsRounding, type Action, type Ev } from './fraud-streams.js';
 import { profile } from './traffic.js';
 
@@ -141,26 +142,36 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
   const batches = Math.ceil(actions.length / size);
   const changeAt = o.changedRules ? 1 + Math.floor(r() * (batches - 1)) : -1;
   const restartAt = 1 + Math.floor(r() * (batches - 1));
+  const budgetRestartAt = 1 + Math.floor(r() * (batches - 1));
   const fallbacks: string[] = [];
   const fellBack = (why: string) => void fallbacks.push(why);
 
   let rules = o.rules;
   const classic = createFraudEngine(rules, OPTS);
   let fused: FraudEngine = createFusedEngine(rules, OPTS);
-  const budget = createEngineOf(o.budgetEngine ?? 'fused', rules, OPTS, fellBack);
+  const newBudget = () => createEngineOf(o.budgetEngine ?? 'fused', rules, OPTS, fellBack);
+  let budget = newBudget();
 
-  // The budget lane's store, as the checkpoint's: dirty parts and the shared part at each write.
+  // The budget lane's store, as the checkpoint's: dirty parts, the shared part and the dedupe segments at each write.
   const store = new Map<string, Uint8Array>();
-  const memory = new EngineMemory({
-    budgetBytes: o.budgetBytes ?? [1, Math.ceil(o.accounts / 10) * BYTES_PER_ACCOUNT, Math.ceil(o.accounts / 10) * 128][o.seed % 3]!,
-    loadParts: async (_t, _p, ids) => ids.flatMap((id) => (store.has(id) ? [[id, store.get(id)!] as [string, Uint8Array]] : [])),
-    saveParts: async (_q, _t, _p, parts) => void parts.forEach(([id, part]) => store.has(id) && store.set(id, part)),
-  });
-  const lane: MemoryLane = {
+  let shared: Uint8Array | null = null;
+  let segments: StoredSegments = [];
+  const budgetBytes = o.budgetBytes ?? [1, Math.ceil(o.accounts / 10) * BYTES_PER_ACCOUNT, Math.ceil(o.accounts / 10) * 128][o.seed % 3]!;
+  const newMemory = () =>
+    new EngineMemory({
+      budgetBytes,
+      loadParts: async (_t, _p, ids) => ids.flatMap((id) => (store.has(id) ? [[id, store.get(id)!] as [string, Uint8Array]] : [])),
+      saveParts: async (_q, _t, _p, parts) => void parts.forEach(([id, part]) => store.has(id) && store.set(id, part)),
+    });
+  let memory = newMemory();
+  let spilledBefore = 0;
+  let loadedBefore = 0;
+  const laneOf = (engine: FraudEngine): MemoryLane => ({
     key: 'cdrs:0',
     row: { topic: 'cdrs', partition: 0 },
-    checkpoint: { engine: budget, mode: 'live', settle: async () => undefined, reset: () => { throw new Error('no reset expected'); }, requestStateWrite: () => undefined },
-  };
+    checkpoint: { engine, mode: 'live', settle: async () => undefined, reset: () => { throw new Error('no reset expected'); }, requestStateWrite: () => undefined },
+  });
+  let lane = laneOf(budget);
   const write = async () => {
     const migration = memory.migration(lane);
     for (const id of budget.dirtyAccounts()) {
@@ -168,14 +179,27 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
       if (part) store.set(id, part);
       else store.delete(id);
     }
-    budget.snapshotShared();
-    budget.dedupeSegment();
+    shared = budget.snapshotShared();
+    segments = storeSegment(segments, budget.dedupeSegment());
     budget.dedupeStored();
     budget.markClean();
     if (migration) {
       await migration.run(null as never);
       migration.done();
     }
+  };
+  // A restart of the budget lane from its store, as the daemon restarts a partition: the shared part and the dedupe
+  // segments, every account spilled (loaded on its next record).
+  const restartBudget = async () => {
+    await write();
+    const was = memory.summary();
+    spilledBefore += was.spills;
+    loadedBefore += was.loads;
+    budget = newBudget();
+    memory = newMemory();
+    budget.restoreParts(shared!, [], segments.map(([, pairs]) => pairs));
+    memory.adopt('cdrs:0', budget, shared!, [...store].map(([id, part]) => [id, partMaxT(part)] as const));
+    lane = laneOf(budget);
   };
 
   const differences: string[] = [];
@@ -200,6 +224,7 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
       fused = createFusedEngine(rules, OPTS);
       fused.restore(bytes);
     }
+    if (b === budgetRestartAt) await restartBudget();
     // the accounts the engine keys its state by: a record's own (a repeated record may come with another profile)
     await memory.beforeBatch(lane, new Set(batch.map((a) => (a.kind === 'setup' ? a.account.id : a.cdr.accountId))));
     for (const a of batch) {
@@ -243,8 +268,8 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
     differences,
     differing,
     fallbacks,
-    spills: s.spills,
-    loads: s.loads,
+    spills: spilledBefore + s.spills,
+    loads: loadedBefore + s.loads,
     spanDays: +((t(last) - t(first)) / DAY).toFixed(1),
   };
 }

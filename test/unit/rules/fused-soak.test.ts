@@ -1,8 +1,8 @@
 // The fused engine against the classic one at scale (test/helpers/engine-soak.ts): thousands of accounts interleaved
 // in one stream for weeks of traffic with fortnight-long jumps of the clock, the fused engine unbounded (restarted
 // once) and under a memory budget (spilling and loading all the time, restarted once from its store), the rules
-// changed once. bench/fused-soak.ts
-// runs the same for minutes of seeds. Each stream was chosen because it failed before a fix:
+// changed once. bench/fused-soak.ts runs the same for minutes of seeds. Each stream was chosen because it failed
+// before a fix:
 // - 5,000 accounts: the fused engine's new account numbers named log region 0, so the log's compaction slid other
 //   accounts' rows over real ones (fixed 2 December; values wrong without any error);
 // - 300 long-lived accounts: the base of the int32 time offsets could not move past an evidence-ring entry, row or

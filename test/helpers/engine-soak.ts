@@ -11,15 +11,14 @@
 // Every result must be equal, whole (the minutes rounding of fraud-streams.ts aside), and neither fused engine may
 // fall back. Used by bench/fused-soak.ts (minutes of seeds) and test/unit/rules/fused-soak.test.ts (one short seed).
 import { isDeepStrictEqual } from 'node:util';
-import { EngineMemory, type MemoryLane } from '../../src/ingest/engine-memory.js';
-import { BYTES_PER_ACCOUNT, partMaxT } from '../../src/rules/engine-spill.js';
+import { BYTES_PER_ACCOUNT } from '../../src/rules/engine-spill.js';
 import { createEngineOf, type EngineKind } from '../../src/rules/engine-choice.js';
 import { createFraudEngine } from '../../src/rules/fraud-engine.js';
 import { createFusedEngine } from '../../src/rules/fused/fused-engine.js';
 import type { AccountProfile, FraudEngine, FraudRule } from '../../src/rules/types.js';
-import { storeSegment, type StoredSegments } from './dedupe-segments.js';
 import { actionsOf, sameUpToSecondsRounding, type Action, type Ev } from './fraud-streams.js';
-import { profile } from './traffic.js';
+import { MapLane } from './map-lane.js';
+import { profile, rng } from './traffic.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -60,18 +59,6 @@ export interface SoakReport {
   spills: number;
   loads: number;
   spanDays: number;
-}
-
-/** mulberry32: a small seeded generator, the same numbers on every machine. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 // The oracle stream's kinds (fraud-streams.ts `ev`), weighted for a busy platform: mostly end records.
@@ -150,57 +137,10 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
   const classic = createFraudEngine(rules, OPTS);
   let fused: FraudEngine = createFusedEngine(rules, OPTS);
   const newBudget = () => createEngineOf(o.budgetEngine ?? 'fused', rules, OPTS, fellBack);
-  let budget = newBudget();
 
-  // The budget lane's store, as the checkpoint's: dirty parts, the shared part and the dedupe segments at each write.
-  const store = new Map<string, Uint8Array>();
-  let shared: Uint8Array | null = null;
-  let segments: StoredSegments = [];
+  // The budget lane: its store in Maps, written every few batches; restarted once from it.
   const budgetBytes = o.budgetBytes ?? [1, Math.ceil(o.accounts / 10) * BYTES_PER_ACCOUNT, Math.ceil(o.accounts / 10) * 128][o.seed % 3]!;
-  const newMemory = () =>
-    new EngineMemory({
-      budgetBytes,
-      loadParts: async (_t, _p, ids) => ids.flatMap((id) => (store.has(id) ? [[id, store.get(id)!] as [string, Uint8Array]] : [])),
-      saveParts: async (_q, _t, _p, parts) => void parts.forEach(([id, part]) => store.has(id) && store.set(id, part)),
-    });
-  let memory = newMemory();
-  let spilledBefore = 0;
-  let loadedBefore = 0;
-  const laneOf = (engine: FraudEngine): MemoryLane => ({
-    key: 'cdrs:0',
-    row: { topic: 'cdrs', partition: 0 },
-    checkpoint: { engine, mode: 'live', settle: async () => undefined, reset: () => { throw new Error('no reset expected'); }, requestStateWrite: () => undefined },
-  });
-  let lane = laneOf(budget);
-  const write = async () => {
-    const migration = memory.migration(lane);
-    for (const id of budget.dirtyAccounts()) {
-      const part = budget.snapshotAccount(id);
-      if (part) store.set(id, part);
-      else store.delete(id);
-    }
-    shared = budget.snapshotShared();
-    segments = storeSegment(segments, budget.dedupeSegment());
-    budget.dedupeStored();
-    budget.markClean();
-    if (migration) {
-      await migration.run(null as never);
-      migration.done();
-    }
-  };
-  // A restart of the budget lane from its store, as the daemon restarts a partition: the shared part and the dedupe
-  // segments, every account spilled (loaded on its next record).
-  const restartBudget = async () => {
-    await write();
-    const was = memory.summary();
-    spilledBefore += was.spills;
-    loadedBefore += was.loads;
-    budget = newBudget();
-    memory = newMemory();
-    budget.restoreParts(shared!, [], segments.map(([, pairs]) => pairs));
-    memory.adopt('cdrs:0', budget, shared!, [...store].map(([id, part]) => [id, partMaxT(part)] as const));
-    lane = laneOf(budget);
-  };
+  const l = new MapLane(newBudget(), budgetBytes);
 
   const differences: string[] = [];
   let differing = 0;
@@ -217,21 +157,21 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
       rules = o.changedRules!;
       classic.setRules(rules);
       fused.setRules(rules);
-      memory.changeRules(lane, () => budget.setRules(rules));
+      l.memory.changeRules(l.lane, () => l.engine.setRules(rules));
     }
     if (b === restartAt) {
       const bytes = fused.snapshot();
       fused = createFusedEngine(rules, OPTS);
       fused.restore(bytes);
     }
-    if (b === budgetRestartAt) await restartBudget();
+    if (b === budgetRestartAt) await l.restart(newBudget());
     // the accounts the engine keys its state by: a record's own (a repeated record may come with another profile)
-    await memory.beforeBatch(lane, new Set(batch.map((a) => (a.kind === 'setup' ? a.account.id : a.cdr.accountId))));
+    await l.memory.beforeBatch(l.lane, new Set(batch.map((a) => (a.kind === 'setup' ? a.account.id : a.cdr.accountId))));
     for (const a of batch) {
       if (a.kind === 'setup') {
         setups++;
         const want = classic.evaluateSetup!(a.account, a.call, { commit: a.commit });
-        for (const [name, e] of [['fused', fused], ['budget', budget]] as const) {
+        for (const [name, e] of [['fused', fused], ['budget', l.engine]] as const) {
           const got = e.evaluateSetup!(a.account, a.call, { commit: a.commit });
           if (!isDeepStrictEqual(got, want)) differ(a, name, got, want);
         }
@@ -240,21 +180,21 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
       records++;
       const want = classic.process(a.cdr, a.account);
       hits += want.hits.length;
-      for (const [name, e] of [['fused', fused], ['budget', budget]] as const) {
+      for (const [name, e] of [['fused', fused], ['budget', l.engine]] as const) {
         const got = e.process(a.cdr, a.account);
         sameUpToSecondsRounding(got.hits, want.hits);
         if (!isDeepStrictEqual(got, want)) differ(a, name, got, want);
       }
     }
-    memory.afterEvaluate(lane);
-    if (b % (o.writeEvery ?? 3) === 0) await write();
-    memory.afterBatch(lane);
+    l.memory.afterEvaluate(l.lane);
+    if (b % (o.writeEvery ?? 3) === 0) await l.write();
+    l.memory.afterBatch(l.lane);
   }
   if (fused.size() !== classic.size()) {
     differing++;
     differences.push(`accounts in memory at the end: fused ${fused.size()} / classic ${classic.size()}`);
   }
-  const s = memory.summary();
+  const s = l.totals();
   const first = actions[0];
   const last = actions[actions.length - 1];
   const t = (a: Action | undefined) => (a === undefined ? 0 : a.kind === 'setup' ? a.call.at : (a.cdr.endedAt ?? a.cdr.startedAt));
@@ -268,8 +208,8 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
     differences,
     differing,
     fallbacks,
-    spills: spilledBefore + s.spills,
-    loads: loadedBefore + s.loads,
+    spills: s.spills,
+    loads: s.loads,
     spanDays: +((t(last) - t(first)) / DAY).toFixed(1),
   };
 }

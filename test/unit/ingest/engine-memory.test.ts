@@ -12,11 +12,11 @@ import { createEngineOf, type EngineKind } from '../../../src/rules/engine-choic
 import { createFraudEngine } from '../../../src/rules/fraud-engine.js';
 import { createFusedEngine } from '../../../src/rules/fused/fused-engine.js';
 import { decodeAccountPart } from '../../../src/rules/engine-snapshot.js';
-import { BYTES_PER_ACCOUNT, partMaxT } from '../../../src/rules/engine-spill.js';
+import { BYTES_PER_ACCOUNT } from '../../../src/rules/engine-spill.js';
 import { pruneDedupe } from '../../../src/rules/engine-state.js';
 import type { FraudEngine, FraudRule } from '../../../src/rules/types.js';
 import { loadRules } from '../../../src/rules-dir.js';
-import { storeSegment, type StoredSegments } from '../../helpers/dedupe-segments.js';
+import { MapLane } from '../../helpers/map-lane.js';
 import { profile } from '../../helpers/traffic.js';
 import { weekCdrs as weekCdrsOf } from '../../helpers/week-cdrs.js';
 
@@ -52,74 +52,35 @@ async function run(
     throw new Error(`fell back: ${why}`);
   };
   const newEngine = () => createEngineOf(o.kind ?? 'classic', current, { allowedLatenessMs: 300_000, defaultTimezone: 'Europe/London' }, fellBack);
-  let engine = newEngine();
-  const store = new Map<string, Uint8Array>();
-  let shared: Uint8Array | null = null;
-  let dedupe: StoredSegments = [];
-  const newMemory = () =>
-    new EngineMemory({
-      budgetBytes,
-      loadParts: async (_t, _p, ids) => ids.flatMap((id) => (store.has(id) ? [[id, store.get(id)!] as [string, Uint8Array]] : [])),
-      saveParts: async (_q, _t, _p, parts) => void parts.forEach(([id, part]) => store.has(id) && store.set(id, part)),
-    });
-  let memory = newMemory();
-  const laneOf = (e: FraudEngine): MemoryLane => ({
-    key: 'cdrs:0',
-    row: { topic: 'cdrs', partition: 0 },
-    checkpoint: { engine: e, mode: 'live', settle: async () => undefined, reset: () => { throw new Error('no reset expected'); }, requestStateWrite: () => undefined },
-  });
-  let lane = laneOf(engine);
-  // A state write: the dirty parts, the shared part and the spilled parts carried to the current rules, at once.
-  const write = async () => {
-    const migration = memory.migration(lane);
-    for (const id of engine.dirtyAccounts()) {
-      const part = engine.snapshotAccount(id);
-      if (part) store.set(id, part);
-      else store.delete(id);
-    }
-    shared = engine.snapshotShared();
-    dedupe = storeSegment(dedupe, engine.dedupeSegment());
-    engine.dedupeStored();
-    engine.markClean();
-    if (migration) {
-      await migration.run(null as never);
-      migration.done();
-    }
-  };
+  const l = new MapLane(newEngine(), budgetBytes);
   const verdicts: string[] = [];
   const size = o.batch ?? 400;
   for (let b = 0, i = 0; i < cdrs.length; b++, i += size) {
     if (o.change && b === o.change.at) {
       current = o.change.rules;
-      memory.changeRules(lane, () => engine.setRules(current));
+      l.memory.changeRules(l.lane, () => l.engine.setRules(current));
     }
     if (b === o.restartAt) {
       // A restart (under `restartRules`): the state is stored in full, and a new engine starts from the store --
       // unbounded, every part; under the budget, the shared part, every account spilled.
-      await write();
       current = o.restartRules ?? current;
-      [engine, memory] = [newEngine(), newMemory()];
-      if (Number.isFinite(budgetBytes)) {
-        engine.restoreParts(shared!, [], dedupe.map(([, p]) => p));
-        memory.adopt('cdrs:0', engine, shared!, [...store].map(([id, part]) => [id, partMaxT(part)] as const));
-        expect(memory.summary()).toMatchObject({ accountsInMemory: 0, accountsSpilled: store.size });
-      } else engine.restoreParts(shared!, store, dedupe.map(([, p]) => p));
-      lane = laneOf(engine);
+      await l.restart(newEngine());
+      if (Number.isFinite(budgetBytes)) expect(l.memory.summary()).toMatchObject({ accountsInMemory: 0, accountsSpilled: l.store.size });
     }
     const batch = cdrs.slice(i, i + size);
-    await memory.beforeBatch(lane, new Set(batch.map((c) => c.accountId)));
+    await l.memory.beforeBatch(l.lane, new Set(batch.map((c) => c.accountId)));
     for (const c of batch) {
-      const r = engine.process(c, profile(c.accountId));
+      const r = l.engine.process(c, profile(c.accountId));
       verdicts.push(`${c.id}/${c.phase} ${r.outcome} ${r.hits.map((h) => `${h.ruleId}:${h.level}:${h.value}:${h.at}:${h.sampleCdrIds.join('+')}`).join(' ')}`);
     }
-    memory.afterEvaluate(lane);
-    if (b % (o.writeEvery ?? 1) === 0) await write();
-    memory.afterBatch(lane);
+    l.memory.afterEvaluate(l.lane);
+    if (b % (o.writeEvery ?? 1) === 0) await l.write();
+    l.memory.afterBatch(l.lane);
   }
   // The last write, then the budget again (as after the pipeline's timer flush).
-  await write();
-  memory.afterBatch(lane);
-  return { verdicts, store, memory, engine };
+  await l.write();
+  l.memory.afterBatch(l.lane);
+  return { verdicts, store: l.store, memory: l.memory, engine: l.engine };
 }
 
 /** The same call `by` ms later, under another id. */

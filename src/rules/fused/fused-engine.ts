@@ -144,6 +144,12 @@ function pinned(off: number): number {
   return INT32_MIN;
 }
 
+/** Throws for a rule set the fused engine does not take (engine-choice.ts says so before building one). */
+function refuseRules(rules: readonly FraudRule[]): void {
+  if (rules.length > 30) throw notBuilt('a rule set of more than 30 rules');
+  if (rules.some((r) => (r.windowMs ?? 0) > FUSED_MAX_WINDOW_MS)) throw notBuilt('a rule window longer than 7 days');
+}
+
 function notBuilt(what: string): Error {
   return new Error(`fused engine: ${what} not built yet`);
 }
@@ -263,8 +269,7 @@ class Fused implements FraudEngine {
   private rules!: readonly FraudRule[];
 
   constructor(rules: readonly FraudRule[], private readonly opts: FraudEngineOptions) {
-    if (rules.length > 30) throw notBuilt('a rule set of more than 30 rules');
-    if (rules.some((r) => (r.windowMs ?? 0) > FUSED_MAX_WINDOW_MS)) throw notBuilt('a rule window longer than 7 days');
+    refuseRules(rules);
     this.errors = opts.errors ?? new RuleErrors();
     this.matcher = new CdrMatcher(rules, opts.defaultTimezone);
     this.init(rules);
@@ -524,15 +529,13 @@ class Fused implements FraudEngine {
   /** Throws, before anything changes, on a record the int32 rows cannot hold (see the header). */
   private fits(cdr: CdrRecord, t: number): void {
     if (Number.isNaN(this.base)) this.base = t - FusedLimits.offsetSpan;
-    let off = t - this.base;
-    // the clock jumped past the offsets' room (a partition quiet for ~12 days): the base moves up to the record when
-    // every offset held still fits below it or can never count again (rebaseFits)
-    if (off > INT32_MAX && Number.isInteger(off)) {
-      // what is dead once this record is in may be pinned: a record let in (not a dry set-up, not a duplicate) moves
-      // the partition clock to t before anything can count again
+    // what is dead once this record is in may be pinned: a record let in (not a dry set-up, not a duplicate) moves
+    // the partition clock to t before anything can count again
+    if (t - this.base > INT32_MAX) {
       const letIn = !this.dry && !this.dedupe.has(hash53(cdr.id, cdr.phase === 'start' ? 1 : 0));
-      if (this.rebase(t - FusedLimits.offsetSpan, letIn ? Math.max(this.globalMax, t) : this.globalMax)) off = t - this.base;
+      this.makeRoom(t, letIn ? Math.max(this.globalMax, t) : this.globalMax);
     }
+    const off = t - this.base;
     if (!(off >= INT32_MIN && off <= INT32_MAX && Number.isInteger(off))) throw notBuilt('an event time more than 12 days from the partition clock\'s base, or not whole milliseconds,');
     if (this.concMask !== 0) {
       const s = cdr.startedAt - this.base;
@@ -1092,6 +1095,21 @@ class Fused implements FraudEngine {
     return m & rm;
   }
 
+  /** Drops account `ix`'s cursor records with a bound below offset `low` (a cache of its rows: rebuilt when asked). */
+  private dropCursorsBelow(ix: number, low: number): void {
+    for (const win of this.wins) {
+      const R = win.rules.length;
+      for (let s = 0; s < R; s++) {
+        const blk = win.blockOf.length > ix ? win.blockOf[ix]! : -1;
+        if (blk < 0) break;
+        const c = (blk * R + s) * F;
+        if (Number.isNaN(win.pool[c + CA]!) || (win.pool[c + CA]! >= low && win.pool[c + CZ]! >= low)) continue;
+        fusedPaths.cursorDropped++;
+        this.dropCursor(ix, win, s);
+      }
+    }
+  }
+
   /** Drops slot s's cursor record; the block goes when it holds none. */
   private dropCursor(ix: number, win: Win, s: number): void {
     const blk = win.blockOf[ix]!;
@@ -1218,8 +1236,7 @@ class Fused implements FraudEngine {
     if (opts.commit) return this.process(cdr, account).hits;
     // the base moves before the account is copied, as the copy holds offsets from it (a dry set-up pins nothing that
     // only its own record would make dead: it does not move the partition clock)
-    const off = call.at - this.base;
-    if (off > INT32_MAX && Number.isInteger(off)) this.rebase(call.at - FusedLimits.offsetSpan);
+    this.makeRoom(call.at, this.globalMax);
     const ix = this.accounts.indexOf(account.id);
     const saved = ix >= 0 ? this.save(ix) : null;
     fusedPaths.setupDry++;
@@ -1354,6 +1371,15 @@ class Fused implements FraudEngine {
   }
 
   /**
+   * The clock jumped past the offsets' room (a partition quiet for ~12 days): the base moves up to `t` when every
+   * offset held still fits below it or can never count again once the partition clock is at `gmax` (rebaseFits).
+   * When it cannot, nothing changes (fits() then refuses the record).
+   */
+  private makeRoom(t: number, gmax: number): void {
+    if (t - this.base > INT32_MAX && Number.isInteger(t)) this.rebase(t - FusedLimits.offsetSpan, gmax);
+  }
+
+  /**
    * The time below which no row, ring entry or interval can count again, once the partition clock is at `gmax`: a
    * record that is not late is at or after gmax - lateness - maxW - skew, its windows and samples reach back at most
    * a window and a call's start lies at most LIVE_MAX_MS before its end. Taken with the longest window this engine
@@ -1404,49 +1430,24 @@ class Fused implements FraudEngine {
     if (!this.rebaseFits(next, gmax)) return false;
     fusedPaths.rebased++;
     const delta = next - this.base;
-    const low = INT32_MIN + delta;
     const L = this.log;
     const S = this.S;
     for (let ix = 0; ix < this.cap; ix++) {
       const o = 2 * ix * this.SL;
       const rc = (this.sw[o + W_FL]! >>> RC_SHIFT) & 0xff;
-      for (let j = 0; j < rc; j++) {
-        const tj = this.sw[o + 2 * (S_RING + j)]!;
-        if (tj < low) fusedPaths.pinned++;
-        this.sw[o + 2 * (S_RING + j)] = tj < low ? INT32_MIN : tj - delta;
-      }
-      if (this.hasBlocks(ix)) {
-        for (const win of this.wins) {
-          const blk = win.blockOf.length > ix ? win.blockOf[ix]! : -1;
-          if (blk < 0) continue;
-          const R = win.rules.length;
-          for (let s = 0; s < R && win.blockOf[ix]! >= 0; s++) {
-            const c = (blk * R + s) * F;
-            if (!Number.isNaN(win.pool[c + CA]!) && (win.pool[c + CA]! < low || win.pool[c + CZ]! < low)) {
-              fusedPaths.cursorDropped++;
-              this.dropCursor(ix, win, s);
-            }
-          }
-        }
-      }
+      for (let j = 0; j < rc; j++) this.sw[o + 2 * (S_RING + j)] = pinned(this.sw[o + 2 * (S_RING + j)]! - delta);
+      if (this.hasBlocks(ix)) this.dropCursorsBelow(ix, INT32_MIN + delta);
       const n = L.length(o + W_LOG);
       if (n === 0) continue;
       const at = L.at(o + W_LOG);
       const w = L.arena.words(at);
       const B = L.rowBase(o + W_LOG);
+      // a dead row's time and start are pinned; a call's start below the room (a call of weeks) too, whatever its
+      // end: it is only compared with instants that fit (a record's start passes fits()), all above it
       for (let i = 0; i < n; i++) {
         const q = 2 * (B + i * S);
-        if (w[q]! < low) {
-          fusedPaths.pinned++;
-          w[q] = INT32_MIN;
-          w[q + 2] = INT32_MIN;
-        } else {
-          w[q]! -= delta;
-          // a call's start below the room (a call of weeks): only compared with instants that fit (a record's start
-          // passes fits()), all above it, so the lowest offset compares the same
-          if (w[q + 2]! < low) fusedPaths.pinned++;
-          w[q + 2] = w[q + 2]! < low ? INT32_MIN : w[q + 2]! - delta;
-        }
+        w[q] = pinned(w[q]! - delta);
+        w[q + 2] = pinned(w[q + 2]! - delta);
       }
     }
     // (a cursor record not in use is NaN: a freed block's old bounds are skipped)
@@ -1617,8 +1618,7 @@ class Fused implements FraudEngine {
    * replaces the stored ones), from this engine's snapshot, and comes back under the new rules.
    */
   setRules(rules: readonly FraudRule[]): void {
-    if (rules.length > 30) throw notBuilt('a rule set of more than 30 rules');
-    if (rules.some((r) => (r.windowMs ?? 0) > FUSED_MAX_WINDOW_MS)) throw notBuilt('a rule window longer than 7 days');
+    refuseRules(rules);
     const st = decodeSnapshot(this.snapshot(), this.rules, this.opts.allowedLatenessMs);
     // the dirty set as it is (decodeSnapshot marks every account), which withRules carries over
     st.dirty.clear();

@@ -123,6 +123,8 @@ format_storage() {
   local cluster_id
   # A Kafka Uuid is 16 random bytes in URL-safe base64 without padding.
   cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+  # an id that starts with '-' reads as an option to kafka-storage (one run in 64 failed "expected one argument")
+  [[ "$cluster_id" == -* ]] && cluster_id="A${cluster_id:1}"
   if ! java_run kafka.tools.StorageTool format -t "$cluster_id" -c "$KAFKA_DATA_DIR/server.properties" \
       >"$KAFKA_DATA_DIR/format.log" 2>&1; then
     cat "$KAFKA_DATA_DIR/format.log" >&2

@@ -14,6 +14,10 @@ export default defineConfig({
           // Pure tests, but the property tests (5,000 runs each) took over vitest's 5 s default on a loaded 2-core
           // machine (cdr-fast: 2.6 s at load 4.6, > 5 s at load 7). A timeout is not what they assert.
           testTimeout: 30_000,
+          // Vitest's default on a 2-core machine is one worker (cores - 1): the unit files then ran one after another,
+          // ~330 s of the CI's ~660 s. They are pure and CPU-bound, so two workers use both cores.
+          fileParallelism: true,
+          maxWorkers: 2,
         },
       },
       {

@@ -6,6 +6,7 @@
 // kafkajs (fetch, protocol decode), JSON decode + validation, engine, pipeline plumbing, checkpoint, pg client,
 // metrics, logging, GC. A sample goes to the innermost frame of a known part (src/rules/* is the engine even when
 // called from src/ingest). PROFILE_DIR keeps the .cpuprofile files (open them in Chrome DevTools).
+// ENGINE=fused profiles the fused engine (default classic).
 // Run: KAFKA_BROKERS=127.0.0.1:9092 DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npx tsx bench/ingest-profile.ts
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -19,7 +20,7 @@ import { createKafkaIngest } from '../src/ingest/kafka-consumer.js';
 import { createPipeline } from '../src/ingest/pipeline.js';
 import { createLogger } from '../src/log.js';
 import { Metrics } from '../src/metrics.js';
-import { createFraudEngine } from '../src/rules/fraud-engine.js';
+import { createEngineOf, type EngineKind } from '../src/rules/engine-choice.js';
 import type { RuleSet } from '../src/rules/types.js';
 import { loadRules } from '../src/rules-dir.js';
 import { createPgDatabase } from '../src/store/pg-database.js';
@@ -32,6 +33,8 @@ import { pgCpu } from './pg-cpu.js';
 if (process.env.PRETENURING !== '1') tuneGarbageCollector();
 const N = Number(process.env.CDRS ?? 200_000);
 const PHASES = (process.env.RULES ?? 'shipped,none').split(',');
+/** `ENGINE=fused`: the fused engine (FRAUD_ENGINE), as bench/ingest.ts. */
+const ENGINE: EngineKind = process.env.ENGINE === 'fused' ? 'fused' : 'classic';
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const suffix = `${Date.now().toString(36)}-${process.pid}`;
@@ -124,7 +127,7 @@ async function endToEnd(topic: string, rules: RuleSet, label: string, bareS: num
   const metrics = new Metrics({ defaultMetrics: false });
   const inner = createPipeline({
     db, effects: createIngestEffects({ defaultTimezone: 'UTC' }), dlq: null,
-    createEngine: (fraud) => createFraudEngine(fraud, { allowedLatenessMs: 300_000, defaultTimezone: 'UTC' }),
+    createEngine: (fraud) => createEngineOf(ENGINE, fraud, { allowedLatenessMs: 300_000, defaultTimezone: 'UTC' }, (why) => console.log(`fraud engine fallback: ${why}`)),
     rules, enforce: true, defaultTimezone: 'UTC', clock: systemClock, metrics, log, checkpointIntervalMs: 2_000, stateIntervalMs: 30_000,
     // STATE_MAX_ACCOUNTS: the daemon's ENGINE_STATE_MAX_ACCOUNTS (default 2,500), to see what the state writes cost.
     ...(process.env.STATE_MAX_ACCOUNTS ? { stateMaxAccounts: Number(process.env.STATE_MAX_ACCOUNTS) } : {}),

@@ -110,6 +110,10 @@ export class DedupeTable {
   private readonly odd = new Map<number, number>();
   /** Entries in the slots (of both tables, each once). */
   private n = 0;
+  /** No entry in the slots is older than this: every time written lowers it, every sweep raises it to its threshold. */
+  private low = Number.POSITIVE_INFINITY;
+  /** A sweep moves `base` up once its threshold is this far past it (a quarter of the span left over the horizon). */
+  private readonly rebaseAfter: number;
 
   /**
    * `horizonMs`: how far apart in event time the entries held at once may be (the engine's dedupe horizon and a
@@ -121,6 +125,7 @@ export class DedupeTable {
     this.FAR = this.EMPTY - 1;
     this.span = this.FAR * LOW;
     this.back = compact ? Math.ceil(horizonMs) : BACK;
+    this.rebaseAfter = (this.span - this.back) / 4;
     this.slotBytes = compact ? 10 : 12;
     const cap = Math.max(MIN_CAPACITY, Math.ceil(capacity));
     this.k0 = new Uint32Array(cap);
@@ -207,21 +212,38 @@ export class DedupeTable {
     return true;
   }
 
-  /** Drops every entry older than `before`, and moves `base` up to it. */
+  /**
+   * Drops every entry older than `before`. `base` moves up to it when the room above `base` runs short (a quarter of
+   * the room a compact table has past its horizon; a wide table's is ~139 years), or as part of a pass that deletes or
+   * rebuilds. When no entry can be older than `before` (`low`) and the table is not oversized, there is no pass over
+   * the slots at all: until 2 December 2026 every sweep made one pass to count the live entries and another to move
+   * `base`, which on the ingest bench's 11 hours of traffic (nothing expires within a 24 h horizon) was ~3.5% of the
+   * process's CPU.
+   */
   sweep(before: number): void {
     this.finishMove();
     for (const [k, t] of this.odd) if (t < before) this.odd.delete(k);
-    const live = this.liveFrom(before);
-    const cap = capacityFor(live);
-    // Nothing expired and the table is not oversized: the same contents, so skip the move.
-    if (live === this.n && this.cap <= 2 * cap) this.rebase(before);
-    // Still half full after it: the expired entries are deleted in place, with no second table (a steady day expires
-    // ~1% of the entries at each sweep; a move there never finished before the next sweep, so two tables were held
-    // throughout), and `base` moves up in the same pass. Else the table is rebuilt at LOAD_AFTER (its base the
-    // threshold).
-    else if (live * 2 >= this.cap && Number.isFinite(before)) this.deleteBefore(before, live);
-    else this.startMove(cap, before, live);
+    if (before <= this.low && this.cap <= 2 * capacityFor(this.n)) this.rebaseIfShort(before);
+    else {
+      const live = this.liveFrom(before);
+      const cap = capacityFor(live);
+      // Nothing expired and the table is not oversized: the same contents, so skip the move.
+      if (live === this.n && this.cap <= 2 * cap) this.rebaseIfShort(before);
+      // Still half full after it: the expired entries are deleted in place, with no second table (a steady day
+      // expires ~1% of the entries at each sweep; a move there never finished before the next sweep, so two tables
+      // were held throughout), and `base` moves up in the same pass. Else the table is rebuilt at LOAD_AFTER (its
+      // base the threshold).
+      else if (live * 2 >= this.cap && Number.isFinite(before)) this.deleteBefore(before, live);
+      else this.startMove(cap, before, live);
+    }
+    // every entry left is at or after `before`
+    if (before > this.low) this.low = before;
     for (const [k, t] of this.far) if (t < before) this.far.delete(k);
+  }
+
+  /** Moves `base` up to `before` when less than `rebaseAfter` is left between them. */
+  private rebaseIfShort(before: number): void {
+    if (before - this.base >= this.rebaseAfter) this.rebase(before);
   }
 
   /** Entries of the slots with a time at or after `before` (one pass over the columns, times read in place). */
@@ -419,6 +441,7 @@ export class DedupeTable {
   /** Writes slot `i`'s key high bits `hi` and time (its low key bits are the caller's). */
   private setTime(i: number, key: number, hi: number, time: number): void {
     if (Number.isNaN(this.base)) this.base = Number.isFinite(time) ? Math.floor(time) - this.back : 0;
+    if (!(time >= this.low)) this.low = Number.isNaN(time) ? Number.NEGATIVE_INFINITY : time;
     const off = time - this.base;
     // the common offset, a whole number in [0, span) (span < 2^31): its top and low bits by integer ops, as the
     // division below gives them (branch `keep6`)

@@ -2,7 +2,10 @@
 // `exo5`) must leave the table exactly as the code before did (test/helpers/before-exo5: a count through timeAt,
 // then a deletion pass, then a rebase pass): the same slots, times, FAR marks and sizes, through sweeps that rebase
 // only, delete in place or rebuild, times far after the base (past a jump of the clock), fractional ones and late
-// ones, in compact and wide tables. Fixed seed.
+// ones, in compact and wide tables. Fixed seed. Since 2 December 2026 a sweep moves `base` up only when the room
+// above it runs short, and makes no pass when nothing can have expired, so the two tables' bases (and with them the
+// time bits of each slot, and which times are FAR) may differ: the test holds the slots (keys, occupancy, capacity,
+// counts, the move's state) and every entry's exact time equal, not the time encoding.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DedupeTable } from '../../../src/rules/dedupe-table.js';
@@ -11,10 +14,11 @@ import { DedupeTable as OldDedupeTable } from '../../helpers/before-exo5/dedupe-
 const T0 = Date.parse('2026-11-24T00:00:00Z');
 const HOUR = 3_600_000;
 
-/** The table's private state, as the two versions name it alike. */
+/** The table's private state that does not depend on its base, as the two versions name it alike: which slot holds
+ * which key, the sizes, the move's progress and threshold, the odd keys. */
 function inside(t: unknown): unknown {
-  const x = t as Record<string, unknown>;
-  return [x.k0, x.k1, x.tt, x.base, x.cap, x.n, x.old, x.moveAt, x.oldBase, x.oldBefore, [...(x.far as Map<number, number>)].sort((a, b) => a[0] - b[0]), [...(x.odd as Map<number, number>)]];
+  const x = t as Record<string, unknown> & { k0: Uint32Array; k1: Uint32Array; tt: Uint16Array | Uint32Array; EMPTY: number };
+  return [x.k0, [...x.k1].map((v) => v >>> 11), [...x.tt].map((v) => v === x.EMPTY), x.cap, x.n, x.old !== null, x.moveAt, x.oldBefore, [...(x.odd as Map<number, number>)]];
 }
 
 const op = fc.oneof(
@@ -49,6 +53,7 @@ describe('dedupe sweep against the code before branch exo5', () => {
           }
           expect(inside(table)).toEqual(inside(old));
           expect(table.size).toBe(old.size);
+          expect(table.entries()).toEqual(old.entries());
         }
         expect(table.entries()).toEqual(old.entries());
       }),

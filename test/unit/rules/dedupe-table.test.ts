@@ -252,3 +252,42 @@ describe.each([['wide', Number.POSITIVE_INFINITY], ['compact', 3_600_000]])('Ded
     expect(table.entries()).toEqual(sorted(new Map(keys.map((k, i) => [k, 1000 + i] as [number, number]).filter(([, t]) => t >= 1004))));
   });
 });
+
+// A sweep moves `base` up only when the room above it runs short, and passes over the slots only when an entry may
+// have expired (2 December 2026: before, two passes at every sweep).
+describe('DedupeTable sweeps on a steady clock', () => {
+  it('keeps every time packed (none FAR), moves its base up only every few hours while nothing expires, and drops what expires', () => {
+    const horizon = 24 * 3_600_000 + 30 * 60_000;
+    const table = new DedupeTable(16, horizon);
+    const inner = table as unknown as { base: number; far: Map<number, number>; rebaseAfter: number };
+    const oracle = new Map<number, number>();
+    const r = rng(5);
+    let now = Date.parse('2026-11-24T00:00:00Z');
+    const bases = new Set<number>();
+    let sweeps = 0;
+    for (let step = 0; step < 3 * 96; step++) {
+      for (let i = 0; i < 40; i++) {
+        const t = now + Math.floor(r() * 900_000);
+        const k = Math.floor(r() * 2 ** 53);
+        expect(table.addIfAbsent(k, t)).toBe(!oracle.has(k));
+        if (!oracle.has(k)) oracle.set(k, t);
+      }
+      now += 900_000;
+      const before = now - 24 * 3_600_000;
+      table.sweep(before);
+      sweeps++;
+      for (const [k, t] of oracle) if (t < before) oracle.delete(k);
+      // the first day nothing expires (a sweep then makes no pass); after it each sweep deletes in place, moving the
+      // base in the same pass
+      if (step < 96) bases.add(inner.base);
+      expect(inner.far.size).toBe(0);
+      expect(table.size).toBe(oracle.size);
+    }
+    expect(table.entries()).toEqual(sorted(oracle));
+    // a day of sweeps every 15 min: the base moved about once every rebaseAfter (~3.2 h), not at every sweep
+    expect(sweeps).toBe(3 * 96);
+    expect(inner.rebaseAfter).toBeGreaterThan(3 * 3_600_000);
+    expect(bases.size).toBeGreaterThan(3);
+    expect(bases.size).toBeLessThan(96 / 8);
+  });
+});

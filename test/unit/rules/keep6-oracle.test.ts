@@ -3,7 +3,8 @@
 // live slots) must leave every store exactly as the code before it did (test/helpers/before-keep6): the ring's text,
 // ids, pairs, next entry and bytes per account, through rings filling and wrapping with ids mostly of one shape (the
 // fast paths) and of every other kind (the slow ones), restores, frees and compactions; and the dedupe table's
-// columns, base, FAR times and sizes after every add and sweep, through grows, in-place deletions and rebuilds,
+// slots, keys, exact times and sizes after every add and sweep (its base and time bits since 2 December 2026 may
+// differ: a sweep moves the base only when the room above it runs short), through grows, in-place deletions and rebuilds,
 // times past a jump, fractional and late. Fixed seeds.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -110,10 +111,17 @@ describe('per-CDR bookkeeping against the code before branch keep6', () => {
     }
   });
 
-  /** The table's private state, as both versions name it. */
+  /**
+   * The table's private state that does not depend on its base, as both versions name it: which slot holds which key
+   * in both tables, the sizes, the move's progress, threshold and step, the odd keys. Since 2 December 2026 a sweep
+   * moves `base` up only when the room above it runs short, so the bases, the time bits and the FAR marks may differ
+   * from the code before; every entry's exact time is compared through entries().
+   */
   function inside(t: unknown): unknown {
-    const x = t as Record<string, unknown>;
-    return [x.k0, x.k1, x.tt, x.base, x.cap, x.n, x.old, x.oldK1, x.oldTt, x.moveAt, x.oldBase, x.oldBefore, x.step, [...(x.far as Map<number, number>)].sort((a, b) => a[0] - b[0]), [...(x.odd as Map<number, number>)]];
+    type Tops = Uint16Array | Uint32Array;
+    const x = t as Record<string, unknown> & { k0: Uint32Array; k1: Uint32Array; tt: Tops; old: Uint32Array | null; oldK1: Uint32Array; oldTt: Tops; EMPTY: number };
+    const keys = (k0: Uint32Array | null, k1: Uint32Array, tt: Tops) => [k0, [...k1].map((v) => v >>> 11), [...tt].map((v) => v === x.EMPTY)];
+    return [keys(x.k0, x.k1, x.tt), x.cap, x.n, keys(x.old, x.oldK1, x.oldTt), x.moveAt, x.oldBefore, x.step, [...(x.odd as Map<number, number>)]];
   }
 
   const ddOp = fc.oneof(
@@ -128,6 +136,7 @@ describe('per-CDR bookkeeping against the code before branch keep6', () => {
       fc.property(fc.array(ddOp, { minLength: 1, maxLength: 500, size: 'max' }), fc.constantFrom(T0, 2 ** 52 + 2 ** 40, 2 ** 60), (ops, start) => {
         const table = new DedupeTable(16, horizon);
         const old = new OldDedupeTable(16, horizon);
+        const exact = start < 2 ** 53;
         let now = start;
         for (const o of ops) {
           if (o.kind === 'add') {
@@ -143,8 +152,11 @@ describe('per-CDR bookkeeping against the code before branch keep6', () => {
           }
           expect(inside(table)).toEqual(inside(old));
           expect(table.size).toBe(old.size);
+          // Past 2^53 ms (no Date gets there; the decoder's times stay under 8.64e15) base + offset is not exact in
+          // doubles in either version, and the two bases differ: there only the slots are compared.
+          if (exact) expect(table.entries()).toEqual(old.entries());
         }
-        expect(table.entries()).toEqual(old.entries());
+        if (exact) expect(table.entries()).toEqual(old.entries());
       }),
       { numRuns: 60, seed: 20261201 },
     );

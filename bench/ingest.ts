@@ -8,6 +8,8 @@
 // and the garbage collector's pauses over 20 ms, with their times, so each slow hold can be set beside its cause.
 // PARTITIONS (default 6) is the CDR topic's partition count; a comma list (e.g. 1,6,12) runs (a), (b) and (b') once
 // per count on a topic of that many partitions and prints the growth of throughput and CPU per CDR.
+// After (b) and (b') the bare consumer runs again, (a'), and the ratios are also given against the mean of the two
+// bare runs (the bare rate alone moved by up to a third between runs; BARE_TWICE=0 skips it).
 // WORKERS (a comma list, e.g. 1,2; default none) adds (w) per count: the pipeline end to end with the default rules
 // through that many ingest worker threads (INGEST_WORKERS; src/ingest/worker-pipeline.ts). LATENCY_WORKERS=n runs
 // (c) through n workers (latency then measured on the main thread when the batch's answer arrives: the trip back
@@ -57,6 +59,8 @@ const PARTITIONS = (process.env.PARTITIONS ?? '6').split(',').map(Number);
 /** How long a batch without effects may defer its checkpoint (the daemon's default is 2 s). */
 const CHECKPOINT_MS = Number(process.env.CHECKPOINT_MS ?? 2_000);
 const STATE_MS = Number(process.env.STATE_MS ?? 30_000);
+/** A second bare consumer run after (b) and (b'), and the ratios against the mean of both (BARE_TWICE=0: one run). */
+const BARE_TWICE = process.env.BARE_TWICE !== '0';
 /** Ingest worker counts for (w), one round each per partition count (none by default). */
 /** FRAUD_ENGINE of the pipelines measured: ENGINE=fused (default classic). */
 const ENGINE = process.env.ENGINE === 'fused' ? 'fused' : 'classic';
@@ -104,8 +108,8 @@ async function produceAll(topic: string, messages: { key: Buffer; value: Buffer 
   return s;
 }
 
-async function bare(topic: string): Promise<number> {
-  const c = kafka().consumer({ groupId: `bench-bare-${suffix}`, maxBytesPerPartition: 2 * 1024 * 1024 });
+async function bare(topic: string, round = 1): Promise<number> {
+  const c = kafka().consumer({ groupId: `bench-bare-${round}-${suffix}`, maxBytesPerPartition: 2 * 1024 * 1024 });
   stepTo('(a) bare consumer: connecting');
   await c.connect();
   await c.subscribe({ topic, fromBeginning: true });
@@ -235,6 +239,13 @@ for (const partitions of PARTITIONS) {
   await none.stop();
   await none.drop();
   console.log(`(b') pipeline end to end, no fraud rules: ${rate(N, none.seconds)} CDR/s (${none.seconds.toFixed(1)} s), ratio to bare ${(bareS / none.seconds).toFixed(2)}; ${perCdr(none.cpuSeconds)}`);
+  if (BARE_TWICE) {
+    // The bare consumer's own rate moved by up to a third between runs on a quiet machine (240k-340k msg/s, 2
+    // December 2026), and the ratio with it: a second bare run after the pipelines, and the ratios against both.
+    const again = await bare(topic, 2);
+    const meanS = (bareS + again) / 2;
+    console.log(`(a') bare kafkajs consumer again, after (b) and (b'): ${rate(N, again)} msg/s (${again.toFixed(1)} s); against the mean of both bare runs (${rate(N, meanS)} msg/s): (b) ${(meanS / e2e.seconds).toFixed(2)}, (b') ${(meanS / none.seconds).toFixed(2)}`);
+  }
   for (const [wi, w] of WORKERS.entries()) {
     const before = load();
     const pooled = await endToEnd(topic, rules, `workers${w}_${wi}_p${partitions}`, undefined, w);

@@ -241,7 +241,7 @@ export class DedupeTable {
     for (const [k, t] of this.far) if (t < before) this.far.delete(k);
   }
 
-  /** Moves `base` up to `before` when less than `rebaseAfter` is left between them. */
+  /** Moves `base` up to `before` once `before` is `rebaseAfter` or more past it (so the room above `base` stays large). */
   private rebaseIfShort(before: number): void {
     if (before - this.base >= this.rebaseAfter) this.rebase(before);
   }

@@ -5,12 +5,13 @@
 // after the table's `base`, its low 11 bits in `k1` beside the key's and the rest in `tt` (uint16: offsets below
 // ~37.3 hours, which a compact table holds; uint32 in a wide one, for horizons past that: 12 bytes a slot, as
 // before). A time that does not fit (before `base`, past the offsets a slot holds, or not whole) is marked FAR in
-// its slot and kept exactly in `far`, so every time is kept exactly; a key that is not an integer in [0, 2^53) (never
-// one of hash53's) is kept in `odd`, a Map. `base` is set by the first insert, `horizonMs` before it, and moved up
-// to the threshold of each sweep, the FAR times that then fit packed again: the engine takes no event older than
-// its sweeps' threshold (fraud-engine.ts, LATE), so a compact table whose horizon (the engine's dedupe horizon and
-// a sweep's interval) is well under the span marks nothing FAR but a time past a jump of the clock, until the next
-// sweep. Until branch `mem10` a slot was the key as a double and a uint32 time (12 bytes). Entries are only removed
+// its slot and kept exactly in `far`, so every time is kept exactly (below 2^53 ms: past it `base + offset` rounds in
+// doubles; no Date gets there, and the decoder's times stay under 8.64e15); a key that is not an integer in
+// [0, 2^53) (never one of hash53's) is kept in `odd`, a Map. `base` is set by the first insert, `horizonMs` before it,
+// and moved up to a sweep's threshold once that is `rebaseAfter` past it (or by a sweep that deletes or rebuilds),
+// the FAR times that then fit packed again: the engine takes no event older than its sweeps' threshold
+// (fraud-engine.ts, LATE), so a compact table whose horizon (the engine's dedupe horizon and a sweep's interval) is
+// well under the span marks nothing FAR but a time past a jump of the clock, until the next sweep. Until branch `mem10` a slot was the key as a double and a uint32 time (12 bytes). Entries are only removed
 // by a sweep: by rebuilding a table grown oversized, else in place by backward-shift deletion, so no tombstones are
 // needed. Pure.
 //

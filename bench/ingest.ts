@@ -110,10 +110,11 @@ async function produceAll(topic: string, messages: { key: Buffer; value: Buffer 
 
 async function bare(topic: string, round = 1): Promise<number> {
   const c = kafka().consumer({ groupId: `bench-bare-${round}-${suffix}`, maxBytesPerPartition: 2 * 1024 * 1024 });
-  stepTo('(a) bare consumer: connecting');
+  const label = round === 1 ? '(a)' : "(a')";
+  stepTo(`${label} bare consumer: connecting`);
   await c.connect();
   await c.subscribe({ topic, fromBeginning: true });
-  stepTo('(a) bare consumer: joining its group, waiting for the first batch');
+  stepTo(`${label} bare consumer: joining its group, waiting for the first batch`);
   let n = 0;
   let t0 = 0;
   const done = new Promise<number>((resolve) => {
@@ -123,7 +124,7 @@ async function bare(topic: string, round = 1): Promise<number> {
       eachBatch: async ({ batch }) => {
         if (t0 === 0) t0 = performance.now();
         n += batch.messages.length;
-        stepTo(`(a) bare consumer: ${n.toLocaleString('en-GB')} of ${N.toLocaleString('en-GB')} messages`);
+        stepTo(`${label} bare consumer: ${n.toLocaleString('en-GB')} of ${N.toLocaleString('en-GB')} messages`);
         if (n >= N) resolve((performance.now() - t0) / 1000);
       },
     });

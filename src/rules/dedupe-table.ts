@@ -11,9 +11,9 @@
 // and moved up to a sweep's threshold once that is `rebaseAfter` past it (or by a sweep that deletes or rebuilds),
 // the FAR times that then fit packed again: the engine takes no event older than its sweeps' threshold
 // (fraud-engine.ts, LATE), so a compact table whose horizon (the engine's dedupe horizon and a sweep's interval) is
-// well under the span marks nothing FAR but a time past a jump of the clock, until the next sweep. Until branch `mem10` a slot was the key as a double and a uint32 time (12 bytes). Entries are only removed
-// by a sweep: by rebuilding a table grown oversized, else in place by backward-shift deletion, so no tombstones are
-// needed. Pure.
+// well under the span marks nothing FAR but a time past a jump of the clock, until the next sweep. Until branch
+// `mem10` a slot was the key as a double and a uint32 time (12 bytes). Entries are only removed by a sweep: by
+// rebuilding a table grown oversized, else in place by backward-shift deletion, so no tombstones are needed. Pure.
 //
 // Sizes (issue 17 item 1, branch `dedupe`): a capacity is any whole number of slots, not a power of two; a key's
 // home slot is the high part of (its low 32 bits x capacity) ("fastrange", exact in doubles). The table grows when
@@ -216,27 +216,25 @@ export class DedupeTable {
   /**
    * Drops every entry older than `before`. `base` moves up to it when the room above `base` runs short (a quarter of
    * the room a compact table has past its horizon; a wide table's is ~139 years), or as part of a pass that deletes or
-   * rebuilds. When no entry can be older than `before` (`low`) and the table is not oversized, there is no pass over
-   * the slots at all: until 2 December 2026 every sweep made one pass to count the live entries and another to move
+   * rebuilds. When no entry can be older than `before` (`low`), all are live and the count needs no pass over the
+   * slots (nor does the rest, unless the table is oversized): until 2 December 2026 every sweep made one pass to count the live entries and another to move
    * `base`, which on the ingest bench's 11 hours of traffic (nothing expires within a 24 h horizon) was ~3.5% of the
    * process's CPU.
    */
   sweep(before: number): void {
     this.finishMove();
     for (const [k, t] of this.odd) if (t < before) this.odd.delete(k);
-    if (before <= this.low && this.cap <= 2 * capacityFor(this.n)) this.rebaseIfShort(before);
-    else {
-      const live = this.liveFrom(before);
-      const cap = capacityFor(live);
-      // Nothing expired and the table is not oversized: the same contents, so skip the move.
-      if (live === this.n && this.cap <= 2 * cap) this.rebaseIfShort(before);
-      // Still half full after it: the expired entries are deleted in place, with no second table (a steady day
-      // expires ~1% of the entries at each sweep; a move there never finished before the next sweep, so two tables
-      // were held throughout), and `base` moves up in the same pass. Else the table is rebuilt at LOAD_AFTER (its
-      // base the threshold).
-      else if (live * 2 >= this.cap && Number.isFinite(before)) this.deleteBefore(before, live);
-      else this.startMove(cap, before, live);
-    }
+    // no entry is older than `low`: all are live, with no pass over the slots
+    const live = before <= this.low ? this.n : this.liveFrom(before);
+    const cap = capacityFor(live);
+    // Nothing expired and the table is not oversized: the same contents, so skip the move.
+    if (live === this.n && this.cap <= 2 * cap) this.rebaseIfShort(before);
+    // Still half full after it: the expired entries are deleted in place, with no second table (a steady day expires
+    // ~1% of the entries at each sweep; a move there never finished before the next sweep, so two tables were held
+    // throughout), and `base` moves up in the same pass. Else the table is rebuilt at LOAD_AFTER (its base the
+    // threshold).
+    else if (live * 2 >= this.cap && Number.isFinite(before)) this.deleteBefore(before, live);
+    else this.startMove(cap, before, live);
     // every entry left is at or after `before`
     if (before > this.low) this.low = before;
     for (const [k, t] of this.far) if (t < before) this.far.delete(k);

@@ -100,7 +100,8 @@ function alone(): void {
   for (let h = 1; h < WARM_HOURS; h++) run(hourOfTraffic(h, r, favourites, ACCOUNTS, CALLS_PER_HOUR));
   // `PROFILE=file.cpuprofile`: a CPU profile of the timed hour alone (summarise: npx tsx bench/profile-top.ts FILE)
   const rate = process.env.PROFILE ? profiled(process.env.PROFILE, () => run(timed)) : run(timed);
-  const after = heap();
+  // the fused engine's slots are in a resizable ArrayBuffer, which memoryUsage().arrayBuffers leaves out
+  const after = heap() + ((engine as { uncountedBytes?(): number }).uncountedBytes?.() ?? 0);
   const per = gc ? `${f((after - before) / engine.size())} B heap + array buffers per active account` : 'run with --expose-gc for memory';
   console.log(`${ONLY} alone, hour ${WARM_HOURS + 1}: ${f(rate)} CDR/s per CPU-second; ${per} (${f(engine.size())} accounts)`);
   if (process.env.BREAKDOWN && 'bytes' in engine) {

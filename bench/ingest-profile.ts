@@ -201,7 +201,8 @@ await admin.createTopics({ waitForLeaders: true, topics: [
   { topic, numPartitions: 6 }, { topic: `prof-acc-${suffix}`, numPartitions: 1 }, { topic: `prof-inv-${suffix}`, numPartitions: 1 },
 ] });
 const rules = await loadRules(process.env.RULES_DIR ?? 'rules');
-const cdrs = generateCdrs({ n: N, accounts: 20_000, startMs: Date.now() - 12 * 3_600_000, seed: 1, stepMs: 40 }).map(cdrMessage);
+/** `ACCOUNTS`: accounts the CDRs are spread over, as bench/ingest.ts (default 20,000). */
+const cdrs = generateCdrs({ n: N, accounts: Number(process.env.ACCOUNTS ?? 20_000), startMs: Date.now() - 12 * 3_600_000, seed: 1, stepMs: 40 }).map(cdrMessage);
 const producer = kafka().producer({ idempotent: true, maxInFlightRequests: 5 });
 await producer.connect();
 for (let i = 0; i < cdrs.length; i += 2000) await producer.send({ topic, acks: -1, messages: cdrs.slice(i, i + 2000) });

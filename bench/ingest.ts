@@ -13,7 +13,8 @@
 // WORKERS (a comma list, e.g. 1,2; default none) adds (w) per count: the pipeline end to end with the default rules
 // through that many ingest worker threads (INGEST_WORKERS; src/ingest/worker-pipeline.ts). LATENCY_WORKERS=n runs
 // (c) through n workers (latency then measured on the main thread when the batch's answer arrives: the trip back
-// included). ENGINE=fused runs every pipeline on the fused engine (FRAUD_ENGINE; default classic).
+// included). ACCOUNTS (default 20,000) spreads (b)'s CDRs over that many accounts. ENGINE=fused runs every pipeline
+// on the fused engine (FRAUD_ENGINE; default classic).
 // (b) and (b') are timed from the pipeline's first batch to the end of the input with its deferred checkpoints written
 // at once (checkpoint-clock.ts endOfInput says why); END_FLUSH=0 keeps the clock before 1 December 2026 (from the
 // first durable checkpoint, scaled, to the flush timer's tick after the last record).
@@ -220,7 +221,10 @@ await admin.createTopics({ waitForLeaders: true, topics: [
 ] });
 stepTo('loading the rules and building the CDRs');
 const rules = await loadRules(process.env.RULES_DIR ?? 'rules');
-const cdrs = generateCdrs({ n: N, accounts: 20_000, startMs: Date.now() - 12 * 3_600_000, seed: 1, stepMs: 40 }).map(cdrMessage);
+/** `ACCOUNTS`: accounts the CDRs of (a) and (b) are spread over (default 20,000: ~50 CDRs each; 1,000,000: about one
+ * each, as a platform of a million accounts sees in a short while, so that nearly every CDR makes a state write). */
+const ACCOUNTS = Number(process.env.ACCOUNTS ?? 20_000);
+const cdrs = generateCdrs({ n: N, accounts: ACCOUNTS, startMs: Date.now() - 12 * 3_600_000, seed: 1, stepMs: 40 }).map(cdrMessage);
 const avg = Math.round(cdrs.reduce((s, m) => s + m.value.length, 0) / cdrs.length);
 const perCdr = (cpuSeconds: number) => `CPU ${cpuSeconds.toFixed(1)} s, ${((cpuSeconds * 1e6) / N).toFixed(1)} µs per CDR`;
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');

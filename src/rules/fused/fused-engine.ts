@@ -30,6 +30,7 @@ import { DirtyAccounts } from '../dirty-accounts.js';
 import { decodeAccountPart as plainOfPart, encodeAccountPart, plainOf, type PlainAccount, type PlainLevel, type PlainLive, type PlainWindow } from '../account-part.js';
 import { decodeParts, decodeSnapshot, encodeShared, encodeSnapshotOf, withRules } from '../engine-snapshot.js';
 import type { EngineState } from '../engine-state.js';
+import { grownInPlace, resizableBytes } from '../row-arena.js';
 import { carryPart, sameRulesOf, sweepMarkOf, type SpillableEngine } from '../engine-spill.js';
 import { arenaBytes, type StateBytes } from '../account-bytes.js';
 import { heldBy } from '../window-columns.js';
@@ -419,11 +420,11 @@ class Fused implements FraudEngine {
   }
 
   /**
-   * Bytes this engine holds in resizable ArrayBuffers (the account slots: see slotsOf), which Node's
+   * Bytes this engine holds in resizable ArrayBuffers (the account slots: row-arena.ts grownInPlace), which Node's
    * `process.memoryUsage().arrayBuffers` leaves out: the benches add them to it. stateBytes() counts them.
    */
   uncountedBytes(): number {
-    return this.slot.buffer.resizable ? this.slot.buffer.byteLength : 0;
+    return resizableBytes(this.slot);
   }
 
   /** Array-buffer bytes by structure (for the benches' memory breakdown). */
@@ -1329,7 +1330,8 @@ class Fused implements FraudEngine {
     const was = this.cap;
     this.cap = capacity;
     this.dirty.grow(capacity);
-    this.slot = slotsOf(this.slot, capacity * this.SL);
+    // in place (row-arena.ts grownInPlace): a copy at each grow cost ~10 µs per new account at 1,000,000 accounts
+    this.slot = grownInPlace(this.slot, capacity * this.SL, Float64Array);
     this.sw = new Int32Array(this.slot.buffer, 0, 2 * this.slot.length);
     // numbers not yet taken hold no log (region -1, not 0: the log's compaction visits every number below `cap`, and
     // a zeroed field named region 0, so that it slid other accounts' rows over a real one: found by the spill test)
@@ -1933,27 +1935,3 @@ interface Saved {
   live: number[] | null;
   log: Float64Array | null;
 }
-
-/**
- * The account slots grown to `n` doubles, in place where the buffer has room. The slots live in a resizable
- * ArrayBuffer that reserves (address space only) 16 times what it holds, at least 64 MB: the numbers grow by a
- * sixteenth at a time (account-table.ts) to keep little unused room, and a copy into a fresh buffer at each grow
- * wrote ~16 times the slots' final size into newly faulted pages (1,000,000 accounts: 3.2 GB in 114 grows, ~10 s
- * here, ~10 µs per new account). Resized in place, only the sixteenth added is touched. Views of the buffer keep
- * a fixed length (recreated at each grow); the buffer never shrinks while they are in use.
- */
-export function slotsOf(now: Float64Array<ArrayBuffer>, n: number, reserveMin = SLOT_RESERVE_MIN): Float64Array<ArrayBuffer> {
-  const bytes = 8 * n;
-  const buf = now.buffer;
-  if (buf.resizable && bytes <= buf.maxByteLength) {
-    buf.resize(bytes);
-    return new Float64Array(buf, 0, n);
-  }
-  const next = new ArrayBuffer(bytes, { maxByteLength: Math.max(16 * bytes, reserveMin) });
-  const slots = new Float64Array(next, 0, n);
-  slots.set(now);
-  return slots;
-}
-
-/** The least address space a slots' buffer reserves (see slotsOf). */
-const SLOT_RESERVE_MIN = 64 * 1024 * 1024;

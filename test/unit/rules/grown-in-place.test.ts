@@ -1,9 +1,11 @@
-// The fused engine's account slots grow in place in a resizable ArrayBuffer (fused-engine.ts slotsOf), and move to a
-// larger reservation, contents kept, when the one they are in is full.
+// The fused engine's account slots grow in place in a resizable ArrayBuffer (row-arena.ts grownInPlace), and move to
+// a larger reservation, contents kept, when theirs is full.
 import { describe, expect, it } from 'vitest';
-import { slotsOf } from '../../../src/rules/fused/fused-engine.js';
+import { grownInPlace, resizableBytes } from '../../../src/rules/row-arena.js';
 
-describe('the fused engine slots buffer', () => {
+const slotsOf = (now: Float64Array<ArrayBuffer>, n: number, reserveMin: number) => grownInPlace(now, n, Float64Array, reserveMin);
+
+describe('the fused engine slots grown in place', () => {
   it('grows in place within its reservation and keeps every value', () => {
     const first = slotsOf(new Float64Array(0), 1000, 64 * 1024);
     expect(first.length).toBe(1000);
@@ -17,6 +19,8 @@ describe('the fused engine slots buffer', () => {
     for (let i = 0; i < 1000; i++) expect(grown[i]).toBe(i + 0.5);
     // the room added reads as zero, as a fresh Float64Array's would
     for (let i = 1000; i < 1063; i++) expect(grown[i]).toBe(0);
+    expect(resizableBytes(grown)).toBe(8 * 1063);
+    expect(resizableBytes(new Float64Array(5))).toBe(0);
   });
 
   it('moves to a new reservation of 16 times its size when the old one is full, contents kept', () => {

@@ -24,8 +24,10 @@ export class GenerationalMap<K, V> {
   }
 
   get(key: K): V | undefined {
+    // a key is in one generation at most (set takes it out of the old one), so a key the young Map holds as
+    // undefined is not in the old one either: no second look-up in the young Map on a miss
     const v = this.young.get(key);
-    return v !== undefined || this.young.has(key) ? v : this.old.get(key);
+    return v !== undefined ? v : this.old.get(key);
   }
 
   has(key: K): boolean {

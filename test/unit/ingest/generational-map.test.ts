@@ -40,6 +40,17 @@ describe('GenerationalMap', () => {
     m.clear();
     expect(m.size).toBe(0);
   });
+
+  it('a key set to undefined in the young generation hides its value in the old one', () => {
+    const m = new GenerationalMap<string, number | undefined>(4);
+    m.set('k', 1);
+    m.set('x', 2); // young {k, x} becomes old
+    m.set('k', undefined); // k moves to the young generation, as undefined
+    expect(m.get('k')).toBeUndefined();
+    expect(m.has('k')).toBe(true);
+    expect(m.get('x')).toBe(2);
+    expect(m.size).toBe(2);
+  });
 });
 
 describe('ProfileCache bound', () => {

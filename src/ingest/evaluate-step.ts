@@ -40,7 +40,8 @@ async function loadProfiles(i: EvaluateInput, ids: readonly string[]): Promise<{
   if (ids.length === 0) return { byId: new Map(), failed };
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      return { byId: await i.profiles.load(i.db, ids, i.nowMs), failed };
+      // the first attempt runs in evaluateBatch's synchronous run, just after its peeks found `ids` missing
+      return { byId: await i.profiles.load(i.db, ids, i.nowMs, attempt === 0), failed };
     } catch (err) {
       if (isRetryableIngestError(err)) throw err;
     }

@@ -93,4 +93,26 @@ describe('ProfileCache bound', () => {
     await cache.load(db, ['known', 'new', 'later'], T + 60_000);
     expect(queried).toEqual([['known', 'new'], ['later'], ['known', 'new']]);
   });
+
+  it('loads every id without looking it up again when the caller has just peeked them all missing', async () => {
+    const queried: string[][] = [];
+    const db: Queryable = {
+      async query<R>(_t: string, params?: readonly unknown[]) {
+        const ids = JSON.parse(String(params![0])) as string[];
+        queried.push(ids);
+        return { rows: ids.filter((id) => id === 'known').map((id) => ({ id, type: 'business', tags: [], timezone: null })) as R[], rowCount: 1 };
+      },
+    };
+    const cache = new ProfileCache('UTC', 100, 60_000);
+    const ids = ['known', 'new'];
+    expect(ids.map((id) => cache.peek(id, 0))).toEqual([undefined, undefined]);
+    const got = await cache.load(db, ids, 0, true);
+    expect(queried).toEqual([['known', 'new']]);
+    expect(got.get('known')).toEqual({ id: 'known', type: 'business', tags: [], timezone: 'UTC' });
+    expect(got.get('new')).toEqual({ id: 'new', type: null, tags: [], timezone: 'UTC' });
+    // both are held afterwards as a load without `peeked` holds them: the next look-ups need no query
+    expect(cache.peek('known', 1)).toEqual(got.get('known'));
+    await cache.load(db, ids, 1);
+    expect(queried).toHaveLength(1);
+  });
 });

@@ -85,20 +85,35 @@ interface ViewOf<T> {
  * numbers grow by a sixteenth at a time (account-table.ts), to keep little unused room; a copy into a fresh buffer at
  * each grow wrote ~16 times the slots' final size into newly faulted pages (1,000,000 accounts: 3.2 GB in 114 grows,
  * ~10 s here, ~10 µs per new account). Resized in place, only the room added is touched; past the reservation, one
- * copy into a new one. The returned view has a fixed length; earlier views of the same buffer stay valid (it never
- * shrinks). Node's `process.memoryUsage().arrayBuffers` leaves resizable buffers out (the benches add them:
- * FusedEngine.uncountedBytes). Not for the classic engine's fields (growFields says why).
+ * copy into a new one. Node 20 reserves at most 4 GB (`reserveMax`; 23 M fused slots): past it, or when the address
+ * space is refused, the array is a plain one again, copied at each grow as before. The returned view has a fixed
+ * length; earlier views of the same buffer stay valid (it never shrinks). Node's `process.memoryUsage().arrayBuffers`
+ * leaves resizable buffers out (the benches add them: FusedEngine.uncountedBytes). Not for the classic engine's fields
+ * (growFields says why).
  */
-export function grownInPlace<T extends Int32Array<ArrayBuffer> | Float64Array<ArrayBuffer>>(now: T, n: number, View: ViewOf<T>, reserveMin = 1 << 20): T {
+export function grownInPlace<T extends Int32Array<ArrayBuffer> | Float64Array<ArrayBuffer>>(now: T, n: number, View: ViewOf<T>, reserveMin = 1 << 20, reserveMax = MAX_RESERVE): T {
   const bytes = n * View.BYTES_PER_ELEMENT;
   const buf = now.buffer;
   if (buf.resizable && bytes >= buf.byteLength && bytes <= buf.maxByteLength) {
     buf.resize(bytes);
     return new View(buf, 0, n);
   }
-  const next = new View(new ArrayBuffer(bytes, { maxByteLength: Math.max(16 * bytes, reserveMin) }), 0, n);
+  const next = new View(reserved(bytes, Math.min(Math.max(16 * bytes, reserveMin), reserveMax)), 0, n);
   next.set(now);
   return next;
+}
+
+/** The most a resizable ArrayBuffer may reserve in Node 20 (a larger maxByteLength throws a RangeError). */
+const MAX_RESERVE = 2 ** 32;
+
+/** `bytes` in a buffer reserving `max` (a plain one, copied again at the next grow, when `max` is no more or is refused). */
+function reserved(bytes: number, max: number): ArrayBuffer {
+  if (max <= bytes) return new ArrayBuffer(bytes);
+  try {
+    return new ArrayBuffer(bytes, { maxByteLength: max });
+  } catch {
+    return new ArrayBuffer(bytes);
+  }
 }
 
 /** The smallest class that holds `rows` rows. */

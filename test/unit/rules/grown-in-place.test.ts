@@ -40,4 +40,25 @@ describe('the fused engine slots grown in place', () => {
     // 16 doubles reserve 1 KB (128 doubles); then 16x: 2,048, then 32,768: two moves on the way to 5,000
     expect(moves).toBe(2);
   });
+
+  it('reserves at most reserveMax, and past it grows as a plain array, copied, contents kept', () => {
+    const a = grownInPlace(new Float64Array(0), 100, Float64Array, 1024, 4096);
+    expect(a.buffer.resizable).toBe(true);
+    expect(a.buffer.maxByteLength).toBe(4096); // 16 x 800 B clamped
+    a[99] = 7;
+    const b = grownInPlace(a, 512, Float64Array, 1024, 4096); // exactly the reservation: in place
+    expect(b.buffer).toBe(a.buffer);
+    const c = grownInPlace(b, 600, Float64Array, 1024, 4096); // past it: a plain buffer
+    expect(c.buffer.resizable).toBe(false);
+    expect(c[99]).toBe(7);
+    expect(resizableBytes(c)).toBe(0);
+    const d = grownInPlace(c, 700, Float64Array, 1024, 4096);
+    expect(d.buffer).not.toBe(c.buffer);
+    expect([d.length, d[99]]).toEqual([700, 7]);
+  });
+
+  it('takes a reservation as large as Node allows (4 GB) without throwing', () => {
+    const a = grownInPlace(new Float64Array(0), 1 << 20, Float64Array, 2 ** 33);
+    expect(a.buffer.maxByteLength).toBe(2 ** 32);
+  });
 });
